@@ -10,7 +10,7 @@ use super::extensions::{
     StatusRequest, U16List,
 };
 use super::reader::Reader;
-use super::seen::SeenU16;
+use super::seen::{self, SeenU16};
 use crate::error::{Field, InvalidMessage};
 
 /// Bytes in ClientHello.random.
@@ -35,7 +35,7 @@ pub struct ClientHello<'a> {
 /// The validated bodies of the extensions this crate understands.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 struct KnownExtensions<'a> {
-    /// One bit per [`known_slot`], set once that extension has been seen.
+    /// One bit per [`Slot`], set once that extension has been seen.
     seen: u32,
     server_name: Option<ServerNames<'a>>,
     status_request: Option<StatusRequest<'a>>,
@@ -55,94 +55,143 @@ struct KnownExtensions<'a> {
     renegotiation_info: Option<&'a [u8]>,
 }
 
-/// A bit index for each extension with a typed accessor; `None` for the rest.
-const fn known_slot(typ: ExtensionType) -> Option<u32> {
-    use ExtensionType as T;
-    Some(match typ {
-        T::ServerName => 0,
-        T::StatusRequest => 1,
-        T::SupportedGroups => 2,
-        T::EcPointFormats => 3,
-        T::SignatureAlgorithms => 4,
-        T::ApplicationLayerProtocolNegotiation => 5,
-        T::StatusRequestV2 => 6,
-        T::Padding => 7,
-        T::ExtendedMasterSecret => 8,
-        T::SessionTicket => 9,
-        T::PreSharedKey => 10,
-        T::EarlyData => 11,
-        T::SupportedVersions => 12,
-        T::Cookie => 13,
-        T::PskKeyExchangeModes => 14,
-        T::SignatureAlgorithmsCert => 15,
-        T::KeyShare => 16,
-        T::RenegotiationInfo => 17,
-        _ => return None,
-    })
+/// The extensions with a typed accessor, each with its bit in
+/// `KnownExtensions::seen`. Dispatch goes through [`SLOT_BY_TYPE`] so that
+/// the per-extension cost on the hot path is one table load and one jump.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+enum Slot {
+    ServerName,
+    StatusRequest,
+    SupportedGroups,
+    EcPointFormats,
+    SignatureAlgorithms,
+    Alpn,
+    StatusRequestV2,
+    Padding,
+    ExtendedMasterSecret,
+    SessionTicket,
+    PreSharedKey,
+    EarlyData,
+    SupportedVersions,
+    Cookie,
+    PskKeyExchangeModes,
+    SignatureAlgorithmsCert,
+    KeyShare,
+    RenegotiationInfo,
+}
+
+/// Every known type but renegotiation_info (0xff01) is below 64.
+const SLOT_BY_TYPE: [Option<Slot>; 64] = {
+    let mut table = [None; 64];
+    table[0] = Some(Slot::ServerName);
+    table[5] = Some(Slot::StatusRequest);
+    table[10] = Some(Slot::SupportedGroups);
+    table[11] = Some(Slot::EcPointFormats);
+    table[13] = Some(Slot::SignatureAlgorithms);
+    table[16] = Some(Slot::Alpn);
+    table[17] = Some(Slot::StatusRequestV2);
+    table[21] = Some(Slot::Padding);
+    table[23] = Some(Slot::ExtendedMasterSecret);
+    table[35] = Some(Slot::SessionTicket);
+    table[41] = Some(Slot::PreSharedKey);
+    table[42] = Some(Slot::EarlyData);
+    table[43] = Some(Slot::SupportedVersions);
+    table[44] = Some(Slot::Cookie);
+    table[45] = Some(Slot::PskKeyExchangeModes);
+    table[50] = Some(Slot::SignatureAlgorithmsCert);
+    table[51] = Some(Slot::KeyShare);
+    table
+};
+
+/// The slot of an extension type, if it has a typed accessor.
+fn slot_of(typ: u16) -> Option<Slot> {
+    match SLOT_BY_TYPE.get(usize::from(typ)) {
+        Some(slot) => *slot,
+        None if typ == ExtensionType::RenegotiationInfo.to_wire() => Some(Slot::RenegotiationInfo),
+        None => None,
+    }
 }
 
 impl<'a> KnownExtensions<'a> {
-    fn has(&self, typ: ExtensionType) -> bool {
-        known_slot(typ).is_some_and(|slot| self.seen & (1 << slot) != 0)
+    fn has(&self, slot: Slot) -> bool {
+        self.seen & (1 << slot as u32) != 0
     }
 
     /// Validates and records one extension. Returns false if the type is not
     /// one of ours (the caller then checks it for duplicates itself).
-    fn record(&mut self, typ: ExtensionType, body: &'a [u8]) -> Result<bool, InvalidMessage> {
+    fn record(&mut self, typ: u16, body: &'a [u8]) -> Result<bool, InvalidMessage> {
         use ExtensionType as T;
-        let Some(slot) = known_slot(typ) else {
+        let Some(slot) = slot_of(typ) else {
             return Ok(false);
         };
-        if self.seen & (1 << slot) != 0 {
-            return Err(InvalidMessage::DuplicateExtension(typ));
+        if self.has(slot) {
+            return Err(InvalidMessage::DuplicateExtension(T::from_wire(typ)));
         }
-        self.seen |= 1 << slot;
-        match typ {
-            T::ServerName => self.server_name = Some(ServerNames::parse(body)?),
-            T::StatusRequest => self.status_request = Some(StatusRequest::parse(body)?),
+        self.seen |= 1 << slot as u32;
+        match slot {
+            Slot::ServerName => self.server_name = Some(ServerNames::parse(body)?),
+            Slot::StatusRequest => self.status_request = Some(StatusRequest::parse(body)?),
             // NamedGroup named_group_list<2..2^16-1> (RFC 8446 §4.2.7)
-            T::SupportedGroups => {
-                self.supported_groups = Some(ext::u16_list_body(body, typ, 2, 2, 0xffff)?)
+            Slot::SupportedGroups => {
+                self.supported_groups =
+                    Some(ext::u16_list_body(body, T::SupportedGroups, 2, 2, 0xffff)?)
             }
             // ECPointFormat ec_point_format_list<1..2^8-1> (RFC 8422 §5.1.2)
-            T::EcPointFormats => self.ec_point_formats = Some(ext::opaque_u8_body(body, typ, 1)?),
+            Slot::EcPointFormats => {
+                self.ec_point_formats = Some(ext::opaque_u8_body(body, T::EcPointFormats, 1)?)
+            }
             // SignatureScheme supported_signature_algorithms<2..2^16-2> (§4.2.3)
-            T::SignatureAlgorithms => {
-                self.signature_algorithms = Some(ext::u16_list_body(body, typ, 2, 2, 0xfffe)?)
+            Slot::SignatureAlgorithms => {
+                self.signature_algorithms = Some(ext::u16_list_body(
+                    body,
+                    T::SignatureAlgorithms,
+                    2,
+                    2,
+                    0xfffe,
+                )?)
             }
-            T::SignatureAlgorithmsCert => {
-                self.signature_algorithms_cert = Some(ext::u16_list_body(body, typ, 2, 2, 0xfffe)?)
+            Slot::SignatureAlgorithmsCert => {
+                self.signature_algorithms_cert = Some(ext::u16_list_body(
+                    body,
+                    T::SignatureAlgorithmsCert,
+                    2,
+                    2,
+                    0xfffe,
+                )?)
             }
-            T::ApplicationLayerProtocolNegotiation => self.alpn = Some(ProtocolNames::parse(body)?),
-            T::StatusRequestV2 => {
+            Slot::Alpn => self.alpn = Some(ProtocolNames::parse(body)?),
+            Slot::StatusRequestV2 => {
                 ext::check_status_request_v2(body)?;
                 self.status_request_v2 = Some(body);
             }
             // Padding is zeros by RFC 7685 §3, but its content is meaningless,
             // so it is not checked.
-            T::Padding => self.padding = Some(body),
+            Slot::Padding => self.padding = Some(body),
             // The ClientHello forms of these two are empty (RFC 7627 §5.1,
             // RFC 8446 §4.2.10).
-            T::ExtendedMasterSecret | T::EarlyData => ext::empty_body(body, typ)?,
+            Slot::ExtendedMasterSecret => ext::empty_body(body, T::ExtendedMasterSecret)?,
+            Slot::EarlyData => ext::empty_body(body, T::EarlyData)?,
             // An opaque ticket, empty to ask for a new one (RFC 5077 §3.2).
-            T::SessionTicket => self.session_ticket = Some(body),
-            T::PreSharedKey => self.pre_shared_key = Some(PreSharedKeyOffer::parse(body)?),
+            Slot::SessionTicket => self.session_ticket = Some(body),
+            Slot::PreSharedKey => self.pre_shared_key = Some(PreSharedKeyOffer::parse(body)?),
             // ProtocolVersion versions<2..254> (RFC 8446 §4.2.1)
-            T::SupportedVersions => {
-                self.supported_versions = Some(ext::u16_list_body(body, typ, 1, 2, 254)?)
+            Slot::SupportedVersions => {
+                self.supported_versions =
+                    Some(ext::u16_list_body(body, T::SupportedVersions, 1, 2, 254)?)
             }
             // opaque cookie<1..2^16-1> (§4.2.2)
-            T::Cookie => self.cookie = Some(ext::opaque_u16_body(body, typ, 1)?),
+            Slot::Cookie => self.cookie = Some(ext::opaque_u16_body(body, T::Cookie, 1)?),
             // PskKeyExchangeMode ke_modes<1..255> (§4.2.9)
-            T::PskKeyExchangeModes => {
-                self.psk_key_exchange_modes = Some(ext::opaque_u8_body(body, typ, 1)?)
+            Slot::PskKeyExchangeModes => {
+                self.psk_key_exchange_modes =
+                    Some(ext::opaque_u8_body(body, T::PskKeyExchangeModes, 1)?)
             }
-            T::KeyShare => self.key_share = Some(KeyShares::parse(body)?),
+            Slot::KeyShare => self.key_share = Some(KeyShares::parse(body)?),
             // opaque renegotiated_connection<0..255> (RFC 5746 §3.2)
-            T::RenegotiationInfo => {
-                self.renegotiation_info = Some(ext::opaque_u8_body(body, typ, 0)?)
+            Slot::RenegotiationInfo => {
+                self.renegotiation_info = Some(ext::opaque_u8_body(body, T::RenegotiationInfo, 0)?)
             }
-            _ => {}
         }
         Ok(true)
     }
@@ -216,16 +265,28 @@ impl<'a> ClientHello<'a> {
         // extension of the same type in a given extension block."
         let mut unknown = SeenU16::new();
         while !r.is_empty() {
-            let typ = ExtensionType::from_wire(r.u16()?);
+            let typ = r.u16()?;
             let body = r.opaque_u16()?;
-            if !self.known.record(typ, body)? && !unknown.insert(typ.to_wire()) {
-                return Err(InvalidMessage::DuplicateExtension(typ));
+            if !self.known.record(typ, body)? && !unknown.insert(typ) {
+                return Err(InvalidMessage::DuplicateExtension(
+                    ExtensionType::from_wire(typ),
+                ));
             }
             last = Some(typ);
         }
+        if unknown.overflowed() {
+            if let Some(dup) = seen::first_duplicate(raw_extensions(all).map(|(t, _)| t.to_wire()))
+            {
+                return Err(InvalidMessage::DuplicateExtension(
+                    ExtensionType::from_wire(dup),
+                ));
+            }
+        }
         // "The pre_shared_key extension MUST be the last extension in the
         // ClientHello" (RFC 8446 §4.2.11).
-        if self.known.pre_shared_key.is_some() && last != Some(ExtensionType::PreSharedKey) {
+        if self.known.pre_shared_key.is_some()
+            && last != Some(ExtensionType::PreSharedKey.to_wire())
+        {
             return Err(InvalidMessage::PreSharedKeyNotLast);
         }
         Ok(())
@@ -322,7 +383,7 @@ impl<'a> ClientHello<'a> {
 
     /// Whether early_data was offered (RFC 8446 §4.2.10).
     pub fn early_data(&self) -> bool {
-        self.known.has(ExtensionType::EarlyData)
+        self.known.has(Slot::EarlyData)
     }
 
     /// cookie (RFC 8446 §4.2.2), echoed from a HelloRetryRequest.
@@ -337,7 +398,7 @@ impl<'a> ClientHello<'a> {
 
     /// Whether extended_master_secret was offered (RFC 7627).
     pub fn extended_master_secret(&self) -> bool {
-        self.known.has(ExtensionType::ExtendedMasterSecret)
+        self.known.has(Slot::ExtendedMasterSecret)
     }
 
     /// renegotiation_info's renegotiated_connection (RFC 5746): empty on an

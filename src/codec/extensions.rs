@@ -7,7 +7,7 @@
 
 use super::der::{self, DerItems};
 use super::reader::Reader;
-use super::seen::SeenU16;
+use super::seen::{self, SeenU16};
 use super::wire_enum::wire_enum;
 use crate::error::{Field, InvalidMessage};
 
@@ -283,7 +283,13 @@ impl<'a> KeyShares<'a> {
                 return Err(InvalidMessage::DuplicateKeyShare(group));
             }
         }
-        Ok(Self { raw })
+        let shares = Self { raw };
+        if groups.overflowed() {
+            if let Some(dup) = seen::first_duplicate(shares.entries().map(|e| e.group)) {
+                return Err(InvalidMessage::DuplicateKeyShare(dup));
+            }
+        }
+        Ok(shares)
     }
 
     fn entries(&self) -> KeyShareIter<'a> {
