@@ -77,7 +77,7 @@ mod tests {
     fn inline_list_then_overflow() {
         let mut seen = SeenU16::new();
         for v in 0..INLINE as u16 {
-            assert!(seen.insert(v * 7919));
+            assert!(seen.insert(v.wrapping_mul(7919)));
         }
         assert!(!seen.insert(7919));
         assert!(!seen.overflowed());
