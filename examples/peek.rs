@@ -32,7 +32,10 @@ fn main() -> std::io::Result<()> {
     for stream in listener.incoming() {
         let stream = stream?;
         std::thread::spawn(move || {
-            let peer = stream.peer_addr().map(|a| a.to_string()).unwrap_or_default();
+            let peer = stream
+                .peer_addr()
+                .map(|a| a.to_string())
+                .unwrap_or_default();
             match serve(stream) {
                 Ok(line) => println!("{peer}: {line}"),
                 Err(e) => println!("{peer}: {e}"),
@@ -103,7 +106,10 @@ fn describe(hello: &ClientHello<'_>) -> String {
         names.iter().map(text).collect::<Vec<_>>().join(",")
     });
     let versions = hello.supported_versions().map_or("-".into(), |v| {
-        v.iter().map(|v| format!("{v:04x}")).collect::<Vec<_>>().join(",")
+        v.iter()
+            .map(|v| format!("{v:04x}"))
+            .collect::<Vec<_>>()
+            .join(",")
     });
     let groups = hello.key_share().map_or("-".into(), |shares| {
         shares
@@ -115,7 +121,11 @@ fn describe(hello: &ClientHello<'_>) -> String {
     format!(
         "sni={sni} alpn={alpn} versions={versions} key_shares={groups} suites={} ocsp={}",
         hello.cipher_suites().iter().count(),
-        if hello.requests_ocsp() { "requested" } else { "no" },
+        if hello.requests_ocsp() {
+            "requested"
+        } else {
+            "no"
+        },
     )
 }
 

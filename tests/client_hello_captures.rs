@@ -71,7 +71,10 @@ fn hello_message(flight: &[u8]) -> Vec<u8> {
     let message = joiner.next_message().unwrap().expect("a whole message");
     assert_eq!(message.typ, HandshakeType::ClientHello);
     let encoded = message.encoded.to_vec();
-    assert!(joiner.next_message().unwrap().is_none(), "nothing after the hello");
+    assert!(
+        joiner.next_message().unwrap().is_none(),
+        "nothing after the hello"
+    );
     encoded
 }
 
@@ -87,7 +90,10 @@ fn every_capture_is_listed() {
     let mut sorted = listed.clone();
     sorted.sort();
     assert_eq!(sorted, on_disk);
-    assert!(listed.len() >= 12, "captures from every client the issue names");
+    assert!(
+        listed.len() >= 12,
+        "captures from every client the issue names"
+    );
 }
 
 #[test]
@@ -95,8 +101,8 @@ fn captures_say_what_their_commands_imply() {
     for e in expectations() {
         let flight = fs::read(data_dir().join(&e.file)).unwrap();
         let message = hello_message(&flight);
-        let hello = ClientHello::parse(&message[4..])
-            .unwrap_or_else(|err| panic!("{}: {err}", e.file));
+        let hello =
+            ClientHello::parse(&message[4..]).unwrap_or_else(|err| panic!("{}: {err}", e.file));
         let ctx = &e.file;
 
         let sni = hello

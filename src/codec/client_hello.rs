@@ -10,6 +10,7 @@ use super::extensions::{
     StatusRequest, U16List,
 };
 use super::reader::Reader;
+use super::seen::SeenU16;
 use crate::error::{Field, InvalidMessage};
 
 /// Bytes in ClientHello.random.
@@ -210,17 +211,15 @@ impl<'a> ClientHello<'a> {
         let all = self.extensions;
         let mut r = Reader::new(all, Field::Extensions);
         let mut last = None;
+        // Known types are tracked by `known`; the others (GREASE, new
+        // extensions) here. RFC 8446 §4.2: "There MUST NOT be more than one
+        // extension of the same type in a given extension block."
+        let mut unknown = SeenU16::new();
         while !r.is_empty() {
-            let start = all.len() - r.remaining();
             let typ = ExtensionType::from_wire(r.u16()?);
             let body = r.opaque_u16()?;
-            if !self.known.record(typ, body)? {
-                // Unknown types are rare (GREASE, new extensions); scan the
-                // ones before this for a duplicate (RFC 8446 §4.2: "There
-                // MUST NOT be more than one extension of the same type").
-                if raw_extensions(&all[..start]).any(|(t, _)| t == typ) {
-                    return Err(InvalidMessage::DuplicateExtension(typ));
-                }
+            if !self.known.record(typ, body)? && !unknown.insert(typ.to_wire()) {
+                return Err(InvalidMessage::DuplicateExtension(typ));
             }
             last = Some(typ);
         }

@@ -7,6 +7,7 @@
 
 use super::der::{self, DerItems};
 use super::reader::Reader;
+use super::seen::SeenU16;
 use super::wire_enum::wire_enum;
 use crate::error::{Field, InvalidMessage};
 
@@ -269,20 +270,16 @@ impl<'a> KeyShares<'a> {
         // KeyShareEntry client_shares<0..2^16-1>
         let raw = whole_vector(body, TYP, 2, 0, 0xffff)?;
         let mut r = Reader::new(raw, Field::Extension(TYP));
+        let mut groups = SeenU16::new();
         while !r.is_empty() {
-            let before = r.peek_rest();
             let group = r.u16()?;
             // opaque key_exchange<1..2^16-1>
             if r.opaque_u16()?.is_empty() {
                 return Err(bad_length(TYP));
             }
             // "Clients MUST NOT offer multiple KeyShareEntry values for the
-            // same group" (§4.2.8); lists are short, so a scan is cheapest.
-            let earlier = &raw[..raw.len() - before.len()];
-            if (KeyShares { raw: earlier })
-                .entries()
-                .any(|e| e.group == group)
-            {
+            // same group" (§4.2.8).
+            if !groups.insert(group) {
                 return Err(InvalidMessage::DuplicateKeyShare(group));
             }
         }

@@ -12,6 +12,7 @@ mod extensions;
 mod handshake;
 mod reader;
 mod record;
+mod seen;
 mod wire_enum;
 
 pub use alert::{Alert, AlertDescription, AlertLevel, ALERT_LEN};
