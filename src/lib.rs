@@ -27,5 +27,6 @@
 
 pub mod codec;
 mod error;
+pub mod pki;
 
 pub use error::{Error, Field, InvalidMessage};
