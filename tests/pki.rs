@@ -371,6 +371,18 @@ fn every_summary_field() {
 }
 
 #[test]
+fn certificates_are_shareable() {
+    fn shareable<T: Send + Sync + Clone + Eq + core::hash::Hash + 'static>() {}
+    shareable::<Certificate>();
+    let leaf = load("leaf-ecdsa");
+    let copy = leaf.clone();
+    assert_eq!(copy, leaf);
+    // A clone shares the DER, it does not copy it.
+    assert_eq!(copy.der().as_ptr(), leaf.der().as_ptr());
+    assert_ne!(leaf, load("leaf-rsa"));
+}
+
+#[test]
 fn extended_key_usage_lookups() {
     let responder = load("ocsp-responder");
     assert!(responder.has_extended_key_usage(ID_KP_OCSP_SIGNING));

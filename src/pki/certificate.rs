@@ -438,6 +438,12 @@ impl PartialEq for Certificate {
 
 impl Eq for Certificate {}
 
+impl core::hash::Hash for Certificate {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.der.hash(state);
+    }
+}
+
 impl fmt::Debug for Certificate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Certificate")

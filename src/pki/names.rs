@@ -35,10 +35,11 @@ fn is_valid_label(label: &[u8]) -> bool {
         && !label.ends_with(b"-")
 }
 
-/// Whether `name` is a syntactically valid host name to look up: labels
-/// as [`is_valid_label`] says, at most 253 bytes, no trailing dot, and not
-/// an IP literal (its last label is not all digits, as no top-level domain
-/// is; IPv6 literals fail on their `:`).
+/// Whether `name` is a syntactically valid host name to look up: labels of
+/// 1 to 63 letters, digits, hyphens or underscores (seen in real host
+/// names), neither starting nor ending with a hyphen; at most 253 bytes; no
+/// trailing dot; and not an IP literal (its last label is not all digits, as
+/// no top-level domain is; IPv6 literals fail on their `:`).
 pub fn is_valid_dns_reference(name: &[u8]) -> bool {
     if name.is_empty() || name.len() > MAX_NAME_LEN {
         return false;
