@@ -3,7 +3,9 @@
 //!
 //! This release holds the wire layer: record framing, handshake reassembly
 //! and a zero-copy, allocation-free [`ClientHello`](codec::ClientHello)
-//! parser that sees `status_request` (RFC 6066 §8).
+//! parser that sees `status_request` (RFC 6066 §8); and the certificate
+//! side, [`pki`]: PEM and DER loading, a parsed [`Certificate`](pki::Certificate),
+//! signature checks with ring, issuer discovery and SNI matching.
 //!
 //! ```
 //! use stapler::codec::{split_handshake, split_record, ClientHello, HandshakeType};
@@ -27,5 +29,6 @@
 
 pub mod codec;
 mod error;
+pub mod pki;
 
 pub use error::{Error, Field, InvalidMessage};
