@@ -26,6 +26,7 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+mod crypto;
 mod error;
 
-pub use error::{Error, Field, InvalidMessage};
+pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError};
