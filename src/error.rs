@@ -108,6 +108,28 @@ pub enum InvalidMessage {
     /// pre_shared_key had a different number of identities and binders
     /// (RFC 8446 §4.2.11). Alert: illegal_parameter.
     PskBinderCountMismatch,
+    /// A protected record failed authentication: wrong key, tampered bytes
+    /// or a truncated tag (RFC 8446 §5.2). Alert: bad_record_mac.
+    DecryptFailed,
+    /// A decrypted TLSInnerPlaintext was all zeros, so it names no content
+    /// type (RFC 8446 §5.4). Alert: unexpected_message.
+    NoInnerContentType,
+    /// A record of a content type that is not allowed where it arrived: a
+    /// protected record whose outer type is not application_data, or whose
+    /// inner type is change_cipher_spec or unknown (RFC 8446 §5, §5.2).
+    /// Alert: unexpected_message.
+    UnexpectedContentType(ContentType),
+    /// A protected handshake or alert record with no content
+    /// (RFC 8446 §5.4). Alert: unexpected_message.
+    EmptyInnerContent(ContentType),
+    /// A key share that is not a valid public key of its group: wrong length,
+    /// not an uncompressed point, not on the curve, or one that yields an
+    /// all-zero X25519 secret (RFC 8446 §4.2.8.2, §7.4.2).
+    /// Alert: illegal_parameter.
+    BadKeyShare(u16),
+    /// A Finished message whose verify_data is wrong (RFC 8446 §4.4.4).
+    /// Alert: decrypt_error.
+    FinishedMismatch,
 }
 
 impl InvalidMessage {
@@ -128,7 +150,13 @@ impl InvalidMessage {
             | Self::NoNullCompression
             | Self::DuplicateKeyShare(_)
             | Self::DuplicateServerNameType(_)
-            | Self::PskBinderCountMismatch => AlertDescription::IllegalParameter,
+            | Self::PskBinderCountMismatch
+            | Self::BadKeyShare(_) => AlertDescription::IllegalParameter,
+            Self::DecryptFailed => AlertDescription::BadRecordMac,
+            Self::NoInnerContentType
+            | Self::UnexpectedContentType(_)
+            | Self::EmptyInnerContent(_) => AlertDescription::UnexpectedMessage,
+            Self::FinishedMismatch => AlertDescription::DecryptError,
         }
     }
 }
@@ -157,11 +185,99 @@ impl fmt::Display for InvalidMessage {
             Self::PskBinderCountMismatch => {
                 f.write_str("pre_shared_key has different numbers of identities and binders")
             }
+            Self::DecryptFailed => f.write_str("a protected record failed authentication"),
+            Self::NoInnerContentType => f.write_str("a protected record has no content type"),
+            Self::UnexpectedContentType(t) => write!(f, "unexpected {t} record"),
+            Self::EmptyInnerContent(t) => write!(f, "empty protected {t} record"),
+            Self::BadKeyShare(g) => write!(f, "invalid key share for group {g:#06x}"),
+            Self::FinishedMismatch => f.write_str("Finished verify_data does not match"),
         }
     }
 }
 
 impl std::error::Error for InvalidMessage {}
+
+/// A cryptographic operation on this side failed or was misused. None of
+/// these is the peer's doing; each is reported with internal_error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The system's random number generator failed.
+    Random,
+    /// ring refused an operation whose inputs this crate sizes itself (an
+    /// HKDF output length, an AEAD key length, sealing a record, making a
+    /// signature). It means a bug, not bad input.
+    Refused,
+    /// The record sequence number would wrap; RFC 8446 §5.3 requires a key
+    /// update or the end of the connection before that.
+    SequenceExhausted,
+    /// More than 2^14 bytes were given to protect as one record
+    /// (RFC 8446 §5.1): the caller must fragment first.
+    PlaintextTooLong {
+        /// The length given.
+        len: usize,
+    },
+    /// A key exchange was asked for a group this crate does not implement.
+    UnsupportedGroup(u16),
+    /// A signature was asked for with a scheme the key cannot make.
+    UnsupportedScheme(u16),
+}
+
+impl fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Random => f.write_str("the random number generator failed"),
+            Self::Refused => f.write_str("the cryptographic library refused an internal operation"),
+            Self::SequenceExhausted => f.write_str("the record sequence number is exhausted"),
+            Self::PlaintextTooLong { len } => {
+                write!(f, "{len} bytes do not fit in one record")
+            }
+            Self::UnsupportedGroup(g) => write!(f, "key exchange group {g:#06x} is not supported"),
+            Self::UnsupportedScheme(s) => {
+                write!(f, "the key cannot sign with scheme {s:#06x}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CryptoError {}
+
+/// Why a private key could not be loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The bytes are not DER of a private key in one of the formats read
+    /// here: PKCS#8 (RFC 5208), SEC1 ECPrivateKey (RFC 5915) or PKCS#1
+    /// RSAPrivateKey (RFC 8017).
+    Malformed,
+    /// An encrypted PKCS#8 key (EncryptedPrivateKeyInfo); decrypt it first.
+    Encrypted,
+    /// A key type or curve that cannot sign here; the name says which
+    /// (for example "secp521r1", "Ed448", "RSASSA-PSS").
+    UnsupportedAlgorithm(&'static str),
+    /// An EC key without its optional public key, which this crate needs to
+    /// load it (RFC 5915 §3 makes the field optional; `openssl ec -no_public`
+    /// drops it). Re-export the key with its public key.
+    MissingPublicKey,
+    /// The key decoded but was refused, for the reason given (for example an
+    /// RSA modulus outside 2048..=4096 bits, or a private and public key that
+    /// do not match).
+    Rejected(&'static str),
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed => f.write_str("not a DER PKCS#8, SEC1 or PKCS#1 private key"),
+            Self::Encrypted => f.write_str("the private key is encrypted"),
+            Self::UnsupportedAlgorithm(name) => write!(f, "{name} keys are not supported"),
+            Self::MissingPublicKey => f.write_str("the EC private key lacks its public key"),
+            Self::Rejected(why) => write!(f, "the private key was rejected: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
 
 /// Everything that can go wrong in stapler.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,6 +286,11 @@ pub enum Error {
     /// The peer sent bytes that do not decode, or decode to something the
     /// protocol forbids.
     InvalidMessage(InvalidMessage),
+    /// A cryptographic operation on this side failed. Alert: internal_error.
+    Crypto(CryptoError),
+    /// A private key given in the configuration could not be used. Never
+    /// the peer's doing; if it surfaces in a handshake, internal_error.
+    Key(KeyError),
 }
 
 impl From<InvalidMessage> for Error {
@@ -178,10 +299,24 @@ impl From<InvalidMessage> for Error {
     }
 }
 
+impl From<CryptoError> for Error {
+    fn from(e: CryptoError) -> Self {
+        Self::Crypto(e)
+    }
+}
+
+impl From<KeyError> for Error {
+    fn from(e: KeyError) -> Self {
+        Self::Key(e)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidMessage(e) => write!(f, "invalid message from peer: {e}"),
+            Self::Crypto(e) => write!(f, "cryptographic failure: {e}"),
+            Self::Key(e) => write!(f, "unusable private key: {e}"),
         }
     }
 }
@@ -190,6 +325,8 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::InvalidMessage(e) => Some(e),
+            Self::Crypto(e) => Some(e),
+            Self::Key(e) => Some(e),
         }
     }
 }
@@ -200,6 +337,64 @@ impl From<&Error> for AlertDescription {
     fn from(e: &Error) -> Self {
         match e {
             Error::InvalidMessage(e) => e.alert(),
+            Error::Crypto(_) | Error::Key(_) => AlertDescription::InternalError,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crypto_and_key_errors_map_to_their_alerts() {
+        use AlertDescription as A;
+        let cases: [(Error, A); 12] = [
+            (InvalidMessage::DecryptFailed.into(), A::BadRecordMac),
+            (InvalidMessage::FinishedMismatch.into(), A::DecryptError),
+            (
+                InvalidMessage::NoInnerContentType.into(),
+                A::UnexpectedMessage,
+            ),
+            (
+                InvalidMessage::UnexpectedContentType(ContentType::ChangeCipherSpec).into(),
+                A::UnexpectedMessage,
+            ),
+            (
+                InvalidMessage::EmptyInnerContent(ContentType::Alert).into(),
+                A::UnexpectedMessage,
+            ),
+            (
+                InvalidMessage::BadKeyShare(0x1d).into(),
+                A::IllegalParameter,
+            ),
+            (CryptoError::Random.into(), A::InternalError),
+            (CryptoError::SequenceExhausted.into(), A::InternalError),
+            (
+                CryptoError::PlaintextTooLong { len: 1 }.into(),
+                A::InternalError,
+            ),
+            (
+                CryptoError::UnsupportedScheme(0x0201).into(),
+                A::InternalError,
+            ),
+            (KeyError::MissingPublicKey.into(), A::InternalError),
+            (
+                KeyError::UnsupportedAlgorithm("Ed448").into(),
+                A::InternalError,
+            ),
+        ];
+        for (error, alert) in cases {
+            assert_eq!(A::from(&error), alert, "{error}");
+            assert!(std::error::Error::source(&error).is_some());
+        }
+        assert_eq!(
+            Error::from(KeyError::UnsupportedAlgorithm("Ed448")).to_string(),
+            "unusable private key: Ed448 keys are not supported"
+        );
+        assert_eq!(
+            Error::from(InvalidMessage::BadKeyShare(0x17)).to_string(),
+            "invalid message from peer: invalid key share for group 0x0017"
+        );
     }
 }

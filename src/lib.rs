@@ -28,7 +28,8 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+mod crypto;
 mod error;
 pub mod pki;
 
-pub use error::{Error, Field, InvalidMessage};
+pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError};
