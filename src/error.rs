@@ -27,6 +27,8 @@ pub enum Field {
     Extension(ExtensionType),
     /// An alert message.
     Alert,
+    /// The body of a handshake message of this type.
+    Message(HandshakeType),
 }
 
 impl fmt::Display for Field {
@@ -41,6 +43,7 @@ impl fmt::Display for Field {
             Self::Extensions => f.write_str("extensions"),
             Self::Extension(typ) => write!(f, "{typ} extension"),
             Self::Alert => f.write_str("alert"),
+            Self::Message(typ) => write!(f, "{typ} message"),
         }
     }
 }
@@ -279,6 +282,141 @@ impl fmt::Display for KeyError {
 
 impl std::error::Error for KeyError {}
 
+/// The peer broke a rule of the handshake that is not about encoding: what
+/// it offered cannot be agreed on, or it did something out of turn. Each
+/// variant maps to the alert RFC 8446 names for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PeerMisbehaved {
+    /// No protocol version in common (TLS 1.3 not offered, or not enabled).
+    /// Alert: protocol_version.
+    NoCommonVersion,
+    /// A TLS 1.3 ClientHello whose legacy_compression_methods is not exactly
+    /// `[0]` (RFC 8446 §4.1.2). Alert: illegal_parameter.
+    CompressionOffered,
+    /// No cipher suite in common. Alert: handshake_failure.
+    NoCommonCipherSuite,
+    /// No key exchange group in common. Alert: handshake_failure.
+    NoCommonGroup,
+    /// No certificate whose key can sign with a scheme the client accepts.
+    /// Alert: handshake_failure.
+    NoCommonSignatureScheme,
+    /// The client's ALPN protocols and the server's do not overlap
+    /// (RFC 7301 §3.2). Alert: no_application_protocol.
+    NoCommonAlpnProtocol,
+    /// A TLS 1.3 ClientHello lacked an extension it must carry (RFC 8446
+    /// §9.2). Alert: missing_extension.
+    Missing(&'static str),
+    /// A key share for a group not in supported_groups (RFC 8446 §4.2.8).
+    /// Alert: illegal_parameter.
+    KeyShareNotInGroups(u16),
+    /// A key share that cannot be a public key of its group.
+    /// Alert: illegal_parameter.
+    BadKeyShare,
+    /// SNI that is not an ASCII host name (RFC 6066 §3).
+    /// Alert: illegal_parameter.
+    BadServerName,
+    /// The ClientHello after a HelloRetryRequest did not carry exactly one
+    /// key share, for the group the server asked for (RFC 8446 §4.1.4).
+    /// Alert: illegal_parameter.
+    RetryWithoutRequestedShare,
+    /// The ClientHello after a HelloRetryRequest changed what it must keep:
+    /// the offered versions or the chosen cipher suite (RFC 8446 §4.1.2).
+    /// Alert: illegal_parameter.
+    RetryChangedHello,
+    /// A handshake message arrived that is not allowed at this point.
+    /// Alert: unexpected_message.
+    UnexpectedMessage(&'static str),
+    /// A change_cipher_spec record other than the single byte 0x01, or one
+    /// where none may appear (RFC 8446 §5). Alert: unexpected_message.
+    BadChangeCipherSpec,
+    /// A handshake message straddled a change of keys (RFC 8446 §5.1).
+    /// Alert: unexpected_message.
+    MessageSpansKeyChange,
+    /// A KeyUpdate whose request_update is neither 0 nor 1 (RFC 8446
+    /// §4.6.3). Alert: illegal_parameter.
+    BadKeyUpdate(u8),
+}
+
+impl PeerMisbehaved {
+    /// The alert that tells the peer about this.
+    pub const fn alert(&self) -> AlertDescription {
+        match self {
+            Self::NoCommonVersion => AlertDescription::ProtocolVersion,
+            Self::NoCommonCipherSuite | Self::NoCommonGroup | Self::NoCommonSignatureScheme => {
+                AlertDescription::HandshakeFailure
+            }
+            Self::NoCommonAlpnProtocol => AlertDescription::NoApplicationProtocol,
+            Self::Missing(_) => AlertDescription::MissingExtension,
+            Self::CompressionOffered
+            | Self::KeyShareNotInGroups(_)
+            | Self::BadKeyShare
+            | Self::BadServerName
+            | Self::RetryWithoutRequestedShare
+            | Self::RetryChangedHello
+            | Self::BadKeyUpdate(_) => AlertDescription::IllegalParameter,
+            Self::UnexpectedMessage(_)
+            | Self::BadChangeCipherSpec
+            | Self::MessageSpansKeyChange => AlertDescription::UnexpectedMessage,
+        }
+    }
+}
+
+impl fmt::Display for PeerMisbehaved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoCommonVersion => f.write_str("no protocol version in common"),
+            Self::CompressionOffered => f.write_str("TLS 1.3 hello offers compression"),
+            Self::NoCommonCipherSuite => f.write_str("no cipher suite in common"),
+            Self::NoCommonGroup => f.write_str("no key exchange group in common"),
+            Self::NoCommonSignatureScheme => f.write_str("no signature scheme in common"),
+            Self::NoCommonAlpnProtocol => f.write_str("no ALPN protocol in common"),
+            Self::Missing(ext) => write!(f, "ClientHello lacks {ext}"),
+            Self::KeyShareNotInGroups(g) => {
+                write!(f, "key share for {g:#06x}, not in supported_groups")
+            }
+            Self::BadKeyShare => f.write_str("malformed key share"),
+            Self::BadServerName => f.write_str("server_name is not an ASCII host name"),
+            Self::RetryWithoutRequestedShare => {
+                f.write_str("second ClientHello lacks exactly the requested key share")
+            }
+            Self::RetryChangedHello => f.write_str("second ClientHello changed its offer"),
+            Self::UnexpectedMessage(what) => write!(f, "unexpected {what}"),
+            Self::BadChangeCipherSpec => f.write_str("invalid change_cipher_spec"),
+            Self::MessageSpansKeyChange => f.write_str("handshake message spans a key change"),
+            Self::BadKeyUpdate(v) => write!(f, "KeyUpdate with request_update {v}"),
+        }
+    }
+}
+
+impl std::error::Error for PeerMisbehaved {}
+
+/// The application used a connection in a way its contract does not allow.
+/// Such a call changes nothing and sends nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// An OCSP completion was handed to a connection other than the one
+    /// whose request it answers, or to one that is not waiting for it.
+    ForeignCompletion,
+    /// Application data was sent before the handshake completed.
+    HandshakeNotComplete,
+    /// The connection is closed.
+    Closed,
+}
+
+impl fmt::Display for Misuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ForeignCompletion => "this OCSP completion belongs to another request",
+            Self::HandshakeNotComplete => "the handshake has not completed",
+            Self::Closed => "the connection is closed",
+        })
+    }
+}
+
+impl std::error::Error for Misuse {}
+
 /// Everything that can go wrong in stapler.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -291,6 +429,27 @@ pub enum Error {
     /// A private key given in the configuration could not be used. Never
     /// the peer's doing; if it surfaces in a handshake, internal_error.
     Key(KeyError),
+    /// The peer broke a rule of the handshake.
+    PeerMisbehaved(PeerMisbehaved),
+    /// The peer sent this fatal alert; none is sent back.
+    AlertReceived(AlertDescription),
+    /// The application answered an OCSP request with abort, giving this
+    /// reason. Alert: internal_error.
+    OcspAborted(String),
+    /// The application misused the connection; nothing changed.
+    Misuse(Misuse),
+}
+
+impl From<PeerMisbehaved> for Error {
+    fn from(e: PeerMisbehaved) -> Self {
+        Self::PeerMisbehaved(e)
+    }
+}
+
+impl From<Misuse> for Error {
+    fn from(e: Misuse) -> Self {
+        Self::Misuse(e)
+    }
 }
 
 impl From<InvalidMessage> for Error {
@@ -317,6 +476,10 @@ impl fmt::Display for Error {
             Self::InvalidMessage(e) => write!(f, "invalid message from peer: {e}"),
             Self::Crypto(e) => write!(f, "cryptographic failure: {e}"),
             Self::Key(e) => write!(f, "unusable private key: {e}"),
+            Self::PeerMisbehaved(e) => write!(f, "peer misbehaved: {e}"),
+            Self::AlertReceived(a) => write!(f, "peer sent fatal alert {a}"),
+            Self::OcspAborted(reason) => write!(f, "OCSP request aborted: {reason}"),
+            Self::Misuse(e) => write!(f, "{e}"),
         }
     }
 }
@@ -327,6 +490,9 @@ impl std::error::Error for Error {
             Self::InvalidMessage(e) => Some(e),
             Self::Crypto(e) => Some(e),
             Self::Key(e) => Some(e),
+            Self::PeerMisbehaved(e) => Some(e),
+            Self::Misuse(e) => Some(e),
+            Self::AlertReceived(_) | Self::OcspAborted(_) => None,
         }
     }
 }
@@ -337,7 +503,12 @@ impl From<&Error> for AlertDescription {
     fn from(e: &Error) -> Self {
         match e {
             Error::InvalidMessage(e) => e.alert(),
-            Error::Crypto(_) | Error::Key(_) => AlertDescription::InternalError,
+            Error::PeerMisbehaved(e) => e.alert(),
+            // An alert is never answered with one; the value is unused.
+            Error::AlertReceived(a) => *a,
+            Error::Crypto(_) | Error::Key(_) | Error::OcspAborted(_) | Error::Misuse(_) => {
+                AlertDescription::InternalError
+            }
         }
     }
 }

@@ -30,6 +30,13 @@
 pub mod codec;
 mod crypto;
 mod error;
+pub mod ocsp;
 pub mod pki;
+pub mod server;
 
-pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError};
+pub use crypto::key_exchange::NamedGroup;
+pub use crypto::signing::SignatureScheme;
+pub use crypto::suites::CipherSuite;
+pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError, Misuse, PeerMisbehaved};
+pub use ocsp::{OcspCompletion, OcspOutcome, OcspRequest};
+pub use server::{CloseReason, Event, HandshakeSummary, ServerConfig, ServerConnection};

@@ -17,12 +17,6 @@ pub fn put_u16(out: &mut Vec<u8>, v: u16) {
     out.extend_from_slice(&v.to_be_bytes());
 }
 
-/// Appends a big-endian `uint24`; values above 2^24 - 1 are clamped.
-pub fn put_u24(out: &mut Vec<u8>, v: usize) {
-    let v = u32::try_from(v).unwrap_or(u32::MAX).min(0x00ff_ffff);
-    out.extend_from_slice(&v.to_be_bytes()[1..]);
-}
-
 /// Width of a vector's length prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Prefix {
@@ -82,7 +76,11 @@ pub fn put_handshake(
 }
 
 /// Appends an extension: type and a u16-prefixed body.
-pub fn put_extension(out: &mut Vec<u8>, typ: super::ExtensionType, body: impl FnOnce(&mut Vec<u8>)) {
+pub fn put_extension(
+    out: &mut Vec<u8>,
+    typ: super::ExtensionType,
+    body: impl FnOnce(&mut Vec<u8>),
+) {
     put_u16(out, typ.to_wire());
     put_vec(out, Prefix::U16, body);
 }
@@ -97,9 +95,9 @@ mod tests {
         let mut out = vec![0xee];
         put_vec(&mut out, Prefix::U16, |o| {
             put_opaque(o, Prefix::U8, b"ab");
-            put_u24(o, 0x010203);
+            put_u16(o, 0x0102);
         });
-        assert_eq!(out, [0xee, 0, 6, 2, b'a', b'b', 1, 2, 3]);
+        assert_eq!(out, [0xee, 0, 5, 2, b'a', b'b', 1, 2]);
         let mut out = Vec::new();
         let range = put_handshake(&mut out, HandshakeType::Finished, |o| o.extend([7; 3]));
         assert_eq!(out, [20, 0, 0, 3, 7, 7, 7]);
@@ -114,8 +112,5 @@ mod tests {
         let mut out = Vec::new();
         put_opaque(&mut out, Prefix::U8, &[0; 300]);
         assert_eq!(out[0], 0xff);
-        let mut out = Vec::new();
-        put_u24(&mut out, usize::MAX);
-        assert_eq!(out, [0xff, 0xff, 0xff]);
     }
 }
