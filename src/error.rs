@@ -27,6 +27,8 @@ pub enum Field {
     Extension(ExtensionType),
     /// An alert message.
     Alert,
+    /// The body of a handshake message of this type.
+    Message(HandshakeType),
 }
 
 impl fmt::Display for Field {
@@ -41,6 +43,7 @@ impl fmt::Display for Field {
             Self::Extensions => f.write_str("extensions"),
             Self::Extension(typ) => write!(f, "{typ} extension"),
             Self::Alert => f.write_str("alert"),
+            Self::Message(typ) => write!(f, "{typ} message"),
         }
     }
 }
@@ -108,6 +111,28 @@ pub enum InvalidMessage {
     /// pre_shared_key had a different number of identities and binders
     /// (RFC 8446 §4.2.11). Alert: illegal_parameter.
     PskBinderCountMismatch,
+    /// A protected record failed authentication: wrong key, tampered bytes
+    /// or a truncated tag (RFC 8446 §5.2). Alert: bad_record_mac.
+    DecryptFailed,
+    /// A decrypted TLSInnerPlaintext was all zeros, so it names no content
+    /// type (RFC 8446 §5.4). Alert: unexpected_message.
+    NoInnerContentType,
+    /// A record of a content type that is not allowed where it arrived: a
+    /// protected record whose outer type is not application_data, or whose
+    /// inner type is change_cipher_spec or unknown (RFC 8446 §5, §5.2).
+    /// Alert: unexpected_message.
+    UnexpectedContentType(ContentType),
+    /// A protected handshake or alert record with no content
+    /// (RFC 8446 §5.4). Alert: unexpected_message.
+    EmptyInnerContent(ContentType),
+    /// A key share that is not a valid public key of its group: wrong length,
+    /// not an uncompressed point, not on the curve, or one that yields an
+    /// all-zero X25519 secret (RFC 8446 §4.2.8.2, §7.4.2).
+    /// Alert: illegal_parameter.
+    BadKeyShare(u16),
+    /// A Finished message whose verify_data is wrong (RFC 8446 §4.4.4).
+    /// Alert: decrypt_error.
+    FinishedMismatch,
 }
 
 impl InvalidMessage {
@@ -128,7 +153,13 @@ impl InvalidMessage {
             | Self::NoNullCompression
             | Self::DuplicateKeyShare(_)
             | Self::DuplicateServerNameType(_)
-            | Self::PskBinderCountMismatch => AlertDescription::IllegalParameter,
+            | Self::PskBinderCountMismatch
+            | Self::BadKeyShare(_) => AlertDescription::IllegalParameter,
+            Self::DecryptFailed => AlertDescription::BadRecordMac,
+            Self::NoInnerContentType
+            | Self::UnexpectedContentType(_)
+            | Self::EmptyInnerContent(_) => AlertDescription::UnexpectedMessage,
+            Self::FinishedMismatch => AlertDescription::DecryptError,
         }
     }
 }
@@ -157,11 +188,234 @@ impl fmt::Display for InvalidMessage {
             Self::PskBinderCountMismatch => {
                 f.write_str("pre_shared_key has different numbers of identities and binders")
             }
+            Self::DecryptFailed => f.write_str("a protected record failed authentication"),
+            Self::NoInnerContentType => f.write_str("a protected record has no content type"),
+            Self::UnexpectedContentType(t) => write!(f, "unexpected {t} record"),
+            Self::EmptyInnerContent(t) => write!(f, "empty protected {t} record"),
+            Self::BadKeyShare(g) => write!(f, "invalid key share for group {g:#06x}"),
+            Self::FinishedMismatch => f.write_str("Finished verify_data does not match"),
         }
     }
 }
 
 impl std::error::Error for InvalidMessage {}
+
+/// A cryptographic operation on this side failed or was misused. None of
+/// these is the peer's doing; each is reported with internal_error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CryptoError {
+    /// The system's random number generator failed.
+    Random,
+    /// ring refused an operation whose inputs this crate sizes itself (an
+    /// HKDF output length, an AEAD key length, sealing a record, making a
+    /// signature). It means a bug, not bad input.
+    Refused,
+    /// The record sequence number would wrap; RFC 8446 §5.3 requires a key
+    /// update or the end of the connection before that.
+    SequenceExhausted,
+    /// More than 2^14 bytes were given to protect as one record
+    /// (RFC 8446 §5.1): the caller must fragment first.
+    PlaintextTooLong {
+        /// The length given.
+        len: usize,
+    },
+    /// A key exchange was asked for a group this crate does not implement.
+    UnsupportedGroup(u16),
+    /// A signature was asked for with a scheme the key cannot make.
+    UnsupportedScheme(u16),
+}
+
+impl fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Random => f.write_str("the random number generator failed"),
+            Self::Refused => f.write_str("the cryptographic library refused an internal operation"),
+            Self::SequenceExhausted => f.write_str("the record sequence number is exhausted"),
+            Self::PlaintextTooLong { len } => {
+                write!(f, "{len} bytes do not fit in one record")
+            }
+            Self::UnsupportedGroup(g) => write!(f, "key exchange group {g:#06x} is not supported"),
+            Self::UnsupportedScheme(s) => {
+                write!(f, "the key cannot sign with scheme {s:#06x}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CryptoError {}
+
+/// Why a private key could not be loaded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum KeyError {
+    /// The bytes are not DER of a private key in one of the formats read
+    /// here: PKCS#8 (RFC 5208), SEC1 ECPrivateKey (RFC 5915) or PKCS#1
+    /// RSAPrivateKey (RFC 8017).
+    Malformed,
+    /// An encrypted PKCS#8 key (EncryptedPrivateKeyInfo); decrypt it first.
+    Encrypted,
+    /// A key type or curve that cannot sign here; the name says which
+    /// (for example "secp521r1", "Ed448", "RSASSA-PSS").
+    UnsupportedAlgorithm(&'static str),
+    /// An EC key without its optional public key, which this crate needs to
+    /// load it (RFC 5915 §3 makes the field optional; `openssl ec -no_public`
+    /// drops it). Re-export the key with its public key.
+    MissingPublicKey,
+    /// The key decoded but was refused, for the reason given (for example an
+    /// RSA modulus outside 2048..=4096 bits, or a private and public key that
+    /// do not match).
+    Rejected(&'static str),
+}
+
+impl fmt::Display for KeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Malformed => f.write_str("not a DER PKCS#8, SEC1 or PKCS#1 private key"),
+            Self::Encrypted => f.write_str("the private key is encrypted"),
+            Self::UnsupportedAlgorithm(name) => write!(f, "{name} keys are not supported"),
+            Self::MissingPublicKey => f.write_str("the EC private key lacks its public key"),
+            Self::Rejected(why) => write!(f, "the private key was rejected: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for KeyError {}
+
+/// The peer broke a rule of the handshake that is not about encoding: what
+/// it offered cannot be agreed on, or it did something out of turn. Each
+/// variant maps to the alert RFC 8446 names for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PeerMisbehaved {
+    /// No protocol version in common (TLS 1.3 not offered, or not enabled).
+    /// Alert: protocol_version.
+    NoCommonVersion,
+    /// A TLS 1.3 ClientHello whose legacy_compression_methods is not exactly
+    /// `[0]` (RFC 8446 §4.1.2). Alert: illegal_parameter.
+    CompressionOffered,
+    /// No cipher suite in common. Alert: handshake_failure.
+    NoCommonCipherSuite,
+    /// No key exchange group in common. Alert: handshake_failure.
+    NoCommonGroup,
+    /// No certificate whose key can sign with a scheme the client accepts.
+    /// Alert: handshake_failure.
+    NoCommonSignatureScheme,
+    /// The client's ALPN protocols and the server's do not overlap
+    /// (RFC 7301 §3.2). Alert: no_application_protocol.
+    NoCommonAlpnProtocol,
+    /// A TLS 1.3 ClientHello lacked an extension it must carry (RFC 8446
+    /// §9.2). Alert: missing_extension.
+    Missing(&'static str),
+    /// A key share for a group not in supported_groups (RFC 8446 §4.2.8).
+    /// Alert: illegal_parameter.
+    KeyShareNotInGroups(u16),
+    /// A key share that cannot be a public key of its group.
+    /// Alert: illegal_parameter.
+    BadKeyShare,
+    /// SNI that is not an ASCII host name (RFC 6066 §3).
+    /// Alert: illegal_parameter.
+    BadServerName,
+    /// The ClientHello after a HelloRetryRequest did not carry exactly one
+    /// key share, for the group the server asked for (RFC 8446 §4.1.4).
+    /// Alert: illegal_parameter.
+    RetryWithoutRequestedShare,
+    /// The ClientHello after a HelloRetryRequest changed what it must keep:
+    /// the offered versions or the chosen cipher suite (RFC 8446 §4.1.2).
+    /// Alert: illegal_parameter.
+    RetryChangedHello,
+    /// A handshake message arrived that is not allowed at this point.
+    /// Alert: unexpected_message.
+    UnexpectedMessage(&'static str),
+    /// A change_cipher_spec record other than the single byte 0x01, or one
+    /// where none may appear (RFC 8446 §5). Alert: unexpected_message.
+    BadChangeCipherSpec,
+    /// A handshake message straddled a change of keys (RFC 8446 §5.1).
+    /// Alert: unexpected_message.
+    MessageSpansKeyChange,
+    /// A KeyUpdate whose request_update is neither 0 nor 1 (RFC 8446
+    /// §4.6.3). Alert: illegal_parameter.
+    BadKeyUpdate(u8),
+}
+
+impl PeerMisbehaved {
+    /// The alert that tells the peer about this.
+    pub const fn alert(&self) -> AlertDescription {
+        match self {
+            Self::NoCommonVersion => AlertDescription::ProtocolVersion,
+            Self::NoCommonCipherSuite | Self::NoCommonGroup | Self::NoCommonSignatureScheme => {
+                AlertDescription::HandshakeFailure
+            }
+            Self::NoCommonAlpnProtocol => AlertDescription::NoApplicationProtocol,
+            Self::Missing(_) => AlertDescription::MissingExtension,
+            Self::CompressionOffered
+            | Self::KeyShareNotInGroups(_)
+            | Self::BadKeyShare
+            | Self::BadServerName
+            | Self::RetryWithoutRequestedShare
+            | Self::RetryChangedHello
+            | Self::BadKeyUpdate(_) => AlertDescription::IllegalParameter,
+            Self::UnexpectedMessage(_)
+            | Self::BadChangeCipherSpec
+            | Self::MessageSpansKeyChange => AlertDescription::UnexpectedMessage,
+        }
+    }
+}
+
+impl fmt::Display for PeerMisbehaved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoCommonVersion => f.write_str("no protocol version in common"),
+            Self::CompressionOffered => f.write_str("TLS 1.3 hello offers compression"),
+            Self::NoCommonCipherSuite => f.write_str("no cipher suite in common"),
+            Self::NoCommonGroup => f.write_str("no key exchange group in common"),
+            Self::NoCommonSignatureScheme => f.write_str("no signature scheme in common"),
+            Self::NoCommonAlpnProtocol => f.write_str("no ALPN protocol in common"),
+            Self::Missing(ext) => write!(f, "ClientHello lacks {ext}"),
+            Self::KeyShareNotInGroups(g) => {
+                write!(f, "key share for {g:#06x}, not in supported_groups")
+            }
+            Self::BadKeyShare => f.write_str("malformed key share"),
+            Self::BadServerName => f.write_str("server_name is not an ASCII host name"),
+            Self::RetryWithoutRequestedShare => {
+                f.write_str("second ClientHello lacks exactly the requested key share")
+            }
+            Self::RetryChangedHello => f.write_str("second ClientHello changed its offer"),
+            Self::UnexpectedMessage(what) => write!(f, "unexpected {what}"),
+            Self::BadChangeCipherSpec => f.write_str("invalid change_cipher_spec"),
+            Self::MessageSpansKeyChange => f.write_str("handshake message spans a key change"),
+            Self::BadKeyUpdate(v) => write!(f, "KeyUpdate with request_update {v}"),
+        }
+    }
+}
+
+impl std::error::Error for PeerMisbehaved {}
+
+/// The application used a connection in a way its contract does not allow.
+/// Such a call changes nothing and sends nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Misuse {
+    /// An OCSP completion was handed to a connection other than the one
+    /// whose request it answers, or to one that is not waiting for it.
+    ForeignCompletion,
+    /// Application data was sent before the handshake completed.
+    HandshakeNotComplete,
+    /// The connection is closed.
+    Closed,
+}
+
+impl fmt::Display for Misuse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::ForeignCompletion => "this OCSP completion belongs to another request",
+            Self::HandshakeNotComplete => "the handshake has not completed",
+            Self::Closed => "the connection is closed",
+        })
+    }
+}
+
+impl std::error::Error for Misuse {}
 
 /// Everything that can go wrong in stapler.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -170,6 +424,32 @@ pub enum Error {
     /// The peer sent bytes that do not decode, or decode to something the
     /// protocol forbids.
     InvalidMessage(InvalidMessage),
+    /// A cryptographic operation on this side failed. Alert: internal_error.
+    Crypto(CryptoError),
+    /// A private key given in the configuration could not be used. Never
+    /// the peer's doing; if it surfaces in a handshake, internal_error.
+    Key(KeyError),
+    /// The peer broke a rule of the handshake.
+    PeerMisbehaved(PeerMisbehaved),
+    /// The peer sent this fatal alert; none is sent back.
+    AlertReceived(AlertDescription),
+    /// The application answered an OCSP request with abort, giving this
+    /// reason. Alert: internal_error.
+    OcspAborted(String),
+    /// The application misused the connection; nothing changed.
+    Misuse(Misuse),
+}
+
+impl From<PeerMisbehaved> for Error {
+    fn from(e: PeerMisbehaved) -> Self {
+        Self::PeerMisbehaved(e)
+    }
+}
+
+impl From<Misuse> for Error {
+    fn from(e: Misuse) -> Self {
+        Self::Misuse(e)
+    }
 }
 
 impl From<InvalidMessage> for Error {
@@ -178,10 +458,28 @@ impl From<InvalidMessage> for Error {
     }
 }
 
+impl From<CryptoError> for Error {
+    fn from(e: CryptoError) -> Self {
+        Self::Crypto(e)
+    }
+}
+
+impl From<KeyError> for Error {
+    fn from(e: KeyError) -> Self {
+        Self::Key(e)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::InvalidMessage(e) => write!(f, "invalid message from peer: {e}"),
+            Self::Crypto(e) => write!(f, "cryptographic failure: {e}"),
+            Self::Key(e) => write!(f, "unusable private key: {e}"),
+            Self::PeerMisbehaved(e) => write!(f, "peer misbehaved: {e}"),
+            Self::AlertReceived(a) => write!(f, "peer sent fatal alert {a}"),
+            Self::OcspAborted(reason) => write!(f, "OCSP request aborted: {reason}"),
+            Self::Misuse(e) => write!(f, "{e}"),
         }
     }
 }
@@ -190,6 +488,11 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Self::InvalidMessage(e) => Some(e),
+            Self::Crypto(e) => Some(e),
+            Self::Key(e) => Some(e),
+            Self::PeerMisbehaved(e) => Some(e),
+            Self::Misuse(e) => Some(e),
+            Self::AlertReceived(_) | Self::OcspAborted(_) => None,
         }
     }
 }
@@ -200,6 +503,69 @@ impl From<&Error> for AlertDescription {
     fn from(e: &Error) -> Self {
         match e {
             Error::InvalidMessage(e) => e.alert(),
+            Error::PeerMisbehaved(e) => e.alert(),
+            // An alert is never answered with one; the value is unused.
+            Error::AlertReceived(a) => *a,
+            Error::Crypto(_) | Error::Key(_) | Error::OcspAborted(_) | Error::Misuse(_) => {
+                AlertDescription::InternalError
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crypto_and_key_errors_map_to_their_alerts() {
+        use AlertDescription as A;
+        let cases: [(Error, A); 12] = [
+            (InvalidMessage::DecryptFailed.into(), A::BadRecordMac),
+            (InvalidMessage::FinishedMismatch.into(), A::DecryptError),
+            (
+                InvalidMessage::NoInnerContentType.into(),
+                A::UnexpectedMessage,
+            ),
+            (
+                InvalidMessage::UnexpectedContentType(ContentType::ChangeCipherSpec).into(),
+                A::UnexpectedMessage,
+            ),
+            (
+                InvalidMessage::EmptyInnerContent(ContentType::Alert).into(),
+                A::UnexpectedMessage,
+            ),
+            (
+                InvalidMessage::BadKeyShare(0x1d).into(),
+                A::IllegalParameter,
+            ),
+            (CryptoError::Random.into(), A::InternalError),
+            (CryptoError::SequenceExhausted.into(), A::InternalError),
+            (
+                CryptoError::PlaintextTooLong { len: 1 }.into(),
+                A::InternalError,
+            ),
+            (
+                CryptoError::UnsupportedScheme(0x0201).into(),
+                A::InternalError,
+            ),
+            (KeyError::MissingPublicKey.into(), A::InternalError),
+            (
+                KeyError::UnsupportedAlgorithm("Ed448").into(),
+                A::InternalError,
+            ),
+        ];
+        for (error, alert) in cases {
+            assert_eq!(A::from(&error), alert, "{error}");
+            assert!(std::error::Error::source(&error).is_some());
+        }
+        assert_eq!(
+            Error::from(KeyError::UnsupportedAlgorithm("Ed448")).to_string(),
+            "unusable private key: Ed448 keys are not supported"
+        );
+        assert_eq!(
+            Error::from(InvalidMessage::BadKeyShare(0x17)).to_string(),
+            "invalid message from peer: invalid key share for group 0x0017"
+        );
     }
 }

@@ -3,7 +3,9 @@
 //!
 //! This release holds the wire layer: record framing, handshake reassembly
 //! and a zero-copy, allocation-free [`ClientHello`](codec::ClientHello)
-//! parser that sees `status_request` (RFC 6066 §8).
+//! parser that sees `status_request` (RFC 6066 §8); and the certificate
+//! side, [`pki`]: PEM and DER loading, a parsed [`Certificate`](pki::Certificate),
+//! signature checks with ring, issuer discovery and SNI matching.
 //!
 //! ```
 //! use stapler::codec::{split_handshake, split_record, ClientHello, HandshakeType};
@@ -26,6 +28,15 @@
 #![warn(missing_docs)]
 
 pub mod codec;
+mod crypto;
 mod error;
+pub mod ocsp;
+pub mod pki;
+pub mod server;
 
-pub use error::{Error, Field, InvalidMessage};
+pub use crypto::key_exchange::NamedGroup;
+pub use crypto::signing::SignatureScheme;
+pub use crypto::suites::CipherSuite;
+pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError, Misuse, PeerMisbehaved};
+pub use ocsp::{OcspCompletion, OcspOutcome, OcspRequest};
+pub use server::{CloseReason, Event, HandshakeSummary, ServerConfig, ServerConnection};

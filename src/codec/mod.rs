@@ -13,7 +13,8 @@ mod handshake;
 mod reader;
 mod record;
 mod seen;
-mod wire_enum;
+pub(crate) mod wire_enum;
+pub(crate) mod writer;
 
 pub use alert::{Alert, AlertDescription, AlertLevel, ALERT_LEN};
 pub use client_hello::{ClientHello, Extension, MAX_SESSION_ID_LEN, RANDOM_LEN};

@@ -187,6 +187,22 @@ impl RecordDeframer {
         }
     }
 
+    /// The next complete record with a mutable fragment, so that it can be
+    /// decrypted in place; borrowed until the next call.
+    pub fn next_record_mut(&mut self) -> Result<Option<(RecordHeader, &mut [u8])>, InvalidMessage> {
+        let pending = &self.buf[self.consumed..];
+        let Some((record, used)) = split_record(pending, self.max_len)? else {
+            return Ok(None);
+        };
+        let header = record.header;
+        let start = self.consumed + RECORD_HEADER_LEN;
+        self.consumed += used;
+        Ok(self
+            .buf
+            .get_mut(start..self.consumed)
+            .map(|fragment| (header, fragment)))
+    }
+
     /// Frees the buffer's memory when it holds nothing, e.g. while a
     /// connection waits for the application.
     pub fn shrink(&mut self) {

@@ -3,3 +3,4 @@
 #![allow(dead_code)]
 
 pub mod hello_encoder;
+pub mod rustls_pair;

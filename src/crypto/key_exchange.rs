@@ -1,0 +1,278 @@
+//! Ephemeral (EC)DHE key exchange for the key_share extension
+//! (RFC 8446 §4.2.7, §4.2.8, §7.4): x25519, secp256r1 and secp384r1 through
+//! `ring::agreement`, plus the registry of group code points clients send.
+
+use ring::{agreement, rand::SecureRandom};
+
+use super::suites::MAX_HASH_LEN;
+use crate::codec::wire_enum::wire_enum;
+use crate::error::{CryptoError, Error, InvalidMessage};
+
+wire_enum! {
+    /// A `NamedGroup` of supported_groups and key_share (RFC 8446 §4.2.7,
+    /// RFC 7919, and the IANA "TLS Supported Groups" registry). Only
+    /// [`SUPPORTED_GROUPS`] can be used; the rest are named so that logs
+    /// of what clients offer are readable.
+    pub enum NamedGroup: u16 {
+        /// NIST P-256 (RFC 8446 §4.2.7).
+        Secp256r1 = 0x0017 => "secp256r1",
+        /// NIST P-384.
+        Secp384r1 = 0x0018 => "secp384r1",
+        /// NIST P-521.
+        Secp521r1 = 0x0019 => "secp521r1",
+        /// Curve25519 (RFC 7748).
+        X25519 = 0x001d => "x25519",
+        /// Curve448 (RFC 7748).
+        X448 = 0x001e => "x448",
+        /// Finite-field group of RFC 7919, 2048 bits.
+        Ffdhe2048 = 0x0100 => "ffdhe2048",
+        /// Finite-field group of RFC 7919, 3072 bits.
+        Ffdhe3072 = 0x0101 => "ffdhe3072",
+        /// Finite-field group of RFC 7919, 4096 bits.
+        Ffdhe4096 = 0x0102 => "ffdhe4096",
+        /// Finite-field group of RFC 7919, 6144 bits.
+        Ffdhe6144 = 0x0103 => "ffdhe6144",
+        /// Finite-field group of RFC 7919, 8192 bits.
+        Ffdhe8192 = 0x0104 => "ffdhe8192",
+        /// ML-KEM-512 alone (draft-connolly-tls-mlkem-key-agreement).
+        Mlkem512 = 0x0200 => "MLKEM512",
+        /// ML-KEM-768 alone.
+        Mlkem768 = 0x0201 => "MLKEM768",
+        /// ML-KEM-1024 alone.
+        Mlkem1024 = 0x0202 => "MLKEM1024",
+        /// Hybrid P-256 + ML-KEM-768 (draft-ietf-tls-ecdhe-mlkem).
+        SecP256r1Mlkem768 = 0x11eb => "SecP256r1MLKEM768",
+        /// Hybrid x25519 + ML-KEM-768, sent by current browsers.
+        X25519Mlkem768 = 0x11ec => "X25519MLKEM768",
+        /// Hybrid P-384 + ML-KEM-1024.
+        SecP384r1Mlkem1024 = 0x11ed => "SecP384r1MLKEM1024",
+        /// The pre-standard hybrid Chrome sent in 2023-24.
+        X25519Kyber768Draft00 = 0x6399 => "X25519Kyber768Draft00",
+    }
+}
+
+/// The groups this server can complete a key exchange in, in its order of
+/// preference.
+pub(crate) static SUPPORTED_GROUPS: [NamedGroup; 3] = [
+    NamedGroup::X25519,
+    NamedGroup::Secp256r1,
+    NamedGroup::Secp384r1,
+];
+
+impl NamedGroup {
+    /// ring's algorithm and the exact length of a valid key_share: 32 bytes
+    /// for x25519 (RFC 8446 §4.2.8.2, RFC 7748), and an uncompressed point,
+    /// `4 || X || Y`, for the NIST curves (§4.2.8.2).
+    fn agreement(self) -> Option<(&'static agreement::Algorithm, usize)> {
+        match self {
+            Self::X25519 => Some((&agreement::X25519, 32)),
+            Self::Secp256r1 => Some((&agreement::ECDH_P256, 1 + 2 * 32)),
+            Self::Secp384r1 => Some((&agreement::ECDH_P384, 1 + 2 * 48)),
+            _ => None,
+        }
+    }
+
+    /// Whether a key exchange can be done in this group.
+    pub(crate) fn is_supported(self) -> bool {
+        self.agreement().is_some()
+    }
+}
+
+/// The server's half of one ephemeral key exchange. It is consumed by
+/// [`KeyExchange::complete`], so the private key is used once.
+#[derive(Debug)]
+pub(crate) struct KeyExchange {
+    group: NamedGroup,
+    private: agreement::EphemeralPrivateKey,
+}
+
+impl KeyExchange {
+    /// Generates a fresh key pair in `group`; the public key is what goes
+    /// in the ServerHello's key_share.
+    pub(crate) fn start(
+        group: NamedGroup,
+        rng: &dyn SecureRandom,
+    ) -> Result<(Self, agreement::PublicKey), Error> {
+        let (alg, _) = group
+            .agreement()
+            .ok_or(CryptoError::UnsupportedGroup(group.to_wire()))?;
+        let private =
+            agreement::EphemeralPrivateKey::generate(alg, rng).map_err(|_| CryptoError::Random)?;
+        let public = private
+            .compute_public_key()
+            .map_err(|_| CryptoError::Refused)?;
+        Ok((Self { group, private }, public))
+    }
+
+    /// The group of this exchange.
+    pub(crate) fn group(&self) -> NamedGroup {
+        self.group
+    }
+
+    /// Completes the exchange with the client's key_exchange bytes.
+    ///
+    /// The share is checked for its group's length and form first, then
+    /// ring checks that the point is on the curve, and refuses an x25519
+    /// result of all zeros (RFC 8446 §7.4.2). Any failure is the client's:
+    /// illegal_parameter.
+    pub(crate) fn complete(self, peer_share: &[u8]) -> Result<SharedSecret, Error> {
+        let bad = || Error::InvalidMessage(InvalidMessage::BadKeyShare(self.group.to_wire()));
+        let (alg, len) = self
+            .group
+            .agreement()
+            .ok_or(CryptoError::UnsupportedGroup(self.group.to_wire()))?;
+        let well_formed = peer_share.len() == len
+            && (self.group == NamedGroup::X25519 || peer_share.first() == Some(&4));
+        if !well_formed {
+            return Err(bad());
+        }
+        let peer = agreement::UnparsedPublicKey::new(alg, peer_share);
+        agreement::agree_ephemeral(self.private, &peer, SharedSecret::new).map_err(|_| bad())
+    }
+}
+
+/// The (EC)DHE shared secret: the x-coordinate for the NIST curves, the
+/// X25519 output for x25519 (RFC 8446 §7.4). At most 48 bytes; overwritten
+/// when dropped.
+pub(crate) struct SharedSecret {
+    bytes: [u8; MAX_HASH_LEN],
+    /// At most `MAX_HASH_LEN`, by construction.
+    len: usize,
+}
+
+impl SharedSecret {
+    fn new(value: &[u8]) -> Self {
+        let mut bytes = [0; MAX_HASH_LEN];
+        for (dst, src) in bytes.iter_mut().zip(value) {
+            *dst = *src;
+        }
+        Self {
+            bytes,
+            len: value.len().min(MAX_HASH_LEN),
+        }
+    }
+
+    /// The secret's bytes, the IKM of the handshake secret's extraction.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        // `len <= MAX_HASH_LEN` by construction, so this never falls back.
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for SharedSecret {
+    fn drop(&mut self) {
+        self.bytes.fill(0);
+        core::hint::black_box(&self.bytes);
+    }
+}
+
+impl core::fmt::Debug for SharedSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "SharedSecret({} bytes)", self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use ring::rand::SystemRandom;
+
+    use super::*;
+    use crate::codec::AlertDescription;
+
+    #[test]
+    fn both_sides_agree_in_every_group() {
+        let rng = SystemRandom::new();
+        for (group, public_len, secret_len) in [
+            (NamedGroup::X25519, 32, 32),
+            (NamedGroup::Secp256r1, 65, 32),
+            (NamedGroup::Secp384r1, 97, 48),
+        ] {
+            assert!(group.is_supported());
+            let (server, server_public) = KeyExchange::start(group, &rng).unwrap();
+            let (client, client_public) = KeyExchange::start(group, &rng).unwrap();
+            assert_eq!(server.group(), group);
+            assert_eq!(server_public.as_ref().len(), public_len);
+            if group != NamedGroup::X25519 {
+                assert_eq!(server_public.as_ref()[0], 4, "uncompressed point");
+            }
+            let a = server.complete(client_public.as_ref()).unwrap();
+            let b = client.complete(server_public.as_ref()).unwrap();
+            assert_eq!(a.as_bytes().len(), secret_len);
+            assert_eq!(a.as_bytes(), b.as_bytes());
+            assert_ne!(a.as_bytes(), &[0; 48][..secret_len]);
+        }
+    }
+
+    #[test]
+    fn fresh_keys_each_time() {
+        let rng = SystemRandom::new();
+        let (_, a) = KeyExchange::start(NamedGroup::X25519, &rng).unwrap();
+        let (_, b) = KeyExchange::start(NamedGroup::X25519, &rng).unwrap();
+        assert_ne!(a.as_ref(), b.as_ref());
+    }
+
+    #[test]
+    fn bad_shares_are_illegal_parameter() {
+        let rng = SystemRandom::new();
+        let (_, p384_public) = KeyExchange::start(NamedGroup::Secp384r1, &rng).unwrap();
+        let (_, p256_public) = KeyExchange::start(NamedGroup::Secp256r1, &rng).unwrap();
+        let mut compressed = p256_public.as_ref()[..33].to_vec();
+        compressed[0] = 2;
+        let mut off_curve = p256_public.as_ref().to_vec();
+        off_curve[64] ^= 1;
+        let mut hybrid_form = p256_public.as_ref().to_vec();
+        hybrid_form[0] = 6;
+        let cases: [(NamedGroup, &[u8]); 9] = [
+            (NamedGroup::X25519, &[]),
+            (NamedGroup::X25519, &[9; 31]),
+            (NamedGroup::X25519, &[9; 33]),
+            // A point of small order gives the all-zero secret (RFC 7748 §6.1).
+            (NamedGroup::X25519, &[0; 32]),
+            (NamedGroup::Secp256r1, &compressed),
+            (NamedGroup::Secp256r1, &off_curve),
+            (NamedGroup::Secp256r1, &hybrid_form),
+            (NamedGroup::Secp256r1, p384_public.as_ref()),
+            (NamedGroup::Secp384r1, p256_public.as_ref()),
+        ];
+        for (group, share) in cases {
+            let (kx, _) = KeyExchange::start(group, &rng).unwrap();
+            let err = kx.complete(share).unwrap_err();
+            assert_eq!(
+                err,
+                Error::InvalidMessage(InvalidMessage::BadKeyShare(group.to_wire())),
+                "{group} {share:02x?}"
+            );
+            assert_eq!(
+                AlertDescription::from(&err),
+                AlertDescription::IllegalParameter
+            );
+        }
+    }
+
+    #[test]
+    fn unsupported_groups_are_refused() {
+        let rng = SystemRandom::new();
+        for group in [
+            NamedGroup::X448,
+            NamedGroup::Secp521r1,
+            NamedGroup::Ffdhe2048,
+            NamedGroup::X25519Mlkem768,
+            NamedGroup::from_wire(0x0a0a),
+        ] {
+            assert!(!group.is_supported());
+            assert_eq!(
+                KeyExchange::start(group, &rng).unwrap_err(),
+                Error::Crypto(CryptoError::UnsupportedGroup(group.to_wire()))
+            );
+        }
+        assert!(SUPPORTED_GROUPS.iter().all(|g| g.is_supported()));
+    }
+
+    #[test]
+    fn names_for_logs() {
+        assert_eq!(NamedGroup::from_wire(0x11ec).to_string(), "X25519MLKEM768");
+        assert_eq!(NamedGroup::from_wire(0x001d).to_string(), "x25519");
+        assert_eq!(NamedGroup::from_wire(0x0101), NamedGroup::Ffdhe3072);
+        assert_eq!(u16::from(NamedGroup::Secp384r1), 0x0018);
+    }
+}

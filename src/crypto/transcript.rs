@@ -1,0 +1,118 @@
+//! The running transcript hash (RFC 8446 §4.4.1).
+//!
+//! The server picks its suite from the ClientHello before it hashes
+//! anything, so the hash is fixed from the start and nothing is buffered.
+
+use ring::digest;
+
+use crate::codec::HandshakeType;
+
+/// A running hash over the handshake messages of one connection, each with
+/// its 4-byte header, in the order they were sent or received.
+#[derive(Clone)]
+pub(crate) struct Transcript {
+    ctx: digest::Context,
+}
+
+impl core::fmt::Debug for Transcript {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Transcript")
+            .field("algorithm", self.ctx.algorithm())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Transcript {
+    /// An empty transcript over the suite's hash.
+    pub(crate) fn new(algorithm: &'static digest::Algorithm) -> Self {
+        Self {
+            ctx: digest::Context::new(algorithm),
+        }
+    }
+
+    /// Appends one or more whole handshake messages (headers included).
+    pub(crate) fn add(&mut self, messages: &[u8]) {
+        self.ctx.update(messages);
+    }
+
+    /// `Transcript-Hash` of everything added so far. The running state is
+    /// copied, not finished, so more messages can follow.
+    pub(crate) fn current_hash(&self) -> digest::Digest {
+        self.ctx.clone().finish()
+    }
+
+    /// The hash algorithm.
+    pub(crate) fn algorithm(&self) -> &'static digest::Algorithm {
+        self.ctx.algorithm()
+    }
+
+    /// Applies the HelloRetryRequest rule of RFC 8446 §4.4.1: the transcript,
+    /// which must hold exactly ClientHello1 when this is called, is replaced
+    /// by the synthetic message
+    /// `message_hash(254) || 00 00 Hash.length || Hash(ClientHello1)`.
+    /// The HelloRetryRequest and everything after it are then added as usual.
+    pub(crate) fn replace_with_message_hash(&mut self) {
+        let client_hello1 = self.current_hash();
+        let hash = client_hello1.as_ref();
+        let mut fresh = digest::Context::new(self.ctx.algorithm());
+        // The handshake header: type, then a 24-bit length (the low three
+        // bytes of a big-endian usize; a hash is at most 64 bytes).
+        let [.., l0, l1, l2] = hash.len().to_be_bytes();
+        fresh.update(&[HandshakeType::MessageHash.to_wire(), l0, l1, l2]);
+        fresh.update(hash);
+        self.ctx = fresh;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashes_incrementally_and_keeps_running() {
+        let mut t = Transcript::new(&digest::SHA256);
+        assert_eq!(
+            t.current_hash().as_ref(),
+            digest::digest(&digest::SHA256, b"").as_ref()
+        );
+        t.add(b"abc");
+        let first = t.current_hash();
+        t.add(b"def");
+        assert_eq!(
+            first.as_ref(),
+            digest::digest(&digest::SHA256, b"abc").as_ref()
+        );
+        assert_eq!(
+            t.current_hash().as_ref(),
+            digest::digest(&digest::SHA256, b"abcdef").as_ref()
+        );
+        assert!(core::ptr::eq(t.algorithm(), &digest::SHA256));
+    }
+
+    #[test]
+    fn hello_retry_request_rule() {
+        for alg in [&digest::SHA256, &digest::SHA384] {
+            let (ch1, hrr, ch2) = (
+                &b"\x01\x00\x00\x01A"[..],
+                &b"\x02\x00\x00\x01B"[..],
+                &b"\x01\x00\x00\x01C"[..],
+            );
+            let mut t = Transcript::new(alg);
+            t.add(ch1);
+            t.replace_with_message_hash();
+            t.add(hrr);
+            t.add(ch2);
+
+            // Built by hand from §4.4.1.
+            let inner = digest::digest(alg, ch1);
+            let mut expected = vec![254, 0, 0, u8::try_from(alg.output_len()).unwrap()];
+            expected.extend_from_slice(inner.as_ref());
+            expected.extend_from_slice(hrr);
+            expected.extend_from_slice(ch2);
+            assert_eq!(
+                t.current_hash().as_ref(),
+                digest::digest(alg, &expected).as_ref()
+            );
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The OCSP stapling event: what the application is asked, and the token it
+//! answers with.
+//!
+//! This is Node.js's `'OCSPRequest'` event made sans-IO. Node calls a
+//! listener with `(certificate, issuer, callback)`; here the connection
+//! yields an [`OcspRequest`] from `poll_event`, pauses, and the application
+//! turns the request into an [`OcspCompletion`] with exactly one of
+//! [`OcspRequest::respond`] (`callback(null, resp)`), [`OcspRequest::no_response`]
+//! (`callback(null, null)`) or [`OcspRequest::abort`] (`callback(err)`), then
+//! hands the completion to `ServerConnection::complete_ocsp`. Both types are
+//! `Send`, so the answer may come from another thread or task, at any time.
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::server::CertifiedKey;
+
+/// Identifies one paused handshake, so that a completion can only resume the
+/// connection whose request it answers. 128 random bits, drawn when the
+/// request is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RequestId(pub(crate) [u8; 16]);
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "RequestId({:02x}{:02x}..)", self.0[0], self.0[1])
+    }
+}
+
+/// A client asked for the certificate's status: the application should
+/// fetch (or look up) an OCSP response and answer.
+///
+/// Dropping a request without answering leaves its connection paused for
+/// ever: a state machine cannot notice a drop. Use
+/// `ServerConnection::is_awaiting_ocsp` to time such connections out.
+#[must_use = "the connection stays paused until the request is answered"]
+pub struct OcspRequest {
+    pub(crate) id: RequestId,
+    pub(crate) cert: Arc<CertifiedKey>,
+    pub(crate) server_name: Option<Box<str>>,
+    pub(crate) responder_ids: Vec<Bytes>,
+    pub(crate) request_extensions: Bytes,
+}
+
+impl OcspRequest {
+    /// The DER of the certificate that will be sent (the leaf).
+    pub fn certificate(&self) -> &Bytes {
+        self.cert.leaf_der()
+    }
+
+    /// The DER of the leaf's issuer, found among the configured chain and
+    /// CA certificates by name and by signature; `None` when the leaf is
+    /// self-signed or its issuer is not known (as in Node.js).
+    pub fn issuer(&self) -> Option<&Bytes> {
+        self.cert.issuer_der()
+    }
+
+    /// The whole chain that will be sent, leaf first.
+    pub fn chain(&self) -> &[Bytes] {
+        self.cert.chain()
+    }
+
+    /// The host name the client asked for (SNI), if any.
+    pub fn server_name(&self) -> Option<&str> {
+        self.server_name.as_deref()
+    }
+
+    /// The OCSP responders the client trusts (RFC 6066 §8), each the DER of
+    /// an RFC 6960 ResponderID. Almost always empty.
+    pub fn responder_ids(&self) -> &[Bytes] {
+        &self.responder_ids
+    }
+
+    /// The DER of the OCSP request extensions the client sent (for example a
+    /// nonce to include in the OCSP request), or empty.
+    pub fn request_extensions(&self) -> &Bytes {
+        &self.request_extensions
+    }
+
+    /// Staple `response`, the DER of an OCSPResponse.
+    ///
+    /// An empty response is refused: a zero-length staple is malformed on
+    /// the wire, so the request comes back untouched to be answered again.
+    pub fn respond(self, response: impl Into<Bytes>) -> Result<OcspCompletion, EmptyResponse> {
+        let response = response.into();
+        if response.is_empty() {
+            return Err(EmptyResponse(self));
+        }
+        Ok(self.complete(OcspAnswer::Staple(response)))
+    }
+
+    /// Continue the handshake without a staple.
+    pub fn no_response(self) -> OcspCompletion {
+        self.complete(OcspAnswer::NoStaple)
+    }
+
+    /// End the connection: it sends a fatal internal_error alert and closes,
+    /// and `reason` is reported with the close.
+    pub fn abort(self, reason: impl Into<String>) -> OcspCompletion {
+        self.complete(OcspAnswer::Abort(reason.into()))
+    }
+
+    fn complete(self, answer: OcspAnswer) -> OcspCompletion {
+        OcspCompletion {
+            id: self.id,
+            answer,
+        }
+    }
+}
+
+impl fmt::Debug for OcspRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OcspRequest")
+            .field("certificate_len", &self.certificate().len())
+            .field("issuer_len", &self.issuer().map(Bytes::len))
+            .field("server_name", &self.server_name)
+            .field("responder_ids", &self.responder_ids.len())
+            .field("request_extensions_len", &self.request_extensions.len())
+            .finish()
+    }
+}
+
+/// [`OcspRequest::respond`] was given an empty response; the request is
+/// returned so that it can still be answered.
+#[derive(Debug)]
+pub struct EmptyResponse(pub OcspRequest);
+
+impl fmt::Display for EmptyResponse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an OCSP staple cannot be empty")
+    }
+}
+
+impl std::error::Error for EmptyResponse {}
+
+/// The application's answer to one [`OcspRequest`], to be handed to the
+/// connection that asked. Using it anywhere else is an error that changes
+/// nothing.
+#[must_use = "hand the completion to ServerConnection::complete_ocsp"]
+#[derive(Debug)]
+pub struct OcspCompletion {
+    pub(crate) id: RequestId,
+    pub(crate) answer: OcspAnswer,
+}
+
+/// What a completion says.
+#[derive(Debug)]
+pub(crate) enum OcspAnswer {
+    Staple(Bytes),
+    NoStaple,
+    Abort(String),
+}
+
+/// What happened to OCSP stapling in one handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OcspOutcome {
+    /// The client did not ask (no status_request of type ocsp), or the
+    /// configuration does not raise OCSP events.
+    NotRequested,
+    /// A response of this many bytes was stapled.
+    Stapled(usize),
+    /// The application answered with no response; nothing was stapled.
+    NoResponse,
+    /// The application aborted the handshake with this reason.
+    Aborted(String),
+}

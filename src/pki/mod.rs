@@ -1,0 +1,60 @@
+//! Certificates and keys: the X.509 (RFC 5280) side of stapler.
+//!
+//! This module loads what a server configuration is made of and what an
+//! OCSP event needs to know about it:
+//!
+//! - [`pem`]: splits PEM files into certificates and private keys (PKCS#8,
+//!   SEC1, PKCS#1), and tells PEM from DER.
+//! - [`Certificate`]: one DER certificate, parsed once at load into the
+//!   fields stapler uses (names, key, validity, SANs, AIA URLs, must-staple).
+//! - [`verify_signature`] and [`verify_signed_by`]: "was this signed by that
+//!   key", with ring; also used for OCSP responses.
+//! - [`find_issuer`] and [`is_self_signed`]: issuer discovery the way
+//!   Node.js reports it (no issuer for a self-signed certificate).
+//! - [`Certificate::matches_dns_name`]: SNI matching (RFC 6125 §6.4).
+//!
+//! Nothing here builds or validates a path to a trust anchor: a TLS server
+//! presents its chain, it does not judge it.
+//!
+//! ```
+//! use stapler::pki::{find_issuer, Certificate, PublicKeyAlgorithm};
+//!
+//! let leaf = Certificate::from_pem_chain(include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"))?
+//!     .remove(0);
+//! let root = Certificate::from_pem_chain(include_bytes!("../../tests/data/pki/root-ca.crt"))?
+//!     .remove(0);
+//!
+//! assert_eq!(leaf.public_key_algorithm(), &PublicKeyAlgorithm::EcP256);
+//! assert!(leaf.matches_dns_name(b"www.example.test"));
+//! assert_eq!(leaf.ocsp_urls(), ["http://127.0.0.1:8888/"]);
+//! assert_eq!(find_issuer(&leaf, [&root]), Some(&root));
+//! # Ok::<(), stapler::pki::CertificateError>(())
+//! ```
+
+// No panics on any input: no indexing, unwrapping or unchecked arithmetic
+// outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::arithmetic_side_effects
+    )
+)]
+
+mod certificate;
+mod issuer;
+mod names;
+mod oids;
+pub mod pem;
+mod verify;
+
+pub use certificate::{Certificate, CertificateError, KeyUsage, PublicKeyAlgorithm};
+pub use const_oid::ObjectIdentifier;
+pub use issuer::{find_issuer, is_self_signed};
+pub use names::{dns_name_matches, is_valid_dns_reference};
+pub use oids::{ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};
+pub use pem::{KeyFormat, PemError, PrivateKeyDer};
+pub use verify::{verify_signature, verify_signed_by, SigError, SignatureAlgorithm};

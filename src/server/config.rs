@@ -1,0 +1,312 @@
+//! Server configuration: an immutable snapshot shared by connections.
+//!
+//! A connection takes an `Arc<ServerConfig>` when it is made and keeps it
+//! for its whole life, so building a new configuration affects only later
+//! connections (Node.js: changes apply to "connections established after").
+
+use std::fmt;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ring::rand::SystemRandom;
+
+use crate::crypto::key_exchange::{NamedGroup, SUPPORTED_GROUPS};
+use crate::crypto::signing::SigningKey;
+use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
+use crate::error::KeyError;
+use crate::pki::{self, pem, Certificate, CertificateError, PemError};
+
+/// The largest certificate or staple the Certificate message can carry:
+/// `opaque cert_data<1..2^24-1>` (RFC 8446 §4.4.2).
+pub(crate) const MAX_U24: usize = 0x00ff_ffff;
+
+/// A certificate chain with its private key, and the leaf's issuer.
+pub struct CertifiedKey {
+    chain: Vec<Bytes>,
+    leaf: Certificate,
+    issuer: Option<Bytes>,
+    key: SigningKey,
+}
+
+impl CertifiedKey {
+    /// The leaf certificate's DER.
+    pub fn leaf_der(&self) -> &Bytes {
+        self.leaf.der()
+    }
+
+    /// The parsed leaf certificate.
+    pub fn leaf(&self) -> &Certificate {
+        &self.leaf
+    }
+
+    /// The DER of the leaf's issuer, if it was found among the chain and the
+    /// configured CA certificates; `None` for a self-signed leaf.
+    pub fn issuer_der(&self) -> Option<&Bytes> {
+        self.issuer.as_ref()
+    }
+
+    /// The chain as sent, leaf first.
+    pub fn chain(&self) -> &[Bytes] {
+        &self.chain
+    }
+
+    pub(crate) fn key(&self) -> &SigningKey {
+        &self.key
+    }
+}
+
+impl fmt::Debug for CertifiedKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CertifiedKey")
+            .field("names", &self.leaf.dns_names())
+            .field("key", &self.key.algorithm())
+            .field("chain_len", &self.chain.len())
+            .field("issuer_known", &self.issuer.is_some())
+            .finish()
+    }
+}
+
+/// What is wrong with a configuration.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No certificate chain was given.
+    NoCertificate,
+    /// A chain had no certificate in it.
+    EmptyChain,
+    /// A PEM or DER input could not be read.
+    Pem(PemError),
+    /// A certificate could not be parsed.
+    Certificate(CertificateError),
+    /// The private key could not be loaded (unsupported type, malformed).
+    Key(KeyError),
+    /// The private key does not belong to the leaf certificate.
+    KeyMismatch,
+    /// A certificate is larger than TLS can carry (2^24 - 1 bytes).
+    CertificateTooLarge,
+    /// An ALPN protocol name was empty or longer than 255 bytes (RFC 7301).
+    BadAlpnProtocol,
+    /// A cipher suite or group in a preference list is not implemented.
+    Unsupported(&'static str),
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::NoCertificate => f.write_str("no certificate chain configured"),
+            Self::EmptyChain => f.write_str("the certificate chain is empty"),
+            Self::Pem(e) => write!(f, "{e}"),
+            Self::Certificate(e) => write!(f, "bad certificate: {e}"),
+            Self::Key(e) => write!(f, "bad private key: {e}"),
+            Self::KeyMismatch => f.write_str("the private key does not match the certificate"),
+            Self::CertificateTooLarge => f.write_str("a certificate exceeds 2^24-1 bytes"),
+            Self::BadAlpnProtocol => f.write_str("ALPN protocol names must be 1 to 255 bytes"),
+            Self::Unsupported(what) => write!(f, "unsupported {what}"),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl From<PemError> for ConfigError {
+    fn from(e: PemError) -> Self {
+        Self::Pem(e)
+    }
+}
+
+impl From<CertificateError> for ConfigError {
+    fn from(e: CertificateError) -> Self {
+        Self::Certificate(e)
+    }
+}
+
+impl From<KeyError> for ConfigError {
+    fn from(e: KeyError) -> Self {
+        Self::Key(e)
+    }
+}
+
+/// Everything a connection needs to know, fixed when it is built.
+pub struct ServerConfig {
+    pub(crate) certs: Vec<Arc<CertifiedKey>>,
+    pub(crate) ocsp_events: bool,
+    pub(crate) alpn: Vec<Bytes>,
+    pub(crate) suites: Vec<&'static Tls13Suite>,
+    pub(crate) groups: Vec<NamedGroup>,
+    pub(crate) rng: SystemRandom,
+}
+
+impl fmt::Debug for ServerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServerConfig")
+            .field("certs", &self.certs)
+            .field("ocsp_events", &self.ocsp_events)
+            .field("alpn", &self.alpn)
+            .field("groups", &self.groups)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ServerConfig {
+    /// Starts a configuration.
+    pub fn builder() -> ServerConfigBuilder {
+        ServerConfigBuilder::default()
+    }
+
+    /// The certificates, in the order they were added.
+    pub fn certificates(&self) -> &[Arc<CertifiedKey>] {
+        &self.certs
+    }
+
+    /// Whether connections raise `Event::OcspRequest`.
+    pub fn ocsp_events(&self) -> bool {
+        self.ocsp_events
+    }
+}
+
+/// Builds a [`ServerConfig`].
+#[derive(Default)]
+pub struct ServerConfigBuilder {
+    chains: Vec<(Vec<Certificate>, SigningKey)>,
+    ca: Vec<Certificate>,
+    ocsp_events: bool,
+    alpn: Vec<Bytes>,
+    suites: Option<Vec<&'static Tls13Suite>>,
+    groups: Option<Vec<NamedGroup>>,
+}
+
+impl ServerConfigBuilder {
+    /// Adds a certificate chain (leaf first) and its private key, each PEM
+    /// or DER. The key may be PKCS#8, SEC1 (EC) or PKCS#1 (RSA). Several
+    /// chains may be added, for example an ECDSA and an RSA certificate, or
+    /// certificates for different names: each handshake picks by SNI, then
+    /// by the signature schemes the client accepts, in the order added.
+    pub fn certificate_chain(self, chain: &[u8], key: &[u8]) -> Result<Self, ConfigError> {
+        let certs = pem::certificates_from_pem_or_der(chain)?;
+        let key = pem::private_key_from_pem_or_der(key)?;
+        self.certificate_chain_der(certs, key.der())
+    }
+
+    /// Adds a chain given as DER certificates (leaf first) and a DER key.
+    pub fn certificate_chain_der(
+        mut self,
+        chain: Vec<Bytes>,
+        key_der: &[u8],
+    ) -> Result<Self, ConfigError> {
+        if chain.is_empty() {
+            return Err(ConfigError::EmptyChain);
+        }
+        let certs = chain
+            .into_iter()
+            .map(|der| {
+                if der.len() > MAX_U24 {
+                    return Err(ConfigError::CertificateTooLarge);
+                }
+                Ok(Certificate::from_der(der)?)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = SigningKey::from_der(key_der, &SystemRandom::new())?;
+        if certs.first().map(Certificate::public_key) != Some(key.public_key()) {
+            return Err(ConfigError::KeyMismatch);
+        }
+        self.chains.push((certs, key));
+        Ok(self)
+    }
+
+    /// Adds CA certificates (PEM bundle or one DER certificate) among which
+    /// each leaf's issuer is looked up, like Node.js's `ca` option. They are
+    /// never sent to clients.
+    pub fn ca_certificates(mut self, certs: &[u8]) -> Result<Self, ConfigError> {
+        for der in pem::certificates_from_pem_or_der(certs)? {
+            self.ca.push(Certificate::from_der(der)?);
+        }
+        Ok(self)
+    }
+
+    /// Whether connections raise `Event::OcspRequest` when a client asks
+    /// for certificate status (default: no).
+    pub fn ocsp_events(mut self, enabled: bool) -> Self {
+        self.ocsp_events = enabled;
+        self
+    }
+
+    /// The ALPN protocols this server speaks, most preferred first
+    /// (RFC 7301). With none, ALPN is not negotiated.
+    pub fn alpn_protocols<P: AsRef<[u8]>>(
+        mut self,
+        protocols: impl IntoIterator<Item = P>,
+    ) -> Result<Self, ConfigError> {
+        self.alpn = protocols
+            .into_iter()
+            .map(|p| {
+                let p = p.as_ref();
+                if p.is_empty() || p.len() > 255 {
+                    return Err(ConfigError::BadAlpnProtocol);
+                }
+                Ok(Bytes::copy_from_slice(p))
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(self)
+    }
+
+    /// The TLS 1.3 cipher suites to use, most preferred first (default:
+    /// AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305).
+    pub fn cipher_suites(mut self, suites: &[CipherSuite]) -> Result<Self, ConfigError> {
+        let chosen = suites
+            .iter()
+            .map(|s| {
+                Tls13Suite::from_wire(s.to_wire()).ok_or(ConfigError::Unsupported("cipher suite"))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.suites = Some(chosen);
+        Ok(self)
+    }
+
+    /// The key exchange groups to use, most preferred first (default:
+    /// x25519, secp256r1, secp384r1).
+    pub fn key_exchange_groups(mut self, groups: &[NamedGroup]) -> Result<Self, ConfigError> {
+        if groups.iter().any(|g| !SUPPORTED_GROUPS.contains(g)) {
+            return Err(ConfigError::Unsupported("key exchange group"));
+        }
+        self.groups = Some(groups.to_vec());
+        Ok(self)
+    }
+
+    /// Checks and freezes the configuration. Each leaf's issuer is looked up
+    /// here, among the rest of its chain and the CA certificates, by name
+    /// and by signature.
+    pub fn build(self) -> Result<ServerConfig, ConfigError> {
+        if self.chains.is_empty() {
+            return Err(ConfigError::NoCertificate);
+        }
+        let ca = self.ca;
+        let certs = self
+            .chains
+            .into_iter()
+            .map(|(certs, key)| {
+                let mut iter = certs.into_iter();
+                let leaf = iter.next().ok_or(ConfigError::EmptyChain)?;
+                let rest: Vec<Certificate> = iter.collect();
+                let issuer =
+                    pki::find_issuer(&leaf, rest.iter().chain(ca.iter())).map(|c| c.der().clone());
+                let chain = core::iter::once(leaf.der().clone())
+                    .chain(rest.iter().map(|c| c.der().clone()))
+                    .collect();
+                Ok(Arc::new(CertifiedKey {
+                    chain,
+                    leaf,
+                    issuer,
+                    key,
+                }))
+            })
+            .collect::<Result<Vec<_>, ConfigError>>()?;
+        Ok(ServerConfig {
+            certs,
+            ocsp_events: self.ocsp_events,
+            alpn: self.alpn,
+            suites: self.suites.unwrap_or_else(|| TLS13_SUITES.to_vec()),
+            groups: self.groups.unwrap_or_else(|| SUPPORTED_GROUPS.to_vec()),
+            rng: SystemRandom::new(),
+        })
+    }
+}

@@ -1,0 +1,864 @@
+//! `ServerConnection`: the sans-IO driver of one TLS server connection.
+//!
+//! Inputs are [`ServerConnection::feed`], [`ServerConnection::complete_ocsp`],
+//! [`ServerConnection::send`] and [`ServerConnection::close`]; after each,
+//! drain [`ServerConnection::poll_event`] and [`ServerConnection::poll_transmit`].
+//! The crate docs spell out the whole contract.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use ring::rand::SecureRandom;
+
+use crate::codec::{
+    Alert, AlertDescription, ClientHello, ContentType, HandshakeJoiner, HandshakeMessage,
+    HandshakeType, RecordDeframer, RecordHeader, MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN,
+    RECORD_HEADER_LEN,
+};
+use crate::crypto::key_exchange::{KeyExchange, NamedGroup};
+use crate::crypto::key_schedule::{Application, ApplicationSecrets, EarlySecret, TrafficSecret};
+use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
+use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
+use crate::crypto::suites::{CipherSuite, Tls13Suite};
+use crate::crypto::transcript::Transcript;
+use crate::error::{CryptoError, Error, Field, InvalidMessage, Misuse, PeerMisbehaved};
+use crate::ocsp::{OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest, RequestId};
+use crate::server::config::{ServerConfig, MAX_U24};
+use crate::server::hello::{self, Chosen};
+use crate::server::messages;
+
+/// The protocol version a handshake negotiated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProtocolVersion {
+    /// TLS 1.3 (RFC 8446).
+    Tls13,
+}
+
+/// What one completed handshake agreed on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct HandshakeSummary {
+    /// The protocol version.
+    pub version: ProtocolVersion,
+    /// The cipher suite.
+    pub cipher_suite: CipherSuite,
+    /// The key exchange group.
+    pub group: NamedGroup,
+    /// The scheme the server signed with.
+    pub signature_scheme: SignatureScheme,
+    /// The ALPN protocol, if one was negotiated.
+    pub alpn_protocol: Option<Bytes>,
+    /// The host name the client asked for (SNI), lower-cased.
+    pub server_name: Option<Box<str>>,
+    /// Whether a HelloRetryRequest was needed.
+    pub hello_retry: bool,
+    /// What happened to OCSP stapling.
+    pub ocsp: OcspOutcome,
+}
+
+/// Why a connection ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// The peer sent close_notify; it was answered with close_notify.
+    PeerClosed,
+    /// The application called [`ServerConnection::close`].
+    LocalClose,
+    /// The peer sent a fatal alert.
+    PeerAlert(AlertDescription),
+    /// This side failed with `error` and sent `alert` (if any) to the peer.
+    Error {
+        /// What went wrong.
+        error: Error,
+        /// The alert sent, if one was.
+        alert: Option<AlertDescription>,
+    },
+}
+
+/// Something the application must know or act on.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Event {
+    /// The client asked for a stapled OCSP response. The handshake is
+    /// paused until the request's completion is handed to
+    /// [`ServerConnection::complete_ocsp`].
+    OcspRequest(OcspRequest),
+    /// The handshake completed; application data may flow.
+    HandshakeComplete(HandshakeSummary),
+    /// Application data from the client.
+    ApplicationData(Vec<u8>),
+    /// The connection is over; bytes still pending from
+    /// [`ServerConnection::poll_transmit`] must be sent (they may hold an
+    /// alert or close_notify).
+    Closed(CloseReason),
+}
+
+/// A sans-IO TLS server connection. See the crate docs for the run loop.
+pub struct ServerConnection {
+    deframer: RecordDeframer,
+    joiner: HandshakeJoiner,
+    core: Core,
+}
+
+/// Everything but the input buffers, so that a record or message borrowed
+/// from those can be handled by `&mut Core`.
+struct Core {
+    config: Arc<ServerConfig>,
+    state: State,
+    decrypter: Option<RecordDecrypter>,
+    encrypter: Option<RecordEncrypter>,
+    out: Vec<u8>,
+    events: VecDeque<Event>,
+    /// A flight's plaintext handshake messages, before they are sealed.
+    scratch: Vec<u8>,
+    /// Whether the middlebox-compatibility change_cipher_spec was sent.
+    ccs_sent: bool,
+}
+
+enum State {
+    ExpectClientHello,
+    ExpectRetryHello(Box<Retry>),
+    AwaitingOcsp(Box<Paused>),
+    ExpectFinished(Box<ExpectFinished>),
+    Traffic(Box<Traffic>),
+    Closed,
+}
+
+/// After a HelloRetryRequest: what the second ClientHello must match.
+struct Retry {
+    suite: &'static Tls13Suite,
+    group: NamedGroup,
+    transcript: Transcript,
+}
+
+/// Waiting for the application's answer to an OCSP request.
+struct Paused {
+    id: RequestId,
+    chosen: Chosen,
+    transcript: Transcript,
+    hello_retry: bool,
+}
+
+/// The server flight is out; the client's Finished is next.
+struct ExpectFinished {
+    secrets: ApplicationSecrets,
+    transcript: Transcript,
+    summary: HandshakeSummary,
+}
+
+/// Handshake done: the current traffic secrets, for KeyUpdate.
+struct Traffic {
+    client: TrafficSecret<Application>,
+    server: TrafficSecret<Application>,
+}
+
+/// The change_cipher_spec record a TLS 1.3 server may send once for
+/// middlebox compatibility (RFC 8446 Appendix D.4).
+const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];
+
+impl ServerConnection {
+    /// A connection that will use `config` for its whole life.
+    pub fn new(config: Arc<ServerConfig>) -> Self {
+        let mut deframer = RecordDeframer::new();
+        // Records are checked against the plaintext limit in `Core` until
+        // the client's records are protected.
+        deframer.set_max_len(MAX_CIPHERTEXT_LEN_TLS13);
+        Self {
+            deframer,
+            joiner: HandshakeJoiner::new(),
+            core: Core {
+                config,
+                state: State::ExpectClientHello,
+                decrypter: None,
+                encrypter: None,
+                out: Vec::new(),
+                events: VecDeque::new(),
+                scratch: Vec::new(),
+                ccs_sent: false,
+            },
+        }
+    }
+
+    /// Takes bytes received from the peer and returns how many it consumed.
+    ///
+    /// Fewer than `data.len()` are consumed while the handshake waits for
+    /// an OCSP completion (the rest must be offered again later), and none
+    /// once the connection is closed. On error the connection is closed;
+    /// drain the events and the output, which may hold an alert.
+    pub fn feed(&mut self, data: &[u8]) -> Result<usize, Error> {
+        if self.core.is_closed() {
+            return Err(Misuse::Closed.into());
+        }
+        let mut consumed = 0;
+        loop {
+            if let Err(e) = self.process() {
+                return Err(self.core.fail(e));
+            }
+            if self.core.is_paused() || self.core.is_closed() || consumed == data.len() {
+                break;
+            }
+            let took = self.deframer.push(&data[consumed..]);
+            if took == 0 {
+                break;
+            }
+            consumed += took;
+        }
+        if self.core.is_paused() || self.core.is_closed() {
+            self.deframer.shrink();
+            self.joiner.shrink();
+        }
+        Ok(consumed)
+    }
+
+    /// Resumes a handshake paused by [`Event::OcspRequest`] with the
+    /// application's answer.
+    ///
+    /// A completion for another connection (or for a request already
+    /// answered) is refused with [`Misuse::ForeignCompletion`] and changes
+    /// nothing. An abort closes the connection with an internal_error alert
+    /// and reports the reason in [`Event::Closed`]; that is not an error of
+    /// this call.
+    pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), Error> {
+        let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
+        if !matches {
+            return Err(Misuse::ForeignCompletion.into());
+        }
+        let State::AwaitingOcsp(paused) = core::mem::replace(&mut self.core.state, State::Closed)
+        else {
+            return Err(Misuse::ForeignCompletion.into());
+        };
+        let result = match completion.answer {
+            OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
+            OcspAnswer::NoStaple => {
+                self.core
+                    .send_server_flight(*paused, None, OcspOutcome::NoResponse)
+            }
+            OcspAnswer::Staple(response) if response.len() > MAX_U24 => Err(Error::OcspAborted(
+                "the OCSP response exceeds 2^24-1 bytes".into(),
+            )),
+            OcspAnswer::Staple(response) => {
+                let outcome = OcspOutcome::Stapled(response.len());
+                self.core
+                    .send_server_flight(*paused, Some(&response), outcome)
+            }
+        };
+        if let Err(e) = result.and_then(|()| self.process()) {
+            let aborted = matches!(e, Error::OcspAborted(_));
+            let e = self.core.fail(e);
+            return if aborted { Ok(()) } else { Err(e) };
+        }
+        Ok(())
+    }
+
+    /// Whether the handshake is paused for an OCSP completion. A sans-IO
+    /// machine cannot notice a dropped [`OcspRequest`]; use this to time
+    /// such connections out.
+    pub fn is_awaiting_ocsp(&self) -> bool {
+        self.core.is_paused()
+    }
+
+    /// Whether the handshake has completed and the connection is open.
+    pub fn is_handshake_complete(&self) -> bool {
+        matches!(self.core.state, State::Traffic(_))
+    }
+
+    /// Whether the connection is closed.
+    pub fn is_closed(&self) -> bool {
+        self.core.is_closed()
+    }
+
+    /// Encrypts application data for the peer; returns how many bytes were
+    /// taken (all of them). Only after the handshake completed.
+    pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
+        let State::Traffic(_) = &self.core.state else {
+            return Err(if self.core.is_closed() {
+                Misuse::Closed
+            } else {
+                Misuse::HandshakeNotComplete
+            }
+            .into());
+        };
+        let mark = self.core.out.len();
+        if let Err(e) = self.core.seal_chunks(ContentType::ApplicationData, data) {
+            self.core.out.truncate(mark);
+            return Err(self.core.fail(e));
+        }
+        Ok(data.len())
+    }
+
+    /// Sends close_notify and closes the connection.
+    pub fn close(&mut self) {
+        if self.core.is_closed() {
+            return;
+        }
+        let _ = self.core.send_alert(Alert::close_notify());
+        self.core.state = State::Closed;
+        self.core
+            .events
+            .push_back(Event::Closed(CloseReason::LocalClose));
+    }
+
+    /// The next event, if any. Drain after every input.
+    #[must_use]
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.core.events.pop_front()
+    }
+
+    /// The bytes to send to the peer, if any, in order. Drain after every
+    /// input, and send them even after an error: they may hold the alert.
+    #[must_use]
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        if self.core.out.is_empty() {
+            None
+        } else {
+            Some(core::mem::take(&mut self.core.out))
+        }
+    }
+
+    /// Appends the bytes to send to `out`: the same as
+    /// [`ServerConnection::poll_transmit`], into a buffer the caller owns.
+    pub fn write_tls_into(&mut self, out: &mut Vec<u8>) {
+        out.append(&mut self.core.out);
+    }
+
+    /// Handles every complete message and record buffered, until there are
+    /// none, the handshake pauses, or the connection closes.
+    fn process(&mut self) -> Result<(), Error> {
+        loop {
+            while self.core.is_running() {
+                let Some(message) = self.joiner.next_message()? else {
+                    break;
+                };
+                let keys_changed = self.core.handle_message(message)?;
+                // "Handshake messages MUST NOT span key changes" (RFC 8446
+                // §5.1): nothing may follow a message that changes keys
+                // within the same record.
+                if keys_changed && self.joiner.has_partial_message() {
+                    return Err(PeerMisbehaved::MessageSpansKeyChange.into());
+                }
+            }
+            if !self.core.is_running() {
+                return Ok(());
+            }
+            let Some((header, fragment)) = self.deframer.next_record_mut()? else {
+                return Ok(());
+            };
+            self.core
+                .handle_record(header, fragment, &mut self.joiner)?;
+        }
+    }
+}
+
+impl core::fmt::Debug for ServerConnection {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        let state = match &self.core.state {
+            State::ExpectClientHello => "ExpectClientHello",
+            State::ExpectRetryHello(_) => "ExpectRetryHello",
+            State::AwaitingOcsp(_) => "AwaitingOcsp",
+            State::ExpectFinished(_) => "ExpectFinished",
+            State::Traffic(_) => "Traffic",
+            State::Closed => "Closed",
+        };
+        f.debug_struct("ServerConnection")
+            .field("state", &state)
+            .field("pending_output", &self.core.out.len())
+            .field("pending_events", &self.core.events.len())
+            .finish()
+    }
+}
+
+impl Core {
+    fn is_paused(&self) -> bool {
+        matches!(self.state, State::AwaitingOcsp(_))
+    }
+
+    fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed)
+    }
+
+    fn is_running(&self) -> bool {
+        !self.is_paused() && !self.is_closed()
+    }
+
+    /// Whether a change_cipher_spec may arrive now: after the first
+    /// ClientHello and before the client's Finished (RFC 8446 §5).
+    fn ccs_allowed(&self) -> bool {
+        matches!(
+            self.state,
+            State::ExpectRetryHello(_) | State::ExpectFinished(_) | State::AwaitingOcsp(_)
+        )
+    }
+
+    /// Closes the connection after a fatal error: the partial flight was
+    /// already dropped by the failing step; one alert is queued (none in
+    /// answer to the peer's alert), then the Closed event.
+    fn fail(&mut self, error: Error) -> Error {
+        let alert = match &error {
+            Error::AlertReceived(_) => None,
+            e => Some(AlertDescription::from(e)),
+        };
+        if let Some(description) = alert {
+            let _ = self.send_alert(Alert::fatal(description));
+        }
+        self.state = State::Closed;
+        let reason = match &error {
+            Error::AlertReceived(a) => CloseReason::PeerAlert(*a),
+            e => CloseReason::Error {
+                error: e.clone(),
+                alert,
+            },
+        };
+        self.events.push_back(Event::Closed(reason));
+        error
+    }
+
+    /// Queues an alert, protected if keys are in use.
+    fn send_alert(&mut self, alert: Alert) -> Result<(), Error> {
+        match &mut self.encrypter {
+            Some(enc) => enc.seal(ContentType::Alert, &alert.encode(), &mut self.out),
+            None => {
+                self.out.extend_from_slice(&alert.encode_plaintext_record());
+                Ok(())
+            }
+        }
+    }
+
+    /// Seals `data` as records of at most 2^14 bytes of `typ`.
+    fn seal_chunks(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
+        for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
+            enc.seal(typ, chunk, &mut self.out)?;
+        }
+        Ok(())
+    }
+
+    fn handle_record(
+        &mut self,
+        header: RecordHeader,
+        fragment: &mut [u8],
+        joiner: &mut HandshakeJoiner,
+    ) -> Result<(), Error> {
+        if header.content_type == ContentType::ChangeCipherSpec {
+            // An unprotected 0x01, dropped, in the window RFC 8446 §5
+            // allows; anything else is fatal.
+            if fragment != [1] || !self.ccs_allowed() {
+                return Err(PeerMisbehaved::BadChangeCipherSpec.into());
+            }
+            return Ok(());
+        }
+        let protected =
+            self.decrypter.is_some() && header.content_type == ContentType::ApplicationData;
+        let (typ, plaintext): (ContentType, &[u8]) = if protected {
+            match &mut self.decrypter {
+                Some(dec) => dec.open(&header, fragment)?,
+                None => return Err(CryptoError::Refused.into()),
+            }
+        } else {
+            if fragment.len() > MAX_PLAINTEXT_LEN {
+                return Err(InvalidMessage::RecordOverflow {
+                    len: fragment.len(),
+                    max: MAX_PLAINTEXT_LEN,
+                }
+                .into());
+            }
+            // Unprotected records: handshake before keys, and alerts from a
+            // client that could not process the server's flight.
+            let allowed = match header.content_type {
+                ContentType::Handshake => self.decrypter.is_none(),
+                ContentType::Alert => !matches!(self.state, State::Traffic(_)),
+                _ => false,
+            };
+            if !allowed {
+                return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
+            }
+            (header.content_type, &*fragment)
+        };
+        match typ {
+            ContentType::Handshake => {
+                joiner.push(plaintext)?;
+                Ok(())
+            }
+            ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
+            ContentType::ApplicationData if matches!(self.state, State::Traffic(_)) => {
+                if joiner.has_partial_message() {
+                    return Err(PeerMisbehaved::UnexpectedMessage(
+                        "data inside a handshake message",
+                    )
+                    .into());
+                }
+                self.events
+                    .push_back(Event::ApplicationData(plaintext.to_vec()));
+                Ok(())
+            }
+            other => Err(InvalidMessage::UnexpectedContentType(other).into()),
+        }
+    }
+
+    fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
+        match alert.description {
+            // Answer close_notify with close_notify (RFC 8446 §6.1).
+            AlertDescription::CloseNotify => {
+                let _ = self.send_alert(Alert::close_notify());
+                self.state = State::Closed;
+                self.events
+                    .push_back(Event::Closed(CloseReason::PeerClosed));
+                Ok(())
+            }
+            // "user_canceled ... SHOULD be followed by close_notify".
+            AlertDescription::UserCanceled => Ok(()),
+            // Every other alert is an error, whatever its level (§6.2).
+            other => Err(Error::AlertReceived(other)),
+        }
+    }
+
+    /// Handles one handshake message; returns whether the keys the client
+    /// sends with change after it.
+    fn handle_message(&mut self, message: HandshakeMessage<'_>) -> Result<bool, Error> {
+        match core::mem::replace(&mut self.state, State::Closed) {
+            State::ExpectClientHello => {
+                expect(&message, HandshakeType::ClientHello)?;
+                let hello = ClientHello::parse(message.body)?;
+                let chosen = hello::choose(&self.config, &hello)?;
+                let mut transcript = Transcript::new(chosen.suite.digest);
+                transcript.add(message.encoded);
+                if chosen.share.is_none() {
+                    self.send_hello_retry(&chosen, transcript)?;
+                    return Ok(false);
+                }
+                self.after_hello(&hello, chosen, transcript, false)?;
+                Ok(true)
+            }
+            State::ExpectRetryHello(retry) => {
+                expect(&message, HandshakeType::ClientHello)?;
+                let hello = ClientHello::parse(message.body)?;
+                // The second hello must answer the retry: exactly one share,
+                // for the requested group (§4.1.2, §4.2.8), and still offer
+                // TLS 1.3 and the chosen suite.
+                let shares = hello.key_share();
+                let one_share = shares.is_some_and(|s| s.iter().count() == 1);
+                if !one_share || shares.and_then(|s| s.find(retry.group.to_wire())).is_none() {
+                    return Err(PeerMisbehaved::RetryWithoutRequestedShare.into());
+                }
+                if !hello::offers_tls13(&hello)
+                    || !hello.offers_cipher_suite(retry.suite.suite.to_wire())
+                {
+                    return Err(PeerMisbehaved::RetryChangedHello.into());
+                }
+                let chosen = hello::choose(&self.config, &hello)?;
+                if !core::ptr::eq(chosen.suite, retry.suite) || chosen.group != retry.group {
+                    return Err(PeerMisbehaved::RetryChangedHello.into());
+                }
+                let mut transcript = retry.transcript;
+                transcript.add(message.encoded);
+                self.after_hello(&hello, chosen, transcript, true)?;
+                Ok(true)
+            }
+            State::ExpectFinished(expecting) => {
+                expect(&message, HandshakeType::Finished)?;
+                self.handle_finished(*expecting, message)?;
+                Ok(true)
+            }
+            State::Traffic(traffic) => {
+                expect(&message, HandshakeType::KeyUpdate)?;
+                self.handle_key_update(*traffic, message)?;
+                Ok(true)
+            }
+            paused @ State::AwaitingOcsp(_) => {
+                // `process` does not hand messages over while paused.
+                self.state = paused;
+                Ok(false)
+            }
+            State::Closed => Ok(false),
+        }
+    }
+
+    /// HelloRetryRequest (RFC 8446 §4.1.4): ask for a share in `group`.
+    fn send_hello_retry(
+        &mut self,
+        chosen: &Chosen,
+        mut transcript: Transcript,
+    ) -> Result<(), Error> {
+        transcript.replace_with_message_hash();
+        self.scratch.clear();
+        let range = messages::server_hello(
+            &mut self.scratch,
+            &messages::ServerHello {
+                random: &messages::HRR_RANDOM,
+                session_id: chosen.session_id.as_bytes(),
+                suite: chosen.suite.suite.to_wire(),
+                group: chosen.group.to_wire(),
+                share: None,
+            },
+        );
+        transcript.add(&self.scratch[range]);
+        write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
+        self.send_compat_ccs(chosen.session_id.as_bytes());
+        self.state = State::ExpectRetryHello(Box::new(Retry {
+            suite: chosen.suite,
+            group: chosen.group,
+            transcript,
+        }));
+        Ok(())
+    }
+
+    /// Sends the middlebox-compatibility change_cipher_spec once, after the
+    /// first server message, when the client sent a legacy session id
+    /// (RFC 8446 Appendix D.4).
+    fn send_compat_ccs(&mut self, session_id: &[u8]) {
+        if !self.ccs_sent && !session_id.is_empty() {
+            self.out.extend_from_slice(&CCS_RECORD);
+            self.ccs_sent = true;
+        }
+    }
+
+    /// The final ClientHello is in: raise the OCSP event and pause, or go
+    /// straight on to the server flight.
+    fn after_hello(
+        &mut self,
+        hello: &ClientHello<'_>,
+        chosen: Chosen,
+        transcript: Transcript,
+        hello_retry: bool,
+    ) -> Result<(), Error> {
+        let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
+        match ocsp {
+            Some(request) if self.config.ocsp_events => {
+                let mut id = [0; 16];
+                self.config
+                    .rng
+                    .fill(&mut id)
+                    .map_err(|_| CryptoError::Random)?;
+                let id = RequestId(id);
+                let event = OcspRequest {
+                    id,
+                    cert: Arc::clone(&chosen.cert),
+                    server_name: chosen.server_name.clone(),
+                    responder_ids: request
+                        .responder_ids()
+                        .map(Bytes::copy_from_slice)
+                        .collect(),
+                    request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
+                };
+                self.events.push_back(Event::OcspRequest(event));
+                self.state = State::AwaitingOcsp(Box::new(Paused {
+                    id,
+                    chosen,
+                    transcript,
+                    hello_retry,
+                }));
+                Ok(())
+            }
+            _ => self.send_server_flight(
+                Paused {
+                    id: RequestId([0; 16]),
+                    chosen,
+                    transcript,
+                    hello_retry,
+                },
+                None,
+                OcspOutcome::NotRequested,
+            ),
+        }
+    }
+
+    /// ServerHello through Finished (RFC 8446 §4.1.3 to §4.4.4).
+    ///
+    /// Everything fallible happens before the new keys are installed, so a
+    /// failure leaves the connection unprotected and the alert in plaintext
+    /// (the dropped flight held the ServerHello the client would need).
+    fn send_server_flight(
+        &mut self,
+        paused: Paused,
+        staple: Option<&[u8]>,
+        ocsp: OcspOutcome,
+    ) -> Result<(), Error> {
+        let Paused {
+            chosen,
+            mut transcript,
+            hello_retry,
+            ..
+        } = paused;
+        let mark = self.out.len();
+        let ccs_was_sent = self.ccs_sent;
+        let result = self.build_server_flight(&chosen, &mut transcript, staple);
+        let (secrets, encrypter, decrypter) = match result {
+            Ok(keys) => keys,
+            Err(e) => {
+                self.out.truncate(mark);
+                self.ccs_sent = ccs_was_sent;
+                return Err(e);
+            }
+        };
+        self.encrypter = Some(encrypter);
+        self.decrypter = Some(decrypter);
+        let summary = HandshakeSummary {
+            version: ProtocolVersion::Tls13,
+            cipher_suite: chosen.suite.suite,
+            group: chosen.group,
+            signature_scheme: chosen.scheme,
+            alpn_protocol: chosen.alpn,
+            server_name: chosen.server_name,
+            hello_retry,
+            ocsp,
+        };
+        self.state = State::ExpectFinished(Box::new(ExpectFinished {
+            secrets,
+            transcript,
+            summary,
+        }));
+        Ok(())
+    }
+
+    fn build_server_flight(
+        &mut self,
+        chosen: &Chosen,
+        transcript: &mut Transcript,
+        staple: Option<&[u8]>,
+    ) -> Result<(ApplicationSecrets, RecordEncrypter, RecordDecrypter), Error> {
+        let config = Arc::clone(&self.config);
+        let rng = &config.rng;
+        let share = chosen.share.as_ref().ok_or(PeerMisbehaved::BadKeyShare)?;
+        let (kx, public) = KeyExchange::start(chosen.group, rng)?;
+        let shared = kx.complete(share.as_bytes())?;
+        let mut random = [0u8; 32];
+        rng.fill(&mut random).map_err(|_| CryptoError::Random)?;
+
+        self.scratch.clear();
+        let range = messages::server_hello(
+            &mut self.scratch,
+            &messages::ServerHello {
+                random: &random,
+                session_id: chosen.session_id.as_bytes(),
+                suite: chosen.suite.suite.to_wire(),
+                group: chosen.group.to_wire(),
+                share: Some(public.as_ref()),
+            },
+        );
+        transcript.add(&self.scratch[range]);
+        write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
+        self.send_compat_ccs(chosen.session_id.as_bytes());
+
+        let handshake = EarlySecret::new(chosen.suite)
+            .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
+        let mut encrypter = RecordEncrypter::new(handshake.server())?;
+        let decrypter = RecordDecrypter::new(handshake.client())?;
+
+        self.scratch.clear();
+        let alpn = chosen.alpn.as_deref();
+        let range = messages::encrypted_extensions(&mut self.scratch, alpn, chosen.sni_matched);
+        transcript.add(&self.scratch[range]);
+        let range = messages::certificate(&mut self.scratch, chosen.cert.chain(), staple);
+        transcript.add(&self.scratch[range]);
+        let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
+        let signature = chosen
+            .cert
+            .key()
+            .sign(chosen.scheme, to_sign.as_ref(), rng)?;
+        let range =
+            messages::certificate_verify(&mut self.scratch, chosen.scheme.to_wire(), &signature);
+        transcript.add(&self.scratch[range]);
+        let verify_data = handshake.server_finished(&transcript.current_hash())?;
+        let range = messages::finished(&mut self.scratch, verify_data.as_ref());
+        transcript.add(&self.scratch[range]);
+        for chunk in self.scratch.chunks(MAX_PLAINTEXT_LEN) {
+            encrypter.seal(ContentType::Handshake, chunk, &mut self.out)?;
+        }
+
+        let secrets = handshake.into_application(&transcript.current_hash())?;
+        let encrypter = RecordEncrypter::new(secrets.server())?;
+        Ok((secrets, encrypter, decrypter))
+    }
+
+    /// The client's Finished (RFC 8446 §4.4.4) ends the handshake.
+    fn handle_finished(
+        &mut self,
+        expecting: ExpectFinished,
+        message: HandshakeMessage<'_>,
+    ) -> Result<(), Error> {
+        let ExpectFinished {
+            secrets,
+            transcript,
+            summary,
+        } = expecting;
+        if message.body.len() != transcript.algorithm().output_len() {
+            return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
+        }
+        secrets.check_client_finished(&transcript.current_hash(), message.body)?;
+        self.decrypter = Some(RecordDecrypter::new(secrets.client())?);
+        self.state = State::Traffic(Box::new(Traffic {
+            client: secrets.client().clone(),
+            server: secrets.server().clone(),
+        }));
+        self.events.push_back(Event::HandshakeComplete(summary));
+        Ok(())
+    }
+
+    /// KeyUpdate (RFC 8446 §4.6.3): take the client's next key, and when
+    /// asked, update ours after telling the client.
+    fn handle_key_update(
+        &mut self,
+        mut traffic: Traffic,
+        message: HandshakeMessage<'_>,
+    ) -> Result<(), Error> {
+        let update_requested = match message.body {
+            [0] => false,
+            [1] => true,
+            [other] => return Err(PeerMisbehaved::BadKeyUpdate(*other).into()),
+            _ => {
+                return Err(
+                    InvalidMessage::BadLength(Field::Message(HandshakeType::KeyUpdate)).into(),
+                )
+            }
+        };
+        traffic.client = traffic.client.next()?;
+        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?);
+        if update_requested {
+            self.scratch.clear();
+            let _ = messages::key_update(&mut self.scratch, false);
+            let mark = self.out.len();
+            let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
+            if let Err(e) = enc.seal(ContentType::Handshake, &self.scratch, &mut self.out) {
+                self.out.truncate(mark);
+                return Err(e);
+            }
+            traffic.server = traffic.server.next()?;
+            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?);
+        }
+        self.state = State::Traffic(Box::new(traffic));
+        Ok(())
+    }
+}
+
+/// Refuses any message but `typ` (RFC 8446 §4: unexpected_message).
+fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Error> {
+    if message.typ == typ {
+        Ok(())
+    } else {
+        Err(PeerMisbehaved::UnexpectedMessage(match message.typ {
+            HandshakeType::ClientHello => "ClientHello",
+            HandshakeType::Finished => "Finished",
+            HandshakeType::KeyUpdate => "KeyUpdate",
+            HandshakeType::Certificate => "Certificate",
+            HandshakeType::CertificateVerify => "CertificateVerify",
+            HandshakeType::EndOfEarlyData => "EndOfEarlyData",
+            _ => "handshake message",
+        })
+        .into())
+    }
+}
+
+/// Frames `data` as unprotected records of at most 2^14 bytes.
+fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data: &[u8]) {
+    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
+        let header = RecordHeader {
+            content_type: typ,
+            legacy_version: 0x0303,
+            len: chunk.len() as u16,
+        };
+        out.reserve(RECORD_HEADER_LEN + chunk.len());
+        out.extend_from_slice(&header.encode());
+        out.extend_from_slice(chunk);
+    }
+}

@@ -1,0 +1,238 @@
+//! Choosing the parameters of a TLS 1.3 handshake from a ClientHello.
+//!
+//! Negotiation is a pure function of the hello and the configuration: it
+//! returns what was chosen, or the specific reason the handshake cannot go
+//! on, whose alert RFC 8446 names (§4.1.1, §4.2, §9.2).
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use crate::codec::{ClientHello, KeyShareEntry};
+use crate::crypto::key_exchange::NamedGroup;
+use crate::crypto::signing::SignatureScheme;
+use crate::crypto::suites::Tls13Suite;
+use crate::error::PeerMisbehaved;
+use crate::server::config::{CertifiedKey, ServerConfig};
+
+/// TLS 1.3's version number (RFC 8446 §4.2.1).
+pub(crate) const TLS13: u16 = 0x0304;
+
+/// The largest key share of the groups implemented: an uncompressed P-384
+/// point (1 + 2 × 48 bytes).
+pub(crate) const MAX_SHARE_LEN: usize = 97;
+
+/// A client key share, copied out of the hello so that a paused handshake
+/// needs no buffer of the hello itself.
+#[derive(Clone, Copy)]
+pub(crate) struct ClientShare {
+    bytes: [u8; MAX_SHARE_LEN],
+    len: u8,
+}
+
+impl ClientShare {
+    fn new(entry: &KeyShareEntry<'_>) -> Option<Self> {
+        let mut bytes = [0; MAX_SHARE_LEN];
+        bytes
+            .get_mut(..entry.key_exchange.len())?
+            .copy_from_slice(entry.key_exchange);
+        Some(Self {
+            bytes,
+            len: u8::try_from(entry.key_exchange.len()).ok()?,
+        })
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// legacy_session_id, echoed in ServerHello (RFC 8446 §4.1.3).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct SessionId {
+    bytes: [u8; 32],
+    len: u8,
+}
+
+impl SessionId {
+    fn new(id: &[u8]) -> Self {
+        let mut s = Self::default();
+        if let Some(dst) = s.bytes.get_mut(..id.len()) {
+            dst.copy_from_slice(id);
+            s.len = id.len() as u8;
+        }
+        s
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
+    }
+}
+
+/// Everything chosen for a TLS 1.3 handshake.
+pub(crate) struct Chosen {
+    pub(crate) suite: &'static Tls13Suite,
+    pub(crate) group: NamedGroup,
+    /// The client's share for `group`, or `None` if a HelloRetryRequest
+    /// must ask for one.
+    pub(crate) share: Option<ClientShare>,
+    pub(crate) cert: Arc<CertifiedKey>,
+    pub(crate) scheme: SignatureScheme,
+    pub(crate) alpn: Option<Bytes>,
+    pub(crate) server_name: Option<Box<str>>,
+    /// Whether the selected certificate was chosen by the client's SNI,
+    /// which the server acknowledges with an empty server_name extension.
+    pub(crate) sni_matched: bool,
+    pub(crate) session_id: SessionId,
+}
+
+/// Whether the client offers TLS 1.3.
+pub(crate) fn offers_tls13(hello: &ClientHello<'_>) -> bool {
+    hello
+        .supported_versions()
+        .is_some_and(|versions| versions.contains(TLS13))
+}
+
+/// Chooses the parameters of a TLS 1.3 handshake.
+pub(crate) fn choose(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<Chosen, PeerMisbehaved> {
+    if !offers_tls13(hello) {
+        return Err(PeerMisbehaved::NoCommonVersion);
+    }
+    // "For every TLS 1.3 ClientHello, this vector MUST contain exactly one
+    // byte, set to zero" (§4.1.2).
+    if hello.compression_methods() != [0] {
+        return Err(PeerMisbehaved::CompressionOffered);
+    }
+
+    let suite = config
+        .suites
+        .iter()
+        .copied()
+        .find(|s| hello.offers_cipher_suite(s.suite.to_wire()))
+        .ok_or(PeerMisbehaved::NoCommonCipherSuite)?;
+
+    // Without a PSK, certificate authentication with (EC)DHE needs all
+    // three (§9.2).
+    let groups = hello
+        .supported_groups()
+        .ok_or(PeerMisbehaved::Missing("supported_groups"))?;
+    let shares = hello
+        .key_share()
+        .ok_or(PeerMisbehaved::Missing("key_share"))?;
+    let sigalgs = hello
+        .signature_algorithms()
+        .ok_or(PeerMisbehaved::Missing("signature_algorithms"))?;
+
+    // "Each KeyShareEntry value MUST correspond to a group offered in the
+    // supported_groups extension" (§4.2.8).
+    if let Some(stray) = shares.iter().find(|s| !groups.contains(s.group)) {
+        return Err(PeerMisbehaved::KeyShareNotInGroups(stray.group));
+    }
+    // Prefer a group the client already sent a share for (saving a round
+    // trip), in the server's order; otherwise ask for a mutual one.
+    let (group, share) = match config
+        .groups
+        .iter()
+        .find_map(|&g| shares.find(g.to_wire()).map(|s| (g, s)))
+    {
+        Some((group, entry)) => {
+            let share = ClientShare::new(&entry).ok_or(PeerMisbehaved::BadKeyShare)?;
+            (group, Some(share))
+        }
+        None => {
+            let group = config
+                .groups
+                .iter()
+                .copied()
+                .find(|g| groups.contains(g.to_wire()))
+                .ok_or(PeerMisbehaved::NoCommonGroup)?;
+            (group, None)
+        }
+    };
+
+    let server_name = match hello.server_name().and_then(|n| n.host_name()) {
+        Some(name) => Some(host_name(name)?),
+        None => None,
+    };
+    let (cert, scheme, sni_matched) = choose_certificate(config, server_name.as_deref(), |key| {
+        key.choose_scheme(sigalgs.iter(), true)
+    })
+    .ok_or(PeerMisbehaved::NoCommonSignatureScheme)?;
+
+    let alpn = choose_alpn(config, hello)?;
+
+    Ok(Chosen {
+        suite,
+        group,
+        share,
+        cert,
+        scheme,
+        alpn,
+        server_name,
+        sni_matched,
+        session_id: SessionId::new(hello.session_id()),
+    })
+}
+
+/// A host name from SNI as text: RFC 6066 §3 says ASCII, and this server
+/// compares it case-insensitively, so it is kept lower-cased.
+fn host_name(name: &[u8]) -> Result<Box<str>, PeerMisbehaved> {
+    if !name.is_ascii() {
+        return Err(PeerMisbehaved::BadServerName);
+    }
+    let lower: String = name
+        .iter()
+        .map(|&b| char::from(b.to_ascii_lowercase()))
+        .collect();
+    Ok(lower.into_boxed_str())
+}
+
+/// The certificate for this handshake: the first whose names match the SNI
+/// and whose key can sign with a scheme the client accepts; failing a name
+/// match (or with no SNI), the first whose key can sign.
+fn choose_certificate(
+    config: &ServerConfig,
+    server_name: Option<&str>,
+    scheme_for: impl Fn(&crate::crypto::signing::SigningKey) -> Option<SignatureScheme>,
+) -> Option<(Arc<CertifiedKey>, SignatureScheme, bool)> {
+    let usable = |c: &Arc<CertifiedKey>| scheme_for(c.key()).map(|s| (Arc::clone(c), s));
+    if let Some(name) = server_name {
+        let by_name = config
+            .certs
+            .iter()
+            .filter(|c| c.leaf().matches_dns_name(name.as_bytes()))
+            .find_map(usable);
+        if let Some((cert, scheme)) = by_name {
+            return Some((cert, scheme, true));
+        }
+    }
+    config
+        .certs
+        .iter()
+        .find_map(usable)
+        .map(|(cert, scheme)| (cert, scheme, false))
+}
+
+/// ALPN (RFC 7301 §3.2): the server's most preferred protocol that the
+/// client offered; no overlap is fatal, with no_application_protocol.
+fn choose_alpn(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<Option<Bytes>, PeerMisbehaved> {
+    let Some(offered) = hello.alpn() else {
+        return Ok(None);
+    };
+    if config.alpn.is_empty() {
+        return Ok(None);
+    }
+    config
+        .alpn
+        .iter()
+        .find(|p| offered.contains(p))
+        .cloned()
+        .map(Some)
+        .ok_or(PeerMisbehaved::NoCommonAlpnProtocol)
+}

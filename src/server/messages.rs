@@ -1,0 +1,158 @@
+//! Encoders for the messages a TLS 1.3 server sends (RFC 8446 §4).
+//!
+//! Each function appends one complete handshake message (header included)
+//! to `out` and returns its range, which the caller adds to the transcript.
+
+use core::ops::Range;
+
+use crate::codec::writer::{
+    put_extension, put_handshake, put_opaque, put_u16, put_u8, put_vec, Prefix,
+};
+use crate::codec::{ExtensionType, HandshakeType, STATUS_TYPE_OCSP};
+use crate::server::hello::TLS13;
+
+/// ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
+/// (RFC 8446 §4.1.3).
+pub(crate) const HRR_RANDOM: [u8; 32] = [
+    0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
+];
+
+/// What a ServerHello (or HelloRetryRequest) says.
+pub(crate) struct ServerHello<'a> {
+    pub(crate) random: &'a [u8; 32],
+    pub(crate) session_id: &'a [u8],
+    pub(crate) suite: u16,
+    /// The group and, for a real ServerHello, the server's share; a
+    /// HelloRetryRequest names the group alone.
+    pub(crate) group: u16,
+    pub(crate) share: Option<&'a [u8]>,
+}
+
+/// ServerHello or HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
+pub(crate) fn server_hello(out: &mut Vec<u8>, sh: &ServerHello<'_>) -> Range<usize> {
+    put_handshake(out, HandshakeType::ServerHello, |out| {
+        put_u16(out, 0x0303); // legacy_version
+        out.extend_from_slice(sh.random);
+        put_opaque(out, Prefix::U8, sh.session_id);
+        put_u16(out, sh.suite);
+        put_u8(out, 0); // legacy_compression_method
+        put_vec(out, Prefix::U16, |out| {
+            put_extension(out, ExtensionType::SupportedVersions, |out| {
+                put_u16(out, TLS13)
+            });
+            put_extension(out, ExtensionType::KeyShare, |out| {
+                put_u16(out, sh.group);
+                if let Some(share) = sh.share {
+                    put_opaque(out, Prefix::U16, share);
+                }
+            });
+        });
+    })
+}
+
+/// EncryptedExtensions (RFC 8446 §4.3.1): the selected ALPN protocol, and an
+/// empty server_name when the certificate was chosen by SNI (RFC 6066 §3).
+pub(crate) fn encrypted_extensions(
+    out: &mut Vec<u8>,
+    alpn: Option<&[u8]>,
+    sni_ack: bool,
+) -> Range<usize> {
+    put_handshake(out, HandshakeType::EncryptedExtensions, |out| {
+        put_vec(out, Prefix::U16, |out| {
+            if sni_ack {
+                put_extension(out, ExtensionType::ServerName, |_| {});
+            }
+            if let Some(protocol) = alpn {
+                put_extension(
+                    out,
+                    ExtensionType::ApplicationLayerProtocolNegotiation,
+                    |out| {
+                        put_vec(out, Prefix::U16, |out| {
+                            put_opaque(out, Prefix::U8, protocol)
+                        });
+                    },
+                );
+            }
+        });
+    })
+}
+
+/// Certificate (RFC 8446 §4.4.2), with the OCSP staple, if any, in the
+/// status_request extension of the leaf's CertificateEntry (§4.4.2.1).
+pub(crate) fn certificate(
+    out: &mut Vec<u8>,
+    chain: &[bytes::Bytes],
+    staple: Option<&[u8]>,
+) -> Range<usize> {
+    put_handshake(out, HandshakeType::Certificate, |out| {
+        put_opaque(out, Prefix::U8, &[]); // certificate_request_context
+        put_vec(out, Prefix::U24, |out| {
+            for (i, cert) in chain.iter().enumerate() {
+                put_opaque(out, Prefix::U24, cert);
+                put_vec(out, Prefix::U16, |out| {
+                    if let (0, Some(response)) = (i, staple) {
+                        put_extension(out, ExtensionType::StatusRequest, |out| {
+                            // CertificateStatus { status_type; OCSPResponse<1..2^24-1> }
+                            put_u8(out, STATUS_TYPE_OCSP);
+                            put_opaque(out, Prefix::U24, response);
+                        });
+                    }
+                });
+            }
+        });
+    })
+}
+
+/// CertificateVerify (RFC 8446 §4.4.3).
+pub(crate) fn certificate_verify(out: &mut Vec<u8>, scheme: u16, signature: &[u8]) -> Range<usize> {
+    put_handshake(out, HandshakeType::CertificateVerify, |out| {
+        put_u16(out, scheme);
+        put_opaque(out, Prefix::U16, signature);
+    })
+}
+
+/// Finished (RFC 8446 §4.4.4).
+pub(crate) fn finished(out: &mut Vec<u8>, verify_data: &[u8]) -> Range<usize> {
+    put_handshake(out, HandshakeType::Finished, |out| {
+        out.extend_from_slice(verify_data)
+    })
+}
+
+/// KeyUpdate (RFC 8446 §4.6.3).
+pub(crate) fn key_update(out: &mut Vec<u8>, update_requested: bool) -> Range<usize> {
+    put_handshake(out, HandshakeType::KeyUpdate, |out| {
+        put_u8(out, u8::from(update_requested))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hrr_random_is_sha256_of_its_name() {
+        let digest = ring::digest::digest(&ring::digest::SHA256, b"HelloRetryRequest");
+        assert_eq!(digest.as_ref(), &HRR_RANDOM);
+    }
+
+    #[test]
+    fn staple_goes_on_the_leaf_only() {
+        let chain = [
+            bytes::Bytes::from_static(b"LEAF"),
+            bytes::Bytes::from_static(b"CA"),
+        ];
+        let mut out = Vec::new();
+        certificate(&mut out, &chain, Some(b"RESP"));
+        let expected: &[u8] = &[
+            11, 0, 0, 33, // Certificate, length 33
+            0,  // empty context
+            0, 0, 29, // certificate_list
+            0, 0, 4, b'L', b'E', b'A', b'F', // leaf cert_data
+            0, 12, // leaf extensions
+            0, 5, 0, 8, 1, 0, 0, 4, b'R', b'E', b'S', b'P', // status_request
+            0, 0, 2, b'C', b'A', 0, 0, // CA entry, no extensions
+        ];
+        assert_eq!(out, expected);
+    }
+}

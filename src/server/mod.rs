@@ -1,0 +1,9 @@
+//! The TLS server: configuration, negotiation, and the connection driver.
+
+mod config;
+mod connection;
+mod hello;
+mod messages;
+
+pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
+pub use connection::{CloseReason, Event, HandshakeSummary, ProtocolVersion, ServerConnection};

@@ -1,0 +1,228 @@
+//! A stapler server and a rustls client driven against each other in
+//! memory: bytes go straight from one to the other, no sockets.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
+use stapler::{Event, ServerConfig, ServerConnection};
+
+/// Reads a file under tests/data/pki.
+pub fn pki(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/data/pki")
+            .join(name),
+    )
+    .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The DER of the first certificate in a PEM file under tests/data/pki.
+pub fn pki_der(name: &str) -> Vec<u8> {
+    stapler::pki::pem::certificates_from_pem(&pki(name)).unwrap()[0].to_vec()
+}
+
+/// The test root, as a rustls trust anchor store.
+pub fn roots() -> RootCertStore {
+    let mut roots = RootCertStore::empty();
+    roots
+        .add(CertificateDer::from(pki_der("root-ca.crt")))
+        .unwrap();
+    roots
+}
+
+/// A verifier that checks the chain as rustls does and records the OCSP
+/// response the server stapled, so tests can compare it byte for byte.
+#[derive(Debug)]
+pub struct RecordingVerifier {
+    inner: Arc<WebPkiServerVerifier>,
+    pub staples: Mutex<Vec<Vec<u8>>>,
+}
+
+impl RecordingVerifier {
+    pub fn new() -> Arc<Self> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots()), provider)
+            .build()
+            .unwrap();
+        Arc::new(Self {
+            inner,
+            staples: Mutex::new(Vec::new()),
+        })
+    }
+
+    pub fn last_staple(&self) -> Option<Vec<u8>> {
+        self.staples.lock().unwrap().last().cloned()
+    }
+}
+
+impl ServerCertVerifier for RecordingVerifier {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.staples.lock().unwrap().push(ocsp_response.to_vec());
+        self.inner
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.inner.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.inner.supported_verify_schemes()
+    }
+}
+
+/// A TLS 1.3 rustls client config trusting the test root.
+pub fn client_config(verifier: Arc<RecordingVerifier>) -> ClientConfig {
+    client_config_with(verifier, rustls::crypto::ring::default_provider())
+}
+
+/// The same with a custom provider (to pin suites or groups).
+pub fn client_config_with(
+    verifier: Arc<RecordingVerifier>,
+    provider: rustls::crypto::CryptoProvider,
+) -> ClientConfig {
+    ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth()
+}
+
+/// The ECDSA leaf for localhost, issued by the test root.
+pub fn ecdsa_server_config(ocsp_events: bool) -> ServerConfig {
+    ServerConfig::builder()
+        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+        .unwrap()
+        .ca_certificates(&pki("root-ca.crt"))
+        .unwrap()
+        .ocsp_events(ocsp_events)
+        .build()
+        .unwrap()
+}
+
+/// A client and a server connection wired together in memory.
+pub struct Pair {
+    pub client: ClientConnection,
+    pub server: ServerConnection,
+    /// Every event the server raised, in order (OcspRequests are kept
+    /// aside in `ocsp_requests` instead).
+    pub events: Vec<Event>,
+    pub ocsp_requests: Vec<stapler::OcspRequest>,
+    /// Bytes the server wrote that the client has not read yet.
+    pub to_client: Vec<u8>,
+    /// Bytes the client wrote that the server has not taken yet.
+    pub pending_to_server: Vec<u8>,
+}
+
+impl Pair {
+    pub fn new(client_config: ClientConfig, server_config: Arc<ServerConfig>) -> Self {
+        let name = ServerName::try_from("localhost").unwrap();
+        Self {
+            client: ClientConnection::new(Arc::new(client_config), name).unwrap(),
+            server: ServerConnection::new(server_config),
+            events: Vec::new(),
+            ocsp_requests: Vec::new(),
+            to_client: Vec::new(),
+            pending_to_server: Vec::new(),
+        }
+    }
+
+    /// Client → server: everything the client has to send, as far as the
+    /// server takes it (a paused server takes nothing). Returns the
+    /// server's error, if it failed.
+    pub fn client_to_server(&mut self) -> Result<(), stapler::Error> {
+        while self.client.wants_write() {
+            self.client.write_tls(&mut self.pending_to_server).unwrap();
+        }
+        self.feed_pending()
+    }
+
+    /// Offers the server the bytes it has not taken yet.
+    pub fn feed_pending(&mut self) -> Result<(), stapler::Error> {
+        let mut offset = 0;
+        let mut result = Ok(());
+        while offset < self.pending_to_server.len() {
+            match self.server.feed(&self.pending_to_server[offset..]) {
+                Ok(0) => break,
+                Ok(n) => offset += n,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        self.pending_to_server.drain(..offset);
+        self.drain_server();
+        result
+    }
+
+    /// Collects the server's events and output.
+    pub fn drain_server(&mut self) {
+        while let Some(ev) = self.server.poll_event() {
+            match ev {
+                Event::OcspRequest(req) => self.ocsp_requests.push(req),
+                other => self.events.push(other),
+            }
+        }
+        while let Some(bytes) = self.server.poll_transmit() {
+            self.to_client.extend_from_slice(&bytes);
+        }
+    }
+
+    /// Server → client. Returns the client's error, if any.
+    pub fn server_to_client(&mut self) -> Result<(), rustls::Error> {
+        let mut bytes = &self.to_client[..];
+        let mut result = Ok(());
+        while !bytes.is_empty() {
+            self.client.read_tls(&mut bytes).unwrap();
+            if let Err(e) = self.client.process_new_packets() {
+                result = Err(e);
+                break;
+            }
+        }
+        self.to_client.clear();
+        result
+    }
+
+    /// Runs both sides until neither has anything to say.
+    pub fn run(&mut self) -> Result<(), String> {
+        for _ in 0..16 {
+            self.client_to_server()
+                .map_err(|e| format!("server: {e}"))?;
+            if self.to_client.is_empty() && !self.client.wants_write() {
+                return Ok(());
+            }
+            self.server_to_client()
+                .map_err(|e| format!("client: {e}"))?;
+        }
+        Err("no progress after 16 rounds".into())
+    }
+}
