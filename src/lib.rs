@@ -1,29 +1,75 @@
 //! stapler: a sans-IO TLS server handshake whose headline feature is OCSP
-//! stapling driven by an event.
+//! stapling driven by an event, the way Node.js's `'OCSPRequest'` works.
 //!
-//! This release holds the wire layer: record framing, handshake reassembly
-//! and a zero-copy, allocation-free [`ClientHello`](codec::ClientHello)
-//! parser that sees `status_request` (RFC 6066 §8); and the certificate
-//! side, [`pki`]: PEM and DER loading, a parsed [`Certificate`](pki::Certificate),
-//! signature checks with ring, issuer discovery and SNI matching.
+//! When a client's ClientHello asks for certificate status (RFC 6066 §8), the
+//! connection raises [`Event::OcspRequest`] carrying the DER certificate and
+//! its issuer, and pauses. The application fetches a response however it
+//! likes, from any thread, and answers with [`OcspRequest::respond`] (staple
+//! it), [`OcspRequest::no_response`] (no staple) or [`OcspRequest::abort`]
+//! (end the connection with an internal_error alert), handing the resulting
+//! [`OcspCompletion`] to [`ServerConnection::complete_ocsp`].
+//!
+//! stapler does no I/O, reads no clock and starts no thread: bytes in, bytes
+//! and events out. TLS 1.3 (RFC 8446) is implemented; TLS 1.2 is next.
+//!
+//! # The run loop
+//!
+//! - [`ServerConnection::feed`] takes bytes from the peer and returns how
+//!   many it consumed. While the handshake waits for an OCSP completion it
+//!   consumes nothing more: keep the rest and offer it again after
+//!   [`ServerConnection::complete_ocsp`]. That is backpressure, not an
+//!   ever-growing buffer.
+//! - After every input (`feed`, `complete_ocsp`, `send`, `close`), drain
+//!   [`ServerConnection::poll_event`] and then
+//!   [`ServerConnection::poll_transmit`] (or
+//!   [`ServerConnection::write_tls_into`] for a buffer you own). Send the
+//!   output even when the call returned an error: it may hold the alert.
+//! - On a fatal error the partial flight is dropped, one alert is queued, and
+//!   [`Event::Closed`] says why. Errors map to alerts in one place
+//!   (`impl From<&Error> for AlertDescription`).
+//! - A dropped [`OcspRequest`] cannot be noticed by a state machine: use
+//!   [`ServerConnection::is_awaiting_ocsp`] to time out connections whose
+//!   request was lost.
+//! - The [`ServerConfig`] is an immutable `Arc` snapshot taken when a
+//!   connection is made, so a new configuration affects only later
+//!   connections.
 //!
 //! ```
-//! use stapler::codec::{split_handshake, split_record, ClientHello, HandshakeType};
+//! use std::sync::Arc;
+//! use stapler::{Event, ServerConfig, ServerConnection};
+//!
+//! let config = Arc::new(
+//!     ServerConfig::builder()
+//!         .certificate_chain(
+//!             include_bytes!("../tests/data/pki/leaf-ecdsa.crt"),
+//!             include_bytes!("../tests/data/pki/leaf-ecdsa.key"),
+//!         )?
+//!         .ca_certificates(include_bytes!("../tests/data/pki/root-ca.crt"))?
+//!         .ocsp_events(true)
+//!         .build()?,
+//! );
+//! let mut conn = ServerConnection::new(config);
 //!
 //! // The first flight of `openssl s_client -tls1_3 -status`, as captured.
-//! let flight = include_bytes!("../tests/data/client_hello/openssl_tls13_status.bin");
+//! let hello = include_bytes!("../tests/data/client_hello/openssl_tls13_status.bin");
+//! let consumed = conn.feed(hello)?;
+//! assert_eq!(consumed, hello.len());
 //!
-//! let (record, _) = split_record(flight, stapler::codec::MAX_PLAINTEXT_LEN)?
-//!     .expect("one whole record");
-//! let (message, _) = split_handshake(record.fragment)?.expect("one whole message");
-//! assert_eq!(message.typ, HandshakeType::ClientHello);
+//! let Some(Event::OcspRequest(request)) = conn.poll_event() else { panic!("no event") };
+//! assert!(request.issuer().is_some()); // found among the CA certificates
+//! assert!(conn.poll_transmit().is_none()); // paused: nothing is written
 //!
-//! let hello = ClientHello::parse(message.body)?;
-//! assert!(hello.requests_ocsp());
-//! assert_eq!(hello.server_name().and_then(|n| n.host_name()), Some(&b"localhost"[..]));
-//! assert!(hello.supported_versions().unwrap().contains(0x0304));
-//! # Ok::<(), stapler::InvalidMessage>(())
+//! // Fetch a response from the CA here (see `request.certificate()`), then:
+//! let response = std::fs::read("tests/data/pki/README.md")?; // stand-in bytes
+//! conn.complete_ocsp(request.respond(response).expect("not empty"))?;
+//! let flight = conn.poll_transmit().expect("ServerHello and the encrypted flight");
+//! assert_eq!(flight[0], 22); // a handshake record: ServerHello
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! The wire layer is public too: [`codec::ClientHello`] is a zero-copy,
+//! allocation-free view of a ClientHello, [`pki`] reads certificates and
+//! finds issuers.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -38,5 +84,5 @@ pub use crypto::key_exchange::NamedGroup;
 pub use crypto::signing::SignatureScheme;
 pub use crypto::suites::CipherSuite;
 pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError, Misuse, PeerMisbehaved};
-pub use ocsp::{OcspCompletion, OcspOutcome, OcspRequest};
+pub use ocsp::{EmptyResponse, OcspCompletion, OcspOutcome, OcspRequest};
 pub use server::{CloseReason, Event, HandshakeSummary, ServerConfig, ServerConnection};
