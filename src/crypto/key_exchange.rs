@@ -4,7 +4,7 @@
 
 use ring::{agreement, rand::SecureRandom};
 
-use super::suites::MAX_HASH_LEN;
+use super::key_schedule::Secret;
 use crate::codec::wire_enum::wire_enum;
 use crate::error::{CryptoError, Error, InvalidMessage};
 
@@ -134,41 +134,22 @@ impl KeyExchange {
 /// The (EC)DHE shared secret: the x-coordinate for the NIST curves, the
 /// X25519 output for x25519 (RFC 8446 §7.4). At most 48 bytes; overwritten
 /// when dropped.
-pub(crate) struct SharedSecret {
-    bytes: [u8; MAX_HASH_LEN],
-    /// At most `MAX_HASH_LEN`, by construction.
-    len: usize,
-}
+pub(crate) struct SharedSecret(Secret);
 
 impl SharedSecret {
     fn new(value: &[u8]) -> Self {
-        let mut bytes = [0; MAX_HASH_LEN];
-        for (dst, src) in bytes.iter_mut().zip(value) {
-            *dst = *src;
-        }
-        Self {
-            bytes,
-            len: value.len().min(MAX_HASH_LEN),
-        }
+        Self(Secret::new(value))
     }
 
     /// The secret's bytes, the IKM of the handshake secret's extraction.
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        // `len <= MAX_HASH_LEN` by construction, so this never falls back.
-        self.bytes.get(..self.len).unwrap_or_default()
-    }
-}
-
-impl Drop for SharedSecret {
-    fn drop(&mut self) {
-        self.bytes.fill(0);
-        core::hint::black_box(&self.bytes);
+        self.0.as_bytes()
     }
 }
 
 impl core::fmt::Debug for SharedSecret {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        write!(f, "SharedSecret({} bytes)", self.len)
+        write!(f, "SharedSecret({} bytes)", self.as_bytes().len())
     }
 }
 

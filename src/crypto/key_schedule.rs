@@ -50,7 +50,7 @@ pub(crate) struct Secret {
 impl Secret {
     /// Copies `value`, which is at most `MAX_HASH_LEN` bytes long (any
     /// excess is not kept).
-    fn new(value: &[u8]) -> Self {
+    pub(crate) fn new(value: &[u8]) -> Self {
         let mut bytes = [0; MAX_HASH_LEN];
         for (dst, src) in bytes.iter_mut().zip(value) {
             *dst = *src;
