@@ -95,6 +95,47 @@ pub enum Event {
     Closed(CloseReason),
 }
 
+/// Why [`ServerConnection::complete_ocsp`] refused or failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CompleteOcspError {
+    /// The completion answers another connection's request, or this
+    /// connection is not waiting for it. Nothing changed; the completion is
+    /// handed back so that the connection it belongs to can still resume.
+    /// As an [`Error`], this is [`Misuse::ForeignCompletion`].
+    Foreign(OcspCompletion),
+    /// Resuming the handshake failed and the connection is closed; drain
+    /// the events and the output, which may hold an alert.
+    Failed(Error),
+}
+
+impl From<CompleteOcspError> for Error {
+    fn from(e: CompleteOcspError) -> Self {
+        match e {
+            CompleteOcspError::Foreign(_) => Misuse::ForeignCompletion.into(),
+            CompleteOcspError::Failed(e) => e,
+        }
+    }
+}
+
+impl core::fmt::Display for CompleteOcspError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Foreign(_) => core::fmt::Display::fmt(&Misuse::ForeignCompletion, f),
+            Self::Failed(e) => core::fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for CompleteOcspError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Foreign(_) => None,
+            Self::Failed(e) => Some(e),
+        }
+    }
+}
+
 /// A sans-IO TLS server connection. See the crate docs for the run loop.
 pub struct ServerConnection {
     deframer: RecordDeframer,
@@ -215,19 +256,20 @@ impl ServerConnection {
     /// Resumes a handshake paused by [`Event::OcspRequest`] with the
     /// application's answer.
     ///
-    /// A completion for another connection (or for a request already
-    /// answered) is refused with [`Misuse::ForeignCompletion`] and changes
-    /// nothing. An abort closes the connection with an internal_error alert
-    /// and reports the reason in [`Event::Closed`]; that is not an error of
-    /// this call.
-    pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), Error> {
+    /// A completion for another connection (or one this connection is not
+    /// waiting for) is refused with [`CompleteOcspError::Foreign`], which
+    /// hands it back so that it can still reach its own connection; this
+    /// connection is unchanged. An abort closes the connection with an
+    /// internal_error alert and reports the reason in [`Event::Closed`];
+    /// that is not an error of this call.
+    pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), CompleteOcspError> {
         let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
         if !matches {
-            return Err(Misuse::ForeignCompletion.into());
+            return Err(CompleteOcspError::Foreign(completion));
         }
         let State::AwaitingOcsp(paused) = core::mem::replace(&mut self.core.state, State::Closed)
         else {
-            return Err(Misuse::ForeignCompletion.into());
+            return Err(CompleteOcspError::Foreign(completion));
         };
         let result = match completion.answer {
             OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
@@ -247,7 +289,11 @@ impl ServerConnection {
         if let Err(e) = result.and_then(|()| self.process()) {
             let aborted = matches!(e, Error::OcspAborted(_));
             let e = self.core.fail(e);
-            return if aborted { Ok(()) } else { Err(e) };
+            return if aborted {
+                Ok(())
+            } else {
+                Err(CompleteOcspError::Failed(e))
+            };
         }
         Ok(())
     }
