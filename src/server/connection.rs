@@ -374,16 +374,15 @@ impl ServerConnection {
     fn process(&mut self) -> Result<(), Error> {
         loop {
             while self.core.is_running() {
+                // The joiner is drained before the next record is pushed, so
+                // whatever it holds behind this message came in the same
+                // record.
+                let buffered = self.joiner.buffered();
                 let Some(message) = self.joiner.next_message()? else {
                     break;
                 };
-                let keys_changed = self.core.handle_message(message)?;
-                // "Handshake messages MUST NOT span key changes" (RFC 8446
-                // §5.1): nothing may follow a message that changes keys
-                // within the same record.
-                if keys_changed && self.joiner.has_partial_message() {
-                    return Err(PeerMisbehaved::MessageSpansKeyChange.into());
-                }
+                let followed = buffered > message.encoded.len();
+                self.core.handle_message(message, followed)?;
             }
             if !self.core.is_running() {
                 return Ok(());
@@ -559,9 +558,24 @@ impl Core {
         }
     }
 
-    /// Handles one handshake message; returns whether the keys the client
-    /// sends with change after it.
-    fn handle_message(&mut self, message: HandshakeMessage<'_>) -> Result<bool, Error> {
+    /// Handles one handshake message. `followed` says whether more
+    /// handshake bytes came behind it in the same record, which is fatal
+    /// where the client's keys change after the message: "Handshake
+    /// messages MUST NOT span key changes" (RFC 8446 §5.1). That is checked
+    /// before the message is acted on, so that no flight, key or event
+    /// comes of it.
+    fn handle_message(
+        &mut self,
+        message: HandshakeMessage<'_>,
+        followed: bool,
+    ) -> Result<(), Error> {
+        let record_ends_here = || {
+            if followed {
+                Err(Error::from(PeerMisbehaved::MessageSpansKeyChange))
+            } else {
+                Ok(())
+            }
+        };
         match core::mem::replace(&mut self.state, State::Closed) {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -570,11 +584,11 @@ impl Core {
                 let mut transcript = Transcript::new(chosen.suite.digest);
                 transcript.add(message.encoded);
                 if chosen.share.is_none() {
-                    self.send_hello_retry(&chosen, transcript)?;
-                    return Ok(false);
+                    // No key change: the client waits for the retry.
+                    return self.send_hello_retry(&chosen, transcript);
                 }
-                self.after_hello(&hello, chosen, transcript, false)?;
-                Ok(true)
+                record_ends_here()?;
+                self.after_hello(&hello, chosen, transcript, false)
             }
             State::ExpectRetryHello(retry) => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -598,25 +612,25 @@ impl Core {
                 }
                 let mut transcript = retry.transcript;
                 transcript.add(message.encoded);
-                self.after_hello(&hello, chosen, transcript, true)?;
-                Ok(true)
+                record_ends_here()?;
+                self.after_hello(&hello, chosen, transcript, true)
             }
             State::ExpectFinished(expecting) => {
                 expect(&message, HandshakeType::Finished)?;
-                self.handle_finished(*expecting, message)?;
-                Ok(true)
+                record_ends_here()?;
+                self.handle_finished(*expecting, message)
             }
             State::Traffic(traffic) => {
                 expect(&message, HandshakeType::KeyUpdate)?;
-                self.handle_key_update(*traffic, message)?;
-                Ok(true)
+                record_ends_here()?;
+                self.handle_key_update(*traffic, message)
             }
             paused @ State::AwaitingOcsp(_) => {
                 // `process` does not hand messages over while paused.
                 self.state = paused;
-                Ok(false)
+                Ok(())
             }
-            State::Closed => Ok(false),
+            State::Closed => Ok(()),
         }
     }
 
