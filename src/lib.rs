@@ -85,4 +85,6 @@ pub use crypto::signing::SignatureScheme;
 pub use crypto::suites::CipherSuite;
 pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError, Misuse, PeerMisbehaved};
 pub use ocsp::{EmptyResponse, OcspCompletion, OcspOutcome, OcspRequest};
-pub use server::{CloseReason, Event, HandshakeSummary, ServerConfig, ServerConnection};
+pub use server::{
+    CloseReason, CompleteOcspError, Event, HandshakeSummary, ServerConfig, ServerConnection,
+};

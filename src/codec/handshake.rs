@@ -150,6 +150,12 @@ impl HandshakeJoiner {
         self.buf.len() > self.consumed
     }
 
+    /// Bytes pushed and not yet returned as messages: whole messages not
+    /// yet taken, and the start of a partial one.
+    pub fn buffered(&self) -> usize {
+        self.buf.len() - self.consumed
+    }
+
     /// Appends one record's fragment. An over-long message is refused as
     /// soon as its header is complete, before its body is buffered.
     pub fn push(&mut self, fragment: &[u8]) -> Result<(), InvalidMessage> {
@@ -242,9 +248,14 @@ mod tests {
         let mut j = HandshakeJoiner::new();
         j.push(&frag).unwrap();
         let mut types = Vec::new();
+        let mut buffered = frag.len();
+        assert_eq!(j.buffered(), buffered);
         while let Some(m) = j.next_message().unwrap() {
             types.push(m.typ);
+            buffered -= m.encoded.len();
+            assert_eq!(j.buffered(), buffered);
         }
+        assert_eq!(buffered, 6);
         assert_eq!(
             types,
             [

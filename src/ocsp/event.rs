@@ -136,8 +136,8 @@ impl fmt::Display for EmptyResponse {
 impl std::error::Error for EmptyResponse {}
 
 /// The application's answer to one [`OcspRequest`], to be handed to the
-/// connection that asked. Using it anywhere else is an error that changes
-/// nothing.
+/// connection that asked. Any other connection refuses it, changes nothing
+/// and hands it back (`CompleteOcspError::Foreign`).
 #[must_use = "hand the completion to ServerConnection::complete_ocsp"]
 #[derive(Debug)]
 pub struct OcspCompletion {

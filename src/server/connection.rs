@@ -95,6 +95,47 @@ pub enum Event {
     Closed(CloseReason),
 }
 
+/// Why [`ServerConnection::complete_ocsp`] refused or failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CompleteOcspError {
+    /// The completion answers another connection's request, or this
+    /// connection is not waiting for it. Nothing changed; the completion is
+    /// handed back so that the connection it belongs to can still resume.
+    /// As an [`Error`], this is [`Misuse::ForeignCompletion`].
+    Foreign(OcspCompletion),
+    /// Resuming the handshake failed and the connection is closed; drain
+    /// the events and the output, which may hold an alert.
+    Failed(Error),
+}
+
+impl From<CompleteOcspError> for Error {
+    fn from(e: CompleteOcspError) -> Self {
+        match e {
+            CompleteOcspError::Foreign(_) => Misuse::ForeignCompletion.into(),
+            CompleteOcspError::Failed(e) => e,
+        }
+    }
+}
+
+impl core::fmt::Display for CompleteOcspError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Foreign(_) => core::fmt::Display::fmt(&Misuse::ForeignCompletion, f),
+            Self::Failed(e) => core::fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for CompleteOcspError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Foreign(_) => None,
+            Self::Failed(e) => Some(e),
+        }
+    }
+}
+
 /// A sans-IO TLS server connection. See the crate docs for the run loop.
 pub struct ServerConnection {
     deframer: RecordDeframer,
@@ -215,19 +256,20 @@ impl ServerConnection {
     /// Resumes a handshake paused by [`Event::OcspRequest`] with the
     /// application's answer.
     ///
-    /// A completion for another connection (or for a request already
-    /// answered) is refused with [`Misuse::ForeignCompletion`] and changes
-    /// nothing. An abort closes the connection with an internal_error alert
-    /// and reports the reason in [`Event::Closed`]; that is not an error of
-    /// this call.
-    pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), Error> {
+    /// A completion for another connection (or one this connection is not
+    /// waiting for) is refused with [`CompleteOcspError::Foreign`], which
+    /// hands it back so that it can still reach its own connection; this
+    /// connection is unchanged. An abort closes the connection with an
+    /// internal_error alert and reports the reason in [`Event::Closed`];
+    /// that is not an error of this call.
+    pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), CompleteOcspError> {
         let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
         if !matches {
-            return Err(Misuse::ForeignCompletion.into());
+            return Err(CompleteOcspError::Foreign(completion));
         }
         let State::AwaitingOcsp(paused) = core::mem::replace(&mut self.core.state, State::Closed)
         else {
-            return Err(Misuse::ForeignCompletion.into());
+            return Err(CompleteOcspError::Foreign(completion));
         };
         let result = match completion.answer {
             OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
@@ -247,7 +289,11 @@ impl ServerConnection {
         if let Err(e) = result.and_then(|()| self.process()) {
             let aborted = matches!(e, Error::OcspAborted(_));
             let e = self.core.fail(e);
-            return if aborted { Ok(()) } else { Err(e) };
+            return if aborted {
+                Ok(())
+            } else {
+                Err(CompleteOcspError::Failed(e))
+            };
         }
         Ok(())
     }
@@ -328,16 +374,15 @@ impl ServerConnection {
     fn process(&mut self) -> Result<(), Error> {
         loop {
             while self.core.is_running() {
+                // The joiner is drained before the next record is pushed, so
+                // whatever it holds behind this message came in the same
+                // record.
+                let buffered = self.joiner.buffered();
                 let Some(message) = self.joiner.next_message()? else {
                     break;
                 };
-                let keys_changed = self.core.handle_message(message)?;
-                // "Handshake messages MUST NOT span key changes" (RFC 8446
-                // §5.1): nothing may follow a message that changes keys
-                // within the same record.
-                if keys_changed && self.joiner.has_partial_message() {
-                    return Err(PeerMisbehaved::MessageSpansKeyChange.into());
-                }
+                let followed = buffered > message.encoded.len();
+                self.core.handle_message(message, followed)?;
             }
             if !self.core.is_running() {
                 return Ok(());
@@ -513,9 +558,24 @@ impl Core {
         }
     }
 
-    /// Handles one handshake message; returns whether the keys the client
-    /// sends with change after it.
-    fn handle_message(&mut self, message: HandshakeMessage<'_>) -> Result<bool, Error> {
+    /// Handles one handshake message. `followed` says whether more
+    /// handshake bytes came behind it in the same record, which is fatal
+    /// where the client's keys change after the message: "Handshake
+    /// messages MUST NOT span key changes" (RFC 8446 §5.1). That is checked
+    /// before the message is acted on, so that no flight, key or event
+    /// comes of it.
+    fn handle_message(
+        &mut self,
+        message: HandshakeMessage<'_>,
+        followed: bool,
+    ) -> Result<(), Error> {
+        let record_ends_here = || {
+            if followed {
+                Err(Error::from(PeerMisbehaved::MessageSpansKeyChange))
+            } else {
+                Ok(())
+            }
+        };
         match core::mem::replace(&mut self.state, State::Closed) {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -524,11 +584,11 @@ impl Core {
                 let mut transcript = Transcript::new(chosen.suite.digest);
                 transcript.add(message.encoded);
                 if chosen.share.is_none() {
-                    self.send_hello_retry(&chosen, transcript)?;
-                    return Ok(false);
+                    // No key change: the client waits for the retry.
+                    return self.send_hello_retry(&chosen, transcript);
                 }
-                self.after_hello(&hello, chosen, transcript, false)?;
-                Ok(true)
+                record_ends_here()?;
+                self.after_hello(&hello, chosen, transcript, false)
             }
             State::ExpectRetryHello(retry) => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -552,25 +612,25 @@ impl Core {
                 }
                 let mut transcript = retry.transcript;
                 transcript.add(message.encoded);
-                self.after_hello(&hello, chosen, transcript, true)?;
-                Ok(true)
+                record_ends_here()?;
+                self.after_hello(&hello, chosen, transcript, true)
             }
             State::ExpectFinished(expecting) => {
                 expect(&message, HandshakeType::Finished)?;
-                self.handle_finished(*expecting, message)?;
-                Ok(true)
+                record_ends_here()?;
+                self.handle_finished(*expecting, message)
             }
             State::Traffic(traffic) => {
                 expect(&message, HandshakeType::KeyUpdate)?;
-                self.handle_key_update(*traffic, message)?;
-                Ok(true)
+                record_ends_here()?;
+                self.handle_key_update(*traffic, message)
             }
             paused @ State::AwaitingOcsp(_) => {
                 // `process` does not hand messages over while paused.
                 self.state = paused;
-                Ok(false)
+                Ok(())
             }
-            State::Closed => Ok(false),
+            State::Closed => Ok(()),
         }
     }
 

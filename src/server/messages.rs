@@ -147,7 +147,7 @@ mod tests {
         let expected: &[u8] = &[
             11, 0, 0, 32, // Certificate, length 32
             0,  // empty context
-            0, 0, 28, // certificate_list: 21 + 7
+            0, 0, 28, // certificate_list: 21 (leaf entry) + 7 (CA entry)
             0, 0, 4, b'L', b'E', b'A', b'F', // leaf cert_data
             0, 12, // leaf extensions
             0, 5, 0, 8, 1, 0, 0, 4, b'R', b'E', b'S', b'P', // status_request

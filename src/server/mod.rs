@@ -6,4 +6,6 @@ mod hello;
 mod messages;
 
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
-pub use connection::{CloseReason, Event, HandshakeSummary, ProtocolVersion, ServerConnection};
+pub use connection::{
+    CloseReason, CompleteOcspError, Event, HandshakeSummary, ProtocolVersion, ServerConnection,
+};

@@ -29,29 +29,75 @@ pub fn pki_der(name: &str) -> Vec<u8> {
 
 /// The test root, as a rustls trust anchor store.
 pub fn roots() -> RootCertStore {
+    roots_from(&["root-ca.crt"])
+}
+
+/// A trust anchor store of these PEM certificates under tests/data/pki.
+pub fn roots_from(names: &[&str]) -> RootCertStore {
     let mut roots = RootCertStore::empty();
+    for name in names {
+        roots.add(CertificateDer::from(pki_der(name))).unwrap();
+    }
     roots
-        .add(CertificateDer::from(pki_der("root-ca.crt")))
-        .unwrap();
-    roots
+}
+
+/// The ring provider with exactly these TLS 1.3 suites and groups, in this
+/// order of preference.
+pub fn pinned_provider(
+    suites: &[rustls::SupportedCipherSuite],
+    groups: &[&'static dyn rustls::crypto::SupportedKxGroup],
+) -> rustls::crypto::CryptoProvider {
+    rustls::crypto::CryptoProvider {
+        cipher_suites: suites.to_vec(),
+        kx_groups: groups.to_vec(),
+        ..rustls::crypto::ring::default_provider()
+    }
+}
+
+/// A server config of one chain and key (PEM files under tests/data/pki),
+/// with root-ca as the place issuers are looked up.
+pub fn server_config(chain: &str, key: &str, ocsp_events: bool) -> ServerConfig {
+    ServerConfig::builder()
+        .certificate_chain(&pki(chain), &pki(key))
+        .unwrap()
+        .ca_certificates(&pki("root-ca.crt"))
+        .unwrap()
+        .ocsp_events(ocsp_events)
+        .build()
+        .unwrap()
 }
 
 /// A verifier that checks the chain as rustls does and records the OCSP
 /// response the server stapled, so tests can compare it byte for byte.
+///
+/// It may also restrict the signature schemes the client offers (rustls
+/// puts `supported_verify_schemes` in signature_algorithms), which pins the
+/// scheme the server must sign with.
 #[derive(Debug)]
 pub struct RecordingVerifier {
     inner: Arc<WebPkiServerVerifier>,
+    only_schemes: Option<Vec<rustls::SignatureScheme>>,
     pub staples: Mutex<Vec<Vec<u8>>>,
 }
 
 impl RecordingVerifier {
+    /// Trusts the test root; offers every scheme rustls verifies.
     pub fn new() -> Arc<Self> {
+        Self::custom(roots(), None)
+    }
+
+    /// Trusts `roots`; offers only `only_schemes` when given.
+    pub fn custom(
+        roots: RootCertStore,
+        only_schemes: Option<Vec<rustls::SignatureScheme>>,
+    ) -> Arc<Self> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots()), provider)
+        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
             .build()
             .unwrap();
         Arc::new(Self {
             inner,
+            only_schemes,
             staples: Mutex::new(Vec::new()),
         })
     }
@@ -94,7 +140,10 @@ impl ServerCertVerifier for RecordingVerifier {
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.inner.supported_verify_schemes()
+        match &self.only_schemes {
+            Some(schemes) => schemes.clone(),
+            None => self.inner.supported_verify_schemes(),
+        }
     }
 }
 
@@ -118,14 +167,41 @@ pub fn client_config_with(
 
 /// The ECDSA leaf for localhost, issued by the test root.
 pub fn ecdsa_server_config(ocsp_events: bool) -> ServerConfig {
-    ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .ca_certificates(&pki("root-ca.crt"))
-        .unwrap()
-        .ocsp_events(ocsp_events)
-        .build()
-        .unwrap()
+    server_config("leaf-ecdsa.crt", "leaf-ecdsa.key", ocsp_events)
+}
+
+/// Records the secrets a rustls client derives (its `KeyLog`), so a test can
+/// protect records of its own making as that client would.
+#[derive(Debug, Default)]
+pub struct SecretLog {
+    secrets: Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl SecretLog {
+    /// The last secret logged under `label` (NSS key log names, e.g.
+    /// `CLIENT_HANDSHAKE_TRAFFIC_SECRET`).
+    pub fn get(&self, label: &str) -> Option<Vec<u8>> {
+        self.secrets
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|(l, _)| l == label)
+            .map(|(_, s)| s.clone())
+    }
+}
+
+impl rustls::KeyLog for SecretLog {
+    fn log(&self, label: &str, _client_random: &[u8], secret: &[u8]) {
+        self.secrets
+            .lock()
+            .unwrap()
+            .push((label.to_owned(), secret.to_vec()));
+    }
+
+    fn will_log(&self, _label: &str) -> bool {
+        true
+    }
 }
 
 /// A client and a server connection wired together in memory.
@@ -140,11 +216,24 @@ pub struct Pair {
     pub to_client: Vec<u8>,
     /// Bytes the client wrote that the server has not taken yet.
     pub pending_to_server: Vec<u8>,
+    /// Plaintext the client received and the test has not read yet (taken
+    /// from rustls as it arrives, so its buffer never fills).
+    pub client_received: Vec<u8>,
 }
 
 impl Pair {
     pub fn new(client_config: ClientConfig, server_config: Arc<ServerConfig>) -> Self {
-        let name = ServerName::try_from("localhost").unwrap();
+        Self::with_name(client_config, server_config, "localhost")
+    }
+
+    /// A pair whose client connects to `server_name` (sent as SNI and
+    /// checked against the certificate).
+    pub fn with_name(
+        client_config: ClientConfig,
+        server_config: Arc<ServerConfig>,
+        server_name: &str,
+    ) -> Self {
+        let name = ServerName::try_from(server_name.to_owned()).unwrap();
         Self {
             client: ClientConnection::new(Arc::new(client_config), name).unwrap(),
             server: ServerConnection::new(server_config),
@@ -152,6 +241,7 @@ impl Pair {
             ocsp_requests: Vec::new(),
             to_client: Vec::new(),
             pending_to_server: Vec::new(),
+            client_received: Vec::new(),
         }
     }
 
@@ -199,7 +289,8 @@ impl Pair {
 
     /// Server → client. Returns the client's error, if any.
     pub fn server_to_client(&mut self) -> Result<(), rustls::Error> {
-        let mut bytes = &self.to_client[..];
+        let data = core::mem::take(&mut self.to_client);
+        let mut bytes = &data[..];
         let mut result = Ok(());
         while !bytes.is_empty() {
             self.client.read_tls(&mut bytes).unwrap();
@@ -207,9 +298,88 @@ impl Pair {
                 result = Err(e);
                 break;
             }
+            self.take_client_plaintext();
         }
-        self.to_client.clear();
         result
+    }
+
+    fn take_client_plaintext(&mut self) {
+        use std::io::Read;
+        let mut buf = [0u8; 4096];
+        loop {
+            match self.client.reader().read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => self.client_received.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) => panic!("client read: {e}"),
+            }
+        }
+    }
+
+    /// The client writes `data` as application data and it goes to the
+    /// server.
+    pub fn client_sends(&mut self, data: &[u8]) -> Result<(), stapler::Error> {
+        use std::io::Write;
+        self.client.writer().write_all(data).unwrap();
+        self.client_to_server()
+    }
+
+    /// The server sends `data` and the client processes it.
+    pub fn server_sends(&mut self, data: &[u8]) -> Result<(), rustls::Error> {
+        assert_eq!(self.server.send(data), Ok(data.len()));
+        self.drain_server();
+        self.server_to_client()
+    }
+
+    /// Every plaintext byte the client has received and not yet read.
+    pub fn client_reads(&mut self) -> Vec<u8> {
+        self.take_client_plaintext();
+        core::mem::take(&mut self.client_received)
+    }
+
+    /// The application data the server has delivered so far, joined, and
+    /// removed from `events`.
+    pub fn server_reads(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.events.retain(|e| match e {
+            Event::ApplicationData(data) => {
+                out.extend_from_slice(data);
+                false
+            }
+            _ => true,
+        });
+        out
+    }
+
+    /// The summary of the completed handshake, if the server raised it.
+    pub fn summary(&self) -> Option<&stapler::HandshakeSummary> {
+        self.events.iter().find_map(|e| match e {
+            Event::HandshakeComplete(s) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// Every Closed event the server raised.
+    pub fn closes(&self) -> Vec<&stapler::CloseReason> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Closed(reason) => Some(reason),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Hands `completion` to the server, then runs both sides to the end
+    /// of the handshake.
+    pub fn complete(&mut self, completion: stapler::OcspCompletion) -> Result<(), String> {
+        self.server
+            .complete_ocsp(completion)
+            .map_err(|e| format!("complete_ocsp: {e}"))?;
+        self.drain_server();
+        self.server_to_client()
+            .map_err(|e| format!("client: {e}"))?;
+        self.run()
     }
 
     /// Runs both sides until neither has anything to say.
