@@ -9,8 +9,10 @@
 //! their own; the only allocations are a signature's bytes and the growth
 //! of a caller's output buffer.
 
-// The server state machine, the next step, is what uses these items; until
-// it lands most of them are reached only from tests.
+// The server uses most of this. Not yet used outside tests: the exporter and
+// resumption secrets (for RFC 8446 §7.5 exporters and tickets), the record
+// limit that should trigger a KeyUpdate before §5.5's bound, and accessors
+// the RFC 8448 vector tests read.
 #![allow(dead_code)]
 
 pub(crate) mod key_exchange;
