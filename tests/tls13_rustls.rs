@@ -6,10 +6,8 @@ mod common;
 
 use std::sync::Arc;
 
-use common::rustls_pair::{
-    client_config, client_config_with, ecdsa_server_config, pki, Pair, RecordingVerifier,
-};
-use stapler::{CloseReason, Event, OcspOutcome};
+use common::rustls_pair::{client_config, ecdsa_server_config, Pair, RecordingVerifier};
+use stapler::{Event, OcspOutcome};
 
 fn completed(pair: &Pair) -> &stapler::HandshakeSummary {
     pair.events
