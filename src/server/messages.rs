@@ -145,9 +145,9 @@ mod tests {
         let mut out = Vec::new();
         certificate(&mut out, &chain, Some(b"RESP"));
         let expected: &[u8] = &[
-            11, 0, 0, 33, // Certificate, length 33
+            11, 0, 0, 32, // Certificate, length 32 = 1 + 3 + 28
             0,  // empty context
-            0, 0, 29, // certificate_list
+            0, 0, 28, // certificate_list: 21 (leaf entry) + 7 (CA entry)
             0, 0, 4, b'L', b'E', b'A', b'F', // leaf cert_data
             0, 12, // leaf extensions
             0, 5, 0, 8, 1, 0, 0, 4, b'R', b'E', b'S', b'P', // status_request
