@@ -260,14 +260,7 @@ struct Parsed {
     signature: Bytes,
     not_before: u64,
     not_after: u64,
-    dns_names: Vec<String>,
-    ip_addresses: Vec<IpAddr>,
-    is_ca: bool,
-    key_usage: Option<KeyUsage>,
-    extended_key_usage: Option<Vec<ObjectIdentifier>>,
-    ocsp_urls: Vec<String>,
-    ca_issuers_urls: Vec<String>,
-    must_staple: bool,
+    extensions: Extensions,
 }
 
 impl Certificate {
@@ -378,29 +371,29 @@ impl Certificate {
     /// The subjectAltName extension's dNSName entries, in order, as written
     /// (wildcards included).
     pub fn dns_names(&self) -> &[String] {
-        &self.parsed.dns_names
+        &self.parsed.extensions.dns_names
     }
 
     /// The subjectAltName extension's iPAddress entries, in order.
     pub fn ip_addresses(&self) -> &[IpAddr] {
-        &self.parsed.ip_addresses
+        &self.parsed.extensions.ip_addresses
     }
 
     /// The basicConstraints extension's cA flag (false when the extension
     /// is absent).
     pub fn is_ca(&self) -> bool {
-        self.parsed.is_ca
+        self.parsed.extensions.is_ca
     }
 
     /// The keyUsage extension, if present.
     pub fn key_usage(&self) -> Option<KeyUsage> {
-        self.parsed.key_usage
+        self.parsed.extensions.key_usage
     }
 
     /// The extendedKeyUsage extension's purposes, if the extension is
     /// present (absent means no restriction).
     pub fn extended_key_usage(&self) -> Option<&[ObjectIdentifier]> {
-        self.parsed.extended_key_usage.as_deref()
+        self.parsed.extensions.extended_key_usage.as_deref()
     }
 
     /// Whether the extendedKeyUsage extension is present and lists `oid`,
@@ -413,20 +406,20 @@ impl Certificate {
     /// The authorityInfoAccess extension's OCSP responder URIs (id-ad-ocsp),
     /// in order.
     pub fn ocsp_urls(&self) -> &[String] {
-        &self.parsed.ocsp_urls
+        &self.parsed.extensions.ocsp_urls
     }
 
     /// The authorityInfoAccess extension's CA issuer URIs (id-ad-caIssuers),
     /// in order.
     pub fn ca_issuers_urls(&self) -> &[String] {
-        &self.parsed.ca_issuers_urls
+        &self.parsed.extensions.ca_issuers_urls
     }
 
     /// Whether the TLS Feature extension (RFC 7633) lists status_request:
     /// the certificate is "must staple", and a client may refuse it without
     /// an OCSP response.
     pub fn must_staple(&self) -> bool {
-        self.parsed.must_staple
+        self.parsed.extensions.must_staple
     }
 }
 
@@ -662,7 +655,7 @@ impl Parsed {
         let not_before = validity.not_before.to_unix_duration().as_secs();
         let not_after = validity.not_after.to_unix_duration().as_secs();
 
-        let ext = Extensions::read(tbs.extensions().map_or(&[], |list| list.as_slice()))?;
+        let extensions = Extensions::read(tbs.extensions().map_or(&[], |list| list.as_slice()))?;
 
         let signature_algorithm_params = match algorithm_params(raw.signature_algorithm)? {
             Some(params) => Some(share(der, params)?),
@@ -682,14 +675,7 @@ impl Parsed {
             signature: share(der, signature)?,
             not_before,
             not_after,
-            dns_names: ext.dns_names,
-            ip_addresses: ext.ip_addresses,
-            is_ca: ext.is_ca,
-            key_usage: ext.key_usage,
-            extended_key_usage: ext.extended_key_usage,
-            ocsp_urls: ext.ocsp_urls,
-            ca_issuers_urls: ext.ca_issuers_urls,
-            must_staple: ext.must_staple,
+            extensions,
         })
     }
 }
