@@ -326,9 +326,7 @@ impl ServerConnection {
             }
             .into());
         };
-        let mark = self.core.out.len();
         if let Err(e) = self.core.seal_chunks(ContentType::ApplicationData, data) {
-            self.core.out.truncate(mark);
             return Err(self.core.fail(e));
         }
         Ok(data.len())
@@ -470,13 +468,10 @@ impl Core {
         }
     }
 
-    /// Seals `data` as records of at most 2^14 bytes of `typ`.
+    /// Seals `data` with the current sending keys (see [`seal_records`]).
     fn seal_chunks(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
         let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
-        for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
-            enc.seal(typ, chunk, &mut self.out)?;
-        }
-        Ok(())
+        seal_records(enc, typ, data, &mut self.out)
     }
 
     fn handle_record(
@@ -822,9 +817,12 @@ impl Core {
         let verify_data = handshake.server_finished(&transcript.current_hash())?;
         let range = messages::finished(&mut self.scratch, verify_data.as_ref());
         transcript.add(&self.scratch[range]);
-        for chunk in self.scratch.chunks(MAX_PLAINTEXT_LEN) {
-            encrypter.seal(ContentType::Handshake, chunk, &mut self.out)?;
-        }
+        seal_records(
+            &mut encrypter,
+            ContentType::Handshake,
+            &self.scratch,
+            &mut self.out,
+        )?;
 
         let secrets = handshake.into_application(&transcript.current_hash())?;
         let encrypter = RecordEncrypter::new(secrets.server())?;
@@ -877,18 +875,32 @@ impl Core {
         if update_requested {
             self.scratch.clear();
             let _ = messages::key_update(&mut self.scratch, false);
-            let mark = self.out.len();
             let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
-            if let Err(e) = enc.seal(ContentType::Handshake, &self.scratch, &mut self.out) {
-                self.out.truncate(mark);
-                return Err(e);
-            }
+            seal_records(enc, ContentType::Handshake, &self.scratch, &mut self.out)?;
             traffic.server = traffic.server.next()?;
             self.encrypter = Some(RecordEncrypter::new(&traffic.server)?);
         }
         self.state = State::Traffic(Box::new(traffic));
         Ok(())
     }
+}
+
+/// Seals `data` as protected records of at most 2^14 bytes of `typ`. On
+/// failure `out` is left as it was, so no partial flight is ever sent.
+fn seal_records(
+    enc: &mut RecordEncrypter,
+    typ: ContentType,
+    data: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let mark = out.len();
+    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
+        if let Err(e) = enc.seal(typ, chunk, out) {
+            out.truncate(mark);
+            return Err(e);
+        }
+    }
+    Ok(())
 }
 
 /// Refuses any message but `typ` (RFC 8446 §4: unexpected_message).
