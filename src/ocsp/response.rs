@@ -1,0 +1,454 @@
+//! [`OcspResponse`]: a parsed OCSP response (RFC 6960 §4.2.1), owning its
+//! bytes, with the fields a stapler and a staple cache need.
+
+use core::fmt;
+
+use bytes::Bytes;
+use der::asn1::OctetStringRef;
+use der::Decode;
+
+use crate::pki::Certificate;
+
+use super::asn1::{
+    BasicResponseDer, CertIdDer, CertStatusDer, OcspResponseDer, ResponderIdDer, ResponseDataDer,
+    SingleResponseDer,
+};
+use super::cert_id::CertId;
+use super::error::{OcspError, ResponsePart};
+use super::hash::HashAlgorithm;
+use super::oids;
+
+/// The largest response accepted, in bytes: the most a TLS 1.3
+/// CertificateEntry's status_request extension can carry (a 16-bit
+/// extension length, less CertificateStatus's 1-byte type and 3-byte
+/// length; RFC 8446 §4.4.2.1, RFC 6066 §8). A larger response could not be
+/// stapled, and the bound caps the work one parse can be made to do.
+pub const MAX_RESPONSE_LEN: usize = 65_535 - 4;
+
+/// OCSPResponseStatus (RFC 6960 §4.2.1): whether the responder answered
+/// with a response or an error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ResponseStatus {
+    /// successful (0): the response has responseBytes.
+    Successful,
+    /// malformedRequest (1): the request did not conform to the protocol.
+    MalformedRequest,
+    /// internalError (2): the responder reached an inconsistent state.
+    InternalError,
+    /// tryLater (3): the responder cannot answer now.
+    TryLater,
+    /// sigRequired (5): the request must be signed.
+    SigRequired,
+    /// unauthorized (6): the responder will not answer for this certificate.
+    Unauthorized,
+    /// A value RFC 6960 does not define (4 is unused).
+    Unrecognized(u32),
+}
+
+impl ResponseStatus {
+    fn from_value(value: u32) -> Self {
+        match value {
+            0 => Self::Successful,
+            1 => Self::MalformedRequest,
+            2 => Self::InternalError,
+            3 => Self::TryLater,
+            5 => Self::SigRequired,
+            6 => Self::Unauthorized,
+            other => Self::Unrecognized(other),
+        }
+    }
+}
+
+impl fmt::Display for ResponseStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Successful => f.write_str("successful"),
+            Self::MalformedRequest => f.write_str("malformedRequest"),
+            Self::InternalError => f.write_str("internalError"),
+            Self::TryLater => f.write_str("tryLater"),
+            Self::SigRequired => f.write_str("sigRequired"),
+            Self::Unauthorized => f.write_str("unauthorized"),
+            Self::Unrecognized(value) => write!(f, "unrecognized status {value}"),
+        }
+    }
+}
+
+/// Who signed a response, as its ResponderID says (RFC 6960 §4.2.1).
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub enum ResponderId {
+    /// byName: the responder certificate's subject Name, DER.
+    ByName(Bytes),
+    /// byKey: the SHA-1 hash of the responder's public key bits (the
+    /// subjectPublicKey BIT STRING contents).
+    ByKey(Bytes),
+}
+
+impl ResponderId {
+    /// Whether this ResponderID names `cert`: by its subject Name, byte for
+    /// byte, or by the SHA-1 of its public key.
+    pub fn matches(&self, cert: &Certificate) -> bool {
+        match self {
+            Self::ByName(name) => name.as_ref() == cert.subject(),
+            Self::ByKey(hash) => {
+                hash.as_ref() == HashAlgorithm::Sha1.digest(cert.public_key()).as_ref()
+            }
+        }
+    }
+}
+
+impl fmt::Debug for ResponderId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (form, bytes) = match self {
+            Self::ByName(name) => ("ByName", name),
+            Self::ByKey(hash) => ("ByKey", hash),
+        };
+        write!(f, "{form}(")?;
+        bytes.iter().try_for_each(|b| write!(f, "{b:02x}"))?;
+        f.write_str(")")
+    }
+}
+
+/// CRLReason (RFC 5280 §5.3.1): why a certificate was revoked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RevocationReason {
+    /// unspecified (0).
+    Unspecified,
+    /// keyCompromise (1).
+    KeyCompromise,
+    /// cACompromise (2).
+    CaCompromise,
+    /// affiliationChanged (3).
+    AffiliationChanged,
+    /// superseded (4).
+    Superseded,
+    /// cessationOfOperation (5).
+    CessationOfOperation,
+    /// certificateHold (6).
+    CertificateHold,
+    /// removeFromCRL (8).
+    RemoveFromCrl,
+    /// privilegeWithdrawn (9).
+    PrivilegeWithdrawn,
+    /// aACompromise (10).
+    AaCompromise,
+    /// A value RFC 5280 does not define (7 is unused). Kept rather than
+    /// refused: the certificate is revoked whatever the reason says.
+    Unrecognized(u32),
+}
+
+impl RevocationReason {
+    fn from_value(value: u32) -> Self {
+        match value {
+            0 => Self::Unspecified,
+            1 => Self::KeyCompromise,
+            2 => Self::CaCompromise,
+            3 => Self::AffiliationChanged,
+            4 => Self::Superseded,
+            5 => Self::CessationOfOperation,
+            6 => Self::CertificateHold,
+            8 => Self::RemoveFromCrl,
+            9 => Self::PrivilegeWithdrawn,
+            10 => Self::AaCompromise,
+            other => Self::Unrecognized(other),
+        }
+    }
+}
+
+/// A certificate's status (RFC 6960 §4.2.1, §2.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CertStatus {
+    /// good: not revoked (at least, as far as the responder knows).
+    Good,
+    /// revoked, since `time`, for `reason` if the responder said.
+    Revoked {
+        /// revocationTime, seconds since the Unix epoch.
+        time: u64,
+        /// revocationReason, if present.
+        reason: Option<RevocationReason>,
+    },
+    /// unknown: the responder does not know the certificate.
+    Unknown,
+}
+
+/// One SingleResponse: the status of one certificate (RFC 6960 §4.2.1).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SingleResponse {
+    cert_id: Option<CertId>,
+    status: CertStatus,
+    this_update: u64,
+    next_update: Option<u64>,
+}
+
+impl SingleResponse {
+    /// The certificate this is about; `None` when its CertID uses a hash
+    /// algorithm stapler does not compute (see [`HashAlgorithm`]), so it
+    /// can never match.
+    pub fn cert_id(&self) -> Option<&CertId> {
+        self.cert_id.as_ref()
+    }
+
+    /// The certificate's status.
+    pub fn status(&self) -> CertStatus {
+        self.status
+    }
+
+    /// thisUpdate: when the status was known to be correct, seconds since
+    /// the Unix epoch.
+    pub fn this_update(&self) -> u64 {
+        self.this_update
+    }
+
+    /// nextUpdate: when newer information will be available, seconds since
+    /// the Unix epoch; `None` if the responder did not say (RFC 6960
+    /// §4.2.2.1: newer information is always available).
+    pub fn next_update(&self) -> Option<u64> {
+        self.next_update
+    }
+}
+
+/// A successful OCSP response, parsed: a BasicOCSPResponse (RFC 6960
+/// §4.2.1) and the bytes it came from, shared (slices of one [`Bytes`],
+/// never copied).
+///
+/// Parsing checks the structure only. [`OcspResponse::verify`] says
+/// whether the response is about a given certificate, signed by someone
+/// entitled to, fresh and, if a nonce was sent, an answer to that request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OcspResponse {
+    der: Bytes,
+    pub(crate) tbs_response_data: Bytes,
+    pub(crate) signature_algorithm: Bytes,
+    pub(crate) signature: Bytes,
+    pub(crate) certs: Vec<Bytes>,
+    responder_id: ResponderId,
+    produced_at: u64,
+    responses: Vec<SingleResponse>,
+    nonce: Option<Bytes>,
+}
+
+impl OcspResponse {
+    /// Parses the DER of an OCSPResponse.
+    ///
+    /// Errors: [`OcspError::TooLarge`] past [`MAX_RESPONSE_LEN`];
+    /// [`OcspError::Unsuccessful`] naming the status when the responder
+    /// sent an error instead of a response; [`OcspError::
+    /// UnsupportedResponseType`] for anything but a BasicOCSPResponse;
+    /// [`OcspError::Malformed`] for bytes that are not DER of the right
+    /// shape, including trailing bytes.
+    pub fn parse(der: impl Into<Bytes>) -> Result<Self, OcspError> {
+        let der = der.into();
+        if der.len() > MAX_RESPONSE_LEN {
+            return Err(OcspError::TooLarge(der.len()));
+        }
+        let outer = OcspResponseDer::from_der(&der)
+            .map_err(|_| OcspError::Malformed(ResponsePart::OcspResponse))?;
+        let status = outer.response_status.value().map_or(
+            ResponseStatus::Unrecognized(u32::MAX),
+            ResponseStatus::from_value,
+        );
+        if status != ResponseStatus::Successful {
+            return Err(OcspError::Unsuccessful(status));
+        }
+        // A successful response must carry its bytes (RFC 6960 §4.2.1).
+        let response_bytes = outer
+            .response_bytes
+            .ok_or(OcspError::Malformed(ResponsePart::OcspResponse))?;
+        if response_bytes.response_type != oids::ID_PKIX_OCSP_BASIC {
+            return Err(OcspError::UnsupportedResponseType(
+                response_bytes.response_type,
+            ));
+        }
+
+        let basic = BasicResponseDer::parse(response_bytes.response.as_bytes())
+            .map_err(|_| OcspError::Malformed(ResponsePart::BasicResponse))?;
+        let data = ResponseDataDer::from_der(basic.tbs_response_data)
+            .map_err(|_| OcspError::Malformed(ResponsePart::ResponseData))?;
+        // v1 is the only version (RFC 6960 §4.2.1).
+        if data.version.is_some_and(|v| v.0 != [0]) {
+            return Err(OcspError::Malformed(ResponsePart::ResponseData));
+        }
+
+        let share = |part: &[u8]| shared_slice(&der, part);
+        let responder_id = match data
+            .responder_id()
+            .map_err(|_| OcspError::Malformed(ResponsePart::ResponderId))?
+        {
+            ResponderIdDer::ByName(name) => ResponderId::ByName(share(name)?),
+            ResponderIdDer::ByKey(hash) => ResponderId::ByKey(share(hash)?),
+        };
+        let responses = data
+            .responses
+            .iter()
+            .map(|single| single_response(single, &share))
+            .collect::<Result<Vec<_>, _>>()?;
+        let nonce = nonce(
+            data.response_extensions.as_deref().unwrap_or_default(),
+            &share,
+        )?;
+
+        Ok(Self {
+            tbs_response_data: share(basic.tbs_response_data)?,
+            signature_algorithm: share(basic.signature_algorithm)?,
+            signature: share(basic.signature)?,
+            certs: basic
+                .certs
+                .iter()
+                .map(|cert| share(cert))
+                .collect::<Result<_, _>>()?,
+            responder_id,
+            produced_at: data.produced_at.unix,
+            responses,
+            nonce,
+            der,
+        })
+    }
+
+    /// The whole response, DER: what to staple.
+    pub fn der(&self) -> &Bytes {
+        &self.der
+    }
+
+    /// The ResponderID: who signed the response.
+    pub fn responder_id(&self) -> &ResponderId {
+        &self.responder_id
+    }
+
+    /// producedAt: when the response was signed, seconds since the Unix
+    /// epoch.
+    pub fn produced_at(&self) -> u64 {
+        self.produced_at
+    }
+
+    /// Every SingleResponse, in order.
+    pub fn responses(&self) -> &[SingleResponse] {
+        &self.responses
+    }
+
+    /// The nonce the responder echoed (id-pkix-ocsp-nonce in
+    /// responseExtensions), if any: the contents of the OCTET STRING in its
+    /// extnValue (RFC 8954 §2.1), or, from an older responder that put the
+    /// bytes there bare, the whole extnValue.
+    pub fn nonce(&self) -> Option<&[u8]> {
+        self.nonce.as_deref()
+    }
+
+    /// tbsResponseData, DER: the bytes the signature covers.
+    pub fn tbs_response_data(&self) -> &[u8] {
+        &self.tbs_response_data
+    }
+
+    /// signatureAlgorithm: the whole AlgorithmIdentifier, DER.
+    pub fn signature_algorithm(&self) -> &[u8] {
+        &self.signature_algorithm
+    }
+
+    /// The signature: the contents of the signature BIT STRING.
+    pub fn signature(&self) -> &[u8] {
+        &self.signature
+    }
+
+    /// The certificates included to help check the signature (`certs`),
+    /// each a whole DER certificate, unparsed.
+    pub fn certificates(&self) -> &[Bytes] {
+        &self.certs
+    }
+
+    /// The SingleResponse about `leaf`, issued by `issuer`: the first whose
+    /// CertID has `leaf`'s serial number and `issuer`'s name and key hashes
+    /// computed with that CertID's own hash algorithm, so a SHA-256 CertID
+    /// matches as well as a SHA-1 one.
+    pub fn find(&self, leaf: &Certificate, issuer: &Certificate) -> Option<&SingleResponse> {
+        self.responses.iter().find(|single| {
+            single.cert_id.as_ref().is_some_and(|id| {
+                id.serial_number() == leaf.serial()
+                    && *id == CertId::compute(leaf, issuer, id.hash_algorithm())
+            })
+        })
+    }
+}
+
+/// One SingleResponse, owned.
+fn single_response(
+    single: &SingleResponseDer<'_>,
+    share: &impl Fn(&[u8]) -> Result<Bytes, OcspError>,
+) -> Result<SingleResponse, OcspError> {
+    let malformed = |_| OcspError::Malformed(ResponsePart::SingleResponse);
+    let status = match single.cert_status().map_err(malformed)? {
+        CertStatusDer::Good => CertStatus::Good,
+        CertStatusDer::Unknown => CertStatus::Unknown,
+        CertStatusDer::Revoked(info) => CertStatus::Revoked {
+            time: info.revocation_time.unix,
+            reason: match info.revocation_reason {
+                Some(reason) => Some(RevocationReason::from_value(
+                    reason
+                        .value()
+                        .ok_or(OcspError::Malformed(ResponsePart::SingleResponse))?,
+                )),
+                None => None,
+            },
+        },
+    };
+    Ok(SingleResponse {
+        cert_id: cert_id(&single.cert_id, share)?,
+        status,
+        this_update: single.this_update.unix,
+        next_update: single.next_update.map(|time| time.unix),
+    })
+}
+
+/// A response's CertID, when its hash algorithm is one stapler computes.
+fn cert_id(
+    der: &CertIdDer<'_>,
+    share: &impl Fn(&[u8]) -> Result<Bytes, OcspError>,
+) -> Result<Option<CertId>, OcspError> {
+    // Parameters, when present, must be NULL (RFC 5754 §2).
+    if der.hash_algorithm.parameters.is_some_and(|p| !p.is_null()) {
+        return Err(OcspError::Malformed(ResponsePart::SingleResponse));
+    }
+    let Some(hash) = HashAlgorithm::from_oid(der.hash_algorithm.oid) else {
+        return Ok(None);
+    };
+    Ok(Some(CertId::from_parts(
+        hash,
+        share(der.issuer_name_hash.as_bytes())?,
+        share(der.issuer_key_hash.as_bytes())?,
+        share(der.serial_number.0)?,
+    )))
+}
+
+/// The nonce among responseExtensions (see [`OcspResponse::nonce`]).
+fn nonce(
+    extensions: &[super::asn1::ExtensionDer<'_>],
+    share: &impl Fn(&[u8]) -> Result<Bytes, OcspError>,
+) -> Result<Option<Bytes>, OcspError> {
+    let mut found = extensions
+        .iter()
+        .filter(|ext| ext.extn_id == oids::ID_PKIX_OCSP_NONCE);
+    let Some(extension) = found.next() else {
+        return Ok(None);
+    };
+    // An extension may appear only once (RFC 5280 §4.2).
+    if found.next().is_some() {
+        return Err(OcspError::Malformed(ResponsePart::Extension));
+    }
+    let value = extension.extn_value.as_bytes();
+    let inner = <&OctetStringRef>::from_der(value).map_or(value, |octets| octets.as_bytes());
+    share(inner).map(Some)
+}
+
+/// The part of `base` that `part` is, as a shared [`Bytes`]; `part` must
+/// be borrowed from `base`.
+fn shared_slice(base: &Bytes, part: &[u8]) -> Result<Bytes, OcspError> {
+    if part.is_empty() {
+        return Ok(Bytes::new());
+    }
+    let start = (part.as_ptr() as usize).checked_sub(base.as_ptr() as usize);
+    let end = start.and_then(|start| start.checked_add(part.len()));
+    match (start, end) {
+        (Some(start), Some(end)) if end <= base.len() => Ok(base.slice(start..end)),
+        // Unreachable for slices of `base`; an error rather than a panic.
+        _ => Err(OcspError::Malformed(ResponsePart::OcspResponse)),
+    }
+}
