@@ -69,7 +69,8 @@
 //!
 //! The wire layer is public too: [`codec::ClientHello`] is a zero-copy,
 //! allocation-free view of a ClientHello, [`pki`] reads certificates and
-//! finds issuers.
+//! finds issuers, and [`ocsp`] builds OCSP requests and checks responses
+//! (CertID, nonce, signer, freshness) with a `now` the caller supplies.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

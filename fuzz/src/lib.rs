@@ -26,6 +26,9 @@
 #[path = "server.rs"]
 pub mod server;
 
+#[path = "ocsp.rs"]
+pub mod ocsp;
+
 use core::fmt::{self, Write as _};
 
 use stapler::codec::{

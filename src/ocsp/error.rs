@@ -31,9 +31,10 @@ pub enum ResponsePart {
 
 /// Why an OCSP request could not be built, or a response was refused.
 ///
-/// Parsing errors come first ([`Self::TooLarge`] to
-/// [`Self::UnsupportedResponseType`]); then what [`OcspResponse::verify`]
-/// finds wrong with a well-formed response.
+/// In order: errors building a request ([`Self::IssuerNameMismatch`] to
+/// [`Self::RandomSource`]); errors reading a response ([`Self::TooLarge`]
+/// to [`Self::UnsupportedResponseType`], see [`Self::is_parse_error`]);
+/// then what [`OcspResponse::verify`] finds wrong with a well-formed one.
 ///
 /// [`OcspResponse::verify`]: super::OcspResponse::verify
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -218,10 +218,10 @@ impl SingleResponse {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OcspResponse {
     der: Bytes,
-    pub(crate) tbs_response_data: Bytes,
-    pub(crate) signature_algorithm: Bytes,
-    pub(crate) signature: Bytes,
-    pub(crate) certs: Vec<Bytes>,
+    tbs_response_data: Bytes,
+    signature_algorithm: Bytes,
+    signature: Bytes,
+    certs: Vec<Bytes>,
     responder_id: ResponderId,
     produced_at: u64,
     responses: Vec<SingleResponse>,
@@ -450,5 +450,221 @@ fn shared_slice(base: &Bytes, part: &[u8]) -> Result<Bytes, OcspError> {
         (Some(start), Some(end)) if end <= base.len() => Ok(base.slice(start..end)),
         // Unreachable for slices of `base`; an error rather than a panic.
         _ => Err(OcspError::Malformed(ResponsePart::OcspResponse)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ocsp::encode::{
+        nested, tlv, INTEGER, NULL, OBJECT_IDENTIFIER, OCTET_STRING, SEQUENCE,
+    };
+
+    const GENERALIZED_TIME: u8 = 0x18;
+    const THIS_UPDATE: &[u8] = b"20260101000000Z";
+
+    /// An OCSPResponse around a BasicOCSPResponse with the given
+    /// ResponseData contents (after the ResponderID and producedAt) and a
+    /// dummy signature: parsing never checks it.
+    fn response(version: Option<u8>, responses: &[Vec<u8>], extensions: Option<&[u8]>) -> Vec<u8> {
+        let mut tbs = Vec::new();
+        nested(&mut tbs, SEQUENCE, |data| {
+            if let Some(v) = version {
+                nested(data, 0xa0, |explicit| tlv(explicit, INTEGER, &[v]));
+            }
+            nested(data, 0xa2, |by_key| tlv(by_key, OCTET_STRING, &[0xab; 20]));
+            tlv(data, GENERALIZED_TIME, THIS_UPDATE);
+            nested(data, SEQUENCE, |list| {
+                responses.iter().for_each(|r| list.extend(r))
+            });
+            if let Some(extensions) = extensions {
+                nested(data, 0xa1, |explicit| tlv(explicit, SEQUENCE, extensions));
+            }
+        });
+        let mut basic = Vec::new();
+        nested(&mut basic, SEQUENCE, |basic| {
+            basic.extend(&tbs);
+            // ecdsa-with-SHA256
+            nested(basic, SEQUENCE, |alg| {
+                tlv(
+                    alg,
+                    OBJECT_IDENTIFIER,
+                    &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02],
+                )
+            });
+            tlv(basic, 0x03, &[0x00, 0x30, 0x00]);
+        });
+        let mut out = Vec::new();
+        nested(&mut out, SEQUENCE, |outer| {
+            tlv(outer, 0x0a, &[0x00]);
+            nested(outer, 0xa0, |explicit| {
+                nested(explicit, SEQUENCE, |bytes| {
+                    tlv(
+                        bytes,
+                        OBJECT_IDENTIFIER,
+                        oids::ID_PKIX_OCSP_BASIC.as_bytes(),
+                    );
+                    tlv(bytes, OCTET_STRING, &basic);
+                })
+            });
+        });
+        out
+    }
+
+    /// A SingleResponse with the given hash OID and raw CertStatus TLV.
+    fn single(hash: &[u8], status: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        nested(&mut out, SEQUENCE, |single| {
+            nested(single, SEQUENCE, |cert_id| {
+                nested(cert_id, SEQUENCE, |alg| {
+                    tlv(alg, OBJECT_IDENTIFIER, hash);
+                    alg.extend(NULL);
+                });
+                tlv(cert_id, OCTET_STRING, &[1; 20]);
+                tlv(cert_id, OCTET_STRING, &[2; 20]);
+                tlv(cert_id, INTEGER, &[0x10, 0x01]);
+            });
+            single.extend(status);
+            tlv(single, GENERALIZED_TIME, THIS_UPDATE);
+        });
+        out
+    }
+
+    fn good() -> Vec<u8> {
+        single(oids::SHA1.as_bytes(), &[0x80, 0x00])
+    }
+
+    fn nonce_extension(value: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        nested(&mut out, SEQUENCE, |ext| {
+            tlv(ext, OBJECT_IDENTIFIER, oids::ID_PKIX_OCSP_NONCE.as_bytes());
+            tlv(ext, OCTET_STRING, value);
+        });
+        out
+    }
+
+    #[test]
+    fn a_hand_made_response_parses() {
+        let parsed = OcspResponse::parse(response(None, &[good()], None)).unwrap();
+        assert_eq!(parsed.produced_at(), 1_767_225_600);
+        assert_eq!(
+            parsed.responder_id(),
+            &ResponderId::ByKey(Bytes::from(vec![0xab; 20]))
+        );
+        let single = &parsed.responses()[0];
+        assert_eq!(single.status(), CertStatus::Good);
+        assert_eq!(single.this_update(), 1_767_225_600);
+        assert_eq!(single.next_update(), None);
+        let id = single.cert_id().unwrap();
+        assert_eq!(
+            (id.hash_algorithm(), id.serial_number()),
+            (HashAlgorithm::Sha1, &[0x10, 0x01][..])
+        );
+        assert!(parsed.certificates().is_empty());
+        assert_eq!(parsed.signature(), [0x30, 0x00]);
+        // An explicit v1 is tolerated; any other version is not.
+        assert!(OcspResponse::parse(response(Some(0), &[good()], None)).is_ok());
+        assert_eq!(
+            OcspResponse::parse(response(Some(1), &[good()], None)),
+            Err(OcspError::Malformed(ResponsePart::ResponseData))
+        );
+    }
+
+    #[test]
+    fn statuses_and_reasons() {
+        // revoked [1] IMPLICIT RevokedInfo { time, [0] EXPLICIT CRLReason }
+        let mut revoked = Vec::new();
+        nested(&mut revoked, 0xa1, |info| {
+            tlv(info, GENERALIZED_TIME, b"20250101000000Z");
+            nested(info, 0xa0, |reason| tlv(reason, 0x0a, &[0x07]));
+        });
+        let mut unknown_cause = Vec::new();
+        nested(&mut unknown_cause, 0xa1, |info| {
+            tlv(info, GENERALIZED_TIME, b"20250101000000Z")
+        });
+        let parsed = OcspResponse::parse(response(
+            None,
+            &[
+                single(oids::SHA1.as_bytes(), &revoked),
+                single(oids::SHA1.as_bytes(), &unknown_cause),
+                single(oids::SHA1.as_bytes(), &[0x82, 0x00]),
+            ],
+            None,
+        ))
+        .unwrap();
+        let statuses: Vec<_> = parsed
+            .responses()
+            .iter()
+            .map(SingleResponse::status)
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                CertStatus::Revoked {
+                    time: 1_735_689_600,
+                    reason: Some(RevocationReason::Unrecognized(7))
+                },
+                CertStatus::Revoked {
+                    time: 1_735_689_600,
+                    reason: None
+                },
+                CertStatus::Unknown,
+            ]
+        );
+        // A status that is none of the three, or a NULL with contents.
+        for status in [
+            &[0x83, 0x00][..],
+            &[0x80, 0x01, 0x00],
+            &[0xa0, 0x00],
+            &[0x05, 0x00],
+        ] {
+            assert_eq!(
+                OcspResponse::parse(response(
+                    None,
+                    &[single(oids::SHA1.as_bytes(), status)],
+                    None
+                )),
+                Err(OcspError::Malformed(ResponsePart::SingleResponse)),
+                "{status:02x?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_cert_id_with_another_hash_never_matches() {
+        // MD5 (1.2.840.113549.2.5).
+        let md5 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05];
+        let parsed =
+            OcspResponse::parse(response(None, &[single(&md5, &[0x80, 0x00])], None)).unwrap();
+        assert_eq!(parsed.responses()[0].cert_id(), None);
+    }
+
+    #[test]
+    fn nonces_wrapped_bare_and_duplicated() {
+        let wrapped = nonce_extension(&[0x04, 0x02, 0xaa, 0xbb]);
+        let parsed = OcspResponse::parse(response(None, &[good()], Some(&wrapped))).unwrap();
+        assert_eq!(parsed.nonce(), Some(&[0xaa, 0xbb][..]));
+        // An older responder's bare nonce.
+        let bare = nonce_extension(&[0xaa, 0xbb, 0xcc]);
+        let parsed = OcspResponse::parse(response(None, &[good()], Some(&bare))).unwrap();
+        assert_eq!(parsed.nonce(), Some(&[0xaa, 0xbb, 0xcc][..]));
+        let twice = [wrapped.clone(), wrapped].concat();
+        assert_eq!(
+            OcspResponse::parse(response(None, &[good()], Some(&twice))),
+            Err(OcspError::Malformed(ResponsePart::Extension))
+        );
+    }
+
+    #[test]
+    fn bad_responder_ids() {
+        let der = response(None, &[good()], None);
+        // byKey's [2] turned into [3].
+        let at = der.windows(2).position(|w| w == [0xa2, 0x16]).unwrap();
+        let mut bad = der.clone();
+        bad[at] = 0xa3;
+        assert_eq!(
+            OcspResponse::parse(bad),
+            Err(OcspError::Malformed(ResponsePart::ResponderId))
+        );
     }
 }
