@@ -604,3 +604,77 @@ fn many_sequential_rustls_handshakes_are_all_stapled() {
         assert_eq!(record.closed, Some(CloseReason::LocalClose));
     }
 }
+
+#[test]
+fn bytes_behind_a_paused_hello_are_held_and_fed_after_the_answer() {
+    if peers::skip_unless_installed(&[OPENSSL]) {
+        return;
+    }
+    use std::io::{Read, Write};
+    const DELAY: Duration = Duration::from_millis(100);
+    let pki = OpensslPki::new();
+    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
+    let server = LoopbackServer::with_policy(
+        pki.server_config(),
+        AppMode::Http,
+        OcspPolicy::delayed(DELAY, OcspPolicy::Respond(response)),
+    );
+    // openssl s_client's first flight as captured, then, in the same
+    // write, more records than the connection buffers while paused (it
+    // takes one record's worth): 40 KB of change_cipher_spec records, which
+    // a server drops before the client's Finished (RFC 8446 §5), and last a
+    // plaintext fatal handshake_failure alert. The answer arrives 100 ms
+    // late; the records must wait for it, then be fed in order, so the
+    // server sends its flight first and sees the alert last.
+    let hello = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/client_hello/openssl_tls13_status.bin"
+    ))
+    .expect("the captured hello");
+    const CCS: [u8; 6] = [20, 3, 3, 0, 1, 1];
+    const HANDSHAKE_FAILURE: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
+    let mut flight = hello.clone();
+    for _ in 0..40 * 1024 / CCS.len() {
+        flight.extend_from_slice(&CCS);
+    }
+    flight.extend_from_slice(&HANDSHAKE_FAILURE);
+    let mut sock = std::net::TcpStream::connect(server.addr()).expect("connect");
+    sock.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
+    sock.write_all(&flight).expect("write");
+
+    // What the server sent, record by record, until it closed: ServerHello,
+    // its own change_cipher_spec, then protected records.
+    let mut content_types = Vec::new();
+    loop {
+        let mut header = [0u8; 5];
+        match sock.read_exact(&mut header) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => break,
+            Err(e) => panic!("after {content_types:?}: {e}"),
+        }
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes([header[3], header[4]]))];
+        sock.read_exact(&mut body).expect("a record body");
+        content_types.push(header[0]);
+    }
+    assert_eq!(content_types[..2], [22, 20], "{content_types:?}");
+    assert!(
+        content_types[2..].iter().all(|&t| t == 23),
+        "{content_types:?}"
+    );
+    // Closing our end lets the server's linger end at once.
+    drop(sock);
+
+    let record = server.single_connection();
+    // The harness held what the paused connection did not take...
+    assert!(record.held_while_paused > 0, "{record:#?}");
+    assert!(record.ocsp_wait().expect("answered") >= DELAY);
+    // ...and fed it after the answer: every record was taken in order, up
+    // to the alert at the very end.
+    assert_eq!(
+        record.closed,
+        Some(CloseReason::PeerAlert(AlertDescription::HandshakeFailure)),
+        "{record:#?}"
+    );
+    assert_eq!(record.summary, None);
+}

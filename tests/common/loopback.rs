@@ -132,6 +132,9 @@ pub struct ConnectionRecord {
     pub ocsp_request: Option<SeenOcspRequest>,
     /// When the answer was handed to `complete_ocsp`.
     pub ocsp_completed_at: Option<Instant>,
+    /// Bytes received that the paused handshake did not take, kept for
+    /// after the answer.
+    pub held_while_paused: usize,
     /// The `HandshakeComplete` summary.
     pub summary: Option<HandshakeSummary>,
     /// When `HandshakeComplete` came out.
@@ -166,6 +169,7 @@ impl std::fmt::Debug for ConnectionRecord {
                 &since(self.ocsp_request.as_ref().map(|r| r.at)),
             )
             .field("ocsp_completed_after", &since(self.ocsp_completed_at))
+            .field("held_while_paused", &self.held_while_paused)
             .field("summary", &self.summary)
             .field(
                 "handshake_completed_after",
@@ -188,6 +192,7 @@ impl ConnectionRecord {
             accepted_at: Instant::now(),
             ocsp_request: None,
             ocsp_completed_at: None,
+            held_while_paused: 0,
             summary: None,
             handshake_completed_at: None,
             received: Vec::new(),
@@ -466,14 +471,10 @@ fn serve(stream: &mut TcpStream, shared: &Shared, index: usize) -> Result<(), St
     let mut pending: Vec<u8> = Vec::new();
     let mut buf = vec![0u8; READ_CHUNK];
     let mut app = App::default();
+    // Each round first takes the outcome of the last input (events, then
+    // output), then makes the next input: an OCSP answer, the bytes a
+    // paused handshake left, or fresh bytes from the socket.
     loop {
-        if !pending.is_empty() && !conn.is_awaiting_ocsp() && !conn.is_closed() {
-            // An error closes the connection; its alert and Event::Closed
-            // come out below.
-            if let Ok(n) = conn.feed(&pending) {
-                pending.drain(..n);
-            }
-        }
         let request = drain_events(&mut conn, shared, index, &mut app);
         flush(&mut conn, stream)?;
         if conn.is_closed() {
@@ -481,11 +482,13 @@ fn serve(stream: &mut TcpStream, shared: &Shared, index: usize) -> Result<(), St
         }
 
         if let Some(request) = request {
+            let held = pending.len();
+            shared.update(index, |r| r.held_while_paused = held);
             let completion = obtain_completion(shared, index, request)?;
             shared.update(index, |r| r.ocsp_completed_at = Some(Instant::now()));
             match conn.complete_ocsp(completion) {
                 // A failure closed the connection: its events and alert
-                // come out at the top of the loop.
+                // come out in the next round.
                 Ok(()) | Err(CompleteOcspError::Failed(_)) => {}
                 Err(e) => return Err(format!("complete_ocsp refused its own completion: {e}")),
             }
@@ -495,10 +498,18 @@ fn serve(stream: &mut TcpStream, shared: &Shared, index: usize) -> Result<(), St
             return Err("paused for OCSP without an OcspRequest event".into());
         }
         if !pending.is_empty() {
-            return Err(format!(
-                "feed() left {} bytes while not paused or closed",
-                pending.len()
-            ));
+            // An error closes the connection; its alert and Event::Closed
+            // come out in the next round.
+            if let Ok(n) = conn.feed(&pending) {
+                if n == 0 && !conn.is_awaiting_ocsp() && !conn.is_closed() {
+                    return Err(format!(
+                        "feed() took none of {} bytes while not paused or closed",
+                        pending.len()
+                    ));
+                }
+                pending.drain(..n);
+            }
+            continue;
         }
 
         match stream.read(&mut buf) {
@@ -509,6 +520,7 @@ fn serve(stream: &mut TcpStream, shared: &Shared, index: usize) -> Result<(), St
                     "the peer closed TCP during the handshake".into()
                 })
             }
+            // Fed in the next round, once this round's outcome is out.
             Ok(n) => pending.extend_from_slice(&buf[..n]),
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
