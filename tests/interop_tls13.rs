@@ -220,6 +220,8 @@ fn openssl_s_client_gets_internal_error_on_abort() {
     // OpenSSL's words for a received internal_error(80) alert.
     out.assert_contains("tlsv1 alert internal error");
     out.assert_contains("SSL alert number 80");
+    // -msg shows the alert record itself: fatal, and the only thing sent.
+    out.assert_contains("<<< TLS 1.3, Alert [length 0002], fatal internal_error");
     let received = peers::s_client_received_messages(&out.stdout);
     assert!(
         received.is_empty(),

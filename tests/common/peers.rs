@@ -106,12 +106,6 @@ impl Output {
         self.status.success()
     }
 
-    /// stdout and stderr together, for searching (clients differ in which
-    /// stream they print a given line to).
-    pub fn combined(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-
     /// Whether either stream contains `needle`.
     pub fn contains(&self, needle: &str) -> bool {
         self.stdout.contains(needle) || self.stderr.contains(needle)
