@@ -333,7 +333,7 @@ fn delegated_responder_with_the_eku_is_accepted() {
         assert_eq!(verified.status, CertStatus::Good, "{file}");
         assert_eq!(
             verified.signer,
-            Signer::Delegated(cert(responder)),
+            Signer::Delegated(cert(responder).der().clone()),
             "{file}"
         );
     }

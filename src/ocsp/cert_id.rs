@@ -48,7 +48,13 @@ impl CertId {
         if leaf.issuer() != issuer.subject() {
             return Err(OcspError::IssuerNameMismatch);
         }
-        Ok(Self::compute(leaf, issuer, hash))
+        let digest = |data: &[u8]| Bytes::copy_from_slice(hash.digest(data).as_ref());
+        Ok(Self {
+            hash_algorithm: hash,
+            issuer_name_hash: digest(issuer.subject()),
+            issuer_key_hash: digest(issuer.public_key()),
+            serial_number: Bytes::copy_from_slice(leaf.serial()),
+        })
     }
 
     /// [`CertId::new`] with SHA-1, what RFC 5019 §2.1.1 has clients send
@@ -57,15 +63,14 @@ impl CertId {
         Self::new(leaf, issuer, HashAlgorithm::Sha1)
     }
 
-    /// The CertID without the name check of [`CertId::new`].
-    pub(crate) fn compute(leaf: &Certificate, issuer: &Certificate, hash: HashAlgorithm) -> Self {
-        let digest = |data: &[u8]| Bytes::copy_from_slice(hash.digest(data).as_ref());
-        Self {
-            hash_algorithm: hash,
-            issuer_name_hash: digest(issuer.subject()),
-            issuer_key_hash: digest(issuer.public_key()),
-            serial_number: Bytes::copy_from_slice(leaf.serial()),
-        }
+    /// Whether this CertID names `leaf` issued by `issuer`, with hashes
+    /// computed under this CertID's own algorithm (cheap checks first, and
+    /// no allocation).
+    pub(crate) fn names(&self, leaf: &Certificate, issuer: &Certificate) -> bool {
+        let hash = self.hash_algorithm;
+        self.serial_number.as_ref() == leaf.serial()
+            && self.issuer_name_hash.as_ref() == hash.digest(issuer.subject()).as_ref()
+            && self.issuer_key_hash.as_ref() == hash.digest(issuer.public_key()).as_ref()
     }
 
     /// A CertID read from a response.

@@ -61,6 +61,7 @@ mod http;
 mod nonce;
 mod oids;
 mod request;
+mod responder;
 mod response;
 mod time;
 mod urls;

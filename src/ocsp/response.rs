@@ -88,11 +88,15 @@ impl ResponderId {
     /// Whether this ResponderID names `cert`: by its subject Name, byte for
     /// byte, or by the SHA-1 of its public key.
     pub fn matches(&self, cert: &Certificate) -> bool {
+        self.matches_parts(cert.subject(), cert.public_key())
+    }
+
+    /// [`ResponderId::matches`] given a certificate's subject Name DER and
+    /// public key bits.
+    pub(crate) fn matches_parts(&self, subject: &[u8], public_key: &[u8]) -> bool {
         match self {
-            Self::ByName(name) => name.as_ref() == cert.subject(),
-            Self::ByKey(hash) => {
-                hash.as_ref() == HashAlgorithm::Sha1.digest(cert.public_key()).as_ref()
-            }
+            Self::ByName(name) => name.as_ref() == subject,
+            Self::ByKey(hash) => hash.as_ref() == HashAlgorithm::Sha1.digest(public_key).as_ref(),
         }
     }
 }
@@ -361,10 +365,10 @@ impl OcspResponse {
     /// matches as well as a SHA-1 one.
     pub fn find(&self, leaf: &Certificate, issuer: &Certificate) -> Option<&SingleResponse> {
         self.responses.iter().find(|single| {
-            single.cert_id.as_ref().is_some_and(|id| {
-                id.serial_number() == leaf.serial()
-                    && *id == CertId::compute(leaf, issuer, id.hash_algorithm())
-            })
+            single
+                .cert_id
+                .as_ref()
+                .is_some_and(|id| id.names(leaf, issuer))
         })
     }
 }

@@ -1,10 +1,13 @@
 //! Judging a parsed response: is it about this certificate, signed by
 //! someone entitled to, an answer to our request, and fresh?
 
-use crate::pki::{Certificate, KeyUsage, ID_KP_OCSP_SIGNING};
+use bytes::Bytes;
+
+use crate::pki::{verify_signature, Certificate, ID_KP_OCSP_SIGNING};
 
 use super::error::OcspError;
 use super::nonce::Nonce;
+use super::responder::ResponderCert;
 use super::response::{CertStatus, OcspResponse, SingleResponse};
 
 /// The clock skew allowed by default, in seconds: a response whose
@@ -72,10 +75,11 @@ impl VerifyOptions {
 pub enum Signer {
     /// The certificate's issuer, with its own key.
     Issuer,
-    /// A delegated responder: this certificate, included in the response,
-    /// issued by the certificate's issuer and carrying id-kp-OCSPSigning
-    /// (RFC 6960 §4.2.2.2).
-    Delegated(Certificate),
+    /// A delegated responder, whose certificate (this DER, a slice of the
+    /// response) was included in the response, issued by the certificate's
+    /// issuer and carries id-kp-OCSPSigning (RFC 6960 §4.2.2.2). Parse it
+    /// with [`Certificate::from_der`] to look inside.
+    Delegated(Bytes),
 }
 
 /// What a verified response says about the certificate.
@@ -152,23 +156,35 @@ impl OcspResponse {
     /// names, checks it may sign for `issuer`, and checks the signature.
     fn check_signature(&self, issuer: &Certificate, now: u64) -> Result<Signer, OcspError> {
         let responder_id = self.responder_id();
+        let (tbs, algorithm, signature) = (
+            self.tbs_response_data(),
+            self.signature_algorithm(),
+            self.signature(),
+        );
         if responder_id.matches(issuer) {
-            self.verify_signed_by(issuer)?;
+            issuer
+                .verify_signature(algorithm, tbs, signature)
+                .map_err(OcspError::Signature)?;
             return Ok(Signer::Issuer);
         }
         // A delegated responder must come with its certificate. Several
         // may match the ResponderID; the first that passes every check
         // signs, and if none does, the first one's failure is reported.
+        // Certificates that do not parse are passed over.
         let mut first_error = None;
         for der in self.certificates() {
-            let Ok(cert) = Certificate::from_der(der.clone()) else {
+            let Ok(responder) = ResponderCert::parse(der, ID_KP_OCSP_SIGNING) else {
                 continue;
             };
-            if !responder_id.matches(&cert) {
+            if !responder_id.matches_parts(responder.subject, responder.public_key) {
                 continue;
             }
-            match check_delegate(&cert, issuer, now).and_then(|()| self.verify_signed_by(&cert)) {
-                Ok(()) => return Ok(Signer::Delegated(cert)),
+            let checked = check_delegate(&responder, issuer, now).and_then(|()| {
+                verify_signature(responder.spki, algorithm, tbs, signature)
+                    .map_err(OcspError::Signature)
+            });
+            match checked {
+                Ok(()) => return Ok(Signer::Delegated(der.clone())),
                 Err(e) => {
                     first_error.get_or_insert(e);
                 }
@@ -176,47 +192,34 @@ impl OcspResponse {
         }
         Err(first_error.unwrap_or(OcspError::SignerNotFound))
     }
-
-    fn verify_signed_by(&self, signer: &Certificate) -> Result<(), OcspError> {
-        signer
-            .verify_signature(
-                self.signature_algorithm(),
-                self.tbs_response_data(),
-                self.signature(),
-            )
-            .map_err(OcspError::Signature)
-    }
 }
 
 /// Whether `responder` may sign responses about `issuer`'s certificates
 /// (RFC 6960 §4.2.2.2), cheapest checks first.
 fn check_delegate(
-    responder: &Certificate,
+    responder: &ResponderCert<'_>,
     issuer: &Certificate,
     now: u64,
 ) -> Result<(), OcspError> {
-    if !responder.has_extended_key_usage(ID_KP_OCSP_SIGNING) {
+    if !responder.ocsp_signing {
         return Err(OcspError::ResponderNotAuthorized);
     }
-    if responder
-        .key_usage()
-        .is_some_and(|ku| !ku.contains(KeyUsage::DIGITAL_SIGNATURE))
-    {
+    if responder.digital_signature == Some(false) {
         return Err(OcspError::ResponderKeyUsage);
     }
     if !responder.is_valid_at(now) {
         return Err(OcspError::ResponderCertificateNotValid {
-            not_before: responder.not_before(),
-            not_after: responder.not_after(),
+            not_before: responder.not_before,
+            not_after: responder.not_after,
         });
     }
     // "Issued directly by the CA that is identified in the request".
-    if responder.issuer() != issuer.subject()
+    if responder.issuer != issuer.subject()
         || issuer
             .verify_signature(
-                responder.signature_algorithm(),
-                responder.tbs(),
-                responder.signature(),
+                responder.signature_algorithm,
+                responder.tbs,
+                responder.signature,
             )
             .is_err()
     {
