@@ -179,8 +179,10 @@ impl ServerConfigBuilder {
     /// Adds a certificate chain (leaf first) and its private key, each PEM
     /// or DER. The key may be PKCS#8, SEC1 (EC) or PKCS#1 (RSA). Several
     /// chains may be added, for example an ECDSA and an RSA certificate, or
-    /// certificates for different names: each handshake picks by SNI, then
-    /// by the signature schemes the client accepts, in the order added.
+    /// certificates for different names. Each handshake takes, among the
+    /// chains whose key can sign with a scheme the client accepts, the first
+    /// added that names the SNI exactly, else the first whose wildcard
+    /// covers it, else the first added.
     pub fn certificate_chain(self, chain: &[u8], key: &[u8]) -> Result<Self, ConfigError> {
         let certs = pem::certificates_from_pem_or_der(chain)?;
         let key = pem::private_key_from_pem_or_der(key)?;

@@ -190,9 +190,12 @@ fn host_name(name: &[u8]) -> Result<Box<str>, PeerMisbehaved> {
     Ok(lower.into_boxed_str())
 }
 
-/// The certificate for this handshake: the first whose names match the SNI
-/// and whose key can sign with a scheme the client accepts; failing a name
-/// match (or with no SNI), the first whose key can sign.
+/// The certificate for this handshake, among those whose key can sign with
+/// a scheme the client accepts: the first that names the SNI exactly, else
+/// the first whose wildcard covers it, else (no match, or no SNI) the first
+/// of all. Exact before wildcard is how name-based virtual hosts are chosen
+/// by web servers, and it keeps `a.example.com` on its own certificate even
+/// when a `*.example.com` one was configured before it.
 fn choose_certificate(
     config: &ServerConfig,
     server_name: Option<&str>,
@@ -200,11 +203,11 @@ fn choose_certificate(
 ) -> Option<(Arc<CertifiedKey>, SignatureScheme, bool)> {
     let usable = |c: &Arc<CertifiedKey>| scheme_for(c.key()).map(|s| (Arc::clone(c), s));
     if let Some(name) = server_name {
-        let by_name = config
-            .certs
-            .iter()
-            .filter(|c| c.leaf().matches_dns_name(name.as_bytes()))
-            .find_map(usable);
+        let name = name.as_bytes();
+        let exact = |c: &&Arc<CertifiedKey>| c.leaf().names_dns_name_exactly(name);
+        let covered = |c: &&Arc<CertifiedKey>| c.leaf().matches_dns_name(name);
+        let by_name = (config.certs.iter().filter(exact).find_map(usable))
+            .or_else(|| config.certs.iter().filter(covered).find_map(usable));
         if let Some((cert, scheme)) = by_name {
             return Some((cert, scheme, true));
         }
