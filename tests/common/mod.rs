@@ -4,3 +4,4 @@
 
 pub mod hello_encoder;
 pub mod rustls_pair;
+pub mod tls12_client;
