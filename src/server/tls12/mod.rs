@@ -47,22 +47,37 @@ use crate::server::connection::{
 };
 use crate::server::record_layer::{seal_records, write_plaintext_records, Encrypter, CCS_RECORD};
 
-/// Where a TLS 1.2 handshake stands.
+/// Where a TLS 1.2 connection stands.
 pub(crate) enum State {
-    ExpectClientKeyExchange(Box<ExpectClientKeyExchange>),
-    ExpectChangeCipherSpec(Box<ExpectChangeCipherSpec>),
-    ExpectFinished(Box<ExpectFinished>),
+    /// Between the server flight and the client's Finished. The stages
+    /// share one allocation: each step replaces the stage inside the box.
+    Handshake(Box<Stage>),
     /// The handshake is done; nothing of it is kept.
     Traffic,
+}
+
+/// The steps of the handshake after the server flight.
+// Always boxed, once per handshake: sized for the largest step on purpose,
+// so that the later, smaller steps reuse the allocation.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Stage {
+    ExpectClientKeyExchange(ExpectClientKeyExchange),
+    ExpectChangeCipherSpec(ExpectChangeCipherSpec),
+    ExpectFinished(ExpectFinished),
+    /// Only while a step has taken the stage out to consume it.
+    Taken,
 }
 
 impl State {
     /// The state's name, for `Debug`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
-            Self::ExpectClientKeyExchange(_) => "Tls12ExpectClientKeyExchange",
-            Self::ExpectChangeCipherSpec(_) => "Tls12ExpectChangeCipherSpec",
-            Self::ExpectFinished(_) => "Tls12ExpectFinished",
+            Self::Handshake(stage) => match **stage {
+                Stage::ExpectClientKeyExchange(_) => "Tls12ExpectClientKeyExchange",
+                Stage::ExpectChangeCipherSpec(_) => "Tls12ExpectChangeCipherSpec",
+                Stage::ExpectFinished(_) => "Tls12ExpectFinished",
+                Stage::Taken => "Tls12Taken",
+            },
             Self::Traffic => "Tls12Traffic",
         }
     }
@@ -167,17 +182,16 @@ impl Core {
             extended_master_secret: chosen.extended_master_secret,
             ocsp,
         };
-        self.state = Conn::Tls12(State::ExpectClientKeyExchange(Box::new(
-            ExpectClientKeyExchange {
-                suite: chosen.suite,
-                kx,
-                transcript,
-                client_random: chosen.client_random,
-                server_random,
-                extended_master_secret: chosen.extended_master_secret,
-                summary,
-            },
-        )));
+        let stage = Stage::ExpectClientKeyExchange(ExpectClientKeyExchange {
+            suite: chosen.suite,
+            kx,
+            transcript,
+            client_random: chosen.client_random,
+            server_random,
+            extended_master_secret: chosen.extended_master_secret,
+            summary,
+        });
+        self.state = Conn::Tls12(State::Handshake(Box::new(stage)));
         Ok(())
     }
 
@@ -189,28 +203,37 @@ impl Core {
         state: State,
         message: HandshakeMessage<'_>,
     ) -> Result<(), Error> {
-        match state {
-            State::ExpectClientKeyExchange(expecting) => {
-                expect(&message, HandshakeType::ClientKeyExchange)?;
-                self.tls12_client_key_exchange(*expecting, message)
-            }
-            // The keys change before the Finished: a handshake message here
-            // is out of turn (RFC 5246 §7.4).
-            State::ExpectChangeCipherSpec(_) => Err(unexpected(message.typ)),
-            State::ExpectFinished(expecting) => {
-                expect(&message, HandshakeType::Finished)?;
-                self.tls12_finished(*expecting, message)
-            }
+        let mut stage = match state {
+            State::Handshake(stage) => stage,
             State::Traffic if message.typ == HandshakeType::ClientHello => {
                 // Renegotiation is refused with a warning and the
                 // connection goes on (RFC 5246 §7.2.2, RFC 5746 §4.4).
                 self.state = Conn::Tls12(State::Traffic);
-                self.send_alert(Alert {
+                return self.send_alert(Alert {
                     level: AlertLevel::Warning,
                     description: AlertDescription::NoRenegotiation,
-                })
+                });
             }
-            State::Traffic => Err(unexpected(message.typ)),
+            State::Traffic => return Err(unexpected(message.typ)),
+        };
+        match core::mem::replace(&mut *stage, Stage::Taken) {
+            Stage::ExpectClientKeyExchange(expecting) => {
+                expect(&message, HandshakeType::ClientKeyExchange)?;
+                *stage = Stage::ExpectChangeCipherSpec(
+                    self.tls12_client_key_exchange(expecting, message)?,
+                );
+                self.state = Conn::Tls12(State::Handshake(stage));
+                Ok(())
+            }
+            // The keys change before the Finished: a handshake message here
+            // is out of turn (RFC 5246 §7.4).
+            Stage::ExpectChangeCipherSpec(_) => Err(unexpected(message.typ)),
+            Stage::ExpectFinished(expecting) => {
+                expect(&message, HandshakeType::Finished)?;
+                self.tls12_finished(expecting, message)
+            }
+            // Never stored: a step puts its next stage back or fails.
+            Stage::Taken => Err(CryptoError::Refused.into()),
         }
     }
 
@@ -221,7 +244,7 @@ impl Core {
         &mut self,
         expecting: ExpectClientKeyExchange,
         message: HandshakeMessage<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<ExpectChangeCipherSpec, Error> {
         let ExpectClientKeyExchange {
             suite,
             kx,
@@ -242,16 +265,13 @@ impl Core {
         let keys = master.key_block(&client_random, &server_random);
         let decrypter = Tls12Decrypter::new(suite, keys.client()?)?;
         let encrypter = Tls12Encrypter::new(suite, keys.server()?)?;
-        self.state = Conn::Tls12(State::ExpectChangeCipherSpec(Box::new(
-            ExpectChangeCipherSpec {
-                master,
-                transcript,
-                decrypter,
-                encrypter,
-                summary,
-            },
-        )));
-        Ok(())
+        Ok(ExpectChangeCipherSpec {
+            master,
+            transcript,
+            decrypter,
+            encrypter,
+            summary,
+        })
     }
 
     /// The client's change_cipher_spec (RFC 5246 §7.1): from the next
@@ -262,14 +282,17 @@ impl Core {
         &mut self,
         joiner: &HandshakeJoiner,
     ) -> Result<(), Error> {
-        if !matches!(self.state, Conn::Tls12(State::ExpectChangeCipherSpec(_))) {
+        let Conn::Tls12(State::Handshake(stage)) = &mut self.state else {
+            return Err(PeerMisbehaved::BadChangeCipherSpec.into());
+        };
+        if !matches!(**stage, Stage::ExpectChangeCipherSpec(_)) {
             return Err(PeerMisbehaved::BadChangeCipherSpec.into());
         }
         if joiner.has_partial_message() {
             return Err(PeerMisbehaved::MessageSpansKeyChange.into());
         }
-        let Conn::Tls12(State::ExpectChangeCipherSpec(expecting)) =
-            core::mem::replace(&mut self.state, Conn::Closed)
+        let Stage::ExpectChangeCipherSpec(expecting) =
+            core::mem::replace(&mut **stage, Stage::Taken)
         else {
             return Err(PeerMisbehaved::BadChangeCipherSpec.into());
         };
@@ -279,14 +302,14 @@ impl Core {
             decrypter,
             encrypter,
             summary,
-        } = *expecting;
-        self.decrypter = Some(decrypter.into());
-        self.state = Conn::Tls12(State::ExpectFinished(Box::new(ExpectFinished {
+        } = expecting;
+        **stage = Stage::ExpectFinished(ExpectFinished {
             master,
             transcript,
             encrypter,
             summary,
-        })));
+        });
+        self.decrypter = Some(decrypter.into());
         Ok(())
     }
 
