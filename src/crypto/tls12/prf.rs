@@ -133,11 +133,6 @@ impl MasterSecret {
         Self { suite, secret }
     }
 
-    /// The suite this secret was made for.
-    pub(crate) fn suite(&self) -> &'static Tls12Suite {
-        self.suite
-    }
-
     /// The secret's bytes (for an NSS key log line, `CLIENT_RANDOM`).
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.secret.as_bytes()
