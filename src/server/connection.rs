@@ -12,9 +12,9 @@ use bytes::Bytes;
 use ring::rand::SecureRandom;
 
 use crate::codec::{
-    Alert, AlertDescription, ClientHello, ContentType, HandshakeJoiner, HandshakeMessage,
-    HandshakeType, RecordDeframer, RecordHeader, MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN,
-    RECORD_HEADER_LEN,
+    Alert, AlertDescription, AlertLevel, ClientHello, ContentType, HandshakeJoiner,
+    HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader, MAX_CIPHERTEXT_LEN_TLS13,
+    MAX_PLAINTEXT_LEN,
 };
 use crate::crypto::key_exchange::{KeyExchange, NamedGroup};
 use crate::crypto::key_schedule::{Application, ApplicationSecrets, EarlySecret, TrafficSecret};
@@ -24,9 +24,13 @@ use crate::crypto::suites::{CipherSuite, Tls13Suite};
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, Field, InvalidMessage, Misuse, PeerMisbehaved};
 use crate::ocsp::{OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest, RequestId};
-use crate::server::config::{ServerConfig, MAX_U24};
+use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
 use crate::server::hello::{self, Chosen};
 use crate::server::messages;
+use crate::server::record_layer::{
+    seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
+};
+use crate::server::tls12;
 
 /// The protocol version a handshake negotiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +38,8 @@ use crate::server::messages;
 pub enum ProtocolVersion {
     /// TLS 1.3 (RFC 8446).
     Tls13,
+    /// TLS 1.2 (RFC 5246), with ECDHE and AEAD suites only.
+    Tls12,
 }
 
 /// What one completed handshake agreed on.
@@ -52,8 +58,12 @@ pub struct HandshakeSummary {
     pub alpn_protocol: Option<Bytes>,
     /// The host name the client asked for (SNI), lower-cased.
     pub server_name: Option<Box<str>>,
-    /// Whether a HelloRetryRequest was needed.
+    /// Whether a HelloRetryRequest was needed (TLS 1.3 only).
     pub hello_retry: bool,
+    /// Whether the secrets are bound to the whole handshake: in TLS 1.2,
+    /// whether the extended master secret (RFC 7627) was used; always true
+    /// in TLS 1.3, whose key schedule hashes the transcript in.
+    pub extended_master_secret: bool,
     /// What happened to OCSP stapling.
     pub ocsp: OcspOutcome,
 }
@@ -145,59 +155,86 @@ pub struct ServerConnection {
 
 /// Everything but the input buffers, so that a record or message borrowed
 /// from those can be handled by `&mut Core`.
-struct Core {
-    config: Arc<ServerConfig>,
-    state: State,
-    decrypter: Option<RecordDecrypter>,
-    encrypter: Option<RecordEncrypter>,
-    out: Vec<u8>,
-    events: VecDeque<Event>,
+pub(crate) struct Core {
+    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) state: State,
+    pub(crate) decrypter: Option<Decrypter>,
+    pub(crate) encrypter: Option<Encrypter>,
+    pub(crate) out: Vec<u8>,
+    pub(crate) events: VecDeque<Event>,
     /// A flight's plaintext handshake messages, before they are sealed.
-    scratch: Vec<u8>,
+    pub(crate) scratch: Vec<u8>,
     /// Whether the middlebox-compatibility change_cipher_spec was sent.
     ccs_sent: bool,
 }
 
-enum State {
+/// Where the handshake stands. The TLS 1.3 states are listed here; TLS
+/// 1.2's live in `tls12::State`, behind the one variant that says which
+/// version was chosen.
+pub(crate) enum State {
     ExpectClientHello,
     ExpectRetryHello(Box<Retry>),
     AwaitingOcsp(Box<Paused>),
     ExpectFinished(Box<ExpectFinished>),
     Traffic(Box<Traffic>),
+    Tls12(tls12::State),
     Closed,
 }
 
 /// After a HelloRetryRequest: what the second ClientHello must match.
-struct Retry {
+pub(crate) struct Retry {
     suite: &'static Tls13Suite,
     group: NamedGroup,
     transcript: Transcript,
 }
 
 /// Waiting for the application's answer to an OCSP request.
-struct Paused {
+pub(crate) struct Paused {
     id: RequestId,
-    chosen: Chosen,
-    transcript: Transcript,
-    hello_retry: bool,
+    resume: Resume,
+}
+
+/// What the server flight of the chosen version will be built from.
+pub(crate) enum Resume {
+    Tls13 {
+        chosen: Chosen,
+        transcript: Transcript,
+        hello_retry: bool,
+    },
+    Tls12 {
+        chosen: tls12::hello::Chosen,
+        transcript: Transcript,
+    },
+}
+
+impl Resume {
+    fn cert(&self) -> &Arc<CertifiedKey> {
+        match self {
+            Self::Tls13 { chosen, .. } => &chosen.cert,
+            Self::Tls12 { chosen, .. } => &chosen.cert,
+        }
+    }
+
+    fn server_name(&self) -> Option<&str> {
+        match self {
+            Self::Tls13 { chosen, .. } => chosen.server_name.as_deref(),
+            Self::Tls12 { chosen, .. } => chosen.server_name.as_deref(),
+        }
+    }
 }
 
 /// The server flight is out; the client's Finished is next.
-struct ExpectFinished {
+pub(crate) struct ExpectFinished {
     secrets: ApplicationSecrets,
     transcript: Transcript,
     summary: HandshakeSummary,
 }
 
 /// Handshake done: the current traffic secrets, for KeyUpdate.
-struct Traffic {
+pub(crate) struct Traffic {
     client: TrafficSecret<Application>,
     server: TrafficSecret<Application>,
 }
-
-/// The change_cipher_spec record a TLS 1.3 server may send once for
-/// middlebox compatibility (RFC 8446 Appendix D.4).
-const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];
 
 impl ServerConnection {
     /// A connection that will use `config` for its whole life.
@@ -275,7 +312,7 @@ impl ServerConnection {
             OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
             OcspAnswer::NoStaple => {
                 self.core
-                    .send_server_flight(*paused, None, OcspOutcome::NoResponse)
+                    .send_server_flight(paused.resume, None, OcspOutcome::NoResponse)
             }
             OcspAnswer::Staple(response) if response.len() > MAX_U24 => Err(Error::OcspAborted(
                 "the OCSP response exceeds 2^24-1 bytes".into(),
@@ -283,7 +320,7 @@ impl ServerConnection {
             OcspAnswer::Staple(response) => {
                 let outcome = OcspOutcome::Stapled(response.len());
                 self.core
-                    .send_server_flight(*paused, Some(&response), outcome)
+                    .send_server_flight(paused.resume, Some(&response), outcome)
             }
         };
         if let Err(e) = result.and_then(|()| self.process()) {
@@ -307,7 +344,7 @@ impl ServerConnection {
 
     /// Whether the handshake has completed and the connection is open.
     pub fn is_handshake_complete(&self) -> bool {
-        matches!(self.core.state, State::Traffic(_))
+        self.core.in_traffic()
     }
 
     /// Whether the connection is closed.
@@ -318,7 +355,7 @@ impl ServerConnection {
     /// Encrypts application data for the peer; returns how many bytes were
     /// taken (all of them). Only after the handshake completed.
     pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
-        let State::Traffic(_) = &self.core.state else {
+        if !self.core.in_traffic() {
             return Err(if self.core.is_closed() {
                 Misuse::Closed
             } else {
@@ -402,6 +439,7 @@ impl core::fmt::Debug for ServerConnection {
             State::AwaitingOcsp(_) => "AwaitingOcsp",
             State::ExpectFinished(_) => "ExpectFinished",
             State::Traffic(_) => "Traffic",
+            State::Tls12(state) => state.name(),
             State::Closed => "Closed",
         };
         f.debug_struct("ServerConnection")
@@ -425,7 +463,15 @@ impl Core {
         !self.is_paused() && !self.is_closed()
     }
 
-    /// Whether a change_cipher_spec may arrive now: after the first
+    /// Whether the handshake is done and application data may flow.
+    fn in_traffic(&self) -> bool {
+        matches!(
+            self.state,
+            State::Traffic(_) | State::Tls12(tls12::State::Traffic)
+        )
+    }
+
+    /// Whether a TLS 1.3 change_cipher_spec may arrive now: after the first
     /// ClientHello and before the client's Finished (RFC 8446 §5).
     fn ccs_allowed(&self) -> bool {
         matches!(
@@ -458,7 +504,7 @@ impl Core {
     }
 
     /// Queues an alert, protected if keys are in use.
-    fn send_alert(&mut self, alert: Alert) -> Result<(), Error> {
+    pub(crate) fn send_alert(&mut self, alert: Alert) -> Result<(), Error> {
         match &mut self.encrypter {
             Some(enc) => enc.seal(ContentType::Alert, &alert.encode(), &mut self.out),
             None => {
@@ -481,39 +527,42 @@ impl Core {
         joiner: &mut HandshakeJoiner,
     ) -> Result<(), Error> {
         if header.content_type == ContentType::ChangeCipherSpec {
-            // An unprotected 0x01, dropped, in the window RFC 8446 §5
-            // allows; anything else is fatal.
-            if fragment != [1] || !self.ccs_allowed() {
+            if fragment != [1] {
+                return Err(PeerMisbehaved::BadChangeCipherSpec.into());
+            }
+            // TLS 1.2: the client's keys change here (RFC 5246 §7.1).
+            if matches!(self.state, State::Tls12(_)) {
+                return self.tls12_change_cipher_spec(joiner);
+            }
+            // TLS 1.3: an unprotected 0x01, dropped, in the window RFC 8446
+            // §5 allows; anywhere else it is fatal.
+            if !self.ccs_allowed() {
                 return Err(PeerMisbehaved::BadChangeCipherSpec.into());
             }
             return Ok(());
         }
-        let protected =
-            self.decrypter.is_some() && header.content_type == ContentType::ApplicationData;
-        let (typ, plaintext): (ContentType, &[u8]) = if protected {
-            match &mut self.decrypter {
-                Some(dec) => dec.open(&header, fragment)?,
-                None => return Err(CryptoError::Refused.into()),
-            }
-        } else {
-            if fragment.len() > MAX_PLAINTEXT_LEN {
-                return Err(InvalidMessage::RecordOverflow {
-                    len: fragment.len(),
-                    max: MAX_PLAINTEXT_LEN,
+        let (typ, plaintext): (ContentType, &[u8]) = match &mut self.decrypter {
+            Some(dec) if dec.protects(header.content_type) => dec.open(&header, fragment)?,
+            _ => {
+                if fragment.len() > MAX_PLAINTEXT_LEN {
+                    return Err(InvalidMessage::RecordOverflow {
+                        len: fragment.len(),
+                        max: MAX_PLAINTEXT_LEN,
+                    }
+                    .into());
                 }
-                .into());
+                // Unprotected records: handshake before keys, and alerts from a
+                // client that could not process the server's flight.
+                let allowed = match header.content_type {
+                    ContentType::Handshake => self.decrypter.is_none(),
+                    ContentType::Alert => !self.in_traffic(),
+                    _ => false,
+                };
+                if !allowed {
+                    return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
+                }
+                (header.content_type, &*fragment)
             }
-            // Unprotected records: handshake before keys, and alerts from a
-            // client that could not process the server's flight.
-            let allowed = match header.content_type {
-                ContentType::Handshake => self.decrypter.is_none(),
-                ContentType::Alert => !matches!(self.state, State::Traffic(_)),
-                _ => false,
-            };
-            if !allowed {
-                return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
-            }
-            (header.content_type, &*fragment)
         };
         match typ {
             ContentType::Handshake => {
@@ -521,7 +570,7 @@ impl Core {
                 Ok(())
             }
             ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
-            ContentType::ApplicationData if matches!(self.state, State::Traffic(_)) => {
+            ContentType::ApplicationData if self.in_traffic() => {
                 if joiner.has_partial_message() {
                     return Err(PeerMisbehaved::UnexpectedMessage(
                         "data inside a handshake message",
@@ -548,6 +597,11 @@ impl Core {
             }
             // "user_canceled ... SHOULD be followed by close_notify".
             AlertDescription::UserCanceled => Ok(()),
+            // TLS 1.2 lets a connection go on after a warning (RFC 5246
+            // §7.2.2); TLS 1.3 has no warnings but these two (§6.2).
+            _ if alert.level == AlertLevel::Warning && matches!(self.state, State::Tls12(_)) => {
+                Ok(())
+            }
             // Every other alert is an error, whatever its level (§6.2).
             other => Err(Error::AlertReceived(other)),
         }
@@ -575,6 +629,14 @@ impl Core {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
+                if hello::choose_version(&self.config, &hello)? == ProtocolVersion::Tls12 {
+                    // No key change follows a TLS 1.2 hello: whatever came
+                    // behind it is judged when its turn comes.
+                    let chosen = tls12::hello::choose(&self.config, &hello)?;
+                    let mut transcript = Transcript::new(chosen.suite.digest);
+                    transcript.add(message.encoded);
+                    return self.after_hello(&hello, Resume::Tls12 { chosen, transcript });
+                }
                 let chosen = hello::choose(&self.config, &hello)?;
                 let mut transcript = Transcript::new(chosen.suite.digest);
                 transcript.add(message.encoded);
@@ -583,7 +645,12 @@ impl Core {
                     return self.send_hello_retry(&chosen, transcript);
                 }
                 record_ends_here()?;
-                self.after_hello(&hello, chosen, transcript, false)
+                let resume = Resume::Tls13 {
+                    chosen,
+                    transcript,
+                    hello_retry: false,
+                };
+                self.after_hello(&hello, resume)
             }
             State::ExpectRetryHello(retry) => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -608,7 +675,12 @@ impl Core {
                 let mut transcript = retry.transcript;
                 transcript.add(message.encoded);
                 record_ends_here()?;
-                self.after_hello(&hello, chosen, transcript, true)
+                let resume = Resume::Tls13 {
+                    chosen,
+                    transcript,
+                    hello_retry: true,
+                };
+                self.after_hello(&hello, resume)
             }
             State::ExpectFinished(expecting) => {
                 expect(&message, HandshakeType::Finished)?;
@@ -620,6 +692,7 @@ impl Core {
                 record_ends_here()?;
                 self.handle_key_update(*traffic, message)
             }
+            State::Tls12(state) => self.tls12_handle_message(state, message),
             paused @ State::AwaitingOcsp(_) => {
                 // `process` does not hand messages over while paused.
                 self.state = paused;
@@ -670,13 +743,10 @@ impl Core {
 
     /// The final ClientHello is in: raise the OCSP event and pause, or go
     /// straight on to the server flight.
-    fn after_hello(
-        &mut self,
-        hello: &ClientHello<'_>,
-        chosen: Chosen,
-        transcript: Transcript,
-        hello_retry: bool,
-    ) -> Result<(), Error> {
+    ///
+    /// The event is the same in both versions, and comes before ServerHello
+    /// in both, so that nothing is written while the handshake waits.
+    fn after_hello(&mut self, hello: &ClientHello<'_>, resume: Resume) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
         match ocsp {
             Some(request) if self.config.ocsp_events => {
@@ -688,8 +758,8 @@ impl Core {
                 let id = RequestId(id);
                 let event = OcspRequest {
                     id,
-                    cert: Arc::clone(&chosen.cert),
-                    server_name: chosen.server_name.clone(),
+                    cert: Arc::clone(resume.cert()),
+                    server_name: resume.server_name().map(Box::from),
                     responder_ids: request
                         .responder_ids()
                         .map(Bytes::copy_from_slice)
@@ -697,24 +767,29 @@ impl Core {
                     request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
                 };
                 self.events.push_back(Event::OcspRequest(event));
-                self.state = State::AwaitingOcsp(Box::new(Paused {
-                    id,
-                    chosen,
-                    transcript,
-                    hello_retry,
-                }));
+                self.state = State::AwaitingOcsp(Box::new(Paused { id, resume }));
                 Ok(())
             }
-            _ => self.send_server_flight(
-                Paused {
-                    id: RequestId([0; 16]),
-                    chosen,
-                    transcript,
-                    hello_retry,
-                },
-                None,
-                OcspOutcome::NotRequested,
-            ),
+            _ => self.send_server_flight(resume, None, OcspOutcome::NotRequested),
+        }
+    }
+
+    /// The server flight of the chosen version, with the staple if any.
+    fn send_server_flight(
+        &mut self,
+        resume: Resume,
+        staple: Option<&[u8]>,
+        ocsp: OcspOutcome,
+    ) -> Result<(), Error> {
+        match resume {
+            Resume::Tls13 {
+                chosen,
+                transcript,
+                hello_retry,
+            } => self.send_tls13_flight(chosen, transcript, hello_retry, staple, ocsp),
+            Resume::Tls12 { chosen, transcript } => {
+                self.send_tls12_flight(chosen, transcript, staple, ocsp)
+            }
         }
     }
 
@@ -723,18 +798,14 @@ impl Core {
     /// Everything fallible happens before the new keys are installed, so a
     /// failure leaves the connection unprotected and the alert in plaintext
     /// (the dropped flight held the ServerHello the client would need).
-    fn send_server_flight(
+    fn send_tls13_flight(
         &mut self,
-        paused: Paused,
+        chosen: Chosen,
+        mut transcript: Transcript,
+        hello_retry: bool,
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
     ) -> Result<(), Error> {
-        let Paused {
-            chosen,
-            mut transcript,
-            hello_retry,
-            ..
-        } = paused;
         let mark = self.out.len();
         let ccs_was_sent = self.ccs_sent;
         let result = self.build_server_flight(&chosen, &mut transcript, staple);
@@ -746,8 +817,8 @@ impl Core {
                 return Err(e);
             }
         };
-        self.encrypter = Some(encrypter);
-        self.decrypter = Some(decrypter);
+        self.encrypter = Some(encrypter.into());
+        self.decrypter = Some(decrypter.into());
         let summary = HandshakeSummary {
             version: ProtocolVersion::Tls13,
             cipher_suite: chosen.suite.suite,
@@ -756,6 +827,7 @@ impl Core {
             alpn_protocol: chosen.alpn,
             server_name: chosen.server_name,
             hello_retry,
+            extended_master_secret: true,
             ocsp,
         };
         self.state = State::ExpectFinished(Box::new(ExpectFinished {
@@ -797,7 +869,7 @@ impl Core {
 
         let handshake = EarlySecret::new(chosen.suite)
             .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
-        let mut encrypter = RecordEncrypter::new(handshake.server())?;
+        let mut encrypter = Encrypter::from(RecordEncrypter::new(handshake.server())?);
         let decrypter = RecordDecrypter::new(handshake.client())?;
 
         self.scratch.clear();
@@ -844,7 +916,7 @@ impl Core {
             return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
         }
         secrets.check_client_finished(&transcript.current_hash(), message.body)?;
-        self.decrypter = Some(RecordDecrypter::new(secrets.client())?);
+        self.decrypter = Some(RecordDecrypter::new(secrets.client())?.into());
         self.state = State::Traffic(Box::new(Traffic {
             client: secrets.client().clone(),
             server: secrets.server().clone(),
@@ -871,66 +943,40 @@ impl Core {
             }
         };
         traffic.client = traffic.client.next()?;
-        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?);
+        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?.into());
         if update_requested {
             self.scratch.clear();
             let _ = messages::key_update(&mut self.scratch, false);
             let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
             seal_records(enc, ContentType::Handshake, &self.scratch, &mut self.out)?;
             traffic.server = traffic.server.next()?;
-            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?);
+            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?.into());
         }
         self.state = State::Traffic(Box::new(traffic));
         Ok(())
     }
 }
 
-/// Seals `data` as protected records of at most 2^14 bytes of `typ`. On
-/// failure `out` is left as it was, so no partial flight is ever sent.
-fn seal_records(
-    enc: &mut RecordEncrypter,
-    typ: ContentType,
-    data: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), Error> {
-    let mark = out.len();
-    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
-        if let Err(e) = enc.seal(typ, chunk, out) {
-            out.truncate(mark);
-            return Err(e);
-        }
-    }
-    Ok(())
-}
-
 /// Refuses any message but `typ` (RFC 8446 §4: unexpected_message).
-fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Error> {
+pub(crate) fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Error> {
     if message.typ == typ {
         Ok(())
     } else {
-        Err(PeerMisbehaved::UnexpectedMessage(match message.typ {
-            HandshakeType::ClientHello => "ClientHello",
-            HandshakeType::Finished => "Finished",
-            HandshakeType::KeyUpdate => "KeyUpdate",
-            HandshakeType::Certificate => "Certificate",
-            HandshakeType::CertificateVerify => "CertificateVerify",
-            HandshakeType::EndOfEarlyData => "EndOfEarlyData",
-            _ => "handshake message",
-        })
-        .into())
+        Err(unexpected(message.typ))
     }
 }
 
-/// Frames `data` as unprotected records of at most 2^14 bytes.
-fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data: &[u8]) {
-    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
-        let header = RecordHeader {
-            content_type: typ,
-            legacy_version: 0x0303,
-            len: chunk.len() as u16,
-        };
-        out.reserve(RECORD_HEADER_LEN + chunk.len());
-        out.extend_from_slice(&header.encode());
-        out.extend_from_slice(chunk);
-    }
+/// A handshake message of type `typ` where none of that type may come.
+pub(crate) fn unexpected(typ: HandshakeType) -> Error {
+    PeerMisbehaved::UnexpectedMessage(match typ {
+        HandshakeType::ClientHello => "ClientHello",
+        HandshakeType::Finished => "Finished",
+        HandshakeType::KeyUpdate => "KeyUpdate",
+        HandshakeType::Certificate => "Certificate",
+        HandshakeType::CertificateVerify => "CertificateVerify",
+        HandshakeType::EndOfEarlyData => "EndOfEarlyData",
+        HandshakeType::ClientKeyExchange => "ClientKeyExchange",
+        _ => "handshake message",
+    })
+    .into()
 }

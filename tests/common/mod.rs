@@ -8,3 +8,4 @@ pub mod loopback;
 pub mod openssl_pki;
 pub mod peers;
 pub mod rustls_pair;
+pub mod tls12_client;
