@@ -52,6 +52,7 @@
 )]
 
 mod asn1;
+mod cache;
 mod cert_id;
 mod encode;
 mod error;
@@ -67,6 +68,10 @@ mod time;
 mod urls;
 mod verify;
 
+pub use cache::{
+    CacheError, CachePolicy, EntryState, Fetch, FetchId, ImportError, Rejection, StapleCache,
+    UnknownFetch, Update,
+};
 pub use cert_id::CertId;
 pub use error::{OcspError, ResponsePart};
 pub use event::{EmptyResponse, OcspCompletion, OcspOutcome, OcspRequest};
