@@ -46,7 +46,7 @@ struct DirectionKey {
 
 impl DirectionKey {
     fn new<Kind>(secret: &TrafficSecret<Kind>) -> Result<Self, Error> {
-        let keys = secret.traffic_keys()?;
+        let keys = secret.traffic_keys();
         let key = aead::UnboundKey::new(secret.suite().aead, keys.key())
             .map_err(|_| CryptoError::Refused)?;
         Ok(Self {
@@ -296,6 +296,7 @@ mod tests {
         t.add(&hex(v::CLIENT_HELLO));
         t.add(&hex(v::SERVER_HELLO));
         let hs = EarlySecret::new(&TLS13_AES_128_GCM_SHA256)
+            .unwrap()
             .into_handshake(&hex(v::SHARED_SECRET), &t.current_hash())
             .unwrap();
         t.add(&hex(v::SERVER_FLIGHT));
@@ -367,6 +368,7 @@ mod tests {
         let mut t = Transcript::new(suite.digest);
         t.add(b"messages");
         let ap = EarlySecret::new(suite)
+            .unwrap()
             .into_handshake(&[9; 32], &t.current_hash())
             .unwrap()
             .into_application(&t.current_hash())
@@ -477,7 +479,7 @@ mod tests {
     /// Encrypts an arbitrary TLSInnerPlaintext with the keys of a decrypter
     /// at sequence 0, as a peer that breaks the rules might.
     fn forge(secret: &TrafficSecret<Application>, inner: &[u8]) -> (RecordHeader, Vec<u8>) {
-        let keys = secret.traffic_keys().unwrap();
+        let keys = secret.traffic_keys();
         let key =
             aead::LessSafeKey::new(aead::UnboundKey::new(secret.suite().aead, keys.key()).unwrap());
         let header = RecordHeader {
@@ -501,6 +503,7 @@ mod tests {
         let mut t = Transcript::new(suite.digest);
         t.add(b"x");
         let ap = EarlySecret::new(suite)
+            .unwrap()
             .into_handshake(&[1; 32], &t.current_hash())
             .unwrap()
             .into_application(&t.current_hash())

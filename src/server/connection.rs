@@ -795,7 +795,7 @@ impl Core {
         write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
         self.send_compat_ccs(chosen.session_id.as_bytes());
 
-        let handshake = EarlySecret::new(chosen.suite)
+        let handshake = EarlySecret::new(chosen.suite)?
             .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
         let mut encrypter = RecordEncrypter::new(handshake.server())?;
         let decrypter = RecordDecrypter::new(handshake.client())?;
@@ -814,7 +814,7 @@ impl Core {
         let range =
             messages::certificate_verify(&mut self.scratch, chosen.scheme.to_wire(), &signature);
         transcript.add(&self.scratch[range]);
-        let verify_data = handshake.server_finished(&transcript.current_hash())?;
+        let verify_data = handshake.server_finished(&transcript.current_hash());
         let range = messages::finished(&mut self.scratch, verify_data.as_ref());
         transcript.add(&self.scratch[range]);
         seal_records(
