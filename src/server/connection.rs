@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use ring::digest::Digest;
 use ring::rand::SecureRandom;
 
 use crate::codec::{
@@ -185,7 +186,10 @@ struct Paused {
 /// The server flight is out; the client's Finished is next.
 struct ExpectFinished {
     secrets: ApplicationSecrets,
-    transcript: Transcript,
+    /// `Transcript-Hash(ClientHello..server Finished)`: all the client's
+    /// Finished is checked against, since no message after it is hashed
+    /// (no tickets, no client certificates).
+    server_finished_hash: Digest,
     summary: HandshakeSummary,
 }
 
@@ -738,7 +742,7 @@ impl Core {
         let mark = self.out.len();
         let ccs_was_sent = self.ccs_sent;
         let result = self.build_server_flight(&chosen, &mut transcript, staple);
-        let (secrets, encrypter, decrypter) = match result {
+        let (secrets, server_finished_hash, encrypter, decrypter) = match result {
             Ok(keys) => keys,
             Err(e) => {
                 self.out.truncate(mark);
@@ -760,7 +764,7 @@ impl Core {
         };
         self.state = State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
-            transcript,
+            server_finished_hash,
             summary,
         }));
         Ok(())
@@ -771,7 +775,7 @@ impl Core {
         chosen: &Chosen,
         transcript: &mut Transcript,
         staple: Option<&[u8]>,
-    ) -> Result<(ApplicationSecrets, RecordEncrypter, RecordDecrypter), Error> {
+    ) -> Result<(ApplicationSecrets, Digest, RecordEncrypter, RecordDecrypter), Error> {
         let config = Arc::clone(&self.config);
         let rng = &config.rng;
         let share = chosen.share.as_ref().ok_or(PeerMisbehaved::BadKeyShare)?;
@@ -824,9 +828,10 @@ impl Core {
             &mut self.out,
         )?;
 
-        let secrets = handshake.into_application(&transcript.current_hash())?;
+        let server_finished_hash = transcript.current_hash();
+        let secrets = handshake.into_application(&server_finished_hash)?;
         let encrypter = RecordEncrypter::new(secrets.server())?;
-        Ok((secrets, encrypter, decrypter))
+        Ok((secrets, server_finished_hash, encrypter, decrypter))
     }
 
     /// The client's Finished (RFC 8446 §4.4.4) ends the handshake.
@@ -837,13 +842,13 @@ impl Core {
     ) -> Result<(), Error> {
         let ExpectFinished {
             secrets,
-            transcript,
+            server_finished_hash,
             summary,
         } = expecting;
-        if message.body.len() != transcript.algorithm().output_len() {
+        if message.body.len() != server_finished_hash.as_ref().len() {
             return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
         }
-        secrets.check_client_finished(&transcript.current_hash(), message.body)?;
+        secrets.check_client_finished(&server_finished_hash, message.body)?;
         self.decrypter = Some(RecordDecrypter::new(secrets.client())?);
         self.state = State::Traffic(Box::new(Traffic {
             client: secrets.client().clone(),
