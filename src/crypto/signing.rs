@@ -490,16 +490,16 @@ impl SigningKey {
         scheme: SignatureScheme,
         message: &[u8],
         rng: &dyn SecureRandom,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<Signature, Error> {
         if !self.schemes().contains(&scheme) {
             return Err(CryptoError::UnsupportedScheme(scheme.to_wire()).into());
         }
         match &self.inner {
             Inner::Ecdsa(pair) => pair
                 .sign(rng, message)
-                .map(|sig| sig.as_ref().to_vec())
+                .map(Signature::Inline)
                 .map_err(|_| CryptoError::Random.into()),
-            Inner::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+            Inner::Ed25519(pair) => Ok(Signature::Inline(pair.sign(message))),
             Inner::Rsa(pair) => {
                 let padding: &'static dyn signature::RsaEncoding = match scheme {
                     SignatureScheme::RsaPssRsaeSha256 => &signature::RSA_PSS_SHA256,
@@ -513,9 +513,41 @@ impl SigningKey {
                 let mut sig = vec![0; pair.public().modulus_len()];
                 pair.sign(padding, rng, message, &mut sig)
                     .map_err(|_| CryptoError::Refused)?;
-                Ok(sig)
+                Ok(Signature::Rsa(sig))
             }
         }
+    }
+}
+
+/// A signature's bytes. ECDSA and Ed25519 signatures are small and stay
+/// where ring made them, off the heap; an RSA signature is as long as the
+/// modulus (up to 1 KiB for the 8192-bit keys ring accepts), and its signing
+/// costs far more than its one allocation.
+pub(crate) enum Signature {
+    /// ECDSA (DER) or Ed25519.
+    Inline(signature::Signature),
+    /// RSA, PSS or PKCS#1 v1.5.
+    Rsa(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Signature {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Self::Inline(sig) => sig.as_ref(),
+            Self::Rsa(sig) => sig,
+        }
+    }
+}
+
+impl PartialEq for Signature {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_ref() == other.as_ref()
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({} bytes)", self.as_ref().len())
     }
 }
 
@@ -666,11 +698,11 @@ mod tests {
             for &scheme in key.schemes() {
                 let sig = key.sign(scheme, message.as_ref(), &rng).unwrap();
                 UnparsedPublicKey::new(verifier(scheme), &public)
-                    .verify(message.as_ref(), &sig)
+                    .verify(message.as_ref(), sig.as_ref())
                     .unwrap_or_else(|_| panic!("{file} {scheme}"));
                 // A different message does not verify.
                 assert!(UnparsedPublicKey::new(verifier(scheme), &public)
-                    .verify(b"something else", &sig)
+                    .verify(b"something else", sig.as_ref())
                     .is_err());
             }
             // A scheme of another key type is refused.

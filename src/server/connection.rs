@@ -815,8 +815,11 @@ impl Core {
             .cert
             .key()
             .sign(chosen.scheme, to_sign.as_ref(), rng)?;
-        let range =
-            messages::certificate_verify(&mut self.scratch, chosen.scheme.to_wire(), &signature);
+        let range = messages::certificate_verify(
+            &mut self.scratch,
+            chosen.scheme.to_wire(),
+            signature.as_ref(),
+        );
         transcript.add(&self.scratch[range]);
         let verify_data = handshake.server_finished(&transcript.current_hash());
         let range = messages::finished(&mut self.scratch, verify_data.as_ref());
