@@ -464,6 +464,19 @@ impl SigningKey {
         }
     }
 
+    /// The longest signature this key makes: a DER ECDSA signature is a
+    /// SEQUENCE of two INTEGERs of at most the group order's length plus a
+    /// sign octet (RFC 8446 §4.2.3, RFC 3279 §2.2.3); Ed25519's is 64 bytes
+    /// (RFC 8032 §5.1.6); RSA's is as long as the modulus (RFC 8017 §8).
+    pub(crate) fn max_signature_len(&self) -> usize {
+        match &self.inner {
+            Inner::Ecdsa(_) if self.algorithm == KeyAlgorithm::EcdsaP256 => 2 + 2 * (2 + 33),
+            Inner::Ecdsa(_) => 2 + 2 * (2 + 49),
+            Inner::Ed25519(_) => 64,
+            Inner::Rsa(pair) => pair.public().modulus_len(),
+        }
+    }
+
     /// Picks the scheme to sign with from the client's
     /// signature_algorithms: the first of [`Self::schemes`] the client
     /// offered, leaving out those TLS 1.3 forbids in CertificateVerify when
@@ -697,6 +710,7 @@ mod tests {
 
             for &scheme in key.schemes() {
                 let sig = key.sign(scheme, message.as_ref(), &rng).unwrap();
+                assert!(sig.as_ref().len() <= key.max_signature_len(), "{file}");
                 UnparsedPublicKey::new(verifier(scheme), &public)
                     .verify(message.as_ref(), sig.as_ref())
                     .unwrap_or_else(|_| panic!("{file} {scheme}"));

@@ -784,9 +784,19 @@ impl Core {
         let mut random = [0u8; 32];
         rng.fill(&mut random).map_err(|_| CryptoError::Random)?;
 
-        self.scratch.clear();
+        // The whole flight is encoded straight into the output, reserved
+        // once, and the protected part encrypted where it lies.
+        let alpn = chosen.alpn.as_deref();
+        self.out.reserve(messages::first_flight_len_bound(
+            chosen.cert.chain(),
+            staple,
+            alpn,
+            chosen.cert.key().max_signature_len(),
+        ));
+        let record = self.out.len();
+        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
         let range = messages::server_hello(
-            &mut self.scratch,
+            &mut self.out,
             &messages::ServerHello {
                 random: &random,
                 session_id: chosen.session_id.as_bytes(),
@@ -795,8 +805,8 @@ impl Core {
                 share: Some(public.as_ref()),
             },
         );
-        transcript.add(&self.scratch[range]);
-        write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
+        transcript.add(&self.out[range]);
+        frame_plaintext_record(&mut self.out, record, ContentType::Handshake);
         self.send_compat_ccs(chosen.session_id.as_bytes());
 
         let handshake = EarlySecret::new(chosen.suite)?
@@ -804,32 +814,32 @@ impl Core {
         let mut encrypter = RecordEncrypter::new(handshake.server())?;
         let decrypter = RecordDecrypter::new(handshake.client())?;
 
-        self.scratch.clear();
-        let alpn = chosen.alpn.as_deref();
-        let range = messages::encrypted_extensions(&mut self.scratch, alpn, chosen.sni_matched);
-        transcript.add(&self.scratch[range]);
-        let range = messages::certificate(&mut self.scratch, chosen.cert.chain(), staple);
-        transcript.add(&self.scratch[range]);
+        let record = self.out.len();
+        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
+        let out = &mut self.out;
+        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched);
+        transcript.add(&out[range]);
+        let range = messages::certificate(out, chosen.cert.chain(), staple);
+        transcript.add(&out[range]);
         let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
         let signature = chosen
             .cert
             .key()
             .sign(chosen.scheme, to_sign.as_ref(), rng)?;
-        let range = messages::certificate_verify(
-            &mut self.scratch,
-            chosen.scheme.to_wire(),
-            signature.as_ref(),
-        );
-        transcript.add(&self.scratch[range]);
+        let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref());
+        transcript.add(&out[range]);
         let verify_data = handshake.server_finished(&transcript.current_hash());
-        let range = messages::finished(&mut self.scratch, verify_data.as_ref());
-        transcript.add(&self.scratch[range]);
-        seal_records(
-            &mut encrypter,
-            ContentType::Handshake,
-            &self.scratch,
-            &mut self.out,
-        )?;
+        let range = messages::finished(out, verify_data.as_ref());
+        transcript.add(&out[range]);
+        if out.len() - record - RECORD_HEADER_LEN <= MAX_PLAINTEXT_LEN {
+            encrypter.seal_in_place(ContentType::Handshake, out, record)?;
+        } else {
+            // A flight longer than a record (a long chain, a big staple, up
+            // to 2^24 bytes of it) is fragmented from a copy.
+            let flight = out.split_off(record + RECORD_HEADER_LEN);
+            out.truncate(record);
+            seal_records(&mut encrypter, ContentType::Handshake, &flight, out)?;
+        }
 
         let server_finished_hash = transcript.current_hash();
         let secrets = handshake.into_application(&server_finished_hash)?;
@@ -926,6 +936,22 @@ fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Erro
             _ => "handshake message",
         })
         .into())
+    }
+}
+
+/// Fills in the header of the unprotected record at `out[start..]`, whose
+/// content the caller wrote after [`RECORD_HEADER_LEN`] bytes of room. The
+/// content (a ServerHello) is far below the record limit.
+fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
+    let len = out.len().saturating_sub(start + RECORD_HEADER_LEN);
+    debug_assert!(len <= MAX_PLAINTEXT_LEN);
+    let header = RecordHeader {
+        content_type: typ,
+        legacy_version: 0x0303,
+        len: u16::try_from(len).unwrap_or(u16::MAX),
+    };
+    if let Some(room) = out.get_mut(start..start + RECORD_HEADER_LEN) {
+        room.copy_from_slice(&header.encode());
     }
 }
 
