@@ -152,7 +152,7 @@ struct Core {
     decrypter: Option<RecordDecrypter>,
     encrypter: Option<RecordEncrypter>,
     out: Vec<u8>,
-    events: VecDeque<Event>,
+    events: EventQueue,
     /// A flight's plaintext handshake messages, before they are sealed.
     scratch: Vec<u8>,
     /// Whether the middlebox-compatibility change_cipher_spec was sent.
@@ -199,6 +199,34 @@ struct Traffic {
     server: TrafficSecret<Application>,
 }
 
+/// Events not yet polled, oldest first. The application drains them after
+/// every input, so nearly always at most one waits: it is kept inline, and
+/// only those behind it go to the heap.
+#[derive(Default)]
+struct EventQueue {
+    /// The oldest event, if the rest are empty or behind it.
+    first: Option<Event>,
+    rest: VecDeque<Event>,
+}
+
+impl EventQueue {
+    fn push_back(&mut self, event: Event) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(event);
+        } else {
+            self.rest.push_back(event);
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Event> {
+        self.first.take().or_else(|| self.rest.pop_front())
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+}
+
 /// The change_cipher_spec record a TLS 1.3 server may send once for
 /// middlebox compatibility (RFC 8446 Appendix D.4).
 const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];
@@ -219,7 +247,7 @@ impl ServerConnection {
                 decrypter: None,
                 encrypter: None,
                 out: Vec::new(),
-                events: VecDeque::new(),
+                events: EventQueue::default(),
                 scratch: Vec::new(),
                 ccs_sent: false,
             },
@@ -966,5 +994,34 @@ fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data: &[u8]) {
         out.reserve(RECORD_HEADER_LEN + chunk.len());
         out.extend_from_slice(&header.encode());
         out.extend_from_slice(chunk);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_queue_is_first_in_first_out() {
+        let data = |e: Option<Event>| match e {
+            Some(Event::ApplicationData(d)) => Some(d[0]),
+            None => None,
+            Some(other) => panic!("{other:?}"),
+        };
+        let mut q = EventQueue::default();
+        let mut next = 0u8;
+        let mut expected = VecDeque::new();
+        // Pushes and pops in every interleaving of up to three deep.
+        for step in [1, 1, -1, 1, -1, -1, 1, 1, 1, -1, 1, -1, -1, -1, -1] {
+            if step > 0 {
+                q.push_back(Event::ApplicationData(vec![next]));
+                expected.push_back(next);
+                next += 1;
+            } else {
+                assert_eq!(data(q.pop_front()), expected.pop_front());
+            }
+            assert_eq!(q.len(), expected.len());
+        }
+        assert!(q.first.is_none() && q.rest.is_empty());
     }
 }
