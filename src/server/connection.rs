@@ -175,9 +175,14 @@ struct Retry {
     transcript: Transcript,
 }
 
-/// Waiting for the application's answer to an OCSP request.
+/// Waiting for the application's answer to an OCSP request (or, with no
+/// request, about to send the flight).
 struct Paused {
     id: RequestId,
+    /// ServerHello.random, drawn with the request's id.
+    random: [u8; 32],
+    /// `chosen.server_name` travels in the request and its completion
+    /// meanwhile, so that it is kept (and allocated) once.
     chosen: Chosen,
     transcript: Transcript,
     hello_retry: bool,
@@ -299,10 +304,12 @@ impl ServerConnection {
         if !matches {
             return Err(CompleteOcspError::Foreign(completion));
         }
-        let State::AwaitingOcsp(paused) = core::mem::replace(&mut self.core.state, State::Closed)
+        let State::AwaitingOcsp(mut paused) =
+            core::mem::replace(&mut self.core.state, State::Closed)
         else {
             return Err(CompleteOcspError::Foreign(completion));
         };
+        paused.chosen.server_name = completion.server_name;
         let result = match completion.answer {
             OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
             OcspAnswer::NoStaple => {
@@ -705,23 +712,31 @@ impl Core {
     fn after_hello(
         &mut self,
         hello: &ClientHello<'_>,
-        chosen: Chosen,
+        mut chosen: Chosen,
         transcript: Transcript,
         hello_retry: bool,
     ) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
+        // ServerHello.random and the request's id, in one draw.
+        let mut drawn = [0; 32 + 16];
+        let wanted = if ocsp.is_some() && self.config.ocsp_events {
+            &mut drawn[..]
+        } else {
+            &mut drawn[..32]
+        };
+        self.config
+            .rng
+            .fill(wanted)
+            .map_err(|_| CryptoError::Random)?;
+        let (random, id) = drawn.split_at(32);
+        let random = random.try_into().unwrap_or([0; 32]);
+        let id = RequestId(id.try_into().unwrap_or([0; 16]));
         match ocsp {
             Some(request) if self.config.ocsp_events => {
-                let mut id = [0; 16];
-                self.config
-                    .rng
-                    .fill(&mut id)
-                    .map_err(|_| CryptoError::Random)?;
-                let id = RequestId(id);
                 let event = OcspRequest {
                     id,
                     cert: Arc::clone(&chosen.cert),
-                    server_name: chosen.server_name.clone(),
+                    server_name: chosen.server_name.take(),
                     responder_ids: request
                         .responder_ids()
                         .map(Bytes::copy_from_slice)
@@ -731,6 +746,7 @@ impl Core {
                 self.events.push_back(Event::OcspRequest(event));
                 self.state = State::AwaitingOcsp(Box::new(Paused {
                     id,
+                    random,
                     chosen,
                     transcript,
                     hello_retry,
@@ -739,7 +755,8 @@ impl Core {
             }
             _ => self.send_server_flight(
                 Paused {
-                    id: RequestId([0; 16]),
+                    id,
+                    random,
                     chosen,
                     transcript,
                     hello_retry,
@@ -762,6 +779,7 @@ impl Core {
         ocsp: OcspOutcome,
     ) -> Result<(), Error> {
         let Paused {
+            random,
             chosen,
             mut transcript,
             hello_retry,
@@ -769,7 +787,7 @@ impl Core {
         } = paused;
         let mark = self.out.len();
         let ccs_was_sent = self.ccs_sent;
-        let result = self.build_server_flight(&chosen, &mut transcript, staple);
+        let result = self.build_server_flight(&chosen, &random, &mut transcript, staple);
         let (secrets, server_finished_hash, encrypter, decrypter) = match result {
             Ok(keys) => keys,
             Err(e) => {
@@ -801,6 +819,7 @@ impl Core {
     fn build_server_flight(
         &mut self,
         chosen: &Chosen,
+        random: &[u8; 32],
         transcript: &mut Transcript,
         staple: Option<&[u8]>,
     ) -> Result<(ApplicationSecrets, Digest, RecordEncrypter, RecordDecrypter), Error> {
@@ -809,8 +828,6 @@ impl Core {
         let share = chosen.share.as_ref().ok_or(PeerMisbehaved::BadKeyShare)?;
         let (kx, public) = KeyExchange::start(chosen.group, rng)?;
         let shared = kx.complete(share.as_bytes())?;
-        let mut random = [0u8; 32];
-        rng.fill(&mut random).map_err(|_| CryptoError::Random)?;
 
         // The whole flight is encoded straight into the output, reserved
         // once, and the protected part encrypted where it lies.
@@ -826,7 +843,7 @@ impl Core {
         let range = messages::server_hello(
             &mut self.out,
             &messages::ServerHello {
-                random: &random,
+                random,
                 session_id: chosen.session_id.as_bytes(),
                 suite: chosen.suite.suite.to_wire(),
                 group: chosen.group.to_wire(),
