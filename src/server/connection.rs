@@ -12,6 +12,7 @@ use bytes::Bytes;
 use ring::digest::Digest;
 use ring::rand::SecureRandom;
 
+use crate::codec::split_handshake;
 use crate::codec::{
     Alert, AlertDescription, ClientHello, ContentType, HandshakeJoiner, HandshakeMessage,
     HandshakeType, RecordDeframer, RecordHeader, MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN,
@@ -555,10 +556,7 @@ impl Core {
             (header.content_type, &*fragment)
         };
         match typ {
-            ContentType::Handshake => {
-                joiner.push(plaintext)?;
-                Ok(())
-            }
+            ContentType::Handshake => self.handle_handshake_fragment(plaintext, joiner),
             ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
             ContentType::ApplicationData if matches!(self.state, State::Traffic(_)) => {
                 if joiner.has_partial_message() {
@@ -573,6 +571,30 @@ impl Core {
             }
             other => Err(InvalidMessage::UnexpectedContentType(other).into()),
         }
+    }
+
+    /// Hands over the handshake messages of one record. When no message is
+    /// partly buffered, the whole messages in it are handled where they lie
+    /// (a ClientHello or a Finished is never copied); the joiner keeps only
+    /// what must wait: a message continued in the next record, or whatever
+    /// follows a message after which the handshake paused or closed.
+    fn handle_handshake_fragment(
+        &mut self,
+        mut fragment: &[u8],
+        joiner: &mut HandshakeJoiner,
+    ) -> Result<(), Error> {
+        if !joiner.has_partial_message() {
+            while self.is_running() {
+                let Some((message, used)) = split_handshake(fragment)? else {
+                    break;
+                };
+                let rest = fragment.get(used..).unwrap_or_default();
+                self.handle_message(message, !rest.is_empty())?;
+                fragment = rest;
+            }
+        }
+        joiner.push(fragment)?;
+        Ok(())
     }
 
     fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
