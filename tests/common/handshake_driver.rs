@@ -224,16 +224,26 @@ impl Default for Fixture {
     }
 }
 
-/// Buffers reused from one handshake to the next.
-#[derive(Default)]
+/// Buffers reused from one handshake to the next, the caller's own: they
+/// are made large enough up front that a server writing into them never
+/// grows them (which would be counted as the server's allocation).
 pub struct Io {
     pub to_server: Vec<u8>,
     pub to_client: Vec<u8>,
 }
 
+impl Default for Io {
+    fn default() -> Self {
+        Self {
+            to_server: Vec::with_capacity(1 << 16),
+            to_client: Vec::with_capacity(1 << 16),
+        }
+    }
+}
+
 /// The client reads the server's flight from `io.to_client` and writes its
 /// answer (change_cipher_spec, Finished) into `io.to_server`.
-fn client_answers(client: &mut ClientConnection, io: &mut Io) {
+pub fn client_answers(client: &mut ClientConnection, io: &mut Io) {
     let mut input = &io.to_client[..];
     while !input.is_empty() {
         client.read_tls(&mut input).unwrap();
@@ -252,8 +262,22 @@ fn client_answers(client: &mut ClientConnection, io: &mut Io) {
 /// What one stapler handshake produced, checked by the caller if it likes.
 pub struct Outcome {
     pub ocsp: OcspOutcome,
+    pub server_name: Option<Box<str>>,
     /// Bytes of the server flight (ServerHello through Finished).
     pub flight_len: usize,
+    /// The lengths of its records' fragments, in order.
+    pub records: Vec<usize>,
+}
+
+/// The fragment lengths of the records in `bytes`.
+fn record_lengths(mut bytes: &[u8]) -> Vec<usize> {
+    let mut lengths = Vec::new();
+    while bytes.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        lengths.push(len);
+        bytes = &bytes[(5 + len).min(bytes.len())..];
+    }
+    lengths
 }
 
 /// One stapler handshake; with `staple`, the OCSP event is raised and
@@ -284,6 +308,7 @@ pub fn stapler_handshake(
         conn
     });
     let flight_len = io.to_client.len();
+    let records = record_lengths(&io.to_client);
     client_answers(&mut client, io);
     let summary = m.server(|| {
         let consumed = conn.feed(&io.to_server).expect("Finished accepted");
@@ -298,7 +323,9 @@ pub fn stapler_handshake(
     assert!(io.to_client.is_empty(), "nothing after the handshake");
     Outcome {
         ocsp: summary.ocsp,
+        server_name: summary.server_name,
         flight_len,
+        records,
     }
 }
 
