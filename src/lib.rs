@@ -10,7 +10,11 @@
 //! [`OcspCompletion`] to [`ServerConnection::complete_ocsp`].
 //!
 //! stapler does no I/O, reads no clock and starts no thread: bytes in, bytes
-//! and events out. TLS 1.3 (RFC 8446) is implemented; TLS 1.2 is next.
+//! and events out. It speaks TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246, with
+//! ECDHE and AEAD suites only, the extended master secret, no renegotiation
+//! and no resumption); [`ServerConfig`] can limit it to either. The OCSP
+//! event is the same in both: TLS 1.3 staples in the leaf's CertificateEntry,
+//! TLS 1.2 in a CertificateStatus message after Certificate.
 //!
 //! # The run loop
 //!

@@ -12,11 +12,10 @@ use bytes::Bytes;
 use ring::digest::Digest;
 use ring::rand::SecureRandom;
 
-use crate::codec::split_handshake;
 use crate::codec::{
-    Alert, AlertDescription, ClientHello, ContentType, HandshakeJoiner, HandshakeMessage,
-    HandshakeType, RecordDeframer, RecordHeader, MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN,
-    RECORD_HEADER_LEN,
+    split_handshake, Alert, AlertDescription, AlertLevel, ClientHello, ContentType,
+    HandshakeJoiner, HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader,
+    MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
 use crate::crypto::key_exchange::{KeyExchange, NamedGroup};
 use crate::crypto::key_schedule::{Application, ApplicationSecrets, EarlySecret, TrafficSecret};
@@ -26,9 +25,13 @@ use crate::crypto::suites::{CipherSuite, Tls13Suite};
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, Field, InvalidMessage, Misuse, PeerMisbehaved};
 use crate::ocsp::{OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest, RequestId};
-use crate::server::config::{ServerConfig, MAX_U24};
+use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
 use crate::server::hello::{self, Chosen};
 use crate::server::messages;
+use crate::server::record_layer::{
+    seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
+};
+use crate::server::tls12;
 
 /// The protocol version a handshake negotiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,6 +39,8 @@ use crate::server::messages;
 pub enum ProtocolVersion {
     /// TLS 1.3 (RFC 8446).
     Tls13,
+    /// TLS 1.2 (RFC 5246), with ECDHE and AEAD suites only.
+    Tls12,
 }
 
 /// What one completed handshake agreed on.
@@ -54,8 +59,12 @@ pub struct HandshakeSummary {
     pub alpn_protocol: Option<Bytes>,
     /// The host name the client asked for (SNI), lower-cased.
     pub server_name: Option<Box<str>>,
-    /// Whether a HelloRetryRequest was needed.
+    /// Whether a HelloRetryRequest was needed (TLS 1.3 only).
     pub hello_retry: bool,
+    /// Whether the secrets are bound to the whole handshake: in TLS 1.2,
+    /// whether the extended master secret (RFC 7627) was used; always true
+    /// in TLS 1.3, whose key schedule hashes the transcript in.
+    pub extended_master_secret: bool,
     /// What happened to OCSP stapling.
     pub ocsp: OcspOutcome,
 }
@@ -147,50 +156,82 @@ pub struct ServerConnection {
 
 /// Everything but the input buffers, so that a record or message borrowed
 /// from those can be handled by `&mut Core`.
-struct Core {
-    config: Arc<ServerConfig>,
-    state: State,
-    decrypter: Option<RecordDecrypter>,
-    encrypter: Option<RecordEncrypter>,
-    out: Vec<u8>,
-    events: EventQueue,
+pub(crate) struct Core {
+    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) state: State,
+    pub(crate) decrypter: Option<Decrypter>,
+    pub(crate) encrypter: Option<Encrypter>,
+    pub(crate) out: Vec<u8>,
+    pub(crate) events: EventQueue,
     /// A flight's plaintext handshake messages, before they are sealed.
-    scratch: Vec<u8>,
+    pub(crate) scratch: Vec<u8>,
     /// Whether the middlebox-compatibility change_cipher_spec was sent.
     ccs_sent: bool,
 }
 
-enum State {
+/// Where the handshake stands. The TLS 1.3 states are listed here; TLS
+/// 1.2's live in `tls12::State`, behind the one variant that says which
+/// version was chosen.
+pub(crate) enum State {
     ExpectClientHello,
     ExpectRetryHello(Box<Retry>),
     AwaitingOcsp(Box<Paused>),
     ExpectFinished(Box<ExpectFinished>),
     Traffic(Box<Traffic>),
+    Tls12(tls12::State),
     Closed,
 }
 
 /// After a HelloRetryRequest: what the second ClientHello must match.
-struct Retry {
+pub(crate) struct Retry {
     suite: &'static Tls13Suite,
     group: NamedGroup,
     transcript: Transcript,
 }
 
-/// Waiting for the application's answer to an OCSP request (or, with no
-/// request, about to send the flight).
-struct Paused {
+/// Waiting for the application's answer to an OCSP request. The host
+/// name travels in the request and its completion meanwhile, so that it is
+/// kept (and allocated) once.
+pub(crate) struct Paused {
     id: RequestId,
-    /// ServerHello.random, drawn with the request's id.
-    random: [u8; 32],
-    /// `chosen.server_name` travels in the request and its completion
-    /// meanwhile, so that it is kept (and allocated) once.
-    chosen: Chosen,
-    transcript: Transcript,
-    hello_retry: bool,
+    resume: Resume,
+}
+
+/// What the server flight of the chosen version will be built from.
+pub(crate) enum Resume {
+    Tls13 {
+        chosen: Chosen,
+        transcript: Transcript,
+        hello_retry: bool,
+        /// ServerHello.random, drawn by `after_hello` (with the request's
+        /// id, in one call); zero until then.
+        random: [u8; 32],
+    },
+    Tls12 {
+        chosen: tls12::hello::Chosen,
+        transcript: Transcript,
+    },
+}
+
+impl Resume {
+    fn cert(&self) -> &Arc<CertifiedKey> {
+        match self {
+            Self::Tls13 { chosen, .. } => &chosen.cert,
+            Self::Tls12 { chosen, .. } => &chosen.cert,
+        }
+    }
+
+    /// The SNI host name, lent to the OcspRequest while paused.
+    fn server_name_mut(&mut self) -> &mut Option<Box<str>> {
+        match self {
+            Self::Tls13 { chosen, .. } => &mut chosen.server_name,
+            Self::Tls12 { chosen, .. } => &mut chosen.server_name,
+        }
+    }
 }
 
 /// The server flight is out; the client's Finished is next.
-struct ExpectFinished {
+pub(crate) struct ExpectFinished {
     secrets: ApplicationSecrets,
     /// `Transcript-Hash(ClientHello..server Finished)`: all the client's
     /// Finished is checked against, since no message after it is hashed
@@ -200,7 +241,7 @@ struct ExpectFinished {
 }
 
 /// Handshake done: the current traffic secrets, for KeyUpdate.
-struct Traffic {
+pub(crate) struct Traffic {
     client: TrafficSecret<Application>,
     server: TrafficSecret<Application>,
 }
@@ -209,14 +250,14 @@ struct Traffic {
 /// every input, so nearly always at most one waits: it is kept inline, and
 /// only those behind it go to the heap.
 #[derive(Default)]
-struct EventQueue {
+pub(crate) struct EventQueue {
     /// The oldest event, if the rest are empty or behind it.
     first: Option<Event>,
     rest: VecDeque<Event>,
 }
 
 impl EventQueue {
-    fn push_back(&mut self, event: Event) {
+    pub(crate) fn push_back(&mut self, event: Event) {
         if self.first.is_none() && self.rest.is_empty() {
             self.first = Some(event);
         } else {
@@ -232,10 +273,6 @@ impl EventQueue {
         usize::from(self.first.is_some()) + self.rest.len()
     }
 }
-
-/// The change_cipher_spec record a TLS 1.3 server may send once for
-/// middlebox compatibility (RFC 8446 Appendix D.4).
-const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];
 
 impl ServerConnection {
     /// A connection that will use `config` for its whole life.
@@ -310,12 +347,12 @@ impl ServerConnection {
         else {
             return Err(CompleteOcspError::Foreign(completion));
         };
-        paused.chosen.server_name = completion.server_name;
+        *paused.resume.server_name_mut() = completion.server_name;
         let result = match completion.answer {
             OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
             OcspAnswer::NoStaple => {
                 self.core
-                    .send_server_flight(*paused, None, OcspOutcome::NoResponse)
+                    .send_server_flight(paused.resume, None, OcspOutcome::NoResponse)
             }
             OcspAnswer::Staple(response) if response.len() > MAX_U24 => Err(Error::OcspAborted(
                 "the OCSP response exceeds 2^24-1 bytes".into(),
@@ -323,7 +360,7 @@ impl ServerConnection {
             OcspAnswer::Staple(response) => {
                 let outcome = OcspOutcome::Stapled(response.len());
                 self.core
-                    .send_server_flight(*paused, Some(&response), outcome)
+                    .send_server_flight(paused.resume, Some(&response), outcome)
             }
         };
         if let Err(e) = result.and_then(|()| self.process()) {
@@ -347,7 +384,7 @@ impl ServerConnection {
 
     /// Whether the handshake has completed and the connection is open.
     pub fn is_handshake_complete(&self) -> bool {
-        matches!(self.core.state, State::Traffic(_))
+        self.core.in_traffic()
     }
 
     /// Whether the connection is closed.
@@ -358,7 +395,7 @@ impl ServerConnection {
     /// Encrypts application data for the peer; returns how many bytes were
     /// taken (all of them). Only after the handshake completed.
     pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
-        let State::Traffic(_) = &self.core.state else {
+        if !self.core.in_traffic() {
             return Err(if self.core.is_closed() {
                 Misuse::Closed
             } else {
@@ -442,6 +479,7 @@ impl core::fmt::Debug for ServerConnection {
             State::AwaitingOcsp(_) => "AwaitingOcsp",
             State::ExpectFinished(_) => "ExpectFinished",
             State::Traffic(_) => "Traffic",
+            State::Tls12(state) => state.name(),
             State::Closed => "Closed",
         };
         f.debug_struct("ServerConnection")
@@ -465,7 +503,15 @@ impl Core {
         !self.is_paused() && !self.is_closed()
     }
 
-    /// Whether a change_cipher_spec may arrive now: after the first
+    /// Whether the handshake is done and application data may flow.
+    fn in_traffic(&self) -> bool {
+        matches!(
+            self.state,
+            State::Traffic(_) | State::Tls12(tls12::State::Traffic)
+        )
+    }
+
+    /// Whether a TLS 1.3 change_cipher_spec may arrive now: after the first
     /// ClientHello and before the client's Finished (RFC 8446 §5).
     fn ccs_allowed(&self) -> bool {
         matches!(
@@ -498,7 +544,7 @@ impl Core {
     }
 
     /// Queues an alert, protected if keys are in use.
-    fn send_alert(&mut self, alert: Alert) -> Result<(), Error> {
+    pub(crate) fn send_alert(&mut self, alert: Alert) -> Result<(), Error> {
         match &mut self.encrypter {
             Some(enc) => enc.seal(ContentType::Alert, &alert.encode(), &mut self.out),
             None => {
@@ -521,44 +567,47 @@ impl Core {
         joiner: &mut HandshakeJoiner,
     ) -> Result<(), Error> {
         if header.content_type == ContentType::ChangeCipherSpec {
-            // An unprotected 0x01, dropped, in the window RFC 8446 §5
-            // allows; anything else is fatal.
-            if fragment != [1] || !self.ccs_allowed() {
+            if fragment != [1] {
+                return Err(PeerMisbehaved::BadChangeCipherSpec.into());
+            }
+            // TLS 1.2: the client's keys change here (RFC 5246 §7.1).
+            if matches!(self.state, State::Tls12(_)) {
+                return self.tls12_change_cipher_spec(joiner);
+            }
+            // TLS 1.3: an unprotected 0x01, dropped, in the window RFC 8446
+            // §5 allows; anywhere else it is fatal.
+            if !self.ccs_allowed() {
                 return Err(PeerMisbehaved::BadChangeCipherSpec.into());
             }
             return Ok(());
         }
-        let protected =
-            self.decrypter.is_some() && header.content_type == ContentType::ApplicationData;
-        let (typ, plaintext): (ContentType, &[u8]) = if protected {
-            match &mut self.decrypter {
-                Some(dec) => dec.open(&header, fragment)?,
-                None => return Err(CryptoError::Refused.into()),
-            }
-        } else {
-            if fragment.len() > MAX_PLAINTEXT_LEN {
-                return Err(InvalidMessage::RecordOverflow {
-                    len: fragment.len(),
-                    max: MAX_PLAINTEXT_LEN,
+        let (typ, plaintext): (ContentType, &[u8]) = match &mut self.decrypter {
+            Some(dec) if dec.protects(header.content_type) => dec.open(&header, fragment)?,
+            _ => {
+                if fragment.len() > MAX_PLAINTEXT_LEN {
+                    return Err(InvalidMessage::RecordOverflow {
+                        len: fragment.len(),
+                        max: MAX_PLAINTEXT_LEN,
+                    }
+                    .into());
                 }
-                .into());
+                // Unprotected records: handshake before keys, and alerts from a
+                // client that could not process the server's flight.
+                let allowed = match header.content_type {
+                    ContentType::Handshake => self.decrypter.is_none(),
+                    ContentType::Alert => !self.in_traffic(),
+                    _ => false,
+                };
+                if !allowed {
+                    return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
+                }
+                (header.content_type, &*fragment)
             }
-            // Unprotected records: handshake before keys, and alerts from a
-            // client that could not process the server's flight.
-            let allowed = match header.content_type {
-                ContentType::Handshake => self.decrypter.is_none(),
-                ContentType::Alert => !matches!(self.state, State::Traffic(_)),
-                _ => false,
-            };
-            if !allowed {
-                return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
-            }
-            (header.content_type, &*fragment)
         };
         match typ {
             ContentType::Handshake => self.handle_handshake_fragment(plaintext, joiner),
             ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
-            ContentType::ApplicationData if matches!(self.state, State::Traffic(_)) => {
+            ContentType::ApplicationData if self.in_traffic() => {
                 if joiner.has_partial_message() {
                     return Err(PeerMisbehaved::UnexpectedMessage(
                         "data inside a handshake message",
@@ -609,6 +658,11 @@ impl Core {
             }
             // "user_canceled ... SHOULD be followed by close_notify".
             AlertDescription::UserCanceled => Ok(()),
+            // TLS 1.2 lets a connection go on after a warning (RFC 5246
+            // §7.2.2); TLS 1.3 has no warnings but these two (§6.2).
+            _ if alert.level == AlertLevel::Warning && matches!(self.state, State::Tls12(_)) => {
+                Ok(())
+            }
             // Every other alert is an error, whatever its level (§6.2).
             other => Err(Error::AlertReceived(other)),
         }
@@ -636,6 +690,14 @@ impl Core {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
+                if hello::choose_version(&self.config, &hello)? == ProtocolVersion::Tls12 {
+                    // No key change follows a TLS 1.2 hello: whatever came
+                    // behind it is judged when its turn comes.
+                    let chosen = tls12::hello::choose(&self.config, &hello)?;
+                    let mut transcript = Transcript::new(chosen.suite.digest);
+                    transcript.add(message.encoded);
+                    return self.after_hello(&hello, Resume::Tls12 { chosen, transcript });
+                }
                 let chosen = hello::choose(&self.config, &hello)?;
                 let mut transcript = Transcript::new(chosen.suite.digest);
                 transcript.add(message.encoded);
@@ -644,7 +706,13 @@ impl Core {
                     return self.send_hello_retry(&chosen, transcript);
                 }
                 record_ends_here()?;
-                self.after_hello(&hello, chosen, transcript, false)
+                let resume = Resume::Tls13 {
+                    chosen,
+                    transcript,
+                    hello_retry: false,
+                    random: [0; 32],
+                };
+                self.after_hello(&hello, resume)
             }
             State::ExpectRetryHello(retry) => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -669,7 +737,13 @@ impl Core {
                 let mut transcript = retry.transcript;
                 transcript.add(message.encoded);
                 record_ends_here()?;
-                self.after_hello(&hello, chosen, transcript, true)
+                let resume = Resume::Tls13 {
+                    chosen,
+                    transcript,
+                    hello_retry: true,
+                    random: [0; 32],
+                };
+                self.after_hello(&hello, resume)
             }
             State::ExpectFinished(expecting) => {
                 expect(&message, HandshakeType::Finished)?;
@@ -681,6 +755,7 @@ impl Core {
                 record_ends_here()?;
                 self.handle_key_update(*traffic, message)
             }
+            State::Tls12(state) => self.tls12_handle_message(state, message),
             paused @ State::AwaitingOcsp(_) => {
                 // `process` does not hand messages over while paused.
                 self.state = paused;
@@ -731,34 +806,38 @@ impl Core {
 
     /// The final ClientHello is in: raise the OCSP event and pause, or go
     /// straight on to the server flight.
-    fn after_hello(
-        &mut self,
-        hello: &ClientHello<'_>,
-        mut chosen: Chosen,
-        transcript: Transcript,
-        hello_retry: bool,
-    ) -> Result<(), Error> {
+    ///
+    /// The event is the same in both versions, and comes before ServerHello
+    /// in both, so that nothing is written while the handshake waits.
+    fn after_hello(&mut self, hello: &ClientHello<'_>, mut resume: Resume) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
-        // ServerHello.random and the request's id, in one draw.
+        let raise = ocsp.is_some() && self.config.ocsp_events;
+        // TLS 1.3's ServerHello.random and the request's id, in one call to
+        // the system RNG (TLS 1.2 draws its random with its flight).
         let mut drawn = [0; 32 + 16];
-        let wanted = if ocsp.is_some() && self.config.ocsp_events {
-            &mut drawn[..]
-        } else {
-            &mut drawn[..32]
+        let wanted = match (&resume, raise) {
+            (Resume::Tls13 { .. }, true) => 0..48,
+            (Resume::Tls13 { .. }, false) => 0..32,
+            (Resume::Tls12 { .. }, true) => 32..48,
+            (Resume::Tls12 { .. }, false) => 0..0,
         };
-        self.config
-            .rng
-            .fill(wanted)
-            .map_err(|_| CryptoError::Random)?;
-        let (random, id) = drawn.split_at(32);
-        let random = random.try_into().unwrap_or([0; 32]);
-        let id = RequestId(id.try_into().unwrap_or([0; 16]));
+        if let Some(bytes) = drawn.get_mut(wanted).filter(|b| !b.is_empty()) {
+            self.config
+                .rng
+                .fill(bytes)
+                .map_err(|_| CryptoError::Random)?;
+        }
+        let (random_drawn, id_drawn) = drawn.split_at(32);
+        if let Resume::Tls13 { random, .. } = &mut resume {
+            random.copy_from_slice(random_drawn);
+        }
+        let id = RequestId(id_drawn.try_into().unwrap_or([0; 16]));
         match ocsp {
-            Some(request) if self.config.ocsp_events => {
+            Some(request) if raise => {
                 let event = OcspRequest {
                     id,
-                    cert: Arc::clone(&chosen.cert),
-                    server_name: chosen.server_name.take(),
+                    cert: Arc::clone(resume.cert()),
+                    server_name: resume.server_name_mut().take(),
                     responder_ids: request
                         .responder_ids()
                         .map(Bytes::copy_from_slice)
@@ -766,26 +845,30 @@ impl Core {
                     request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
                 };
                 self.events.push_back(Event::OcspRequest(event));
-                self.state = State::AwaitingOcsp(Box::new(Paused {
-                    id,
-                    random,
-                    chosen,
-                    transcript,
-                    hello_retry,
-                }));
+                self.state = State::AwaitingOcsp(Box::new(Paused { id, resume }));
                 Ok(())
             }
-            _ => self.send_server_flight(
-                Paused {
-                    id,
-                    random,
-                    chosen,
-                    transcript,
-                    hello_retry,
-                },
-                None,
-                OcspOutcome::NotRequested,
-            ),
+            _ => self.send_server_flight(resume, None, OcspOutcome::NotRequested),
+        }
+    }
+
+    /// The server flight of the chosen version, with the staple if any.
+    fn send_server_flight(
+        &mut self,
+        resume: Resume,
+        staple: Option<&[u8]>,
+        ocsp: OcspOutcome,
+    ) -> Result<(), Error> {
+        match resume {
+            Resume::Tls13 {
+                chosen,
+                transcript,
+                hello_retry,
+                random,
+            } => self.send_tls13_flight(chosen, &random, transcript, hello_retry, staple, ocsp),
+            Resume::Tls12 { chosen, transcript } => {
+                self.send_tls12_flight(chosen, transcript, staple, ocsp)
+            }
         }
     }
 
@@ -794,22 +877,18 @@ impl Core {
     /// Everything fallible happens before the new keys are installed, so a
     /// failure leaves the connection unprotected and the alert in plaintext
     /// (the dropped flight held the ServerHello the client would need).
-    fn send_server_flight(
+    fn send_tls13_flight(
         &mut self,
-        paused: Paused,
+        chosen: Chosen,
+        random: &[u8; 32],
+        mut transcript: Transcript,
+        hello_retry: bool,
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
     ) -> Result<(), Error> {
-        let Paused {
-            random,
-            chosen,
-            mut transcript,
-            hello_retry,
-            ..
-        } = paused;
         let mark = self.out.len();
         let ccs_was_sent = self.ccs_sent;
-        let result = self.build_server_flight(&chosen, &random, &mut transcript, staple);
+        let result = self.build_server_flight(&chosen, random, &mut transcript, staple);
         let (secrets, server_finished_hash, encrypter, decrypter) = match result {
             Ok(keys) => keys,
             Err(e) => {
@@ -818,8 +897,8 @@ impl Core {
                 return Err(e);
             }
         };
-        self.encrypter = Some(encrypter);
-        self.decrypter = Some(decrypter);
+        self.encrypter = Some(encrypter.into());
+        self.decrypter = Some(decrypter.into());
         let summary = HandshakeSummary {
             version: ProtocolVersion::Tls13,
             cipher_suite: chosen.suite.suite,
@@ -828,6 +907,7 @@ impl Core {
             alpn_protocol: chosen.alpn,
             server_name: chosen.server_name,
             hello_retry,
+            extended_master_secret: true,
             ocsp,
         };
         self.state = State::ExpectFinished(Box::new(ExpectFinished {
@@ -905,6 +985,7 @@ impl Core {
             // to 2^24 bytes of it) is fragmented from a copy.
             let flight = out.split_off(record + RECORD_HEADER_LEN);
             out.truncate(record);
+            let mut encrypter = Encrypter::from(encrypter);
             seal_records(&mut encrypter, ContentType::Handshake, &flight, out)?;
         }
 
@@ -929,7 +1010,7 @@ impl Core {
             return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
         }
         secrets.check_client_finished(&server_finished_hash, message.body)?;
-        self.decrypter = Some(RecordDecrypter::new(secrets.client())?);
+        self.decrypter = Some(RecordDecrypter::new(secrets.client())?.into());
         self.state = State::Traffic(Box::new(Traffic {
             client: secrets.client().clone(),
             server: secrets.server().clone(),
@@ -956,53 +1037,26 @@ impl Core {
             }
         };
         traffic.client = traffic.client.next()?;
-        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?);
+        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?.into());
         if update_requested {
             self.scratch.clear();
             let _ = messages::key_update(&mut self.scratch, false);
             let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
             seal_records(enc, ContentType::Handshake, &self.scratch, &mut self.out)?;
             traffic.server = traffic.server.next()?;
-            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?);
+            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?.into());
         }
         self.state = State::Traffic(Box::new(traffic));
         Ok(())
     }
 }
 
-/// Seals `data` as protected records of at most 2^14 bytes of `typ`. On
-/// failure `out` is left as it was, so no partial flight is ever sent.
-fn seal_records(
-    enc: &mut RecordEncrypter,
-    typ: ContentType,
-    data: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), Error> {
-    let mark = out.len();
-    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
-        if let Err(e) = enc.seal(typ, chunk, out) {
-            out.truncate(mark);
-            return Err(e);
-        }
-    }
-    Ok(())
-}
-
 /// Refuses any message but `typ` (RFC 8446 §4: unexpected_message).
-fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Error> {
+pub(crate) fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Error> {
     if message.typ == typ {
         Ok(())
     } else {
-        Err(PeerMisbehaved::UnexpectedMessage(match message.typ {
-            HandshakeType::ClientHello => "ClientHello",
-            HandshakeType::Finished => "Finished",
-            HandshakeType::KeyUpdate => "KeyUpdate",
-            HandshakeType::Certificate => "Certificate",
-            HandshakeType::CertificateVerify => "CertificateVerify",
-            HandshakeType::EndOfEarlyData => "EndOfEarlyData",
-            _ => "handshake message",
-        })
-        .into())
+        Err(unexpected(message.typ))
     }
 }
 
@@ -1022,18 +1076,19 @@ fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
     }
 }
 
-/// Frames `data` as unprotected records of at most 2^14 bytes.
-fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data: &[u8]) {
-    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
-        let header = RecordHeader {
-            content_type: typ,
-            legacy_version: 0x0303,
-            len: chunk.len() as u16,
-        };
-        out.reserve(RECORD_HEADER_LEN + chunk.len());
-        out.extend_from_slice(&header.encode());
-        out.extend_from_slice(chunk);
-    }
+/// A handshake message of type `typ` where none of that type may come.
+pub(crate) fn unexpected(typ: HandshakeType) -> Error {
+    PeerMisbehaved::UnexpectedMessage(match typ {
+        HandshakeType::ClientHello => "ClientHello",
+        HandshakeType::Finished => "Finished",
+        HandshakeType::KeyUpdate => "KeyUpdate",
+        HandshakeType::Certificate => "Certificate",
+        HandshakeType::CertificateVerify => "CertificateVerify",
+        HandshakeType::EndOfEarlyData => "EndOfEarlyData",
+        HandshakeType::ClientKeyExchange => "ClientKeyExchange",
+        _ => "handshake message",
+    })
+    .into()
 }
 
 #[cfg(test)]
