@@ -7,7 +7,7 @@
 //!
 //! Secrets live in fixed-size arrays and every hash input is passed by
 //! reference, so the key schedule and record protection allocate nothing of
-//! their own; the only allocations are a signature's bytes and the growth
+//! their own; the only allocations are an RSA signature's bytes and the growth
 //! of a caller's output buffer.
 
 // The server uses most of this. Not yet used outside tests: the exporter and

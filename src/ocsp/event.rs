@@ -106,6 +106,7 @@ impl OcspRequest {
         OcspCompletion {
             id: self.id,
             answer,
+            server_name: self.server_name,
         }
     }
 }
@@ -143,6 +144,9 @@ impl std::error::Error for EmptyResponse {}
 pub struct OcspCompletion {
     pub(crate) id: RequestId,
     pub(crate) answer: OcspAnswer,
+    /// The request's SNI, going back to the paused handshake (which lends
+    /// it to the request rather than keep a copy) for its summary.
+    pub(crate) server_name: Option<Box<str>>,
 }
 
 /// What a completion says.

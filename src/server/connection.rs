@@ -9,12 +9,13 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use ring::digest::Digest;
 use ring::rand::SecureRandom;
 
 use crate::codec::{
-    Alert, AlertDescription, AlertLevel, ClientHello, ContentType, HandshakeJoiner,
-    HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader, MAX_CIPHERTEXT_LEN_TLS13,
-    MAX_PLAINTEXT_LEN,
+    split_handshake, Alert, AlertDescription, AlertLevel, ClientHello, ContentType,
+    HandshakeJoiner, HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader,
+    MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
 use crate::crypto::key_exchange::{KeyExchange, NamedGroup};
 use crate::crypto::key_schedule::{Application, ApplicationSecrets, EarlySecret, TrafficSecret};
@@ -161,7 +162,7 @@ pub(crate) struct Core {
     pub(crate) decrypter: Option<Decrypter>,
     pub(crate) encrypter: Option<Encrypter>,
     pub(crate) out: Vec<u8>,
-    pub(crate) events: VecDeque<Event>,
+    pub(crate) events: EventQueue,
     /// A flight's plaintext handshake messages, before they are sealed.
     pub(crate) scratch: Vec<u8>,
     /// Whether the middlebox-compatibility change_cipher_spec was sent.
@@ -188,7 +189,9 @@ pub(crate) struct Retry {
     transcript: Transcript,
 }
 
-/// Waiting for the application's answer to an OCSP request.
+/// Waiting for the application's answer to an OCSP request. The host
+/// name travels in the request and its completion meanwhile, so that it is
+/// kept (and allocated) once.
 pub(crate) struct Paused {
     id: RequestId,
     resume: Resume,
@@ -200,6 +203,9 @@ pub(crate) enum Resume {
         chosen: Chosen,
         transcript: Transcript,
         hello_retry: bool,
+        /// ServerHello.random, drawn by `after_hello` (with the request's
+        /// id, in one call); zero until then.
+        random: [u8; 32],
     },
     Tls12 {
         chosen: tls12::hello::Chosen,
@@ -215,10 +221,11 @@ impl Resume {
         }
     }
 
-    fn server_name(&self) -> Option<&str> {
+    /// The SNI host name, lent to the OcspRequest while paused.
+    fn server_name_mut(&mut self) -> &mut Option<Box<str>> {
         match self {
-            Self::Tls13 { chosen, .. } => chosen.server_name.as_deref(),
-            Self::Tls12 { chosen, .. } => chosen.server_name.as_deref(),
+            Self::Tls13 { chosen, .. } => &mut chosen.server_name,
+            Self::Tls12 { chosen, .. } => &mut chosen.server_name,
         }
     }
 }
@@ -226,7 +233,10 @@ impl Resume {
 /// The server flight is out; the client's Finished is next.
 pub(crate) struct ExpectFinished {
     secrets: ApplicationSecrets,
-    transcript: Transcript,
+    /// `Transcript-Hash(ClientHello..server Finished)`: all the client's
+    /// Finished is checked against, since no message after it is hashed
+    /// (no tickets, no client certificates).
+    server_finished_hash: Digest,
     summary: HandshakeSummary,
 }
 
@@ -234,6 +244,34 @@ pub(crate) struct ExpectFinished {
 pub(crate) struct Traffic {
     client: TrafficSecret<Application>,
     server: TrafficSecret<Application>,
+}
+
+/// Events not yet polled, oldest first. The application drains them after
+/// every input, so nearly always at most one waits: it is kept inline, and
+/// only those behind it go to the heap.
+#[derive(Default)]
+pub(crate) struct EventQueue {
+    /// The oldest event, if the rest are empty or behind it.
+    first: Option<Event>,
+    rest: VecDeque<Event>,
+}
+
+impl EventQueue {
+    pub(crate) fn push_back(&mut self, event: Event) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(event);
+        } else {
+            self.rest.push_back(event);
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Event> {
+        self.first.take().or_else(|| self.rest.pop_front())
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
 }
 
 impl ServerConnection {
@@ -252,7 +290,7 @@ impl ServerConnection {
                 decrypter: None,
                 encrypter: None,
                 out: Vec::new(),
-                events: VecDeque::new(),
+                events: EventQueue::default(),
                 scratch: Vec::new(),
                 ccs_sent: false,
             },
@@ -304,10 +342,12 @@ impl ServerConnection {
         if !matches {
             return Err(CompleteOcspError::Foreign(completion));
         }
-        let State::AwaitingOcsp(paused) = core::mem::replace(&mut self.core.state, State::Closed)
+        let State::AwaitingOcsp(mut paused) =
+            core::mem::replace(&mut self.core.state, State::Closed)
         else {
             return Err(CompleteOcspError::Foreign(completion));
         };
+        *paused.resume.server_name_mut() = completion.server_name;
         let result = match completion.answer {
             OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
             OcspAnswer::NoStaple => {
@@ -565,10 +605,7 @@ impl Core {
             }
         };
         match typ {
-            ContentType::Handshake => {
-                joiner.push(plaintext)?;
-                Ok(())
-            }
+            ContentType::Handshake => self.handle_handshake_fragment(plaintext, joiner),
             ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
             ContentType::ApplicationData if self.in_traffic() => {
                 if joiner.has_partial_message() {
@@ -583,6 +620,30 @@ impl Core {
             }
             other => Err(InvalidMessage::UnexpectedContentType(other).into()),
         }
+    }
+
+    /// Hands over the handshake messages of one record. When no message is
+    /// partly buffered, the whole messages in it are handled where they lie
+    /// (a ClientHello or a Finished is never copied); the joiner keeps only
+    /// what must wait: a message continued in the next record, or whatever
+    /// follows a message after which the handshake paused or closed.
+    fn handle_handshake_fragment(
+        &mut self,
+        mut fragment: &[u8],
+        joiner: &mut HandshakeJoiner,
+    ) -> Result<(), Error> {
+        if !joiner.has_partial_message() {
+            while self.is_running() {
+                let Some((message, used)) = split_handshake(fragment)? else {
+                    break;
+                };
+                let rest = fragment.get(used..).unwrap_or_default();
+                self.handle_message(message, !rest.is_empty())?;
+                fragment = rest;
+            }
+        }
+        joiner.push(fragment)?;
+        Ok(())
     }
 
     fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
@@ -649,6 +710,7 @@ impl Core {
                     chosen,
                     transcript,
                     hello_retry: false,
+                    random: [0; 32],
                 };
                 self.after_hello(&hello, resume)
             }
@@ -679,6 +741,7 @@ impl Core {
                     chosen,
                     transcript,
                     hello_retry: true,
+                    random: [0; 32],
                 };
                 self.after_hello(&hello, resume)
             }
@@ -746,20 +809,35 @@ impl Core {
     ///
     /// The event is the same in both versions, and comes before ServerHello
     /// in both, so that nothing is written while the handshake waits.
-    fn after_hello(&mut self, hello: &ClientHello<'_>, resume: Resume) -> Result<(), Error> {
+    fn after_hello(&mut self, hello: &ClientHello<'_>, mut resume: Resume) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
+        let raise = ocsp.is_some() && self.config.ocsp_events;
+        // TLS 1.3's ServerHello.random and the request's id, in one call to
+        // the system RNG (TLS 1.2 draws its random with its flight).
+        let mut drawn = [0; 32 + 16];
+        let wanted = match (&resume, raise) {
+            (Resume::Tls13 { .. }, true) => 0..48,
+            (Resume::Tls13 { .. }, false) => 0..32,
+            (Resume::Tls12 { .. }, true) => 32..48,
+            (Resume::Tls12 { .. }, false) => 0..0,
+        };
+        if let Some(bytes) = drawn.get_mut(wanted).filter(|b| !b.is_empty()) {
+            self.config
+                .rng
+                .fill(bytes)
+                .map_err(|_| CryptoError::Random)?;
+        }
+        let (random_drawn, id_drawn) = drawn.split_at(32);
+        if let Resume::Tls13 { random, .. } = &mut resume {
+            random.copy_from_slice(random_drawn);
+        }
+        let id = RequestId(id_drawn.try_into().unwrap_or([0; 16]));
         match ocsp {
-            Some(request) if self.config.ocsp_events => {
-                let mut id = [0; 16];
-                self.config
-                    .rng
-                    .fill(&mut id)
-                    .map_err(|_| CryptoError::Random)?;
-                let id = RequestId(id);
+            Some(request) if raise => {
                 let event = OcspRequest {
                     id,
                     cert: Arc::clone(resume.cert()),
-                    server_name: resume.server_name().map(Box::from),
+                    server_name: resume.server_name_mut().take(),
                     responder_ids: request
                         .responder_ids()
                         .map(Bytes::copy_from_slice)
@@ -786,7 +864,8 @@ impl Core {
                 chosen,
                 transcript,
                 hello_retry,
-            } => self.send_tls13_flight(chosen, transcript, hello_retry, staple, ocsp),
+                random,
+            } => self.send_tls13_flight(chosen, &random, transcript, hello_retry, staple, ocsp),
             Resume::Tls12 { chosen, transcript } => {
                 self.send_tls12_flight(chosen, transcript, staple, ocsp)
             }
@@ -801,6 +880,7 @@ impl Core {
     fn send_tls13_flight(
         &mut self,
         chosen: Chosen,
+        random: &[u8; 32],
         mut transcript: Transcript,
         hello_retry: bool,
         staple: Option<&[u8]>,
@@ -808,8 +888,8 @@ impl Core {
     ) -> Result<(), Error> {
         let mark = self.out.len();
         let ccs_was_sent = self.ccs_sent;
-        let result = self.build_server_flight(&chosen, &mut transcript, staple);
-        let (secrets, encrypter, decrypter) = match result {
+        let result = self.build_server_flight(&chosen, random, &mut transcript, staple);
+        let (secrets, server_finished_hash, encrypter, decrypter) = match result {
             Ok(keys) => keys,
             Err(e) => {
                 self.out.truncate(mark);
@@ -832,7 +912,7 @@ impl Core {
         };
         self.state = State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
-            transcript,
+            server_finished_hash,
             summary,
         }));
         Ok(())
@@ -841,64 +921,78 @@ impl Core {
     fn build_server_flight(
         &mut self,
         chosen: &Chosen,
+        random: &[u8; 32],
         transcript: &mut Transcript,
         staple: Option<&[u8]>,
-    ) -> Result<(ApplicationSecrets, RecordEncrypter, RecordDecrypter), Error> {
+    ) -> Result<(ApplicationSecrets, Digest, RecordEncrypter, RecordDecrypter), Error> {
         let config = Arc::clone(&self.config);
         let rng = &config.rng;
         let share = chosen.share.as_ref().ok_or(PeerMisbehaved::BadKeyShare)?;
         let (kx, public) = KeyExchange::start(chosen.group, rng)?;
         let shared = kx.complete(share.as_bytes())?;
-        let mut random = [0u8; 32];
-        rng.fill(&mut random).map_err(|_| CryptoError::Random)?;
 
-        self.scratch.clear();
+        // The whole flight is encoded straight into the output, reserved
+        // once, and the protected part encrypted where it lies.
+        let alpn = chosen.alpn.as_deref();
+        self.out.reserve(messages::first_flight_len_bound(
+            chosen.cert.chain(),
+            staple,
+            alpn,
+            chosen.cert.key().max_signature_len(),
+        ));
+        let record = self.out.len();
+        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
         let range = messages::server_hello(
-            &mut self.scratch,
+            &mut self.out,
             &messages::ServerHello {
-                random: &random,
+                random,
                 session_id: chosen.session_id.as_bytes(),
                 suite: chosen.suite.suite.to_wire(),
                 group: chosen.group.to_wire(),
                 share: Some(public.as_ref()),
             },
         );
-        transcript.add(&self.scratch[range]);
-        write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
+        transcript.add(&self.out[range]);
+        frame_plaintext_record(&mut self.out, record, ContentType::Handshake);
         self.send_compat_ccs(chosen.session_id.as_bytes());
 
-        let handshake = EarlySecret::new(chosen.suite)
+        let handshake = EarlySecret::new(chosen.suite)?
             .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
-        let mut encrypter = Encrypter::from(RecordEncrypter::new(handshake.server())?);
+        let mut encrypter = RecordEncrypter::new(handshake.server())?;
         let decrypter = RecordDecrypter::new(handshake.client())?;
 
-        self.scratch.clear();
-        let alpn = chosen.alpn.as_deref();
-        let range = messages::encrypted_extensions(&mut self.scratch, alpn, chosen.sni_matched);
-        transcript.add(&self.scratch[range]);
-        let range = messages::certificate(&mut self.scratch, chosen.cert.chain(), staple);
-        transcript.add(&self.scratch[range]);
+        let record = self.out.len();
+        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
+        let out = &mut self.out;
+        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched);
+        transcript.add(&out[range]);
+        let range = messages::certificate(out, chosen.cert.chain(), staple);
+        transcript.add(&out[range]);
         let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
         let signature = chosen
             .cert
             .key()
             .sign(chosen.scheme, to_sign.as_ref(), rng)?;
-        let range =
-            messages::certificate_verify(&mut self.scratch, chosen.scheme.to_wire(), &signature);
-        transcript.add(&self.scratch[range]);
-        let verify_data = handshake.server_finished(&transcript.current_hash())?;
-        let range = messages::finished(&mut self.scratch, verify_data.as_ref());
-        transcript.add(&self.scratch[range]);
-        seal_records(
-            &mut encrypter,
-            ContentType::Handshake,
-            &self.scratch,
-            &mut self.out,
-        )?;
+        let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref());
+        transcript.add(&out[range]);
+        let verify_data = handshake.server_finished(&transcript.current_hash());
+        let range = messages::finished(out, verify_data.as_ref());
+        transcript.add(&out[range]);
+        if out.len() - record - RECORD_HEADER_LEN <= MAX_PLAINTEXT_LEN {
+            encrypter.seal_in_place(ContentType::Handshake, out, record)?;
+        } else {
+            // A flight longer than a record (a long chain, a big staple, up
+            // to 2^24 bytes of it) is fragmented from a copy.
+            let flight = out.split_off(record + RECORD_HEADER_LEN);
+            out.truncate(record);
+            let mut encrypter = Encrypter::from(encrypter);
+            seal_records(&mut encrypter, ContentType::Handshake, &flight, out)?;
+        }
 
-        let secrets = handshake.into_application(&transcript.current_hash())?;
+        let server_finished_hash = transcript.current_hash();
+        let secrets = handshake.into_application(&server_finished_hash)?;
         let encrypter = RecordEncrypter::new(secrets.server())?;
-        Ok((secrets, encrypter, decrypter))
+        Ok((secrets, server_finished_hash, encrypter, decrypter))
     }
 
     /// The client's Finished (RFC 8446 §4.4.4) ends the handshake.
@@ -909,13 +1003,13 @@ impl Core {
     ) -> Result<(), Error> {
         let ExpectFinished {
             secrets,
-            transcript,
+            server_finished_hash,
             summary,
         } = expecting;
-        if message.body.len() != transcript.algorithm().output_len() {
+        if message.body.len() != server_finished_hash.as_ref().len() {
             return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
         }
-        secrets.check_client_finished(&transcript.current_hash(), message.body)?;
+        secrets.check_client_finished(&server_finished_hash, message.body)?;
         self.decrypter = Some(RecordDecrypter::new(secrets.client())?.into());
         self.state = State::Traffic(Box::new(Traffic {
             client: secrets.client().clone(),
@@ -966,6 +1060,22 @@ pub(crate) fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Resu
     }
 }
 
+/// Fills in the header of the unprotected record at `out[start..]`, whose
+/// content the caller wrote after [`RECORD_HEADER_LEN`] bytes of room. The
+/// content (a ServerHello) is far below the record limit.
+fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
+    let len = out.len().saturating_sub(start + RECORD_HEADER_LEN);
+    debug_assert!(len <= MAX_PLAINTEXT_LEN);
+    let header = RecordHeader {
+        content_type: typ,
+        legacy_version: 0x0303,
+        len: u16::try_from(len).unwrap_or(u16::MAX),
+    };
+    if let Some(room) = out.get_mut(start..start + RECORD_HEADER_LEN) {
+        room.copy_from_slice(&header.encode());
+    }
+}
+
 /// A handshake message of type `typ` where none of that type may come.
 pub(crate) fn unexpected(typ: HandshakeType) -> Error {
     PeerMisbehaved::UnexpectedMessage(match typ {
@@ -979,4 +1089,33 @@ pub(crate) fn unexpected(typ: HandshakeType) -> Error {
         _ => "handshake message",
     })
     .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_queue_is_first_in_first_out() {
+        let data = |e: Option<Event>| match e {
+            Some(Event::ApplicationData(d)) => Some(d[0]),
+            None => None,
+            Some(other) => panic!("{other:?}"),
+        };
+        let mut q = EventQueue::default();
+        let mut next = 0u8;
+        let mut expected = VecDeque::new();
+        // Pushes and pops in every interleaving of up to three deep.
+        for step in [1, 1, -1, 1, -1, -1, 1, 1, 1, -1, 1, -1, -1, -1, -1] {
+            if step > 0 {
+                q.push_back(Event::ApplicationData(vec![next]));
+                expected.push_back(next);
+                next += 1;
+            } else {
+                assert_eq!(data(q.pop_front()), expected.pop_front());
+            }
+            assert_eq!(q.len(), expected.len());
+        }
+        assert!(q.first.is_none() && q.rest.is_empty());
+    }
 }

@@ -230,14 +230,12 @@ pub(crate) fn choose(
 /// A host name from SNI as text: RFC 6066 §3 says ASCII, and this server
 /// compares it case-insensitively, so it is kept lower-cased.
 pub(crate) fn host_name(name: &[u8]) -> Result<Box<str>, PeerMisbehaved> {
-    if !name.is_ascii() {
-        return Err(PeerMisbehaved::BadServerName);
+    // ASCII is UTF-8, so this refuses exactly the non-ASCII names; the copy
+    // is lower-cased in one pass and allocated once, at its exact length.
+    match core::str::from_utf8(name) {
+        Ok(text) if text.is_ascii() => Ok(text.to_ascii_lowercase().into_boxed_str()),
+        _ => Err(PeerMisbehaved::BadServerName),
     }
-    let lower: String = name
-        .iter()
-        .map(|&b| char::from(b.to_ascii_lowercase()))
-        .collect();
-    Ok(lower.into_boxed_str())
 }
 
 /// The certificate for this handshake, among those whose key can sign with
@@ -288,4 +286,21 @@ pub(crate) fn choose_alpn(
         .cloned()
         .map(Some)
         .ok_or(PeerMisbehaved::NoCommonAlpnProtocol)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_are_ascii_and_kept_lower_case() {
+        assert_eq!(
+            host_name(b"WWW.Example.TEST").unwrap(),
+            "www.example.test".into()
+        );
+        assert_eq!(host_name(b"").unwrap(), "".into());
+        for bad in [&b"caf\xc3\xa9.test"[..], b"\xff", b"a\x80b"] {
+            assert_eq!(host_name(bad), Err(PeerMisbehaved::BadServerName));
+        }
+    }
 }

@@ -164,7 +164,7 @@ impl Core {
             &mut self.scratch,
             &params,
             chosen.scheme.to_wire(),
-            &signature,
+            signature.as_ref(),
         );
         let _ = messages::server_hello_done(&mut self.scratch);
         // The flight is the messages in order, so it is hashed in one go.
