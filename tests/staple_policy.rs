@@ -182,7 +182,9 @@ fn a_good_fresh_response_is_stapled_in_both_versions() {
 /// staple (in TLS 1.2: no CertificateStatus message at all).
 #[test]
 fn a_failing_response_is_not_stapled_and_the_outcome_says_why() {
-    let cases: [(&str, &str, Option<u64>, bool, fn(&BadStaple) -> bool); 7] = [
+    // (leaf, response, time given, issuer known, what the outcome must say)
+    type Case = (&'static str, &'static str, Option<u64>, bool, fn(&BadStaple) -> bool);
+    let cases: [Case; 7] = [
         ("good", "good.der", None, true, |b| *b == BadStaple::NoTime),
         ("good", "good.der", Some(NOW), false, |b| {
             *b == BadStaple::NoIssuer
