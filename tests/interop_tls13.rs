@@ -3,7 +3,9 @@
 //! TCP for the per-connection pause and for many handshakes in a row.
 //!
 //! Each test asserts on what the client itself prints or reports, and on
-//! what the server recorded (tests/common/loopback.rs). The PKI and the
+//! what the server recorded (tests/common/loopback.rs). The scenarios both
+//! versions share are in tests/common/interop.rs, run here with [`TLS13`];
+//! this file adds what only TLS 1.3 has. The PKI and the
 //! OCSP responses are made by the `openssl` tool when the test runs
 //! (tests/common/openssl_pki.rs), so the staples are fresh and come from an
 //! independent implementation.
@@ -16,27 +18,29 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
-use common::clients;
+use common::interop::{self, Interop, Received, Version};
 use common::loopback::{self, AppMode, LoopbackServer, OcspPolicy};
 use common::openssl_pki::{CertStatus, OpensslPki};
-use common::peers::{self, Output, CURL, GNUTLS_CLI, NODE, OPENSSL};
+use common::peers::{self, SeenMessage};
 use common::rustls_pair::{client_config, RecordingVerifier};
 use stapler::codec::AlertDescription;
 use stapler::server::ProtocolVersion;
-use stapler::{CloseReason, Error, OcspOutcome};
+use stapler::{CloseReason, OcspOutcome};
 
-/// A PKI and a server stapling `policy` with the ECDSA leaf.
-fn server_with(pki: &OpensslPki, policy: OcspPolicy) -> LoopbackServer {
-    LoopbackServer::with_policy(pki.server_config(), AppMode::Http, policy)
-}
-
-/// [`clients::s_client`] limited to TLS 1.3, plus `extra`.
-fn s_client_tls13(server: &LoopbackServer, pki: &OpensslPki, extra: &[&str]) -> Output {
-    let mut args = vec!["-tls1_3"];
-    args.extend_from_slice(extra);
-    clients::s_client(server, pki, &args)
-}
+/// TLS 1.3 as each client is limited to it and reports it; the staple is
+/// in the leaf's CertificateEntry.
+const TLS13: Version = Version {
+    protocol: ProtocolVersion::Tls13,
+    s_client_flag: "-tls1_3",
+    name: "TLSv1.3",
+    record_name: "TLS 1.3",
+    default_cipher: "TLS_AES_128_GCM_SHA256",
+    curl_args: &["--tlsv1.3"],
+    gnutls_priority: "NORMAL:-VERS-ALL:+VERS-TLS1.3",
+    gnutls_name: "TLS1.3",
+    gnutls_stapled_options: "- Options: OCSP status request,",
+    received: LeafEntry::received,
+};
 
 /// The leaf's CertificateEntry in a TLS 1.3 Certificate message (RFC 8446
 /// §4.4.2), parsed here rather than by stapler's codec so that the check
@@ -49,15 +53,15 @@ struct LeafEntry {
 }
 
 impl LeafEntry {
-    /// The entry in the Certificate message `s_client -msg` printed.
-    fn from_s_client(output: &Output) -> Self {
-        let messages = peers::s_client_received_messages(&output.stdout);
-        let certificate = messages
-            .iter()
-            .find(|m| m.name == "Certificate")
-            .unwrap_or_else(|| panic!("no Certificate message in\n{output}"));
-        Self::parse(&certificate.bytes)
-            .unwrap_or_else(|| panic!("a malformed Certificate message: {certificate:02x?}"))
+    /// The leaf and staple in the Certificate message s_client received.
+    fn received(messages: &[SeenMessage]) -> Received {
+        let certificate = peers::find_message(messages, "Certificate");
+        let entry = Self::parse(&certificate.bytes)
+            .unwrap_or_else(|| panic!("a malformed Certificate message: {certificate:02x?}"));
+        Received {
+            staple: entry.staple(),
+            leaf: entry.der,
+        }
     }
 
     fn parse(message: &[u8]) -> Option<Self> {
@@ -106,372 +110,26 @@ impl LeafEntry {
     }
 }
 
+interop::version_independent_tests!(TLS13);
+
 #[test]
 fn openssl_s_client_status_receives_the_exact_staple() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
-    let server = server_with(&pki, OcspPolicy::Respond(response.clone()));
-
-    let out = s_client_tls13(&server, &pki, &["-status"]);
-
-    out.assert_success();
-    out.assert_contains("OCSP Response Status: successful (0x0)");
-    out.assert_contains("Cert Status: good");
-    out.assert_contains("Serial Number: 1001");
-    out.assert_contains("New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256");
-    out.assert_contains("Verify return code: 0 (ok)");
-    out.assert_contains("stapler loopback server");
-    // Byte equality: `-msg` dumps the decrypted Certificate message as
-    // s_client received it; the leaf's entry must carry exactly the bytes
-    // handed to respond(), in its status_request extension.
-    let leaf = LeafEntry::from_s_client(&out);
-    assert_eq!(leaf.der, pki.ecdsa.der, "the leaf s_client received");
-    assert_eq!(leaf.staple().as_deref(), Some(&response[..]));
-    // And s_client printed that response the way `openssl ocsp` prints
-    // the file (the signature's hex dump included, so no other response
-    // could print the same).
-    let printed = pki.ocsp_text(&response);
-    for line in printed
-        .lines()
-        .take_while(|l| !l.starts_with("Certificate:"))
-        .filter(|l| !l.trim().is_empty())
-    {
-        out.assert_contains(line.trim_end());
-    }
-
-    let record = server.single_connection();
-    let request = record.ocsp_request.as_ref().expect("an OcspRequest event");
-    assert_eq!(request.certificate[..], pki.ecdsa.der[..]);
-    assert!(request.issuer.is_some(), "the CA was found as the issuer");
-    assert_eq!(request.server_name.as_deref(), Some("localhost"));
-    let summary = record.summary.as_ref().expect("a completed handshake");
-    assert_eq!(summary.version, ProtocolVersion::Tls13);
-    assert_eq!(summary.ocsp, OcspOutcome::Stapled(response.len()));
-    assert_eq!(summary.server_name.as_deref(), Some("localhost"));
-    assert_eq!(record.http_request_line.as_deref(), Some("GET / HTTP/1.0"));
-    assert_eq!(record.closed, Some(CloseReason::LocalClose));
-}
-
-#[test]
-fn openssl_s_client_without_status_raises_no_event() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    // Were an event raised, the abort would fail the handshake.
-    let server = server_with(&pki, OcspPolicy::Abort("no event was expected".into()));
-
-    let out = s_client_tls13(&server, &pki, &[]);
-
-    out.assert_success();
-    out.assert_contains("New, TLSv1.3, Cipher is");
-    out.assert_contains("Verify return code: 0 (ok)");
-    out.assert_contains("stapler loopback server");
-    // s_client prints nothing about OCSP unless -status asked for it.
-    out.assert_lacks("OCSP response");
-    let leaf = LeafEntry::from_s_client(&out);
-    assert_eq!(leaf.der, pki.ecdsa.der);
-    assert_eq!(leaf.staple(), None, "a staple nobody asked for");
-
-    let record = server.single_connection();
-    assert!(!record.ocsp_requested(), "an OcspRequest was raised");
-    let summary = record.summary.as_ref().expect("a completed handshake");
-    assert_eq!(summary.ocsp, OcspOutcome::NotRequested);
-    assert_eq!(record.closed, Some(CloseReason::LocalClose));
-}
-
-#[test]
-fn openssl_s_client_status_with_no_response() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let server = server_with(&pki, OcspPolicy::NoResponse);
-
-    let out = s_client_tls13(&server, &pki, &["-status"]);
-
-    out.assert_success();
-    out.assert_contains("OCSP response: no response sent");
-    out.assert_contains("Verify return code: 0 (ok)");
-    out.assert_contains("stapler loopback server");
-    assert_eq!(LeafEntry::from_s_client(&out).staple(), None);
-
-    let record = server.single_connection();
-    assert!(record.ocsp_requested());
-    let summary = record.summary.as_ref().expect("a completed handshake");
-    assert_eq!(summary.ocsp, OcspOutcome::NoResponse);
-}
-
-#[test]
-fn openssl_s_client_gets_internal_error_on_abort() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let reason = "the responder is down (test)";
-    let server = server_with(&pki, OcspPolicy::Abort(reason.into()));
-
-    let out = s_client_tls13(&server, &pki, &["-status"]);
-
-    out.assert_failure();
-    // OpenSSL's words for a received internal_error(80) alert.
-    out.assert_contains("tlsv1 alert internal error");
-    out.assert_contains("SSL alert number 80");
-    // -msg shows the alert record itself: fatal, and the only thing sent.
-    out.assert_contains("<<< TLS 1.3, Alert [length 0002], fatal internal_error");
-    let received = peers::s_client_received_messages(&out.stdout);
-    assert!(
-        received.is_empty(),
-        "nothing but the alert may be sent after an abort, got {:?}",
-        received.iter().map(|m| &m.name).collect::<Vec<_>>()
-    );
-
-    let record = server.single_connection();
-    assert!(record.ocsp_requested());
-    assert_eq!(record.summary, None);
-    assert_eq!(
-        record.closed,
-        Some(CloseReason::Error {
-            error: Error::OcspAborted(reason.into()),
-            alert: Some(AlertDescription::InternalError),
-        })
-    );
+    interop::openssl_s_client_status_receives_the_exact_staple(TLS13);
 }
 
 #[test]
 fn openssl_s_client_rsa_leaf_gets_its_own_staple() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::with_rsa();
-    let ecdsa_response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
-    let rsa_response = pki.ocsp_response(pki.rsa(), CertStatus::Good);
-    let config = pki
-        .config_builder(&pki.ecdsa)
-        .and_then(|b| {
-            let rsa = pki.rsa();
-            b.certificate_chain(
-                &std::fs::read(&rsa.chain_pem).unwrap(),
-                &std::fs::read(&rsa.key_pem).unwrap(),
-            )
-        })
-        .and_then(|b| b.ocsp_events(true).build())
-        .expect("an ECDSA and an RSA chain");
-    // Each certificate gets the response for it, as a server would look it
-    // up by the request's certificate.
-    let rsa_der = Bytes::from(pki.rsa().der.clone());
-    let (ecdsa_for_policy, rsa_for_policy) = (ecdsa_response.clone(), rsa_response.clone());
-    let server = LoopbackServer::start(Arc::new(config), AppMode::Http, move |_, request| {
-        OcspPolicy::Respond(if *request.certificate() == rsa_der {
-            rsa_for_policy.clone()
-        } else {
-            ecdsa_for_policy.clone()
-        })
-    });
-
     // Only RSA-PSS offered: the server must pick the RSA certificate.
-    let out = s_client_tls13(
-        &server,
-        &pki,
-        &["-status", "-sigalgs", "rsa_pss_rsae_sha256"],
-    );
-
-    out.assert_success();
-    out.assert_contains("Peer signature type: RSA-PSS");
-    out.assert_contains("OCSP Response Status: successful (0x0)");
-    out.assert_contains("Serial Number: 1002");
-    let leaf = LeafEntry::from_s_client(&out);
-    assert_eq!(leaf.der, pki.rsa().der);
-    assert_eq!(leaf.staple().as_deref(), Some(&rsa_response[..]));
-    let record = server.single_connection();
-    let summary = record.summary.as_ref().expect("a completed handshake");
-    assert_eq!(summary.ocsp, OcspOutcome::Stapled(rsa_response.len()));
-}
-
-#[test]
-fn node_ocsp_response_event_carries_the_staple() {
-    if peers::skip_unless_installed(&[NODE, OPENSSL]) {
+    let sigalgs = ["-sigalgs", "rsa_pss_rsae_sha256"];
+    let Some(run) = interop::openssl_s_client_rsa_leaf_gets_its_own_staple(TLS13, &sigalgs) else {
         return;
-    }
-    let pki = OpensslPki::new();
-    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
-    let server = server_with(&pki, OcspPolicy::Respond(response.clone()));
-
-    let report = clients::node_ocsp_client(&server, &pki, "TLSv1.3", "TLSv1.3");
-
-    report.output.assert_success();
-    assert_eq!(report.get("ocsp_response"), peers::hex(&response));
-    assert_eq!(report.get("protocol"), "TLSv1.3");
-    assert_eq!(report.get("authorized"), "true");
-    assert_eq!(report.get("status_line"), "HTTP/1.1 200 OK");
-    assert_eq!(report.get("end"), "ok");
-    let record = server.single_connection();
-    assert_eq!(
-        record.summary.expect("a completed handshake").ocsp,
-        OcspOutcome::Stapled(response.len())
-    );
-}
-
-#[test]
-fn node_ocsp_response_event_without_a_staple() {
-    if peers::skip_unless_installed(&[NODE, OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let server = server_with(&pki, OcspPolicy::NoResponse);
-
-    let report = clients::node_ocsp_client(&server, &pki, "TLSv1.3", "TLSv1.3");
-
-    report.output.assert_success();
-    assert_eq!(report.get("ocsp_response"), "none");
-    assert_eq!(report.get("authorized"), "true");
-    assert_eq!(report.get("status_line"), "HTTP/1.1 200 OK");
-    let record = server.single_connection();
-    assert!(record.ocsp_requested());
-    assert_eq!(
-        record.summary.expect("a completed handshake").ocsp,
-        OcspOutcome::NoResponse
-    );
-}
-
-/// [`clients::curl_cert_status`] limited to TLS 1.3.
-fn curl_cert_status(server: &LoopbackServer, pki: &OpensslPki) -> Output {
-    clients::curl_cert_status(server, pki, &["--tlsv1.3"])
-}
-
-#[test]
-fn curl_cert_status_accepts_a_good_staple() {
-    if peers::skip_unless_installed(&[CURL, OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
-    let server = server_with(&pki, OcspPolicy::Respond(response.clone()));
-
-    let out = curl_cert_status(&server, &pki);
-
-    out.assert_success();
-    // The page names the outcome the server recorded.
-    out.assert_contains(&format!("ocsp: Stapled({})", response.len()));
-    let record = server.single_connection();
-    assert_eq!(record.http_request_line.as_deref(), Some("GET / HTTP/1.1"));
-}
-
-#[test]
-fn curl_cert_status_fails_without_a_staple() {
-    if peers::skip_unless_installed(&[CURL, OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let server = server_with(&pki, OcspPolicy::NoResponse);
-
-    let out = curl_cert_status(&server, &pki);
-
-    out.assert_failure();
-    // Exit status 91: CURLE_SSL_INVALIDCERTSTATUS.
-    assert_eq!(out.status.code(), Some(91), "{out}");
-    out.assert_contains("No OCSP response received");
-    out.assert_lacks("stapler loopback server");
-    let record = server.single_connection();
-    assert!(record.ocsp_requested());
-    assert_eq!(record.http_request_line, None);
-}
-
-#[test]
-fn curl_cert_status_rejects_a_revoked_staple() {
-    if peers::skip_unless_installed(&[CURL, OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Revoked);
-    let server = server_with(&pki, OcspPolicy::Respond(response));
-
-    let out = curl_cert_status(&server, &pki);
-
-    out.assert_failure();
-    assert_eq!(out.status.code(), Some(91), "{out}");
-    out.assert_contains("SSL certificate revocation reason: keyCompromise");
-    out.assert_lacks("stapler loopback server");
-    let record = server.single_connection();
-    assert!(record.ocsp_requested());
-    assert_eq!(record.http_request_line, None);
-}
-
-/// [`clients::gnutls_cli_ocsp`] limited to TLS 1.3.
-fn gnutls_cli_ocsp(server: &LoopbackServer, pki: &OpensslPki) -> (Output, Vec<u8>) {
-    clients::gnutls_cli_ocsp(server, pki, "NORMAL:-VERS-ALL:+VERS-TLS1.3")
-}
-
-#[test]
-fn gnutls_cli_ocsp_reports_good() {
-    if peers::skip_unless_installed(&[GNUTLS_CLI, OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
-    let server = server_with(&pki, OcspPolicy::Respond(response.clone()));
-
-    let (out, saved) = gnutls_cli_ocsp(&server, &pki);
-
-    out.assert_success();
-    out.assert_contains("- Status: The certificate is trusted.");
-    // gnutls-cli lists this option when it got and checked a staple.
-    out.assert_contains("- Options: OCSP status request,");
-    out.assert_contains("Certificate Status: good");
-    out.assert_contains("(TLS1.3");
-    // It did not have to ask the responder itself.
-    out.assert_lacks("Connecting to OCSP server");
-    assert_eq!(saved, response, "the staple gnutls-cli saved");
-    let record = server.single_connection();
-    assert_eq!(
-        record.summary.expect("a completed handshake").ocsp,
-        OcspOutcome::Stapled(response.len())
-    );
-}
-
-#[test]
-fn gnutls_cli_ocsp_rejects_a_revoked_staple() {
-    if peers::skip_unless_installed(&[GNUTLS_CLI, OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Revoked);
-    let server = server_with(&pki, OcspPolicy::Respond(response.clone()));
-
-    let (out, saved) = gnutls_cli_ocsp(&server, &pki);
-
-    out.assert_failure();
-    out.assert_contains("The certificate chain is revoked");
-    out.assert_contains("PKI verification of server certificate failed");
-    assert_eq!(saved, response, "the staple gnutls-cli saved");
-    assert!(server.single_connection().ocsp_requested());
-}
-
-#[test]
-fn gnutls_cli_ocsp_notices_a_missing_staple() {
-    if peers::skip_unless_installed(&[GNUTLS_CLI, OPENSSL]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let server = server_with(&pki, OcspPolicy::NoResponse);
-
-    let (out, saved) = gnutls_cli_ocsp(&server, &pki);
-
-    // Without a staple, gnutls-cli --ocsp asks the responder in the
-    // leaf's AIA itself; nothing answers there (see AIA_OCSP_URL).
-    out.assert_contains("Connecting to OCSP server");
-    out.assert_lacks("- Options: OCSP status request,");
-    out.assert_lacks("Certificate Status: good");
-    assert!(saved.is_empty(), "gnutls-cli saved a staple: {saved:02x?}");
-    assert!(server.single_connection().ocsp_requested());
+    };
+    run.out.assert_contains("Peer signature type: RSA-PSS");
 }
 
 #[test]
 fn a_delayed_answer_pauses_only_its_own_connection() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
+    if interop::skip(&[]) {
         return;
     }
     const DELAY: Duration = Duration::from_millis(500);
@@ -488,8 +146,10 @@ fn a_delayed_answer_pauses_only_its_own_connection() {
             now
         }
     });
+    let it = Interop::new(TLS13, pki, server);
+    let (pki, server) = (&it.pki, &it.server);
 
-    let slow = clients::s_client_spawn(&server, &pki, &["-tls1_3", "-status"]);
+    let slow = it.s_client_spawn(&["-status"]);
     server.wait_for("the first connection's OcspRequest", |records| {
         records.first().filter(|r| r.ocsp_requested()).map(|_| ())
     });
@@ -535,7 +195,7 @@ fn a_delayed_answer_pauses_only_its_own_connection() {
 
 #[test]
 fn echo_and_close_notify_with_rustls_over_tcp() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
+    if interop::skip(&[]) {
         return;
     }
     let pki = OpensslPki::new();
@@ -569,13 +229,11 @@ const SEQUENTIAL: usize = 2000;
 
 #[test]
 fn many_sequential_rustls_handshakes_are_all_stapled() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
+    let Some((it, response)) = Interop::stapling(TLS13, &[], CertStatus::Good) else {
         return;
-    }
-    let pki = OpensslPki::new();
-    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
-    let server = server_with(&pki, OcspPolicy::Respond(response.clone()));
-    let verifier = RecordingVerifier::custom(pki.rustls_roots(), None);
+    };
+    let server = &it.server;
+    let verifier = RecordingVerifier::custom(it.pki.rustls_roots(), None);
     let config = Arc::new(client_config(verifier.clone()));
 
     let started = Instant::now();
@@ -609,7 +267,7 @@ fn many_sequential_rustls_handshakes_are_all_stapled() {
 
 #[test]
 fn bytes_behind_a_paused_hello_are_held_and_fed_after_the_answer() {
-    if peers::skip_unless_installed(&[OPENSSL]) {
+    if interop::skip(&[]) {
         return;
     }
     use std::io::{Read, Write};

@@ -26,6 +26,26 @@ pub fn s_client(server: &LoopbackServer, pki: &OpensslPki, args: &[&str]) -> Out
 
 /// [`s_client`], started and not waited for.
 pub fn s_client_spawn(server: &LoopbackServer, pki: &OpensslPki, args: &[&str]) -> peers::Running {
+    s_client_with_input(server, pki, &[&["-ign_eof"], args].concat(), HTTP_GET)
+}
+
+/// [`s_client`] without `-ign_eof`: it reads `commands` from its standard
+/// input as commands (`R` renegotiates, `Q` quits) rather than as data.
+pub fn s_client_commands(
+    server: &LoopbackServer,
+    pki: &OpensslPki,
+    args: &[&str],
+    commands: &[u8],
+) -> Output {
+    s_client_with_input(server, pki, args, commands).wait(peers::PEER_TIMEOUT)
+}
+
+fn s_client_with_input(
+    server: &LoopbackServer,
+    pki: &OpensslPki,
+    args: &[&str],
+    input: &[u8],
+) -> peers::Running {
     let connect = server.addr().to_string();
     let mut all = vec![
         "s_client",
@@ -39,10 +59,9 @@ pub fn s_client_spawn(server: &LoopbackServer, pki: &OpensslPki, args: &[&str]) 
         pki.ca_arg(),
         "-verify_return_error",
         "-msg",
-        "-ign_eof",
     ];
     all.extend_from_slice(args);
-    peers::spawn(OPENSSL, &all, HTTP_GET)
+    peers::spawn(OPENSSL, &all, input)
 }
 
 /// `curl --cert-status` for `https://localhost:PORT/`, resolved to
@@ -73,11 +92,38 @@ pub fn curl_cert_status(
     peers::run(CURL, &args, b"")
 }
 
-/// `gnutls-cli --ocsp --verbose` (verbose: it prints the staple it got)
-/// with `priority` (`NORMAL:-VERS-ALL:+VERS-TLS1.3`), saving the staple to
-/// a file; returns the output and the saved bytes (empty when none was
-/// saved). It connects to 127.0.0.1 with SNI and name check `localhost`,
-/// rather than to `localhost`, which may resolve to ::1 first.
+/// `gnutls-cli` with `priority` (`NORMAL:-VERS-ALL:+VERS-TLS1.3`) and
+/// `args`, fed `input`. It trusts the test CA and connects to 127.0.0.1
+/// with SNI and name check `localhost`, rather than to `localhost`, which
+/// may resolve to ::1 first.
+pub fn gnutls_cli(
+    server: &LoopbackServer,
+    pki: &OpensslPki,
+    priority: &str,
+    args: &[&str],
+    input: &[u8],
+) -> Output {
+    let port = server.port().to_string();
+    let mut all = vec![
+        "--x509cafile",
+        pki.ca_arg(),
+        "--sni-hostname",
+        "localhost",
+        "--verify-hostname",
+        "localhost",
+        "--priority",
+        priority,
+        "-p",
+        &port,
+    ];
+    all.extend_from_slice(args);
+    all.push("127.0.0.1");
+    peers::run(GNUTLS_CLI, &all, input)
+}
+
+/// [`gnutls_cli`] with `--ocsp --verbose` (verbose: it prints the staple it
+/// got), sending [`HTTP_GET`] and saving the staple to a file; returns the
+/// output and the saved bytes (empty when none was saved).
 pub fn gnutls_cli_ocsp(
     server: &LoopbackServer,
     pki: &OpensslPki,
@@ -87,25 +133,11 @@ pub fn gnutls_cli_ocsp(
         .dir()
         .join(format!("gnutls-staple-{}.der", server.port()));
     let save = format!("--save-ocsp={}", saved.to_str().expect("UTF-8 path"));
-    let port = server.port().to_string();
-    let out = peers::run(
-        GNUTLS_CLI,
-        &[
-            "--verbose",
-            "--ocsp",
-            &save,
-            "--x509cafile",
-            pki.ca_arg(),
-            "--sni-hostname",
-            "localhost",
-            "--verify-hostname",
-            "localhost",
-            "--priority",
-            priority,
-            "-p",
-            &port,
-            "127.0.0.1",
-        ],
+    let out = gnutls_cli(
+        server,
+        pki,
+        priority,
+        &["--verbose", "--ocsp", &save],
         HTTP_GET,
     );
     (out, std::fs::read(&saved).unwrap_or_default())

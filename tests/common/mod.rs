@@ -4,6 +4,7 @@
 
 pub mod clients;
 pub mod hello_encoder;
+pub mod interop;
 pub mod loopback;
 pub mod openssl_pki;
 pub mod peers;

@@ -327,6 +327,20 @@ pub fn s_client_received_messages(stdout: &str) -> Vec<SeenMessage> {
     messages
 }
 
+/// The names of `messages`, in order.
+pub fn message_names(messages: &[SeenMessage]) -> Vec<&str> {
+    messages.iter().map(|m| m.name.as_str()).collect()
+}
+
+/// The message named `name` among `messages`; fails the test if there is
+/// none.
+pub fn find_message<'a>(messages: &'a [SeenMessage], name: &str) -> &'a SeenMessage {
+    messages
+        .iter()
+        .find(|m| m.name == name)
+        .unwrap_or_else(|| panic!("no {name} in {:?}", message_names(messages)))
+}
+
 /// Lowercase hex of `bytes`, as Node's `toString('hex')` prints it.
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
