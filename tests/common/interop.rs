@@ -532,6 +532,7 @@ pub fn gnutls_cli_ocsp_notices_a_missing_staple(v: Version) {
 
 /// A `#[test]` for each scenario above that needs nothing more of its
 /// version, named as the scenario and run with `$version`.
+#[allow(unused_macros)] // by the test binaries other than the interop ones
 macro_rules! version_independent_tests {
     ($version:expr) => {
         $crate::common::interop::version_independent_tests!(
@@ -556,5 +557,5 @@ macro_rules! version_independent_tests {
         }
     )*};
 }
-#[allow(unused_imports)]
+#[allow(unused_imports)] // likewise
 pub(crate) use version_independent_tests;
