@@ -248,10 +248,9 @@ fn many_sequential_rustls_handshakes_are_all_stapled() {
         took / SEQUENTIAL as u32
     );
 
-    let staples = verifier.staples.lock().unwrap();
+    let staples = verifier.staples();
     assert_eq!(staples.len(), SEQUENTIAL);
     assert!(staples.iter().all(|s| s[..] == response[..]));
-    drop(staples);
     let records = server.wait_finished(SEQUENTIAL);
     for record in &records {
         assert!(record.ocsp_requested(), "connection {}", record.index);

@@ -7,12 +7,11 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use common::rustls_pair::{client_config, pki, roots_from, Pair, RecordingVerifier};
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::DigitallySignedStruct;
+use common::rustls_pair::{
+    client_config, pki, roots_from, tls12_client_config, Pair, RecordingVerifier,
+};
 use stapler::codec::AlertDescription;
 use stapler::ocsp::{
     BadStaple, CertStatus, MustStaplePolicy, OcspError, OnBadStaple, StaplePolicy, VerifyOptions,
@@ -58,84 +57,27 @@ fn config(leaf: &str, policy: StaplePolicy, with_ca: bool) -> Arc<ServerConfig> 
     )
 }
 
-/// A client-side verifier that records the staple and checks the
-/// handshake signatures, but takes any certificate: tests/data/ocsp's
-/// leaves exist to be named in OCSP responses (leaf-revoked has no
-/// subjectAltName), and what is under test here is the server's policy.
-#[derive(Debug, Default)]
-struct AnyCertificate {
-    staples: Mutex<Vec<Vec<u8>>>,
-}
-
-impl AnyCertificate {
-    fn last_staple(&self) -> Option<Vec<u8>> {
-        self.staples.lock().unwrap().last().cloned()
-    }
-
-    fn algorithms() -> rustls::crypto::WebPkiSupportedAlgorithms {
-        rustls::crypto::ring::default_provider().signature_verification_algorithms
-    }
-}
-
-impl ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        ocsp_response: &[u8],
-        _: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        self.staples.lock().unwrap().push(ocsp_response.to_vec());
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &Self::algorithms())
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &Self::algorithms())
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        Self::algorithms().supported_schemes()
-    }
-}
-
-fn any_certificate_client(verifier: Arc<AnyCertificate>, version: Version) -> rustls::ClientConfig {
-    let versions: &[&rustls::SupportedProtocolVersion] = match version {
-        Version::Tls13 => &[&rustls::version::TLS13],
-        Version::Tls12 => &[&rustls::version::TLS12],
-    };
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_protocol_versions(versions)
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth()
-}
-
 #[derive(Clone, Copy)]
 enum Version {
     Tls13,
     Tls12,
 }
 
-/// A handshake with `config` paused on its OcspRequest.
-fn paused(config: Arc<ServerConfig>, leaf: &str, version: Version) -> (Pair, Arc<AnyCertificate>) {
-    let verifier = Arc::new(AnyCertificate::default());
-    let client = any_certificate_client(Arc::clone(&verifier), version);
+/// A handshake with `config` paused on its OcspRequest. The client records
+/// the staple and checks the handshake signature, but takes any
+/// certificate: tests/data/ocsp's leaves exist to be named in OCSP
+/// responses (leaf-revoked has no subjectAltName), and what is under test
+/// here is the server's policy.
+fn paused(
+    config: Arc<ServerConfig>,
+    leaf: &str,
+    version: Version,
+) -> (Pair, Arc<RecordingVerifier>) {
+    let verifier = Arc::new(RecordingVerifier::any_certificate());
+    let client = match version {
+        Version::Tls13 => client_config(Arc::clone(&verifier)),
+        Version::Tls12 => tls12_client_config(Arc::clone(&verifier)),
+    };
     let mut pair = Pair::with_name(client, config, &format!("{leaf}.example.test"));
     pair.client_to_server().unwrap();
     assert_eq!(pair.ocsp_requests.len(), 1);
@@ -183,7 +125,13 @@ fn a_good_fresh_response_is_stapled_in_both_versions() {
 #[test]
 fn a_failing_response_is_not_stapled_and_the_outcome_says_why() {
     // (leaf, response, time given, issuer known, what the outcome must say)
-    type Case = (&'static str, &'static str, Option<u64>, bool, fn(&BadStaple) -> bool);
+    type Case = (
+        &'static str,
+        &'static str,
+        Option<u64>,
+        bool,
+        fn(&BadStaple) -> bool,
+    );
     let cases: [Case; 7] = [
         ("good", "good.der", None, true, |b| *b == BadStaple::NoTime),
         ("good", "good.der", Some(NOW), false, |b| {

@@ -655,7 +655,7 @@ fn a_thousand_paused_connections_completed_in_random_order() {
     for (i, (pair, verifier, _)) in conns.iter().enumerate() {
         assert!(!pair.client.is_handshaking());
         assert_eq!(
-            *verifier.staples.lock().unwrap(),
+            verifier.staples(),
             vec![staple(&format!("connection {i}"))],
             "connection {i}"
         );

@@ -17,18 +17,21 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::ring::{cipher_suite, kx_group};
 use rustls::crypto::CryptoProvider;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{ClientConnection, DigitallySignedStruct, SignatureScheme};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::{ClientConnection, SignatureScheme};
 use stapler::{Event, OcspOutcome, ServerConnection};
 
 use crate::counting_alloc::Snapshot;
+use recording_verifier::RecordingVerifier;
+
+#[path = "recording_verifier.rs"]
+mod recording_verifier;
 
 /// The length of the pretend OCSP response stapled.
 pub const STAPLE_LEN: usize = 700;
@@ -77,63 +80,14 @@ fn provider() -> CryptoProvider {
     }
 }
 
-/// The client's check of the server: the CertificateVerify signature is
-/// verified for real; the chain is accepted as is (the client's cost is not
-/// measured, and tests/tls13_rustls.rs checks chains). The staple is kept so
-/// that a caller can compare it.
-#[derive(Debug)]
-pub struct ClientCheck {
-    provider: CryptoProvider,
-    pub staple: Mutex<Vec<u8>>,
-}
-
-impl ServerCertVerifier for ClientCheck {
-    fn verify_server_cert(
-        &self,
-        _end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let mut staple = self.staple.lock().unwrap();
-        staple.clear();
-        staple.extend_from_slice(ocsp_response);
-        Ok(ServerCertVerified::assertion())
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::General("TLS 1.3 only".into()))
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        vec![SignatureScheme::ECDSA_NISTP256_SHA256]
-    }
-}
-
 /// Everything both servers and the client are made from.
 pub struct Fixture {
     pub client: Arc<rustls::ClientConfig>,
-    pub check: Arc<ClientCheck>,
+    /// The client's check of the server: the CertificateVerify signature
+    /// is verified for real; the chain is taken as it is (the client's cost
+    /// is not measured, and tests/tls13_rustls.rs checks chains). It keeps
+    /// the latest staple, for a caller to compare.
+    pub check: Arc<RecordingVerifier>,
     pub server_name: ServerName<'static>,
     /// stapler without OCSP events, and with them.
     pub stapler_plain: Arc<stapler::ServerConfig>,
@@ -152,10 +106,11 @@ impl Fixture {
         let key = pki("leaf-ecdsa.key.der");
         let staple: Vec<u8> = (0..STAPLE_LEN).map(|i| (i * 31 % 251) as u8).collect();
 
-        let check = Arc::new(ClientCheck {
-            provider: provider(),
-            staple: Mutex::new(Vec::new()),
-        });
+        let check = Arc::new(
+            RecordingVerifier::any_certificate()
+                .offering_only(&[SignatureScheme::ECDSA_NISTP256_SHA256])
+                .keeping_the_last_staple_only(),
+        );
         let mut client = rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
             .with_protocol_versions(&[&rustls::version::TLS13])
             .unwrap()

@@ -8,5 +8,6 @@ pub mod interop;
 pub mod loopback;
 pub mod openssl_pki;
 pub mod peers;
+pub mod recording_verifier;
 pub mod rustls_pair;
 pub mod tls12_client;

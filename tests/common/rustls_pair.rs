@@ -6,11 +6,11 @@
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::client::WebPkiServerVerifier;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{ClientConfig, ClientConnection, DigitallySignedStruct, RootCertStore};
+use rustls::pki_types::{CertificateDer, ServerName};
+use rustls::{ClientConfig, ClientConnection, RootCertStore};
 use stapler::{Event, ServerConfig, ServerConnection};
+
+pub use super::recording_verifier::RecordingVerifier;
 
 /// Reads a file under tests/data/pki.
 pub fn pki(name: &str) -> Vec<u8> {
@@ -65,86 +65,6 @@ pub fn server_config(chain: &str, key: &str, ocsp_events: bool) -> ServerConfig 
         .ocsp_events(ocsp_events)
         .build()
         .unwrap()
-}
-
-/// A verifier that checks the chain as rustls does and records the OCSP
-/// response the server stapled, so tests can compare it byte for byte.
-///
-/// It may also restrict the signature schemes the client offers (rustls
-/// puts `supported_verify_schemes` in signature_algorithms), which pins the
-/// scheme the server must sign with.
-#[derive(Debug)]
-pub struct RecordingVerifier {
-    inner: Arc<WebPkiServerVerifier>,
-    only_schemes: Option<Vec<rustls::SignatureScheme>>,
-    pub staples: Mutex<Vec<Vec<u8>>>,
-}
-
-impl RecordingVerifier {
-    /// Trusts the test root; offers every scheme rustls verifies.
-    pub fn new() -> Arc<Self> {
-        Self::custom(roots(), None)
-    }
-
-    /// Trusts `roots`; offers only `only_schemes` when given.
-    pub fn custom(
-        roots: RootCertStore,
-        only_schemes: Option<Vec<rustls::SignatureScheme>>,
-    ) -> Arc<Self> {
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let inner = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
-            .build()
-            .unwrap();
-        Arc::new(Self {
-            inner,
-            only_schemes,
-            staples: Mutex::new(Vec::new()),
-        })
-    }
-
-    pub fn last_staple(&self) -> Option<Vec<u8>> {
-        self.staples.lock().unwrap().last().cloned()
-    }
-}
-
-impl ServerCertVerifier for RecordingVerifier {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        intermediates: &[CertificateDer<'_>],
-        server_name: &ServerName<'_>,
-        ocsp_response: &[u8],
-        now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        self.staples.lock().unwrap().push(ocsp_response.to_vec());
-        self.inner
-            .verify_server_cert(end_entity, intermediates, server_name, ocsp_response, now)
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls12_signature(message, cert, dss)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        self.inner.verify_tls13_signature(message, cert, dss)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        match &self.only_schemes {
-            Some(schemes) => schemes.clone(),
-            None => self.inner.supported_verify_schemes(),
-        }
-    }
 }
 
 /// A TLS 1.3 rustls client config trusting the test root.
