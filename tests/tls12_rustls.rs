@@ -12,87 +12,21 @@ mod common;
 use std::sync::Arc;
 
 use common::hello_encoder::ExtensionModel;
+use common::rustls_cases::{self, alpn_pair};
 use common::rustls_pair::{
-    ecdsa_server_config, pinned_provider, pki, roots_from, server_config, tls12_client_config,
+    ecdsa_server_config, pinned_provider, pki, staple, tls12_client_config,
     tls12_client_config_with, Pair, RecordingVerifier,
 };
 use common::tls12_client::{
     split_records, tls12_extensions, tls12_hello, HandClient, ALERT, APPLICATION_DATA, HANDSHAKE,
 };
+use common::wire::{feed_all, plaintext_alert, rejects_with};
 use rustls::crypto::ring::{cipher_suite, kx_group};
 use stapler::server::ProtocolVersion;
 use stapler::{
-    CipherSuite, CloseReason, Error, Event, InvalidMessage, NamedGroup, OcspOutcome,
-    PeerMisbehaved, ServerConfig, ServerConnection, SignatureScheme,
+    CloseReason, Error, Event, InvalidMessage, NamedGroup, OcspOutcome, PeerMisbehaved,
+    ServerConfig, ServerConnection, SignatureScheme,
 };
-
-/// A pretend OCSP response: stapler staples bytes, it does not parse them.
-fn staple(tag: &str) -> Vec<u8> {
-    let mut der = vec![0x30, 0x03, 0x0a, 0x01, 0x00];
-    der.extend_from_slice(tag.as_bytes());
-    der
-}
-
-/// Application data both ways, one small and one larger than a record.
-fn exchange_data(pair: &mut Pair) {
-    let big: Vec<u8> = (0..40_000u32).map(|i| (i * 7) as u8).collect();
-    for data in [&b"ping from the client"[..], &big] {
-        pair.client_sends(data).unwrap();
-        assert_eq!(pair.server_reads(), data, "client to server");
-        pair.server_sends(data).unwrap();
-        assert_eq!(pair.client_reads(), data, "server to client");
-    }
-}
-
-/// The one Closed event the server raised.
-fn closed(pair: &Pair) -> CloseReason {
-    match pair.closes()[..] {
-        [reason] => reason.clone(),
-        ref other => panic!("expected one Closed event, got {other:?}"),
-    }
-}
-
-/// The plaintext alert record a server sends before its change_cipher_spec.
-fn plaintext_alert(description: u8) -> Vec<u8> {
-    vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, description]
-}
-
-/// Feeds `input` whole; returns the result, everything written, and the
-/// events.
-fn feed_all(
-    server: &mut ServerConnection,
-    input: &[u8],
-) -> (Result<usize, Error>, Vec<u8>, Vec<Event>) {
-    let result = server.feed(input);
-    let mut out = Vec::new();
-    while let Some(bytes) = server.poll_transmit() {
-        out.extend(bytes);
-    }
-    let events = std::iter::from_fn(|| server.poll_event()).collect();
-    (result, out, events)
-}
-
-/// `input` fails with `error`, sends exactly the plaintext alert
-/// `description`, and closes with both.
-#[track_caller]
-fn rejects_with(server: &mut ServerConnection, input: &[u8], error: Error, description: u8) {
-    let (result, out, events) = feed_all(server, input);
-    assert_eq!(result, Err(error.clone()));
-    assert_eq!(out, plaintext_alert(description), "alert bytes");
-    let alert = stapler::codec::AlertDescription::from(&error);
-    assert_eq!(u8::from(alert), description);
-    match &events[..] {
-        [Event::Closed(reason)] => assert_eq!(
-            *reason,
-            CloseReason::Error {
-                error,
-                alert: Some(alert),
-            }
-        ),
-        other => panic!("expected one Closed event, got {other:?}"),
-    }
-    assert!(server.is_closed());
-}
 
 /// The server's ServerHello.random, read from its first flight (TLS 1.2's
 /// flight is in the clear).
@@ -109,229 +43,21 @@ const DOWNGRD_01: [u8; 8] = *b"DOWNGRD\x01";
 // ---------------------------------------------------------------------------
 // Every suite × group × signature algorithm.
 
-#[derive(Clone, Copy)]
-enum Cipher {
-    Aes128,
-    Aes256,
-    Chacha,
+rustls_cases::matrix_tests! {
+    Tls12;
+    ecdsa_secp256r1_sha256 => ECDSA_P256,
+    ecdsa_secp384r1_sha384 => ECDSA_P384,
+    ed25519 => ED25519,
+    rsa_pkcs1_sha256 => RSA_PKCS1_SHA256,
+    rsa_pkcs1_sha384 => RSA_PKCS1_SHA384,
+    rsa_pkcs1_sha512 => RSA_PKCS1_SHA512,
+    rsa_pss_rsae_sha256 => RSA_PSS_SHA256,
+    rsa_pss_rsae_sha384 => RSA_PSS_SHA384,
+    rsa_pss_rsae_sha512 => RSA_PSS_SHA512,
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Auth {
-    Ecdsa,
-    Rsa,
-}
-
-fn suite(cipher: Cipher, auth: Auth) -> (rustls::SupportedCipherSuite, CipherSuite) {
-    use Auth::*;
-    use Cipher::*;
-    match (cipher, auth) {
-        (Aes128, Ecdsa) => (
-            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
-            CipherSuite::TlsEcdheEcdsaWithAes128GcmSha256,
-        ),
-        (Aes256, Ecdsa) => (
-            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
-            CipherSuite::TlsEcdheEcdsaWithAes256GcmSha384,
-        ),
-        (Chacha, Ecdsa) => (
-            cipher_suite::TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
-            CipherSuite::TlsEcdheEcdsaWithChacha20Poly1305Sha256,
-        ),
-        (Aes128, Rsa) => (
-            cipher_suite::TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            CipherSuite::TlsEcdheRsaWithAes128GcmSha256,
-        ),
-        (Aes256, Rsa) => (
-            cipher_suite::TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-            CipherSuite::TlsEcdheRsaWithAes256GcmSha384,
-        ),
-        (Chacha, Rsa) => (
-            cipher_suite::TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-            CipherSuite::TlsEcdheRsaWithChacha20Poly1305Sha256,
-        ),
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Group {
-    X25519,
-    P256,
-    P384,
-}
-
-impl Group {
-    fn rustls(self) -> &'static dyn rustls::crypto::SupportedKxGroup {
-        match self {
-            Self::X25519 => kx_group::X25519,
-            Self::P256 => kx_group::SECP256R1,
-            Self::P384 => kx_group::SECP384R1,
-        }
-    }
-
-    fn stapler(self) -> NamedGroup {
-        match self {
-            Self::X25519 => NamedGroup::X25519,
-            Self::P256 => NamedGroup::Secp256r1,
-            Self::P384 => NamedGroup::Secp384r1,
-        }
-    }
-}
-
-/// A certificate to serve, how the client reaches and trusts it, and the
-/// one signature algorithm the client offers.
-struct Leaf {
-    chain: &'static str,
-    key: &'static str,
-    name: &'static str,
-    roots: &'static [&'static str],
-    auth: Auth,
-    scheme: SignatureScheme,
-    rustls_scheme: rustls::SignatureScheme,
-}
-
-const ECDSA_P256: Leaf = Leaf {
-    chain: "leaf-ecdsa.crt",
-    key: "leaf-ecdsa.key",
-    name: "localhost",
-    roots: &["root-ca.crt"],
-    auth: Auth::Ecdsa,
-    scheme: SignatureScheme::EcdsaSecp256r1Sha256,
-    rustls_scheme: rustls::SignatureScheme::ECDSA_NISTP256_SHA256,
-};
-
-/// The only P-384 leaf is self-signed; the client trusts it as its root.
-const ECDSA_P384: Leaf = Leaf {
-    chain: "self-signed.crt",
-    key: "self-signed.key",
-    name: "self-signed.example.test",
-    roots: &["self-signed.crt"],
-    auth: Auth::Ecdsa,
-    scheme: SignatureScheme::EcdsaSecp384r1Sha384,
-    rustls_scheme: rustls::SignatureScheme::ECDSA_NISTP384_SHA384,
-};
-
-/// EdDSA signs for the ECDHE_ECDSA suites (RFC 8422 §5.1.1).
-const ED25519: Leaf = Leaf {
-    chain: "leaf-ed25519.crt",
-    key: "leaf-ed25519.key",
-    name: "localhost",
-    roots: &["root-ca.crt"],
-    auth: Auth::Ecdsa,
-    scheme: SignatureScheme::Ed25519,
-    rustls_scheme: rustls::SignatureScheme::ED25519,
-};
-
-const RSA_PKCS1_SHA256: Leaf = Leaf {
-    chain: "leaf-rsa-chain.pem",
-    key: "leaf-rsa.key",
-    name: "localhost",
-    roots: &["root-ca.crt"],
-    auth: Auth::Rsa,
-    scheme: SignatureScheme::RsaPkcs1Sha256,
-    rustls_scheme: rustls::SignatureScheme::RSA_PKCS1_SHA256,
-};
-
-const RSA_PKCS1_SHA384: Leaf = Leaf {
-    scheme: SignatureScheme::RsaPkcs1Sha384,
-    rustls_scheme: rustls::SignatureScheme::RSA_PKCS1_SHA384,
-    ..RSA_PKCS1_SHA256
-};
-
-const RSA_PKCS1_SHA512: Leaf = Leaf {
-    scheme: SignatureScheme::RsaPkcs1Sha512,
-    rustls_scheme: rustls::SignatureScheme::RSA_PKCS1_SHA512,
-    ..RSA_PKCS1_SHA256
-};
-
-const RSA_PSS_SHA256: Leaf = Leaf {
-    scheme: SignatureScheme::RsaPssRsaeSha256,
-    rustls_scheme: rustls::SignatureScheme::RSA_PSS_SHA256,
-    ..RSA_PKCS1_SHA256
-};
-
-const RSA_PSS_SHA384: Leaf = Leaf {
-    scheme: SignatureScheme::RsaPssRsaeSha384,
-    rustls_scheme: rustls::SignatureScheme::RSA_PSS_SHA384,
-    ..RSA_PKCS1_SHA256
-};
-
-const RSA_PSS_SHA512: Leaf = Leaf {
-    scheme: SignatureScheme::RsaPssRsaeSha512,
-    rustls_scheme: rustls::SignatureScheme::RSA_PSS_SHA512,
-    ..RSA_PKCS1_SHA256
-};
-
-fn handshake_case(cipher: Cipher, group: Group, leaf: &Leaf) {
-    let (rustls_suite, stapler_suite) = suite(cipher, leaf.auth);
-    let verifier =
-        RecordingVerifier::custom(roots_from(leaf.roots), Some(vec![leaf.rustls_scheme]));
-    let provider = pinned_provider(&[rustls_suite], &[group.rustls()]);
-    let mut pair = Pair::with_name(
-        tls12_client_config_with(verifier, provider),
-        Arc::new(server_config(leaf.chain, leaf.key, false)),
-        leaf.name,
-    );
-    pair.run().unwrap();
-    assert!(!pair.client.is_handshaking());
-    assert!(pair.server.is_handshake_complete());
-
-    let summary = pair.summary().expect("HandshakeComplete").clone();
-    assert_eq!(summary.version, ProtocolVersion::Tls12);
-    assert_eq!(summary.cipher_suite, stapler_suite);
-    assert_eq!(summary.group, group.stapler());
-    assert_eq!(summary.signature_scheme, leaf.scheme);
-    assert_eq!(summary.alpn_protocol, None);
-    assert_eq!(summary.server_name.as_deref(), Some(leaf.name));
-    assert!(!summary.hello_retry);
-    assert!(summary.extended_master_secret, "rustls always offers EMS");
-    assert_eq!(summary.ocsp, OcspOutcome::NotRequested);
-
-    // rustls agrees on what was negotiated.
-    assert_eq!(
-        pair.client.protocol_version(),
-        Some(rustls::ProtocolVersion::TLSv1_2)
-    );
-    let client_suite = pair.client.negotiated_cipher_suite().unwrap();
-    assert_eq!(client_suite.suite(), rustls_suite.suite());
-    let client_group = pair.client.negotiated_key_exchange_group().unwrap();
-    assert_eq!(client_group.name(), group.rustls().name());
-
-    exchange_data(&mut pair);
-}
-
-/// One test per (scheme, cipher, group): `matrix::<scheme>::<cipher>_<group>`.
-macro_rules! matrix {
-    ($($scheme:ident => $leaf:expr),* $(,)?) => {$(
-        mod $scheme {
-            use super::super::*;
-
-            #[test] fn aes128_x25519() { handshake_case(Cipher::Aes128, Group::X25519, &$leaf) }
-            #[test] fn aes128_p256() { handshake_case(Cipher::Aes128, Group::P256, &$leaf) }
-            #[test] fn aes128_p384() { handshake_case(Cipher::Aes128, Group::P384, &$leaf) }
-            #[test] fn aes256_x25519() { handshake_case(Cipher::Aes256, Group::X25519, &$leaf) }
-            #[test] fn aes256_p256() { handshake_case(Cipher::Aes256, Group::P256, &$leaf) }
-            #[test] fn aes256_p384() { handshake_case(Cipher::Aes256, Group::P384, &$leaf) }
-            #[test] fn chacha_x25519() { handshake_case(Cipher::Chacha, Group::X25519, &$leaf) }
-            #[test] fn chacha_p256() { handshake_case(Cipher::Chacha, Group::P256, &$leaf) }
-            #[test] fn chacha_p384() { handshake_case(Cipher::Chacha, Group::P384, &$leaf) }
-        }
-    )*};
-}
-
-mod matrix {
-    matrix! {
-        ecdsa_secp256r1_sha256 => ECDSA_P256,
-        ecdsa_secp384r1_sha384 => ECDSA_P384,
-        ed25519 => ED25519,
-        rsa_pkcs1_sha256 => RSA_PKCS1_SHA256,
-        rsa_pkcs1_sha384 => RSA_PKCS1_SHA384,
-        rsa_pkcs1_sha512 => RSA_PKCS1_SHA512,
-        rsa_pss_rsae_sha256 => RSA_PSS_SHA256,
-        rsa_pss_rsae_sha384 => RSA_PSS_SHA384,
-        rsa_pss_rsae_sha512 => RSA_PSS_SHA512,
-    }
-}
+// Abort from the OCSP event, ALPN without overlap, closing either way.
+rustls_cases::version_independent_tests!(Tls12);
 
 // ---------------------------------------------------------------------------
 // Hand-built client: the no-EMS path.
@@ -434,16 +160,7 @@ fn extended_master_secret_can_be_required() {
 
 /// A TLS 1.2 pair (rustls always asks for OCSP) paused on the event.
 fn paused_pair(verifier: Arc<RecordingVerifier>) -> (Pair, stapler::OcspRequest) {
-    let mut pair = Pair::new(
-        tls12_client_config(verifier),
-        Arc::new(ecdsa_server_config(true)),
-    );
-    pair.run().unwrap();
-    assert!(pair.server.is_awaiting_ocsp());
-    assert!(pair.to_client.is_empty(), "nothing is written while paused");
-    let req = pair.ocsp_requests.pop().expect("OcspRequest");
-    assert!(pair.ocsp_requests.is_empty());
-    (pair, req)
+    Pair::paused(tls12_client_config(verifier))
 }
 
 /// The handshake message types of a plaintext flight, and ServerHello's
@@ -491,7 +208,7 @@ fn staple_reaches_the_client_byte_for_byte() {
     let summary = pair.summary().unwrap();
     assert_eq!(summary.version, ProtocolVersion::Tls12);
     assert_eq!(summary.ocsp, OcspOutcome::Stapled(bytes.len()));
-    exchange_data(&mut pair);
+    pair.exchange_data();
 }
 
 #[test]
@@ -525,31 +242,6 @@ fn without_ocsp_events_nothing_pauses_and_nothing_is_stapled() {
     pair.run().unwrap();
     assert_eq!(verifier.last_staple(), Some(vec![]));
     assert_eq!(pair.summary().unwrap().ocsp, OcspOutcome::NotRequested);
-}
-
-#[test]
-fn abort_sends_internal_error_and_reports_the_reason() {
-    let (mut pair, req) = paused_pair(RecordingVerifier::new());
-    assert!(pair
-        .server
-        .complete_ocsp(req.abort("responder down"))
-        .is_ok());
-    pair.drain_server();
-    assert!(pair.server.is_closed());
-    assert_eq!(pair.to_client, plaintext_alert(80));
-    assert_eq!(
-        pair.server_to_client(),
-        Err(rustls::Error::AlertReceived(
-            rustls::AlertDescription::InternalError
-        ))
-    );
-    assert_eq!(
-        closed(&pair),
-        CloseReason::Error {
-            error: Error::OcspAborted("responder down".into()),
-            alert: Some(stapler::codec::AlertDescription::InternalError),
-        }
-    );
 }
 
 #[test]
@@ -640,7 +332,7 @@ fn a_tls13_client_gets_tls12_from_a_tls12_only_server() {
         Some(rustls::ProtocolVersion::TLSv1_2)
     );
     assert_eq!(pair.summary().unwrap().version, ProtocolVersion::Tls12);
-    exchange_data(&mut pair);
+    pair.exchange_data();
 }
 
 #[test]
@@ -717,16 +409,7 @@ fn fallback_scsv_from_a_client_offering_tls13_is_no_fallback() {
 
 #[test]
 fn alpn_and_sni_as_in_tls13() {
-    let config = ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .alpn_protocols(["h2", "http/1.1"])
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut client_config = tls12_client_config(RecordingVerifier::new());
-    client_config.alpn_protocols = vec![b"http/1.1".to_vec(), b"h2".to_vec()];
-    let mut pair = Pair::new(client_config, Arc::new(config));
+    let mut pair = alpn_pair(ProtocolVersion::Tls12, &[b"http/1.1", b"h2"]);
     pair.client_to_server().unwrap();
     let (_, extensions) = flight_shape(&pair.to_client);
     assert!(extensions.contains(&16), "ALPN in ServerHello");
@@ -738,25 +421,6 @@ fn alpn_and_sni_as_in_tls13() {
     let summary = pair.summary().unwrap();
     assert_eq!(summary.alpn_protocol.as_deref(), Some(&b"h2"[..]));
     assert_eq!(summary.server_name.as_deref(), Some("localhost"));
-}
-
-#[test]
-fn alpn_without_overlap_is_no_application_protocol() {
-    let config = ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .alpn_protocols(["h2"])
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut client_config = tls12_client_config(RecordingVerifier::new());
-    client_config.alpn_protocols = vec![b"spdy/1".to_vec()];
-    let mut pair = Pair::new(client_config, Arc::new(config));
-    assert_eq!(
-        pair.client_to_server(),
-        Err(PeerMisbehaved::NoCommonAlpnProtocol.into())
-    );
-    assert_eq!(pair.to_client, plaintext_alert(120));
 }
 
 #[test]
@@ -1157,40 +821,6 @@ fn the_whole_second_flight_may_come_in_pieces() {
 
 // ---------------------------------------------------------------------------
 // Alerts and closing.
-
-fn established() -> Pair {
-    let mut pair = Pair::new(
-        tls12_client_config(RecordingVerifier::new()),
-        Arc::new(ecdsa_server_config(false)),
-    );
-    pair.run().unwrap();
-    assert!(pair.server.is_handshake_complete());
-    pair
-}
-
-#[test]
-fn client_close_notify_is_answered() {
-    let mut pair = established();
-    exchange_data(&mut pair);
-    pair.client.send_close_notify();
-    pair.client_to_server().unwrap();
-    assert_eq!(closed(&pair), CloseReason::PeerClosed);
-    assert!(!pair.to_client.is_empty(), "close_notify in answer");
-    pair.server_to_client().unwrap();
-    assert!(pair.client.process_new_packets().unwrap().peer_has_closed());
-}
-
-#[test]
-fn server_close_reaches_the_client() {
-    let mut pair = established();
-    pair.server_sends(b"last words").unwrap();
-    pair.server.close();
-    pair.drain_server();
-    assert_eq!(closed(&pair), CloseReason::LocalClose);
-    pair.server_to_client().unwrap();
-    assert!(pair.client.process_new_packets().unwrap().peer_has_closed());
-    assert_eq!(pair.client_reads(), b"last words");
-}
 
 #[test]
 fn warnings_are_ignored_and_fatal_alerts_close() {

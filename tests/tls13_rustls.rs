@@ -9,10 +9,12 @@ mod common;
 use std::sync::{mpsc, Arc};
 
 use common::hello_encoder::{record, ExtensionModel, HelloModel};
+use common::rustls_cases::{self, alpn_pair};
 use common::rustls_pair::{
     client_config, client_config_with, ecdsa_server_config, pinned_provider, pki, pki_der,
-    roots_from, server_config, Pair, RecordingVerifier, SecretLog,
+    roots_from, server_config, staple, Pair, RecordingVerifier, SecretLog,
 };
+use common::wire::{feed_all, rejects_with};
 use rustls::crypto::ring::{cipher_suite, kx_group};
 use stapler::codec::{AlertDescription, ContentType, ExtensionType};
 use stapler::ocsp::EmptyResponse;
@@ -20,214 +22,24 @@ use stapler::server::ProtocolVersion;
 use stapler::{
     CipherSuite, CloseReason, CompleteOcspError, Error, Event, Field, InvalidMessage, Misuse,
     NamedGroup, OcspCompletion, OcspOutcome, OcspRequest, PeerMisbehaved, ServerConfig,
-    ServerConnection, SignatureScheme,
+    ServerConnection,
 };
-
-/// A pretend OCSP response: stapler staples bytes, it does not parse them.
-fn staple(tag: &str) -> Vec<u8> {
-    let mut der = vec![0x30, 0x03, 0x0a, 0x01, 0x00];
-    der.extend_from_slice(tag.as_bytes());
-    der
-}
-
-/// Application data both ways, one small and one larger than a record.
-fn exchange_data(pair: &mut Pair) {
-    let big: Vec<u8> = (0..40_000u32).map(|i| (i * 7) as u8).collect();
-    for data in [&b"ping from the client"[..], &big] {
-        pair.client_sends(data).unwrap();
-        assert_eq!(pair.server_reads(), data, "client to server");
-        pair.server_sends(data).unwrap();
-        assert_eq!(pair.client_reads(), data, "server to client");
-    }
-}
-
-/// The one Closed event the server raised.
-fn closed(pair: &Pair) -> CloseReason {
-    match pair.closes()[..] {
-        [reason] => reason.clone(),
-        ref other => panic!("expected one Closed event, got {other:?}"),
-    }
-}
-
-/// The plaintext alert record a server sends before it has keys.
-fn plaintext_alert(description: u8) -> Vec<u8> {
-    vec![0x15, 0x03, 0x03, 0x00, 0x02, 0x02, description]
-}
 
 // ---------------------------------------------------------------------------
 // Every suite × group × signature scheme.
 
-#[derive(Clone, Copy)]
-enum Suite {
-    Aes128,
-    Aes256,
-    Chacha,
+rustls_cases::matrix_tests! {
+    Tls13;
+    ecdsa_secp256r1_sha256 => ECDSA_P256,
+    ecdsa_secp384r1_sha384 => ECDSA_P384,
+    ed25519 => ED25519,
+    rsa_pss_rsae_sha256 => RSA_PSS_SHA256,
+    rsa_pss_rsae_sha384 => RSA_PSS_SHA384,
+    rsa_pss_rsae_sha512 => RSA_PSS_SHA512,
 }
 
-impl Suite {
-    fn rustls(self) -> rustls::SupportedCipherSuite {
-        match self {
-            Self::Aes128 => cipher_suite::TLS13_AES_128_GCM_SHA256,
-            Self::Aes256 => cipher_suite::TLS13_AES_256_GCM_SHA384,
-            Self::Chacha => cipher_suite::TLS13_CHACHA20_POLY1305_SHA256,
-        }
-    }
-
-    fn stapler(self) -> CipherSuite {
-        match self {
-            Self::Aes128 => CipherSuite::TlsAes128GcmSha256,
-            Self::Aes256 => CipherSuite::TlsAes256GcmSha384,
-            Self::Chacha => CipherSuite::TlsChacha20Poly1305Sha256,
-        }
-    }
-}
-
-#[derive(Clone, Copy)]
-enum Group {
-    X25519,
-    P256,
-    P384,
-}
-
-impl Group {
-    fn rustls(self) -> &'static dyn rustls::crypto::SupportedKxGroup {
-        match self {
-            Self::X25519 => kx_group::X25519,
-            Self::P256 => kx_group::SECP256R1,
-            Self::P384 => kx_group::SECP384R1,
-        }
-    }
-
-    fn stapler(self) -> NamedGroup {
-        match self {
-            Self::X25519 => NamedGroup::X25519,
-            Self::P256 => NamedGroup::Secp256r1,
-            Self::P384 => NamedGroup::Secp384r1,
-        }
-    }
-}
-
-/// A certificate to serve, how the client reaches and trusts it, and the
-/// one signature scheme the client offers.
-struct Leaf {
-    chain: &'static str,
-    key: &'static str,
-    name: &'static str,
-    roots: &'static [&'static str],
-    scheme: SignatureScheme,
-    rustls_scheme: rustls::SignatureScheme,
-}
-
-const ECDSA_P256: Leaf = Leaf {
-    chain: "leaf-ecdsa.crt",
-    key: "leaf-ecdsa.key",
-    name: "localhost",
-    roots: &["root-ca.crt"],
-    scheme: SignatureScheme::EcdsaSecp256r1Sha256,
-    rustls_scheme: rustls::SignatureScheme::ECDSA_NISTP256_SHA256,
-};
-
-const ED25519: Leaf = Leaf {
-    chain: "leaf-ed25519.crt",
-    key: "leaf-ed25519.key",
-    name: "localhost",
-    roots: &["root-ca.crt"],
-    scheme: SignatureScheme::Ed25519,
-    rustls_scheme: rustls::SignatureScheme::ED25519,
-};
-
-const RSA_PSS_SHA256: Leaf = Leaf {
-    chain: "leaf-rsa-chain.pem",
-    key: "leaf-rsa.key",
-    name: "localhost",
-    roots: &["root-ca.crt"],
-    scheme: SignatureScheme::RsaPssRsaeSha256,
-    rustls_scheme: rustls::SignatureScheme::RSA_PSS_SHA256,
-};
-
-const RSA_PSS_SHA384: Leaf = Leaf {
-    scheme: SignatureScheme::RsaPssRsaeSha384,
-    rustls_scheme: rustls::SignatureScheme::RSA_PSS_SHA384,
-    ..RSA_PSS_SHA256
-};
-
-const RSA_PSS_SHA512: Leaf = Leaf {
-    scheme: SignatureScheme::RsaPssRsaeSha512,
-    rustls_scheme: rustls::SignatureScheme::RSA_PSS_SHA512,
-    ..RSA_PSS_SHA256
-};
-
-/// The only P-384 leaf is self-signed; the client trusts it as its root.
-const ECDSA_P384: Leaf = Leaf {
-    chain: "self-signed.crt",
-    key: "self-signed.key",
-    name: "self-signed.example.test",
-    roots: &["self-signed.crt"],
-    scheme: SignatureScheme::EcdsaSecp384r1Sha384,
-    rustls_scheme: rustls::SignatureScheme::ECDSA_NISTP384_SHA384,
-};
-
-fn handshake_case(suite: Suite, group: Group, leaf: &Leaf) {
-    let verifier =
-        RecordingVerifier::custom(roots_from(leaf.roots), Some(vec![leaf.rustls_scheme]));
-    let provider = pinned_provider(&[suite.rustls()], &[group.rustls()]);
-    let mut pair = Pair::with_name(
-        client_config_with(verifier, provider),
-        Arc::new(server_config(leaf.chain, leaf.key, false)),
-        leaf.name,
-    );
-    pair.run().unwrap();
-    assert!(!pair.client.is_handshaking());
-    assert!(pair.server.is_handshake_complete());
-
-    let summary = pair.summary().expect("HandshakeComplete").clone();
-    assert_eq!(summary.version, ProtocolVersion::Tls13);
-    assert_eq!(summary.cipher_suite, suite.stapler());
-    assert_eq!(summary.group, group.stapler());
-    assert_eq!(summary.signature_scheme, leaf.scheme);
-    assert_eq!(summary.alpn_protocol, None);
-    assert_eq!(summary.server_name.as_deref(), Some(leaf.name));
-    assert!(!summary.hello_retry);
-    assert_eq!(summary.ocsp, OcspOutcome::NotRequested);
-
-    // rustls agrees on what was negotiated.
-    let client_suite = pair.client.negotiated_cipher_suite().unwrap();
-    assert_eq!(client_suite.suite(), suite.rustls().suite());
-    let client_group = pair.client.negotiated_key_exchange_group().unwrap();
-    assert_eq!(client_group.name(), group.rustls().name());
-
-    exchange_data(&mut pair);
-}
-
-/// One test per (scheme, suite, group): `matrix::<scheme>::<suite>_<group>`.
-macro_rules! matrix {
-    ($($scheme:ident => $leaf:expr),* $(,)?) => {$(
-        mod $scheme {
-            use super::super::*;
-
-            #[test] fn aes128_x25519() { handshake_case(Suite::Aes128, Group::X25519, &$leaf) }
-            #[test] fn aes128_p256() { handshake_case(Suite::Aes128, Group::P256, &$leaf) }
-            #[test] fn aes128_p384() { handshake_case(Suite::Aes128, Group::P384, &$leaf) }
-            #[test] fn aes256_x25519() { handshake_case(Suite::Aes256, Group::X25519, &$leaf) }
-            #[test] fn aes256_p256() { handshake_case(Suite::Aes256, Group::P256, &$leaf) }
-            #[test] fn aes256_p384() { handshake_case(Suite::Aes256, Group::P384, &$leaf) }
-            #[test] fn chacha_x25519() { handshake_case(Suite::Chacha, Group::X25519, &$leaf) }
-            #[test] fn chacha_p256() { handshake_case(Suite::Chacha, Group::P256, &$leaf) }
-            #[test] fn chacha_p384() { handshake_case(Suite::Chacha, Group::P384, &$leaf) }
-        }
-    )*};
-}
-
-mod matrix {
-    matrix! {
-        ecdsa_secp256r1_sha256 => ECDSA_P256,
-        ecdsa_secp384r1_sha384 => ECDSA_P384,
-        ed25519 => ED25519,
-        rsa_pss_rsae_sha256 => RSA_PSS_SHA256,
-        rsa_pss_rsae_sha384 => RSA_PSS_SHA384,
-        rsa_pss_rsae_sha512 => RSA_PSS_SHA512,
-    }
-}
+// Abort from the OCSP event, ALPN without overlap, closing either way.
+rustls_cases::version_independent_tests!(Tls13);
 
 #[test]
 fn server_prefers_its_own_suite_and_group_order() {
@@ -314,7 +126,7 @@ fn hello_retry_when_the_share_is_for_a_group_the_server_does_not_take() {
         pair.client.negotiated_key_exchange_group().unwrap().name(),
         rustls::NamedGroup::secp384r1
     );
-    exchange_data(&mut pair);
+    pair.exchange_data();
 }
 
 #[test]
@@ -370,22 +182,9 @@ fn second_hello_without_the_requested_share_is_illegal_parameter() {
 // ---------------------------------------------------------------------------
 // ALPN.
 
-fn alpn_pair(client_protocols: &[&[u8]]) -> Pair {
-    let config = ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .alpn_protocols(["h2", "http/1.1"])
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut client = client_config(RecordingVerifier::new());
-    client.alpn_protocols = client_protocols.iter().map(|p| p.to_vec()).collect();
-    Pair::new(client, Arc::new(config))
-}
-
 #[test]
 fn alpn_picks_the_protocol_both_speak() {
-    let mut pair = alpn_pair(&[b"http/1.1"]);
+    let mut pair = alpn_pair(ProtocolVersion::Tls13, &[b"http/1.1"]);
     pair.run().unwrap();
     assert_eq!(
         pair.summary().unwrap().alpn_protocol.as_deref(),
@@ -396,52 +195,25 @@ fn alpn_picks_the_protocol_both_speak() {
 
 #[test]
 fn alpn_follows_the_server_preference() {
-    let mut pair = alpn_pair(&[b"http/1.1", b"h2"]);
+    let mut pair = alpn_pair(ProtocolVersion::Tls13, &[b"http/1.1", b"h2"]);
     pair.run().unwrap();
     assert_eq!(pair.client.alpn_protocol(), Some(&b"h2"[..]));
 }
 
 #[test]
 fn alpn_absent_when_the_client_offers_none() {
-    let mut pair = alpn_pair(&[]);
+    let mut pair = alpn_pair(ProtocolVersion::Tls13, &[]);
     pair.run().unwrap();
     assert_eq!(pair.summary().unwrap().alpn_protocol, None);
     assert_eq!(pair.client.alpn_protocol(), None);
-}
-
-#[test]
-fn alpn_without_overlap_is_no_application_protocol() {
-    let mut pair = alpn_pair(&[b"h3", b"spdy/3"]);
-    let expected = Error::PeerMisbehaved(PeerMisbehaved::NoCommonAlpnProtocol);
-    assert_eq!(pair.client_to_server(), Err(expected.clone()));
-    assert_eq!(pair.to_client, plaintext_alert(120));
-    assert_eq!(
-        pair.server_to_client(),
-        Err(rustls::Error::AlertReceived(
-            rustls::AlertDescription::NoApplicationProtocol
-        ))
-    );
-    assert_eq!(
-        closed(&pair),
-        CloseReason::Error {
-            error: expected,
-            alert: Some(AlertDescription::NoApplicationProtocol),
-        }
-    );
-    assert!(pair.server.is_closed());
 }
 
 // ---------------------------------------------------------------------------
 // The OCSP event.
 
 /// A pair paused on the OCSP event; the request is returned.
-fn paused_pair(verifier: Arc<RecordingVerifier>) -> (Pair, OcspRequest) {
-    let mut pair = Pair::new(client_config(verifier), Arc::new(ecdsa_server_config(true)));
-    pair.run().unwrap();
-    assert!(pair.server.is_awaiting_ocsp());
-    let req = pair.ocsp_requests.pop().expect("OcspRequest");
-    assert!(pair.ocsp_requests.is_empty());
-    (pair, req)
+fn paused(verifier: Arc<RecordingVerifier>) -> (Pair, OcspRequest) {
+    Pair::paused(client_config(verifier))
 }
 
 #[test]
@@ -464,7 +236,7 @@ fn handshake_without_ocsp_events_raises_none_and_staples_nothing() {
 #[test]
 fn staple_reaches_the_client_byte_for_byte() {
     let verifier = RecordingVerifier::new();
-    let (mut pair, req) = paused_pair(verifier.clone());
+    let (mut pair, req) = paused(verifier.clone());
     // rustls always sends status_request: the handshake is paused.
     assert!(pair.to_client.is_empty(), "nothing is written while paused");
     assert_eq!(req.certificate().as_ref(), &pki_der("leaf-ecdsa.crt")[..]);
@@ -482,13 +254,13 @@ fn staple_reaches_the_client_byte_for_byte() {
         pair.summary().unwrap().ocsp,
         OcspOutcome::Stapled(bytes.len())
     );
-    exchange_data(&mut pair);
+    pair.exchange_data();
 }
 
 #[test]
 fn no_response_staples_nothing() {
     let verifier = RecordingVerifier::new();
-    let (mut pair, req) = paused_pair(verifier.clone());
+    let (mut pair, req) = paused(verifier.clone());
     pair.complete(req.no_response()).unwrap();
     assert!(!pair.client.is_handshaking());
     assert_eq!(verifier.last_staple(), Some(vec![]));
@@ -496,36 +268,9 @@ fn no_response_staples_nothing() {
 }
 
 #[test]
-fn abort_sends_internal_error_and_reports_the_reason() {
-    let (mut pair, req) = paused_pair(RecordingVerifier::new());
-    let result = pair.server.complete_ocsp(req.abort("responder down"));
-    assert!(
-        result.is_ok(),
-        "an abort is not an error of the call: {result:?}"
-    );
-    pair.drain_server();
-    assert!(pair.server.is_closed());
-    assert_eq!(pair.to_client, plaintext_alert(80));
-    assert_eq!(
-        pair.server_to_client(),
-        Err(rustls::Error::AlertReceived(
-            rustls::AlertDescription::InternalError
-        ))
-    );
-    assert_eq!(
-        closed(&pair),
-        CloseReason::Error {
-            error: Error::OcspAborted("responder down".into()),
-            alert: Some(AlertDescription::InternalError),
-        }
-    );
-    assert!(pair.summary().is_none());
-}
-
-#[test]
 fn an_empty_response_is_refused_and_the_request_handed_back() {
     let verifier = RecordingVerifier::new();
-    let (mut pair, req) = paused_pair(verifier.clone());
+    let (mut pair, req) = paused(verifier.clone());
     let Err(EmptyResponse(req)) = req.respond(Vec::new()) else {
         panic!("an empty staple must be refused");
     };
@@ -538,8 +283,8 @@ fn an_empty_response_is_refused_and_the_request_handed_back() {
 #[test]
 fn a_completion_for_another_connection_is_refused_and_handed_back() {
     let (va, vb) = (RecordingVerifier::new(), RecordingVerifier::new());
-    let (mut a, req_a) = paused_pair(va.clone());
-    let (mut b, req_b) = paused_pair(vb.clone());
+    let (mut a, req_a) = paused(va.clone());
+    let (mut b, req_b) = paused(vb.clone());
     let (staple_a, staple_b) = (staple("for a"), staple("for b"));
     let completion_a = req_a.respond(staple_a.clone()).unwrap();
     let completion_b = req_b.respond(staple_b.clone()).unwrap();
@@ -567,7 +312,7 @@ fn a_completion_for_another_connection_is_refused_and_handed_back() {
 #[test]
 fn a_completion_is_refused_after_the_connection_moved_on() {
     // A completion whose connection was closed while it waited.
-    let (mut pair, req) = paused_pair(RecordingVerifier::new());
+    let (mut pair, req) = paused(RecordingVerifier::new());
     pair.server.close();
     let refused = pair.server.complete_ocsp(req.no_response());
     assert!(matches!(refused, Err(CompleteOcspError::Foreign(_))));
@@ -589,7 +334,7 @@ fn requests_and_completions_are_send() {
 #[test]
 fn completion_made_on_another_thread() {
     let verifier = RecordingVerifier::new();
-    let (mut pair, req) = paused_pair(verifier.clone());
+    let (mut pair, req) = paused(verifier.clone());
     let (tx, rx) = mpsc::channel();
     let worker = std::thread::spawn(move || {
         // What a real responder lookup would read.
@@ -703,20 +448,10 @@ fn must_staple_leaf_raises_the_event() {
 // ---------------------------------------------------------------------------
 // KeyUpdate and closing.
 
-fn established() -> Pair {
-    let mut pair = Pair::new(
-        client_config(RecordingVerifier::new()),
-        Arc::new(ecdsa_server_config(false)),
-    );
-    pair.run().unwrap();
-    assert!(pair.server.is_handshake_complete());
-    pair
-}
-
 #[test]
 fn key_update_requested_by_the_client() {
-    let mut pair = established();
-    exchange_data(&mut pair);
+    let mut pair = Pair::established(client_config(RecordingVerifier::new()));
+    pair.exchange_data();
     for _ in 0..3 {
         // rustls sends KeyUpdate(update_requested): the server must take
         // the client's new key and answer with its own.
@@ -724,45 +459,9 @@ fn key_update_requested_by_the_client() {
         pair.client_to_server().unwrap();
         assert!(!pair.to_client.is_empty(), "the server's KeyUpdate");
         pair.server_to_client().unwrap();
-        exchange_data(&mut pair);
+        pair.exchange_data();
     }
     assert!(pair.closes().is_empty());
-}
-
-#[test]
-fn client_close_notify_is_answered() {
-    let mut pair = established();
-    pair.client.send_close_notify();
-    pair.client_to_server().unwrap();
-    assert_eq!(closed(&pair), CloseReason::PeerClosed);
-    assert!(pair.server.is_closed());
-    assert!(!pair.to_client.is_empty(), "close_notify in answer");
-    pair.server_to_client().unwrap();
-    assert!(pair.client.process_new_packets().unwrap().peer_has_closed());
-    assert_eq!(
-        pair.server.send(b"late"),
-        Err(Error::Misuse(Misuse::Closed))
-    );
-    assert_eq!(
-        pair.server.feed(b"late"),
-        Err(Error::Misuse(Misuse::Closed))
-    );
-}
-
-#[test]
-fn server_close_reaches_the_client() {
-    let mut pair = established();
-    pair.server_sends(b"last words").unwrap();
-    pair.server.close();
-    pair.drain_server();
-    assert_eq!(closed(&pair), CloseReason::LocalClose);
-    pair.server_to_client().unwrap();
-    assert!(pair.client.process_new_packets().unwrap().peer_has_closed());
-    assert_eq!(pair.client_reads(), b"last words");
-    // Closing twice is a no-op.
-    pair.server.close();
-    assert!(pair.server.poll_transmit().is_none());
-    assert!(pair.server.poll_event().is_none());
 }
 
 // ---------------------------------------------------------------------------
@@ -773,46 +472,11 @@ fn fresh_server() -> ServerConnection {
     ServerConnection::new(Arc::new(ecdsa_server_config(false)))
 }
 
-/// Feeds `input` whole; returns the result, everything written, and the
-/// events.
-fn feed_all(
-    server: &mut ServerConnection,
-    input: &[u8],
-) -> (Result<usize, Error>, Vec<u8>, Vec<Event>) {
-    let result = server.feed(input);
-    let mut out = Vec::new();
-    while let Some(bytes) = server.poll_transmit() {
-        out.extend(bytes);
-    }
-    let events = std::iter::from_fn(|| server.poll_event()).collect();
-    (result, out, events)
-}
-
 /// `input` to a fresh server fails with `error`, sends exactly the plaintext
 /// alert `description`, and closes with both.
 #[track_caller]
 fn rejects(input: &[u8], error: Error, description: u8) {
     rejects_with(&mut fresh_server(), input, error, description);
-}
-
-#[track_caller]
-fn rejects_with(server: &mut ServerConnection, input: &[u8], error: Error, description: u8) {
-    let (result, out, events) = feed_all(server, input);
-    assert_eq!(result, Err(error.clone()));
-    assert_eq!(out, plaintext_alert(description), "alert bytes");
-    let alert = AlertDescription::from(&error);
-    assert_eq!(u8::from(alert), description);
-    match &events[..] {
-        [Event::Closed(reason)] => assert_eq!(
-            *reason,
-            CloseReason::Error {
-                error,
-                alert: Some(alert),
-            }
-        ),
-        other => panic!("expected one Closed event, got {other:?}"),
-    }
-    assert!(server.is_closed());
 }
 
 fn x25519_public_key() -> Vec<u8> {
@@ -1221,7 +885,7 @@ fn rejects_protected(
         Err(rustls::Error::AlertReceived(rustls_alert))
     );
     assert_eq!(
-        closed(pair),
+        pair.closed(),
         CloseReason::Error {
             error,
             alert: Some(description),
@@ -1414,7 +1078,7 @@ fn key_update_made_by_hand_is_followed() {
 
 #[test]
 fn feed_takes_nothing_while_paused() {
-    let (mut pair, req) = paused_pair(RecordingVerifier::new());
+    let (mut pair, req) = paused(RecordingVerifier::new());
     // Whatever arrives (even bytes that would be fatal) is not taken, not
     // looked at, and nothing is written.
     for input in [&[0x17; 100][..], &[0xff; 20_000][..], &[22, 3, 3, 0, 1, 1]] {
@@ -1471,7 +1135,7 @@ fn bytes_behind_the_hello_wait_for_the_completion() {
     );
     pair.drain_server();
     assert_eq!(
-        closed(&pair),
+        pair.closed(),
         CloseReason::Error {
             error: InvalidMessage::DecryptFailed.into(),
             alert: Some(AlertDescription::BadRecordMac),

@@ -535,8 +535,8 @@ pub fn gnutls_cli_ocsp_notices_a_missing_staple(v: Version) {
 #[allow(unused_macros)] // by the test binaries other than the interop ones
 macro_rules! version_independent_tests {
     ($version:expr) => {
-        $crate::common::interop::version_independent_tests!(
-            @each $version;
+        $crate::common::scenario_tests!(
+            interop, $version;
             openssl_s_client_without_status_raises_no_event,
             openssl_s_client_status_with_no_response,
             openssl_s_client_gets_internal_error_on_abort,
@@ -550,12 +550,6 @@ macro_rules! version_independent_tests {
             gnutls_cli_ocsp_notices_a_missing_staple,
         );
     };
-    (@each $version:expr; $($scenario:ident),* $(,)?) => {$(
-        #[test]
-        fn $scenario() {
-            $crate::common::interop::$scenario($version);
-        }
-    )*};
 }
 #[allow(unused_imports)] // likewise
 pub(crate) use version_independent_tests;

@@ -2,6 +2,21 @@
 //! every helper, hence the `dead_code` allowance.
 #![allow(dead_code)]
 
+/// A `#[test]` for each `$scenario` of the module `common::$module`, named
+/// as the scenario and running `common::$module::$scenario($arg)`: how
+/// tests shared by both TLS versions are run by each version's test file.
+#[allow(unused_macros)] // by the test binaries that run no shared scenario
+macro_rules! scenario_tests {
+    ($module:ident, $arg:expr; $($scenario:ident),* $(,)?) => {$(
+        #[test]
+        fn $scenario() {
+            $crate::common::$module::$scenario($arg);
+        }
+    )*};
+}
+#[allow(unused_imports)] // likewise
+pub(crate) use scenario_tests;
+
 pub mod clients;
 pub mod hello_encoder;
 pub mod interop;
@@ -9,5 +24,7 @@ pub mod loopback;
 pub mod openssl_pki;
 pub mod peers;
 pub mod recording_verifier;
+pub mod rustls_cases;
 pub mod rustls_pair;
 pub mod tls12_client;
+pub mod wire;

@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 
 use rustls::pki_types::{CertificateDer, ServerName};
 use rustls::{ClientConfig, ClientConnection, RootCertStore};
-use stapler::{Event, ServerConfig, ServerConnection};
+use stapler::server::ProtocolVersion;
+use stapler::{CloseReason, Event, OcspRequest, ServerConfig, ServerConnection};
 
 pub use super::recording_verifier::RecordingVerifier;
 
@@ -67,41 +68,79 @@ pub fn server_config(chain: &str, key: &str, ocsp_events: bool) -> ServerConfig 
         .unwrap()
 }
 
-/// A TLS 1.3 rustls client config trusting the test root.
+/// A rustls client config of `version` alone, checking the server with
+/// `verifier`, with `provider`'s suites and groups. rustls always asks for
+/// a staple, and in TLS 1.2 always offers the extended master secret.
+pub fn version_client_config(
+    version: ProtocolVersion,
+    verifier: Arc<RecordingVerifier>,
+    provider: rustls::crypto::CryptoProvider,
+) -> ClientConfig {
+    let rustls_version = match version {
+        ProtocolVersion::Tls13 => &rustls::version::TLS13,
+        ProtocolVersion::Tls12 => &rustls::version::TLS12,
+        other => panic!("rustls does not speak {other:?}"),
+    };
+    client_config_offering(&[rustls_version], verifier, provider)
+}
+
+/// A rustls client config offering `versions`, as
+/// [`version_client_config`].
+pub fn client_config_offering(
+    versions: &[&'static rustls::SupportedProtocolVersion],
+    verifier: Arc<RecordingVerifier>,
+    provider: rustls::crypto::CryptoProvider,
+) -> ClientConfig {
+    ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(versions)
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth()
+}
+
+/// A TLS 1.3 rustls client config with the default provider.
 pub fn client_config(verifier: Arc<RecordingVerifier>) -> ClientConfig {
     client_config_with(verifier, rustls::crypto::ring::default_provider())
 }
 
-/// The same with a custom provider (to pin suites or groups).
+/// A TLS 1.3 rustls client config with a custom provider (to pin suites
+/// or groups).
 pub fn client_config_with(
     verifier: Arc<RecordingVerifier>,
     provider: rustls::crypto::CryptoProvider,
 ) -> ClientConfig {
-    ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth()
+    version_client_config(ProtocolVersion::Tls13, verifier, provider)
 }
 
-/// A TLS 1.2-only rustls client config with a custom provider (rustls
-/// always offers the extended master secret).
+/// A TLS 1.2 rustls client config with the default provider.
+pub fn tls12_client_config(verifier: Arc<RecordingVerifier>) -> ClientConfig {
+    tls12_client_config_with(verifier, rustls::crypto::ring::default_provider())
+}
+
+/// A TLS 1.2 rustls client config with a custom provider.
 pub fn tls12_client_config_with(
     verifier: Arc<RecordingVerifier>,
     provider: rustls::crypto::CryptoProvider,
 ) -> ClientConfig {
-    ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_protocol_versions(&[&rustls::version::TLS12])
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(verifier)
-        .with_no_client_auth()
+    version_client_config(ProtocolVersion::Tls12, verifier, provider)
 }
 
-/// A TLS 1.2-only rustls client config trusting the test root.
-pub fn tls12_client_config(verifier: Arc<RecordingVerifier>) -> ClientConfig {
-    tls12_client_config_with(verifier, rustls::crypto::ring::default_provider())
+/// A `version` rustls client config trusting the test root, with the
+/// default provider.
+pub fn default_client_config(version: ProtocolVersion) -> ClientConfig {
+    version_client_config(
+        version,
+        RecordingVerifier::new(),
+        rustls::crypto::ring::default_provider(),
+    )
+}
+
+/// A pretend OCSP response: stapler staples bytes, it does not parse them.
+pub fn staple(tag: &str) -> Vec<u8> {
+    let mut der = vec![0x30, 0x03, 0x0a, 0x01, 0x00];
+    der.extend_from_slice(tag.as_bytes());
+    der
 }
 
 /// The ECDSA leaf for localhost, issued by the test root.
@@ -150,7 +189,7 @@ pub struct Pair {
     /// Every event the server raised, in order (OcspRequests are kept
     /// aside in `ocsp_requests` instead).
     pub events: Vec<Event>,
-    pub ocsp_requests: Vec<stapler::OcspRequest>,
+    pub ocsp_requests: Vec<OcspRequest>,
     /// Bytes the server wrote that the client has not read yet.
     pub to_client: Vec<u8>,
     /// Bytes the client wrote that the server has not taken yet.
@@ -163,6 +202,27 @@ pub struct Pair {
 impl Pair {
     pub fn new(client_config: ClientConfig, server_config: Arc<ServerConfig>) -> Self {
         Self::with_name(client_config, server_config, "localhost")
+    }
+
+    /// A pair of `client` and the ECDSA server without OCSP events, with
+    /// its handshake done.
+    pub fn established(client: ClientConfig) -> Self {
+        let mut pair = Self::new(client, Arc::new(ecdsa_server_config(false)));
+        pair.run().unwrap();
+        assert!(pair.server.is_handshake_complete());
+        pair
+    }
+
+    /// A pair of `client` and the ECDSA server with OCSP events, paused on
+    /// the event, having written nothing; the request is returned.
+    pub fn paused(client: ClientConfig) -> (Self, OcspRequest) {
+        let mut pair = Self::new(client, Arc::new(ecdsa_server_config(true)));
+        pair.run().unwrap();
+        assert!(pair.server.is_awaiting_ocsp());
+        assert!(pair.to_client.is_empty(), "nothing is written while paused");
+        let req = pair.ocsp_requests.pop().expect("OcspRequest");
+        assert!(pair.ocsp_requests.is_empty());
+        (pair, req)
     }
 
     /// A pair whose client connects to `server_name` (sent as SNI and
@@ -298,8 +358,27 @@ impl Pair {
         })
     }
 
+    /// The one Closed event the server raised.
+    pub fn closed(&self) -> CloseReason {
+        match self.closes()[..] {
+            [reason] => reason.clone(),
+            ref other => panic!("expected one Closed event, got {other:?}"),
+        }
+    }
+
+    /// Application data both ways, one small and one larger than a record.
+    pub fn exchange_data(&mut self) {
+        let big: Vec<u8> = (0..40_000u32).map(|i| (i * 7) as u8).collect();
+        for data in [&b"ping from the client"[..], &big] {
+            self.client_sends(data).unwrap();
+            assert_eq!(self.server_reads(), data, "client to server");
+            self.server_sends(data).unwrap();
+            assert_eq!(self.client_reads(), data, "server to client");
+        }
+    }
+
     /// Every Closed event the server raised.
-    pub fn closes(&self) -> Vec<&stapler::CloseReason> {
+    pub fn closes(&self) -> Vec<&CloseReason> {
         self.events
             .iter()
             .filter_map(|e| match e {
