@@ -794,9 +794,9 @@ fn hkdf_expand_label(secret: &[u8], label: &[u8], len: usize) -> Vec<u8> {
     out
 }
 
-/// A TLS 1.3 record protected with TLS_AES_128_GCM_SHA256 under the
-/// traffic secret `secret`, sequence number `seq` (RFC 8446 §5.2, §5.3).
-fn seal_record(secret: &[u8], seq: u64, content_type: u8, plaintext: &[u8]) -> Vec<u8> {
+/// The TLS_AES_128_GCM_SHA256 key of the traffic secret `secret`, and the
+/// nonce of record `seq` (RFC 8446 §5.3, §7.3).
+fn record_key(secret: &[u8], seq: u64) -> (ring::aead::LessSafeKey, ring::aead::Nonce) {
     use ring::aead;
     let key = hkdf_expand_label(secret, b"key", 16);
     let iv = hkdf_expand_label(secret, b"iv", 12);
@@ -806,39 +806,30 @@ fn seal_record(secret: &[u8], seq: u64, content_type: u8, plaintext: &[u8]) -> V
         *n ^= s;
     }
     let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &key).unwrap());
+    (key, aead::Nonce::assume_unique_for_key(nonce))
+}
+
+/// A TLS 1.3 record protected with TLS_AES_128_GCM_SHA256 under the
+/// traffic secret `secret`, sequence number `seq` (RFC 8446 §5.2).
+fn seal_record(secret: &[u8], seq: u64, content_type: u8, plaintext: &[u8]) -> Vec<u8> {
+    let (key, nonce) = record_key(secret, seq);
     let mut inner = plaintext.to_vec();
     inner.push(content_type);
     let len = (inner.len() + 16) as u16;
     let header = [23, 3, 3, len.to_be_bytes()[0], len.to_be_bytes()[1]];
-    key.seal_in_place_append_tag(
-        aead::Nonce::assume_unique_for_key(nonce),
-        aead::Aad::from(header),
-        &mut inner,
-    )
-    .unwrap();
+    key.seal_in_place_append_tag(nonce, ring::aead::Aad::from(header), &mut inner)
+        .unwrap();
     [&header[..], &inner].concat()
 }
 
 /// The content type and plaintext of one record protected as
 /// [`seal_record`] does.
 fn open_record(secret: &[u8], seq: u64, record: &[u8]) -> (u8, Vec<u8>) {
-    use ring::aead;
-    let key = hkdf_expand_label(secret, b"key", 16);
-    let iv = hkdf_expand_label(secret, b"iv", 12);
-    let mut nonce = [0u8; 12];
-    nonce.copy_from_slice(&iv);
-    for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
-        *n ^= s;
-    }
-    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &key).unwrap());
+    let (key, nonce) = record_key(secret, seq);
     let (header, body) = record.split_at(5);
     let mut body = body.to_vec();
     let plain = key
-        .open_in_place(
-            aead::Nonce::assume_unique_for_key(nonce),
-            aead::Aad::from(header),
-            &mut body,
-        )
+        .open_in_place(nonce, ring::aead::Aad::from(header), &mut body)
         .unwrap();
     let end = plain.iter().rposition(|&b| b != 0).unwrap();
     (plain[end], plain[..end].to_vec())
