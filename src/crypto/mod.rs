@@ -18,6 +18,7 @@
 
 pub(crate) mod key_exchange;
 pub(crate) mod key_schedule;
+pub(crate) mod record_key;
 pub(crate) mod record_protection;
 pub(crate) mod signing;
 pub(crate) mod suites;

@@ -14,15 +14,14 @@
 //! caller's buffer and [`RecordDecrypter::open`] decrypts inside the
 //! received bytes.
 
-use ring::aead;
-
-use super::key_schedule::{TrafficSecret, IV_LEN};
-use crate::codec::{ContentType, RecordHeader, RECORD_HEADER_LEN};
+use super::key_schedule::TrafficSecret;
+use super::record_key::{check_overflow, check_plaintext_len, RecordKey};
+use crate::codec::{ContentType, RecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::error::{CryptoError, Error, InvalidMessage};
 
 /// The most content one record carries: 2^14 bytes (RFC 8446 §5.1). The
 /// caller fragments anything longer.
-pub(crate) const MAX_FRAGMENT_LEN: usize = 1 << 14;
+pub(crate) const MAX_FRAGMENT_LEN: usize = MAX_PLAINTEXT_LEN;
 
 /// The largest TLSInnerPlaintext: content, type byte and padding together
 /// may not exceed 2^14 + 1 bytes (RFC 8446 §5.4).
@@ -35,67 +34,22 @@ pub(crate) const MAX_CIPHERTEXT_LEN: usize = MAX_FRAGMENT_LEN + 256;
 /// legacy_record_version of every protected record (RFC 8446 §5.2).
 const LEGACY_RECORD_VERSION: u16 = 0x0303;
 
-/// One direction's AEAD key, IV and sequence number.
-struct DirectionKey {
-    key: aead::LessSafeKey,
-    iv: [u8; IV_LEN],
-    /// The sequence number of the next record, or `None` once 2^64 - 1 has
-    /// been used: RFC 8446 §5.3 forbids wrapping.
-    next_seq: Option<u64>,
-}
-
-impl DirectionKey {
-    fn new<Kind>(secret: &TrafficSecret<Kind>) -> Result<Self, Error> {
-        let keys = secret.traffic_keys();
-        let key = aead::UnboundKey::new(secret.suite().aead, keys.key())
-            .map_err(|_| CryptoError::Refused)?;
-        Ok(Self {
-            key: aead::LessSafeKey::new(key),
-            iv: *keys.iv(),
-            next_seq: Some(0),
-        })
-    }
-
-    /// The sequence number for the next record.
-    fn seq(&self) -> Result<u64, Error> {
-        self.next_seq
-            .ok_or(Error::Crypto(CryptoError::SequenceExhausted))
-    }
-
-    /// Moves past `seq`, which has been used.
-    fn advance(&mut self, seq: u64) {
-        self.next_seq = seq.checked_add(1);
-    }
-
-    /// The per-record nonce (RFC 8446 §5.3): the sequence number, big-endian
-    /// and left-padded with zeros to iv_length, XORed with the IV.
-    fn nonce(&self, seq: u64) -> aead::Nonce {
-        let mut nonce = self.iv;
-        let seq = seq.to_be_bytes();
-        let low = nonce.iter_mut().skip(IV_LEN.saturating_sub(seq.len()));
-        for (n, s) in low.zip(seq) {
-            *n ^= s;
-        }
-        aead::Nonce::assume_unique_for_key(nonce)
-    }
-
-    fn tag_len(&self) -> usize {
-        self.key.algorithm().tag_len()
-    }
+/// The record key of `secret`: its traffic key and IV (RFC 8446 §7.3).
+fn record_key<Kind>(secret: &TrafficSecret<Kind>) -> Result<RecordKey, Error> {
+    let keys = secret.traffic_keys();
+    RecordKey::new(secret.suite().aead, keys.key(), *keys.iv())
 }
 
 /// Protects outgoing records under one traffic secret.
 pub(crate) struct RecordEncrypter {
-    key: DirectionKey,
+    key: RecordKey,
     /// Records after which a key update is due (RFC 8446 §5.5).
     limit: u64,
 }
 
 impl core::fmt::Debug for RecordEncrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("RecordEncrypter")
-            .field("next_seq", &self.key.next_seq)
-            .finish_non_exhaustive()
+        self.key.debug_as("RecordEncrypter", f)
     }
 }
 
@@ -103,7 +57,7 @@ impl RecordEncrypter {
     /// An encrypter at sequence number 0 with the keys of `secret`.
     pub(crate) fn new<Kind>(secret: &TrafficSecret<Kind>) -> Result<Self, Error> {
         Ok(Self {
-            key: DirectionKey::new(secret)?,
+            key: record_key(secret)?,
             limit: secret.suite().confidentiality_limit,
         })
     }
@@ -116,7 +70,7 @@ impl RecordEncrypter {
     /// Whether this key has protected as many records as RFC 8446 §5.5
     /// allows and should be replaced with a KeyUpdate.
     pub(crate) fn wants_key_update(&self) -> bool {
-        self.key.next_seq.is_none_or(|seq| seq >= self.limit)
+        self.key.next_seq().is_none_or(|seq| seq >= self.limit)
     }
 
     /// Appends one protected record carrying `plaintext` as `content_type`
@@ -132,12 +86,7 @@ impl RecordEncrypter {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        if plaintext.len() > MAX_FRAGMENT_LEN {
-            return Err(CryptoError::PlaintextTooLong {
-                len: plaintext.len(),
-            }
-            .into());
-        }
+        check_plaintext_len(plaintext.len())?;
         let start = out.len();
         out.reserve(plaintext.len() + self.overhead());
         out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
@@ -178,9 +127,7 @@ impl RecordEncrypter {
             .filter(|&at| at <= out.len())
             .ok_or(CryptoError::Refused)?;
         let len = out.len() - content_at;
-        if len > MAX_FRAGMENT_LEN {
-            return Err(CryptoError::PlaintextTooLong { len }.into());
-        }
+        check_plaintext_len(len)?;
         let seq = self.key.seq()?;
         let tag_len = self.key.tag_len();
         // At most 2^14 + 1 + 16, so it fits the u16 length field.
@@ -197,11 +144,7 @@ impl RecordEncrypter {
         }
         out.push(content_type.to_wire());
         let inner = out.get_mut(content_at..).ok_or(CryptoError::Refused)?;
-        let tag = self
-            .key
-            .key
-            .seal_in_place_separate_tag(self.key.nonce(seq), aead::Aad::from(header), inner)
-            .map_err(|_| CryptoError::Refused)?;
+        let tag = self.key.seal(self.key.xor_nonce(seq), &header, inner)?;
         out.extend_from_slice(tag.as_ref());
         self.key.advance(seq);
         Ok(())
@@ -209,20 +152,18 @@ impl RecordEncrypter {
 
     #[cfg(test)]
     fn set_sequence(&mut self, seq: u64) {
-        self.key.next_seq = Some(seq);
+        self.key.set_sequence(seq);
     }
 }
 
 /// Removes protection from incoming records under one traffic secret.
 pub(crate) struct RecordDecrypter {
-    key: DirectionKey,
+    key: RecordKey,
 }
 
 impl core::fmt::Debug for RecordDecrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("RecordDecrypter")
-            .field("next_seq", &self.key.next_seq)
-            .finish_non_exhaustive()
+        self.key.debug_as("RecordDecrypter", f)
     }
 }
 
@@ -230,7 +171,7 @@ impl RecordDecrypter {
     /// A decrypter at sequence number 0 with the keys of `secret`.
     pub(crate) fn new<Kind>(secret: &TrafficSecret<Kind>) -> Result<Self, Error> {
         Ok(Self {
-            key: DirectionKey::new(secret)?,
+            key: record_key(secret)?,
         })
     }
 
@@ -258,29 +199,14 @@ impl RecordDecrypter {
         if header.content_type != ContentType::ApplicationData {
             return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
         }
-        if payload.len() > MAX_CIPHERTEXT_LEN {
-            return Err(InvalidMessage::RecordOverflow {
-                len: payload.len(),
-                max: MAX_CIPHERTEXT_LEN,
-            }
-            .into());
-        }
+        check_overflow(payload.len(), MAX_CIPHERTEXT_LEN)?;
         let seq = self.key.seq()?;
-        let aad = aead::Aad::from(header.encode());
         let inner = self
             .key
-            .key
-            .open_in_place(self.key.nonce(seq), aad, payload)
-            .map_err(|_| InvalidMessage::DecryptFailed)?;
+            .open(self.key.xor_nonce(seq), &header.encode(), payload)?;
         self.key.advance(seq);
 
-        if inner.len() > MAX_INNER_PLAINTEXT_LEN {
-            return Err(InvalidMessage::RecordOverflow {
-                len: inner.len(),
-                max: MAX_INNER_PLAINTEXT_LEN,
-            }
-            .into());
-        }
+        check_overflow(inner.len(), MAX_INNER_PLAINTEXT_LEN)?;
         // The content type is the last non-zero byte; zeros after it are
         // padding (§5.4).
         let Some(type_at) = inner.iter().rposition(|&b| b != 0) else {
@@ -303,7 +229,7 @@ impl RecordDecrypter {
 
     #[cfg(test)]
     fn set_sequence(&mut self, seq: u64) {
-        self.key.next_seq = Some(seq);
+        self.key.set_sequence(seq);
     }
 }
 
@@ -318,6 +244,7 @@ mod tests {
     use super::super::transcript::Transcript;
     use super::*;
     use crate::codec::{split_record, AlertDescription};
+    use ring::aead;
 
     /// Splits a complete record into its parsed header and a mutable copy
     /// of its fragment.

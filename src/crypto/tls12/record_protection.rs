@@ -20,78 +20,37 @@
 //! explicit half. Unlike TLS 1.3 the content type is in the clear, in the
 //! header, and there is no padding.
 
-use ring::aead;
-
 use super::prf::WriteKeys;
 use super::suites::{NonceShape, Tls12Suite};
 use crate::codec::{ContentType, RecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::crypto::record_key::{check_overflow, check_plaintext_len, RecordKey, NONCE_LEN};
 use crate::error::{CryptoError, Error, InvalidMessage};
 
 /// The record version of TLS 1.2 (RFC 5246 §6.2.1).
 const TLS12_RECORD_VERSION: u16 = 0x0303;
 
-/// Bytes of an AEAD nonce for every suite here.
-const NONCE_LEN: usize = 12;
-
 /// Bytes of the additional data (RFC 5246 §6.2.3.3).
 const AAD_LEN: usize = 13;
 
-/// One direction's key, implicit IV, and sequence number.
-struct DirectionKey {
-    key: aead::LessSafeKey,
-    /// The salt followed by zeros (AES-GCM), or the whole IV (ChaCha20).
-    iv: [u8; NONCE_LEN],
-    shape: NonceShape,
-    /// The sequence number of the next record; `None` once the last
-    /// allowed one has been used (RFC 5246 §6.1: it may not wrap).
-    next_seq: Option<u64>,
+/// One direction's record key: its write key, and its IV from the key
+/// block's write IV, which is the salt followed by zeros (AES-GCM) or the
+/// whole IV (ChaCha20).
+fn record_key(suite: &'static Tls12Suite, keys: WriteKeys<'_>) -> Result<RecordKey, Error> {
+    let mut iv = [0; NONCE_LEN];
+    iv.get_mut(..keys.iv.len())
+        .ok_or(CryptoError::Refused)?
+        .copy_from_slice(keys.iv);
+    if keys.iv.len() != suite.fixed_iv_len() {
+        return Err(CryptoError::Refused.into());
+    }
+    RecordKey::new(suite.aead, keys.key, iv)
 }
 
-impl DirectionKey {
-    fn new(suite: &'static Tls12Suite, keys: WriteKeys<'_>) -> Result<Self, Error> {
-        let key = aead::UnboundKey::new(suite.aead, keys.key).map_err(|_| CryptoError::Refused)?;
-        let mut iv = [0; NONCE_LEN];
-        iv.get_mut(..keys.iv.len())
-            .ok_or(CryptoError::Refused)?
-            .copy_from_slice(keys.iv);
-        if keys.iv.len() != suite.fixed_iv_len() {
-            return Err(CryptoError::Refused.into());
-        }
-        Ok(Self {
-            key: aead::LessSafeKey::new(key),
-            iv,
-            shape: suite.nonce,
-            next_seq: Some(0),
-        })
-    }
-
-    fn seq(&self) -> Result<u64, Error> {
-        self.next_seq
-            .ok_or(Error::Crypto(CryptoError::SequenceExhausted))
-    }
-
-    fn advance(&mut self, seq: u64) {
-        self.next_seq = seq.checked_add(1);
-    }
-
-    /// `iv XOR (0^4 || seq)`: the nonce this side seals with.
-    fn sealing_nonce(&self, seq: u64) -> [u8; NONCE_LEN] {
-        let mut nonce = self.iv;
-        for (n, s) in nonce.iter_mut().skip(NONCE_LEN - 8).zip(seq.to_be_bytes()) {
-            *n ^= s;
-        }
-        nonce
-    }
-
-    fn explicit_len(&self) -> usize {
-        match self.shape {
-            NonceShape::SaltAndExplicit => 8,
-            NonceShape::IvXorSequence => 0,
-        }
-    }
-
-    fn tag_len(&self) -> usize {
-        self.key.algorithm().tag_len()
+/// Bytes of the explicit nonce each record carries.
+fn explicit_len(shape: NonceShape) -> usize {
+    match shape {
+        NonceShape::SaltAndExplicit => 8,
+        NonceShape::IvXorSequence => 0,
     }
 }
 
@@ -121,16 +80,15 @@ fn additional_data(seq: u64, typ: ContentType, version: u16, len: u16) -> [u8; A
 
 /// Protects the records this side sends.
 pub(crate) struct Tls12Encrypter {
-    key: DirectionKey,
+    key: RecordKey,
+    shape: NonceShape,
     /// Records allowed under this key (see `Tls12Suite::confidentiality_limit`).
     limit: u64,
 }
 
 impl core::fmt::Debug for Tls12Encrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Tls12Encrypter")
-            .field("next_seq", &self.key.next_seq)
-            .finish_non_exhaustive()
+        self.key.debug_as("Tls12Encrypter", f)
     }
 }
 
@@ -138,7 +96,8 @@ impl Tls12Encrypter {
     /// An encrypter at sequence number 0.
     pub(crate) fn new(suite: &'static Tls12Suite, keys: WriteKeys<'_>) -> Result<Self, Error> {
         Ok(Self {
-            key: DirectionKey::new(suite, keys)?,
+            key: record_key(suite, keys)?,
+            shape: suite.nonce,
             limit: suite.confidentiality_limit,
         })
     }
@@ -146,7 +105,7 @@ impl Tls12Encrypter {
     /// Bytes a record adds around its content: header, explicit nonce and
     /// tag.
     pub(crate) fn overhead(&self) -> usize {
-        RECORD_HEADER_LEN + self.key.explicit_len() + self.key.tag_len()
+        RECORD_HEADER_LEN + explicit_len(self.shape) + self.key.tag_len()
     }
 
     /// Appends one protected record of `content_type` carrying `plaintext`
@@ -162,19 +121,14 @@ impl Tls12Encrypter {
         plaintext: &[u8],
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
-        if plaintext.len() > MAX_PLAINTEXT_LEN {
-            return Err(CryptoError::PlaintextTooLong {
-                len: plaintext.len(),
-            }
-            .into());
-        }
+        check_plaintext_len(plaintext.len())?;
         let seq = self.key.seq()?;
         if seq >= self.limit {
             return Err(CryptoError::SequenceExhausted.into());
         }
         let refused = |_| Error::Crypto(CryptoError::Refused);
         let plaintext_len = u16::try_from(plaintext.len()).map_err(refused)?;
-        let explicit_len = self.key.explicit_len();
+        let explicit_len = explicit_len(self.shape);
         // At most 8 + 2^14 + 16, which fits the u16 length field.
         let body_len = explicit_len + plaintext.len() + self.key.tag_len();
         let header = RecordHeader {
@@ -183,7 +137,9 @@ impl Tls12Encrypter {
             len: u16::try_from(body_len).map_err(refused)?,
         }
         .encode();
-        let nonce = self.key.sealing_nonce(seq);
+        // iv XOR (0^4 || seq): for AES-GCM the salt then the sequence
+        // number, which is also the explicit nonce.
+        let nonce = self.key.xor_nonce(seq);
         let aad = additional_data(seq, content_type, TLS12_RECORD_VERSION, plaintext_len);
 
         let start = out.len();
@@ -194,15 +150,7 @@ impl Tls12Encrypter {
         out.extend_from_slice(nonce.get(NONCE_LEN - explicit_len..).unwrap_or_default());
         out.extend_from_slice(plaintext);
         let sealed = match out.get_mut(start + RECORD_HEADER_LEN + explicit_len..) {
-            Some(inner) => self
-                .key
-                .key
-                .seal_in_place_separate_tag(
-                    aead::Nonce::assume_unique_for_key(nonce),
-                    aead::Aad::from(aad),
-                    inner,
-                )
-                .ok(),
+            Some(inner) => self.key.seal(nonce, &aad, inner).ok(),
             None => None,
         };
         let Some(tag) = sealed else {
@@ -216,20 +164,19 @@ impl Tls12Encrypter {
 
     #[cfg(test)]
     pub(crate) fn set_sequence(&mut self, seq: u64) {
-        self.key.next_seq = Some(seq);
+        self.key.set_sequence(seq);
     }
 }
 
 /// Removes protection from the records the peer sends.
 pub(crate) struct Tls12Decrypter {
-    key: DirectionKey,
+    key: RecordKey,
+    shape: NonceShape,
 }
 
 impl core::fmt::Debug for Tls12Decrypter {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Tls12Decrypter")
-            .field("next_seq", &self.key.next_seq)
-            .finish_non_exhaustive()
+        self.key.debug_as("Tls12Decrypter", f)
     }
 }
 
@@ -237,7 +184,8 @@ impl Tls12Decrypter {
     /// A decrypter at sequence number 0.
     pub(crate) fn new(suite: &'static Tls12Suite, keys: WriteKeys<'_>) -> Result<Self, Error> {
         Ok(Self {
-            key: DirectionKey::new(suite, keys)?,
+            key: record_key(suite, keys)?,
+            shape: suite.nonce,
         })
     }
 
@@ -265,25 +213,19 @@ impl Tls12Decrypter {
             return Err(InvalidMessage::UnexpectedContentType(typ).into());
         }
         let seq = self.key.seq()?;
-        let explicit_len = self.key.explicit_len();
+        let explicit_len = explicit_len(self.shape);
         let overhead = explicit_len + self.key.tag_len();
         let Some(plaintext_len) = payload.len().checked_sub(overhead) else {
             return Err(InvalidMessage::DecryptFailed.into());
         };
         // Checked before decrypting: such a record cannot be valid, and
         // record_overflow is what RFC 5246 §6.2.3 asks for.
-        if plaintext_len > MAX_PLAINTEXT_LEN {
-            return Err(InvalidMessage::RecordOverflow {
-                len: plaintext_len,
-                max: MAX_PLAINTEXT_LEN,
-            }
-            .into());
-        }
+        check_overflow(plaintext_len, MAX_PLAINTEXT_LEN)?;
         let (explicit, sealed) = payload.split_at_mut(explicit_len);
-        let nonce = match self.key.shape {
-            NonceShape::IvXorSequence => self.key.sealing_nonce(seq),
+        let nonce = match self.shape {
+            NonceShape::IvXorSequence => self.key.xor_nonce(seq),
             NonceShape::SaltAndExplicit => {
-                let mut nonce = self.key.iv;
+                let mut nonce = *self.key.iv();
                 if let Some(tail) = nonce.get_mut(NONCE_LEN - explicit_len..) {
                     tail.copy_from_slice(explicit);
                 }
@@ -292,15 +234,7 @@ impl Tls12Decrypter {
         };
         let len = u16::try_from(plaintext_len).map_err(|_| CryptoError::Refused)?;
         let aad = additional_data(seq, typ, header.legacy_version, len);
-        let plaintext = self
-            .key
-            .key
-            .open_in_place(
-                aead::Nonce::assume_unique_for_key(nonce),
-                aead::Aad::from(aad),
-                sealed,
-            )
-            .map_err(|_| InvalidMessage::DecryptFailed)?;
+        let plaintext = self.key.open(nonce, &aad, sealed)?;
         self.key.advance(seq);
         if plaintext.is_empty() && typ != ContentType::ApplicationData {
             return Err(InvalidMessage::EmptyFragment(typ).into());
@@ -310,7 +244,7 @@ impl Tls12Decrypter {
 
     #[cfg(test)]
     pub(crate) fn set_sequence(&mut self, seq: u64) {
-        self.key.next_seq = Some(seq);
+        self.key.set_sequence(seq);
     }
 }
 
@@ -323,6 +257,7 @@ mod tests {
     };
     use super::*;
     use crate::codec::{split_record, AlertDescription, MAX_CIPHERTEXT_LEN_TLS12};
+    use ring::aead;
 
     fn parse(record: &[u8]) -> (RecordHeader, Vec<u8>) {
         let (rec, used) = split_record(record, MAX_CIPHERTEXT_LEN_TLS12)
