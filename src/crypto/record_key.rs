@@ -162,6 +162,172 @@ pub(crate) fn check_overflow(len: usize, max: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// The checks every record protector of either version passes, driven
+/// through [`checks::Sealer`] and [`checks::Opener`].
+#[cfg(test)]
+pub(crate) mod checks {
+    use crate::codec::{
+        split_record, AlertDescription, ContentType, RecordHeader, MAX_PLAINTEXT_LEN,
+    };
+    use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
+    use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
+    use crate::error::{CryptoError, Error, InvalidMessage};
+
+    /// Protects records: `RecordEncrypter`, `Tls12Encrypter`.
+    pub(crate) trait Sealer {
+        fn seal(
+            &mut self,
+            content_type: ContentType,
+            plaintext: &[u8],
+            out: &mut Vec<u8>,
+        ) -> Result<(), Error>;
+        fn overhead(&self) -> usize;
+    }
+
+    /// Removes the protection: `RecordDecrypter`, `Tls12Decrypter`.
+    pub(crate) trait Opener {
+        fn open<'a>(
+            &mut self,
+            header: &RecordHeader,
+            payload: &'a mut [u8],
+        ) -> Result<(ContentType, &'a [u8]), Error>;
+    }
+
+    /// Both traits for a version's encrypter and decrypter, whose inherent
+    /// methods they are.
+    macro_rules! protectors {
+        ($encrypter:ty, $decrypter:ty) => {
+            impl Sealer for $encrypter {
+                fn seal(
+                    &mut self,
+                    content_type: ContentType,
+                    plaintext: &[u8],
+                    out: &mut Vec<u8>,
+                ) -> Result<(), Error> {
+                    <$encrypter>::seal(self, content_type, plaintext, out)
+                }
+
+                fn overhead(&self) -> usize {
+                    <$encrypter>::overhead(self)
+                }
+            }
+
+            impl Opener for $decrypter {
+                fn open<'a>(
+                    &mut self,
+                    header: &RecordHeader,
+                    payload: &'a mut [u8],
+                ) -> Result<(ContentType, &'a [u8]), Error> {
+                    <$decrypter>::open(self, header, payload)
+                }
+            }
+        };
+    }
+    protectors!(RecordEncrypter, RecordDecrypter);
+    protectors!(Tls12Encrypter, Tls12Decrypter);
+
+    /// Splits a complete record of at most `max` fragment bytes into its
+    /// parsed header and a mutable copy of its fragment.
+    pub(crate) fn parse(record: &[u8], max: usize) -> (RecordHeader, Vec<u8>) {
+        let (rec, used) = split_record(record, max).unwrap().unwrap();
+        assert_eq!(used, record.len());
+        (rec.header, rec.fragment.to_vec())
+    }
+
+    /// Content of every length from empty to a full record goes through,
+    /// each record exactly `overhead()` longer than its content.
+    pub(crate) fn round_trip(enc: &mut impl Sealer, dec: &mut impl Opener, max: usize) {
+        for len in [0, 1, 15, 16, 17, 1000, MAX_PLAINTEXT_LEN] {
+            let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            let mut out = Vec::new();
+            enc.seal(ContentType::ApplicationData, &content, &mut out)
+                .unwrap();
+            assert_eq!(out.len(), content.len() + enc.overhead());
+            assert_eq!(&out[..3], [0x17, 0x03, 0x03]);
+            let (header, mut payload) = parse(&out, max);
+            let (typ, got) = dec.open(&header, &mut payload).unwrap();
+            assert_eq!((typ, got), (ContentType::ApplicationData, &content[..]));
+        }
+    }
+
+    /// More than a record's worth of plaintext is refused, and the output
+    /// is left as it was.
+    pub(crate) fn too_much_plaintext_is_refused_and_out_untouched(enc: &mut impl Sealer) {
+        let mut out = vec![1, 2, 3];
+        assert_eq!(
+            enc.seal(
+                ContentType::ApplicationData,
+                &vec![0; MAX_PLAINTEXT_LEN + 1],
+                &mut out
+            ),
+            Err(Error::Crypto(CryptoError::PlaintextTooLong {
+                len: MAX_PLAINTEXT_LEN + 1
+            }))
+        );
+        assert_eq!(out, [1, 2, 3]);
+    }
+
+    /// A record sealed second does not open first.
+    pub(crate) fn records_must_arrive_in_order(
+        enc: &mut impl Sealer,
+        dec: &mut impl Opener,
+        max: usize,
+    ) {
+        let (mut first, mut second) = (Vec::new(), Vec::new());
+        enc.seal(ContentType::ApplicationData, b"one", &mut first)
+            .unwrap();
+        enc.seal(ContentType::ApplicationData, b"two", &mut second)
+            .unwrap();
+        let (header, mut payload) = parse(&second, max);
+        assert_eq!(
+            dec.open(&header, &mut payload),
+            Err(Error::InvalidMessage(InvalidMessage::DecryptFailed))
+        );
+    }
+
+    /// Seals a handshake record, then opens copies of it with byte `i` XOR
+    /// `flip`, for every `i` not in `skip`, handing each error to
+    /// `check(i, error)` (a copy the deframer already refuses is passed
+    /// over). Then a fragment shorter than a tag fails as bad_record_mac,
+    /// and the untouched record still opens: failures did not advance the
+    /// sequence number.
+    pub(crate) fn tampering(
+        enc: &mut impl Sealer,
+        dec: &mut impl Opener,
+        max: usize,
+        (flip, skip): (u8, &[usize]),
+        check: impl Fn(usize, Error),
+    ) {
+        let mut record = Vec::new();
+        enc.seal(ContentType::Handshake, b"some handshake bytes", &mut record)
+            .unwrap();
+        for i in (0..record.len()).filter(|i| !skip.contains(i)) {
+            let mut bad = record.clone();
+            bad[i] ^= flip;
+            let Ok(Some((rec, _))) = split_record(&bad, max) else {
+                continue;
+            };
+            let (header, mut payload) = (rec.header, rec.fragment.to_vec());
+            check(i, dec.open(&header, &mut payload).unwrap_err());
+        }
+        let header = RecordHeader {
+            content_type: ContentType::ApplicationData,
+            legacy_version: 0x0303,
+            len: 3,
+        };
+        assert_bad_record_mac(&dec.open(&header, &mut [1, 2, 3]).unwrap_err());
+        let (header, mut payload) = parse(&record, max);
+        assert!(dec.open(&header, &mut payload).is_ok());
+    }
+
+    /// `err` is a record that failed authentication, with its alert.
+    #[track_caller]
+    pub(crate) fn assert_bad_record_mac(err: &Error) {
+        assert_eq!(*err, Error::InvalidMessage(InvalidMessage::DecryptFailed));
+        assert_eq!(AlertDescription::from(err), AlertDescription::BadRecordMac);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -243,15 +243,14 @@ mod tests {
     };
     use super::super::transcript::Transcript;
     use super::*;
-    use crate::codec::{split_record, AlertDescription};
+    use crate::codec::AlertDescription;
+    use crate::crypto::record_key::checks;
     use ring::aead;
 
     /// Splits a complete record into its parsed header and a mutable copy
     /// of its fragment.
     fn parse(record: &[u8]) -> (RecordHeader, Vec<u8>) {
-        let (rec, used) = split_record(record, MAX_CIPHERTEXT_LEN).unwrap().unwrap();
-        assert_eq!(used, record.len());
-        (rec.header, rec.fragment.to_vec())
+        checks::parse(record, MAX_CIPHERTEXT_LEN)
     }
 
     fn rfc8448_schedule() -> (HandshakeSecrets, ring::digest::Digest) {
@@ -346,81 +345,42 @@ mod tests {
     fn round_trip_every_suite() {
         for suite in TLS13_SUITES {
             let (mut enc, mut dec) = pair(suite);
-            for len in [0, 1, 15, 16, 17, 1000, MAX_FRAGMENT_LEN] {
-                let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-                let mut out = Vec::new();
-                enc.seal(ContentType::ApplicationData, &content, &mut out)
-                    .unwrap();
-                assert_eq!(out.len(), content.len() + enc.overhead());
-                assert_eq!(&out[..3], [0x17, 0x03, 0x03]);
-                if len > 32 {
-                    assert_ne!(&out[5..37], &content[..32], "encrypted");
-                }
-                let (header, mut payload) = parse(&out);
-                let (typ, got) = dec.open(&header, &mut payload).unwrap();
-                assert_eq!((typ, got), (ContentType::ApplicationData, &content[..]));
-            }
+            checks::round_trip(&mut enc, &mut dec, MAX_CIPHERTEXT_LEN);
+            // The content is encrypted: not found in the record.
+            let mut out = Vec::new();
+            let content = [0x5a; 64];
+            enc.seal(ContentType::ApplicationData, &content, &mut out)
+                .unwrap();
+            assert!(!out.windows(32).any(|w| w == &content[..32]), "encrypted");
         }
     }
 
     #[test]
     fn too_much_plaintext_is_refused_and_out_untouched() {
         let (mut enc, _) = pair(&TLS13_AES_128_GCM_SHA256);
-        let mut out = vec![1, 2, 3];
-        let err = enc
-            .seal(
-                ContentType::ApplicationData,
-                &vec![0; MAX_FRAGMENT_LEN + 1],
-                &mut out,
-            )
-            .unwrap_err();
-        assert_eq!(
-            err,
-            Error::Crypto(CryptoError::PlaintextTooLong {
-                len: MAX_FRAGMENT_LEN + 1
-            })
-        );
-        assert_eq!(out, [1, 2, 3]);
+        checks::too_much_plaintext_is_refused_and_out_untouched(&mut enc);
     }
 
     #[test]
     fn tampering_is_bad_record_mac() {
         for suite in TLS13_SUITES {
             let (mut enc, mut dec) = pair(suite);
-            let mut record = Vec::new();
-            enc.seal(ContentType::Handshake, b"some handshake bytes", &mut record)
-                .unwrap();
-            for i in 0..record.len() {
-                let mut bad = record.clone();
-                bad[i] ^= 0x80;
-                let Ok(Some((rec, _))) = split_record(&bad, MAX_CIPHERTEXT_LEN) else {
-                    continue; // a broken header the deframer already refuses
-                };
-                let (header, mut payload) = (rec.header, rec.fragment.to_vec());
-                let err = dec.open(&header, &mut payload).unwrap_err();
-                if i == 0 {
-                    assert!(matches!(
-                        err,
-                        Error::InvalidMessage(InvalidMessage::UnexpectedContentType(_))
-                    ));
-                } else {
-                    assert_eq!(err, Error::InvalidMessage(InvalidMessage::DecryptFailed));
-                    assert_eq!(AlertDescription::from(&err), AlertDescription::BadRecordMac);
-                }
-            }
-            // Shorter than a tag.
-            let header = RecordHeader {
-                content_type: ContentType::ApplicationData,
-                legacy_version: 0x0303,
-                len: 3,
-            };
-            assert_eq!(
-                dec.open(&header, &mut [1, 2, 3]),
-                Err(Error::InvalidMessage(InvalidMessage::DecryptFailed))
+            checks::tampering(
+                &mut enc,
+                &mut dec,
+                MAX_CIPHERTEXT_LEN,
+                (0x80, &[]),
+                |i, err| {
+                    if i == 0 {
+                        assert!(matches!(
+                            err,
+                            Error::InvalidMessage(InvalidMessage::UnexpectedContentType(_))
+                        ));
+                    } else {
+                        checks::assert_bad_record_mac(&err);
+                    }
+                },
             );
-            // The untouched record still opens: failures did not advance.
-            let (header, mut payload) = parse(&record);
-            assert!(dec.open(&header, &mut payload).is_ok());
         }
     }
 
@@ -482,16 +442,7 @@ mod tests {
     #[test]
     fn records_must_arrive_in_order() {
         let (mut enc, mut dec) = pair(&TLS13_AES_128_GCM_SHA256);
-        let (mut first, mut second) = (Vec::new(), Vec::new());
-        enc.seal(ContentType::ApplicationData, b"one", &mut first)
-            .unwrap();
-        enc.seal(ContentType::ApplicationData, b"two", &mut second)
-            .unwrap();
-        let (header, mut payload) = parse(&second);
-        assert_eq!(
-            dec.open(&header, &mut payload),
-            Err(Error::InvalidMessage(InvalidMessage::DecryptFailed))
-        );
+        checks::records_must_arrive_in_order(&mut enc, &mut dec, MAX_CIPHERTEXT_LEN);
     }
 
     /// Encrypts an arbitrary TLSInnerPlaintext with the keys of a decrypter

@@ -256,15 +256,12 @@ mod tests {
         ECDHE_RSA_CHACHA20_POLY1305_SHA256, TLS12_SUITES,
     };
     use super::*;
-    use crate::codec::{split_record, AlertDescription, MAX_CIPHERTEXT_LEN_TLS12};
+    use crate::codec::{AlertDescription, MAX_CIPHERTEXT_LEN_TLS12};
+    use crate::crypto::record_key::checks;
     use ring::aead;
 
     fn parse(record: &[u8]) -> (RecordHeader, Vec<u8>) {
-        let (rec, used) = split_record(record, MAX_CIPHERTEXT_LEN_TLS12)
-            .unwrap()
-            .unwrap();
-        assert_eq!(used, record.len());
-        (rec.header, rec.fragment.to_vec())
+        checks::parse(record, MAX_CIPHERTEXT_LEN_TLS12)
     }
 
     /// A server encrypter and a decrypter of the same direction, so that
@@ -371,70 +368,32 @@ mod tests {
     fn round_trip_every_suite_and_length() {
         for suite in TLS12_SUITES {
             let (mut enc, mut dec) = pair(suite);
-            for len in [0, 1, 16, 1000, MAX_PLAINTEXT_LEN] {
-                let content: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
-                let mut out = Vec::new();
-                enc.seal(ContentType::ApplicationData, &content, &mut out)
-                    .unwrap();
-                assert_eq!(out.len(), content.len() + enc.overhead());
-                let (header, mut payload) = parse(&out);
-                let (typ, got) = dec.open(&header, &mut payload).unwrap();
-                assert_eq!((typ, got), (ContentType::ApplicationData, &content[..]));
-            }
+            checks::round_trip(&mut enc, &mut dec, MAX_CIPHERTEXT_LEN_TLS12);
         }
     }
 
     #[test]
     fn too_much_plaintext_is_refused_and_out_untouched() {
         let (mut enc, _) = pair(&ECDHE_ECDSA_AES_128_GCM_SHA256);
-        let mut out = vec![1, 2, 3];
-        assert_eq!(
-            enc.seal(
-                ContentType::ApplicationData,
-                &vec![0; MAX_PLAINTEXT_LEN + 1],
-                &mut out
-            ),
-            Err(Error::Crypto(CryptoError::PlaintextTooLong {
-                len: MAX_PLAINTEXT_LEN + 1
-            }))
-        );
-        assert_eq!(out, [1, 2, 3]);
+        checks::too_much_plaintext_is_refused_and_out_untouched(&mut enc);
     }
 
     #[test]
     fn tampering_is_bad_record_mac() {
         for suite in TLS12_SUITES {
             let (mut enc, mut dec) = pair(suite);
-            let mut record = Vec::new();
-            enc.seal(ContentType::Handshake, b"handshake bytes", &mut record)
-                .unwrap();
             // Every byte but the length is authenticated (type and version
-            // through the additional data).
-            for i in (0..record.len()).filter(|&i| i != 3 && i != 4) {
-                let mut bad = record.clone();
-                bad[i] ^= 0x01;
-                let Ok(Some((rec, _))) = split_record(&bad, MAX_CIPHERTEXT_LEN_TLS12) else {
-                    continue;
-                };
-                let (header, mut payload) = (rec.header, rec.fragment.to_vec());
-                // (Byte 0 becomes 23, application_data, which the additional
-                // data does not match either.)
-                let err = dec.open(&header, &mut payload).unwrap_err();
-                assert_eq!(err, Error::InvalidMessage(InvalidMessage::DecryptFailed));
-                assert_eq!(AlertDescription::from(&err), AlertDescription::BadRecordMac);
-            }
-            let header = RecordHeader {
-                content_type: ContentType::ApplicationData,
-                legacy_version: 0x0303,
-                len: 3,
-            };
-            assert_eq!(
-                dec.open(&header, &mut [1, 2, 3]),
-                Err(Error::InvalidMessage(InvalidMessage::DecryptFailed))
+            // through the additional data; byte 0 becoming 23,
+            // application_data, does not match it either).
+            checks::tampering(
+                &mut enc,
+                &mut dec,
+                MAX_CIPHERTEXT_LEN_TLS12,
+                (0x01, &[3, 4]),
+                |_, err| {
+                    checks::assert_bad_record_mac(&err);
+                },
             );
-            // Failures did not advance the sequence number.
-            let (header, mut payload) = parse(&record);
-            assert!(dec.open(&header, &mut payload).is_ok());
         }
     }
 
@@ -445,16 +404,7 @@ mod tests {
             &ECDHE_RSA_CHACHA20_POLY1305_SHA256,
         ] {
             let (mut enc, mut dec) = pair(suite);
-            let (mut first, mut second) = (Vec::new(), Vec::new());
-            enc.seal(ContentType::ApplicationData, b"one", &mut first)
-                .unwrap();
-            enc.seal(ContentType::ApplicationData, b"two", &mut second)
-                .unwrap();
-            let (header, mut payload) = parse(&second);
-            assert_eq!(
-                dec.open(&header, &mut payload),
-                Err(Error::InvalidMessage(InvalidMessage::DecryptFailed))
-            );
+            checks::records_must_arrive_in_order(&mut enc, &mut dec, MAX_CIPHERTEXT_LEN_TLS12);
         }
     }
 
