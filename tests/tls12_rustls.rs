@@ -14,8 +14,8 @@ use std::sync::Arc;
 use common::hello_encoder::ExtensionModel;
 use common::rustls_cases::{self, alpn_pair};
 use common::rustls_pair::{
-    ecdsa_server_config, pinned_provider, pki, staple, tls12_client_config,
-    tls12_client_config_with, Pair, RecordingVerifier,
+    client_config_offering, config_with_versions, ecdsa_server_config, pinned_provider, pki,
+    staple, tls12_client_config, tls12_client_config_with, Pair, RecordingVerifier,
 };
 use common::tls12_client::{
     split_records, tls12_extensions, tls12_hello, HandClient, ALERT, APPLICATION_DATA, HANDSHAKE,
@@ -271,16 +271,6 @@ fn hand_client_receives_the_staple_too() {
 // ---------------------------------------------------------------------------
 // Versions: the limit, the downgrade sentinel, the fallback SCSV.
 
-fn config_with_versions(versions: &[ProtocolVersion]) -> ServerConfig {
-    ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .protocol_versions(versions)
-        .unwrap()
-        .build()
-        .unwrap()
-}
-
 #[test]
 fn a_server_that_speaks_tls13_marks_a_tls12_server_hello() {
     let mut pair = Pair::new(
@@ -314,14 +304,11 @@ fn a_tls12_only_server_does_not_mark_its_random() {
 #[test]
 fn a_tls13_client_gets_tls12_from_a_tls12_only_server() {
     // rustls offers both and checks the sentinel: it must find none.
-    let both = rustls::ClientConfig::builder_with_provider(Arc::new(
+    let both = client_config_offering(
+        &[&rustls::version::TLS13, &rustls::version::TLS12],
+        RecordingVerifier::new(),
         rustls::crypto::ring::default_provider(),
-    ))
-    .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
-    .unwrap()
-    .dangerous()
-    .with_custom_certificate_verifier(RecordingVerifier::new())
-    .with_no_client_auth();
+    );
     let mut pair = Pair::new(
         both,
         Arc::new(config_with_versions(&[ProtocolVersion::Tls12])),

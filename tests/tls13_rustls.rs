@@ -11,8 +11,8 @@ use std::sync::{mpsc, Arc};
 use common::hello_encoder::{record, ExtensionModel, HelloModel};
 use common::rustls_cases::{self, alpn_pair};
 use common::rustls_pair::{
-    client_config, client_config_with, ecdsa_server_config, pinned_provider, pki, pki_der,
-    roots_from, server_config, staple, Pair, RecordingVerifier, SecretLog,
+    client_config, client_config_with, config_with_versions, ecdsa_server_config, pinned_provider,
+    pki, pki_der, roots_from, server_config, staple, Pair, RecordingVerifier, SecretLog,
 };
 use common::wire::{feed_all, rejects_with};
 use rustls::crypto::ring::{cipher_suite, kx_group};
@@ -615,13 +615,7 @@ fn tls12_only_hello_to_a_tls13_only_server_is_protocol_version() {
             .join("tests/data/client_hello/openssl_tls12.bin"),
     )
     .unwrap();
-    let config = ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .protocol_versions(&[ProtocolVersion::Tls13])
-        .unwrap()
-        .build()
-        .unwrap();
+    let config = config_with_versions(&[ProtocolVersion::Tls13]);
     let mut server = ServerConnection::new(Arc::new(config));
     rejects_with(
         &mut server,

@@ -68,6 +68,17 @@ pub fn server_config(chain: &str, key: &str, ocsp_events: bool) -> ServerConfig 
         .unwrap()
 }
 
+/// The ECDSA leaf for localhost, speaking only `versions`.
+pub fn config_with_versions(versions: &[ProtocolVersion]) -> ServerConfig {
+    ServerConfig::builder()
+        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+        .unwrap()
+        .protocol_versions(versions)
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
 /// A rustls client config of `version` alone, checking the server with
 /// `verifier`, with `provider`'s suites and groups. rustls always asks for
 /// a staple, and in TLS 1.2 always offers the extended master secret.
