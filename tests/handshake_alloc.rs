@@ -21,7 +21,7 @@ use bytes::Bytes;
 use counting_alloc::{Counting, Snapshot};
 use handshake_driver::{
     client_answers, rustls_handshake, rustls_paused, stapler_handshake, stapler_paused, Fixture,
-    Io, Meter, STAPLE_LEN,
+    Io, Meter, Version, STAPLE_LEN,
 };
 use stapler::{Event, OcspOutcome, ServerConnection};
 
@@ -67,11 +67,11 @@ fn a_plain_handshake_allocates_five_times() {
     let fx = Fixture::new();
     let mut io = Io::default();
     let (n, bytes) = per_handshake(|m| {
-        let outcome = stapler_handshake(&fx, None, &mut io, m);
+        let outcome = stapler_handshake(&fx, Version::Tls13, None, &mut io, m);
         assert_eq!(outcome.ocsp, OcspOutcome::NotRequested);
     });
     let (theirs, _) = per_handshake(|m| {
-        rustls_handshake(&fx, false, &mut io, m);
+        rustls_handshake(&fx, Version::Tls13, false, &mut io, m);
     });
     eprintln!("plain: stapler {n} allocations ({bytes} bytes), rustls {theirs}");
     assert!(n <= PLAIN_ALLOCATIONS, "{n} allocations");
@@ -82,14 +82,14 @@ fn a_stapled_handshake_allocates_seven_times() {
     let fx = Fixture::new();
     let mut io = Io::default();
     let (n, bytes) = per_handshake(|m| {
-        let outcome = stapler_handshake(&fx, Some(&fx.staple), &mut io, m);
+        let outcome = stapler_handshake(&fx, Version::Tls13, Some(&fx.staple), &mut io, m);
         assert_eq!(outcome.ocsp, OcspOutcome::Stapled(STAPLE_LEN));
         // The host name went to the request and came back for the summary.
         assert_eq!(outcome.server_name.as_deref(), Some("localhost"));
     });
     assert_eq!(*fx.check.staple.lock().unwrap(), fx.staple);
     let (theirs, _) = per_handshake(|m| {
-        rustls_handshake(&fx, true, &mut io, m);
+        rustls_handshake(&fx, Version::Tls13, true, &mut io, m);
     });
     eprintln!("stapled: stapler {n} allocations ({bytes} bytes), rustls {theirs}");
     assert!(n <= STAPLED_ALLOCATIONS, "{n} allocations");
@@ -99,9 +99,9 @@ fn a_stapled_handshake_allocates_seven_times() {
 fn a_paused_connection_holds_under_half_a_kibibyte() {
     let fx = Fixture::new();
     let mut io = Io::default();
-    stapler_paused(&fx, &mut io);
-    let ours = stapler_paused(&fx, &mut io);
-    let theirs = rustls_paused(&fx, &mut io);
+    stapler_paused(&fx, Version::Tls13, &mut io);
+    let ours = stapler_paused(&fx, Version::Tls13, &mut io);
+    let theirs = rustls_paused(&fx, Version::Tls13, &mut io);
     eprintln!("paused: stapler {ours:?}; rustls Acceptor + Accepted {theirs:?}");
     assert!(ours.connection_heap <= PAUSED_HEAP, "{ours:?}");
     // The request owns only the host name; the certificates are shared.
@@ -138,7 +138,13 @@ fn a_flight_longer_than_a_record_is_fragmented() {
     // and a large one each reach the client byte for byte.
     let fx = Fixture::new();
     let mut io = Io::default();
-    let base = stapler_handshake(&fx, Some(&fx.staple), &mut io, &mut Meter::default());
+    let base = stapler_handshake(
+        &fx,
+        Version::Tls13,
+        Some(&fx.staple),
+        &mut io,
+        &mut Meter::default(),
+    );
     // ServerHello, change_cipher_spec, the protected flight.
     assert_eq!(base.records.len(), 3, "{:?}", base.records);
     // The protected record holds the content, its type byte and a tag.
@@ -146,7 +152,13 @@ fn a_flight_longer_than_a_record_is_fragmented() {
     let boundary = (1 << 14) - content + STAPLE_LEN;
     for size in (boundary - 6..=boundary + 6).chain([40_000]) {
         let staple = Bytes::from((0..size).map(|i| (i % 253) as u8).collect::<Vec<_>>());
-        let outcome = stapler_handshake(&fx, Some(&staple), &mut io, &mut Meter::default());
+        let outcome = stapler_handshake(
+            &fx,
+            Version::Tls13,
+            Some(&staple),
+            &mut io,
+            &mut Meter::default(),
+        );
         assert_eq!(outcome.ocsp, OcspOutcome::Stapled(size));
         assert_eq!(*fx.check.staple.lock().unwrap(), staple, "{size} bytes");
         let protected = outcome.records.len() - 2;
