@@ -29,7 +29,7 @@ use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
 use crate::server::hello::{self, Chosen};
 use crate::server::messages;
 use crate::server::record_layer::{
-    seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
+    frame_plaintext_record, seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
 };
 use crate::server::tls12;
 
@@ -1057,22 +1057,6 @@ pub(crate) fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Resu
         Ok(())
     } else {
         Err(unexpected(message.typ))
-    }
-}
-
-/// Fills in the header of the unprotected record at `out[start..]`, whose
-/// content the caller wrote after [`RECORD_HEADER_LEN`] bytes of room. The
-/// content (a ServerHello) is far below the record limit.
-fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
-    let len = out.len().saturating_sub(start + RECORD_HEADER_LEN);
-    debug_assert!(len <= MAX_PLAINTEXT_LEN);
-    let header = RecordHeader {
-        content_type: typ,
-        legacy_version: 0x0303,
-        len: u16::try_from(len).unwrap_or(u16::MAX),
-    };
-    if let Some(room) = out.get_mut(start..start + RECORD_HEADER_LEN) {
-        room.copy_from_slice(&header.encode());
     }
 }
 
