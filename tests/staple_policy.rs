@@ -183,7 +183,13 @@ fn a_good_fresh_response_is_stapled_in_both_versions() {
 #[test]
 fn a_failing_response_is_not_stapled_and_the_outcome_says_why() {
     // (leaf, response, time given, issuer known, what the outcome must say)
-    type Case = (&'static str, &'static str, Option<u64>, bool, fn(&BadStaple) -> bool);
+    type Case = (
+        &'static str,
+        &'static str,
+        Option<u64>,
+        bool,
+        fn(&BadStaple) -> bool,
+    );
     let cases: [Case; 7] = [
         ("good", "good.der", None, true, |b| *b == BadStaple::NoTime),
         ("good", "good.der", Some(NOW), false, |b| {
