@@ -183,13 +183,7 @@ fn scan_extensions(block: &[u8]) -> Result<[u16; SLOT_COUNT], InvalidMessage> {
                 None => continue,
             }
         } else {
-            let header_at = block.len() - tail.len() - 4;
-            let earlier = move || {
-                raw_extensions(block.get(..header_at).unwrap_or_default()).map(|(t, _)| t.to_wire())
-            };
-            if !high_types.insert(typ, earlier) {
-                return Err(duplicate_extension(typ));
-            }
+            high_types.insert(typ);
             if typ != RENEGOTIATION_INFO {
                 continue;
             }
@@ -204,7 +198,7 @@ fn scan_extensions(block: &[u8]) -> Result<[u16; SLOT_COUNT], InvalidMessage> {
     if !rest.is_empty() {
         return Err(InvalidMessage::Truncated(Field::Extensions));
     }
-    if high_types.gave_up() {
+    if high_types.maybe_repeated() {
         if let Some(dup) = seen::first_duplicate(raw_extensions(block).map(|(t, _)| t.to_wire())) {
             return Err(duplicate_extension(dup));
         }

@@ -380,19 +380,14 @@ impl<'a> KeyShares<'a> {
             }
             // "Clients MUST NOT offer multiple KeyShareEntry values for the
             // same group" (§4.2.8).
-            let group = u16::from_be_bytes(group);
-            let entry_at = list.len() - rest.len();
-            let earlier = move || KeyShares::groups(list.get(..entry_at).unwrap_or_default());
-            if !groups.insert(group, earlier) {
-                return Err(Malformed::DuplicateKeyShare(group));
-            }
+            groups.insert(u16::from_be_bytes(group));
             rest = tail;
         }
         // One byte left: an entry cut short.
         if !rest.is_empty() {
             return Err(Malformed::Truncated);
         }
-        if groups.gave_up() {
+        if groups.maybe_repeated() {
             if let Some(dup) = seen::first_duplicate(KeyShares::groups(list)) {
                 return Err(Malformed::DuplicateKeyShare(dup));
             }
