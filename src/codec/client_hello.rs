@@ -149,11 +149,10 @@ fn duplicate_extension(typ: u16) -> InvalidMessage {
 }
 
 /// Walks the extensions block once: checks its framing, rejects a repeated
-/// type, validates the body of each known extension, and returns where
-/// each of those lies.
-fn scan_extensions(block: &[u8]) -> Result<[u16; SLOT_COUNT], InvalidMessage> {
+/// type, validates the body of each known extension, and notes in `known`
+/// where each of those starts.
+fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), InvalidMessage> {
     const RENEGOTIATION_INFO: u16 = ExtensionType::RenegotiationInfo.to_wire();
-    let mut known = [0; SLOT_COUNT];
     // RFC 8446 §4.2: "There MUST NOT be more than one extension of the same
     // type in a given extension block." Types below 64, which include
     // every extension in common use, each have a bit here; the rest
@@ -209,7 +208,7 @@ fn scan_extensions(block: &[u8]) -> Result<[u16; SLOT_COUNT], InvalidMessage> {
     if psk_at != 0 && body_at(block, psk_at).len() != block.len() - psk_at {
         return Err(InvalidMessage::PreSharedKeyNotLast);
     }
-    Ok(known)
+    Ok(())
 }
 
 impl<'a> ClientHello<'a> {
@@ -273,32 +272,33 @@ impl<'a> ClientHello<'a> {
         // A TLS 1.2 client may omit the extensions block entirely
         // (RFC 5246 §7.4.1.2); TLS 1.3's mandatory extensions are checked by
         // the server once it knows which version it is speaking.
-        let (extensions, known) = if rest.is_empty() {
-            (rest, [0; SLOT_COUNT])
-        } else {
-            let Some((&block_len, block)) = rest.split_first_chunk::<2>() else {
-                return Err(InvalidMessage::Truncated(Field::Extensions));
-            };
-            let block_len = usize::from(u16::from_be_bytes(block_len));
-            if block_len != block.len() {
-                return Err(if block_len > block.len() {
-                    InvalidMessage::Truncated(Field::Extensions)
-                } else {
-                    InvalidMessage::TrailingBytes(Field::Extensions)
-                });
-            }
-            (block, scan_extensions(block)?)
-        };
-        Ok(Self {
+        let mut hello = Self {
             body,
             random,
-            extensions,
+            extensions: rest,
             legacy_version: u16::from_be_bytes([v0, v1]),
             cipher_suites_len,
             session_id_len,
             compression_methods_len,
-            known,
-        })
+            known: [0; SLOT_COUNT],
+        };
+        if rest.is_empty() {
+            return Ok(hello);
+        }
+        let Some((&block_len, block)) = rest.split_first_chunk::<2>() else {
+            return Err(InvalidMessage::Truncated(Field::Extensions));
+        };
+        let block_len = usize::from(u16::from_be_bytes(block_len));
+        if block_len != block.len() {
+            return Err(if block_len > block.len() {
+                InvalidMessage::Truncated(Field::Extensions)
+            } else {
+                InvalidMessage::TrailingBytes(Field::Extensions)
+            });
+        }
+        hello.extensions = block;
+        scan_extensions(block, &mut hello.known)?;
+        Ok(hello)
     }
 
     /// `len` bytes of the body from `start`: a field whose place parsing
