@@ -272,33 +272,34 @@ impl<'a> ClientHello<'a> {
         // A TLS 1.2 client may omit the extensions block entirely
         // (RFC 5246 §7.4.1.2); TLS 1.3's mandatory extensions are checked by
         // the server once it knows which version it is speaking.
-        let mut hello = Self {
+        let mut known = [0; SLOT_COUNT];
+        let extensions = if rest.is_empty() {
+            rest
+        } else {
+            let Some((&block_len, block)) = rest.split_first_chunk::<2>() else {
+                return Err(InvalidMessage::Truncated(Field::Extensions));
+            };
+            let block_len = usize::from(u16::from_be_bytes(block_len));
+            if block_len != block.len() {
+                return Err(if block_len > block.len() {
+                    InvalidMessage::Truncated(Field::Extensions)
+                } else {
+                    InvalidMessage::TrailingBytes(Field::Extensions)
+                });
+            }
+            scan_extensions(block, &mut known)?;
+            block
+        };
+        Ok(Self {
             body,
             random,
-            extensions: rest,
+            extensions,
             legacy_version: u16::from_be_bytes([v0, v1]),
             cipher_suites_len,
             session_id_len,
             compression_methods_len,
-            known: [0; SLOT_COUNT],
-        };
-        if rest.is_empty() {
-            return Ok(hello);
-        }
-        let Some((&block_len, block)) = rest.split_first_chunk::<2>() else {
-            return Err(InvalidMessage::Truncated(Field::Extensions));
-        };
-        let block_len = usize::from(u16::from_be_bytes(block_len));
-        if block_len != block.len() {
-            return Err(if block_len > block.len() {
-                InvalidMessage::Truncated(Field::Extensions)
-            } else {
-                InvalidMessage::TrailingBytes(Field::Extensions)
-            });
-        }
-        hello.extensions = block;
-        scan_extensions(block, &mut hello.known)?;
-        Ok(hello)
+            known,
+        })
     }
 
     /// `len` bytes of the body from `start`: a field whose place parsing
