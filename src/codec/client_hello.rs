@@ -136,8 +136,8 @@ fn check_known(slot: Slot, body: &[u8]) -> Result<(), Malformed> {
 /// The error for a malformed body of an extension of type `typ`.
 #[cold]
 #[inline(never)]
-fn malformed_extension(problem: Malformed, typ: u16) -> InvalidMessage {
-    problem.in_extension(ExtensionType::from_wire(typ))
+fn malformed_extension(problem: Malformed, typ: u16, body: &[u8]) -> InvalidMessage {
+    problem.in_extension(ExtensionType::from_wire(typ), body)
 }
 
 /// The error for a second extension of type `typ`. Cold: building the
@@ -189,7 +189,7 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
             Slot::RenegotiationInfo
         };
         if let Err(problem) = check_known(slot, body) {
-            return Err(malformed_extension(problem, typ));
+            return Err(malformed_extension(problem, typ, body));
         }
         known[slot as usize] = start;
     }

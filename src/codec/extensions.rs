@@ -84,8 +84,10 @@ pub const fn is_grease(value: u16) -> bool {
 }
 
 /// What is wrong with an extension body. The checks below report this
-/// small value, which fits in a register; the hello turns it into the
-/// [`InvalidMessage`] that names the extension, off the hot path.
+/// one-byte value; the hello turns it into the [`InvalidMessage`] that
+/// names the extension, off the hot path. The duplicates carry no value:
+/// the cold path finds it again in the body (see
+/// [`Malformed::in_extension`]), so that the hot path has nothing to carry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Malformed {
     /// A length ran past the end of the body. Alert: decode_error.
@@ -96,26 +98,37 @@ pub(crate) enum Malformed {
     BadLength,
     /// A DER item was not well formed. Alert: decode_error.
     BadDer,
-    /// key_share offered this group twice. Alert: illegal_parameter.
-    DuplicateKeyShare(u16),
-    /// server_name listed this name type twice. Alert: illegal_parameter.
-    DuplicateServerNameType(u8),
+    /// key_share offered a group twice. Alert: illegal_parameter.
+    DuplicateKeyShare,
+    /// server_name listed a name type twice. Alert: illegal_parameter.
+    DuplicateServerNameType,
     /// pre_shared_key's identities and binders differ in number.
     /// Alert: illegal_parameter.
     PskBinderCountMismatch,
 }
 
 impl Malformed {
-    /// The error for this problem in the body of an extension of type `typ`.
-    pub(crate) const fn in_extension(self, typ: ExtensionType) -> InvalidMessage {
+    /// The error for this problem in `body`, the body of an extension of
+    /// type `typ`.
+    #[cold]
+    pub(crate) fn in_extension(self, typ: ExtensionType, body: &[u8]) -> InvalidMessage {
         let field = Field::Extension(typ);
         match self {
             Self::Truncated => InvalidMessage::Truncated(field),
             Self::TrailingBytes => InvalidMessage::TrailingBytes(field),
             Self::BadLength => InvalidMessage::BadLength(field),
             Self::BadDer => InvalidMessage::BadDer(field),
-            Self::DuplicateKeyShare(group) => InvalidMessage::DuplicateKeyShare(group),
-            Self::DuplicateServerNameType(t) => InvalidMessage::DuplicateServerNameType(t),
+            // The check stopped at the first repeat, after entries it had
+            // found well formed, so walking them again finds the same one.
+            Self::DuplicateKeyShare => InvalidMessage::DuplicateKeyShare(
+                seen::first_duplicate(KeyShares::from_checked(body).entries().map(|e| e.group))
+                    .unwrap_or_default(),
+            ),
+            Self::DuplicateServerNameType => {
+                let types = ServerNames::from_checked(body).iter().map(|(t, _)| u16::from(t));
+                let repeat = seen::first_duplicate(types).unwrap_or_default();
+                InvalidMessage::DuplicateServerNameType(u8::try_from(repeat).unwrap_or_default())
+            }
             Self::PskBinderCountMismatch => InvalidMessage::PskBinderCountMismatch,
         }
     }
@@ -305,7 +318,7 @@ impl<'a> ServerNames<'a> {
             }
             let (word, bit) = (usize::from(name_type / 64), 1u64 << (name_type % 64));
             if seen[word] & bit != 0 {
-                return Err(Malformed::DuplicateServerNameType(name_type));
+                return Err(Malformed::DuplicateServerNameType);
             }
             seen[word] |= bit;
             rest = tail;
@@ -387,10 +400,8 @@ impl<'a> KeyShares<'a> {
         if !rest.is_empty() {
             return Err(Malformed::Truncated);
         }
-        if groups.maybe_repeated() {
-            if let Some(dup) = seen::first_duplicate(KeyShares::groups(list)) {
-                return Err(Malformed::DuplicateKeyShare(dup));
-            }
+        if groups.maybe_repeated() && seen::first_duplicate(KeyShares::groups(list)).is_some() {
+            return Err(Malformed::DuplicateKeyShare);
         }
         Ok(())
     }
@@ -804,7 +815,7 @@ mod tests {
     fn parse_status_request(body: &[u8]) -> Result<StatusRequest<'_>, InvalidMessage> {
         StatusRequest::check(body)
             .map(|()| StatusRequest::from_checked(body))
-            .map_err(|m| m.in_extension(ExtensionType::StatusRequest))
+            .map_err(|m| m.in_extension(ExtensionType::StatusRequest, body))
     }
 
     #[test]
