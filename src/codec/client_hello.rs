@@ -155,8 +155,11 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
     const RENEGOTIATION_INFO: u16 = ExtensionType::RenegotiationInfo.to_wire();
     // RFC 8446 §4.2: "There MUST NOT be more than one extension of the same
     // type in a given extension block." Types below 64, which include
-    // every extension in common use, each have a bit here; the rest
-    // (GREASE, renegotiation_info, newer types) go in a hashed filter.
+    // every extension in common use, each have a bit here, so a repeat is
+    // caught where it occurs. The rest (GREASE, renegotiation_info, newer
+    // types) go in a hashed filter, and a possible repeat among them is
+    // settled after the block: a hello that also has a malformed extension
+    // later on is refused for that one instead.
     let mut low_types = 0u64;
     let mut high_types = SeenU16::new();
     let mut rest = block;
