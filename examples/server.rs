@@ -619,6 +619,7 @@ fn page(log: &ConnLog, request_line: &str) -> String {
 fn version_name(version: ProtocolVersion) -> &'static str {
     match version {
         ProtocolVersion::Tls13 => "TLS 1.3",
+        ProtocolVersion::Tls12 => "TLS 1.2",
         _ => "TLS (unknown version)",
     }
 }

@@ -288,7 +288,8 @@ impl std::error::Error for KeyError {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum PeerMisbehaved {
-    /// No protocol version in common (TLS 1.3 not offered, or not enabled).
+    /// No protocol version in common (neither TLS 1.3 nor TLS 1.2 both
+    /// offered and enabled).
     /// Alert: protocol_version.
     NoCommonVersion,
     /// A TLS 1.3 ClientHello whose legacy_compression_methods is not exactly
@@ -336,6 +337,18 @@ pub enum PeerMisbehaved {
     /// A KeyUpdate whose request_update is neither 0 nor 1 (RFC 8446
     /// §4.6.3). Alert: illegal_parameter.
     BadKeyUpdate(u8),
+    /// TLS_FALLBACK_SCSV from a client whose highest version is below the
+    /// server's (RFC 7507 §3). Alert: inappropriate_fallback.
+    InappropriateFallback,
+    /// A TLS 1.2 ClientHello without extended_master_secret, which the
+    /// configuration requires (RFC 7627 §5.3). Alert: handshake_failure.
+    NoExtendedMasterSecret,
+    /// A first ClientHello whose renegotiation_info is not empty
+    /// (RFC 5746 §3.6). Alert: handshake_failure.
+    BadRenegotiationInfo,
+    /// ec_point_formats without the uncompressed format (RFC 8422 §5.1.2).
+    /// Alert: illegal_parameter.
+    NoUncompressedPoints,
 }
 
 impl PeerMisbehaved {
@@ -354,7 +367,12 @@ impl PeerMisbehaved {
             | Self::BadServerName
             | Self::RetryWithoutRequestedShare
             | Self::RetryChangedHello
-            | Self::BadKeyUpdate(_) => AlertDescription::IllegalParameter,
+            | Self::BadKeyUpdate(_)
+            | Self::NoUncompressedPoints => AlertDescription::IllegalParameter,
+            Self::InappropriateFallback => AlertDescription::InappropriateFallback,
+            Self::NoExtendedMasterSecret | Self::BadRenegotiationInfo => {
+                AlertDescription::HandshakeFailure
+            }
             Self::UnexpectedMessage(_)
             | Self::BadChangeCipherSpec
             | Self::MessageSpansKeyChange => AlertDescription::UnexpectedMessage,
@@ -385,6 +403,16 @@ impl fmt::Display for PeerMisbehaved {
             Self::BadChangeCipherSpec => f.write_str("invalid change_cipher_spec"),
             Self::MessageSpansKeyChange => f.write_str("handshake message spans a key change"),
             Self::BadKeyUpdate(v) => write!(f, "KeyUpdate with request_update {v}"),
+            Self::InappropriateFallback => {
+                f.write_str("fallback signalled, but the server speaks a higher version")
+            }
+            Self::NoExtendedMasterSecret => {
+                f.write_str("TLS 1.2 hello lacks the required extended_master_secret")
+            }
+            Self::BadRenegotiationInfo => f.write_str("renegotiation_info is not empty"),
+            Self::NoUncompressedPoints => {
+                f.write_str("ec_point_formats lacks the uncompressed format")
+            }
         }
     }
 }
@@ -436,6 +464,15 @@ pub enum Error {
     /// The application answered an OCSP request with abort, giving this
     /// reason. Alert: internal_error.
     OcspAborted(String),
+    /// The application's OCSP response failed the check of
+    /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify), whose
+    /// `on_failure` says abort. Alert: internal_error.
+    BadStaple(crate::ocsp::BadStaple),
+    /// The certificate is Must-Staple (RFC 7633), the client asked for its
+    /// status, no good staple came, and the config's
+    /// [`MustStaplePolicy`](crate::ocsp::MustStaplePolicy) says abort.
+    /// Alert: internal_error.
+    MustStapleUnmet,
     /// The application misused the connection; nothing changed.
     Misuse(Misuse),
 }
@@ -479,6 +516,10 @@ impl fmt::Display for Error {
             Self::PeerMisbehaved(e) => write!(f, "peer misbehaved: {e}"),
             Self::AlertReceived(a) => write!(f, "peer sent fatal alert {a}"),
             Self::OcspAborted(reason) => write!(f, "OCSP request aborted: {reason}"),
+            Self::BadStaple(why) => write!(f, "OCSP response refused: {why}"),
+            Self::MustStapleUnmet => {
+                f.write_str("the certificate is Must-Staple and no good staple was given")
+            }
             Self::Misuse(e) => write!(f, "{e}"),
         }
     }
@@ -492,7 +533,8 @@ impl std::error::Error for Error {
             Self::Key(e) => Some(e),
             Self::PeerMisbehaved(e) => Some(e),
             Self::Misuse(e) => Some(e),
-            Self::AlertReceived(_) | Self::OcspAborted(_) => None,
+            Self::BadStaple(why) => Some(why),
+            Self::AlertReceived(_) | Self::OcspAborted(_) | Self::MustStapleUnmet => None,
         }
     }
 }
@@ -506,9 +548,12 @@ impl From<&Error> for AlertDescription {
             Error::PeerMisbehaved(e) => e.alert(),
             // An alert is never answered with one; the value is unused.
             Error::AlertReceived(a) => *a,
-            Error::Crypto(_) | Error::Key(_) | Error::OcspAborted(_) | Error::Misuse(_) => {
-                AlertDescription::InternalError
-            }
+            Error::Crypto(_)
+            | Error::Key(_)
+            | Error::OcspAborted(_)
+            | Error::BadStaple(_)
+            | Error::MustStapleUnmet
+            | Error::Misuse(_) => AlertDescription::InternalError,
         }
     }
 }

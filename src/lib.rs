@@ -10,7 +10,11 @@
 //! [`OcspCompletion`] to [`ServerConnection::complete_ocsp`].
 //!
 //! stapler does no I/O, reads no clock and starts no thread: bytes in, bytes
-//! and events out. TLS 1.3 (RFC 8446) is implemented; TLS 1.2 is next.
+//! and events out. It speaks TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246, with
+//! ECDHE and AEAD suites only, the extended master secret, no renegotiation
+//! and no resumption); [`ServerConfig`] can limit it to either. The OCSP
+//! event is the same in both: TLS 1.3 staples in the leaf's CertificateEntry,
+//! TLS 1.2 in a CertificateStatus message after Certificate.
 //!
 //! # The run loop
 //!
@@ -67,8 +71,30 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Answering well
+//!
+//! [`ocsp`] holds what an application needs to answer the event in
+//! production, all sans-IO, with time as a parameter:
+//!
+//! - [`ocsp::StapleCache`] keeps one verified staple per certificate, says
+//!   what to fetch and when (`next_deadline`, `poll_fetch`,
+//!   `handle_fetch_result`: midpoint refresh, capped backoff, the last good
+//!   response kept while the responder is down) and answers each request
+//!   from memory with `answer(request, now)`, so no handshake waits on a
+//!   responder.
+//! - The toolkit under it: [`ocsp::responder_urls`] (AIA),
+//!   [`ocsp::CertId`] and [`ocsp::OcspQuery`] (a DER request, its POST body
+//!   and RFC 5019 GET URL), [`ocsp::OcspResponse::parse`] and
+//!   [`ocsp::OcspResponse::verify`] (CertID, signer or delegated responder,
+//!   nonce, freshness).
+//! - Policies on the [`ServerConfig`]: [`ocsp::StaplePolicy::Verify`]
+//!   checks a response handed to `respond` before it is stapled (use
+//!   [`ServerConnection::complete_ocsp_at`] to give it the time), and
+//!   [`ocsp::MustStaplePolicy`] decides what a Must-Staple certificate
+//!   (RFC 7633, [`OcspRequest::must_staple`]) does without a good staple.
+//!
 //! The wire layer is public too: [`codec::ClientHello`] is a zero-copy,
-//! allocation-free view of a ClientHello, [`pki`] reads certificates and
+//! allocation-free view of a ClientHello, and [`pki`] reads certificates and
 //! finds issuers.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -945,13 +945,26 @@ fn hello_without_signature_algorithms_is_missing_extension() {
 }
 
 #[test]
-fn tls12_only_hello_is_protocol_version() {
+fn tls12_only_hello_to_a_tls13_only_server_is_protocol_version() {
     let input = std::fs::read(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("tests/data/client_hello/openssl_tls12.bin"),
     )
     .unwrap();
-    rejects(&input, PeerMisbehaved::NoCommonVersion.into(), 70);
+    let config = ServerConfig::builder()
+        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+        .unwrap()
+        .protocol_versions(&[ProtocolVersion::Tls13])
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut server = ServerConnection::new(Arc::new(config));
+    rejects_with(
+        &mut server,
+        &input,
+        PeerMisbehaved::NoCommonVersion.into(),
+        70,
+    );
 }
 
 #[test]

@@ -21,6 +21,14 @@
 //! [`exercise`] touches every accessor without allocating, so
 //! `tests/no_alloc.rs` reuses it to prove the parse path is heap-free.
 
+// `#[path]` keeps the file found both here and when tests/fuzz_corpus.rs
+// includes this file as a module of its own.
+#[path = "server.rs"]
+pub mod server;
+
+#[path = "ocsp.rs"]
+pub mod ocsp;
+
 use core::fmt::{self, Write as _};
 
 use stapler::codec::{

@@ -17,6 +17,11 @@
 //! No pre-shared keys are offered by this server, so the early secret is
 //! always `HKDF-Extract(0, 0)` and there are no binder or early traffic
 //! secrets.
+//!
+//! Cost: every HKDF-Expand keys an HMAC with its secret first (two hash
+//! blocks), so each secret is keyed once ([`hkdf::Prk`]) and everything
+//! derived from it is expanded from that key together; and the values the
+//! RFC fixes for a handshake without PSK are constants ([`Fixed`]).
 
 use core::{fmt, marker::PhantomData};
 
@@ -36,6 +41,84 @@ pub(crate) const MAX_KEY_LEN: usize = 32;
 
 /// The per-record nonce length, `iv_length` (RFC 8446 §5.3).
 pub(crate) const IV_LEN: usize = 12;
+
+/// The values of RFC 8446 §7.1 that are the same in every handshake
+/// without PSK, for one hash. Tests check them against their definitions
+/// ([`Fixed::compute`]).
+struct Fixed {
+    /// `Early Secret = HKDF-Extract(0, 0)`.
+    early: &'static [u8],
+    /// `Derive-Secret(Early Secret, "derived", "")`: the salt of the
+    /// handshake secret.
+    derived: &'static [u8],
+    /// `Transcript-Hash("")`: the context of every "derived".
+    empty_hash: &'static [u8],
+}
+
+/// [`Fixed`] for SHA-256 (RFC 8448 §3 lists the first two).
+const FIXED_SHA256: Fixed = Fixed {
+    early: &[
+        0x33, 0xad, 0x0a, 0x1c, 0x60, 0x7e, 0xc0, 0x3b, 0x09, 0xe6, 0xcd, 0x98, 0x93, 0x68, 0x0c,
+        0xe2, 0x10, 0xad, 0xf3, 0x00, 0xaa, 0x1f, 0x26, 0x60, 0xe1, 0xb2, 0x2e, 0x10, 0xf1, 0x70,
+        0xf9, 0x2a,
+    ],
+    derived: &[
+        0x6f, 0x26, 0x15, 0xa1, 0x08, 0xc7, 0x02, 0xc5, 0x67, 0x8f, 0x54, 0xfc, 0x9d, 0xba, 0xb6,
+        0x97, 0x16, 0xc0, 0x76, 0x18, 0x9c, 0x48, 0x25, 0x0c, 0xeb, 0xea, 0xc3, 0x57, 0x6c, 0x36,
+        0x11, 0xba,
+    ],
+    empty_hash: &[
+        0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4, 0xc8, 0x99, 0x6f, 0xb9,
+        0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b, 0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52,
+        0xb8, 0x55,
+    ],
+};
+
+/// [`Fixed`] for SHA-384.
+const FIXED_SHA384: Fixed = Fixed {
+    early: &[
+        0x7e, 0xe8, 0x20, 0x6f, 0x55, 0x70, 0x02, 0x3e, 0x6d, 0xc7, 0x51, 0x9e, 0xb1, 0x07, 0x3b,
+        0xc4, 0xe7, 0x91, 0xad, 0x37, 0xb5, 0xc3, 0x82, 0xaa, 0x10, 0xba, 0x18, 0xe2, 0x35, 0x7e,
+        0x71, 0x69, 0x71, 0xf9, 0x36, 0x2f, 0x2c, 0x2f, 0xe2, 0xa7, 0x6b, 0xfd, 0x78, 0xdf, 0xec,
+        0x4e, 0xa9, 0xb5,
+    ],
+    derived: &[
+        0x15, 0x91, 0xda, 0xc5, 0xcb, 0xbf, 0x03, 0x30, 0xa4, 0xa8, 0x4d, 0xe9, 0xc7, 0x53, 0x33,
+        0x0e, 0x92, 0xd0, 0x1f, 0x0a, 0x88, 0x21, 0x4b, 0x44, 0x64, 0x97, 0x2f, 0xd6, 0x68, 0x04,
+        0x9e, 0x93, 0xe5, 0x2f, 0x2b, 0x16, 0xfa, 0xd9, 0x22, 0xfd, 0xc0, 0x58, 0x44, 0x78, 0x42,
+        0x8f, 0x28, 0x2b,
+    ],
+    empty_hash: &[
+        0x38, 0xb0, 0x60, 0xa7, 0x51, 0xac, 0x96, 0x38, 0x4c, 0xd9, 0x32, 0x7e, 0xb1, 0xb1, 0xe3,
+        0x6a, 0x21, 0xfd, 0xb7, 0x11, 0x14, 0xbe, 0x07, 0x43, 0x4c, 0x0c, 0xc7, 0xbf, 0x63, 0xf6,
+        0xe1, 0xda, 0x27, 0x4e, 0xde, 0xbf, 0xe7, 0x6f, 0x65, 0xfb, 0xd5, 0x1a, 0xd2, 0xf1, 0x48,
+        0x98, 0xb9, 0x5b,
+    ],
+};
+
+impl Fixed {
+    /// The constants of `suite`'s hash.
+    fn of(suite: &Tls13Suite) -> Result<&'static Self, Error> {
+        if suite.digest == &digest::SHA256 {
+            Ok(&FIXED_SHA256)
+        } else if suite.digest == &digest::SHA384 {
+            Ok(&FIXED_SHA384)
+        } else {
+            Err(CryptoError::Refused.into())
+        }
+    }
+
+    /// The same values computed from their definitions: (early secret,
+    /// derived, empty hash).
+    #[cfg(test)]
+    fn compute(suite: &Tls13Suite) -> (Secret, Secret, digest::Digest) {
+        let early = extract(suite, zeros(suite), zeros(suite));
+        let empty = digest::digest(suite.digest, b"");
+        let derived =
+            expand_secret(suite, &prk(suite, &early), b"derived", empty.as_ref()).unwrap();
+        (early, derived, empty)
+    }
+}
 
 /// A secret of the suite's hash length. Its bytes are overwritten when it
 /// is dropped (best effort: the compiler may have copied them), and its
@@ -90,8 +173,14 @@ impl hkdf::KeyType for OutputLen {
     }
 }
 
+/// `secret` as an HKDF pseudorandom key: an HMAC keyed once, from which
+/// any number of labels are expanded.
+fn prk(suite: &Tls13Suite, secret: &Secret) -> hkdf::Prk {
+    hkdf::Prk::new_less_safe(suite.hkdf, secret.as_bytes())
+}
+
 /// `HKDF-Expand-Label(Secret, Label, Context, Length)` (RFC 8446 §7.1),
-/// with `Length = out.len()`:
+/// with `Secret` given as its [`prk`] and `Length = out.len()`:
 ///
 /// ```text
 /// struct {
@@ -103,8 +192,7 @@ impl hkdf::KeyType for OutputLen {
 ///
 /// The HkdfLabel is passed to HKDF-Expand as pieces, never assembled.
 fn expand_label(
-    suite: &Tls13Suite,
-    secret: &[u8],
+    secret: &hkdf::Prk,
     label: &[u8],
     context: &[u8],
     out: &mut [u8],
@@ -125,7 +213,7 @@ fn expand_label(
         &[context_len],
         context,
     ];
-    hkdf::Prk::new_less_safe(suite.hkdf, secret)
+    secret
         .expand(&info, OutputLen(out.len()))
         .and_then(|okm| okm.fill(out))
         .map_err(|_| CryptoError::Refused.into())
@@ -134,7 +222,7 @@ fn expand_label(
 /// HKDF-Expand-Label to a new secret of Hash.length bytes.
 fn expand_secret(
     suite: &Tls13Suite,
-    secret: &Secret,
+    secret: &hkdf::Prk,
     label: &[u8],
     context: &[u8],
 ) -> Result<Secret, Error> {
@@ -142,7 +230,7 @@ fn expand_secret(
     let out = bytes
         .get_mut(..suite.hash_len)
         .ok_or(CryptoError::Refused)?;
-    expand_label(suite, secret.as_bytes(), label, context, out)?;
+    expand_label(secret, label, context, out)?;
     let new = Secret::new(out);
     bytes.fill(0);
     Ok(new)
@@ -152,18 +240,12 @@ fn expand_secret(
 /// `Transcript-Hash(Messages)` (RFC 8446 §7.1).
 fn derive_secret(
     suite: &Tls13Suite,
-    secret: &Secret,
+    secret: &hkdf::Prk,
     label: &[u8],
     transcript_hash: &digest::Digest,
 ) -> Result<Secret, Error> {
     debug_assert!(core::ptr::eq(transcript_hash.algorithm(), suite.digest));
     expand_secret(suite, secret, label, transcript_hash.as_ref())
-}
-
-/// `Derive-Secret(Secret, "derived", "")`: the salt of the next extraction.
-fn derived(suite: &Tls13Suite, secret: &Secret) -> Result<Secret, Error> {
-    let empty = digest::digest(suite.digest, b"");
-    derive_secret(suite, secret, b"derived", &empty)
 }
 
 /// `HKDF-Extract(salt, IKM)`, which is `HMAC-Hash(salt, IKM)` (RFC 5869
@@ -185,16 +267,21 @@ fn zeros(suite: &Tls13Suite) -> &'static [u8] {
 pub(crate) struct EarlySecret {
     suite: &'static Tls13Suite,
     secret: Secret,
+    /// `Derive-Secret(., "derived", "")`, the next stage's salt.
+    derived: &'static [u8],
+    empty_hash: &'static [u8],
 }
 
 impl EarlySecret {
-    /// The early secret of a handshake without a PSK.
-    pub(crate) fn new(suite: &'static Tls13Suite) -> Self {
-        let zeros = zeros(suite);
-        Self {
+    /// The early secret of a handshake without a PSK: a constant.
+    pub(crate) fn new(suite: &'static Tls13Suite) -> Result<Self, Error> {
+        let fixed = Fixed::of(suite)?;
+        Ok(Self {
             suite,
-            secret: extract(suite, zeros, zeros),
-        }
+            secret: Secret::new(fixed.early),
+            derived: fixed.derived,
+            empty_hash: fixed.empty_hash,
+        })
     }
 
     /// The early secret's bytes.
@@ -203,22 +290,25 @@ impl EarlySecret {
     }
 
     /// Mixes in the (EC)DHE shared secret and derives the handshake traffic
-    /// secrets over `hello_hash = Transcript-Hash(ClientHello..ServerHello)`.
+    /// secrets over `hello_hash = Transcript-Hash(ClientHello..ServerHello)`,
+    /// and the next stage's salt.
     pub(crate) fn into_handshake(
         self,
         shared_secret: &[u8],
         hello_hash: &digest::Digest,
     ) -> Result<HandshakeSecrets, Error> {
         let suite = self.suite;
-        let salt = derived(suite, &self.secret)?;
-        let handshake_secret = extract(suite, salt.as_bytes(), shared_secret);
-        let client = derive_secret(suite, &handshake_secret, b"c hs traffic", hello_hash)?;
-        let server = derive_secret(suite, &handshake_secret, b"s hs traffic", hello_hash)?;
+        let handshake_secret = extract(suite, self.derived, shared_secret);
+        let key = prk(suite, &handshake_secret);
+        let client = derive_secret(suite, &key, b"c hs traffic", hello_hash)?;
+        let server = derive_secret(suite, &key, b"s hs traffic", hello_hash)?;
+        let derived = expand_secret(suite, &key, b"derived", self.empty_hash)?;
         Ok(HandshakeSecrets {
             suite,
             handshake_secret,
-            client: TrafficSecret::new(suite, client),
-            server: TrafficSecret::new(suite, server),
+            derived,
+            client: TrafficSecret::new(suite, client)?,
+            server: TrafficSecret::new(suite, server)?,
         })
     }
 }
@@ -229,6 +319,8 @@ impl EarlySecret {
 pub(crate) struct HandshakeSecrets {
     suite: &'static Tls13Suite,
     handshake_secret: Secret,
+    /// `Derive-Secret(Handshake Secret, "derived", "")`.
+    derived: Secret,
     client: TrafficSecret<Handshake>,
     server: TrafficSecret<Handshake>,
 }
@@ -252,10 +344,7 @@ impl HandshakeSecrets {
 
     /// The server's Finished.verify_data over
     /// `Transcript-Hash(ClientHello..CertificateVerify)` (RFC 8446 §4.4.4).
-    pub(crate) fn server_finished(
-        &self,
-        transcript_hash: &digest::Digest,
-    ) -> Result<hmac::Tag, Error> {
+    pub(crate) fn server_finished(&self, transcript_hash: &digest::Digest) -> hmac::Tag {
         self.server.verify_data(transcript_hash)
     }
 
@@ -268,17 +357,15 @@ impl HandshakeSecrets {
         server_finished_hash: &digest::Digest,
     ) -> Result<ApplicationSecrets, Error> {
         let suite = self.suite;
-        let salt = derived(suite, &self.handshake_secret)?;
-        let master = extract(suite, salt.as_bytes(), zeros(suite));
-        let client = derive_secret(suite, &master, b"c ap traffic", server_finished_hash)?;
-        let server = derive_secret(suite, &master, b"s ap traffic", server_finished_hash)?;
-        let exporter_master = derive_secret(suite, &master, b"exp master", server_finished_hash)?;
+        let master = extract(suite, self.derived.as_bytes(), zeros(suite));
+        let key = prk(suite, &master);
+        let client = derive_secret(suite, &key, b"c ap traffic", server_finished_hash)?;
+        let server = derive_secret(suite, &key, b"s ap traffic", server_finished_hash)?;
         Ok(ApplicationSecrets {
             suite,
-            client_finished_key: self.client.finished_key()?,
-            client: TrafficSecret::new(suite, client),
-            server: TrafficSecret::new(suite, server),
-            exporter_master,
+            client_finished_key: self.client.finished.clone(),
+            client: TrafficSecret::new(suite, client)?,
+            server: TrafficSecret::new(suite, server)?,
             master,
         })
     }
@@ -292,7 +379,6 @@ pub(crate) struct ApplicationSecrets {
     client_finished_key: Secret,
     client: TrafficSecret<Application>,
     server: TrafficSecret<Application>,
-    exporter_master: Secret,
 }
 
 impl ApplicationSecrets {
@@ -312,9 +398,15 @@ impl ApplicationSecrets {
         &self.server
     }
 
-    /// `exporter_master_secret` (RFC 8446 §7.5).
-    pub(crate) fn exporter_master_secret(&self) -> &Secret {
-        &self.exporter_master
+    /// `exporter_master_secret` (RFC 8446 §7.5), over
+    /// `Transcript-Hash(ClientHello..server Finished)`; derived only when
+    /// asked for, since no handshake needs it.
+    pub(crate) fn exporter_master_secret(
+        &self,
+        server_finished_hash: &digest::Digest,
+    ) -> Result<Secret, Error> {
+        let key = prk(self.suite, &self.master);
+        derive_secret(self.suite, &key, b"exp master", server_finished_hash)
     }
 
     /// Checks the client's Finished.verify_data, in constant time, against
@@ -339,12 +431,8 @@ impl ApplicationSecrets {
         &self,
         client_finished_hash: &digest::Digest,
     ) -> Result<Secret, Error> {
-        derive_secret(
-            self.suite,
-            &self.master,
-            b"res master",
-            client_finished_hash,
-        )
+        let key = prk(self.suite, &self.master);
+        derive_secret(self.suite, &key, b"res master", client_finished_hash)
     }
 }
 
@@ -357,16 +445,42 @@ pub(crate) enum Handshake {}
 #[derive(Debug)]
 pub(crate) enum Application {}
 
-/// A traffic secret of one direction, tagged with its stage.
+/// What a kind of traffic secret is used for.
+pub(crate) trait Stage {
+    /// Whether a Finished is made or checked with secrets of this kind.
+    const MAKES_FINISHED: bool;
+}
+
+impl Stage for Handshake {
+    const MAKES_FINISHED: bool = true;
+}
+
+impl Stage for Application {
+    const MAKES_FINISHED: bool = false;
+}
+
+/// A traffic secret of one direction, tagged with its stage, with what is
+/// derived from it (the write key and IV, RFC 8446 §7.3; for handshake
+/// secrets, the finished_key, §4.4.4) made when it is, from one keyed HMAC.
 pub(crate) struct TrafficSecret<Kind> {
     suite: &'static Tls13Suite,
     secret: Secret,
+    keys: TrafficKeys,
+    /// `finished_key = HKDF-Expand-Label(BaseKey, "finished", "",
+    /// Hash.length)`; empty for application secrets.
+    finished: Secret,
     kind: PhantomData<fn() -> Kind>,
 }
 
 impl<Kind> Clone for TrafficSecret<Kind> {
     fn clone(&self) -> Self {
-        Self::new(self.suite, self.secret.clone())
+        Self {
+            suite: self.suite,
+            secret: self.secret.clone(),
+            keys: self.keys.clone(),
+            finished: self.finished.clone(),
+            kind: PhantomData,
+        }
     }
 }
 
@@ -379,15 +493,36 @@ impl<Kind> fmt::Debug for TrafficSecret<Kind> {
     }
 }
 
-impl<Kind> TrafficSecret<Kind> {
-    fn new(suite: &'static Tls13Suite, secret: Secret) -> Self {
-        Self {
+impl<Kind: Stage> TrafficSecret<Kind> {
+    fn new(suite: &'static Tls13Suite, secret: Secret) -> Result<Self, Error> {
+        let key = prk(suite, &secret);
+        let mut keys = TrafficKeys {
+            key: [0; MAX_KEY_LEN],
+            key_len: suite.aead.key_len(),
+            iv: [0; IV_LEN],
+        };
+        let write_key = keys
+            .key
+            .get_mut(..keys.key_len)
+            .ok_or(CryptoError::Refused)?;
+        expand_label(&key, b"key", b"", write_key)?;
+        expand_label(&key, b"iv", b"", &mut keys.iv)?;
+        let finished = if Kind::MAKES_FINISHED {
+            expand_secret(suite, &key, b"finished", b"")?
+        } else {
+            Secret::new(&[])
+        };
+        Ok(Self {
             suite,
             secret,
+            keys,
+            finished,
             kind: PhantomData,
-        }
+        })
     }
+}
 
+impl<Kind> TrafficSecret<Kind> {
     /// The suite the secret belongs to.
     pub(crate) fn suite(&self) -> &'static Tls13Suite {
         self.suite
@@ -401,35 +536,17 @@ impl<Kind> TrafficSecret<Kind> {
     /// The write key and IV of this direction (RFC 8446 §7.3):
     /// `HKDF-Expand-Label(Secret, "key", "", key_length)` and
     /// `HKDF-Expand-Label(Secret, "iv", "", iv_length)`.
-    pub(crate) fn traffic_keys(&self) -> Result<TrafficKeys, Error> {
-        let mut keys = TrafficKeys {
-            key: [0; MAX_KEY_LEN],
-            key_len: self.suite.aead.key_len(),
-            iv: [0; IV_LEN],
-        };
-        let key = keys
-            .key
-            .get_mut(..keys.key_len)
-            .ok_or(CryptoError::Refused)?;
-        expand_label(self.suite, self.secret.as_bytes(), b"key", b"", key)?;
-        expand_label(self.suite, self.secret.as_bytes(), b"iv", b"", &mut keys.iv)?;
-        Ok(keys)
+    pub(crate) fn traffic_keys(&self) -> &TrafficKeys {
+        &self.keys
     }
 }
 
 impl TrafficSecret<Handshake> {
-    /// `finished_key = HKDF-Expand-Label(BaseKey, "finished", "",
-    /// Hash.length)` (RFC 8446 §4.4.4).
-    fn finished_key(&self) -> Result<Secret, Error> {
-        expand_secret(self.suite, &self.secret, b"finished", b"")
-    }
-
     /// `verify_data = HMAC(finished_key, Transcript-Hash(Handshake Context,
     /// Certificate*, CertificateVerify*))` (RFC 8446 §4.4.4).
-    pub(crate) fn verify_data(&self, transcript_hash: &digest::Digest) -> Result<hmac::Tag, Error> {
-        let finished_key = self.finished_key()?;
-        let key = hmac::Key::new(self.suite.hmac, finished_key.as_bytes());
-        Ok(hmac::sign(&key, transcript_hash.as_ref()))
+    pub(crate) fn verify_data(&self, transcript_hash: &digest::Digest) -> hmac::Tag {
+        let key = hmac::Key::new(self.suite.hmac, self.finished.as_bytes());
+        hmac::sign(&key, transcript_hash.as_ref())
     }
 }
 
@@ -438,12 +555,14 @@ impl TrafficSecret<Application> {
     /// HKDF-Expand-Label(application_traffic_secret_N, "traffic upd", "",
     /// Hash.length)` (RFC 8446 §7.2).
     pub(crate) fn next(&self) -> Result<Self, Error> {
-        let next = expand_secret(self.suite, &self.secret, b"traffic upd", b"")?;
-        Ok(Self::new(self.suite, next))
+        let key = prk(self.suite, &self.secret);
+        let next = expand_secret(self.suite, &key, b"traffic upd", b"")?;
+        Self::new(self.suite, next)
     }
 }
 
 /// A write key and IV (RFC 8446 §7.3), overwritten when dropped.
+#[derive(Clone)]
 pub(crate) struct TrafficKeys {
     key: [u8; MAX_KEY_LEN],
     /// The suite's key length, at most `MAX_KEY_LEN`.
@@ -519,7 +638,7 @@ mod tests {
         assert_eq!(server_finished.as_ref(), hex(v::SERVER_FINISHED_HASH));
         assert_eq!(client_finished.as_ref(), hex(v::CLIENT_FINISHED_HASH));
 
-        let early = EarlySecret::new(suite);
+        let early = EarlySecret::new(suite).unwrap();
         assert_eq!(early.secret().as_bytes(), hex(v::EARLY_SECRET));
 
         let hs = early
@@ -529,14 +648,14 @@ mod tests {
         assert_eq!(hs.client().secret().as_bytes(), hex(v::CLIENT_HS_TRAFFIC));
         assert_eq!(hs.server().secret().as_bytes(), hex(v::SERVER_HS_TRAFFIC));
 
-        let keys = hs.server().traffic_keys().unwrap();
+        let keys = hs.server().traffic_keys();
         assert_eq!(keys.key(), hex(v::SERVER_HS_KEY));
         assert_eq!(keys.iv(), &hex(v::SERVER_HS_IV)[..]);
-        let keys = hs.client().traffic_keys().unwrap();
+        let keys = hs.client().traffic_keys();
         assert_eq!(keys.key(), hex(v::CLIENT_HS_KEY));
         assert_eq!(keys.iv(), &hex(v::CLIENT_HS_IV)[..]);
 
-        let verify_data = hs.server_finished(&cv).unwrap();
+        let verify_data = hs.server_finished(&cv);
         assert_eq!(verify_data.as_ref(), hex(v::SERVER_FINISHED_VERIFY_DATA));
 
         let ap = hs.into_application(&server_finished).unwrap();
@@ -544,13 +663,15 @@ mod tests {
         assert_eq!(ap.client().secret().as_bytes(), hex(v::CLIENT_AP_TRAFFIC));
         assert_eq!(ap.server().secret().as_bytes(), hex(v::SERVER_AP_TRAFFIC));
         assert_eq!(
-            ap.exporter_master_secret().as_bytes(),
+            ap.exporter_master_secret(&server_finished)
+                .unwrap()
+                .as_bytes(),
             hex(v::EXPORTER_MASTER)
         );
-        let keys = ap.server().traffic_keys().unwrap();
+        let keys = ap.server().traffic_keys();
         assert_eq!(keys.key(), hex(v::SERVER_AP_KEY));
         assert_eq!(keys.iv(), &hex(v::SERVER_AP_IV)[..]);
-        let keys = ap.client().traffic_keys().unwrap();
+        let keys = ap.client().traffic_keys();
         assert_eq!(keys.key(), hex(v::CLIENT_AP_KEY));
         assert_eq!(keys.iv(), &hex(v::CLIENT_AP_IV)[..]);
 
@@ -571,6 +692,7 @@ mod tests {
         let suite = &TLS13_AES_128_GCM_SHA256;
         let [hello, _, server_finished, _] = rfc8448_hashes();
         let ap = EarlySecret::new(suite)
+            .unwrap()
             .into_handshake(&hex(v::SHARED_SECRET), &hello)
             .unwrap()
             .into_application(&server_finished)
@@ -603,6 +725,7 @@ mod tests {
         // §7.2: each generation is HKDF-Expand-Label(previous, "traffic upd", "", Hash.length).
         let [hello, _, server_finished, _] = rfc8448_hashes();
         let ap = EarlySecret::new(&TLS13_AES_128_GCM_SHA256)
+            .unwrap()
             .into_handshake(&hex(v::SHARED_SECRET), &hello)
             .unwrap()
             .into_application(&server_finished)
@@ -630,6 +753,7 @@ mod tests {
             let mut t = Transcript::new(suite.digest);
             t.add(b"hello");
             let hs = EarlySecret::new(suite)
+                .unwrap()
                 .into_handshake(&[7; 32], &t.current_hash())
                 .unwrap();
             assert_eq!(hs.client().secret().as_bytes().len(), suite.hash_len);
@@ -637,12 +761,9 @@ mod tests {
                 hs.client().secret().as_bytes(),
                 hs.server().secret().as_bytes()
             );
-            assert_eq!(hs.server().traffic_keys().unwrap().key().len(), key_len);
+            assert_eq!(hs.server().traffic_keys().key().len(), key_len);
             assert_eq!(
-                hs.server_finished(&t.current_hash())
-                    .unwrap()
-                    .as_ref()
-                    .len(),
+                hs.server_finished(&t.current_hash()).as_ref().len(),
                 suite.hash_len
             );
             let ap = hs.into_application(&t.current_hash()).unwrap();
@@ -659,7 +780,8 @@ mod tests {
         let suite = &TLS13_AES_256_GCM_SHA384;
         let secret = [0x42; 48];
         let mut got = [0; 12];
-        expand_label(suite, &secret, b"iv", b"ctx", &mut got).unwrap();
+        let key = prk(suite, &Secret::new(&secret));
+        expand_label(&key, b"iv", b"ctx", &mut got).unwrap();
         let mut want = [0; 12];
         hkdf::Prk::new_less_safe(hkdf::HKDF_SHA384, &secret)
             .expand(&[b"\x00\x0c\x08tls13 iv\x03ctx"], OutputLen(12))
@@ -669,14 +791,51 @@ mod tests {
         assert_eq!(got, want);
         // A label that does not fit its one-byte length is refused, not truncated.
         assert_eq!(
-            expand_label(suite, &secret, &[b'a'; 250], b"", &mut got),
+            expand_label(&key, &[b'a'; 250], b"", &mut got),
             Err(Error::Crypto(CryptoError::Refused))
         );
     }
 
     #[test]
+    fn fixed_values_match_their_definitions() {
+        for suite in [
+            &TLS13_AES_128_GCM_SHA256,
+            &TLS13_AES_256_GCM_SHA384,
+            &TLS13_CHACHA20_POLY1305_SHA256,
+        ] {
+            let fixed = Fixed::of(suite).unwrap();
+            let (early, derived, empty) = Fixed::compute(suite);
+            assert_eq!(fixed.early, early.as_bytes());
+            assert_eq!(fixed.derived, derived.as_bytes());
+            assert_eq!(fixed.empty_hash, empty.as_ref());
+            let stage = EarlySecret::new(suite).unwrap();
+            assert_eq!(stage.secret().as_bytes(), early.as_bytes());
+        }
+        assert_eq!(FIXED_SHA256.early, &hex(v::EARLY_SECRET)[..]);
+    }
+
+    #[test]
+    fn finished_keys_only_for_handshake_secrets() {
+        // The server's Finished over RFC 8448's transcript, and no
+        // finished_key made for application secrets.
+        let [hello, cv, server_finished, _] = rfc8448_hashes();
+        let hs = EarlySecret::new(&TLS13_AES_128_GCM_SHA256)
+            .unwrap()
+            .into_handshake(&hex(v::SHARED_SECRET), &hello)
+            .unwrap();
+        assert_eq!(hs.server().finished.as_bytes().len(), 32);
+        assert_eq!(
+            hs.server_finished(&cv).as_ref(),
+            hex(v::SERVER_FINISHED_VERIFY_DATA)
+        );
+        let ap = hs.into_application(&server_finished).unwrap();
+        assert!(ap.server().finished.as_bytes().is_empty());
+        assert!(ap.server().next().unwrap().finished.as_bytes().is_empty());
+    }
+
+    #[test]
     fn debug_output_hides_secrets() {
-        let early = EarlySecret::new(&TLS13_AES_128_GCM_SHA256);
+        let early = EarlySecret::new(&TLS13_AES_128_GCM_SHA256).unwrap();
         let shown = format!("{early:?}");
         assert!(shown.contains("32 bytes"), "{shown}");
         assert!(!shown.contains("33"), "{shown}");

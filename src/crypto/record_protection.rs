@@ -46,7 +46,7 @@ struct DirectionKey {
 
 impl DirectionKey {
     fn new<Kind>(secret: &TrafficSecret<Kind>) -> Result<Self, Error> {
-        let keys = secret.traffic_keys()?;
+        let keys = secret.traffic_keys();
         let key = aead::UnboundKey::new(secret.suite().aead, keys.key())
             .map_err(|_| CryptoError::Refused)?;
         Ok(Self {
@@ -138,34 +138,70 @@ impl RecordEncrypter {
             }
             .into());
         }
+        let start = out.len();
+        out.reserve(plaintext.len() + self.overhead());
+        out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
+        out.extend_from_slice(plaintext);
+        self.seal_in_place(content_type, out, start)
+    }
+
+    /// Protects, as one record of `content_type`, content the caller has
+    /// already written into `out`: `out[start..]` is room for the record
+    /// header ([`RECORD_HEADER_LEN`] bytes of anything) followed by the
+    /// content. The header is filled in, the content encrypted where it
+    /// lies, and the type byte and tag appended, so a flight is encoded
+    /// once and never copied. On error `out` is truncated to `start`.
+    ///
+    /// Errors: more than [`MAX_FRAGMENT_LEN`] bytes of content, no room
+    /// for a header, or a spent sequence number.
+    pub(crate) fn seal_in_place(
+        &mut self,
+        content_type: ContentType,
+        out: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<(), Error> {
+        let result = self.seal_tail(content_type, out, start);
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    fn seal_tail(
+        &mut self,
+        content_type: ContentType,
+        out: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<(), Error> {
+        let content_at = start
+            .checked_add(RECORD_HEADER_LEN)
+            .filter(|&at| at <= out.len())
+            .ok_or(CryptoError::Refused)?;
+        let len = out.len() - content_at;
+        if len > MAX_FRAGMENT_LEN {
+            return Err(CryptoError::PlaintextTooLong { len }.into());
+        }
         let seq = self.key.seq()?;
         let tag_len = self.key.tag_len();
         // At most 2^14 + 1 + 16, so it fits the u16 length field.
-        let body_len = plaintext.len() + 1 + tag_len;
+        let body_len = len + 1 + tag_len;
         let header = RecordHeader {
             content_type: ContentType::ApplicationData,
             legacy_version: LEGACY_RECORD_VERSION,
             len: u16::try_from(body_len).map_err(|_| CryptoError::Refused)?,
         }
         .encode();
-
-        let start = out.len();
-        out.reserve(RECORD_HEADER_LEN + body_len);
-        out.extend_from_slice(&header);
-        out.extend_from_slice(plaintext);
+        out.reserve(1 + tag_len);
+        if let Some(room) = out.get_mut(start..content_at) {
+            room.copy_from_slice(&header);
+        }
         out.push(content_type.to_wire());
-        let sealed = match out.get_mut(start + RECORD_HEADER_LEN..) {
-            Some(inner) => self
-                .key
-                .key
-                .seal_in_place_separate_tag(self.key.nonce(seq), aead::Aad::from(header), inner)
-                .ok(),
-            None => None,
-        };
-        let Some(tag) = sealed else {
-            out.truncate(start);
-            return Err(CryptoError::Refused.into());
-        };
+        let inner = out.get_mut(content_at..).ok_or(CryptoError::Refused)?;
+        let tag = self
+            .key
+            .key
+            .seal_in_place_separate_tag(self.key.nonce(seq), aead::Aad::from(header), inner)
+            .map_err(|_| CryptoError::Refused)?;
         out.extend_from_slice(tag.as_ref());
         self.key.advance(seq);
         Ok(())
@@ -296,6 +332,7 @@ mod tests {
         t.add(&hex(v::CLIENT_HELLO));
         t.add(&hex(v::SERVER_HELLO));
         let hs = EarlySecret::new(&TLS13_AES_128_GCM_SHA256)
+            .unwrap()
             .into_handshake(&hex(v::SHARED_SECRET), &t.current_hash())
             .unwrap();
         t.add(&hex(v::SERVER_FLIGHT));
@@ -367,6 +404,7 @@ mod tests {
         let mut t = Transcript::new(suite.digest);
         t.add(b"messages");
         let ap = EarlySecret::new(suite)
+            .unwrap()
             .into_handshake(&[9; 32], &t.current_hash())
             .unwrap()
             .into_application(&t.current_hash())
@@ -460,6 +498,61 @@ mod tests {
     }
 
     #[test]
+    fn sealing_in_place_makes_the_same_record() {
+        for suite in TLS13_SUITES {
+            let (mut enc, mut dec) = pair(suite);
+            let (mut twin, _) = pair(suite);
+            let content = b"EncryptedExtensions..Finished";
+            let mut copied = vec![7, 7];
+            twin.seal(ContentType::Handshake, content, &mut copied)
+                .unwrap();
+            // What precedes `start` is left alone; the header room may hold
+            // anything.
+            let mut in_place = vec![7, 7, 0xee, 0xee, 0xee, 0xee, 0xee];
+            in_place.extend_from_slice(content);
+            enc.seal_in_place(ContentType::Handshake, &mut in_place, 2)
+                .unwrap();
+            assert_eq!(in_place, copied);
+            let (header, mut payload) = parse(&in_place[2..]);
+            assert_eq!(
+                dec.open(&header, &mut payload).unwrap(),
+                (ContentType::Handshake, &content[..])
+            );
+        }
+    }
+
+    #[test]
+    fn sealing_in_place_fails_cleanly() {
+        let (mut enc, _) = pair(&TLS13_AES_128_GCM_SHA256);
+        // No room for a header after `start`.
+        let mut out = vec![1, 2, 3, 4, 5, 6];
+        assert_eq!(
+            enc.seal_in_place(ContentType::Handshake, &mut out, 2),
+            Err(Error::Crypto(CryptoError::Refused))
+        );
+        assert_eq!(out, [1, 2]);
+        // More than one record's worth of content.
+        let mut out = vec![0; 1 + RECORD_HEADER_LEN + MAX_FRAGMENT_LEN + 1];
+        assert_eq!(
+            enc.seal_in_place(ContentType::Handshake, &mut out, 1),
+            Err(Error::Crypto(CryptoError::PlaintextTooLong {
+                len: MAX_FRAGMENT_LEN + 1
+            }))
+        );
+        assert_eq!(out, [0]);
+        // A spent sequence number.
+        enc.set_sequence(u64::MAX);
+        enc.seal(ContentType::ApplicationData, b"last", &mut Vec::new())
+            .unwrap();
+        let mut out = vec![9; RECORD_HEADER_LEN + 3];
+        assert_eq!(
+            enc.seal_in_place(ContentType::Handshake, &mut out, 0),
+            Err(Error::Crypto(CryptoError::SequenceExhausted))
+        );
+        assert!(out.is_empty());
+    }
+
+    #[test]
     fn records_must_arrive_in_order() {
         let (mut enc, mut dec) = pair(&TLS13_AES_128_GCM_SHA256);
         let (mut first, mut second) = (Vec::new(), Vec::new());
@@ -477,7 +570,7 @@ mod tests {
     /// Encrypts an arbitrary TLSInnerPlaintext with the keys of a decrypter
     /// at sequence 0, as a peer that breaks the rules might.
     fn forge(secret: &TrafficSecret<Application>, inner: &[u8]) -> (RecordHeader, Vec<u8>) {
-        let keys = secret.traffic_keys().unwrap();
+        let keys = secret.traffic_keys();
         let key =
             aead::LessSafeKey::new(aead::UnboundKey::new(secret.suite().aead, keys.key()).unwrap());
         let header = RecordHeader {
@@ -501,6 +594,7 @@ mod tests {
         let mut t = Transcript::new(suite.digest);
         t.add(b"x");
         let ap = EarlySecret::new(suite)
+            .unwrap()
             .into_handshake(&[1; 32], &t.current_hash())
             .unwrap()
             .into_application(&t.current_hash())

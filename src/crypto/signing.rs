@@ -464,6 +464,19 @@ impl SigningKey {
         }
     }
 
+    /// The longest signature this key makes: a DER ECDSA signature is a
+    /// SEQUENCE of two INTEGERs of at most the group order's length plus a
+    /// sign octet (RFC 8446 §4.2.3, RFC 3279 §2.2.3); Ed25519's is 64 bytes
+    /// (RFC 8032 §5.1.6); RSA's is as long as the modulus (RFC 8017 §8).
+    pub(crate) fn max_signature_len(&self) -> usize {
+        match &self.inner {
+            Inner::Ecdsa(_) if self.algorithm == KeyAlgorithm::EcdsaP256 => 2 + 2 * (2 + 33),
+            Inner::Ecdsa(_) => 2 + 2 * (2 + 49),
+            Inner::Ed25519(_) => 64,
+            Inner::Rsa(pair) => pair.public().modulus_len(),
+        }
+    }
+
     /// Picks the scheme to sign with from the client's
     /// signature_algorithms: the first of [`Self::schemes`] the client
     /// offered, leaving out those TLS 1.3 forbids in CertificateVerify when
@@ -490,16 +503,16 @@ impl SigningKey {
         scheme: SignatureScheme,
         message: &[u8],
         rng: &dyn SecureRandom,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<Signature, Error> {
         if !self.schemes().contains(&scheme) {
             return Err(CryptoError::UnsupportedScheme(scheme.to_wire()).into());
         }
         match &self.inner {
             Inner::Ecdsa(pair) => pair
                 .sign(rng, message)
-                .map(|sig| sig.as_ref().to_vec())
+                .map(Signature::Inline)
                 .map_err(|_| CryptoError::Random.into()),
-            Inner::Ed25519(pair) => Ok(pair.sign(message).as_ref().to_vec()),
+            Inner::Ed25519(pair) => Ok(Signature::Inline(pair.sign(message))),
             Inner::Rsa(pair) => {
                 let padding: &'static dyn signature::RsaEncoding = match scheme {
                     SignatureScheme::RsaPssRsaeSha256 => &signature::RSA_PSS_SHA256,
@@ -513,9 +526,41 @@ impl SigningKey {
                 let mut sig = vec![0; pair.public().modulus_len()];
                 pair.sign(padding, rng, message, &mut sig)
                     .map_err(|_| CryptoError::Refused)?;
-                Ok(sig)
+                Ok(Signature::Rsa(sig))
             }
         }
+    }
+}
+
+/// A signature's bytes. ECDSA and Ed25519 signatures are small and stay
+/// where ring made them, off the heap; an RSA signature is as long as the
+/// modulus (up to 1 KiB for the 8192-bit keys ring accepts), and its signing
+/// costs far more than its one allocation.
+pub(crate) enum Signature {
+    /// ECDSA (DER) or Ed25519.
+    Inline(signature::Signature),
+    /// RSA, PSS or PKCS#1 v1.5.
+    Rsa(Vec<u8>),
+}
+
+impl AsRef<[u8]> for Signature {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Self::Inline(sig) => sig.as_ref(),
+            Self::Rsa(sig) => sig,
+        }
+    }
+}
+
+impl PartialEq for Signature {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_ref() == other.as_ref()
+    }
+}
+
+impl fmt::Debug for Signature {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Signature({} bytes)", self.as_ref().len())
     }
 }
 
@@ -665,12 +710,13 @@ mod tests {
 
             for &scheme in key.schemes() {
                 let sig = key.sign(scheme, message.as_ref(), &rng).unwrap();
+                assert!(sig.as_ref().len() <= key.max_signature_len(), "{file}");
                 UnparsedPublicKey::new(verifier(scheme), &public)
-                    .verify(message.as_ref(), &sig)
+                    .verify(message.as_ref(), sig.as_ref())
                     .unwrap_or_else(|_| panic!("{file} {scheme}"));
                 // A different message does not verify.
                 assert!(UnparsedPublicKey::new(verifier(scheme), &public)
-                    .verify(b"something else", &sig)
+                    .verify(b"something else", sig.as_ref())
                     .is_err());
             }
             // A scheme of another key type is refused.

@@ -57,6 +57,15 @@ impl OcspRequest {
         self.cert.issuer_der()
     }
 
+    /// Whether the leaf is Must-Staple: its TLS Feature extension lists
+    /// status_request (RFC 7633). A client that honours it refuses the
+    /// handshake without a good staple; the config's
+    /// [`MustStaplePolicy`](super::MustStaplePolicy) says what the server
+    /// does first.
+    pub fn must_staple(&self) -> bool {
+        self.cert.leaf().must_staple()
+    }
+
     /// The whole chain that will be sent, leaf first.
     pub fn chain(&self) -> &[Bytes] {
         self.cert.chain()
@@ -106,6 +115,7 @@ impl OcspRequest {
         OcspCompletion {
             id: self.id,
             answer,
+            server_name: self.server_name,
         }
     }
 }
@@ -143,6 +153,9 @@ impl std::error::Error for EmptyResponse {}
 pub struct OcspCompletion {
     pub(crate) id: RequestId,
     pub(crate) answer: OcspAnswer,
+    /// The request's SNI, going back to the paused handshake (which lends
+    /// it to the request rather than keep a copy) for its summary.
+    pub(crate) server_name: Option<Box<str>>,
 }
 
 /// What a completion says.
@@ -166,4 +179,8 @@ pub enum OcspOutcome {
     NoResponse,
     /// The application aborted the handshake with this reason.
     Aborted(String),
+    /// The application's response failed the check of
+    /// [`StaplePolicy::Verify`](super::StaplePolicy::Verify), so nothing
+    /// was stapled.
+    Refused(super::BadStaple),
 }

@@ -88,6 +88,19 @@ impl Certificate {
                 .any(|pattern| dns_name_matches(pattern.as_bytes(), sni))
     }
 
+    /// Whether one of this certificate's subjectAltName dNSNames is `sni`
+    /// itself, not a wildcard covering it. A server holding both a
+    /// certificate for `a.example.com` and one for `*.example.com` should
+    /// answer `a.example.com` with the first, whatever order they were
+    /// configured in.
+    pub fn names_dns_name_exactly(&self, sni: &[u8]) -> bool {
+        is_valid_dns_reference(sni)
+            && self
+                .dns_names()
+                .iter()
+                .any(|name| !name.starts_with("*.") && name.as_bytes().eq_ignore_ascii_case(sni))
+    }
+
     /// Whether `ip` is one of this certificate's subjectAltName iPAddresses
     /// (for a client that connected by address and sent no SNI).
     pub fn matches_ip_address(&self, ip: IpAddr) -> bool {

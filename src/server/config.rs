@@ -13,8 +13,11 @@ use ring::rand::SystemRandom;
 use crate::crypto::key_exchange::{NamedGroup, SUPPORTED_GROUPS};
 use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
+use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
 use crate::error::KeyError;
+use crate::ocsp::{MustStaplePolicy, StaplePolicy};
 use crate::pki::{self, pem, Certificate, CertificateError, PemError};
+use crate::server::connection::ProtocolVersion;
 
 /// The largest certificate or staple the Certificate message can carry:
 /// `opaque cert_data<1..2^24-1>` (RFC 8446 §4.4.2).
@@ -24,7 +27,7 @@ pub(crate) const MAX_U24: usize = 0x00ff_ffff;
 pub struct CertifiedKey {
     chain: Vec<Bytes>,
     leaf: Certificate,
-    issuer: Option<Bytes>,
+    issuer: Option<Certificate>,
     key: SigningKey,
 }
 
@@ -42,6 +45,11 @@ impl CertifiedKey {
     /// The DER of the leaf's issuer, if it was found among the chain and the
     /// configured CA certificates; `None` for a self-signed leaf.
     pub fn issuer_der(&self) -> Option<&Bytes> {
+        self.issuer.as_ref().map(Certificate::der)
+    }
+
+    /// The parsed issuer, when known (see [`Self::issuer_der`]).
+    pub fn issuer(&self) -> Option<&Certificate> {
         self.issuer.as_ref()
     }
 
@@ -88,6 +96,8 @@ pub enum ConfigError {
     BadAlpnProtocol,
     /// A cipher suite or group in a preference list is not implemented.
     Unsupported(&'static str),
+    /// The list of protocol versions to speak was empty.
+    NoProtocolVersion,
 }
 
 impl fmt::Display for ConfigError {
@@ -102,6 +112,7 @@ impl fmt::Display for ConfigError {
             Self::CertificateTooLarge => f.write_str("a certificate exceeds 2^24-1 bytes"),
             Self::BadAlpnProtocol => f.write_str("ALPN protocol names must be 1 to 255 bytes"),
             Self::Unsupported(what) => write!(f, "unsupported {what}"),
+            Self::NoProtocolVersion => f.write_str("no protocol version enabled"),
         }
     }
 }
@@ -132,7 +143,15 @@ pub struct ServerConfig {
     pub(crate) ocsp_events: bool,
     pub(crate) alpn: Vec<Bytes>,
     pub(crate) suites: Vec<&'static Tls13Suite>,
+    pub(crate) tls12_suites: Vec<&'static Tls12Suite>,
     pub(crate) groups: Vec<NamedGroup>,
+    pub(crate) tls13: bool,
+    pub(crate) tls12: bool,
+    /// Refuse TLS 1.2 clients that do not offer the extended master secret
+    /// (RFC 7627 §5.3).
+    pub(crate) require_ems: bool,
+    pub(crate) staple_policy: StaplePolicy,
+    pub(crate) must_staple_policy: MustStaplePolicy,
     pub(crate) rng: SystemRandom,
 }
 
@@ -143,6 +162,11 @@ impl fmt::Debug for ServerConfig {
             .field("ocsp_events", &self.ocsp_events)
             .field("alpn", &self.alpn)
             .field("groups", &self.groups)
+            .field("tls13", &self.tls13)
+            .field("tls12", &self.tls12)
+            .field("require_ems", &self.require_ems)
+            .field("staple_policy", &self.staple_policy)
+            .field("must_staple_policy", &self.must_staple_policy)
             .finish_non_exhaustive()
     }
 }
@@ -162,6 +186,24 @@ impl ServerConfig {
     pub fn ocsp_events(&self) -> bool {
         self.ocsp_events
     }
+
+    /// What is done with a response the application hands back.
+    pub fn staple_policy(&self) -> &StaplePolicy {
+        &self.staple_policy
+    }
+
+    /// What is done when a Must-Staple certificate gets no good staple.
+    pub fn must_staple_policy(&self) -> MustStaplePolicy {
+        self.must_staple_policy
+    }
+
+    /// Whether this configuration speaks `version`.
+    pub fn speaks(&self, version: ProtocolVersion) -> bool {
+        match version {
+            ProtocolVersion::Tls13 => self.tls13,
+            ProtocolVersion::Tls12 => self.tls12,
+        }
+    }
 }
 
 /// Builds a [`ServerConfig`].
@@ -171,16 +213,22 @@ pub struct ServerConfigBuilder {
     ca: Vec<Certificate>,
     ocsp_events: bool,
     alpn: Vec<Bytes>,
-    suites: Option<Vec<&'static Tls13Suite>>,
+    suites: Option<(Vec<&'static Tls13Suite>, Vec<&'static Tls12Suite>)>,
     groups: Option<Vec<NamedGroup>>,
+    versions: Option<(bool, bool)>,
+    require_ems: bool,
+    staple_policy: StaplePolicy,
+    must_staple_policy: MustStaplePolicy,
 }
 
 impl ServerConfigBuilder {
     /// Adds a certificate chain (leaf first) and its private key, each PEM
     /// or DER. The key may be PKCS#8, SEC1 (EC) or PKCS#1 (RSA). Several
     /// chains may be added, for example an ECDSA and an RSA certificate, or
-    /// certificates for different names: each handshake picks by SNI, then
-    /// by the signature schemes the client accepts, in the order added.
+    /// certificates for different names. Each handshake takes, among the
+    /// chains whose key can sign with a scheme the client accepts, the first
+    /// added that names the SNI exactly, else the first whose wildcard
+    /// covers it, else the first added.
     pub fn certificate_chain(self, chain: &[u8], key: &[u8]) -> Result<Self, ConfigError> {
         let certs = pem::certificates_from_pem_or_der(chain)?;
         let key = pem::private_key_from_pem_or_der(key)?;
@@ -249,17 +297,45 @@ impl ServerConfigBuilder {
         Ok(self)
     }
 
-    /// The TLS 1.3 cipher suites to use, most preferred first (default:
-    /// AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305).
+    /// The cipher suites to use, most preferred first, TLS 1.3 and TLS 1.2
+    /// suites in one list; each version uses the suites of its own, so a
+    /// list without TLS 1.2 suites leaves TLS 1.2 clients nothing to agree
+    /// on (handshake_failure). Default: AES-128-GCM, AES-256-GCM,
+    /// ChaCha20-Poly1305 for TLS 1.3; ECDHE with ECDSA then RSA, each with
+    /// AES-128-GCM, AES-256-GCM, ChaCha20-Poly1305, for TLS 1.2.
     pub fn cipher_suites(mut self, suites: &[CipherSuite]) -> Result<Self, ConfigError> {
-        let chosen = suites
-            .iter()
-            .map(|s| {
-                Tls13Suite::from_wire(s.to_wire()).ok_or(ConfigError::Unsupported("cipher suite"))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        self.suites = Some(chosen);
+        let (mut tls13, mut tls12) = (Vec::new(), Vec::new());
+        for suite in suites {
+            let code = suite.to_wire();
+            match (Tls13Suite::from_wire(code), Tls12Suite::from_wire(code)) {
+                (Some(s), _) => tls13.push(s),
+                (None, Some(s)) => tls12.push(s),
+                (None, None) => return Err(ConfigError::Unsupported("cipher suite")),
+            }
+        }
+        self.suites = Some((tls13, tls12));
         Ok(self)
+    }
+
+    /// The protocol versions to speak (default: TLS 1.3 and TLS 1.2). The
+    /// highest version both sides speak is used; order does not matter.
+    pub fn protocol_versions(mut self, versions: &[ProtocolVersion]) -> Result<Self, ConfigError> {
+        let tls13 = versions.contains(&ProtocolVersion::Tls13);
+        let tls12 = versions.contains(&ProtocolVersion::Tls12);
+        if !tls13 && !tls12 {
+            return Err(ConfigError::NoProtocolVersion);
+        }
+        self.versions = Some((tls13, tls12));
+        Ok(self)
+    }
+
+    /// Whether TLS 1.2 clients must offer the extended master secret
+    /// (RFC 7627); those that do not get handshake_failure (§5.3). Default:
+    /// no; it is used whenever offered. TLS 1.3 always binds its secrets to
+    /// the handshake.
+    pub fn require_extended_master_secret(mut self, required: bool) -> Self {
+        self.require_ems = required;
+        self
     }
 
     /// The key exchange groups to use, most preferred first (default:
@@ -270,6 +346,21 @@ impl ServerConfigBuilder {
         }
         self.groups = Some(groups.to_vec());
         Ok(self)
+    }
+
+    /// Whether a response the application hands back is stapled as given
+    /// (the default) or verified first; see [`StaplePolicy`].
+    pub fn staple_policy(mut self, policy: StaplePolicy) -> Self {
+        self.staple_policy = policy;
+        self
+    }
+
+    /// What to do when a Must-Staple certificate (RFC 7633) is asked for
+    /// its status and the completion brings no good staple; see
+    /// [`MustStaplePolicy`].
+    pub fn must_staple_policy(mut self, policy: MustStaplePolicy) -> Self {
+        self.must_staple_policy = policy;
+        self
     }
 
     /// Checks and freezes the configuration. Each leaf's issuer is looked up
@@ -287,8 +378,7 @@ impl ServerConfigBuilder {
                 let mut iter = certs.into_iter();
                 let leaf = iter.next().ok_or(ConfigError::EmptyChain)?;
                 let rest: Vec<Certificate> = iter.collect();
-                let issuer =
-                    pki::find_issuer(&leaf, rest.iter().chain(ca.iter())).map(|c| c.der().clone());
+                let issuer = pki::find_issuer(&leaf, rest.iter().chain(ca.iter())).cloned();
                 let chain = core::iter::once(leaf.der().clone())
                     .chain(rest.iter().map(|c| c.der().clone()))
                     .collect();
@@ -300,12 +390,22 @@ impl ServerConfigBuilder {
                 }))
             })
             .collect::<Result<Vec<_>, ConfigError>>()?;
+        let (suites, tls12_suites) = self
+            .suites
+            .unwrap_or_else(|| (TLS13_SUITES.to_vec(), TLS12_SUITES.to_vec()));
+        let (tls13, tls12) = self.versions.unwrap_or((true, true));
         Ok(ServerConfig {
             certs,
             ocsp_events: self.ocsp_events,
             alpn: self.alpn,
-            suites: self.suites.unwrap_or_else(|| TLS13_SUITES.to_vec()),
+            suites,
+            tls12_suites,
             groups: self.groups.unwrap_or_else(|| SUPPORTED_GROUPS.to_vec()),
+            tls13,
+            tls12,
+            require_ems: self.require_ems,
+            staple_policy: self.staple_policy,
+            must_staple_policy: self.must_staple_policy,
             rng: SystemRandom::new(),
         })
     }

@@ -9,12 +9,13 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
+use ring::digest::Digest;
 use ring::rand::SecureRandom;
 
 use crate::codec::{
-    Alert, AlertDescription, ClientHello, ContentType, HandshakeJoiner, HandshakeMessage,
-    HandshakeType, RecordDeframer, RecordHeader, MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN,
-    RECORD_HEADER_LEN,
+    split_handshake, Alert, AlertDescription, AlertLevel, ClientHello, ContentType,
+    HandshakeJoiner, HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader,
+    MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
 use crate::crypto::key_exchange::{KeyExchange, NamedGroup};
 use crate::crypto::key_schedule::{Application, ApplicationSecrets, EarlySecret, TrafficSecret};
@@ -23,10 +24,17 @@ use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::suites::{CipherSuite, Tls13Suite};
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, Field, InvalidMessage, Misuse, PeerMisbehaved};
-use crate::ocsp::{OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest, RequestId};
-use crate::server::config::{ServerConfig, MAX_U24};
+use crate::ocsp::{
+    check_staple, MustStaplePolicy, OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest,
+    OnBadStaple, RequestId, StaplePolicy,
+};
+use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
 use crate::server::hello::{self, Chosen};
 use crate::server::messages;
+use crate::server::record_layer::{
+    seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
+};
+use crate::server::tls12;
 
 /// The protocol version a handshake negotiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,6 +42,8 @@ use crate::server::messages;
 pub enum ProtocolVersion {
     /// TLS 1.3 (RFC 8446).
     Tls13,
+    /// TLS 1.2 (RFC 5246), with ECDHE and AEAD suites only.
+    Tls12,
 }
 
 /// What one completed handshake agreed on.
@@ -52,10 +62,26 @@ pub struct HandshakeSummary {
     pub alpn_protocol: Option<Bytes>,
     /// The host name the client asked for (SNI), lower-cased.
     pub server_name: Option<Box<str>>,
-    /// Whether a HelloRetryRequest was needed.
+    /// Whether a HelloRetryRequest was needed (TLS 1.3 only).
     pub hello_retry: bool,
+    /// Whether the secrets are bound to the whole handshake: in TLS 1.2,
+    /// whether the extended master secret (RFC 7627) was used; always true
+    /// in TLS 1.3, whose key schedule hashes the transcript in.
+    pub extended_master_secret: bool,
     /// What happened to OCSP stapling.
     pub ocsp: OcspOutcome,
+    /// Whether the certificate sent is Must-Staple (RFC 7633). With an
+    /// `ocsp` outcome other than `Stapled`, a client that honours it will
+    /// refuse the connection: see [`Self::must_staple_unmet`].
+    pub must_staple: bool,
+}
+
+impl HandshakeSummary {
+    /// Whether the certificate is Must-Staple and no staple was sent: the
+    /// case [`MustStaplePolicy::Continue`] reports.
+    pub fn must_staple_unmet(&self) -> bool {
+        self.must_staple && !matches!(self.ocsp, OcspOutcome::Stapled(_))
+    }
 }
 
 /// Why a connection ended.
@@ -145,59 +171,123 @@ pub struct ServerConnection {
 
 /// Everything but the input buffers, so that a record or message borrowed
 /// from those can be handled by `&mut Core`.
-struct Core {
-    config: Arc<ServerConfig>,
-    state: State,
-    decrypter: Option<RecordDecrypter>,
-    encrypter: Option<RecordEncrypter>,
-    out: Vec<u8>,
-    events: VecDeque<Event>,
+pub(crate) struct Core {
+    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) state: State,
+    pub(crate) decrypter: Option<Decrypter>,
+    pub(crate) encrypter: Option<Encrypter>,
+    pub(crate) out: Vec<u8>,
+    pub(crate) events: EventQueue,
     /// A flight's plaintext handshake messages, before they are sealed.
-    scratch: Vec<u8>,
+    pub(crate) scratch: Vec<u8>,
     /// Whether the middlebox-compatibility change_cipher_spec was sent.
     ccs_sent: bool,
 }
 
-enum State {
+/// Where the handshake stands. The TLS 1.3 states are listed here; TLS
+/// 1.2's live in `tls12::State`, behind the one variant that says which
+/// version was chosen.
+pub(crate) enum State {
     ExpectClientHello,
     ExpectRetryHello(Box<Retry>),
     AwaitingOcsp(Box<Paused>),
     ExpectFinished(Box<ExpectFinished>),
     Traffic(Box<Traffic>),
+    Tls12(tls12::State),
     Closed,
 }
 
 /// After a HelloRetryRequest: what the second ClientHello must match.
-struct Retry {
+pub(crate) struct Retry {
     suite: &'static Tls13Suite,
     group: NamedGroup,
     transcript: Transcript,
 }
 
-/// Waiting for the application's answer to an OCSP request.
-struct Paused {
+/// Waiting for the application's answer to an OCSP request. The host
+/// name travels in the request and its completion meanwhile, so that it is
+/// kept (and allocated) once.
+pub(crate) struct Paused {
     id: RequestId,
-    chosen: Chosen,
-    transcript: Transcript,
-    hello_retry: bool,
+    resume: Resume,
+}
+
+/// What the server flight of the chosen version will be built from.
+pub(crate) enum Resume {
+    Tls13 {
+        chosen: Chosen,
+        transcript: Transcript,
+        hello_retry: bool,
+        /// ServerHello.random, drawn by `after_hello` (with the request's
+        /// id, in one call); zero until then.
+        random: [u8; 32],
+    },
+    Tls12 {
+        chosen: tls12::hello::Chosen,
+        transcript: Transcript,
+    },
+}
+
+impl Resume {
+    fn cert(&self) -> &Arc<CertifiedKey> {
+        match self {
+            Self::Tls13 { chosen, .. } => &chosen.cert,
+            Self::Tls12 { chosen, .. } => &chosen.cert,
+        }
+    }
+
+    /// The SNI host name, lent to the OcspRequest while paused.
+    fn server_name_mut(&mut self) -> &mut Option<Box<str>> {
+        match self {
+            Self::Tls13 { chosen, .. } => &mut chosen.server_name,
+            Self::Tls12 { chosen, .. } => &mut chosen.server_name,
+        }
+    }
 }
 
 /// The server flight is out; the client's Finished is next.
-struct ExpectFinished {
+pub(crate) struct ExpectFinished {
     secrets: ApplicationSecrets,
-    transcript: Transcript,
+    /// `Transcript-Hash(ClientHello..server Finished)`: all the client's
+    /// Finished is checked against, since no message after it is hashed
+    /// (no tickets, no client certificates).
+    server_finished_hash: Digest,
     summary: HandshakeSummary,
 }
 
 /// Handshake done: the current traffic secrets, for KeyUpdate.
-struct Traffic {
+pub(crate) struct Traffic {
     client: TrafficSecret<Application>,
     server: TrafficSecret<Application>,
 }
 
-/// The change_cipher_spec record a TLS 1.3 server may send once for
-/// middlebox compatibility (RFC 8446 Appendix D.4).
-const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];
+/// Events not yet polled, oldest first. The application drains them after
+/// every input, so nearly always at most one waits: it is kept inline, and
+/// only those behind it go to the heap.
+#[derive(Default)]
+pub(crate) struct EventQueue {
+    /// The oldest event, if the rest are empty or behind it.
+    first: Option<Event>,
+    rest: VecDeque<Event>,
+}
+
+impl EventQueue {
+    pub(crate) fn push_back(&mut self, event: Event) {
+        if self.first.is_none() && self.rest.is_empty() {
+            self.first = Some(event);
+        } else {
+            self.rest.push_back(event);
+        }
+    }
+
+    fn pop_front(&mut self) -> Option<Event> {
+        self.first.take().or_else(|| self.rest.pop_front())
+    }
+
+    fn len(&self) -> usize {
+        usize::from(self.first.is_some()) + self.rest.len()
+    }
+}
 
 impl ServerConnection {
     /// A connection that will use `config` for its whole life.
@@ -215,7 +305,7 @@ impl ServerConnection {
                 decrypter: None,
                 encrypter: None,
                 out: Vec::new(),
-                events: VecDeque::new(),
+                events: EventQueue::default(),
                 scratch: Vec::new(),
                 ccs_sent: false,
             },
@@ -262,40 +352,109 @@ impl ServerConnection {
     /// connection is unchanged. An abort closes the connection with an
     /// internal_error alert and reports the reason in [`Event::Closed`];
     /// that is not an error of this call.
+    ///
+    /// Under [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify) a
+    /// response's freshness needs the time: use [`Self::complete_ocsp_at`].
+    /// Here a response fails that check with
+    /// [`BadStaple::NoTime`](crate::ocsp::BadStaple::NoTime).
     pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), CompleteOcspError> {
+        self.complete(completion, None)
+    }
+
+    /// [`Self::complete_ocsp`] at `now`, seconds since the Unix epoch: the
+    /// time a response is checked at under
+    /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify).
+    /// stapler reads no clock; the caller says what time it is.
+    pub fn complete_ocsp_at(
+        &mut self,
+        completion: OcspCompletion,
+        now: u64,
+    ) -> Result<(), CompleteOcspError> {
+        self.complete(completion, Some(now))
+    }
+
+    fn complete(
+        &mut self,
+        completion: OcspCompletion,
+        now: Option<u64>,
+    ) -> Result<(), CompleteOcspError> {
         let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
         if !matches {
             return Err(CompleteOcspError::Foreign(completion));
         }
-        let State::AwaitingOcsp(paused) = core::mem::replace(&mut self.core.state, State::Closed)
+        let State::AwaitingOcsp(mut paused) =
+            core::mem::replace(&mut self.core.state, State::Closed)
         else {
             return Err(CompleteOcspError::Foreign(completion));
         };
-        let result = match completion.answer {
-            OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
-            OcspAnswer::NoStaple => {
+        *paused.resume.server_name_mut() = completion.server_name;
+        let result = self
+            .judge_answer(paused.resume.cert(), completion.answer, now)
+            .and_then(|(staple, outcome)| {
                 self.core
-                    .send_server_flight(*paused, None, OcspOutcome::NoResponse)
-            }
-            OcspAnswer::Staple(response) if response.len() > MAX_U24 => Err(Error::OcspAborted(
-                "the OCSP response exceeds 2^24-1 bytes".into(),
-            )),
-            OcspAnswer::Staple(response) => {
-                let outcome = OcspOutcome::Stapled(response.len());
-                self.core
-                    .send_server_flight(*paused, Some(&response), outcome)
-            }
-        };
+                    .send_server_flight(paused.resume, staple.as_deref(), outcome)
+            });
         if let Err(e) = result.and_then(|()| self.process()) {
-            let aborted = matches!(e, Error::OcspAborted(_));
+            // The application's own decisions close the connection as
+            // asked; they are not errors of this call.
+            let decided = matches!(
+                e,
+                Error::OcspAborted(_) | Error::BadStaple(_) | Error::MustStapleUnmet
+            );
             let e = self.core.fail(e);
-            return if aborted {
+            return if decided {
                 Ok(())
             } else {
                 Err(CompleteOcspError::Failed(e))
             };
         }
         Ok(())
+    }
+
+    /// What the answer puts on the wire, under the config's
+    /// [`StaplePolicy`](crate::ocsp::StaplePolicy) and
+    /// [`MustStaplePolicy`](crate::ocsp::MustStaplePolicy): the staple, if
+    /// any, and the outcome to report; or the error that ends the
+    /// handshake.
+    fn judge_answer(
+        &self,
+        cert: &CertifiedKey,
+        answer: OcspAnswer,
+        now: Option<u64>,
+    ) -> Result<(Option<Bytes>, OcspOutcome), Error> {
+        let config = &self.core.config;
+        let (staple, outcome) = match answer {
+            OcspAnswer::Abort(reason) => return Err(Error::OcspAborted(reason)),
+            OcspAnswer::NoStaple => (None, OcspOutcome::NoResponse),
+            OcspAnswer::Staple(response) if response.len() > MAX_U24 => {
+                return Err(Error::OcspAborted(
+                    "the OCSP response exceeds 2^24-1 bytes".into(),
+                ))
+            }
+            OcspAnswer::Staple(response) => match config.staple_policy() {
+                StaplePolicy::Verify {
+                    options,
+                    on_failure,
+                } => match check_staple(&response, cert.leaf(), cert.issuer(), now, options) {
+                    Ok(()) => (Some(response.clone()), OcspOutcome::Stapled(response.len())),
+                    Err(bad) if *on_failure == OnBadStaple::Abort => {
+                        return Err(Error::BadStaple(bad))
+                    }
+                    Err(bad) => (None, OcspOutcome::Refused(bad)),
+                },
+                _ => {
+                    let len = response.len();
+                    (Some(response), OcspOutcome::Stapled(len))
+                }
+            },
+        };
+        if staple.is_none()
+            && cert.leaf().must_staple()
+            && config.must_staple_policy() == MustStaplePolicy::Abort
+        {
+            return Err(Error::MustStapleUnmet);
+        }
+        Ok((staple, outcome))
     }
 
     /// Whether the handshake is paused for an OCSP completion. A sans-IO
@@ -307,7 +466,7 @@ impl ServerConnection {
 
     /// Whether the handshake has completed and the connection is open.
     pub fn is_handshake_complete(&self) -> bool {
-        matches!(self.core.state, State::Traffic(_))
+        self.core.in_traffic()
     }
 
     /// Whether the connection is closed.
@@ -318,7 +477,7 @@ impl ServerConnection {
     /// Encrypts application data for the peer; returns how many bytes were
     /// taken (all of them). Only after the handshake completed.
     pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
-        let State::Traffic(_) = &self.core.state else {
+        if !self.core.in_traffic() {
             return Err(if self.core.is_closed() {
                 Misuse::Closed
             } else {
@@ -402,6 +561,7 @@ impl core::fmt::Debug for ServerConnection {
             State::AwaitingOcsp(_) => "AwaitingOcsp",
             State::ExpectFinished(_) => "ExpectFinished",
             State::Traffic(_) => "Traffic",
+            State::Tls12(state) => state.name(),
             State::Closed => "Closed",
         };
         f.debug_struct("ServerConnection")
@@ -425,7 +585,15 @@ impl Core {
         !self.is_paused() && !self.is_closed()
     }
 
-    /// Whether a change_cipher_spec may arrive now: after the first
+    /// Whether the handshake is done and application data may flow.
+    fn in_traffic(&self) -> bool {
+        matches!(
+            self.state,
+            State::Traffic(_) | State::Tls12(tls12::State::Traffic)
+        )
+    }
+
+    /// Whether a TLS 1.3 change_cipher_spec may arrive now: after the first
     /// ClientHello and before the client's Finished (RFC 8446 §5).
     fn ccs_allowed(&self) -> bool {
         matches!(
@@ -458,7 +626,7 @@ impl Core {
     }
 
     /// Queues an alert, protected if keys are in use.
-    fn send_alert(&mut self, alert: Alert) -> Result<(), Error> {
+    pub(crate) fn send_alert(&mut self, alert: Alert) -> Result<(), Error> {
         match &mut self.encrypter {
             Some(enc) => enc.seal(ContentType::Alert, &alert.encode(), &mut self.out),
             None => {
@@ -481,47 +649,47 @@ impl Core {
         joiner: &mut HandshakeJoiner,
     ) -> Result<(), Error> {
         if header.content_type == ContentType::ChangeCipherSpec {
-            // An unprotected 0x01, dropped, in the window RFC 8446 §5
-            // allows; anything else is fatal.
-            if fragment != [1] || !self.ccs_allowed() {
+            if fragment != [1] {
+                return Err(PeerMisbehaved::BadChangeCipherSpec.into());
+            }
+            // TLS 1.2: the client's keys change here (RFC 5246 §7.1).
+            if matches!(self.state, State::Tls12(_)) {
+                return self.tls12_change_cipher_spec(joiner);
+            }
+            // TLS 1.3: an unprotected 0x01, dropped, in the window RFC 8446
+            // §5 allows; anywhere else it is fatal.
+            if !self.ccs_allowed() {
                 return Err(PeerMisbehaved::BadChangeCipherSpec.into());
             }
             return Ok(());
         }
-        let protected =
-            self.decrypter.is_some() && header.content_type == ContentType::ApplicationData;
-        let (typ, plaintext): (ContentType, &[u8]) = if protected {
-            match &mut self.decrypter {
-                Some(dec) => dec.open(&header, fragment)?,
-                None => return Err(CryptoError::Refused.into()),
-            }
-        } else {
-            if fragment.len() > MAX_PLAINTEXT_LEN {
-                return Err(InvalidMessage::RecordOverflow {
-                    len: fragment.len(),
-                    max: MAX_PLAINTEXT_LEN,
+        let (typ, plaintext): (ContentType, &[u8]) = match &mut self.decrypter {
+            Some(dec) if dec.protects(header.content_type) => dec.open(&header, fragment)?,
+            _ => {
+                if fragment.len() > MAX_PLAINTEXT_LEN {
+                    return Err(InvalidMessage::RecordOverflow {
+                        len: fragment.len(),
+                        max: MAX_PLAINTEXT_LEN,
+                    }
+                    .into());
                 }
-                .into());
+                // Unprotected records: handshake before keys, and alerts from a
+                // client that could not process the server's flight.
+                let allowed = match header.content_type {
+                    ContentType::Handshake => self.decrypter.is_none(),
+                    ContentType::Alert => !self.in_traffic(),
+                    _ => false,
+                };
+                if !allowed {
+                    return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
+                }
+                (header.content_type, &*fragment)
             }
-            // Unprotected records: handshake before keys, and alerts from a
-            // client that could not process the server's flight.
-            let allowed = match header.content_type {
-                ContentType::Handshake => self.decrypter.is_none(),
-                ContentType::Alert => !matches!(self.state, State::Traffic(_)),
-                _ => false,
-            };
-            if !allowed {
-                return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
-            }
-            (header.content_type, &*fragment)
         };
         match typ {
-            ContentType::Handshake => {
-                joiner.push(plaintext)?;
-                Ok(())
-            }
+            ContentType::Handshake => self.handle_handshake_fragment(plaintext, joiner),
             ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
-            ContentType::ApplicationData if matches!(self.state, State::Traffic(_)) => {
+            ContentType::ApplicationData if self.in_traffic() => {
                 if joiner.has_partial_message() {
                     return Err(PeerMisbehaved::UnexpectedMessage(
                         "data inside a handshake message",
@@ -536,6 +704,30 @@ impl Core {
         }
     }
 
+    /// Hands over the handshake messages of one record. When no message is
+    /// partly buffered, the whole messages in it are handled where they lie
+    /// (a ClientHello or a Finished is never copied); the joiner keeps only
+    /// what must wait: a message continued in the next record, or whatever
+    /// follows a message after which the handshake paused or closed.
+    fn handle_handshake_fragment(
+        &mut self,
+        mut fragment: &[u8],
+        joiner: &mut HandshakeJoiner,
+    ) -> Result<(), Error> {
+        if !joiner.has_partial_message() {
+            while self.is_running() {
+                let Some((message, used)) = split_handshake(fragment)? else {
+                    break;
+                };
+                let rest = fragment.get(used..).unwrap_or_default();
+                self.handle_message(message, !rest.is_empty())?;
+                fragment = rest;
+            }
+        }
+        joiner.push(fragment)?;
+        Ok(())
+    }
+
     fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
         match alert.description {
             // Answer close_notify with close_notify (RFC 8446 §6.1).
@@ -548,6 +740,11 @@ impl Core {
             }
             // "user_canceled ... SHOULD be followed by close_notify".
             AlertDescription::UserCanceled => Ok(()),
+            // TLS 1.2 lets a connection go on after a warning (RFC 5246
+            // §7.2.2); TLS 1.3 has no warnings but these two (§6.2).
+            _ if alert.level == AlertLevel::Warning && matches!(self.state, State::Tls12(_)) => {
+                Ok(())
+            }
             // Every other alert is an error, whatever its level (§6.2).
             other => Err(Error::AlertReceived(other)),
         }
@@ -575,6 +772,14 @@ impl Core {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
+                if hello::choose_version(&self.config, &hello)? == ProtocolVersion::Tls12 {
+                    // No key change follows a TLS 1.2 hello: whatever came
+                    // behind it is judged when its turn comes.
+                    let chosen = tls12::hello::choose(&self.config, &hello)?;
+                    let mut transcript = Transcript::new(chosen.suite.digest);
+                    transcript.add(message.encoded);
+                    return self.after_hello(&hello, Resume::Tls12 { chosen, transcript });
+                }
                 let chosen = hello::choose(&self.config, &hello)?;
                 let mut transcript = Transcript::new(chosen.suite.digest);
                 transcript.add(message.encoded);
@@ -583,7 +788,13 @@ impl Core {
                     return self.send_hello_retry(&chosen, transcript);
                 }
                 record_ends_here()?;
-                self.after_hello(&hello, chosen, transcript, false)
+                let resume = Resume::Tls13 {
+                    chosen,
+                    transcript,
+                    hello_retry: false,
+                    random: [0; 32],
+                };
+                self.after_hello(&hello, resume)
             }
             State::ExpectRetryHello(retry) => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -608,7 +819,13 @@ impl Core {
                 let mut transcript = retry.transcript;
                 transcript.add(message.encoded);
                 record_ends_here()?;
-                self.after_hello(&hello, chosen, transcript, true)
+                let resume = Resume::Tls13 {
+                    chosen,
+                    transcript,
+                    hello_retry: true,
+                    random: [0; 32],
+                };
+                self.after_hello(&hello, resume)
             }
             State::ExpectFinished(expecting) => {
                 expect(&message, HandshakeType::Finished)?;
@@ -620,6 +837,7 @@ impl Core {
                 record_ends_here()?;
                 self.handle_key_update(*traffic, message)
             }
+            State::Tls12(state) => self.tls12_handle_message(state, message),
             paused @ State::AwaitingOcsp(_) => {
                 // `process` does not hand messages over while paused.
                 self.state = paused;
@@ -670,26 +888,38 @@ impl Core {
 
     /// The final ClientHello is in: raise the OCSP event and pause, or go
     /// straight on to the server flight.
-    fn after_hello(
-        &mut self,
-        hello: &ClientHello<'_>,
-        chosen: Chosen,
-        transcript: Transcript,
-        hello_retry: bool,
-    ) -> Result<(), Error> {
+    ///
+    /// The event is the same in both versions, and comes before ServerHello
+    /// in both, so that nothing is written while the handshake waits.
+    fn after_hello(&mut self, hello: &ClientHello<'_>, mut resume: Resume) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
+        let raise = ocsp.is_some() && self.config.ocsp_events;
+        // TLS 1.3's ServerHello.random and the request's id, in one call to
+        // the system RNG (TLS 1.2 draws its random with its flight).
+        let mut drawn = [0; 32 + 16];
+        let wanted = match (&resume, raise) {
+            (Resume::Tls13 { .. }, true) => 0..48,
+            (Resume::Tls13 { .. }, false) => 0..32,
+            (Resume::Tls12 { .. }, true) => 32..48,
+            (Resume::Tls12 { .. }, false) => 0..0,
+        };
+        if let Some(bytes) = drawn.get_mut(wanted).filter(|b| !b.is_empty()) {
+            self.config
+                .rng
+                .fill(bytes)
+                .map_err(|_| CryptoError::Random)?;
+        }
+        let (random_drawn, id_drawn) = drawn.split_at(32);
+        if let Resume::Tls13 { random, .. } = &mut resume {
+            random.copy_from_slice(random_drawn);
+        }
+        let id = RequestId(id_drawn.try_into().unwrap_or([0; 16]));
         match ocsp {
-            Some(request) if self.config.ocsp_events => {
-                let mut id = [0; 16];
-                self.config
-                    .rng
-                    .fill(&mut id)
-                    .map_err(|_| CryptoError::Random)?;
-                let id = RequestId(id);
+            Some(request) if raise => {
                 let event = OcspRequest {
                     id,
-                    cert: Arc::clone(&chosen.cert),
-                    server_name: chosen.server_name.clone(),
+                    cert: Arc::clone(resume.cert()),
+                    server_name: resume.server_name_mut().take(),
                     responder_ids: request
                         .responder_ids()
                         .map(Bytes::copy_from_slice)
@@ -697,24 +927,30 @@ impl Core {
                     request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
                 };
                 self.events.push_back(Event::OcspRequest(event));
-                self.state = State::AwaitingOcsp(Box::new(Paused {
-                    id,
-                    chosen,
-                    transcript,
-                    hello_retry,
-                }));
+                self.state = State::AwaitingOcsp(Box::new(Paused { id, resume }));
                 Ok(())
             }
-            _ => self.send_server_flight(
-                Paused {
-                    id: RequestId([0; 16]),
-                    chosen,
-                    transcript,
-                    hello_retry,
-                },
-                None,
-                OcspOutcome::NotRequested,
-            ),
+            _ => self.send_server_flight(resume, None, OcspOutcome::NotRequested),
+        }
+    }
+
+    /// The server flight of the chosen version, with the staple if any.
+    fn send_server_flight(
+        &mut self,
+        resume: Resume,
+        staple: Option<&[u8]>,
+        ocsp: OcspOutcome,
+    ) -> Result<(), Error> {
+        match resume {
+            Resume::Tls13 {
+                chosen,
+                transcript,
+                hello_retry,
+                random,
+            } => self.send_tls13_flight(chosen, &random, transcript, hello_retry, staple, ocsp),
+            Resume::Tls12 { chosen, transcript } => {
+                self.send_tls12_flight(chosen, transcript, staple, ocsp)
+            }
         }
     }
 
@@ -723,22 +959,19 @@ impl Core {
     /// Everything fallible happens before the new keys are installed, so a
     /// failure leaves the connection unprotected and the alert in plaintext
     /// (the dropped flight held the ServerHello the client would need).
-    fn send_server_flight(
+    fn send_tls13_flight(
         &mut self,
-        paused: Paused,
+        chosen: Chosen,
+        random: &[u8; 32],
+        mut transcript: Transcript,
+        hello_retry: bool,
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
     ) -> Result<(), Error> {
-        let Paused {
-            chosen,
-            mut transcript,
-            hello_retry,
-            ..
-        } = paused;
         let mark = self.out.len();
         let ccs_was_sent = self.ccs_sent;
-        let result = self.build_server_flight(&chosen, &mut transcript, staple);
-        let (secrets, encrypter, decrypter) = match result {
+        let result = self.build_server_flight(&chosen, random, &mut transcript, staple);
+        let (secrets, server_finished_hash, encrypter, decrypter) = match result {
             Ok(keys) => keys,
             Err(e) => {
                 self.out.truncate(mark);
@@ -746,8 +979,8 @@ impl Core {
                 return Err(e);
             }
         };
-        self.encrypter = Some(encrypter);
-        self.decrypter = Some(decrypter);
+        self.encrypter = Some(encrypter.into());
+        self.decrypter = Some(decrypter.into());
         let summary = HandshakeSummary {
             version: ProtocolVersion::Tls13,
             cipher_suite: chosen.suite.suite,
@@ -756,11 +989,13 @@ impl Core {
             alpn_protocol: chosen.alpn,
             server_name: chosen.server_name,
             hello_retry,
+            extended_master_secret: true,
             ocsp,
+            must_staple: chosen.cert.leaf().must_staple(),
         };
         self.state = State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
-            transcript,
+            server_finished_hash,
             summary,
         }));
         Ok(())
@@ -769,64 +1004,78 @@ impl Core {
     fn build_server_flight(
         &mut self,
         chosen: &Chosen,
+        random: &[u8; 32],
         transcript: &mut Transcript,
         staple: Option<&[u8]>,
-    ) -> Result<(ApplicationSecrets, RecordEncrypter, RecordDecrypter), Error> {
+    ) -> Result<(ApplicationSecrets, Digest, RecordEncrypter, RecordDecrypter), Error> {
         let config = Arc::clone(&self.config);
         let rng = &config.rng;
         let share = chosen.share.as_ref().ok_or(PeerMisbehaved::BadKeyShare)?;
         let (kx, public) = KeyExchange::start(chosen.group, rng)?;
         let shared = kx.complete(share.as_bytes())?;
-        let mut random = [0u8; 32];
-        rng.fill(&mut random).map_err(|_| CryptoError::Random)?;
 
-        self.scratch.clear();
+        // The whole flight is encoded straight into the output, reserved
+        // once, and the protected part encrypted where it lies.
+        let alpn = chosen.alpn.as_deref();
+        self.out.reserve(messages::first_flight_len_bound(
+            chosen.cert.chain(),
+            staple,
+            alpn,
+            chosen.cert.key().max_signature_len(),
+        ));
+        let record = self.out.len();
+        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
         let range = messages::server_hello(
-            &mut self.scratch,
+            &mut self.out,
             &messages::ServerHello {
-                random: &random,
+                random,
                 session_id: chosen.session_id.as_bytes(),
                 suite: chosen.suite.suite.to_wire(),
                 group: chosen.group.to_wire(),
                 share: Some(public.as_ref()),
             },
         );
-        transcript.add(&self.scratch[range]);
-        write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
+        transcript.add(&self.out[range]);
+        frame_plaintext_record(&mut self.out, record, ContentType::Handshake);
         self.send_compat_ccs(chosen.session_id.as_bytes());
 
-        let handshake = EarlySecret::new(chosen.suite)
+        let handshake = EarlySecret::new(chosen.suite)?
             .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
         let mut encrypter = RecordEncrypter::new(handshake.server())?;
         let decrypter = RecordDecrypter::new(handshake.client())?;
 
-        self.scratch.clear();
-        let alpn = chosen.alpn.as_deref();
-        let range = messages::encrypted_extensions(&mut self.scratch, alpn, chosen.sni_matched);
-        transcript.add(&self.scratch[range]);
-        let range = messages::certificate(&mut self.scratch, chosen.cert.chain(), staple);
-        transcript.add(&self.scratch[range]);
+        let record = self.out.len();
+        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
+        let out = &mut self.out;
+        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched);
+        transcript.add(&out[range]);
+        let range = messages::certificate(out, chosen.cert.chain(), staple);
+        transcript.add(&out[range]);
         let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
         let signature = chosen
             .cert
             .key()
             .sign(chosen.scheme, to_sign.as_ref(), rng)?;
-        let range =
-            messages::certificate_verify(&mut self.scratch, chosen.scheme.to_wire(), &signature);
-        transcript.add(&self.scratch[range]);
-        let verify_data = handshake.server_finished(&transcript.current_hash())?;
-        let range = messages::finished(&mut self.scratch, verify_data.as_ref());
-        transcript.add(&self.scratch[range]);
-        seal_records(
-            &mut encrypter,
-            ContentType::Handshake,
-            &self.scratch,
-            &mut self.out,
-        )?;
+        let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref());
+        transcript.add(&out[range]);
+        let verify_data = handshake.server_finished(&transcript.current_hash());
+        let range = messages::finished(out, verify_data.as_ref());
+        transcript.add(&out[range]);
+        if out.len() - record - RECORD_HEADER_LEN <= MAX_PLAINTEXT_LEN {
+            encrypter.seal_in_place(ContentType::Handshake, out, record)?;
+        } else {
+            // A flight longer than a record (a long chain, a big staple, up
+            // to 2^24 bytes of it) is fragmented from a copy.
+            let flight = out.split_off(record + RECORD_HEADER_LEN);
+            out.truncate(record);
+            let mut encrypter = Encrypter::from(encrypter);
+            seal_records(&mut encrypter, ContentType::Handshake, &flight, out)?;
+        }
 
-        let secrets = handshake.into_application(&transcript.current_hash())?;
+        let server_finished_hash = transcript.current_hash();
+        let secrets = handshake.into_application(&server_finished_hash)?;
         let encrypter = RecordEncrypter::new(secrets.server())?;
-        Ok((secrets, encrypter, decrypter))
+        Ok((secrets, server_finished_hash, encrypter, decrypter))
     }
 
     /// The client's Finished (RFC 8446 §4.4.4) ends the handshake.
@@ -837,14 +1086,14 @@ impl Core {
     ) -> Result<(), Error> {
         let ExpectFinished {
             secrets,
-            transcript,
+            server_finished_hash,
             summary,
         } = expecting;
-        if message.body.len() != transcript.algorithm().output_len() {
+        if message.body.len() != server_finished_hash.as_ref().len() {
             return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
         }
-        secrets.check_client_finished(&transcript.current_hash(), message.body)?;
-        self.decrypter = Some(RecordDecrypter::new(secrets.client())?);
+        secrets.check_client_finished(&server_finished_hash, message.body)?;
+        self.decrypter = Some(RecordDecrypter::new(secrets.client())?.into());
         self.state = State::Traffic(Box::new(Traffic {
             client: secrets.client().clone(),
             server: secrets.server().clone(),
@@ -871,66 +1120,85 @@ impl Core {
             }
         };
         traffic.client = traffic.client.next()?;
-        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?);
+        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?.into());
         if update_requested {
             self.scratch.clear();
             let _ = messages::key_update(&mut self.scratch, false);
             let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
             seal_records(enc, ContentType::Handshake, &self.scratch, &mut self.out)?;
             traffic.server = traffic.server.next()?;
-            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?);
+            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?.into());
         }
         self.state = State::Traffic(Box::new(traffic));
         Ok(())
     }
 }
 
-/// Seals `data` as protected records of at most 2^14 bytes of `typ`. On
-/// failure `out` is left as it was, so no partial flight is ever sent.
-fn seal_records(
-    enc: &mut RecordEncrypter,
-    typ: ContentType,
-    data: &[u8],
-    out: &mut Vec<u8>,
-) -> Result<(), Error> {
-    let mark = out.len();
-    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
-        if let Err(e) = enc.seal(typ, chunk, out) {
-            out.truncate(mark);
-            return Err(e);
-        }
-    }
-    Ok(())
-}
-
 /// Refuses any message but `typ` (RFC 8446 §4: unexpected_message).
-fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Error> {
+pub(crate) fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Result<(), Error> {
     if message.typ == typ {
         Ok(())
     } else {
-        Err(PeerMisbehaved::UnexpectedMessage(match message.typ {
-            HandshakeType::ClientHello => "ClientHello",
-            HandshakeType::Finished => "Finished",
-            HandshakeType::KeyUpdate => "KeyUpdate",
-            HandshakeType::Certificate => "Certificate",
-            HandshakeType::CertificateVerify => "CertificateVerify",
-            HandshakeType::EndOfEarlyData => "EndOfEarlyData",
-            _ => "handshake message",
-        })
-        .into())
+        Err(unexpected(message.typ))
     }
 }
 
-/// Frames `data` as unprotected records of at most 2^14 bytes.
-fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data: &[u8]) {
-    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
-        let header = RecordHeader {
-            content_type: typ,
-            legacy_version: 0x0303,
-            len: chunk.len() as u16,
+/// Fills in the header of the unprotected record at `out[start..]`, whose
+/// content the caller wrote after [`RECORD_HEADER_LEN`] bytes of room. The
+/// content (a ServerHello) is far below the record limit.
+fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
+    let len = out.len().saturating_sub(start + RECORD_HEADER_LEN);
+    debug_assert!(len <= MAX_PLAINTEXT_LEN);
+    let header = RecordHeader {
+        content_type: typ,
+        legacy_version: 0x0303,
+        len: u16::try_from(len).unwrap_or(u16::MAX),
+    };
+    if let Some(room) = out.get_mut(start..start + RECORD_HEADER_LEN) {
+        room.copy_from_slice(&header.encode());
+    }
+}
+
+/// A handshake message of type `typ` where none of that type may come.
+pub(crate) fn unexpected(typ: HandshakeType) -> Error {
+    PeerMisbehaved::UnexpectedMessage(match typ {
+        HandshakeType::ClientHello => "ClientHello",
+        HandshakeType::Finished => "Finished",
+        HandshakeType::KeyUpdate => "KeyUpdate",
+        HandshakeType::Certificate => "Certificate",
+        HandshakeType::CertificateVerify => "CertificateVerify",
+        HandshakeType::EndOfEarlyData => "EndOfEarlyData",
+        HandshakeType::ClientKeyExchange => "ClientKeyExchange",
+        _ => "handshake message",
+    })
+    .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_queue_is_first_in_first_out() {
+        let data = |e: Option<Event>| match e {
+            Some(Event::ApplicationData(d)) => Some(d[0]),
+            None => None,
+            Some(other) => panic!("{other:?}"),
         };
-        out.reserve(RECORD_HEADER_LEN + chunk.len());
-        out.extend_from_slice(&header.encode());
-        out.extend_from_slice(chunk);
+        let mut q = EventQueue::default();
+        let mut next = 0u8;
+        let mut expected = VecDeque::new();
+        // Pushes and pops in every interleaving of up to three deep.
+        for step in [1, 1, -1, 1, -1, -1, 1, 1, 1, -1, 1, -1, -1, -1, -1] {
+            if step > 0 {
+                q.push_back(Event::ApplicationData(vec![next]));
+                expected.push_back(next);
+                next += 1;
+            } else {
+                assert_eq!(data(q.pop_front()), expected.pop_front());
+            }
+            assert_eq!(q.len(), expected.len());
+        }
+        assert!(q.first.is_none() && q.rest.is_empty());
     }
 }

@@ -1,4 +1,6 @@
-//! Choosing the parameters of a TLS 1.3 handshake from a ClientHello.
+//! Choosing the protocol version from a ClientHello, then the parameters
+//! of a TLS 1.3 handshake, and the choices both versions make alike
+//! (certificate, SNI, ALPN). TLS 1.2's own choices are in `tls12::hello`.
 //!
 //! Negotiation is a pure function of the hello and the configuration: it
 //! returns what was chosen, or the specific reason the handshake cannot go
@@ -14,9 +16,57 @@ use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::Tls13Suite;
 use crate::error::PeerMisbehaved;
 use crate::server::config::{CertifiedKey, ServerConfig};
+use crate::server::connection::ProtocolVersion;
 
 /// TLS 1.3's version number (RFC 8446 §4.2.1).
 pub(crate) const TLS13: u16 = 0x0304;
+
+/// TLS 1.2's version number (RFC 5246 §6.2.1).
+pub(crate) const TLS12: u16 = 0x0303;
+
+/// TLS_FALLBACK_SCSV (RFC 7507 §2).
+const FALLBACK_SCSV: u16 = 0x5600;
+
+/// The version to speak with this client: the highest both sides speak.
+///
+/// With supported_versions, only it counts (RFC 8446 §4.2.1); without, the
+/// client offers every version up to legacy_version, which names at most
+/// TLS 1.2 (a TLS 1.3 client always sends supported_versions).
+///
+/// A client that says it is falling back (TLS_FALLBACK_SCSV) while the
+/// server speaks a version above the client's highest is refused with
+/// inappropriate_fallback (RFC 7507 §3): an attacker made its first attempt
+/// fail.
+pub(crate) fn choose_version(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<ProtocolVersion, PeerMisbehaved> {
+    let (offers13, offers12, client_max) = match hello.supported_versions() {
+        Some(versions) => {
+            let known = versions.iter().filter(|v| (0x0300..=TLS13).contains(v));
+            (
+                versions.contains(TLS13),
+                versions.contains(TLS12),
+                known.max().unwrap_or(0),
+            )
+        }
+        None => {
+            let legacy = hello.legacy_version().min(TLS12);
+            (false, legacy == TLS12, legacy)
+        }
+    };
+    if offers13 && config.tls13 {
+        return Ok(ProtocolVersion::Tls13);
+    }
+    let server_max = if config.tls13 { TLS13 } else { TLS12 };
+    if hello.offers_cipher_suite(FALLBACK_SCSV) && client_max < server_max {
+        return Err(PeerMisbehaved::InappropriateFallback);
+    }
+    if offers12 && config.tls12 {
+        return Ok(ProtocolVersion::Tls12);
+    }
+    Err(PeerMisbehaved::NoCommonVersion)
+}
 
 /// The largest key share of the groups implemented: an uncompressed P-384
 /// point (1 + 2 × 48 bytes).
@@ -179,32 +229,33 @@ pub(crate) fn choose(
 
 /// A host name from SNI as text: RFC 6066 §3 says ASCII, and this server
 /// compares it case-insensitively, so it is kept lower-cased.
-fn host_name(name: &[u8]) -> Result<Box<str>, PeerMisbehaved> {
-    if !name.is_ascii() {
-        return Err(PeerMisbehaved::BadServerName);
+pub(crate) fn host_name(name: &[u8]) -> Result<Box<str>, PeerMisbehaved> {
+    // ASCII is UTF-8, so this refuses exactly the non-ASCII names; the copy
+    // is lower-cased in one pass and allocated once, at its exact length.
+    match core::str::from_utf8(name) {
+        Ok(text) if text.is_ascii() => Ok(text.to_ascii_lowercase().into_boxed_str()),
+        _ => Err(PeerMisbehaved::BadServerName),
     }
-    let lower: String = name
-        .iter()
-        .map(|&b| char::from(b.to_ascii_lowercase()))
-        .collect();
-    Ok(lower.into_boxed_str())
 }
 
-/// The certificate for this handshake: the first whose names match the SNI
-/// and whose key can sign with a scheme the client accepts; failing a name
-/// match (or with no SNI), the first whose key can sign.
-fn choose_certificate(
+/// The certificate for this handshake, among those whose key can sign with
+/// a scheme the client accepts: the first that names the SNI exactly, else
+/// the first whose wildcard covers it, else (no match, or no SNI) the first
+/// of all. Exact before wildcard is how name-based virtual hosts are chosen
+/// by web servers, and it keeps `a.example.com` on its own certificate even
+/// when a `*.example.com` one was configured before it.
+pub(crate) fn choose_certificate(
     config: &ServerConfig,
     server_name: Option<&str>,
     scheme_for: impl Fn(&crate::crypto::signing::SigningKey) -> Option<SignatureScheme>,
 ) -> Option<(Arc<CertifiedKey>, SignatureScheme, bool)> {
     let usable = |c: &Arc<CertifiedKey>| scheme_for(c.key()).map(|s| (Arc::clone(c), s));
     if let Some(name) = server_name {
-        let by_name = config
-            .certs
-            .iter()
-            .filter(|c| c.leaf().matches_dns_name(name.as_bytes()))
-            .find_map(usable);
+        let name = name.as_bytes();
+        let exact = |c: &&Arc<CertifiedKey>| c.leaf().names_dns_name_exactly(name);
+        let covered = |c: &&Arc<CertifiedKey>| c.leaf().matches_dns_name(name);
+        let by_name = (config.certs.iter().filter(exact).find_map(usable))
+            .or_else(|| config.certs.iter().filter(covered).find_map(usable));
         if let Some((cert, scheme)) = by_name {
             return Some((cert, scheme, true));
         }
@@ -218,7 +269,7 @@ fn choose_certificate(
 
 /// ALPN (RFC 7301 §3.2): the server's most preferred protocol that the
 /// client offered; no overlap is fatal, with no_application_protocol.
-fn choose_alpn(
+pub(crate) fn choose_alpn(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
 ) -> Result<Option<Bytes>, PeerMisbehaved> {
@@ -235,4 +286,21 @@ fn choose_alpn(
         .cloned()
         .map(Some)
         .ok_or(PeerMisbehaved::NoCommonAlpnProtocol)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_names_are_ascii_and_kept_lower_case() {
+        assert_eq!(
+            host_name(b"WWW.Example.TEST").unwrap(),
+            "www.example.test".into()
+        );
+        assert_eq!(host_name(b"").unwrap(), "".into());
+        for bad in [&b"caf\xc3\xa9.test"[..], b"\xff", b"a\x80b"] {
+            assert_eq!(host_name(bad), Err(PeerMisbehaved::BadServerName));
+        }
+    }
 }

@@ -8,8 +8,9 @@ use core::ops::Range;
 use crate::codec::writer::{
     put_extension, put_handshake, put_opaque, put_u16, put_u8, put_vec, Prefix,
 };
-use crate::codec::{ExtensionType, HandshakeType, STATUS_TYPE_OCSP};
-use crate::server::hello::TLS13;
+use crate::codec::{ExtensionType, HandshakeType, RECORD_HEADER_LEN, STATUS_TYPE_OCSP};
+use crate::crypto::suites::MAX_HASH_LEN;
+use crate::server::hello::{MAX_SHARE_LEN, TLS13};
 
 /// ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
 /// (RFC 8446 §4.1.3).
@@ -117,6 +118,49 @@ pub(crate) fn finished(out: &mut Vec<u8>, verify_data: &[u8]) -> Range<usize> {
     put_handshake(out, HandshakeType::Finished, |out| {
         out.extend_from_slice(verify_data)
     })
+}
+
+/// An upper bound on the bytes of the server's first flight as it goes on
+/// the wire: ServerHello in its record, the compatibility
+/// change_cipher_spec record, and EncryptedExtensions through Finished in
+/// one protected record (content type byte and a 16-byte AEAD tag, RFC 8446
+/// §5.2). The output is reserved once with it, so the flight is written
+/// without growing the buffer.
+pub(crate) fn first_flight_len_bound(
+    chain: &[bytes::Bytes],
+    staple: Option<&[u8]>,
+    alpn: Option<&[u8]>,
+    max_signature_len: usize,
+) -> usize {
+    // Handshake header 4; version 2, random 32, session id 1 + 32, suite
+    // 2, compression 1, extensions 2; supported_versions 4 + 2; key_share
+    // 4 + 2 + 2 + share.
+    const SERVER_HELLO: usize = 4 + 2 + 32 + 33 + 2 + 1 + 2 + 6 + 8 + MAX_SHARE_LEN;
+    const CCS: usize = RECORD_HEADER_LEN + 1;
+    const PROTECTION: usize = 1 + 16;
+    // Header 4, extensions 2, an empty server_name 4, ALPN 4 + 2 + 1.
+    const EE: usize = 4 + 2 + 4 + 7;
+    // Header 4, context 1, list 3; per entry 3 + 2; the staple's
+    // extension 4, status_type 1, length 3.
+    const CERTIFICATE: usize = 4 + 1 + 3;
+    const ENTRY: usize = 3 + 2;
+    const STAPLE: usize = 4 + 1 + 3;
+    // Header 4, scheme 2, length 2; Finished: header 4, verify_data.
+    const CV_AND_FINISHED: usize = 4 + 2 + 2 + 4 + MAX_HASH_LEN;
+    let certificates: usize = chain.iter().map(|c| ENTRY + c.len()).sum();
+    let staple = staple.map_or(0, |s| STAPLE + s.len());
+    RECORD_HEADER_LEN
+        + SERVER_HELLO
+        + CCS
+        + RECORD_HEADER_LEN
+        + EE
+        + alpn.map_or(0, <[u8]>::len)
+        + CERTIFICATE
+        + certificates
+        + staple
+        + CV_AND_FINISHED
+        + max_signature_len
+        + PROTECTION
 }
 
 /// KeyUpdate (RFC 8446 §4.6.3).

@@ -4,6 +4,8 @@ mod config;
 mod connection;
 mod hello;
 mod messages;
+mod record_layer;
+mod tls12;
 
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
 pub use connection::{

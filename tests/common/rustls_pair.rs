@@ -165,6 +165,25 @@ pub fn client_config_with(
         .with_no_client_auth()
 }
 
+/// A TLS 1.2-only rustls client config with a custom provider (rustls
+/// always offers the extended master secret).
+pub fn tls12_client_config_with(
+    verifier: Arc<RecordingVerifier>,
+    provider: rustls::crypto::CryptoProvider,
+) -> ClientConfig {
+    ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS12])
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(verifier)
+        .with_no_client_auth()
+}
+
+/// A TLS 1.2-only rustls client config trusting the test root.
+pub fn tls12_client_config(verifier: Arc<RecordingVerifier>) -> ClientConfig {
+    tls12_client_config_with(verifier, rustls::crypto::ring::default_provider())
+}
+
 /// The ECDSA leaf for localhost, issued by the test root.
 pub fn ecdsa_server_config(ocsp_events: bool) -> ServerConfig {
     server_config("leaf-ecdsa.crt", "leaf-ecdsa.key", ocsp_events)

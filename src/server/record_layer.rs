@@ -1,0 +1,126 @@
+//! Record protection of either version behind one face, and the framing of
+//! outgoing records, so that the driver seals and opens without asking
+//! which version was negotiated.
+
+use crate::codec::{ContentType, RecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
+use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
+use crate::error::Error;
+
+/// This side's sending keys.
+pub(crate) enum Encrypter {
+    /// TLS 1.3 (RFC 8446 §5.2): the true type inside, application_data
+    /// outside.
+    Tls13(RecordEncrypter),
+    /// TLS 1.2 (RFC 5246 §6.2.3.3): the type in the clear.
+    Tls12(Tls12Encrypter),
+}
+
+impl Encrypter {
+    /// Appends one protected record; `out` is untouched on failure.
+    pub(crate) fn seal(
+        &mut self,
+        typ: ContentType,
+        plaintext: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
+        match self {
+            Self::Tls13(enc) => enc.seal(typ, plaintext, out),
+            Self::Tls12(enc) => enc.seal(typ, plaintext, out),
+        }
+    }
+}
+
+impl From<RecordEncrypter> for Encrypter {
+    fn from(enc: RecordEncrypter) -> Self {
+        Self::Tls13(enc)
+    }
+}
+
+impl From<Tls12Encrypter> for Encrypter {
+    fn from(enc: Tls12Encrypter) -> Self {
+        Self::Tls12(enc)
+    }
+}
+
+/// The peer's sending keys, once it uses them.
+pub(crate) enum Decrypter {
+    /// TLS 1.3.
+    Tls13(RecordDecrypter),
+    /// TLS 1.2.
+    Tls12(Tls12Decrypter),
+}
+
+impl Decrypter {
+    /// Whether a record of this outer type is protected. TLS 1.3 protects
+    /// only application_data records (a plaintext alert may still come
+    /// from a client that could not read the server's flight, §5); every
+    /// TLS 1.2 record after the client's change_cipher_spec is protected.
+    pub(crate) fn protects(&self, outer: ContentType) -> bool {
+        match self {
+            Self::Tls13(_) => outer == ContentType::ApplicationData,
+            Self::Tls12(_) => true,
+        }
+    }
+
+    /// Decrypts a record in place; returns its true type and content.
+    pub(crate) fn open<'a>(
+        &mut self,
+        header: &RecordHeader,
+        payload: &'a mut [u8],
+    ) -> Result<(ContentType, &'a [u8]), Error> {
+        match self {
+            Self::Tls13(dec) => dec.open(header, payload),
+            Self::Tls12(dec) => dec.open(header, payload),
+        }
+    }
+}
+
+impl From<RecordDecrypter> for Decrypter {
+    fn from(dec: RecordDecrypter) -> Self {
+        Self::Tls13(dec)
+    }
+}
+
+impl From<Tls12Decrypter> for Decrypter {
+    fn from(dec: Tls12Decrypter) -> Self {
+        Self::Tls12(dec)
+    }
+}
+
+/// Seals `data` as protected records of at most 2^14 bytes of `typ`. On
+/// failure `out` is left as it was, so no partial flight is ever sent.
+pub(crate) fn seal_records(
+    enc: &mut Encrypter,
+    typ: ContentType,
+    data: &[u8],
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let mark = out.len();
+    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
+        if let Err(e) = enc.seal(typ, chunk, out) {
+            out.truncate(mark);
+            return Err(e);
+        }
+    }
+    Ok(())
+}
+
+/// Frames `data` as unprotected records of at most 2^14 bytes.
+pub(crate) fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data: &[u8]) {
+    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
+        let header = RecordHeader {
+            content_type: typ,
+            legacy_version: 0x0303,
+            len: chunk.len() as u16,
+        };
+        out.reserve(RECORD_HEADER_LEN + chunk.len());
+        out.extend_from_slice(&header.encode());
+        out.extend_from_slice(chunk);
+    }
+}
+
+/// The change_cipher_spec record: TLS 1.2's signal that the keys change
+/// (RFC 5246 §7.1), and TLS 1.3's middlebox-compatibility no-op (RFC 8446
+/// Appendix D.4). Never protected.
+pub(crate) const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];

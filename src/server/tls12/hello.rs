@@ -1,0 +1,145 @@
+//! Choosing the parameters of a TLS 1.2 handshake from a ClientHello, once
+//! TLS 1.2 is the version (see `hello::choose_version`).
+//!
+//! Like TLS 1.3's negotiation this is a pure function of the hello and the
+//! configuration. The certificate decides half of the suite: its key must
+//! be of the suite's kind (ECDSA or EdDSA for ECDHE_ECDSA, RSA for
+//! ECDHE_RSA, RFC 8422 §5.1) and sign with an algorithm the client lists.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+
+use super::messages::POINT_FORMAT_UNCOMPRESSED;
+use crate::codec::ClientHello;
+use crate::crypto::key_exchange::NamedGroup;
+use crate::crypto::signing::SignatureScheme;
+use crate::crypto::tls12::prf::RANDOM_LEN;
+use crate::crypto::tls12::suites::Tls12Suite;
+use crate::error::PeerMisbehaved;
+use crate::server::config::{CertifiedKey, ServerConfig};
+use crate::server::hello::{choose_alpn, choose_certificate, host_name};
+
+/// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
+const RENEGOTIATION_SCSV: u16 = 0x00ff;
+
+/// Everything chosen for a TLS 1.2 handshake, and what of the ClientHello
+/// the rest of the handshake needs (so that no buffer of it is kept).
+pub(crate) struct Chosen {
+    pub(crate) suite: &'static Tls12Suite,
+    pub(crate) group: NamedGroup,
+    pub(crate) cert: Arc<CertifiedKey>,
+    pub(crate) scheme: SignatureScheme,
+    pub(crate) alpn: Option<Bytes>,
+    pub(crate) server_name: Option<Box<str>>,
+    /// Whether the certificate was chosen by SNI (acknowledged with an
+    /// empty server_name, RFC 6066 §3).
+    pub(crate) sni_matched: bool,
+    pub(crate) client_random: [u8; RANDOM_LEN],
+    /// The client offered the extended master secret (RFC 7627 §5.1).
+    pub(crate) extended_master_secret: bool,
+    /// The client signalled RFC 5746 support, by extension or SCSV.
+    pub(crate) secure_renegotiation: bool,
+    /// The client sent ec_point_formats, which the server then answers.
+    pub(crate) ec_point_formats: bool,
+}
+
+/// Chooses the parameters of a TLS 1.2 handshake.
+pub(crate) fn choose(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<Chosen, PeerMisbehaved> {
+    // RFC 5746 §3.6: on a first handshake renegotiated_connection must be
+    // empty.
+    if hello.renegotiation_info().is_some_and(|r| !r.is_empty()) {
+        return Err(PeerMisbehaved::BadRenegotiationInfo);
+    }
+    let extended_master_secret = hello.extended_master_secret();
+    if config.require_ems && !extended_master_secret {
+        return Err(PeerMisbehaved::NoExtendedMasterSecret);
+    }
+    // RFC 8422 §5.1.2: a list without the uncompressed format (the only one
+    // left, §5.1.2) cannot be served.
+    let ec_point_formats = hello.ec_point_formats();
+    if ec_point_formats.is_some_and(|f| !f.contains(&POINT_FORMAT_UNCOMPRESSED)) {
+        return Err(PeerMisbehaved::NoUncompressedPoints);
+    }
+
+    let group = choose_group(config, hello)?;
+
+    // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts
+    // only SHA-1 signatures, which this server (ring) does not make.
+    let sigalgs = hello
+        .signature_algorithms()
+        .ok_or(PeerMisbehaved::NoCommonSignatureScheme)?;
+    let suite_for = |key: &crate::crypto::signing::SigningKey| {
+        config
+            .tls12_suites
+            .iter()
+            .copied()
+            .find(|s| s.authentication.accepts(key.algorithm()) && offers(hello, s))
+    };
+    let server_name = match hello.server_name().and_then(|n| n.host_name()) {
+        Some(name) => Some(host_name(name)?),
+        None => None,
+    };
+    let (cert, scheme, sni_matched) = choose_certificate(config, server_name.as_deref(), |key| {
+        suite_for(key)?;
+        key.choose_scheme(sigalgs.iter(), false)
+    })
+    .ok_or_else(|| {
+        // Tell "no suite" from "no signature algorithm": is there a suite
+        // for any certificate at all?
+        if config.certs.iter().any(|c| suite_for(c.key()).is_some()) {
+            PeerMisbehaved::NoCommonSignatureScheme
+        } else {
+            PeerMisbehaved::NoCommonCipherSuite
+        }
+    })?;
+    let suite = suite_for(cert.key()).ok_or(PeerMisbehaved::NoCommonCipherSuite)?;
+
+    let alpn = choose_alpn(config, hello)?;
+
+    Ok(Chosen {
+        suite,
+        group,
+        cert,
+        scheme,
+        alpn,
+        server_name,
+        sni_matched,
+        client_random: *hello.random(),
+        extended_master_secret,
+        secure_renegotiation: hello.renegotiation_info().is_some()
+            || hello.offers_cipher_suite(RENEGOTIATION_SCSV),
+        ec_point_formats: ec_point_formats.is_some(),
+    })
+}
+
+fn offers(hello: &ClientHello<'_>, suite: &Tls12Suite) -> bool {
+    hello.offers_cipher_suite(suite.suite.to_wire())
+}
+
+/// The ECDHE group: the server's most preferred one in the client's
+/// supported_groups. A client without that extension accepts any curve
+/// (RFC 8422 §4); secp256r1 is then taken if configured, as the curve every
+/// ECC client implements, else the server's first.
+fn choose_group(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<NamedGroup, PeerMisbehaved> {
+    match hello.supported_groups() {
+        Some(groups) => config
+            .groups
+            .iter()
+            .copied()
+            .find(|g| groups.contains(g.to_wire())),
+        None => config
+            .groups
+            .iter()
+            .copied()
+            .find(|&g| g == NamedGroup::Secp256r1)
+            .or_else(|| config.groups.first().copied()),
+    }
+    .ok_or(PeerMisbehaved::NoCommonGroup)
+}

@@ -1,0 +1,430 @@
+//! Full TLS 1.3 handshakes, driven in memory by the rustls client, against a
+//! stapler server and against a rustls server set up to do the same work,
+//! with the server's share of the work (and only that) metered: time, and
+//! what the counting allocator saw.
+//!
+//! Included with `#[path]` by benches/handshake.rs and tests/handshake_alloc.rs,
+//! next to `counting_alloc` (which both install as their global allocator).
+//!
+//! The handshake: x25519, ECDSA P-256 leaf (tests/data/pki/leaf-ecdsa),
+//! TLS_AES_128_GCM_SHA256, SNI "localhost", no ALPN, no session tickets, no
+//! resumption; with or without a 700-byte OCSP staple. The client's bytes
+//! are made outside the meter; everything the server does (making the
+//! connection, taking its input, the OCSP event and its answer, writing
+//! its output, dropping the connection) is inside it. Both servers write
+//! into a buffer the caller owns and reuses.
+
+#![allow(dead_code)]
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::crypto::ring::{cipher_suite, kx_group};
+use rustls::crypto::CryptoProvider;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::{ClientConnection, DigitallySignedStruct, SignatureScheme};
+use stapler::{Event, OcspOutcome, ServerConnection};
+
+use crate::counting_alloc::Snapshot;
+
+/// The length of the pretend OCSP response stapled.
+pub const STAPLE_LEN: usize = 700;
+
+/// The server's share of some handshakes: time, and heap use.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Meter {
+    pub elapsed: Duration,
+    pub allocations: u64,
+    pub bytes: u64,
+}
+
+impl Meter {
+    /// Runs `f`, which is server work, and adds what it cost. The counters
+    /// are read outside the timed window. Never inlined, so that callgrind
+    /// can count inside it alone (`--toggle-collect='*Meter*server*'`).
+    #[inline(never)]
+    pub fn server<T>(&mut self, f: impl FnOnce() -> T) -> T {
+        let before = Snapshot::now();
+        let start = Instant::now();
+        let value = f();
+        let elapsed = start.elapsed();
+        let spent = Snapshot::now().since(before);
+        self.elapsed += elapsed;
+        self.allocations += spent.allocations;
+        self.bytes += spent.bytes;
+        value
+    }
+}
+
+/// Reads a file under tests/data/pki.
+pub fn pki(name: &str) -> Vec<u8> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/pki")
+        .join(name);
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The ring provider pinned to TLS_AES_128_GCM_SHA256 and x25519, so that
+/// both sides can agree on nothing else.
+fn provider() -> CryptoProvider {
+    CryptoProvider {
+        cipher_suites: vec![cipher_suite::TLS13_AES_128_GCM_SHA256],
+        kx_groups: vec![kx_group::X25519],
+        ..rustls::crypto::ring::default_provider()
+    }
+}
+
+/// The client's check of the server: the CertificateVerify signature is
+/// verified for real; the chain is accepted as is (the client's cost is not
+/// measured, and tests/tls13_rustls.rs checks chains). The staple is kept so
+/// that a caller can compare it.
+#[derive(Debug)]
+pub struct ClientCheck {
+    provider: CryptoProvider,
+    pub staple: Mutex<Vec<u8>>,
+}
+
+impl ServerCertVerifier for ClientCheck {
+    fn verify_server_cert(
+        &self,
+        _end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        let mut staple = self.staple.lock().unwrap();
+        staple.clear();
+        staple.extend_from_slice(ocsp_response);
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        _message: &[u8],
+        _cert: &CertificateDer<'_>,
+        _dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        Err(rustls::Error::General("TLS 1.3 only".into()))
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        vec![SignatureScheme::ECDSA_NISTP256_SHA256]
+    }
+}
+
+/// Everything both servers and the client are made from.
+pub struct Fixture {
+    pub client: Arc<rustls::ClientConfig>,
+    pub check: Arc<ClientCheck>,
+    pub server_name: ServerName<'static>,
+    /// stapler without OCSP events, and with them.
+    pub stapler_plain: Arc<stapler::ServerConfig>,
+    pub stapler_ocsp: Arc<stapler::ServerConfig>,
+    /// rustls without an OCSP response, and with one.
+    pub rustls_plain: Arc<rustls::ServerConfig>,
+    pub rustls_stapled: Arc<rustls::ServerConfig>,
+    /// A pretend OCSP response of [`STAPLE_LEN`] bytes: neither server nor
+    /// this client parses it.
+    pub staple: Bytes,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        let cert = pki("leaf-ecdsa.crt.der");
+        let key = pki("leaf-ecdsa.key.der");
+        let staple: Vec<u8> = (0..STAPLE_LEN).map(|i| (i * 31 % 251) as u8).collect();
+
+        let check = Arc::new(ClientCheck {
+            provider: provider(),
+            staple: Mutex::new(Vec::new()),
+        });
+        let mut client = rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(check.clone())
+            .with_no_client_auth();
+        client.resumption = rustls::client::Resumption::disabled();
+
+        let stapler = |ocsp_events| {
+            Arc::new(
+                stapler::ServerConfig::builder()
+                    .certificate_chain(&cert, &key)
+                    .unwrap()
+                    .ca_certificates(&pki("root-ca.crt"))
+                    .unwrap()
+                    .ocsp_events(ocsp_events)
+                    .build()
+                    .unwrap(),
+            )
+        };
+        let rustls = |ocsp: &[u8]| {
+            let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider()))
+                .with_protocol_versions(&[&rustls::version::TLS13])
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert_with_ocsp(
+                    vec![CertificateDer::from(cert.clone())],
+                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.clone())),
+                    ocsp.to_vec(),
+                )
+                .unwrap();
+            // stapler issues no tickets and keeps no sessions: neither does
+            // this server, so both do the same handshake.
+            config.send_tls13_tickets = 0;
+            config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+            Arc::new(config)
+        };
+
+        Self {
+            client: Arc::new(client),
+            check,
+            server_name: ServerName::try_from("localhost").unwrap(),
+            stapler_plain: stapler(false),
+            stapler_ocsp: stapler(true),
+            rustls_plain: rustls(&[]),
+            rustls_stapled: rustls(&staple),
+            staple: Bytes::from(staple),
+        }
+    }
+
+    /// A new client and its first flight (ClientHello), in `io.to_server`.
+    pub fn client_hello(&self, io: &mut Io) -> ClientConnection {
+        let mut client =
+            ClientConnection::new(self.client.clone(), self.server_name.clone()).expect("client");
+        io.to_server.clear();
+        while client.wants_write() {
+            client.write_tls(&mut io.to_server).unwrap();
+        }
+        client
+    }
+}
+
+impl Default for Fixture {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Buffers reused from one handshake to the next, the caller's own: they
+/// are made large enough up front that a server writing into them never
+/// grows them (which would be counted as the server's allocation).
+pub struct Io {
+    pub to_server: Vec<u8>,
+    pub to_client: Vec<u8>,
+}
+
+impl Default for Io {
+    fn default() -> Self {
+        Self {
+            to_server: Vec::with_capacity(1 << 16),
+            to_client: Vec::with_capacity(1 << 16),
+        }
+    }
+}
+
+/// The client reads the server's flight from `io.to_client` and writes its
+/// answer (change_cipher_spec, Finished) into `io.to_server`.
+pub fn client_answers(client: &mut ClientConnection, io: &mut Io) {
+    let mut input = &io.to_client[..];
+    while !input.is_empty() {
+        client.read_tls(&mut input).unwrap();
+        client
+            .process_new_packets()
+            .expect("client accepts the flight");
+    }
+    assert!(!client.is_handshaking(), "client done");
+    io.to_server.clear();
+    while client.wants_write() {
+        client.write_tls(&mut io.to_server).unwrap();
+    }
+    io.to_client.clear();
+}
+
+/// What one stapler handshake produced, checked by the caller if it likes.
+pub struct Outcome {
+    pub ocsp: OcspOutcome,
+    pub server_name: Option<Box<str>>,
+    /// Bytes of the server flight (ServerHello through Finished).
+    pub flight_len: usize,
+    /// The lengths of its records' fragments, in order.
+    pub records: Vec<usize>,
+}
+
+/// The fragment lengths of the records in `bytes`.
+fn record_lengths(mut bytes: &[u8]) -> Vec<usize> {
+    let mut lengths = Vec::new();
+    while bytes.len() >= 5 {
+        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        lengths.push(len);
+        bytes = &bytes[(5 + len).min(bytes.len())..];
+    }
+    lengths
+}
+
+/// One stapler handshake; with `staple`, the OCSP event is raised and
+/// answered with it.
+pub fn stapler_handshake(
+    fx: &Fixture,
+    staple: Option<&Bytes>,
+    io: &mut Io,
+    m: &mut Meter,
+) -> Outcome {
+    let mut client = fx.client_hello(io);
+    let config = match staple {
+        Some(_) => &fx.stapler_ocsp,
+        None => &fx.stapler_plain,
+    };
+    let mut conn = m.server(|| {
+        let mut conn = ServerConnection::new(config.clone());
+        let consumed = conn.feed(&io.to_server).expect("hello accepted");
+        debug_assert_eq!(consumed, io.to_server.len());
+        if let Some(staple) = staple {
+            let Some(Event::OcspRequest(request)) = conn.poll_event() else {
+                panic!("no OCSP request");
+            };
+            let completion = request.respond(staple.clone()).expect("not empty");
+            conn.complete_ocsp(completion).expect("resumed");
+        }
+        conn.write_tls_into(&mut io.to_client);
+        conn
+    });
+    let flight_len = io.to_client.len();
+    let records = record_lengths(&io.to_client);
+    client_answers(&mut client, io);
+    let summary = m.server(|| {
+        let consumed = conn.feed(&io.to_server).expect("Finished accepted");
+        debug_assert_eq!(consumed, io.to_server.len());
+        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
+            panic!("handshake not complete");
+        };
+        conn.write_tls_into(&mut io.to_client);
+        drop(conn);
+        summary
+    });
+    assert!(io.to_client.is_empty(), "nothing after the handshake");
+    Outcome {
+        ocsp: summary.ocsp,
+        server_name: summary.server_name,
+        flight_len,
+        records,
+    }
+}
+
+/// The same handshake with the rustls server: the staple, if any, is the
+/// one in its certified key.
+pub fn rustls_handshake(fx: &Fixture, stapled: bool, io: &mut Io, m: &mut Meter) -> usize {
+    let mut client = fx.client_hello(io);
+    let config = if stapled {
+        &fx.rustls_stapled
+    } else {
+        &fx.rustls_plain
+    };
+    let mut conn = m.server(|| {
+        let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
+        let mut input = &io.to_server[..];
+        while !input.is_empty() {
+            conn.read_tls(&mut input).unwrap();
+            conn.process_new_packets().expect("hello accepted");
+        }
+        while conn.wants_write() {
+            conn.write_tls(&mut io.to_client).unwrap();
+        }
+        conn
+    });
+    let flight_len = io.to_client.len();
+    client_answers(&mut client, io);
+    m.server(|| {
+        let mut input = &io.to_server[..];
+        while !input.is_empty() {
+            conn.read_tls(&mut input).unwrap();
+            conn.process_new_packets().expect("Finished accepted");
+        }
+        assert!(!conn.is_handshaking());
+        while conn.wants_write() {
+            conn.write_tls(&mut io.to_client).unwrap();
+        }
+        drop(conn);
+    });
+    assert!(io.to_client.is_empty(), "nothing after the handshake");
+    flight_len
+}
+
+/// Heap held while a handshake waits for the application's OCSP answer.
+#[derive(Debug)]
+pub struct Paused {
+    /// Bytes on the heap owned by the paused connection.
+    pub connection_heap: i64,
+    /// Bytes on the heap owned by the event (the OcspRequest) handed out.
+    pub event_heap: i64,
+    /// `size_of` the connection and the event themselves, wherever the
+    /// caller keeps them.
+    pub connection_inline: usize,
+    pub event_inline: usize,
+}
+
+/// A stapler connection after its OcspRequest was raised and taken.
+pub fn stapler_paused(fx: &Fixture, io: &mut Io) -> Paused {
+    let _client = fx.client_hello(io);
+    let start = Snapshot::now();
+    let mut conn = ServerConnection::new(fx.stapler_ocsp.clone());
+    conn.feed(&io.to_server).expect("hello accepted");
+    let event = conn.poll_event().expect("event");
+    assert!(matches!(event, Event::OcspRequest(_)));
+    assert!(conn.is_awaiting_ocsp() && conn.poll_transmit().is_none());
+    let both = Snapshot::now().since(start);
+    drop(event);
+    let connection = Snapshot::now().since(start);
+    let paused = Paused {
+        connection_heap: connection.live,
+        event_heap: both.live - connection.live,
+        connection_inline: size_of::<ServerConnection>(),
+        event_inline: size_of::<Event>(),
+    };
+    drop(conn);
+    paused
+}
+
+/// rustls's nearest equivalent: an `Acceptor` that has read the same
+/// ClientHello and handed out its `Accepted`, which the application holds
+/// while it decides on a configuration (for example, fetches a staple).
+pub fn rustls_paused(fx: &Fixture, io: &mut Io) -> Paused {
+    let _client = fx.client_hello(io);
+    let start = Snapshot::now();
+    let mut acceptor = rustls::server::Acceptor::default();
+    let mut input = &io.to_server[..];
+    let accepted = loop {
+        acceptor.read_tls(&mut input).unwrap();
+        if let Some(accepted) = acceptor.accept().map_err(|(e, _)| e).unwrap() {
+            break accepted;
+        }
+    };
+    let held = Snapshot::now().since(start);
+    let paused = Paused {
+        connection_heap: held.live,
+        event_heap: 0,
+        connection_inline: size_of::<rustls::server::Acceptor>()
+            + size_of::<rustls::server::Accepted>(),
+        event_inline: 0,
+    };
+    drop((acceptor, accepted));
+    paused
+}
