@@ -125,7 +125,9 @@ impl Malformed {
                     .unwrap_or_default(),
             ),
             Self::DuplicateServerNameType => {
-                let types = ServerNames::from_checked(body).iter().map(|(t, _)| u16::from(t));
+                let types = ServerNames::from_checked(body)
+                    .iter()
+                    .map(|(t, _)| u16::from(t));
                 let repeat = seen::first_duplicate(types).unwrap_or_default();
                 InvalidMessage::DuplicateServerNameType(u8::try_from(repeat).unwrap_or_default())
             }
