@@ -33,8 +33,8 @@ use ring::rand::SecureRandom;
 use self::hello::Chosen;
 use self::messages::{EcdhParams, SignedParams, DOWNGRADE_TLS12};
 use crate::codec::{
-    Alert, AlertDescription, AlertLevel, ContentType, HandshakeJoiner, HandshakeMessage,
-    HandshakeType, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
+    Alert, AlertDescription, AlertLevel, ClientHello, ContentType, HandshakeJoiner,
+    HandshakeMessage, HandshakeType, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
 use crate::crypto::key_exchange::KeyExchange;
 use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
@@ -44,7 +44,7 @@ use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::server::connection::{
-    expect, unexpected, Core, Event, HandshakeSummary, ProtocolVersion, State as Conn,
+    expect, unexpected, Core, Event, HandshakeSummary, ProtocolVersion, Resume, State as Conn,
 };
 use crate::server::record_layer::{
     frame_plaintext_record, write_plaintext_records, Encrypter, CCS_RECORD,
@@ -121,6 +121,20 @@ pub(crate) struct ExpectFinished {
 }
 
 impl Core {
+    /// The ClientHello, once TLS 1.2 is the version: on to the OCSP event
+    /// or the server flight. No key change follows a TLS 1.2 hello, so
+    /// whatever came behind it is judged when its turn comes.
+    pub(crate) fn tls12_client_hello(
+        &mut self,
+        hello: &ClientHello<'_>,
+        message: HandshakeMessage<'_>,
+    ) -> Result<(), Error> {
+        let chosen = hello::choose(&self.config, hello)?;
+        let mut transcript = Transcript::new(chosen.suite.digest);
+        transcript.add(message.encoded);
+        self.after_hello(hello, Resume::Tls12 { chosen, transcript })
+    }
+
     /// ServerHello through ServerHelloDone (RFC 5246 §7.3), in the clear.
     /// Everything that can fail (key generation, the signature) happens
     /// before a byte is written.
