@@ -862,6 +862,32 @@ fn import_refuses_garbage_and_truncation_with_typed_errors() {
     let mut huge = exported[..header + 32].to_vec();
     huge.extend_from_slice(&u32::MAX.to_be_bytes());
     assert_eq!(fresh().import(&huge, now), Err(ImportError::Truncated));
+    // Two entries, the second cut short: refused whole, the first not
+    // taken either.
+    let revoked = read("revoked.der");
+    let url = Some("http://127.0.0.1:9/");
+    let mut two = exact_cache();
+    two.add(leaf_good(), ca(), None, now).unwrap();
+    two.add(leaf_revoked(), ca(), url, now).unwrap();
+    while let Some(fetch) = two.poll_fetch(now) {
+        let body = if fetch.certificate() == &leaf_good() {
+            good.clone()
+        } else {
+            revoked.clone()
+        };
+        two.handle_fetch_result(fetch.id(), now, Ok(body)).unwrap();
+    }
+    let both = two.export();
+    let mut cache = fresh();
+    cache.add(leaf_revoked(), ca(), url, now).unwrap();
+    assert_eq!(
+        cache.import(&both[..both.len() - 1], now),
+        Err(ImportError::Truncated)
+    );
+    assert_eq!(cache.staple(&leaf_good(), now), None);
+    assert_eq!(cache.staple(&leaf_revoked(), now), None);
+    assert_eq!(cache.import(&both, now), Ok(2));
+
     // A damaged response inside a well-formed export is skipped.
     let mut damaged = exported.clone();
     damaged[header + 36 + signature_end(&good)] ^= 1;
