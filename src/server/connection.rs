@@ -24,7 +24,10 @@ use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::suites::{CipherSuite, Tls13Suite};
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, Field, InvalidMessage, Misuse, PeerMisbehaved};
-use crate::ocsp::{OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest, RequestId};
+use crate::ocsp::{
+    check_staple, MustStaplePolicy, OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest,
+    OnBadStaple, RequestId, StaplePolicy,
+};
 use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
 use crate::server::hello::{self, Chosen};
 use crate::server::messages;
@@ -67,6 +70,18 @@ pub struct HandshakeSummary {
     pub extended_master_secret: bool,
     /// What happened to OCSP stapling.
     pub ocsp: OcspOutcome,
+    /// Whether the certificate sent is Must-Staple (RFC 7633). With an
+    /// `ocsp` outcome other than `Stapled`, a client that honours it will
+    /// refuse the connection: see [`Self::must_staple_unmet`].
+    pub must_staple: bool,
+}
+
+impl HandshakeSummary {
+    /// Whether the certificate is Must-Staple and no staple was sent: the
+    /// case [`MustStaplePolicy::Continue`] reports.
+    pub fn must_staple_unmet(&self) -> bool {
+        self.must_staple && !matches!(self.ocsp, OcspOutcome::Stapled(_))
+    }
 }
 
 /// Why a connection ended.
@@ -337,7 +352,32 @@ impl ServerConnection {
     /// connection is unchanged. An abort closes the connection with an
     /// internal_error alert and reports the reason in [`Event::Closed`];
     /// that is not an error of this call.
+    ///
+    /// Under [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify) a
+    /// response's freshness needs the time: use [`Self::complete_ocsp_at`].
+    /// Here a response fails that check with
+    /// [`BadStaple::NoTime`](crate::ocsp::BadStaple::NoTime).
     pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), CompleteOcspError> {
+        self.complete(completion, None)
+    }
+
+    /// [`Self::complete_ocsp`] at `now`, seconds since the Unix epoch: the
+    /// time a response is checked at under
+    /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify).
+    /// stapler reads no clock; the caller says what time it is.
+    pub fn complete_ocsp_at(
+        &mut self,
+        completion: OcspCompletion,
+        now: u64,
+    ) -> Result<(), CompleteOcspError> {
+        self.complete(completion, Some(now))
+    }
+
+    fn complete(
+        &mut self,
+        completion: OcspCompletion,
+        now: Option<u64>,
+    ) -> Result<(), CompleteOcspError> {
         let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
         if !matches {
             return Err(CompleteOcspError::Foreign(completion));
@@ -348,31 +388,73 @@ impl ServerConnection {
             return Err(CompleteOcspError::Foreign(completion));
         };
         *paused.resume.server_name_mut() = completion.server_name;
-        let result = match completion.answer {
-            OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
-            OcspAnswer::NoStaple => {
+        let result = self
+            .judge_answer(paused.resume.cert(), completion.answer, now)
+            .and_then(|(staple, outcome)| {
                 self.core
-                    .send_server_flight(paused.resume, None, OcspOutcome::NoResponse)
-            }
-            OcspAnswer::Staple(response) if response.len() > MAX_U24 => Err(Error::OcspAborted(
-                "the OCSP response exceeds 2^24-1 bytes".into(),
-            )),
-            OcspAnswer::Staple(response) => {
-                let outcome = OcspOutcome::Stapled(response.len());
-                self.core
-                    .send_server_flight(paused.resume, Some(&response), outcome)
-            }
-        };
+                    .send_server_flight(paused.resume, staple.as_deref(), outcome)
+            });
         if let Err(e) = result.and_then(|()| self.process()) {
-            let aborted = matches!(e, Error::OcspAborted(_));
+            // The application's own decisions close the connection as
+            // asked; they are not errors of this call.
+            let decided = matches!(
+                e,
+                Error::OcspAborted(_) | Error::BadStaple(_) | Error::MustStapleUnmet
+            );
             let e = self.core.fail(e);
-            return if aborted {
+            return if decided {
                 Ok(())
             } else {
                 Err(CompleteOcspError::Failed(e))
             };
         }
         Ok(())
+    }
+
+    /// What the answer puts on the wire, under the config's
+    /// [`StaplePolicy`](crate::ocsp::StaplePolicy) and
+    /// [`MustStaplePolicy`](crate::ocsp::MustStaplePolicy): the staple, if
+    /// any, and the outcome to report; or the error that ends the
+    /// handshake.
+    fn judge_answer(
+        &self,
+        cert: &CertifiedKey,
+        answer: OcspAnswer,
+        now: Option<u64>,
+    ) -> Result<(Option<Bytes>, OcspOutcome), Error> {
+        let config = &self.core.config;
+        let (staple, outcome) = match answer {
+            OcspAnswer::Abort(reason) => return Err(Error::OcspAborted(reason)),
+            OcspAnswer::NoStaple => (None, OcspOutcome::NoResponse),
+            OcspAnswer::Staple(response) if response.len() > MAX_U24 => {
+                return Err(Error::OcspAborted(
+                    "the OCSP response exceeds 2^24-1 bytes".into(),
+                ))
+            }
+            OcspAnswer::Staple(response) => match config.staple_policy() {
+                StaplePolicy::Verify {
+                    options,
+                    on_failure,
+                } => match check_staple(&response, cert.leaf(), cert.issuer(), now, options) {
+                    Ok(()) => (Some(response.clone()), OcspOutcome::Stapled(response.len())),
+                    Err(bad) if *on_failure == OnBadStaple::Abort => {
+                        return Err(Error::BadStaple(bad))
+                    }
+                    Err(bad) => (None, OcspOutcome::Refused(bad)),
+                },
+                _ => {
+                    let len = response.len();
+                    (Some(response), OcspOutcome::Stapled(len))
+                }
+            },
+        };
+        if staple.is_none()
+            && cert.leaf().must_staple()
+            && config.must_staple_policy() == MustStaplePolicy::Abort
+        {
+            return Err(Error::MustStapleUnmet);
+        }
+        Ok((staple, outcome))
     }
 
     /// Whether the handshake is paused for an OCSP completion. A sans-IO
@@ -909,6 +991,7 @@ impl Core {
             hello_retry,
             extended_master_secret: true,
             ocsp,
+            must_staple: chosen.cert.leaf().must_staple(),
         };
         self.state = State::ExpectFinished(Box::new(ExpectFinished {
             secrets,

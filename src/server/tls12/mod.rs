@@ -181,6 +181,7 @@ impl Core {
             hello_retry: false,
             extended_master_secret: chosen.extended_master_secret,
             ocsp,
+            must_staple: chosen.cert.leaf().must_staple(),
         };
         let stage = Stage::ExpectClientKeyExchange(ExpectClientKeyExchange {
             suite: chosen.suite,
