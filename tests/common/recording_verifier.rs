@@ -97,6 +97,11 @@ impl RecordingVerifier {
         self.staples.lock().unwrap().last().cloned()
     }
 
+    /// Forgets the staples recorded so far.
+    pub fn forget_staples(&self) {
+        self.staples.lock().unwrap().clear();
+    }
+
     /// Every staple recorded, oldest first.
     pub fn staples(&self) -> Vec<Vec<u8>> {
         self.staples.lock().unwrap().clone()
