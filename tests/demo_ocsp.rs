@@ -322,6 +322,26 @@ fn the_responder_answers_post_and_get_and_refuses_other_certificates() {
         assert_eq!(status.next_update, Some(now + VALIDITY));
     }
 
+    // The GET answer says what it is and how long HTTP caches may keep it
+    // (RFC 5019 §6.2; half the window); the POST answer is not cacheable.
+    let get = minreq::get(query.get_url(&pki.ocsp_url).unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(
+        get.header("Content-Type"),
+        Some("application/ocsp-response")
+    );
+    assert_eq!(
+        get.header("Cache-Control"),
+        Some("max-age=300, public, no-transform, must-revalidate")
+    );
+    let post = minreq::post(&pki.ocsp_url)
+        .with_header("Content-Type", "application/ocsp-request")
+        .with_body(query.der().to_vec())
+        .send()
+        .unwrap();
+    assert_eq!(post.header("Cache-Control"), None);
+
     // Another CA's leaf: unauthorized (RFC 6960 §2.3), unsigned.
     let other = demo_pki::generate(now);
     let other_query = OcspQuery::new(
@@ -400,4 +420,68 @@ fn openssl_ocsp_asks_the_responder_with_a_nonce_and_sha256() {
     let out = ask(&["-sha256", "-no_nonce"]);
     out.assert_contains("Hash Algorithm: sha256");
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn the_log_says_revoked_loudly_with_the_date() {
+    // A verified "revoked" response made by `openssl ocsp`
+    // (tests/data/ocsp: revoked on 2026-01-01 for keyCompromise).
+    let data = |name: &str| {
+        std::fs::read(
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("tests/data/ocsp")
+                .join(name),
+        )
+        .unwrap()
+    };
+    let pem =
+        |name: &str| stapler::pki::pem::certificates_from_pem(&data(name)).unwrap()[0].clone();
+    let body = data("revoked.der");
+    let now = OcspResponse::parse(body.clone()).unwrap().produced_at() + 60;
+    let mut cache = StapleCache::new(CachePolicy::default());
+    cache
+        .add(
+            pem("leaf-revoked.crt"),
+            pem("ca.crt"),
+            Some("http://127.0.0.1:1/"),
+            now,
+        )
+        .unwrap();
+    let fetch = cache.poll_fetch(now).unwrap();
+    let update = cache
+        .handle_fetch_result(fetch.id(), now, Ok(body.into()))
+        .unwrap();
+    assert!(matches!(update, Update::Revoked { .. }), "{update:?}");
+    let report = demo_ocsp::stapling::FetchReport {
+        method: "GET",
+        url: fetch.url().to_owned(),
+        elapsed: Duration::from_millis(3),
+        staple_len: cache.staple(fetch.certificate(), now).map(|s| s.len()),
+        update,
+        now,
+        persist_error: None,
+    };
+    let line = report.to_string();
+    assert!(
+        line.contains(
+            "REVOKED: the responder says the certificate was revoked on 2026-01-01 00:00:00 UTC \
+             (KeyCompromise)"
+        ),
+        "{line}"
+    );
+    assert!(line.contains("next fetch at"), "{line}");
+}
+
+#[test]
+fn log_dates_are_civil_utc() {
+    use demo_ocsp::{date_time, span};
+    assert_eq!(date_time(0), "1970-01-01 00:00:00 UTC");
+    assert_eq!(date_time(951_782_400), "2000-02-29 00:00:00 UTC");
+    assert_eq!(date_time(951_868_799), "2000-02-29 23:59:59 UTC");
+    assert_eq!(date_time(951_868_800), "2000-03-01 00:00:00 UTC");
+    assert_eq!(date_time(1_767_225_599), "2025-12-31 23:59:59 UTC");
+    assert_eq!(date_time(4_107_542_400), "2100-03-01 00:00:00 UTC");
+    assert_eq!(span(59), "59s");
+    assert_eq!(span(300), "5m 0s");
+    assert_eq!(span(3_725), "1h 2m 5s");
 }

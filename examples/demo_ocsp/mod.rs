@@ -45,6 +45,29 @@ pub fn time_of_day(unix: u64) -> String {
     )
 }
 
+/// `unix` as a date and time, `YYYY-MM-DD HH:MM:SS UTC`, for the log.
+pub fn date_time(unix: u64) -> String {
+    // Days since 1970-01-01 to a civil date, counting in 400-year eras
+    // that start on March 1st (so that leap days end each year).
+    let days = unix / 86_400;
+    let shifted = days + 719_468; // days from 0000-03-01 to 1970-01-01
+    let era = shifted / 146_097;
+    let day_of_era = shifted % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153; // 0 = March
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = era * 400 + year_of_era + u64::from(month <= 2);
+    let time = time_of_day(unix);
+    format!("{year:04}-{month:02}-{day:02} {time}")
+}
+
 /// A span of seconds, `1h 2m 3s` style, for the log.
 pub fn span(seconds: u64) -> String {
     let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);

@@ -32,7 +32,7 @@ const MAX_HEAD: usize = 8 * 1024;
 /// nonce is a few hundred bytes; a signed one with its certificates a few
 /// kilobytes.
 const MAX_BODY: usize = 16 * 1024;
-/// The most of a request target shown in the log.
+/// The most of a request target shown in the log, in characters.
 const MAX_LOGGED_TARGET: usize = 48;
 
 /// The responder: the CA's signer, how long its responses are fresh, and
@@ -41,7 +41,6 @@ pub struct Responder {
     signer: Arc<OcspSigner>,
     validity: Duration,
     clock: Clock,
-    quiet: bool,
 }
 
 impl Responder {
@@ -52,14 +51,7 @@ impl Responder {
             signer,
             validity,
             clock,
-            quiet: false,
         }
-    }
-
-    /// No log line per request.
-    pub fn quiet(mut self) -> Self {
-        self.quiet = true;
-        self
     }
 
     /// Serves `listener` from a new thread, for as long as the process
@@ -102,12 +94,14 @@ impl Responder {
         HttpResponse {
             status: 200,
             content_type: OCSP_RESPONSE_CONTENT_TYPE,
-            // RFC 5019 §6.2: a GET answer may be cached, but not past
-            // nextUpdate.
+            // RFC 5019 §6.2: an HTTP cache may keep a GET answer for a
+            // max-age after thisUpdate and before nextUpdate; half the
+            // window, where a StapleCache asks again, so that an HTTP cache
+            // in front never hands it the response it already holds.
             cache_control: cacheable.then(|| {
                 format!(
                     "max-age={}, public, no-transform, must-revalidate",
-                    self.validity.as_secs()
+                    self.validity.as_secs() / 2
                 )
             }),
             body: answer.der,
@@ -170,7 +164,7 @@ fn serve(mut stream: TcpStream, responder: &Responder) {
     }
     let (response, what) = match read_request(&mut stream) {
         Ok(request) => {
-            let target = &request.target[..request.target.len().min(MAX_LOGGED_TARGET)];
+            let target: String = request.target.chars().take(MAX_LOGGED_TARGET).collect();
             let what = format!("{} {target}", request.method);
             let mut response = responder.respond(&request);
             // HEAD: the headers GET would get, and no body.
@@ -182,13 +176,11 @@ fn serve(mut stream: TcpStream, responder: &Responder) {
     let written = stream
         .write_all(&response.to_bytes())
         .and_then(|()| stream.flush());
-    if !responder.quiet {
-        let sent = match written {
-            Ok(()) => format!("{} {} bytes", response.status, response.body.len()),
-            Err(e) => format!("{}, write failed: {e}", response.status),
-        };
-        println!("ocsp responder: {peer} {what}: {sent}: {}", response.note);
-    }
+    let sent = match written {
+        Ok(()) => format!("{} {} bytes", response.status, response.body.len()),
+        Err(e) => format!("{}, write failed: {e}", response.status),
+    };
+    println!("ocsp responder: {peer} {what}: {sent}: {}", response.note);
     let _ = stream.shutdown(Shutdown::Both);
 }
 

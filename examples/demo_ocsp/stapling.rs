@@ -20,7 +20,7 @@ use stapler::ocsp::{
 };
 use stapler::{OcspCompletion, OcspRequest};
 
-use super::{span, time_of_day, Clock};
+use super::{date_time, span, time_of_day, Clock};
 
 /// How long one fetch may take, connecting included (seconds).
 const FETCH_TIMEOUT_SECS: u64 = 10;
@@ -181,7 +181,12 @@ impl Stapling {
                     thread::sleep(Duration::from_secs(wait).min(MAX_SLEEP));
                     continue;
                 }
-                for report in stapling.run_due((stapling.clock)()) {
+                let reports = stapling.run_due((stapling.clock)());
+                if reports.is_empty() {
+                    // Due, yet nothing to fetch: never spin on it.
+                    thread::sleep(Duration::from_secs(1));
+                }
+                for report in reports {
                     println!("{report}");
                 }
             })
@@ -274,8 +279,8 @@ impl fmt::Display for FetchReport {
                 };
                 write!(
                     f,
-                    "REVOKED: the responder says the certificate was revoked at unix time \
-                     {time}"
+                    "REVOKED: the responder says the certificate was revoked on {}",
+                    date_time(time)
                 )?;
                 if let Some(reason) = reason {
                     write!(f, " ({reason:?})")?;
