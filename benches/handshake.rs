@@ -1,12 +1,18 @@
-//! Server-side cost of one full TLS 1.3 handshake (x25519, ECDSA P-256,
-//! TLS_AES_128_GCM_SHA256), without and with a 700-byte OCSP staple, driven
-//! in memory by the rustls client, for three servers in one run:
+//! Server-side cost of one full handshake, without and with a 700-byte OCSP
+//! staple, driven in memory by the rustls client, in both versions:
+//!
+//! - TLS 1.3: x25519, ECDSA P-256, TLS_AES_128_GCM_SHA256;
+//! - TLS 1.2: TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, x25519, ECDSA P-256,
+//!   the extended master secret; the staple in CertificateStatus;
+//!
+//! for three servers in one run:
 //!
 //! - `stapler`: `ServerConnection` (with the staple: the OcspRequest event
 //!   and its answer, `respond` + `complete_ocsp`);
 //! - `rustls`: rustls's server with the same certificate, key, suite and
-//!   group, no tickets, the staple in its certified key;
-//! - `floor`: the cryptography alone, with ring (see `handshake/floor.rs`).
+//!   group, no tickets, no session cache, the staple in its certified key;
+//! - `floor`: the cryptography alone, with ring (see `handshake/floor.rs`
+//!   and `handshake/floor12.rs`).
 //!
 //! Only the server's work is timed (`iter_custom`, accumulating the time
 //! spent inside the server's calls); the client's is not. Before criterion
@@ -18,14 +24,17 @@
 //! `cargo bench --bench handshake -- --warm-up-time 1 --measurement-time 3`
 //!
 //! For instruction counts, which a busy machine does not disturb:
-//! `HANDSHAKE_PROFILE=stapler-stapled:200 valgrind --tool=callgrind
+//! `HANDSHAKE_PROFILE=stapler-tls12-stapled:200 valgrind --tool=callgrind
 //! --toggle-collect='*Meter*server*' target/release/deps/handshake-*`
-//! (servers `stapler`, `rustls`, `floor`; variants `plain`, `stapled`).
+//! (servers `stapler`, `rustls`, `floor`; versions `tls13` (the default
+//! when left out) and `tls12`; variants `plain`, `stapled`).
 
 #[path = "../tests/common/counting_alloc.rs"]
 mod counting_alloc;
 #[path = "handshake/floor.rs"]
 mod floor;
+#[path = "handshake/floor12.rs"]
+mod floor12;
 #[path = "../tests/common/handshake_driver.rs"]
 mod handshake_driver;
 
@@ -39,9 +48,10 @@ use stapler::{Event, ServerConnection};
 
 use counting_alloc::Counting;
 use floor::Floor;
+use floor12::Floor12;
 use handshake_driver::{
-    pki, rustls_handshake, rustls_paused, stapler_handshake, stapler_paused, Fixture, Io, Meter,
-    STAPLE_LEN,
+    client_answers, client_completes, pki, rustls_handshake, rustls_paused, stapler_handshake,
+    stapler_paused, Fixture, Io, Meter, Version, STAPLE_LEN,
 };
 
 #[global_allocator]
@@ -147,14 +157,101 @@ fn first_record(bytes: &[u8]) -> &[u8] {
     &bytes[5..5 + len]
 }
 
+/// A 24-bit length.
+fn u24(n: usize) -> [u8; 3] {
+    let [_, a, b, c] = (n as u32).to_be_bytes();
+    [a, b, c]
+}
+
+/// The TLS 1.2 floor, driven by the rustls client like the two servers.
+struct FloorRig12 {
+    floor: Floor12,
+}
+
+impl FloorRig12 {
+    /// Takes ServerHello as stapler sends it, encodes Certificate (and
+    /// CertificateStatus) as RFC 5246 §7.4.2 and RFC 6066 §8 lay them out,
+    /// and checks the flight's length against stapler's.
+    fn new(fx: &Fixture, stapled: bool) -> Self {
+        let mut io = Io::default();
+        let _client = fx.client_hello_for(Version::Tls12, &mut io);
+        let config = if stapled {
+            &fx.stapler_ocsp
+        } else {
+            &fx.stapler_plain
+        };
+        let mut conn = ServerConnection::new(config.clone());
+        conn.feed(&io.to_server).unwrap();
+        if stapled {
+            let Some(Event::OcspRequest(request)) = conn.poll_event() else {
+                panic!("no OCSP request");
+            };
+            conn.complete_ocsp(request.respond(fx.staple.clone()).unwrap())
+                .unwrap();
+        }
+        let mut stapler_flight = Vec::new();
+        conn.write_tls_into(&mut stapler_flight);
+        let messages = first_record(&stapler_flight);
+        assert_eq!(messages[0], 2, "ServerHello first");
+        let hello_len = 4 + usize::from(u16::from_be_bytes([messages[2], messages[3]]));
+        let server_hello = &messages[..hello_len];
+
+        let cert = pki("leaf-ecdsa.crt.der");
+        let mut certificate = vec![11];
+        certificate.extend_from_slice(&u24(3 + 3 + cert.len()));
+        certificate.extend_from_slice(&u24(3 + cert.len()));
+        certificate.extend_from_slice(&u24(cert.len()));
+        certificate.extend_from_slice(&cert);
+        if stapled {
+            certificate.push(22);
+            certificate.extend_from_slice(&u24(1 + 3 + fx.staple.len()));
+            certificate.push(1); // ocsp
+            certificate.extend_from_slice(&u24(fx.staple.len()));
+            certificate.extend_from_slice(&fx.staple);
+        }
+        let rig = Self {
+            floor: Floor12::new(&pki("leaf-ecdsa.key.der"), server_hello, &certificate),
+        };
+        // One handshake with the real client, unmetered (profiles count
+        // the benchmarked handshakes only); the same flight as stapler's,
+        // give or take the signature's DER length.
+        let ours = rig.handshake(fx, &mut io, None);
+        assert!(
+            stapler_flight.len().abs_diff(ours) <= 2,
+            "floor flight {ours} bytes, stapler's {}",
+            stapler_flight.len()
+        );
+        rig
+    }
+
+    /// One handshake, its server steps metered by `m` if given; returns
+    /// the length of the server's first flight.
+    fn handshake(&self, fx: &Fixture, io: &mut Io, mut m: Option<&mut Meter>) -> usize {
+        fn step<T>(m: Option<&mut Meter>, f: impl FnOnce() -> T) -> T {
+            match m {
+                Some(m) => m.server(f),
+                None => f(),
+            }
+        }
+        let mut client = fx.client_hello_for(Version::Tls12, io);
+        let pending = step(m.as_deref_mut(), || {
+            self.floor.server_flight(&io.to_server, &mut io.to_client)
+        });
+        let flight_len = io.to_client.len();
+        client_answers(&mut client, io);
+        let keys = step(m, || {
+            Floor12::client_flight(pending, &mut io.to_server, &mut io.to_client)
+        });
+        black_box(keys);
+        client_completes(&mut client, io);
+        flight_len
+    }
+}
+
 /// EncryptedExtensions (the empty server_name acknowledgement) and
 /// Certificate (one entry, the staple in its status_request extension), as
 /// RFC 8446 §4.3.1 and §4.4.2 lay them out.
 fn ee_and_certificate(cert: &[u8], staple: Option<&[u8]>) -> Vec<u8> {
-    fn u24(n: usize) -> [u8; 3] {
-        let [_, a, b, c] = (n as u32).to_be_bytes();
-        [a, b, c]
-    }
     let mut out = vec![8, 0, 0, 6, 0, 4, 0, 0, 0, 0];
     let mut extensions = Vec::new();
     if let Some(staple) = staple {
@@ -181,45 +278,61 @@ struct Rig {
     fx: Fixture,
     io: Io,
     floors: [FloorRig; 2],
+    floors12: [FloorRig12; 2],
 }
 
 impl Rig {
     fn new() -> Self {
         floor::check_against_rfc8448();
+        floor12::check_prf();
         let fx = Fixture::new();
         let floors = [FloorRig::new(&fx, false), FloorRig::new(&fx, true)];
+        let floors12 = [FloorRig12::new(&fx, false), FloorRig12::new(&fx, true)];
         Self {
             fx,
             io: Io::default(),
             floors,
+            floors12,
         }
     }
 
-    fn handshake(&mut self, server: Server, stapled: bool, m: &mut Meter) {
-        let Self { fx, io, floors } = self;
-        match server {
-            Server::Stapler => {
-                stapler_handshake(fx, stapled.then_some(&fx.staple), io, m);
+    fn handshake(&mut self, server: Server, version: Version, stapled: bool, m: &mut Meter) {
+        let Self {
+            fx,
+            io,
+            floors,
+            floors12,
+        } = self;
+        match (server, version) {
+            (Server::Stapler, _) => {
+                stapler_handshake(fx, version, stapled.then_some(&fx.staple), io, m);
             }
-            Server::Rustls => {
-                rustls_handshake(fx, stapled, io, m);
+            (Server::Rustls, _) => {
+                rustls_handshake(fx, version, stapled, io, m);
             }
-            Server::Floor => floors[usize::from(stapled)].handshake(m),
+            (Server::Floor, Version::Tls13) => floors[usize::from(stapled)].handshake(m),
+            (Server::Floor, Version::Tls12) => {
+                floors12[usize::from(stapled)].handshake(fx, io, Some(m));
+            }
         }
     }
 
     /// Checks once that each server does the handshake it is said to: the
     /// staple arrives byte for byte when there is one, and not otherwise.
+    /// (The TLS 1.3 floor does not talk to the client.)
     fn check(&mut self) {
-        for (stapled, _) in VARIANTS {
-            for (server, name) in SERVERS {
-                if server == Server::Floor {
-                    continue;
+        for version in Version::ALL {
+            for (stapled, _) in VARIANTS {
+                for (server, name) in SERVERS {
+                    if (server, version) == (Server::Floor, Version::Tls13) {
+                        continue;
+                    }
+                    self.fx.check.staple.lock().unwrap().clear();
+                    self.handshake(server, version, stapled, &mut Meter::default());
+                    let got = self.fx.check.staple.lock().unwrap().clone();
+                    let want: &[u8] = if stapled { &self.fx.staple } else { &[] };
+                    assert_eq!(got, want, "{name} {}: staple", version.name());
                 }
-                self.handshake(server, stapled, &mut Meter::default());
-                let got = self.fx.check.staple.lock().unwrap().clone();
-                let want: &[u8] = if stapled { &self.fx.staple } else { &[] };
-                assert_eq!(got, want, "{name}: staple");
             }
         }
     }
@@ -228,39 +341,51 @@ impl Rig {
 /// Allocations per server handshake, and heap held while paused.
 fn report_heap(rig: &mut Rig) {
     eprintln!("heap allocations per server handshake (count, bytes requested):");
-    for (stapled, variant) in VARIANTS {
-        for (server, name) in SERVERS {
-            // Warm up, then require every handshake to cost the same.
-            rig.handshake(server, stapled, &mut Meter::default());
-            let mut per = Vec::new();
-            for _ in 0..20 {
-                let mut m = Meter::default();
-                rig.handshake(server, stapled, &mut m);
-                per.push((m.allocations, m.bytes));
+    for version in Version::ALL {
+        for (stapled, variant) in VARIANTS {
+            for (server, name) in SERVERS {
+                // Warm up, then require every handshake to cost the same.
+                rig.handshake(server, version, stapled, &mut Meter::default());
+                let mut per = Vec::new();
+                for _ in 0..20 {
+                    let mut m = Meter::default();
+                    rig.handshake(server, version, stapled, &mut m);
+                    per.push((m.allocations, m.bytes));
+                }
+                let (min, max) = (per.iter().min().unwrap(), per.iter().max().unwrap());
+                let spread = if min.0 == max.0 {
+                    String::new()
+                } else {
+                    format!(" (varies: {} to {})", min.0, max.0)
+                };
+                eprintln!(
+                    "  {} {variant:8} {name:8} {:4} allocations, {:6} bytes{spread}",
+                    version.name(),
+                    max.0,
+                    max.1
+                );
             }
-            let (min, max) = (per.iter().min().unwrap(), per.iter().max().unwrap());
-            let spread = if min.0 == max.0 {
-                String::new()
-            } else {
-                format!(" (varies: {} to {})", min.0, max.0)
-            };
-            eprintln!(
-                "  {variant:8} {name:8} {:4} allocations, {:6} bytes{spread}",
-                max.0, max.1
-            );
         }
     }
-    let ours = stapler_paused(&rig.fx, &mut rig.io);
-    let theirs = rustls_paused(&rig.fx, &mut rig.io);
     eprintln!("heap held while paused for OCSP (the client's hello read, the event out):");
-    eprintln!(
-        "  stapler  connection {} bytes on the heap (+{} inline); its OcspRequest {} (+{} inline)",
-        ours.connection_heap, ours.connection_inline, ours.event_heap, ours.event_inline
-    );
-    eprintln!(
-        "  rustls   Acceptor + Accepted {} bytes on the heap (+{} inline)",
-        theirs.connection_heap, theirs.connection_inline
-    );
+    for version in Version::ALL {
+        let ours = stapler_paused(&rig.fx, version, &mut rig.io);
+        let theirs = rustls_paused(&rig.fx, version, &mut rig.io);
+        eprintln!(
+            "  {} stapler  connection {} bytes on the heap (+{} inline); its OcspRequest {} (+{} inline)",
+            version.name(),
+            ours.connection_heap,
+            ours.connection_inline,
+            ours.event_heap,
+            ours.event_inline
+        );
+        eprintln!(
+            "  {} rustls   Acceptor + Accepted {} bytes on the heap (+{} inline)",
+            version.name(),
+            theirs.connection_heap,
+            theirs.connection_inline
+        );
+    }
 }
 
 /// The three servers timed in turns, one handshake each at a time, so that
@@ -271,12 +396,15 @@ fn report_heap(rig: &mut Rig) {
 fn report_times(rig: &mut Rig) {
     const HANDSHAKES: usize = 1000;
     eprintln!("server time per handshake, interleaved, {HANDSHAKES} each (p10 / median):");
-    for (stapled, variant) in VARIANTS {
+    for (version, (stapled, variant)) in Version::ALL
+        .into_iter()
+        .flat_map(|v| VARIANTS.map(|x| (v, x)))
+    {
         let mut times = [const { Vec::new() }; 3];
         for _ in 0..HANDSHAKES {
             for (i, (server, _)) in SERVERS.iter().enumerate() {
                 let mut m = Meter::default();
-                rig.handshake(*server, stapled, &mut m);
+                rig.handshake(*server, version, stapled, &mut m);
                 times[i].push(m.elapsed.as_nanos() as f64);
             }
         }
@@ -295,7 +423,8 @@ fn report_times(rig: &mut Rig) {
         };
         for (i, which) in ["p10", "median"].iter().enumerate() {
             eprintln!(
-                "  {variant:8} {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; {}",
+                "  {} {variant:8} {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; {}",
+                version.name(),
                 s[i],
                 r[i],
                 f[i],
@@ -305,10 +434,20 @@ fn report_times(rig: &mut Rig) {
     }
 }
 
-/// Runs one server's handshakes without criterion, for callgrind.
+/// Runs one server's handshakes without criterion, for callgrind:
+/// `SERVER-[VERSION-]VARIANT[:N]`.
 fn profile(spec: &str) {
     let (what, count) = spec.split_once(':').unwrap_or((spec, "100"));
-    let (server, variant) = what.split_once('-').expect("SERVER-VARIANT[:N]");
+    let parts: Vec<&str> = what.split('-').collect();
+    let (server, version, variant) = match parts[..] {
+        [server, variant] => (server, "tls13", variant),
+        [server, version, variant] => (server, version, variant),
+        _ => panic!("SERVER-[VERSION-]VARIANT[:N]"),
+    };
+    let version = Version::ALL
+        .into_iter()
+        .find(|v| v.name() == version)
+        .expect("version");
     let server = SERVERS
         .iter()
         .find(|(_, n)| *n == server)
@@ -323,7 +462,7 @@ fn profile(spec: &str) {
     let mut m = Meter::default();
     let count: u32 = count.parse().expect("count");
     for _ in 0..count {
-        rig.handshake(server, stapled, &mut m);
+        rig.handshake(server, version, stapled, &mut m);
     }
     eprintln!(
         "{what}: {count} handshakes, {:?} per handshake",
@@ -332,20 +471,23 @@ fn profile(spec: &str) {
 }
 
 fn bench(c: &mut Criterion, rig: &mut Rig) {
-    for (stapled, variant) in VARIANTS {
-        let mut group = c.benchmark_group(format!("handshake/{variant}"));
-        for (server, name) in SERVERS {
-            group.bench_function(name, |b| {
-                b.iter_custom(|iters| {
-                    let mut m = Meter::default();
-                    for _ in 0..iters {
-                        rig.handshake(server, stapled, &mut m);
-                    }
-                    m.elapsed
+    for version in Version::ALL {
+        for (stapled, variant) in VARIANTS {
+            let group_name = format!("handshake/{}-{variant}", version.name());
+            let mut group = c.benchmark_group(group_name);
+            for (server, name) in SERVERS {
+                group.bench_function(name, |b| {
+                    b.iter_custom(|iters| {
+                        let mut m = Meter::default();
+                        for _ in 0..iters {
+                            rig.handshake(server, version, stapled, &mut m);
+                        }
+                        m.elapsed
+                    });
                 });
-            });
+            }
+            group.finish();
         }
-        group.finish();
     }
 }
 

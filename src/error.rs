@@ -464,6 +464,15 @@ pub enum Error {
     /// The application answered an OCSP request with abort, giving this
     /// reason. Alert: internal_error.
     OcspAborted(String),
+    /// The application's OCSP response failed the check of
+    /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify), whose
+    /// `on_failure` says abort. Alert: internal_error.
+    BadStaple(crate::ocsp::BadStaple),
+    /// The certificate is Must-Staple (RFC 7633), the client asked for its
+    /// status, no good staple came, and the config's
+    /// [`MustStaplePolicy`](crate::ocsp::MustStaplePolicy) says abort.
+    /// Alert: internal_error.
+    MustStapleUnmet,
     /// The application misused the connection; nothing changed.
     Misuse(Misuse),
 }
@@ -507,6 +516,10 @@ impl fmt::Display for Error {
             Self::PeerMisbehaved(e) => write!(f, "peer misbehaved: {e}"),
             Self::AlertReceived(a) => write!(f, "peer sent fatal alert {a}"),
             Self::OcspAborted(reason) => write!(f, "OCSP request aborted: {reason}"),
+            Self::BadStaple(why) => write!(f, "OCSP response refused: {why}"),
+            Self::MustStapleUnmet => {
+                f.write_str("the certificate is Must-Staple and no good staple was given")
+            }
             Self::Misuse(e) => write!(f, "{e}"),
         }
     }
@@ -520,7 +533,8 @@ impl std::error::Error for Error {
             Self::Key(e) => Some(e),
             Self::PeerMisbehaved(e) => Some(e),
             Self::Misuse(e) => Some(e),
-            Self::AlertReceived(_) | Self::OcspAborted(_) => None,
+            Self::BadStaple(why) => Some(why),
+            Self::AlertReceived(_) | Self::OcspAborted(_) | Self::MustStapleUnmet => None,
         }
     }
 }
@@ -534,9 +548,12 @@ impl From<&Error> for AlertDescription {
             Error::PeerMisbehaved(e) => e.alert(),
             // An alert is never answered with one; the value is unused.
             Error::AlertReceived(a) => *a,
-            Error::Crypto(_) | Error::Key(_) | Error::OcspAborted(_) | Error::Misuse(_) => {
-                AlertDescription::InternalError
-            }
+            Error::Crypto(_)
+            | Error::Key(_)
+            | Error::OcspAborted(_)
+            | Error::BadStaple(_)
+            | Error::MustStapleUnmet
+            | Error::Misuse(_) => AlertDescription::InternalError,
         }
     }
 }

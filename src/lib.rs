@@ -71,10 +71,31 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! # Answering well
+//!
+//! [`ocsp`] holds what an application needs to answer the event in
+//! production, all sans-IO, with time as a parameter:
+//!
+//! - [`ocsp::StapleCache`] keeps one verified staple per certificate, says
+//!   what to fetch and when (`next_deadline`, `poll_fetch`,
+//!   `handle_fetch_result`: midpoint refresh, capped backoff, the last good
+//!   response kept while the responder is down) and answers each request
+//!   from memory with `answer(request, now)`, so no handshake waits on a
+//!   responder.
+//! - The toolkit under it: [`ocsp::responder_urls`] (AIA),
+//!   [`ocsp::CertId`] and [`ocsp::OcspQuery`] (a DER request, its POST body
+//!   and RFC 5019 GET URL), [`ocsp::OcspResponse::parse`] and
+//!   [`ocsp::OcspResponse::verify`] (CertID, signer or delegated responder,
+//!   nonce, freshness).
+//! - Policies on the [`ServerConfig`]: [`ocsp::StaplePolicy::Verify`]
+//!   checks a response handed to `respond` before it is stapled (use
+//!   [`ServerConnection::complete_ocsp_at`] to give it the time), and
+//!   [`ocsp::MustStaplePolicy`] decides what a Must-Staple certificate
+//!   (RFC 7633, [`OcspRequest::must_staple`]) does without a good staple.
+//!
 //! The wire layer is public too: [`codec::ClientHello`] is a zero-copy,
-//! allocation-free view of a ClientHello, [`pki`] reads certificates and
-//! finds issuers, and [`ocsp`] builds OCSP requests and checks responses
-//! (CertID, nonce, signer, freshness) with a `now` the caller supplies.
+//! allocation-free view of a ClientHello, and [`pki`] reads certificates and
+//! finds issuers.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

@@ -2,12 +2,14 @@
 //! RFC 5246 §7.4.1.2).
 //!
 //! [`ClientHello::parse`] checks the whole message in one pass, including the
-//! body of every extension it knows, and allocates nothing: every field
-//! borrows the input. After it succeeds, the accessors cannot fail.
+//! body of every extension it knows, and allocates nothing. The view keeps
+//! the input and, for each known extension, where its body lies in it; the
+//! accessors rebuild slices and typed views from those positions, so they
+//! cannot fail, and the view stays small enough to return cheaply.
 
 use super::extensions::{
-    self as ext, ExtensionType, KeyShares, PreSharedKeyOffer, ProtocolNames, ServerNames,
-    StatusRequest, U16List,
+    self as ext, ExtensionType, KeyShares, Malformed, PreSharedKeyOffer, ProtocolNames,
+    ServerNames, StatusRequest, U16List, STATUS_TYPE_OCSP,
 };
 use super::reader::Reader;
 use super::seen::{self, SeenU16};
@@ -19,45 +21,34 @@ pub const RANDOM_LEN: usize = 32;
 /// The longest legacy_session_id (RFC 8446 §4.1.2: `opaque legacy_session_id<0..32>`).
 pub const MAX_SESSION_ID_LEN: usize = 32;
 
+/// Where legacy_session_id starts: after legacy_version, random and the
+/// session ID's own length byte.
+const SESSION_ID_AT: usize = 2 + RANDOM_LEN + 1;
+
 /// A parsed ClientHello borrowing the message body it was parsed from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct ClientHello<'a> {
     body: &'a [u8],
-    legacy_version: u16,
     random: &'a [u8; RANDOM_LEN],
-    session_id: &'a [u8],
-    cipher_suites: U16List<'a>,
-    compression_methods: &'a [u8],
+    /// The extensions block without its length prefix; empty if absent.
     extensions: &'a [u8],
-    known: KnownExtensions<'a>,
+    legacy_version: u16,
+    /// The three variable fields before the extensions follow each other,
+    /// so their lengths place them.
+    cipher_suites_len: u16,
+    session_id_len: u8,
+    compression_methods_len: u8,
+    /// Where the body of each extension with a typed accessor starts in
+    /// `extensions`, or 0 if it was not sent (no body starts at 0: its type
+    /// and length come first). The block is at most 2^16-1 bytes, so an
+    /// offset fits in 16 bits, and the body's length is the u16 just
+    /// before it.
+    known: [u16; SLOT_COUNT],
 }
 
-/// The validated bodies of the extensions this crate understands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-struct KnownExtensions<'a> {
-    /// One bit per [`Slot`], set once that extension has been seen.
-    seen: u32,
-    server_name: Option<ServerNames<'a>>,
-    status_request: Option<StatusRequest<'a>>,
-    supported_groups: Option<U16List<'a>>,
-    ec_point_formats: Option<&'a [u8]>,
-    signature_algorithms: Option<U16List<'a>>,
-    alpn: Option<ProtocolNames<'a>>,
-    status_request_v2: Option<&'a [u8]>,
-    padding: Option<&'a [u8]>,
-    session_ticket: Option<&'a [u8]>,
-    pre_shared_key: Option<PreSharedKeyOffer<'a>>,
-    supported_versions: Option<U16List<'a>>,
-    cookie: Option<&'a [u8]>,
-    psk_key_exchange_modes: Option<&'a [u8]>,
-    signature_algorithms_cert: Option<U16List<'a>>,
-    key_share: Option<KeyShares<'a>>,
-    renegotiation_info: Option<&'a [u8]>,
-}
-
-/// The extensions with a typed accessor, each with its bit in
-/// `KnownExtensions::seen`. Dispatch goes through [`SLOT_BY_TYPE`] so that
-/// the per-extension cost on the hot path is one table load and one jump.
+/// The extensions with a typed accessor, each an index into
+/// `ClientHello::known`. Dispatch goes through [`SLOT_BY_TYPE`] so that the
+/// per-extension cost on the hot path is one table load and one jump.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[repr(u8)]
 enum Slot {
@@ -80,6 +71,9 @@ enum Slot {
     KeyShare,
     RenegotiationInfo,
 }
+
+/// How many [`Slot`]s there are.
+const SLOT_COUNT: usize = Slot::RenegotiationInfo as usize + 1;
 
 /// Every known type but renegotiation_info (0xff01) is below 64.
 const SLOT_BY_TYPE: [Option<Slot>; 64] = {
@@ -104,97 +98,120 @@ const SLOT_BY_TYPE: [Option<Slot>; 64] = {
     table
 };
 
-/// The slot of an extension type, if it has a typed accessor.
-fn slot_of(typ: u16) -> Option<Slot> {
-    match SLOT_BY_TYPE.get(usize::from(typ)) {
-        Some(slot) => *slot,
-        None if typ == ExtensionType::RenegotiationInfo.to_wire() => Some(Slot::RenegotiationInfo),
-        None => None,
+/// Validates the body of a known extension against its RFC structure.
+fn check_known(slot: Slot, body: &[u8]) -> Result<(), Malformed> {
+    match slot {
+        Slot::ServerName => ServerNames::check(body),
+        Slot::StatusRequest => StatusRequest::check(body),
+        // NamedGroup named_group_list<2..2^16-1> (RFC 8446 §4.2.7)
+        Slot::SupportedGroups => ext::check_u16_list_u16(body, 2, 0xffff),
+        // ECPointFormat ec_point_format_list<1..2^8-1> (RFC 8422 §5.1.2)
+        Slot::EcPointFormats => ext::check_opaque_u8(body, 1),
+        // SignatureScheme supported_signature_algorithms<2..2^16-2> (§4.2.3)
+        Slot::SignatureAlgorithms | Slot::SignatureAlgorithmsCert => {
+            ext::check_u16_list_u16(body, 2, 0xfffe)
+        }
+        Slot::Alpn => ProtocolNames::check(body),
+        Slot::StatusRequestV2 => ext::check_status_request_v2(body),
+        // Padding is zeros by RFC 7685 §3, but its content is meaningless,
+        // so it is not checked; a session ticket is opaque, empty to ask
+        // for a new one (RFC 5077 §3.2).
+        Slot::Padding | Slot::SessionTicket => Ok(()),
+        // The ClientHello forms of these two are empty (RFC 7627 §5.1,
+        // RFC 8446 §4.2.10).
+        Slot::ExtendedMasterSecret | Slot::EarlyData => ext::check_empty(body),
+        Slot::PreSharedKey => PreSharedKeyOffer::check(body),
+        // ProtocolVersion versions<2..254> (RFC 8446 §4.2.1)
+        Slot::SupportedVersions => ext::check_u16_list_u8(body, 2, 254),
+        // opaque cookie<1..2^16-1> (§4.2.2)
+        Slot::Cookie => ext::check_opaque_u16(body, 1),
+        // PskKeyExchangeMode ke_modes<1..255> (§4.2.9)
+        Slot::PskKeyExchangeModes => ext::check_opaque_u8(body, 1),
+        Slot::KeyShare => KeyShares::check(body),
+        // opaque renegotiated_connection<0..255> (RFC 5746 §3.2)
+        Slot::RenegotiationInfo => ext::check_opaque_u8(body, 0),
     }
 }
 
-impl<'a> KnownExtensions<'a> {
-    fn has(&self, slot: Slot) -> bool {
-        self.seen & (1 << slot as u32) != 0
-    }
+/// The error for a malformed body of an extension of type `typ`.
+#[cold]
+#[inline(never)]
+fn malformed_extension(problem: Malformed, typ: u16, body: &[u8]) -> InvalidMessage {
+    problem.in_extension(ExtensionType::from_wire(typ), body)
+}
 
-    /// Validates and records one extension. Returns false if the type is not
-    /// one of ours (the caller then checks it for duplicates itself).
-    fn record(&mut self, typ: u16, body: &'a [u8]) -> Result<bool, InvalidMessage> {
-        use ExtensionType as T;
-        let Some(slot) = slot_of(typ) else {
-            return Ok(false);
+/// The error for a second extension of type `typ`. Cold: building the
+/// `ExtensionType` is a large match that the hot loop should not carry.
+#[cold]
+#[inline(never)]
+fn duplicate_extension(typ: u16) -> InvalidMessage {
+    InvalidMessage::DuplicateExtension(ExtensionType::from_wire(typ))
+}
+
+/// Walks the extensions block once: checks its framing, rejects a repeated
+/// type, validates the body of each known extension, and notes in `known`
+/// where each of those starts.
+fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), InvalidMessage> {
+    const RENEGOTIATION_INFO: u16 = ExtensionType::RenegotiationInfo.to_wire();
+    // RFC 8446 §4.2: "There MUST NOT be more than one extension of the same
+    // type in a given extension block." Types below 64, which include
+    // every extension in common use, each have a bit here, so a repeat is
+    // caught where it occurs. The rest (GREASE, renegotiation_info, newer
+    // types) go in a hashed filter, and a possible repeat among them is
+    // settled after the block: a hello that also has a malformed extension
+    // later on is refused for that one instead.
+    let mut low_types = 0u64;
+    let mut high_types = SeenU16::new();
+    let mut rest = block;
+    while let Some((&header, tail)) = rest.split_first_chunk::<4>() {
+        // ExtensionType extension_type; opaque extension_data<0..2^16-1>
+        let header = u32::from_be_bytes(header);
+        let typ = (header >> 16) as u16;
+        let len = (header & 0xffff) as usize;
+        let Some((body, after)) = tail.split_at_checked(len) else {
+            return Err(InvalidMessage::Truncated(Field::Extensions));
         };
-        if self.has(slot) {
-            return Err(InvalidMessage::DuplicateExtension(T::from_wire(typ)));
+        // An offset into the block, whose u16 length prefix bounds it.
+        let start = (block.len() - tail.len()) as u16;
+        rest = after;
+        let slot = if typ < 64 {
+            let bit = 1u64 << typ;
+            if low_types & bit != 0 {
+                return Err(duplicate_extension(typ));
+            }
+            low_types |= bit;
+            match SLOT_BY_TYPE[usize::from(typ)] {
+                Some(slot) => slot,
+                None => continue,
+            }
+        } else {
+            high_types.insert(typ);
+            if typ != RENEGOTIATION_INFO {
+                continue;
+            }
+            Slot::RenegotiationInfo
+        };
+        if let Err(problem) = check_known(slot, body) {
+            return Err(malformed_extension(problem, typ, body));
         }
-        self.seen |= 1 << slot as u32;
-        match slot {
-            Slot::ServerName => self.server_name = Some(ServerNames::parse(body)?),
-            Slot::StatusRequest => self.status_request = Some(StatusRequest::parse(body)?),
-            // NamedGroup named_group_list<2..2^16-1> (RFC 8446 §4.2.7)
-            Slot::SupportedGroups => {
-                self.supported_groups =
-                    Some(ext::u16_list_body(body, T::SupportedGroups, 2, 2, 0xffff)?)
-            }
-            // ECPointFormat ec_point_format_list<1..2^8-1> (RFC 8422 §5.1.2)
-            Slot::EcPointFormats => {
-                self.ec_point_formats = Some(ext::opaque_u8_body(body, T::EcPointFormats, 1)?)
-            }
-            // SignatureScheme supported_signature_algorithms<2..2^16-2> (§4.2.3)
-            Slot::SignatureAlgorithms => {
-                self.signature_algorithms = Some(ext::u16_list_body(
-                    body,
-                    T::SignatureAlgorithms,
-                    2,
-                    2,
-                    0xfffe,
-                )?)
-            }
-            Slot::SignatureAlgorithmsCert => {
-                self.signature_algorithms_cert = Some(ext::u16_list_body(
-                    body,
-                    T::SignatureAlgorithmsCert,
-                    2,
-                    2,
-                    0xfffe,
-                )?)
-            }
-            Slot::Alpn => self.alpn = Some(ProtocolNames::parse(body)?),
-            Slot::StatusRequestV2 => {
-                ext::check_status_request_v2(body)?;
-                self.status_request_v2 = Some(body);
-            }
-            // Padding is zeros by RFC 7685 §3, but its content is meaningless,
-            // so it is not checked.
-            Slot::Padding => self.padding = Some(body),
-            // The ClientHello forms of these two are empty (RFC 7627 §5.1,
-            // RFC 8446 §4.2.10).
-            Slot::ExtendedMasterSecret => ext::empty_body(body, T::ExtendedMasterSecret)?,
-            Slot::EarlyData => ext::empty_body(body, T::EarlyData)?,
-            // An opaque ticket, empty to ask for a new one (RFC 5077 §3.2).
-            Slot::SessionTicket => self.session_ticket = Some(body),
-            Slot::PreSharedKey => self.pre_shared_key = Some(PreSharedKeyOffer::parse(body)?),
-            // ProtocolVersion versions<2..254> (RFC 8446 §4.2.1)
-            Slot::SupportedVersions => {
-                self.supported_versions =
-                    Some(ext::u16_list_body(body, T::SupportedVersions, 1, 2, 254)?)
-            }
-            // opaque cookie<1..2^16-1> (§4.2.2)
-            Slot::Cookie => self.cookie = Some(ext::opaque_u16_body(body, T::Cookie, 1)?),
-            // PskKeyExchangeMode ke_modes<1..255> (§4.2.9)
-            Slot::PskKeyExchangeModes => {
-                self.psk_key_exchange_modes =
-                    Some(ext::opaque_u8_body(body, T::PskKeyExchangeModes, 1)?)
-            }
-            Slot::KeyShare => self.key_share = Some(KeyShares::parse(body)?),
-            // opaque renegotiated_connection<0..255> (RFC 5746 §3.2)
-            Slot::RenegotiationInfo => {
-                self.renegotiation_info = Some(ext::opaque_u8_body(body, T::RenegotiationInfo, 0)?)
-            }
-        }
-        Ok(true)
+        known[slot as usize] = start;
     }
+    // One to three bytes left: a header cut short.
+    if !rest.is_empty() {
+        return Err(InvalidMessage::Truncated(Field::Extensions));
+    }
+    if high_types.maybe_repeated() {
+        if let Some(dup) = seen::first_duplicate(raw_extensions(block).map(|(t, _)| t.to_wire())) {
+            return Err(duplicate_extension(dup));
+        }
+    }
+    // "The pre_shared_key extension MUST be the last extension in the
+    // ClientHello" (RFC 8446 §4.2.11): its body ends the block.
+    let psk_at = usize::from(known[Slot::PreSharedKey as usize]);
+    if psk_at != 0 && body_at(block, psk_at).len() != block.len() - psk_at {
+        return Err(InvalidMessage::PreSharedKeyNotLast);
+    }
+    Ok(())
 }
 
 impl<'a> ClientHello<'a> {
@@ -206,90 +223,105 @@ impl<'a> ClientHello<'a> {
     /// decode_error; a duplicate extension, pre_shared_key not last, or no
     /// null compression method give illegal_parameter.
     pub fn parse(body: &'a [u8]) -> Result<Self, InvalidMessage> {
-        let mut r = Reader::new(body, Field::ClientHello);
-        let legacy_version = r.u16()?;
-        let random = r.array::<RANDOM_LEN>()?;
+        const TRUNCATED: InvalidMessage = InvalidMessage::Truncated(Field::ClientHello);
+        let Some((&[v0, v1], rest)) = body.split_first_chunk::<2>() else {
+            return Err(TRUNCATED);
+        };
+        let Some((random, rest)) = rest.split_first_chunk::<RANDOM_LEN>() else {
+            return Err(TRUNCATED);
+        };
 
-        let session_id = r.opaque_u8()?;
-        if session_id.len() > MAX_SESSION_ID_LEN {
+        let Some((&session_id_len, rest)) = rest.split_first() else {
+            return Err(TRUNCATED);
+        };
+        let Some(rest) = rest.get(usize::from(session_id_len)..) else {
+            return Err(TRUNCATED);
+        };
+        if usize::from(session_id_len) > MAX_SESSION_ID_LEN {
             return Err(InvalidMessage::BadLength(Field::SessionId));
         }
 
         // CipherSuite cipher_suites<2..2^16-2>
-        let suites = r.opaque_u16()?;
-        if suites.is_empty() {
+        let Some((&suites_len, rest)) = rest.split_first_chunk::<2>() else {
+            return Err(TRUNCATED);
+        };
+        let cipher_suites_len = u16::from_be_bytes(suites_len);
+        let Some(rest) = rest.get(usize::from(cipher_suites_len)..) else {
+            return Err(TRUNCATED);
+        };
+        if cipher_suites_len == 0 || cipher_suites_len % 2 != 0 {
             return Err(InvalidMessage::BadLength(Field::CipherSuites));
         }
-        let cipher_suites = U16List::new(suites, Field::CipherSuites)?;
 
         // opaque legacy_compression_methods<1..2^8-1>, which must offer null
         // (RFC 5246 §7.4.1.2; TLS 1.3 further requires exactly [0], which the
         // server checks once it has chosen TLS 1.3).
-        let compression_methods = r.opaque_u8()?;
-        if compression_methods.is_empty() {
+        let Some((&compression_methods_len, rest)) = rest.split_first() else {
+            return Err(TRUNCATED);
+        };
+        let Some((methods, rest)) = rest.split_at_checked(usize::from(compression_methods_len))
+        else {
+            return Err(TRUNCATED);
+        };
+        if methods.is_empty() {
             return Err(InvalidMessage::BadLength(Field::CompressionMethods));
         }
-        if !compression_methods.contains(&0) {
+        // Nearly always exactly [0]: look at the first byte before calling
+        // memchr over the rest.
+        if methods.first() != Some(&0) && !methods.contains(&0) {
             return Err(InvalidMessage::NoNullCompression);
         }
 
-        let mut hello = Self {
-            body,
-            legacy_version,
-            random,
-            session_id,
-            cipher_suites,
-            compression_methods,
-            extensions: &[],
-            known: KnownExtensions::default(),
-        };
         // A TLS 1.2 client may omit the extensions block entirely
         // (RFC 5246 §7.4.1.2); TLS 1.3's mandatory extensions are checked by
         // the server once it knows which version it is speaking.
-        if r.is_empty() {
-            return Ok(hello);
-        }
-        let mut block = Reader::new(r.rest(), Field::Extensions);
-        hello.extensions = block.opaque_u16()?;
-        block.finish()?;
-        hello.parse_extensions()?;
-        Ok(hello)
+        let mut known = [0; SLOT_COUNT];
+        let extensions = if rest.is_empty() {
+            rest
+        } else {
+            let Some((&block_len, block)) = rest.split_first_chunk::<2>() else {
+                return Err(InvalidMessage::Truncated(Field::Extensions));
+            };
+            let block_len = usize::from(u16::from_be_bytes(block_len));
+            if block_len != block.len() {
+                return Err(if block_len > block.len() {
+                    InvalidMessage::Truncated(Field::Extensions)
+                } else {
+                    InvalidMessage::TrailingBytes(Field::Extensions)
+                });
+            }
+            scan_extensions(block, &mut known)?;
+            block
+        };
+        Ok(Self {
+            body,
+            random,
+            extensions,
+            legacy_version: u16::from_be_bytes([v0, v1]),
+            cipher_suites_len,
+            session_id_len,
+            compression_methods_len,
+            known,
+        })
     }
 
-    fn parse_extensions(&mut self) -> Result<(), InvalidMessage> {
-        let all = self.extensions;
-        let mut r = Reader::new(all, Field::Extensions);
-        let mut last = None;
-        // Known types are tracked by `known`; the others (GREASE, new
-        // extensions) here. RFC 8446 §4.2: "There MUST NOT be more than one
-        // extension of the same type in a given extension block."
-        let mut unknown = SeenU16::new();
-        while !r.is_empty() {
-            let typ = r.u16()?;
-            let body = r.opaque_u16()?;
-            if !self.known.record(typ, body)? && !unknown.insert(typ) {
-                return Err(InvalidMessage::DuplicateExtension(
-                    ExtensionType::from_wire(typ),
-                ));
-            }
-            last = Some(typ);
+    /// `len` bytes of the body from `start`: a field whose place parsing
+    /// established, so the range is always inside the body.
+    fn field(&self, start: usize, len: usize) -> &'a [u8] {
+        self.body.get(start..start + len).unwrap_or_default()
+    }
+
+    /// Where cipher_suites starts, after its length prefix.
+    fn cipher_suites_at(&self) -> usize {
+        SESSION_ID_AT + usize::from(self.session_id_len) + 2
+    }
+
+    /// The body of the known extension in `slot`, if it was sent.
+    fn known(&self, slot: Slot) -> Option<&'a [u8]> {
+        match self.known[slot as usize] {
+            0 => None,
+            at => Some(body_at(self.extensions, usize::from(at))),
         }
-        if unknown.overflowed() {
-            if let Some(dup) = seen::first_duplicate(raw_extensions(all).map(|(t, _)| t.to_wire()))
-            {
-                return Err(InvalidMessage::DuplicateExtension(
-                    ExtensionType::from_wire(dup),
-                ));
-            }
-        }
-        // "The pre_shared_key extension MUST be the last extension in the
-        // ClientHello" (RFC 8446 §4.2.11).
-        if self.known.pre_shared_key.is_some()
-            && last != Some(ExtensionType::PreSharedKey.to_wire())
-        {
-            return Err(InvalidMessage::PreSharedKeyNotLast);
-        }
-        Ok(())
     }
 
     /// The whole message body this view was parsed from.
@@ -308,19 +340,24 @@ impl<'a> ClientHello<'a> {
     }
 
     /// legacy_session_id (0 to 32 bytes), echoed by a TLS 1.3 server.
-    pub const fn session_id(&self) -> &'a [u8] {
-        self.session_id
+    pub fn session_id(&self) -> &'a [u8] {
+        self.field(SESSION_ID_AT, usize::from(self.session_id_len))
     }
 
     /// The cipher suites in the client's order of preference (GREASE skipped
     /// when iterating).
-    pub const fn cipher_suites(&self) -> U16List<'a> {
-        self.cipher_suites
+    pub fn cipher_suites(&self) -> U16List<'a> {
+        U16List::from_checked(
+            self.field(self.cipher_suites_at(), usize::from(self.cipher_suites_len)),
+        )
     }
 
     /// legacy_compression_methods: always includes 0 (null).
-    pub const fn compression_methods(&self) -> &'a [u8] {
-        self.compression_methods
+    pub fn compression_methods(&self) -> &'a [u8] {
+        self.field(
+            self.cipher_suites_at() + usize::from(self.cipher_suites_len) + 1,
+            usize::from(self.compression_methods_len),
+        )
     }
 
     /// Every extension in wire order, unknown types included and GREASE
@@ -342,107 +379,146 @@ impl<'a> ClientHello<'a> {
     }
 
     /// server_name (RFC 6066 §3).
-    pub const fn server_name(&self) -> Option<ServerNames<'a>> {
-        self.known.server_name
+    pub fn server_name(&self) -> Option<ServerNames<'a>> {
+        self.known(Slot::ServerName).map(ServerNames::from_checked)
     }
 
     /// supported_versions (RFC 8446 §4.2.1).
-    pub const fn supported_versions(&self) -> Option<U16List<'a>> {
-        self.known.supported_versions
+    pub fn supported_versions(&self) -> Option<U16List<'a>> {
+        self.known(Slot::SupportedVersions)
+            .map(|body| U16List::from_extension(body, 1))
     }
 
     /// supported_groups (RFC 8446 §4.2.7, RFC 8422 §5.1.1).
-    pub const fn supported_groups(&self) -> Option<U16List<'a>> {
-        self.known.supported_groups
+    pub fn supported_groups(&self) -> Option<U16List<'a>> {
+        self.known(Slot::SupportedGroups)
+            .map(|body| U16List::from_extension(body, 2))
     }
 
     /// signature_algorithms (RFC 8446 §4.2.3).
-    pub const fn signature_algorithms(&self) -> Option<U16List<'a>> {
-        self.known.signature_algorithms
+    pub fn signature_algorithms(&self) -> Option<U16List<'a>> {
+        self.known(Slot::SignatureAlgorithms)
+            .map(|body| U16List::from_extension(body, 2))
     }
 
     /// signature_algorithms_cert (RFC 8446 §4.2.3).
-    pub const fn signature_algorithms_cert(&self) -> Option<U16List<'a>> {
-        self.known.signature_algorithms_cert
+    pub fn signature_algorithms_cert(&self) -> Option<U16List<'a>> {
+        self.known(Slot::SignatureAlgorithmsCert)
+            .map(|body| U16List::from_extension(body, 2))
     }
 
     /// key_share (RFC 8446 §4.2.8).
-    pub const fn key_share(&self) -> Option<KeyShares<'a>> {
-        self.known.key_share
+    pub fn key_share(&self) -> Option<KeyShares<'a>> {
+        self.known(Slot::KeyShare).map(KeyShares::from_checked)
     }
 
     /// psk_key_exchange_modes (RFC 8446 §4.2.9): one byte per mode.
-    pub const fn psk_key_exchange_modes(&self) -> Option<&'a [u8]> {
-        self.known.psk_key_exchange_modes
+    pub fn psk_key_exchange_modes(&self) -> Option<&'a [u8]> {
+        self.known(Slot::PskKeyExchangeModes)
+            .map(|body| ext::opaque_contents(body, 1))
     }
 
     /// pre_shared_key (RFC 8446 §4.2.11); always the last extension.
-    pub const fn pre_shared_key(&self) -> Option<PreSharedKeyOffer<'a>> {
-        self.known.pre_shared_key
+    pub fn pre_shared_key(&self) -> Option<PreSharedKeyOffer<'a>> {
+        self.known(Slot::PreSharedKey)
+            .map(PreSharedKeyOffer::from_checked)
     }
 
     /// Whether early_data was offered (RFC 8446 §4.2.10).
     pub fn early_data(&self) -> bool {
-        self.known.has(Slot::EarlyData)
+        self.known[Slot::EarlyData as usize] != 0
     }
 
     /// cookie (RFC 8446 §4.2.2), echoed from a HelloRetryRequest.
-    pub const fn cookie(&self) -> Option<&'a [u8]> {
-        self.known.cookie
+    pub fn cookie(&self) -> Option<&'a [u8]> {
+        self.known(Slot::Cookie)
+            .map(|body| ext::opaque_contents(body, 2))
     }
 
     /// application_layer_protocol_negotiation (RFC 7301).
-    pub const fn alpn(&self) -> Option<ProtocolNames<'a>> {
-        self.known.alpn
+    pub fn alpn(&self) -> Option<ProtocolNames<'a>> {
+        self.known(Slot::Alpn).map(ProtocolNames::from_checked)
     }
 
     /// Whether extended_master_secret was offered (RFC 7627).
     pub fn extended_master_secret(&self) -> bool {
-        self.known.has(Slot::ExtendedMasterSecret)
+        self.known[Slot::ExtendedMasterSecret as usize] != 0
     }
 
     /// renegotiation_info's renegotiated_connection (RFC 5746): empty on an
     /// initial handshake.
-    pub const fn renegotiation_info(&self) -> Option<&'a [u8]> {
-        self.known.renegotiation_info
+    pub fn renegotiation_info(&self) -> Option<&'a [u8]> {
+        self.known(Slot::RenegotiationInfo)
+            .map(|body| ext::opaque_contents(body, 1))
     }
 
     /// session_ticket (RFC 5077): a ticket, or empty to ask for one.
-    pub const fn session_ticket(&self) -> Option<&'a [u8]> {
-        self.known.session_ticket
+    pub fn session_ticket(&self) -> Option<&'a [u8]> {
+        self.known(Slot::SessionTicket)
     }
 
     /// ec_point_formats (RFC 8422 §5.1.2).
-    pub const fn ec_point_formats(&self) -> Option<&'a [u8]> {
-        self.known.ec_point_formats
+    pub fn ec_point_formats(&self) -> Option<&'a [u8]> {
+        self.known(Slot::EcPointFormats)
+            .map(|body| ext::opaque_contents(body, 1))
     }
 
     /// padding (RFC 7685): the padding bytes.
-    pub const fn padding(&self) -> Option<&'a [u8]> {
-        self.known.padding
+    pub fn padding(&self) -> Option<&'a [u8]> {
+        self.known(Slot::Padding)
     }
 
     /// status_request (RFC 6066 §8).
-    pub const fn status_request(&self) -> Option<StatusRequest<'a>> {
-        self.known.status_request
+    pub fn status_request(&self) -> Option<StatusRequest<'a>> {
+        self.known(Slot::StatusRequest)
+            .map(StatusRequest::from_checked)
     }
 
     /// Whether the client asks for a stapled OCSP response: status_request
     /// of type ocsp.
-    pub const fn requests_ocsp(&self) -> bool {
-        matches!(self.known.status_request, Some(sr) if sr.ocsp().is_some())
+    #[inline]
+    pub fn requests_ocsp(&self) -> bool {
+        // The body starts with its status_type (it cannot be empty).
+        match self.known[Slot::StatusRequest as usize] {
+            0 => false,
+            at => self.extensions.get(usize::from(at)) == Some(&STATUS_TYPE_OCSP),
+        }
     }
 
     /// status_request_v2 (RFC 6961), raw: its framing is checked, its
     /// content is not interpreted.
-    pub const fn status_request_v2(&self) -> Option<&'a [u8]> {
-        self.known.status_request_v2
+    pub fn status_request_v2(&self) -> Option<&'a [u8]> {
+        self.known(Slot::StatusRequestV2)
     }
 
     /// Whether `suite` is offered, in cipher_suites (also used for the SCSVs
     /// of RFC 5746 and RFC 7507).
     pub fn offers_cipher_suite(&self, suite: u16) -> bool {
-        self.cipher_suites.contains(suite)
+        self.cipher_suites().contains(suite)
+    }
+}
+
+/// Shows the fields as the accessors give them, not the offsets kept inside.
+impl core::fmt::Debug for ClientHello<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        /// The extensions as a list, without collecting them.
+        struct Extensions<'h, 'a>(&'h ClientHello<'a>);
+        impl core::fmt::Debug for Extensions<'_, '_> {
+            fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+                f.debug_list().entries(self.0.extensions()).finish()
+            }
+        }
+        f.debug_struct("ClientHello")
+            .field(
+                "legacy_version",
+                &format_args!("{:#06x}", self.legacy_version),
+            )
+            .field("random", self.random)
+            .field("session_id", &self.session_id())
+            .field("cipher_suites", &self.cipher_suites())
+            .field("compression_methods", &self.compression_methods())
+            .field("extensions", &Extensions(self))
+            .finish()
     }
 }
 
@@ -453,6 +529,16 @@ pub struct Extension<'a> {
     pub typ: ExtensionType,
     /// Its body, without the type and length.
     pub body: &'a [u8],
+}
+
+/// The body of the extension whose body starts at offset `at` of a checked
+/// extensions block: its length is the u16 just before it.
+fn body_at(block: &[u8], at: usize) -> &[u8] {
+    let len = match block.get(at.wrapping_sub(2)..at) {
+        Some(&[hi, lo]) => usize::from(u16::from_be_bytes([hi, lo])),
+        _ => 0,
+    };
+    block.get(at..at + len).unwrap_or_default()
 }
 
 /// Walks an extensions block whose framing has already been checked.

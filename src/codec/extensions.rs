@@ -83,29 +83,120 @@ pub const fn is_grease(value: u16) -> bool {
     hi == lo && lo & 0x0f == 0x0a
 }
 
-fn bad_length(typ: ExtensionType) -> InvalidMessage {
-    InvalidMessage::BadLength(Field::Extension(typ))
+/// What is wrong with an extension body. The checks below report this
+/// one-byte value; the hello turns it into the [`InvalidMessage`] that
+/// names the extension, off the hot path. The duplicates carry no value:
+/// the cold path finds it again in the body (see
+/// [`Malformed::in_extension`]), so that the hot path has nothing to carry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Malformed {
+    /// A length ran past the end of the body. Alert: decode_error.
+    Truncated,
+    /// Bytes were left over. Alert: decode_error.
+    TrailingBytes,
+    /// A vector's length lay outside its RFC bounds. Alert: decode_error.
+    BadLength,
+    /// A DER item was not well formed. Alert: decode_error.
+    BadDer,
+    /// key_share offered a group twice. Alert: illegal_parameter.
+    DuplicateKeyShare,
+    /// server_name listed a name type twice. Alert: illegal_parameter.
+    DuplicateServerNameType,
+    /// pre_shared_key's identities and binders differ in number.
+    /// Alert: illegal_parameter.
+    PskBinderCountMismatch,
 }
 
-/// Reads the whole body as one vector whose length prefix is `prefix_len`
-/// bytes, and checks the vector's length lies in `min..=max`.
-fn whole_vector(
-    body: &[u8],
-    typ: ExtensionType,
-    prefix_len: usize,
-    min: usize,
-    max: usize,
-) -> Result<&[u8], InvalidMessage> {
-    let mut r = Reader::new(body, Field::Extension(typ));
-    let inner = match prefix_len {
-        1 => r.opaque_u8()?,
-        _ => r.opaque_u16()?,
-    };
-    r.finish()?;
-    if inner.len() < min || inner.len() > max {
-        return Err(bad_length(typ));
+impl Malformed {
+    /// The error for this problem in `body`, the body of an extension of
+    /// type `typ`.
+    #[cold]
+    pub(crate) fn in_extension(self, typ: ExtensionType, body: &[u8]) -> InvalidMessage {
+        let field = Field::Extension(typ);
+        match self {
+            Self::Truncated => InvalidMessage::Truncated(field),
+            Self::TrailingBytes => InvalidMessage::TrailingBytes(field),
+            Self::BadLength => InvalidMessage::BadLength(field),
+            Self::BadDer => InvalidMessage::BadDer(field),
+            // The check stopped at the first repeat, after entries it had
+            // found well formed, so walking them again finds the same one.
+            Self::DuplicateKeyShare => InvalidMessage::DuplicateKeyShare(
+                seen::first_duplicate(KeyShares::from_checked(body).entries().map(|e| e.group))
+                    .unwrap_or_default(),
+            ),
+            Self::DuplicateServerNameType => {
+                let types = ServerNames::from_checked(body)
+                    .iter()
+                    .map(|(t, _)| u16::from(t));
+                let repeat = seen::first_duplicate(types).unwrap_or_default();
+                InvalidMessage::DuplicateServerNameType(u8::try_from(repeat).unwrap_or_default())
+            }
+            Self::PskBinderCountMismatch => InvalidMessage::PskBinderCountMismatch,
+        }
     }
-    Ok(inner)
+}
+
+/// Splits a vector with a 1-byte length prefix off the front of `bytes`:
+/// its contents, and what follows it.
+#[inline(always)]
+fn split_vector_u8(bytes: &[u8]) -> Result<(&[u8], &[u8]), Malformed> {
+    let Some((&len, rest)) = bytes.split_first() else {
+        return Err(Malformed::Truncated);
+    };
+    rest.split_at_checked(usize::from(len))
+        .ok_or(Malformed::Truncated)
+}
+
+/// Splits a vector with a 2-byte length prefix off the front of `bytes`:
+/// its contents, and what follows it.
+#[inline(always)]
+fn split_vector_u16(bytes: &[u8]) -> Result<(&[u8], &[u8]), Malformed> {
+    let Some((&len, rest)) = bytes.split_first_chunk::<2>() else {
+        return Err(Malformed::Truncated);
+    };
+    rest.split_at_checked(usize::from(u16::from_be_bytes(len)))
+        .ok_or(Malformed::Truncated)
+}
+
+/// The contents of a vector that must fill the rest of its body: too short
+/// is a truncation, too long leaves trailing bytes. One comparison settles
+/// both on the hot path.
+#[inline(always)]
+fn fill(declared: usize, contents: &[u8]) -> Result<&[u8], Malformed> {
+    if declared == contents.len() {
+        Ok(contents)
+    } else if declared > contents.len() {
+        Err(Malformed::Truncated)
+    } else {
+        Err(Malformed::TrailingBytes)
+    }
+}
+
+/// The contents of an extension body that is exactly one vector with a
+/// 1-byte length prefix.
+#[inline(always)]
+fn whole_vector_u8(body: &[u8]) -> Result<&[u8], Malformed> {
+    let Some((&len, contents)) = body.split_first() else {
+        return Err(Malformed::Truncated);
+    };
+    fill(usize::from(len), contents)
+}
+
+/// The contents of an extension body that is exactly one vector with a
+/// 2-byte length prefix.
+#[inline(always)]
+fn whole_vector_u16(body: &[u8]) -> Result<&[u8], Malformed> {
+    let Some((&len, contents)) = body.split_first_chunk::<2>() else {
+        return Err(Malformed::Truncated);
+    };
+    fill(usize::from(u16::from_be_bytes(len)), contents)
+}
+
+/// What follows a validated vector's length prefix (see [`whole_vector_u8`]
+/// and [`whole_vector_u16`]). For bytes that passed those checks this is
+/// the same slice; for anything else it is still a slice, never a panic.
+fn skip_prefix(body: &[u8], prefix_len: usize) -> &[u8] {
+    body.get(prefix_len..).unwrap_or_default()
 }
 
 /// A list of 16-bit code points (cipher suites, groups, versions, signature
@@ -116,26 +207,16 @@ pub struct U16List<'a> {
 }
 
 impl<'a> U16List<'a> {
-    /// Checks that `raw` is a whole number of u16s.
-    pub(crate) fn new(raw: &'a [u8], field: Field) -> Result<Self, InvalidMessage> {
-        if raw.len() % 2 != 0 {
-            return Err(InvalidMessage::BadLength(field));
-        }
-        Ok(Self { raw })
+    /// A list over `raw`, which the caller has checked holds a whole number
+    /// of u16s (a stray odd byte would only be skipped by the iterator).
+    pub(crate) const fn from_checked(raw: &'a [u8]) -> Self {
+        Self { raw }
     }
 
-    /// A list from a u8- or u16-prefixed extension body with RFC bounds in bytes.
-    fn from_extension(
-        body: &'a [u8],
-        typ: ExtensionType,
-        prefix_len: usize,
-        min: usize,
-        max: usize,
-    ) -> Result<Self, InvalidMessage> {
-        Self::new(
-            whole_vector(body, typ, prefix_len, min, max)?,
-            Field::Extension(typ),
-        )
+    /// The list of an extension body checked by [`check_u16_list_u8`] or
+    /// [`check_u16_list_u16`] (`prefix_len` 1 or 2).
+    pub(crate) fn from_extension(body: &'a [u8], prefix_len: usize) -> Self {
+        Self::from_checked(skip_prefix(body, prefix_len))
     }
 
     /// The values in wire order, GREASE skipped.
@@ -154,6 +235,30 @@ impl<'a> U16List<'a> {
     pub const fn raw(&self) -> &'a [u8] {
         self.raw
     }
+}
+
+/// Checks a list of u16 values behind a 1-byte length prefix, `min..=max`
+/// bytes long.
+#[inline(always)]
+pub(crate) fn check_u16_list_u8(body: &[u8], min: usize, max: usize) -> Result<(), Malformed> {
+    check_u16_list_len(whole_vector_u8(body)?.len(), min, max)
+}
+
+/// Checks a list of u16 values behind a 2-byte length prefix, `min..=max`
+/// bytes long.
+#[inline(always)]
+pub(crate) fn check_u16_list_u16(body: &[u8], min: usize, max: usize) -> Result<(), Malformed> {
+    check_u16_list_len(whole_vector_u16(body)?.len(), min, max)
+}
+
+/// A list's byte length must lie in the RFC's bounds and be a whole number
+/// of u16s; both failures are a bad length.
+#[inline(always)]
+fn check_u16_list_len(len: usize, min: usize, max: usize) -> Result<(), Malformed> {
+    if len < min || len > max || len % 2 != 0 {
+        return Err(Malformed::BadLength);
+    }
+    Ok(())
 }
 
 impl<'a> IntoIterator for U16List<'a> {
@@ -196,27 +301,38 @@ pub struct ServerNames<'a> {
 pub const NAME_TYPE_HOST_NAME: u8 = 0;
 
 impl<'a> ServerNames<'a> {
-    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, InvalidMessage> {
-        const TYP: ExtensionType = ExtensionType::ServerName;
+    /// Checks a server_name extension body.
+    pub(crate) fn check(body: &[u8]) -> Result<(), Malformed> {
         // ServerName server_name_list<1..2^16-1>
-        let raw = whole_vector(body, TYP, 2, 1, 0xffff)?;
-        let mut r = Reader::new(raw, Field::Extension(TYP));
+        let mut rest = whole_vector_u16(body)?;
+        if rest.is_empty() {
+            return Err(Malformed::BadLength);
+        }
         // At most 256 name types exist; a bitmap catches duplicates.
         let mut seen = [0u64; 4];
-        while !r.is_empty() {
-            let name_type = r.u8()?;
-            // HostName opaque<1..2^16-1>; every name type is framed this way
-            // in practice, so unknown types are skipped the same way.
-            if r.opaque_u16()?.is_empty() {
-                return Err(bad_length(TYP));
+        while let Some((&name_type, tail)) = rest.split_first() {
+            // NameType name_type; HostName opaque<1..2^16-1>. Every name
+            // type is framed this way in practice, so unknown types are
+            // skipped the same way.
+            let (name, tail) = split_vector_u16(tail)?;
+            if name.is_empty() {
+                return Err(Malformed::BadLength);
             }
             let (word, bit) = (usize::from(name_type / 64), 1u64 << (name_type % 64));
             if seen[word] & bit != 0 {
-                return Err(InvalidMessage::DuplicateServerNameType(name_type));
+                return Err(Malformed::DuplicateServerNameType);
             }
             seen[word] |= bit;
+            rest = tail;
         }
-        Ok(Self { raw })
+        Ok(())
+    }
+
+    /// The view of a body that passed [`ServerNames::check`].
+    pub(crate) fn from_checked(body: &'a [u8]) -> Self {
+        Self {
+            raw: skip_prefix(body, 2),
+        }
     }
 
     /// The DNS host name, if one was sent: bytes as on the wire, which
@@ -265,31 +381,43 @@ pub struct KeyShares<'a> {
 }
 
 impl<'a> KeyShares<'a> {
-    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, InvalidMessage> {
-        const TYP: ExtensionType = ExtensionType::KeyShare;
+    /// Checks a key_share extension body.
+    pub(crate) fn check(body: &[u8]) -> Result<(), Malformed> {
         // KeyShareEntry client_shares<0..2^16-1>
-        let raw = whole_vector(body, TYP, 2, 0, 0xffff)?;
-        let mut r = Reader::new(raw, Field::Extension(TYP));
+        let list = whole_vector_u16(body)?;
+        let mut rest = list;
         let mut groups = SeenU16::new();
-        while !r.is_empty() {
-            let group = r.u16()?;
-            // opaque key_exchange<1..2^16-1>
-            if r.opaque_u16()?.is_empty() {
-                return Err(bad_length(TYP));
+        while let Some((&group, tail)) = rest.split_first_chunk::<2>() {
+            // NamedGroup group; opaque key_exchange<1..2^16-1>
+            let (key, tail) = split_vector_u16(tail)?;
+            if key.is_empty() {
+                return Err(Malformed::BadLength);
             }
             // "Clients MUST NOT offer multiple KeyShareEntry values for the
             // same group" (§4.2.8).
-            if !groups.insert(group) {
-                return Err(InvalidMessage::DuplicateKeyShare(group));
-            }
+            groups.insert(u16::from_be_bytes(group));
+            rest = tail;
         }
-        let shares = Self { raw };
-        if groups.overflowed() {
-            if let Some(dup) = seen::first_duplicate(shares.entries().map(|e| e.group)) {
-                return Err(InvalidMessage::DuplicateKeyShare(dup));
-            }
+        // One byte left: an entry cut short.
+        if !rest.is_empty() {
+            return Err(Malformed::Truncated);
         }
-        Ok(shares)
+        if groups.maybe_repeated() && seen::first_duplicate(KeyShares::groups(list)).is_some() {
+            return Err(Malformed::DuplicateKeyShare);
+        }
+        Ok(())
+    }
+
+    /// The view of a body that passed [`KeyShares::check`].
+    pub(crate) fn from_checked(body: &'a [u8]) -> Self {
+        Self {
+            raw: skip_prefix(body, 2),
+        }
+    }
+
+    /// The groups of a list of entries whose framing has been checked.
+    fn groups(list: &[u8]) -> impl Iterator<Item = u16> + '_ {
+        KeyShares { raw: list }.entries().map(|e| e.group)
     }
 
     fn entries(&self) -> KeyShareIter<'a> {
@@ -331,18 +459,29 @@ pub struct ProtocolNames<'a> {
 }
 
 impl<'a> ProtocolNames<'a> {
-    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, InvalidMessage> {
-        const TYP: ExtensionType = ExtensionType::ApplicationLayerProtocolNegotiation;
+    /// Checks an application_layer_protocol_negotiation extension body.
+    pub(crate) fn check(body: &[u8]) -> Result<(), Malformed> {
         // ProtocolName protocol_name_list<2..2^16-1>
-        let raw = whole_vector(body, TYP, 2, 2, 0xffff)?;
-        let mut r = Reader::new(raw, Field::Extension(TYP));
-        while !r.is_empty() {
-            // opaque ProtocolName<1..2^8-1>: "Empty strings MUST NOT be included".
-            if r.opaque_u8()?.is_empty() {
-                return Err(bad_length(TYP));
-            }
+        let mut rest = whole_vector_u16(body)?;
+        if rest.len() < 2 {
+            return Err(Malformed::BadLength);
         }
-        Ok(Self { raw })
+        while !rest.is_empty() {
+            // opaque ProtocolName<1..2^8-1>: "Empty strings MUST NOT be included".
+            let (name, tail) = split_vector_u8(rest)?;
+            if name.is_empty() {
+                return Err(Malformed::BadLength);
+            }
+            rest = tail;
+        }
+        Ok(())
+    }
+
+    /// The view of a body that passed [`ProtocolNames::check`].
+    pub(crate) fn from_checked(body: &'a [u8]) -> Self {
+        Self {
+            raw: skip_prefix(body, 2),
+        }
     }
 
     /// The protocol names in the client's order of preference.
@@ -391,42 +530,54 @@ pub struct PreSharedKeyOffer<'a> {
 }
 
 impl<'a> PreSharedKeyOffer<'a> {
-    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, InvalidMessage> {
-        const TYP: ExtensionType = ExtensionType::PreSharedKey;
-        let field = Field::Extension(TYP);
-        let mut r = Reader::new(body, field);
+    /// Checks a pre_shared_key extension body.
+    pub(crate) fn check(body: &[u8]) -> Result<(), Malformed> {
         // PskIdentity identities<7..2^16-1>; PskBinderEntry binders<33..2^16-1>
-        let identities = r.opaque_u16()?;
-        let binders = r.opaque_u16()?;
-        r.finish()?;
+        let (identities, rest) = split_vector_u16(body)?;
+        let (binders, rest) = split_vector_u16(rest)?;
+        if !rest.is_empty() {
+            return Err(Malformed::TrailingBytes);
+        }
         if identities.len() < 7 || binders.len() < 33 {
-            return Err(bad_length(TYP));
+            return Err(Malformed::BadLength);
         }
         let mut count = 0usize;
-        let mut ids = Reader::new(identities, field);
-        while !ids.is_empty() {
+        let mut rest = identities;
+        while !rest.is_empty() {
             // opaque identity<1..2^16-1>; uint32 obfuscated_ticket_age
-            if ids.opaque_u16()?.is_empty() {
-                return Err(bad_length(TYP));
+            let (identity, tail) = split_vector_u16(rest)?;
+            if identity.is_empty() {
+                return Err(Malformed::BadLength);
             }
-            ids.u32()?;
+            let Some((_age, tail)) = tail.split_first_chunk::<4>() else {
+                return Err(Malformed::Truncated);
+            };
             count += 1;
+            rest = tail;
         }
-        let mut bs = Reader::new(binders, field);
-        while !bs.is_empty() {
+        let mut rest = binders;
+        while !rest.is_empty() {
             // opaque PskBinderEntry<32..255>
-            if bs.opaque_u8()?.len() < 32 {
-                return Err(bad_length(TYP));
+            let (binder, tail) = split_vector_u8(rest)?;
+            if binder.len() < 32 {
+                return Err(Malformed::BadLength);
             }
             count = count.wrapping_sub(1);
+            rest = tail;
         }
         if count != 0 {
-            return Err(InvalidMessage::PskBinderCountMismatch);
+            return Err(Malformed::PskBinderCountMismatch);
         }
-        Ok(Self {
-            identities,
-            binders,
-        })
+        Ok(())
+    }
+
+    /// The view of a body that passed [`PreSharedKeyOffer::check`].
+    pub(crate) fn from_checked(body: &'a [u8]) -> Self {
+        let mut r = Reader::new(body, Field::Extension(ExtensionType::PreSharedKey));
+        Self {
+            identities: r.opaque_u16().unwrap_or_default(),
+            binders: r.opaque_u16().unwrap_or_default(),
+        }
     }
 
     /// The identities in wire order.
@@ -478,46 +629,49 @@ pub struct OcspStatusRequest<'a> {
 }
 
 impl<'a> StatusRequest<'a> {
-    pub(crate) fn parse(body: &'a [u8]) -> Result<Self, InvalidMessage> {
-        const TYP: ExtensionType = ExtensionType::StatusRequest;
-        let field = Field::Extension(TYP);
-        let mut r = Reader::new(body, field);
-        let status_type = r.u8()?;
+    /// Checks a status_request extension body.
+    pub(crate) fn check(body: &[u8]) -> Result<(), Malformed> {
+        let Some((&status_type, rest)) = body.split_first() else {
+            return Err(Malformed::Truncated);
+        };
         if status_type != STATUS_TYPE_OCSP {
             // Another status type: its request's syntax is unknown, so the
             // body is kept whole and only the type is interpreted.
-            return Ok(Self {
-                raw: body,
-                status_type,
-                ocsp: None,
-            });
+            return Ok(());
         }
         // ResponderID responder_id_list<0..2^16-1>; each opaque<1..2^16-1>
         // holding one DER ResponderID.
-        let responder_ids = r.opaque_u16()?;
-        let mut ids = Reader::new(responder_ids, field);
-        while !ids.is_empty() {
-            der::single_item(ids.opaque_u16()?, field)?;
+        let (ids, rest) = split_vector_u16(rest)?;
+        // Mainstream clients send neither responder IDs nor extensions, so
+        // the DER checks stay out of line.
+        if !ids.is_empty() {
+            check_responder_ids(ids)?;
         }
         // Extensions request_extensions: opaque<0..2^16-1> holding the DER
         // of an X.509 Extensions SEQUENCE, or nothing.
-        let request_extensions = r.opaque_u16()?;
-        r.finish()?;
-        if !request_extensions.is_empty() {
-            let seq = der::single_item(request_extensions, field)?;
-            if seq.tag != der::SEQUENCE {
-                return Err(InvalidMessage::BadDer(field));
-            }
-            der::check_items(seq.contents, field)?;
+        let (request_extensions, rest) = split_vector_u16(rest)?;
+        if !rest.is_empty() {
+            return Err(Malformed::TrailingBytes);
         }
-        Ok(Self {
+        if !request_extensions.is_empty() {
+            check_request_extensions(request_extensions)?;
+        }
+        Ok(())
+    }
+
+    /// The view of a body that passed [`StatusRequest::check`].
+    pub(crate) fn from_checked(body: &'a [u8]) -> Self {
+        let mut r = Reader::new(body, Field::Extension(ExtensionType::StatusRequest));
+        let status_type = r.u8().unwrap_or_default();
+        let ocsp = (status_type == STATUS_TYPE_OCSP).then(|| OcspStatusRequest {
+            responder_ids: r.opaque_u16().unwrap_or_default(),
+            request_extensions: r.opaque_u16().unwrap_or_default(),
+        });
+        Self {
             raw: body,
             status_type,
-            ocsp: Some(OcspStatusRequest {
-                responder_ids,
-                request_extensions,
-            }),
-        })
+            ocsp,
+        }
     }
 
     /// The CertificateStatusType: 1 for OCSP.
@@ -568,64 +722,103 @@ impl<'a> OcspStatusRequest<'a> {
     }
 }
 
-/// Checks a status_request_v2 body's framing (RFC 6961 §2.2): a non-empty
-/// list of (status_type, u16-prefixed request) items. The body is exposed
-/// raw; this server answers status_request, which TLS 1.3 kept.
-pub(crate) fn check_status_request_v2(body: &[u8]) -> Result<(), InvalidMessage> {
-    const TYP: ExtensionType = ExtensionType::StatusRequestV2;
-    // CertificateStatusRequestItemV2 certificate_status_req_list<1..2^16-1>
-    let list = whole_vector(body, TYP, 2, 1, 0xffff)?;
-    let mut r = Reader::new(list, Field::Extension(TYP));
-    while !r.is_empty() {
-        r.u8()?;
-        r.opaque_u16()?;
+/// Checks a responder_id_list: each entry one DER item.
+#[inline(never)]
+fn check_responder_ids(mut ids: &[u8]) -> Result<(), Malformed> {
+    while !ids.is_empty() {
+        let (id, tail) = split_vector_u16(ids)?;
+        single_der_item(id)?;
+        ids = tail;
     }
     Ok(())
 }
 
-/// Parses a body that RFC bounds as `opaque x<min..max>` with a u8 prefix.
-pub(crate) fn opaque_u8_body(
-    body: &[u8],
-    typ: ExtensionType,
-    min: usize,
-) -> Result<&[u8], InvalidMessage> {
-    whole_vector(body, typ, 1, min, 0xff)
+/// Checks request_extensions: one DER SEQUENCE of whole DER items.
+#[inline(never)]
+fn check_request_extensions(der_bytes: &[u8]) -> Result<(), Malformed> {
+    let seq = single_der_item(der_bytes)?;
+    if seq.tag != der::SEQUENCE {
+        return Err(Malformed::BadDer);
+    }
+    let mut items = seq.contents;
+    while !items.is_empty() {
+        let (_, after) = der::split_item(items).ok_or(Malformed::BadDer)?;
+        items = after;
+    }
+    Ok(())
 }
 
-/// Parses a body that RFC bounds as `opaque x<min..2^16-1>` with a u16 prefix.
-pub(crate) fn opaque_u16_body(
-    body: &[u8],
-    typ: ExtensionType,
-    min: usize,
-) -> Result<&[u8], InvalidMessage> {
-    whole_vector(body, typ, 2, min, 0xffff)
+/// `bytes` as exactly one DER item.
+fn single_der_item(bytes: &[u8]) -> Result<der::DerItem<'_>, Malformed> {
+    match der::split_item(bytes) {
+        Some((item, [])) => Ok(item),
+        _ => Err(Malformed::BadDer),
+    }
 }
 
-/// A list of u16 code points as an extension body: `prefix_len`-byte length,
-/// then `min..=max` bytes of values.
-pub(crate) fn u16_list_body(
-    body: &[u8],
-    typ: ExtensionType,
-    prefix_len: usize,
-    min: usize,
-    max: usize,
-) -> Result<U16List<'_>, InvalidMessage> {
-    U16List::from_extension(body, typ, prefix_len, min, max)
+/// Checks a status_request_v2 body's framing (RFC 6961 §2.2): a non-empty
+/// list of (status_type, u16-prefixed request) items. The body is exposed
+/// raw; this server answers status_request, which TLS 1.3 kept.
+pub(crate) fn check_status_request_v2(body: &[u8]) -> Result<(), Malformed> {
+    // CertificateStatusRequestItemV2 certificate_status_req_list<1..2^16-1>
+    let mut rest = whole_vector_u16(body)?;
+    if rest.is_empty() {
+        return Err(Malformed::BadLength);
+    }
+    while let Some((_status_type, tail)) = rest.split_first() {
+        let (_request, tail) = split_vector_u16(tail)?;
+        rest = tail;
+    }
+    Ok(())
 }
 
-/// An extension that must be empty in a ClientHello (early_data,
+/// Checks a body that RFC bounds as `opaque x<min..2^8-1>` with a 1-byte
+/// length prefix.
+#[inline(always)]
+pub(crate) fn check_opaque_u8(body: &[u8], min: usize) -> Result<(), Malformed> {
+    if whole_vector_u8(body)?.len() < min {
+        return Err(Malformed::BadLength);
+    }
+    Ok(())
+}
+
+/// Checks a body that RFC bounds as `opaque x<min..2^16-1>` with a 2-byte
+/// length prefix.
+#[inline(always)]
+pub(crate) fn check_opaque_u16(body: &[u8], min: usize) -> Result<(), Malformed> {
+    if whole_vector_u16(body)?.len() < min {
+        return Err(Malformed::BadLength);
+    }
+    Ok(())
+}
+
+/// The contents of a body checked by [`check_opaque_u8`] or
+/// [`check_opaque_u16`] (`prefix_len` 1 or 2).
+pub(crate) fn opaque_contents(body: &[u8], prefix_len: usize) -> &[u8] {
+    skip_prefix(body, prefix_len)
+}
+
+/// Checks an extension that must be empty in a ClientHello (early_data,
 /// extended_master_secret).
-pub(crate) fn empty_body(body: &[u8], typ: ExtensionType) -> Result<(), InvalidMessage> {
+#[inline(always)]
+pub(crate) fn check_empty(body: &[u8]) -> Result<(), Malformed> {
     if body.is_empty() {
         Ok(())
     } else {
-        Err(InvalidMessage::TrailingBytes(Field::Extension(typ)))
+        Err(Malformed::TrailingBytes)
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checks a status_request body and builds its view, as the hello does.
+    fn parse_status_request(body: &[u8]) -> Result<StatusRequest<'_>, InvalidMessage> {
+        StatusRequest::check(body)
+            .map(|()| StatusRequest::from_checked(body))
+            .map_err(|m| m.in_extension(ExtensionType::StatusRequest, body))
+    }
 
     #[test]
     fn grease_values() {
@@ -639,12 +832,13 @@ mod tests {
     #[test]
     fn u16_list_skips_grease() {
         let raw = [0x0a, 0x0a, 0x13, 0x01, 0xfa, 0xfa, 0x13, 0x02];
-        let list = U16List::new(&raw, Field::CipherSuites).unwrap();
+        let list = U16List::from_checked(&raw);
         assert_eq!(list.iter().collect::<Vec<_>>(), [0x1301, 0x1302]);
         assert!(list.contains(0x1302) && !list.contains(0x0a0a));
+        let body = [0, 3, 0x13, 0x01, 0x13];
         assert_eq!(
-            U16List::new(&raw[..3], Field::CipherSuites),
-            Err(InvalidMessage::BadLength(Field::CipherSuites))
+            check_u16_list_u16(&body, 2, 0xffff),
+            Err(Malformed::BadLength)
         );
     }
 
@@ -662,7 +856,7 @@ mod tests {
         body.extend((ext.len() as u16 + 2).to_be_bytes());
         body.extend([0x30, ext.len() as u8]);
         body.extend(ext);
-        let sr = StatusRequest::parse(&body).unwrap();
+        let sr = parse_status_request(&body).unwrap();
         let ocsp = sr.ocsp().unwrap();
         assert_eq!(ocsp.responder_ids().collect::<Vec<_>>(), [&rid[..]]);
         assert_eq!(ocsp.request_extensions().collect::<Vec<_>>(), [&ext[..]]);
@@ -672,7 +866,7 @@ mod tests {
         let mut bad = body.clone();
         bad[6] = 0x05;
         assert_eq!(
-            StatusRequest::parse(&bad),
+            parse_status_request(&bad),
             Err(InvalidMessage::BadDer(Field::Extension(
                 ExtensionType::StatusRequest
             )))
@@ -681,7 +875,7 @@ mod tests {
 
     #[test]
     fn status_request_of_another_type_is_kept_raw() {
-        let sr = StatusRequest::parse(&[7, 1, 2, 3]).unwrap();
+        let sr = parse_status_request(&[7, 1, 2, 3]).unwrap();
         assert_eq!(
             (sr.status_type(), sr.ocsp(), sr.raw()),
             (7, None, &[7, 1, 2, 3][..])

@@ -101,6 +101,7 @@ fn parse_header(
 ///
 /// Returns the message and the bytes it spans, or `Ok(None)` if `buf` holds
 /// only part of one. An over-long message is refused from its header alone.
+#[inline]
 pub fn split_handshake(
     buf: &[u8],
 ) -> Result<Option<(HandshakeMessage<'_>, usize)>, InvalidMessage> {

@@ -52,6 +52,7 @@ impl RecordHeader {
     ///
     /// The checks need only these five bytes, so a stream of garbage is
     /// rejected before any of its body is buffered.
+    #[inline]
     pub fn parse(bytes: &[u8; RECORD_HEADER_LEN], max_len: usize) -> Result<Self, InvalidMessage> {
         let [typ, v0, v1, l0, l1] = *bytes;
         let content_type = ContentType::from_wire(typ);
@@ -103,6 +104,7 @@ pub struct Record<'a> {
 /// Returns the record and the number of bytes it spans, or `Ok(None)` when
 /// `buf` holds only part of one (including part of a header). Errors come as
 /// soon as the header shows them.
+#[inline]
 pub fn split_record(
     buf: &[u8],
     max_len: usize,

@@ -3,54 +3,48 @@
 //! A ClientHello may carry thousands of extensions or key shares within its
 //! size limit, so comparing each with all earlier ones would let a client
 //! make the server do quadratic work. Real hellos have a handful of values
-//! to track, so those go in a small inline list on the hot path; a hello
-//! with more is checked again in one pass with a 65,536-bit set, in a cold
-//! function whose 8 KiB frame the common case never pays for.
+//! to track, so the hot path keeps only a 64-bit filter in a register: each
+//! value sets one bit, picked by a hash. If no bit was set twice, every
+//! value was distinct. Otherwise the list may hold a repeat, and the caller
+//! checks it once more, exactly, with [`first_duplicate`]: a cold function
+//! whose 8 KiB frame the common case never pays for.
 
-/// How many values are tracked by linear search.
-const INLINE: usize = 16;
+/// The filter bit of `value`: the top 6 bits of a multiplicative hash. The
+/// multiplier was found by search so that the 16 GREASE values (RFC 8701)
+/// and the extension types and key share groups clients commonly send
+/// above 63 each get a bit of their own; any odd multiplier would be
+/// correct, only slower when values collide.
+const fn bucket(value: u16) -> u32 {
+    (value as u32).wrapping_mul(0x5d8c_aa9f) >> 26
+}
 
-/// Tracks up to [`INLINE`] distinct values; beyond that it only remembers
-/// that it overflowed, and the caller runs [`first_duplicate`] over the
-/// whole list.
+/// The values of one list met so far, as a filter (see the module docs).
 pub(crate) struct SeenU16 {
-    inline: [u16; INLINE],
-    len: usize,
-    overflowed: bool,
+    bits: u64,
+    shared: bool,
 }
 
 impl SeenU16 {
     pub(crate) const fn new() -> Self {
         Self {
-            inline: [0; INLINE],
-            len: 0,
-            overflowed: false,
+            bits: 0,
+            shared: false,
         }
     }
 
-    /// Inserts `value`; returns false if it is known to be a duplicate.
-    /// After an overflow it returns true and the caller must check the
-    /// whole list with [`first_duplicate`].
-    pub(crate) fn insert(&mut self, value: u16) -> bool {
-        if self.overflowed {
-            return true;
-        }
-        if self.inline[..self.len].contains(&value) {
-            return false;
-        }
-        match self.inline.get_mut(self.len) {
-            Some(slot) => {
-                *slot = value;
-                self.len += 1;
-            }
-            None => self.overflowed = true,
-        }
-        true
+    /// Notes `value`. Branch-free: a taken bit is only remembered, and
+    /// [`SeenU16::maybe_repeated`] reports it after the list.
+    #[inline(always)]
+    pub(crate) fn insert(&mut self, value: u16) {
+        let bit = 1u64 << bucket(value);
+        self.shared |= self.bits & bit != 0;
+        self.bits |= bit;
     }
 
-    /// Whether more values arrived than the inline list holds.
-    pub(crate) const fn overflowed(&self) -> bool {
-        self.overflowed
+    /// Whether two values shared a bit, so that the list may hold a repeat
+    /// and needs [`first_duplicate`]. False means every value was distinct.
+    pub(crate) const fn maybe_repeated(&self) -> bool {
+        self.shared
     }
 }
 
@@ -74,16 +68,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn inline_list_then_overflow() {
+    fn common_values_have_their_own_bits() {
+        let grease = (0..16).map(|k| 0x0a0a + 0x1010 * k);
+        let mut values: Vec<u16> = grease.collect();
+        values.extend([
+            0xff01, 0xfe0d, 0x4469, 0x44cd, 0x001d, 0x0017, 0x0018, 0x11ec,
+        ]);
         let mut seen = SeenU16::new();
-        for v in 0..INLINE as u16 {
-            assert!(seen.insert(v.wrapping_mul(7919)));
+        for v in values {
+            seen.insert(v);
         }
-        assert!(!seen.insert(7919));
-        assert!(!seen.overflowed());
-        assert!(seen.insert(1));
-        assert!(seen.overflowed());
-        assert!(seen.insert(7919), "after overflow the caller checks");
+        assert!(!seen.maybe_repeated());
+    }
+
+    #[test]
+    fn a_repeat_is_always_reported() {
+        for v in [0u16, 0x0a0a, 0x1d, 0xffff] {
+            let mut seen = SeenU16::new();
+            seen.insert(0x1234);
+            seen.insert(v);
+            assert!(!seen.maybe_repeated() || bucket(v) == bucket(0x1234));
+            seen.insert(v);
+            assert!(seen.maybe_repeated());
+        }
+    }
+
+    #[test]
+    fn values_that_share_a_bit_ask_for_the_exact_check() {
+        let distinct: Vec<u16> = (0..100u16).map(|v| v.wrapping_mul(7919)).collect();
+        let mut seen = SeenU16::new();
+        for &v in &distinct {
+            seen.insert(v);
+        }
+        assert!(seen.maybe_repeated(), "100 values cannot have 64 bits each");
+        assert_eq!(first_duplicate(distinct.iter().copied()), None);
     }
 
     #[test]

@@ -11,8 +11,8 @@ use crate::error::{CryptoError, Error, InvalidMessage};
 wire_enum! {
     /// A `NamedGroup` of supported_groups and key_share (RFC 8446 §4.2.7,
     /// RFC 7919, and the IANA "TLS Supported Groups" registry). Only
-    /// [`SUPPORTED_GROUPS`] can be used; the rest are named so that logs
-    /// of what clients offer are readable.
+    /// x25519, secp256r1 and secp384r1 can be used; the rest are named so
+    /// that logs of what clients offer are readable.
     pub enum NamedGroup: u16 {
         /// NIST P-256 (RFC 8446 §4.2.7).
         Secp256r1 = 0x0017 => "secp256r1",

@@ -8,9 +8,9 @@ use ring::{aead, digest, hkdf, hmac};
 use crate::codec::wire_enum::wire_enum;
 
 wire_enum! {
-    /// A cipher suite code point. Only the TLS 1.3 AEAD suites are
-    /// implemented (see [`Tls13Suite`]); the others are named so that what
-    /// clients offer prints readably.
+    /// A cipher suite code point. The three TLS 1.3 suites and the six
+    /// TLS 1.2 ECDHE AEAD suites are implemented; the others are named so
+    /// that what clients offer prints readably.
     pub enum CipherSuite: u16 {
         /// TLS 1.3, AES-128-GCM with SHA-256 (RFC 8446 §B.4).
         TlsAes128GcmSha256 = 0x1301 => "TLS_AES_128_GCM_SHA256",

@@ -13,15 +13,22 @@
 //!   responder.
 //! - **Refresh early.** A response is refreshed at the midpoint of its
 //!   thisUpdate..nextUpdate window, moved by a random jitter so that many
-//!   servers (or certificates) do not ask at the same second.
+//!   servers (or certificates) do not ask at the same second. One already
+//!   past its midpoint when it arrives (an HTTP cache in front of the
+//!   responder may serve the same response for hours) is refreshed soon,
+//!   then with backoff while the same one keeps coming.
 //! - **Keep the last good response.** It is served while a refresh runs
 //!   and while the responder is down, until its nextUpdate. A malformed or
 //!   unverifiable response never replaces it, and neither does an older
 //!   one or one saying "unknown".
-//! - **Back off on failure**, exponentially with a cap: never a busy loop.
+//! - **Back off on failure**, exponentially with a cap: never a busy loop
+//!   (no certificate is due twice within [`CachePolicy::retry_initial`]).
+//!   While the staple is fresh, a retry never waits more than half its
+//!   remaining life, so it does not lapse for want of trying.
 //! - **One fetch per certificate**, however many connections ask. A fetch
 //!   the application loses is handed out again after
-//!   [`CachePolicy::fetch_timeout`].
+//!   [`CachePolicy::fetch_timeout`] (or its backoff, if longer), and its
+//!   late result refused.
 //! - **Revocation is loud.** A verified "revoked" response is stored and
 //!   stapled (it is the truth, and clients act on it) and reported as
 //!   [`Update::Revoked`].
@@ -35,7 +42,7 @@ use bytes::Bytes;
 use ring::digest::{digest, SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::pki::{Certificate, CertificateError};
+use crate::pki::{find_issuer, Certificate, CertificateError};
 
 use super::cert_id::CertId;
 use super::error::OcspError;
@@ -49,15 +56,18 @@ use super::verify::{VerifiedStatus, VerifyOptions};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CachePolicy {
     /// The first retry after a failed fetch comes this long after it;
-    /// each further failure doubles the wait (default 60).
+    /// each further failure doubles the wait (default 60, at least 1). It
+    /// is also the shortest time between two fetches for one certificate.
     pub retry_initial: u64,
     /// The longest wait between retries (default 3600).
     pub retry_max: u64,
-    /// A fetch not answered within this long is taken as lost and handed
-    /// out again (default 120).
+    /// A fetch not answered within this long is taken as lost: it counts
+    /// as a failed attempt and is handed out again (default 120).
     pub fetch_timeout: u64,
-    /// The refresh time moves by up to this share of the response's
-    /// validity window, either way, in percent (default 10, at most 40).
+    /// Jitter, in percent, either way (default 10, at most 40): the
+    /// refresh time moves by up to this share of the response's validity
+    /// window, and each retry's wait by up to this share of itself. 0
+    /// makes every time exact.
     pub jitter_percent: u8,
     /// Options for verifying each response (clock skew; validity of a
     /// response without nextUpdate).
@@ -136,6 +146,10 @@ pub enum CacheError {
     /// The certificate names no http OCSP responder in its Authority
     /// Information Access, and none was given.
     NoResponderUrl,
+    /// The issuer has the Name the certificate names as its issuer, but
+    /// its key did not sign the certificate (a re-keyed or impostor CA):
+    /// every response would be refused.
+    IssuerMismatch,
     /// The certificate is already in the cache.
     AlreadyAdded,
 }
@@ -147,6 +161,7 @@ impl fmt::Display for CacheError {
             Self::CertId(e) => write!(f, "cannot build an OCSP request: {e}"),
             Self::NoIssuer => f.write_str("the certificate's issuer is not known"),
             Self::NoResponderUrl => f.write_str("the certificate names no http OCSP responder"),
+            Self::IssuerMismatch => f.write_str("the issuer's key did not sign the certificate"),
             Self::AlreadyAdded => f.write_str("the certificate is already in the cache"),
         }
     }
@@ -242,6 +257,8 @@ pub struct EntryState {
     pub failures: u32,
     /// When the next fetch is due (or the outstanding one times out).
     pub next_attempt: u64,
+    /// Whether a fetch is out, waiting for its result.
+    pub fetching: bool,
     /// The last rejection, if the last attempt failed.
     pub last_rejection: Option<Rejection>,
 }
@@ -264,10 +281,22 @@ struct Entry {
     query: OcspQuery,
     staple: Option<Staple>,
     failures: u32,
+    /// Responses stored in a row that were already past their refresh
+    /// time: the responder (or a cache in front of it) has nothing newer
+    /// yet, so each next refresh waits longer, as a retry would.
+    stale_refreshes: u32,
     /// When to fetch next; while a fetch is out, when it times out.
     next_attempt: u64,
-    in_flight: Option<FetchId>,
+    in_flight: Option<InFlight>,
     last_rejection: Option<Rejection>,
+}
+
+/// A fetch handed out and not yet answered.
+#[derive(Clone, Copy, Debug)]
+struct InFlight {
+    id: FetchId,
+    /// When [`StapleCache::poll_fetch`] handed it out.
+    issued_at: u64,
 }
 
 /// Keeps one staple per certificate and says what to fetch and when.
@@ -319,11 +348,15 @@ impl StapleCache {
         policy.retry_initial = policy.retry_initial.max(1);
         policy.retry_max = policy.retry_max.max(policy.retry_initial);
         policy.fetch_timeout = policy.fetch_timeout.max(1);
+        let mut jitter = Jitter::new(seed);
         Self {
             policy,
             entries: Vec::new(),
-            next_fetch_id: 0,
-            jitter: Jitter::new(seed),
+            // Ids start at a random point, so that an id from another cache
+            // (there may be one per configuration) is refused here rather
+            // than taken for one of this cache's fetches.
+            next_fetch_id: jitter.next(),
+            jitter,
         }
     }
 
@@ -350,6 +383,9 @@ impl StapleCache {
                 .to_owned(),
         };
         let cert_id = CertId::sha1(&leaf, &issuer).map_err(CacheError::CertId)?;
+        if find_issuer(&leaf, [&issuer]).is_none() {
+            return Err(CacheError::IssuerMismatch);
+        }
         self.entries.push(Entry {
             leaf_hash: sha256(&leaf_der),
             leaf_der,
@@ -359,11 +395,23 @@ impl StapleCache {
             query: OcspQuery::new(cert_id),
             staple: None,
             failures: 0,
+            stale_refreshes: 0,
             next_attempt: now,
             in_flight: None,
             last_rejection: None,
         });
         Ok(())
+    }
+
+    /// Forgets `leaf` (DER) and its staple, for example when a renewed
+    /// certificate replaces it; the result of a fetch still out for it
+    /// will be refused with [`UnknownFetch`]. Returns whether it was there.
+    pub fn remove(&mut self, leaf: &[u8]) -> bool {
+        let Some(index) = self.find(leaf) else {
+            return false;
+        };
+        self.entries.remove(index);
+        true
     }
 
     /// Adds every certificate of `config` that has a known issuer and an
@@ -394,26 +442,35 @@ impl StapleCache {
         self.entries.iter().map(|e| e.next_attempt).min()
     }
 
-    /// The next fetch due at `now`, if any. Each certificate has at most
-    /// one fetch out; one not answered within
-    /// [`CachePolicy::fetch_timeout`] counts as failed and is handed out
-    /// again.
+    /// The next fetch due at `now`, if any. Call it until it returns
+    /// `None`. Each certificate has at most one fetch out.
+    ///
+    /// A fetch not answered within [`CachePolicy::fetch_timeout`] is lost:
+    /// it counts as a failed attempt, and is handed out again once both
+    /// its timeout and its backoff (measured from when it was handed out)
+    /// have passed; its result, if it ever comes, is refused.
     pub fn poll_fetch(&mut self, now: u64) -> Option<Fetch> {
         let timeout = self.policy.fetch_timeout;
         let index = loop {
             let index = self.entries.iter().position(|e| e.next_attempt <= now)?;
-            if self.entries.get(index)?.in_flight.is_none() {
+            let Some(lost) = self.entries.get(index)?.in_flight else {
+                break index;
+            };
+            let retry_at = self.failed(
+                index,
+                lost.issued_at,
+                now,
+                Rejection::Fetch(LOST_FETCH.into()),
+            );
+            if retry_at <= now {
                 break index;
             }
-            // A fetch out for longer than the timeout is lost: it counts as
-            // a failure, so backoff applies, and the retry is scheduled at
-            // least `retry_initial` (≥ 1 s) ahead, so this loop moves on.
-            self.failed(index, now, Rejection::Fetch("timed out".into()));
+            // Otherwise the entry is now due after `now`: the loop moves on.
         };
         let id = FetchId(self.next_fetch_id);
         self.next_fetch_id = self.next_fetch_id.wrapping_add(1);
         let entry = self.entries.get_mut(index)?;
-        entry.in_flight = Some(id);
+        entry.in_flight = Some(InFlight { id, issued_at: now });
         entry.next_attempt = now.saturating_add(timeout);
         Some(Fetch {
             id,
@@ -437,7 +494,7 @@ impl StapleCache {
         let index = self
             .entries
             .iter()
-            .position(|e| e.in_flight == Some(id))
+            .position(|e| e.in_flight.is_some_and(|f| f.id == id))
             .ok_or(UnknownFetch(id))?;
         let checked = match result {
             Ok(body) => self.check(index, body, now),
@@ -446,7 +503,7 @@ impl StapleCache {
         Ok(match checked {
             Ok(staple) => self.store(index, staple, now),
             Err(reason) => {
-                let retry_at = self.failed(index, now, reason.clone());
+                let retry_at = self.failed(index, now, now, reason.clone());
                 Update::Rejected {
                     reason,
                     retry_at,
@@ -482,6 +539,7 @@ impl StapleCache {
             staple: entry.staple.as_ref().map(|s| s.verified.clone()),
             failures: entry.failures,
             next_attempt: entry.next_attempt,
+            fetching: entry.in_flight.is_some(),
             last_rejection: entry.last_rejection.clone(),
         })
     }
@@ -507,29 +565,22 @@ impl StapleCache {
 
     /// Reads staples written by [`Self::export`] into the entries of the
     /// same certificates (add them first). Each response is verified again
-    /// at `now` and kept only where it is newer than what is held; a kept
-    /// response is refreshed on its usual schedule. Returns how many were
-    /// taken; staples for certificates not in the cache, or no longer
+    /// at `now` and kept only where it is not older than what is held; a
+    /// kept response is refreshed on its usual schedule. Returns how many
+    /// were taken; staples for certificates not in the cache, or no longer
     /// valid, are skipped.
+    ///
+    /// Bytes that are not a whole export (another format, or cut short, as
+    /// a write interrupted by a crash leaves them) are refused as a whole:
+    /// nothing is taken.
     pub fn import(&mut self, bytes: &[u8], now: u64) -> Result<usize, ImportError> {
-        let mut rest = bytes
-            .strip_prefix(EXPORT_MAGIC)
-            .ok_or(ImportError::NotAnExport)?;
+        // Check the framing of every entry before taking any.
+        for entry in ExportEntries::new(bytes)? {
+            entry?;
+        }
         let mut taken = 0usize;
-        while !rest.is_empty() {
-            let (hash, after) = rest
-                .split_first_chunk::<32>()
-                .ok_or(ImportError::Truncated)?;
-            let (len, after) = after
-                .split_first_chunk::<4>()
-                .ok_or(ImportError::Truncated)?;
-            let len =
-                usize::try_from(u32::from_be_bytes(*len)).map_err(|_| ImportError::Truncated)?;
-            if after.len() < len {
-                return Err(ImportError::Truncated);
-            }
-            let (der, after) = after.split_at_checked(len).ok_or(ImportError::Truncated)?;
-            rest = after;
+        for entry in ExportEntries::new(bytes)? {
+            let (hash, der) = entry?;
             let Some(index) = self.entries.iter().position(|e| &e.leaf_hash == hash) else {
                 continue;
             };
@@ -539,11 +590,11 @@ impl StapleCache {
             let out = self
                 .entries
                 .get(index)
-                .and_then(|e| e.in_flight.map(|id| (id, e.next_attempt)));
+                .and_then(|e| e.in_flight.map(|fetch| (fetch, e.next_attempt)));
             self.store(index, staple, now);
             // A fetch already out stays out: its result is still awaited.
-            if let (Some((id, timeout)), Some(entry)) = (out, self.entries.get_mut(index)) {
-                entry.in_flight = Some(id);
+            if let (Some((fetch, timeout)), Some(entry)) = (out, self.entries.get_mut(index)) {
+                entry.in_flight = Some(fetch);
                 entry.next_attempt = timeout;
             }
             taken = taken.saturating_add(1);
@@ -592,61 +643,107 @@ impl StapleCache {
         })
     }
 
-    /// Makes `staple` entry `index`'s and schedules its refresh at the
-    /// midpoint of its validity, moved by jitter, and never before the
-    /// first retry interval has passed.
+    /// Makes `staple` entry `index`'s and schedules its refresh.
+    ///
+    /// The refresh comes at the midpoint of thisUpdate..nextUpdate, moved
+    /// by jitter: a responder has a newer response by then, and half the
+    /// window is left to get it. A response already past that point (an
+    /// old response from a CDN, or one imported after a restart) is
+    /// refreshed `retry_initial` later, and if the next one is past it too,
+    /// with the same doubling as a retry: a responder that has nothing
+    /// newer is not asked every minute until expiry.
     fn store(&mut self, index: usize, staple: Staple, now: u64) -> Update {
         let start = staple.verified.this_update.min(now);
         let end = staple.verified.valid_until;
         let window = end.saturating_sub(start);
-        let spread = window
-            .saturating_mul(u64::from(self.policy.jitter_percent))
-            .saturating_div(100);
         let midpoint = start.saturating_add(window.saturating_div(2));
-        let jittered = self.jitter.around(midpoint, spread);
-        let refresh_at = jittered.max(now.saturating_add(self.policy.retry_initial));
-        let status = staple.verified.clone();
-        let Some(entry) = self.entries.get_mut(index) else {
+        let jittered = self.jitter.around(midpoint, self.spread(window));
+        let Some(stale_refreshes) = self.entries.get(index).map(|e| e.stale_refreshes) else {
             return Update::Rejected {
                 reason: Rejection::Fetch("no such entry".into()),
                 retry_at: now,
                 still_serving: false,
             };
         };
-        entry.staple = Some(staple);
-        entry.failures = 0;
-        entry.in_flight = None;
-        entry.last_rejection = None;
-        entry.next_attempt = refresh_at;
+        let (refresh_at, stale_refreshes) = if jittered > now {
+            let soonest = now.saturating_add(self.policy.retry_initial);
+            (jittered.max(soonest), 0)
+        } else {
+            let wait = self.backoff(stale_refreshes, now, Some(end));
+            (now.saturating_add(wait), stale_refreshes.saturating_add(1))
+        };
+        let status = staple.verified.clone();
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.staple = Some(staple);
+            entry.failures = 0;
+            entry.stale_refreshes = stale_refreshes;
+            entry.in_flight = None;
+            entry.last_rejection = None;
+            entry.next_attempt = refresh_at;
+        }
         match status.status {
             CertStatus::Revoked { .. } => Update::Revoked { status, refresh_at },
             _ => Update::Stored { status, refresh_at },
         }
     }
 
-    /// Records a failed attempt for entry `index` and schedules the retry:
-    /// `retry_initial` doubled per consecutive failure, capped at
-    /// `retry_max`, with jitter of up to a quarter of the wait.
-    fn failed(&mut self, index: usize, now: u64, reason: Rejection) -> u64 {
-        let (initial, max) = (self.policy.retry_initial, self.policy.retry_max);
-        let Some(entry) = self.entries.get_mut(index) else {
+    /// Records a failed attempt for entry `index`, handed out at `from`,
+    /// and schedules the retry after [`Self::backoff`] from then, but not
+    /// before `now`. Returns when the retry is due.
+    fn failed(&mut self, index: usize, from: u64, now: u64, reason: Rejection) -> u64 {
+        let Some(entry) = self.entries.get(index) else {
             return now;
         };
-        let doublings = entry.failures.min(MAX_DOUBLINGS);
-        entry.failures = entry.failures.saturating_add(1);
-        let factor = 1u64.checked_shl(doublings).unwrap_or(u64::MAX);
-        let wait = initial.saturating_mul(factor).min(max);
-        let wait = self
-            .jitter
-            .around(wait, wait.saturating_div(4))
-            .clamp(initial, max);
-        let retry_at = now.saturating_add(wait);
-        entry.in_flight = None;
-        entry.last_rejection = Some(reason);
-        entry.next_attempt = retry_at;
+        let failures = entry.failures;
+        let fresh_until = entry
+            .staple
+            .as_ref()
+            .map(|s| s.verified.valid_until)
+            .filter(|&until| now < until);
+        let wait = self.backoff(failures, now, fresh_until);
+        let retry_at = from.saturating_add(wait).max(now);
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.failures = failures.saturating_add(1);
+            entry.in_flight = None;
+            entry.last_rejection = Some(reason);
+            entry.next_attempt = retry_at;
+        }
         retry_at
     }
+
+    /// The wait before the next attempt after `attempts` unsuccessful ones
+    /// in a row: `retry_initial` doubled per attempt up to `retry_max`,
+    /// moved by the policy's jitter, and never less than `retry_initial`
+    /// (≥ 1 s), so that no time is ever due twice: never a busy loop.
+    ///
+    /// While a staple is still fresh (`fresh_until`), the wait is also at
+    /// most half the time it has left, so a long backoff cannot let it
+    /// lapse untried: near the end attempts come closer together, down to
+    /// `retry_initial`.
+    fn backoff(&mut self, attempts: u32, now: u64, fresh_until: Option<u64>) -> u64 {
+        let (initial, max) = (self.policy.retry_initial, self.policy.retry_max);
+        let factor = 1u64
+            .checked_shl(attempts.min(MAX_DOUBLINGS))
+            .unwrap_or(u64::MAX);
+        let wait = initial.saturating_mul(factor).min(max);
+        let wait = self.jitter.around(wait, self.spread(wait));
+        let wait = match fresh_until {
+            Some(until) => wait.min(until.saturating_sub(now).saturating_div(2)),
+            None => wait,
+        };
+        wait.clamp(initial, max)
+    }
+
+    /// How far jitter may move a time chosen within `span` seconds.
+    fn spread(&self, span: u64) -> u64 {
+        span.saturating_mul(u64::from(self.policy.jitter_percent))
+            .saturating_div(100)
+    }
 }
+
+/// The reason recorded for a fetch not answered within
+/// [`CachePolicy::fetch_timeout`].
+const LOST_FETCH: &str = "no result within the fetch timeout";
 
 /// The most the refresh time may move: beyond 40% of the window either
 /// way, a refresh could land right after thisUpdate or right before expiry.
@@ -657,6 +754,51 @@ const MAX_DOUBLINGS: u32 = 20;
 
 /// The first bytes of an export: a name and a format version.
 const EXPORT_MAGIC: &[u8] = b"stapler-staples/1\n";
+
+/// The entries of an export: the SHA-256 of a certificate, a 4-byte
+/// big-endian length, and that many bytes of DER response.
+struct ExportEntries<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> ExportEntries<'a> {
+    fn new(bytes: &'a [u8]) -> Result<Self, ImportError> {
+        let rest = bytes
+            .strip_prefix(EXPORT_MAGIC)
+            .ok_or(ImportError::NotAnExport)?;
+        Ok(Self { rest })
+    }
+
+    fn split(&mut self) -> Result<(&'a [u8; 32], &'a [u8]), ImportError> {
+        let (hash, after) = self
+            .rest
+            .split_first_chunk::<32>()
+            .ok_or(ImportError::Truncated)?;
+        let (len, after) = after
+            .split_first_chunk::<4>()
+            .ok_or(ImportError::Truncated)?;
+        let len = usize::try_from(u32::from_be_bytes(*len)).map_err(|_| ImportError::Truncated)?;
+        let (der, after) = after.split_at_checked(len).ok_or(ImportError::Truncated)?;
+        self.rest = after;
+        Ok((hash, der))
+    }
+}
+
+impl<'a> Iterator for ExportEntries<'a> {
+    type Item = Result<(&'a [u8; 32], &'a [u8]), ImportError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.rest.is_empty() {
+            return None;
+        }
+        let entry = self.split();
+        if entry.is_err() {
+            // One error, then the end.
+            self.rest = &[];
+        }
+        Some(entry)
+    }
+}
 
 /// Why [`StapleCache::import`] could not read its input.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -691,8 +833,14 @@ struct Jitter(u64);
 
 impl Jitter {
     fn new(seed: u64) -> Self {
-        // xorshift never leaves zero.
-        Self(seed | 1)
+        // Seeds are often small numbers (0, 1, 2, ...): mixing them first
+        // (SplitMix64's finaliser) makes each its own sequence. xorshift
+        // never leaves zero, so zero is replaced.
+        let mut z = seed.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ z.wrapping_shr(30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ z.wrapping_shr(27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^= z.wrapping_shr(31);
+        Self(if z == 0 { 0x2545_f491_4f6c_dd1d } else { z })
     }
 
     fn next(&mut self) -> u64 {

@@ -57,6 +57,15 @@ impl OcspRequest {
         self.cert.issuer_der()
     }
 
+    /// Whether the leaf is Must-Staple: its TLS Feature extension lists
+    /// status_request (RFC 7633). A client that honours it refuses the
+    /// handshake without a good staple; the config's
+    /// [`MustStaplePolicy`](super::MustStaplePolicy) says what the server
+    /// does first.
+    pub fn must_staple(&self) -> bool {
+        self.cert.leaf().must_staple()
+    }
+
     /// The whole chain that will be sent, leaf first.
     pub fn chain(&self) -> &[Bytes] {
         self.cert.chain()
@@ -170,4 +179,8 @@ pub enum OcspOutcome {
     NoResponse,
     /// The application aborted the handshake with this reason.
     Aborted(String),
+    /// The application's response failed the check of
+    /// [`StaplePolicy::Verify`](super::StaplePolicy::Verify), so nothing
+    /// was stapled.
+    Refused(super::BadStaple),
 }

@@ -61,6 +61,7 @@ mod hash;
 mod http;
 mod nonce;
 mod oids;
+mod policy;
 mod request;
 mod responder;
 mod response;
@@ -79,6 +80,8 @@ pub(crate) use event::{OcspAnswer, RequestId};
 pub use hash::HashAlgorithm;
 pub use http::{MAX_GET_URL_LEN, OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE};
 pub use nonce::{Nonce, MAX_NONCE_LEN, MIN_NONCE_LEN};
+pub(crate) use policy::check_staple;
+pub use policy::{BadStaple, MustStaplePolicy, OnBadStaple, StaplePolicy};
 pub use request::OcspQuery;
 pub use response::{
     CertStatus, OcspResponse, ResponderId, ResponseStatus, RevocationReason, SingleResponse,

@@ -15,6 +15,7 @@ use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
 use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
 use crate::error::KeyError;
+use crate::ocsp::{MustStaplePolicy, StaplePolicy};
 use crate::pki::{self, pem, Certificate, CertificateError, PemError};
 use crate::server::connection::ProtocolVersion;
 
@@ -26,7 +27,7 @@ pub(crate) const MAX_U24: usize = 0x00ff_ffff;
 pub struct CertifiedKey {
     chain: Vec<Bytes>,
     leaf: Certificate,
-    issuer: Option<Bytes>,
+    issuer: Option<Certificate>,
     key: SigningKey,
 }
 
@@ -44,6 +45,11 @@ impl CertifiedKey {
     /// The DER of the leaf's issuer, if it was found among the chain and the
     /// configured CA certificates; `None` for a self-signed leaf.
     pub fn issuer_der(&self) -> Option<&Bytes> {
+        self.issuer.as_ref().map(Certificate::der)
+    }
+
+    /// The parsed issuer, when known (see [`Self::issuer_der`]).
+    pub fn issuer(&self) -> Option<&Certificate> {
         self.issuer.as_ref()
     }
 
@@ -144,6 +150,8 @@ pub struct ServerConfig {
     /// Refuse TLS 1.2 clients that do not offer the extended master secret
     /// (RFC 7627 §5.3).
     pub(crate) require_ems: bool,
+    pub(crate) staple_policy: StaplePolicy,
+    pub(crate) must_staple_policy: MustStaplePolicy,
     pub(crate) rng: SystemRandom,
 }
 
@@ -157,6 +165,8 @@ impl fmt::Debug for ServerConfig {
             .field("tls13", &self.tls13)
             .field("tls12", &self.tls12)
             .field("require_ems", &self.require_ems)
+            .field("staple_policy", &self.staple_policy)
+            .field("must_staple_policy", &self.must_staple_policy)
             .finish_non_exhaustive()
     }
 }
@@ -175,6 +185,16 @@ impl ServerConfig {
     /// Whether connections raise `Event::OcspRequest`.
     pub fn ocsp_events(&self) -> bool {
         self.ocsp_events
+    }
+
+    /// What is done with a response the application hands back.
+    pub fn staple_policy(&self) -> &StaplePolicy {
+        &self.staple_policy
+    }
+
+    /// What is done when a Must-Staple certificate gets no good staple.
+    pub fn must_staple_policy(&self) -> MustStaplePolicy {
+        self.must_staple_policy
     }
 
     /// Whether this configuration speaks `version`.
@@ -197,6 +217,8 @@ pub struct ServerConfigBuilder {
     groups: Option<Vec<NamedGroup>>,
     versions: Option<(bool, bool)>,
     require_ems: bool,
+    staple_policy: StaplePolicy,
+    must_staple_policy: MustStaplePolicy,
 }
 
 impl ServerConfigBuilder {
@@ -326,6 +348,21 @@ impl ServerConfigBuilder {
         Ok(self)
     }
 
+    /// Whether a response the application hands back is stapled as given
+    /// (the default) or verified first; see [`StaplePolicy`].
+    pub fn staple_policy(mut self, policy: StaplePolicy) -> Self {
+        self.staple_policy = policy;
+        self
+    }
+
+    /// What to do when a Must-Staple certificate (RFC 7633) is asked for
+    /// its status and the completion brings no good staple; see
+    /// [`MustStaplePolicy`].
+    pub fn must_staple_policy(mut self, policy: MustStaplePolicy) -> Self {
+        self.must_staple_policy = policy;
+        self
+    }
+
     /// Checks and freezes the configuration. Each leaf's issuer is looked up
     /// here, among the rest of its chain and the CA certificates, by name
     /// and by signature.
@@ -341,8 +378,7 @@ impl ServerConfigBuilder {
                 let mut iter = certs.into_iter();
                 let leaf = iter.next().ok_or(ConfigError::EmptyChain)?;
                 let rest: Vec<Certificate> = iter.collect();
-                let issuer =
-                    pki::find_issuer(&leaf, rest.iter().chain(ca.iter())).map(|c| c.der().clone());
+                let issuer = pki::find_issuer(&leaf, rest.iter().chain(ca.iter())).cloned();
                 let chain = core::iter::once(leaf.der().clone())
                     .chain(rest.iter().map(|c| c.der().clone()))
                     .collect();
@@ -368,6 +404,8 @@ impl ServerConfigBuilder {
             tls13,
             tls12,
             require_ems: self.require_ems,
+            staple_policy: self.staple_policy,
+            must_staple_policy: self.must_staple_policy,
             rng: SystemRandom::new(),
         })
     }

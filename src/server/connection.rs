@@ -1,5 +1,11 @@
 //! `ServerConnection`: the sans-IO driver of one TLS server connection.
 //!
+//! The driver is the same for both versions: it frames and unprotects
+//! records, reassembles handshake messages, chooses the version from the
+//! ClientHello, raises the OCSP event and resumes on its completion, and
+//! queues events and output. The states of each version and their
+//! handshake logic live in `tls13` and `tls12`, as `impl Core` blocks.
+//!
 //! Inputs are [`ServerConnection::feed`], [`ServerConnection::complete_ocsp`],
 //! [`ServerConnection::send`] and [`ServerConnection::close`]; after each,
 //! drain [`ServerConnection::poll_event`] and [`ServerConnection::poll_transmit`].
@@ -9,29 +15,26 @@ use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use ring::digest::Digest;
 use ring::rand::SecureRandom;
 
 use crate::codec::{
     split_handshake, Alert, AlertDescription, AlertLevel, ClientHello, ContentType,
     HandshakeJoiner, HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader,
-    MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
+    MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN,
 };
-use crate::crypto::key_exchange::{KeyExchange, NamedGroup};
-use crate::crypto::key_schedule::{Application, ApplicationSecrets, EarlySecret, TrafficSecret};
-use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
-use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
-use crate::crypto::suites::{CipherSuite, Tls13Suite};
+use crate::crypto::key_exchange::NamedGroup;
+use crate::crypto::signing::SignatureScheme;
+use crate::crypto::suites::CipherSuite;
 use crate::crypto::transcript::Transcript;
-use crate::error::{CryptoError, Error, Field, InvalidMessage, Misuse, PeerMisbehaved};
-use crate::ocsp::{OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest, RequestId};
+use crate::error::{CryptoError, Error, InvalidMessage, Misuse, PeerMisbehaved};
+use crate::ocsp::{
+    check_staple, MustStaplePolicy, OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest,
+    OnBadStaple, RequestId, StaplePolicy,
+};
 use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
 use crate::server::hello::{self, Chosen};
-use crate::server::messages;
-use crate::server::record_layer::{
-    seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
-};
-use crate::server::tls12;
+use crate::server::record_layer::{seal_records, Decrypter, Encrypter};
+use crate::server::{tls12, tls13};
 
 /// The protocol version a handshake negotiated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +70,18 @@ pub struct HandshakeSummary {
     pub extended_master_secret: bool,
     /// What happened to OCSP stapling.
     pub ocsp: OcspOutcome,
+    /// Whether the certificate sent is Must-Staple (RFC 7633). With an
+    /// `ocsp` outcome other than `Stapled`, a client that honours it will
+    /// refuse the connection: see [`Self::must_staple_unmet`].
+    pub must_staple: bool,
+}
+
+impl HandshakeSummary {
+    /// Whether the certificate is Must-Staple and no staple was sent: the
+    /// case [`MustStaplePolicy::Continue`] reports.
+    pub fn must_staple_unmet(&self) -> bool {
+        self.must_staple && !matches!(self.ocsp, OcspOutcome::Stapled(_))
+    }
 }
 
 /// Why a connection ended.
@@ -163,30 +178,25 @@ pub(crate) struct Core {
     pub(crate) encrypter: Option<Encrypter>,
     pub(crate) out: Vec<u8>,
     pub(crate) events: EventQueue,
-    /// A flight's plaintext handshake messages, before they are sealed.
+    /// Plaintext handshake messages before they are framed or sealed
+    /// (TLS 1.3's HelloRetryRequest and KeyUpdate; the flights of both
+    /// versions are encoded straight into `out`).
     pub(crate) scratch: Vec<u8>,
-    /// Whether the middlebox-compatibility change_cipher_spec was sent.
-    ccs_sent: bool,
+    /// Whether the middlebox-compatibility change_cipher_spec was sent
+    /// (TLS 1.3).
+    pub(crate) ccs_sent: bool,
 }
 
-/// Where the handshake stands. The TLS 1.3 states are listed here; TLS
-/// 1.2's live in `tls12::State`, behind the one variant that says which
-/// version was chosen.
+/// Where the connection stands. Before a version is chosen, while paused
+/// for OCSP, and once closed, the state is the driver's; in between it is
+/// the chosen version's (`tls13::State`, `tls12::State`), behind the
+/// variant that says which version that is.
 pub(crate) enum State {
     ExpectClientHello,
-    ExpectRetryHello(Box<Retry>),
     AwaitingOcsp(Box<Paused>),
-    ExpectFinished(Box<ExpectFinished>),
-    Traffic(Box<Traffic>),
+    Tls13(tls13::State),
     Tls12(tls12::State),
     Closed,
-}
-
-/// After a HelloRetryRequest: what the second ClientHello must match.
-pub(crate) struct Retry {
-    suite: &'static Tls13Suite,
-    group: NamedGroup,
-    transcript: Transcript,
 }
 
 /// Waiting for the application's answer to an OCSP request. The host
@@ -228,22 +238,6 @@ impl Resume {
             Self::Tls12 { chosen, .. } => &mut chosen.server_name,
         }
     }
-}
-
-/// The server flight is out; the client's Finished is next.
-pub(crate) struct ExpectFinished {
-    secrets: ApplicationSecrets,
-    /// `Transcript-Hash(ClientHello..server Finished)`: all the client's
-    /// Finished is checked against, since no message after it is hashed
-    /// (no tickets, no client certificates).
-    server_finished_hash: Digest,
-    summary: HandshakeSummary,
-}
-
-/// Handshake done: the current traffic secrets, for KeyUpdate.
-pub(crate) struct Traffic {
-    client: TrafficSecret<Application>,
-    server: TrafficSecret<Application>,
 }
 
 /// Events not yet polled, oldest first. The application drains them after
@@ -337,7 +331,32 @@ impl ServerConnection {
     /// connection is unchanged. An abort closes the connection with an
     /// internal_error alert and reports the reason in [`Event::Closed`];
     /// that is not an error of this call.
+    ///
+    /// Under [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify) a
+    /// response's freshness needs the time: use [`Self::complete_ocsp_at`].
+    /// Here a response fails that check with
+    /// [`BadStaple::NoTime`](crate::ocsp::BadStaple::NoTime).
     pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), CompleteOcspError> {
+        self.complete(completion, None)
+    }
+
+    /// [`Self::complete_ocsp`] at `now`, seconds since the Unix epoch: the
+    /// time a response is checked at under
+    /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify).
+    /// stapler reads no clock; the caller says what time it is.
+    pub fn complete_ocsp_at(
+        &mut self,
+        completion: OcspCompletion,
+        now: u64,
+    ) -> Result<(), CompleteOcspError> {
+        self.complete(completion, Some(now))
+    }
+
+    fn complete(
+        &mut self,
+        completion: OcspCompletion,
+        now: Option<u64>,
+    ) -> Result<(), CompleteOcspError> {
         let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
         if !matches {
             return Err(CompleteOcspError::Foreign(completion));
@@ -348,31 +367,73 @@ impl ServerConnection {
             return Err(CompleteOcspError::Foreign(completion));
         };
         *paused.resume.server_name_mut() = completion.server_name;
-        let result = match completion.answer {
-            OcspAnswer::Abort(reason) => Err(Error::OcspAborted(reason)),
-            OcspAnswer::NoStaple => {
+        let result = self
+            .judge_answer(paused.resume.cert(), completion.answer, now)
+            .and_then(|(staple, outcome)| {
                 self.core
-                    .send_server_flight(paused.resume, None, OcspOutcome::NoResponse)
-            }
-            OcspAnswer::Staple(response) if response.len() > MAX_U24 => Err(Error::OcspAborted(
-                "the OCSP response exceeds 2^24-1 bytes".into(),
-            )),
-            OcspAnswer::Staple(response) => {
-                let outcome = OcspOutcome::Stapled(response.len());
-                self.core
-                    .send_server_flight(paused.resume, Some(&response), outcome)
-            }
-        };
+                    .send_server_flight(paused.resume, staple.as_deref(), outcome)
+            });
         if let Err(e) = result.and_then(|()| self.process()) {
-            let aborted = matches!(e, Error::OcspAborted(_));
+            // The application's own decisions close the connection as
+            // asked; they are not errors of this call.
+            let decided = matches!(
+                e,
+                Error::OcspAborted(_) | Error::BadStaple(_) | Error::MustStapleUnmet
+            );
             let e = self.core.fail(e);
-            return if aborted {
+            return if decided {
                 Ok(())
             } else {
                 Err(CompleteOcspError::Failed(e))
             };
         }
         Ok(())
+    }
+
+    /// What the answer puts on the wire, under the config's
+    /// [`StaplePolicy`](crate::ocsp::StaplePolicy) and
+    /// [`MustStaplePolicy`](crate::ocsp::MustStaplePolicy): the staple, if
+    /// any, and the outcome to report; or the error that ends the
+    /// handshake.
+    fn judge_answer(
+        &self,
+        cert: &CertifiedKey,
+        answer: OcspAnswer,
+        now: Option<u64>,
+    ) -> Result<(Option<Bytes>, OcspOutcome), Error> {
+        let config = &self.core.config;
+        let (staple, outcome) = match answer {
+            OcspAnswer::Abort(reason) => return Err(Error::OcspAborted(reason)),
+            OcspAnswer::NoStaple => (None, OcspOutcome::NoResponse),
+            OcspAnswer::Staple(response) if response.len() > MAX_U24 => {
+                return Err(Error::OcspAborted(
+                    "the OCSP response exceeds 2^24-1 bytes".into(),
+                ))
+            }
+            OcspAnswer::Staple(response) => match config.staple_policy() {
+                StaplePolicy::Verify {
+                    options,
+                    on_failure,
+                } => match check_staple(&response, cert.leaf(), cert.issuer(), now, options) {
+                    Ok(()) => (Some(response.clone()), OcspOutcome::Stapled(response.len())),
+                    Err(bad) if *on_failure == OnBadStaple::Abort => {
+                        return Err(Error::BadStaple(bad))
+                    }
+                    Err(bad) => (None, OcspOutcome::Refused(bad)),
+                },
+                _ => {
+                    let len = response.len();
+                    (Some(response), OcspOutcome::Stapled(len))
+                }
+            },
+        };
+        if staple.is_none()
+            && cert.leaf().must_staple()
+            && config.must_staple_policy() == MustStaplePolicy::Abort
+        {
+            return Err(Error::MustStapleUnmet);
+        }
+        Ok((staple, outcome))
     }
 
     /// Whether the handshake is paused for an OCSP completion. A sans-IO
@@ -475,10 +536,8 @@ impl core::fmt::Debug for ServerConnection {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         let state = match &self.core.state {
             State::ExpectClientHello => "ExpectClientHello",
-            State::ExpectRetryHello(_) => "ExpectRetryHello",
             State::AwaitingOcsp(_) => "AwaitingOcsp",
-            State::ExpectFinished(_) => "ExpectFinished",
-            State::Traffic(_) => "Traffic",
+            State::Tls13(state) => state.name(),
             State::Tls12(state) => state.name(),
             State::Closed => "Closed",
         };
@@ -507,16 +566,7 @@ impl Core {
     fn in_traffic(&self) -> bool {
         matches!(
             self.state,
-            State::Traffic(_) | State::Tls12(tls12::State::Traffic)
-        )
-    }
-
-    /// Whether a TLS 1.3 change_cipher_spec may arrive now: after the first
-    /// ClientHello and before the client's Finished (RFC 8446 §5).
-    fn ccs_allowed(&self) -> bool {
-        matches!(
-            self.state,
-            State::ExpectRetryHello(_) | State::ExpectFinished(_) | State::AwaitingOcsp(_)
+            State::Tls13(tls13::State::Traffic(_)) | State::Tls12(tls12::State::Traffic)
         )
     }
 
@@ -570,16 +620,12 @@ impl Core {
             if fragment != [1] {
                 return Err(PeerMisbehaved::BadChangeCipherSpec.into());
             }
-            // TLS 1.2: the client's keys change here (RFC 5246 §7.1).
-            if matches!(self.state, State::Tls12(_)) {
-                return self.tls12_change_cipher_spec(joiner);
-            }
-            // TLS 1.3: an unprotected 0x01, dropped, in the window RFC 8446
-            // §5 allows; anywhere else it is fatal.
-            if !self.ccs_allowed() {
-                return Err(PeerMisbehaved::BadChangeCipherSpec.into());
-            }
-            return Ok(());
+            return match self.state {
+                // TLS 1.2: the client's keys change here (RFC 5246 §7.1).
+                State::Tls12(_) => self.tls12_change_cipher_spec(joiner),
+                // Otherwise TLS 1.3's compatibility record, or out of turn.
+                _ => self.tls13_change_cipher_spec(),
+            };
         }
         let (typ, plaintext): (ContentType, &[u8]) = match &mut self.decrypter {
             Some(dec) if dec.protects(header.content_type) => dec.open(&header, fragment)?,
@@ -670,91 +716,23 @@ impl Core {
 
     /// Handles one handshake message. `followed` says whether more
     /// handshake bytes came behind it in the same record, which is fatal
-    /// where the client's keys change after the message: "Handshake
-    /// messages MUST NOT span key changes" (RFC 8446 §5.1). That is checked
-    /// before the message is acted on, so that no flight, key or event
-    /// comes of it.
+    /// where the client's keys change after the message (RFC 8446 §5.1; the
+    /// TLS 1.3 states check it).
     fn handle_message(
         &mut self,
         message: HandshakeMessage<'_>,
         followed: bool,
     ) -> Result<(), Error> {
-        let record_ends_here = || {
-            if followed {
-                Err(Error::from(PeerMisbehaved::MessageSpansKeyChange))
-            } else {
-                Ok(())
-            }
-        };
         match core::mem::replace(&mut self.state, State::Closed) {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
-                if hello::choose_version(&self.config, &hello)? == ProtocolVersion::Tls12 {
-                    // No key change follows a TLS 1.2 hello: whatever came
-                    // behind it is judged when its turn comes.
-                    let chosen = tls12::hello::choose(&self.config, &hello)?;
-                    let mut transcript = Transcript::new(chosen.suite.digest);
-                    transcript.add(message.encoded);
-                    return self.after_hello(&hello, Resume::Tls12 { chosen, transcript });
+                match hello::choose_version(&self.config, &hello)? {
+                    ProtocolVersion::Tls13 => self.tls13_client_hello(&hello, message, followed),
+                    ProtocolVersion::Tls12 => self.tls12_client_hello(&hello, message),
                 }
-                let chosen = hello::choose(&self.config, &hello)?;
-                let mut transcript = Transcript::new(chosen.suite.digest);
-                transcript.add(message.encoded);
-                if chosen.share.is_none() {
-                    // No key change: the client waits for the retry.
-                    return self.send_hello_retry(&chosen, transcript);
-                }
-                record_ends_here()?;
-                let resume = Resume::Tls13 {
-                    chosen,
-                    transcript,
-                    hello_retry: false,
-                    random: [0; 32],
-                };
-                self.after_hello(&hello, resume)
             }
-            State::ExpectRetryHello(retry) => {
-                expect(&message, HandshakeType::ClientHello)?;
-                let hello = ClientHello::parse(message.body)?;
-                // The second hello must answer the retry: exactly one share,
-                // for the requested group (§4.1.2, §4.2.8), and still offer
-                // TLS 1.3 and the chosen suite.
-                let shares = hello.key_share();
-                let one_share = shares.is_some_and(|s| s.iter().count() == 1);
-                if !one_share || shares.and_then(|s| s.find(retry.group.to_wire())).is_none() {
-                    return Err(PeerMisbehaved::RetryWithoutRequestedShare.into());
-                }
-                if !hello::offers_tls13(&hello)
-                    || !hello.offers_cipher_suite(retry.suite.suite.to_wire())
-                {
-                    return Err(PeerMisbehaved::RetryChangedHello.into());
-                }
-                let chosen = hello::choose(&self.config, &hello)?;
-                if !core::ptr::eq(chosen.suite, retry.suite) || chosen.group != retry.group {
-                    return Err(PeerMisbehaved::RetryChangedHello.into());
-                }
-                let mut transcript = retry.transcript;
-                transcript.add(message.encoded);
-                record_ends_here()?;
-                let resume = Resume::Tls13 {
-                    chosen,
-                    transcript,
-                    hello_retry: true,
-                    random: [0; 32],
-                };
-                self.after_hello(&hello, resume)
-            }
-            State::ExpectFinished(expecting) => {
-                expect(&message, HandshakeType::Finished)?;
-                record_ends_here()?;
-                self.handle_finished(*expecting, message)
-            }
-            State::Traffic(traffic) => {
-                expect(&message, HandshakeType::KeyUpdate)?;
-                record_ends_here()?;
-                self.handle_key_update(*traffic, message)
-            }
+            State::Tls13(state) => self.tls13_handle_message(state, message, followed),
             State::Tls12(state) => self.tls12_handle_message(state, message),
             paused @ State::AwaitingOcsp(_) => {
                 // `process` does not hand messages over while paused.
@@ -765,51 +743,16 @@ impl Core {
         }
     }
 
-    /// HelloRetryRequest (RFC 8446 §4.1.4): ask for a share in `group`.
-    fn send_hello_retry(
-        &mut self,
-        chosen: &Chosen,
-        mut transcript: Transcript,
-    ) -> Result<(), Error> {
-        transcript.replace_with_message_hash();
-        self.scratch.clear();
-        let range = messages::server_hello(
-            &mut self.scratch,
-            &messages::ServerHello {
-                random: &messages::HRR_RANDOM,
-                session_id: chosen.session_id.as_bytes(),
-                suite: chosen.suite.suite.to_wire(),
-                group: chosen.group.to_wire(),
-                share: None,
-            },
-        );
-        transcript.add(&self.scratch[range]);
-        write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
-        self.send_compat_ccs(chosen.session_id.as_bytes());
-        self.state = State::ExpectRetryHello(Box::new(Retry {
-            suite: chosen.suite,
-            group: chosen.group,
-            transcript,
-        }));
-        Ok(())
-    }
-
-    /// Sends the middlebox-compatibility change_cipher_spec once, after the
-    /// first server message, when the client sent a legacy session id
-    /// (RFC 8446 Appendix D.4).
-    fn send_compat_ccs(&mut self, session_id: &[u8]) {
-        if !self.ccs_sent && !session_id.is_empty() {
-            self.out.extend_from_slice(&CCS_RECORD);
-            self.ccs_sent = true;
-        }
-    }
-
     /// The final ClientHello is in: raise the OCSP event and pause, or go
     /// straight on to the server flight.
     ///
     /// The event is the same in both versions, and comes before ServerHello
     /// in both, so that nothing is written while the handshake waits.
-    fn after_hello(&mut self, hello: &ClientHello<'_>, mut resume: Resume) -> Result<(), Error> {
+    pub(crate) fn after_hello(
+        &mut self,
+        hello: &ClientHello<'_>,
+        mut resume: Resume,
+    ) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
         let raise = ocsp.is_some() && self.config.ocsp_events;
         // TLS 1.3's ServerHello.random and the request's id, in one call to
@@ -871,184 +814,6 @@ impl Core {
             }
         }
     }
-
-    /// ServerHello through Finished (RFC 8446 §4.1.3 to §4.4.4).
-    ///
-    /// Everything fallible happens before the new keys are installed, so a
-    /// failure leaves the connection unprotected and the alert in plaintext
-    /// (the dropped flight held the ServerHello the client would need).
-    fn send_tls13_flight(
-        &mut self,
-        chosen: Chosen,
-        random: &[u8; 32],
-        mut transcript: Transcript,
-        hello_retry: bool,
-        staple: Option<&[u8]>,
-        ocsp: OcspOutcome,
-    ) -> Result<(), Error> {
-        let mark = self.out.len();
-        let ccs_was_sent = self.ccs_sent;
-        let result = self.build_server_flight(&chosen, random, &mut transcript, staple);
-        let (secrets, server_finished_hash, encrypter, decrypter) = match result {
-            Ok(keys) => keys,
-            Err(e) => {
-                self.out.truncate(mark);
-                self.ccs_sent = ccs_was_sent;
-                return Err(e);
-            }
-        };
-        self.encrypter = Some(encrypter.into());
-        self.decrypter = Some(decrypter.into());
-        let summary = HandshakeSummary {
-            version: ProtocolVersion::Tls13,
-            cipher_suite: chosen.suite.suite,
-            group: chosen.group,
-            signature_scheme: chosen.scheme,
-            alpn_protocol: chosen.alpn,
-            server_name: chosen.server_name,
-            hello_retry,
-            extended_master_secret: true,
-            ocsp,
-        };
-        self.state = State::ExpectFinished(Box::new(ExpectFinished {
-            secrets,
-            server_finished_hash,
-            summary,
-        }));
-        Ok(())
-    }
-
-    fn build_server_flight(
-        &mut self,
-        chosen: &Chosen,
-        random: &[u8; 32],
-        transcript: &mut Transcript,
-        staple: Option<&[u8]>,
-    ) -> Result<(ApplicationSecrets, Digest, RecordEncrypter, RecordDecrypter), Error> {
-        let config = Arc::clone(&self.config);
-        let rng = &config.rng;
-        let share = chosen.share.as_ref().ok_or(PeerMisbehaved::BadKeyShare)?;
-        let (kx, public) = KeyExchange::start(chosen.group, rng)?;
-        let shared = kx.complete(share.as_bytes())?;
-
-        // The whole flight is encoded straight into the output, reserved
-        // once, and the protected part encrypted where it lies.
-        let alpn = chosen.alpn.as_deref();
-        self.out.reserve(messages::first_flight_len_bound(
-            chosen.cert.chain(),
-            staple,
-            alpn,
-            chosen.cert.key().max_signature_len(),
-        ));
-        let record = self.out.len();
-        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
-        let range = messages::server_hello(
-            &mut self.out,
-            &messages::ServerHello {
-                random,
-                session_id: chosen.session_id.as_bytes(),
-                suite: chosen.suite.suite.to_wire(),
-                group: chosen.group.to_wire(),
-                share: Some(public.as_ref()),
-            },
-        );
-        transcript.add(&self.out[range]);
-        frame_plaintext_record(&mut self.out, record, ContentType::Handshake);
-        self.send_compat_ccs(chosen.session_id.as_bytes());
-
-        let handshake = EarlySecret::new(chosen.suite)?
-            .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
-        let mut encrypter = RecordEncrypter::new(handshake.server())?;
-        let decrypter = RecordDecrypter::new(handshake.client())?;
-
-        let record = self.out.len();
-        self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
-        let out = &mut self.out;
-        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched);
-        transcript.add(&out[range]);
-        let range = messages::certificate(out, chosen.cert.chain(), staple);
-        transcript.add(&out[range]);
-        let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
-        let signature = chosen
-            .cert
-            .key()
-            .sign(chosen.scheme, to_sign.as_ref(), rng)?;
-        let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref());
-        transcript.add(&out[range]);
-        let verify_data = handshake.server_finished(&transcript.current_hash());
-        let range = messages::finished(out, verify_data.as_ref());
-        transcript.add(&out[range]);
-        if out.len() - record - RECORD_HEADER_LEN <= MAX_PLAINTEXT_LEN {
-            encrypter.seal_in_place(ContentType::Handshake, out, record)?;
-        } else {
-            // A flight longer than a record (a long chain, a big staple, up
-            // to 2^24 bytes of it) is fragmented from a copy.
-            let flight = out.split_off(record + RECORD_HEADER_LEN);
-            out.truncate(record);
-            let mut encrypter = Encrypter::from(encrypter);
-            seal_records(&mut encrypter, ContentType::Handshake, &flight, out)?;
-        }
-
-        let server_finished_hash = transcript.current_hash();
-        let secrets = handshake.into_application(&server_finished_hash)?;
-        let encrypter = RecordEncrypter::new(secrets.server())?;
-        Ok((secrets, server_finished_hash, encrypter, decrypter))
-    }
-
-    /// The client's Finished (RFC 8446 §4.4.4) ends the handshake.
-    fn handle_finished(
-        &mut self,
-        expecting: ExpectFinished,
-        message: HandshakeMessage<'_>,
-    ) -> Result<(), Error> {
-        let ExpectFinished {
-            secrets,
-            server_finished_hash,
-            summary,
-        } = expecting;
-        if message.body.len() != server_finished_hash.as_ref().len() {
-            return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
-        }
-        secrets.check_client_finished(&server_finished_hash, message.body)?;
-        self.decrypter = Some(RecordDecrypter::new(secrets.client())?.into());
-        self.state = State::Traffic(Box::new(Traffic {
-            client: secrets.client().clone(),
-            server: secrets.server().clone(),
-        }));
-        self.events.push_back(Event::HandshakeComplete(summary));
-        Ok(())
-    }
-
-    /// KeyUpdate (RFC 8446 §4.6.3): take the client's next key, and when
-    /// asked, update ours after telling the client.
-    fn handle_key_update(
-        &mut self,
-        mut traffic: Traffic,
-        message: HandshakeMessage<'_>,
-    ) -> Result<(), Error> {
-        let update_requested = match message.body {
-            [0] => false,
-            [1] => true,
-            [other] => return Err(PeerMisbehaved::BadKeyUpdate(*other).into()),
-            _ => {
-                return Err(
-                    InvalidMessage::BadLength(Field::Message(HandshakeType::KeyUpdate)).into(),
-                )
-            }
-        };
-        traffic.client = traffic.client.next()?;
-        self.decrypter = Some(RecordDecrypter::new(&traffic.client)?.into());
-        if update_requested {
-            self.scratch.clear();
-            let _ = messages::key_update(&mut self.scratch, false);
-            let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
-            seal_records(enc, ContentType::Handshake, &self.scratch, &mut self.out)?;
-            traffic.server = traffic.server.next()?;
-            self.encrypter = Some(RecordEncrypter::new(&traffic.server)?.into());
-        }
-        self.state = State::Traffic(Box::new(traffic));
-        Ok(())
-    }
 }
 
 /// Refuses any message but `typ` (RFC 8446 §4: unexpected_message).
@@ -1057,22 +822,6 @@ pub(crate) fn expect(message: &HandshakeMessage<'_>, typ: HandshakeType) -> Resu
         Ok(())
     } else {
         Err(unexpected(message.typ))
-    }
-}
-
-/// Fills in the header of the unprotected record at `out[start..]`, whose
-/// content the caller wrote after [`RECORD_HEADER_LEN`] bytes of room. The
-/// content (a ServerHello) is far below the record limit.
-fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
-    let len = out.len().saturating_sub(start + RECORD_HEADER_LEN);
-    debug_assert!(len <= MAX_PLAINTEXT_LEN);
-    let header = RecordHeader {
-        content_type: typ,
-        legacy_version: 0x0303,
-        len: u16::try_from(len).unwrap_or(u16::MAX),
-    };
-    if let Some(room) = out.get_mut(start..start + RECORD_HEADER_LEN) {
-        room.copy_from_slice(&header.encode());
     }
 }
 

@@ -3,9 +3,9 @@
 mod config;
 mod connection;
 mod hello;
-mod messages;
 mod record_layer;
 mod tls12;
+mod tls13;
 
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
 pub use connection::{

@@ -106,6 +106,24 @@ pub(crate) fn seal_records(
     Ok(())
 }
 
+/// Fills in the header of the unprotected record at `out[start..]`, whose
+/// content the caller wrote after [`RECORD_HEADER_LEN`] bytes of room, so
+/// that messages are encoded where they are sent. The caller keeps the
+/// content within [`MAX_PLAINTEXT_LEN`] (else see
+/// [`write_plaintext_records`]).
+pub(crate) fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
+    let len = out.len().saturating_sub(start + RECORD_HEADER_LEN);
+    debug_assert!(len <= MAX_PLAINTEXT_LEN);
+    let header = RecordHeader {
+        content_type: typ,
+        legacy_version: 0x0303,
+        len: u16::try_from(len).unwrap_or(u16::MAX),
+    };
+    if let Some(room) = out.get_mut(start..start + RECORD_HEADER_LEN) {
+        room.copy_from_slice(&header.encode());
+    }
+}
+
 /// Frames `data` as unprotected records of at most 2^14 bytes.
 pub(crate) fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data: &[u8]) {
     for chunk in data.chunks(MAX_PLAINTEXT_LEN) {

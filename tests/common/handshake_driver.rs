@@ -1,16 +1,18 @@
-//! Full TLS 1.3 handshakes, driven in memory by the rustls client, against a
-//! stapler server and against a rustls server set up to do the same work,
-//! with the server's share of the work (and only that) metered: time, and
-//! what the counting allocator saw.
+//! Full TLS 1.3 and TLS 1.2 handshakes, driven in memory by the rustls
+//! client, against a stapler server and against a rustls server set up to
+//! do the same work, with the server's share of the work (and only that)
+//! metered: time, and what the counting allocator saw.
 //!
 //! Included with `#[path]` by benches/handshake.rs and tests/handshake_alloc.rs,
 //! next to `counting_alloc` (which both install as their global allocator).
 //!
 //! The handshake: x25519, ECDSA P-256 leaf (tests/data/pki/leaf-ecdsa),
-//! TLS_AES_128_GCM_SHA256, SNI "localhost", no ALPN, no session tickets, no
-//! resumption; with or without a 700-byte OCSP staple. The client's bytes
-//! are made outside the meter; everything the server does (making the
-//! connection, taking its input, the OCSP event and its answer, writing
+//! SNI "localhost", no ALPN, no session tickets, no resumption; with or
+//! without a 700-byte OCSP staple; in TLS 1.3 with TLS_AES_128_GCM_SHA256,
+//! in TLS 1.2 with TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 and the extended
+//! master secret (which the rustls client always offers). The client's
+//! bytes are made outside the meter; everything the server does (making
+//! the connection, taking its input, the OCSP event and its answer, writing
 //! its output, dropping the connection) is inside it. Both servers write
 //! into a buffer the caller owns and reuses.
 
@@ -32,6 +34,34 @@ use crate::counting_alloc::Snapshot;
 
 /// The length of the pretend OCSP response stapled.
 pub const STAPLE_LEN: usize = 700;
+
+/// The protocol version a handshake is made with: the client offers that
+/// one only, so that each server negotiates it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Version {
+    Tls13,
+    Tls12,
+}
+
+impl Version {
+    /// Both, in the order benchmarks report them.
+    pub const ALL: [Version; 2] = [Version::Tls13, Version::Tls12];
+
+    /// A short name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Version::Tls13 => "tls13",
+            Version::Tls12 => "tls12",
+        }
+    }
+
+    fn rustls(self) -> &'static rustls::SupportedProtocolVersion {
+        match self {
+            Version::Tls13 => &rustls::version::TLS13,
+            Version::Tls12 => &rustls::version::TLS12,
+        }
+    }
+}
 
 /// The server's share of some handshakes: time, and heap use.
 #[derive(Clone, Copy, Debug, Default)]
@@ -67,18 +97,23 @@ pub fn pki(name: &str) -> Vec<u8> {
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The ring provider pinned to TLS_AES_128_GCM_SHA256 and x25519, so that
-/// both sides can agree on nothing else.
-fn provider() -> CryptoProvider {
+/// The ring provider pinned to one suite of `version` (TLS_AES_128_GCM_SHA256
+/// or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) and x25519, so that both
+/// sides can agree on nothing else.
+fn provider(version: Version) -> CryptoProvider {
+    let suite = match version {
+        Version::Tls13 => cipher_suite::TLS13_AES_128_GCM_SHA256,
+        Version::Tls12 => cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    };
     CryptoProvider {
-        cipher_suites: vec![cipher_suite::TLS13_AES_128_GCM_SHA256],
+        cipher_suites: vec![suite],
         kx_groups: vec![kx_group::X25519],
         ..rustls::crypto::ring::default_provider()
     }
 }
 
-/// The client's check of the server: the CertificateVerify signature is
-/// verified for real; the chain is accepted as is (the client's cost is not
+/// The client's check of the server: the CertificateVerify (TLS 1.3) or
+/// ServerKeyExchange (TLS 1.2) signature is verified for real; the chain is accepted as is (the client's cost is not
 /// measured, and tests/tls13_rustls.rs checks chains). The staple is kept so
 /// that a caller can compare it.
 #[derive(Debug)]
@@ -104,11 +139,16 @@ impl ServerCertVerifier for ClientCheck {
 
     fn verify_tls12_signature(
         &self,
-        _message: &[u8],
-        _cert: &CertificateDer<'_>,
-        _dss: &DigitallySignedStruct,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
     ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        Err(rustls::Error::General("TLS 1.3 only".into()))
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.provider.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -132,15 +172,21 @@ impl ServerCertVerifier for ClientCheck {
 
 /// Everything both servers and the client are made from.
 pub struct Fixture {
+    /// The client offering TLS 1.3 only, and the one offering TLS 1.2 only.
     pub client: Arc<rustls::ClientConfig>,
+    pub client12: Arc<rustls::ClientConfig>,
     pub check: Arc<ClientCheck>,
     pub server_name: ServerName<'static>,
-    /// stapler without OCSP events, and with them.
+    /// stapler without OCSP events, and with them (each serves both
+    /// versions, as stapler's default configuration does).
     pub stapler_plain: Arc<stapler::ServerConfig>,
     pub stapler_ocsp: Arc<stapler::ServerConfig>,
-    /// rustls without an OCSP response, and with one.
+    /// rustls without an OCSP response, and with one: TLS 1.3 only.
     pub rustls_plain: Arc<rustls::ServerConfig>,
     pub rustls_stapled: Arc<rustls::ServerConfig>,
+    /// The same for TLS 1.2 only.
+    pub rustls12_plain: Arc<rustls::ServerConfig>,
+    pub rustls12_stapled: Arc<rustls::ServerConfig>,
     /// A pretend OCSP response of [`STAPLE_LEN`] bytes: neither server nor
     /// this client parses it.
     pub staple: Bytes,
@@ -153,16 +199,20 @@ impl Fixture {
         let staple: Vec<u8> = (0..STAPLE_LEN).map(|i| (i * 31 % 251) as u8).collect();
 
         let check = Arc::new(ClientCheck {
-            provider: provider(),
+            provider: provider(Version::Tls13),
             staple: Mutex::new(Vec::new()),
         });
-        let mut client = rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .unwrap()
-            .dangerous()
-            .with_custom_certificate_verifier(check.clone())
-            .with_no_client_auth();
-        client.resumption = rustls::client::Resumption::disabled();
+        let client = |version: Version| {
+            let mut client =
+                rustls::ClientConfig::builder_with_provider(Arc::new(provider(version)))
+                    .with_protocol_versions(&[version.rustls()])
+                    .unwrap()
+                    .dangerous()
+                    .with_custom_certificate_verifier(check.clone())
+                    .with_no_client_auth();
+            client.resumption = rustls::client::Resumption::disabled();
+            Arc::new(client)
+        };
 
         let stapler = |ocsp_events| {
             Arc::new(
@@ -176,40 +226,56 @@ impl Fixture {
                     .unwrap(),
             )
         };
-        let rustls = |ocsp: &[u8]| {
-            let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider()))
-                .with_protocol_versions(&[&rustls::version::TLS13])
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert_with_ocsp(
-                    vec![CertificateDer::from(cert.clone())],
-                    PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.clone())),
-                    ocsp.to_vec(),
-                )
-                .unwrap();
+        let rustls = |version: Version, ocsp: &[u8]| {
+            let mut config =
+                rustls::ServerConfig::builder_with_provider(Arc::new(provider(version)))
+                    .with_protocol_versions(&[version.rustls()])
+                    .unwrap()
+                    .with_no_client_auth()
+                    .with_single_cert_with_ocsp(
+                        vec![CertificateDer::from(cert.clone())],
+                        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.clone())),
+                        ocsp.to_vec(),
+                    )
+                    .unwrap();
             // stapler issues no tickets and keeps no sessions: neither does
-            // this server, so both do the same handshake.
+            // this server (so its TLS 1.2 session id is empty too), so both
+            // do the same handshake.
             config.send_tls13_tickets = 0;
             config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
             Arc::new(config)
         };
 
         Self {
-            client: Arc::new(client),
+            client: client(Version::Tls13),
+            client12: client(Version::Tls12),
             check,
             server_name: ServerName::try_from("localhost").unwrap(),
             stapler_plain: stapler(false),
             stapler_ocsp: stapler(true),
-            rustls_plain: rustls(&[]),
-            rustls_stapled: rustls(&staple),
+            rustls_plain: rustls(Version::Tls13, &[]),
+            rustls_stapled: rustls(Version::Tls13, &staple),
+            rustls12_plain: rustls(Version::Tls12, &[]),
+            rustls12_stapled: rustls(Version::Tls12, &staple),
             staple: Bytes::from(staple),
         }
     }
 
-    /// A new client and its first flight (ClientHello), in `io.to_server`.
+    /// A new TLS 1.3 client and its first flight (ClientHello), in
+    /// `io.to_server`.
     pub fn client_hello(&self, io: &mut Io) -> ClientConnection {
+        self.client_hello_for(Version::Tls13, io)
+    }
+
+    /// A new client offering only `version`, and its ClientHello, in
+    /// `io.to_server`.
+    pub fn client_hello_for(&self, version: Version, io: &mut Io) -> ClientConnection {
+        let config = match version {
+            Version::Tls13 => &self.client,
+            Version::Tls12 => &self.client12,
+        };
         let mut client =
-            ClientConnection::new(self.client.clone(), self.server_name.clone()).expect("client");
+            ClientConnection::new(config.clone(), self.server_name.clone()).expect("client");
         io.to_server.clear();
         while client.wants_write() {
             client.write_tls(&mut io.to_server).unwrap();
@@ -242,25 +308,49 @@ impl Default for Io {
 }
 
 /// The client reads the server's flight from `io.to_client` and writes its
-/// answer (change_cipher_spec, Finished) into `io.to_server`.
+/// answer into `io.to_server`: in TLS 1.3 change_cipher_spec and Finished,
+/// after which it is done; in TLS 1.2 ClientKeyExchange, change_cipher_spec
+/// and Finished, after which it waits for the server's Finished.
 pub fn client_answers(client: &mut ClientConnection, io: &mut Io) {
+    client_reads(client, io);
+    if client.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3) {
+        assert!(!client.is_handshaking(), "client done");
+    }
+    io.to_server.clear();
+    while client.wants_write() {
+        client.write_tls(&mut io.to_server).unwrap();
+    }
+}
+
+/// The client reads what the server wrote after the client's Finished (in
+/// TLS 1.2 its change_cipher_spec and Finished; in TLS 1.3 nothing, since
+/// neither server issues tickets) and must be done.
+pub fn client_completes(client: &mut ClientConnection, io: &mut Io) {
+    let tls13 = client.protocol_version() == Some(rustls::ProtocolVersion::TLSv1_3);
+    assert!(
+        !tls13 || io.to_client.is_empty(),
+        "nothing after the handshake"
+    );
+    client_reads(client, io);
+    assert!(!client.is_handshaking(), "client done");
+    assert!(!client.wants_write(), "the client has nothing more to say");
+}
+
+fn client_reads(client: &mut ClientConnection, io: &mut Io) {
     let mut input = &io.to_client[..];
     while !input.is_empty() {
         client.read_tls(&mut input).unwrap();
         client
             .process_new_packets()
-            .expect("client accepts the flight");
-    }
-    assert!(!client.is_handshaking(), "client done");
-    io.to_server.clear();
-    while client.wants_write() {
-        client.write_tls(&mut io.to_server).unwrap();
+            .expect("client accepts the server's records");
     }
     io.to_client.clear();
 }
 
 /// What one stapler handshake produced, checked by the caller if it likes.
 pub struct Outcome {
+    pub version: stapler::server::ProtocolVersion,
+    pub extended_master_secret: bool,
     pub ocsp: OcspOutcome,
     pub server_name: Option<Box<str>>,
     /// Bytes of the server flight (ServerHello through Finished).
@@ -280,15 +370,16 @@ fn record_lengths(mut bytes: &[u8]) -> Vec<usize> {
     lengths
 }
 
-/// One stapler handshake; with `staple`, the OCSP event is raised and
-/// answered with it.
+/// One stapler handshake in `version`; with `staple`, the OCSP event is
+/// raised and answered with it.
 pub fn stapler_handshake(
     fx: &Fixture,
+    version: Version,
     staple: Option<&Bytes>,
     io: &mut Io,
     m: &mut Meter,
 ) -> Outcome {
-    let mut client = fx.client_hello(io);
+    let mut client = fx.client_hello_for(version, io);
     let config = match staple {
         Some(_) => &fx.stapler_ocsp,
         None => &fx.stapler_plain,
@@ -320,8 +411,10 @@ pub fn stapler_handshake(
         drop(conn);
         summary
     });
-    assert!(io.to_client.is_empty(), "nothing after the handshake");
+    client_completes(&mut client, io);
     Outcome {
+        version: summary.version,
+        extended_master_secret: summary.extended_master_secret,
         ocsp: summary.ocsp,
         server_name: summary.server_name,
         flight_len,
@@ -331,12 +424,19 @@ pub fn stapler_handshake(
 
 /// The same handshake with the rustls server: the staple, if any, is the
 /// one in its certified key.
-pub fn rustls_handshake(fx: &Fixture, stapled: bool, io: &mut Io, m: &mut Meter) -> usize {
-    let mut client = fx.client_hello(io);
-    let config = if stapled {
-        &fx.rustls_stapled
-    } else {
-        &fx.rustls_plain
+pub fn rustls_handshake(
+    fx: &Fixture,
+    version: Version,
+    stapled: bool,
+    io: &mut Io,
+    m: &mut Meter,
+) -> usize {
+    let mut client = fx.client_hello_for(version, io);
+    let config = match (version, stapled) {
+        (Version::Tls13, false) => &fx.rustls_plain,
+        (Version::Tls13, true) => &fx.rustls_stapled,
+        (Version::Tls12, false) => &fx.rustls12_plain,
+        (Version::Tls12, true) => &fx.rustls12_stapled,
     };
     let mut conn = m.server(|| {
         let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
@@ -364,7 +464,7 @@ pub fn rustls_handshake(fx: &Fixture, stapled: bool, io: &mut Io, m: &mut Meter)
         }
         drop(conn);
     });
-    assert!(io.to_client.is_empty(), "nothing after the handshake");
+    client_completes(&mut client, io);
     flight_len
 }
 
@@ -381,9 +481,10 @@ pub struct Paused {
     pub event_inline: usize,
 }
 
-/// A stapler connection after its OcspRequest was raised and taken.
-pub fn stapler_paused(fx: &Fixture, io: &mut Io) -> Paused {
-    let _client = fx.client_hello(io);
+/// A stapler connection in `version` after its OcspRequest was raised and
+/// taken.
+pub fn stapler_paused(fx: &Fixture, version: Version, io: &mut Io) -> Paused {
+    let _client = fx.client_hello_for(version, io);
     let start = Snapshot::now();
     let mut conn = ServerConnection::new(fx.stapler_ocsp.clone());
     conn.feed(&io.to_server).expect("hello accepted");
@@ -406,8 +507,8 @@ pub fn stapler_paused(fx: &Fixture, io: &mut Io) -> Paused {
 /// rustls's nearest equivalent: an `Acceptor` that has read the same
 /// ClientHello and handed out its `Accepted`, which the application holds
 /// while it decides on a configuration (for example, fetches a staple).
-pub fn rustls_paused(fx: &Fixture, io: &mut Io) -> Paused {
-    let _client = fx.client_hello(io);
+pub fn rustls_paused(fx: &Fixture, version: Version, io: &mut Io) -> Paused {
+    let _client = fx.client_hello_for(version, io);
     let start = Snapshot::now();
     let mut acceptor = rustls::server::Acceptor::default();
     let mut input = &io.to_server[..];

@@ -2,15 +2,16 @@
 //! secret (RFC 5246 §8.1, and RFC 7627 §4 for the extended master secret),
 //! the key block (RFC 5246 §6.3) and Finished.verify_data (§7.4.9).
 //!
-//! Everything lives in fixed-size arrays that are overwritten when dropped;
-//! nothing here allocates.
+//! Nothing here allocates. Each secret's HMAC is keyed once (two hash
+//! blocks) and every value derived from that secret is computed from the
+//! keyed state, as the TLS 1.3 key schedule does; the master secret's own
+//! bytes are overwritten as soon as it is keyed.
 
 use core::fmt;
 
 use ring::{digest, hmac};
 
 use super::suites::Tls12Suite;
-use crate::crypto::key_schedule::Secret;
 use crate::error::{CryptoError, Error, InvalidMessage};
 
 /// Bytes in a master secret (RFC 5246 §8.1).
@@ -27,7 +28,8 @@ const MAX_KEY_BLOCK_LEN: usize = 2 * 32 + 2 * 12;
 /// Bytes in ClientHello.random and ServerHello.random.
 pub(crate) const RANDOM_LEN: usize = 32;
 
-/// `PRF(secret, label, seed)` filling `out` (RFC 5246 §5):
+/// `PRF(secret, label, seed)` filling `out` (RFC 5246 §5), with `secret`
+/// already keyed into `key`:
 ///
 /// ```text
 /// PRF(secret, label, seed) = P_<hash>(secret, label + seed)
@@ -37,40 +39,41 @@ pub(crate) const RANDOM_LEN: usize = 32;
 /// ```
 ///
 /// The seed is given in pieces (`label` then each of `seed`) so that it is
-/// never assembled in a buffer.
-pub(crate) fn prf(
-    algorithm: hmac::Algorithm,
-    secret: &[u8],
-    label: &[u8],
-    seed: &[&[u8]],
-    out: &mut [u8],
-) {
-    let key = hmac::Key::new(algorithm, secret);
+/// never assembled in a buffer, and no A(i) is computed beyond the one the
+/// last output block needs.
+pub(crate) fn prf(key: &hmac::Key, label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
     let with_seed = |ctx: &mut hmac::Context| {
         ctx.update(label);
         for piece in seed {
             ctx.update(piece);
         }
     };
-    let mut ctx = hmac::Context::with_key(&key);
+    let mut ctx = hmac::Context::with_key(key);
     with_seed(&mut ctx);
     let mut a = ctx.sign(); // A(1)
-    for chunk in out.chunks_mut(algorithm.digest_algorithm().output_len()) {
-        let mut ctx = hmac::Context::with_key(&key);
+    let mut chunks = out
+        .chunks_mut(key.algorithm().digest_algorithm().output_len())
+        .peekable();
+    while let Some(chunk) = chunks.next() {
+        let mut ctx = hmac::Context::with_key(key);
         ctx.update(a.as_ref());
         with_seed(&mut ctx);
         let block = ctx.sign();
         for (dst, src) in chunk.iter_mut().zip(block.as_ref()) {
             *dst = *src;
         }
-        a = hmac::sign(&key, a.as_ref());
+        if chunks.peek().is_some() {
+            a = hmac::sign(key, a.as_ref());
+        }
     }
 }
 
-/// The 48-byte master secret of one connection.
+/// The master secret of one connection, keyed for the PRF.
 pub(crate) struct MasterSecret {
     suite: &'static Tls12Suite,
-    secret: Secret,
+    /// HMAC keyed with the 48 bytes of the secret: all the key block and
+    /// both verify_data are made from.
+    key: hmac::Key,
 }
 
 impl fmt::Debug for MasterSecret {
@@ -126,16 +129,11 @@ impl MasterSecret {
         seed: &[&[u8]],
     ) -> Self {
         let mut bytes = [0; MASTER_SECRET_LEN];
-        prf(suite.prf, pre_master_secret, label, seed, &mut bytes);
-        let secret = Secret::new(&bytes);
+        derive_bytes(suite, pre_master_secret, label, seed, &mut bytes);
+        let key = hmac::Key::new(suite.prf, &bytes);
         bytes.fill(0);
         core::hint::black_box(&bytes);
-        Self { suite, secret }
-    }
-
-    /// The secret's bytes (for an NSS key log line, `CLIENT_RANDOM`).
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.secret.as_bytes()
+        Self { suite, key }
     }
 
     /// The key block (RFC 5246 §6.3):
@@ -156,8 +154,7 @@ impl MasterSecret {
         let len = (2 * (key_len + iv_len)).min(MAX_KEY_BLOCK_LEN);
         if let Some(out) = block.bytes.get_mut(..len) {
             prf(
-                self.suite.prf,
-                self.as_bytes(),
+                &self.key,
                 b"key expansion",
                 &[server_random, client_random],
                 out,
@@ -171,13 +168,7 @@ impl MasterSecret {
     fn verify_data(&self, label: &[u8], handshake_hash: &digest::Digest) -> [u8; VERIFY_DATA_LEN] {
         debug_assert!(core::ptr::eq(handshake_hash.algorithm(), self.suite.digest));
         let mut out = [0; VERIFY_DATA_LEN];
-        prf(
-            self.suite.prf,
-            self.as_bytes(),
-            label,
-            &[handshake_hash.as_ref()],
-            &mut out,
-        );
+        prf(&self.key, label, &[handshake_hash.as_ref()], &mut out);
         out
     }
 
@@ -202,6 +193,18 @@ impl MasterSecret {
             Err(InvalidMessage::FinishedMismatch.into())
         }
     }
+}
+
+/// The master secret's bytes: `PRF(pre_master_secret, label, seed)[0..47]`.
+fn derive_bytes(
+    suite: &Tls12Suite,
+    pre_master_secret: &[u8],
+    label: &[u8],
+    seed: &[&[u8]],
+    out: &mut [u8; MASTER_SECRET_LEN],
+) {
+    let key = hmac::Key::new(suite.prf, pre_master_secret);
+    prf(&key, label, seed, out);
 }
 
 /// Whether `a == b`, looking at every byte whatever the first difference,
@@ -280,6 +283,57 @@ mod tests {
     };
     use super::*;
 
+    /// The PRF keyed with `secret`, as the library keys it.
+    fn prf_with(alg: hmac::Algorithm, secret: &[u8], label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
+        prf(&hmac::Key::new(alg, secret), label, seed, out);
+    }
+
+    /// What a master secret of these bytes derives, to compare one made by
+    /// [`MasterSecret`] (whose bytes are gone once keyed) with the bytes it
+    /// should have had: its key block and both verify_data.
+    fn derived_from(
+        suite: &'static Tls12Suite,
+        master: &[u8],
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+        hash: &digest::Digest,
+    ) -> (Vec<u8>, [u8; 12], [u8; 12]) {
+        let (key_len, iv_len) = (suite.aead.key_len(), suite.fixed_iv_len());
+        let mut block = vec![0; 2 * (key_len + iv_len)];
+        let seed = [*server_random, *client_random].concat();
+        prf_with(suite.prf, master, b"key expansion", &[&seed], &mut block);
+        let mut server = [0; 12];
+        prf_with(
+            suite.prf,
+            master,
+            b"server finished",
+            &[hash.as_ref()],
+            &mut server,
+        );
+        let mut client = [0; 12];
+        prf_with(
+            suite.prf,
+            master,
+            b"client finished",
+            &[hash.as_ref()],
+            &mut client,
+        );
+        (block, server, client)
+    }
+
+    /// The same, from a [`MasterSecret`].
+    fn derived(
+        ms: &MasterSecret,
+        client_random: &[u8; 32],
+        server_random: &[u8; 32],
+        hash: &digest::Digest,
+    ) -> (Vec<u8>, [u8; 12]) {
+        let kb = ms.key_block(client_random, server_random);
+        let (client, server) = (kb.client().unwrap(), kb.server().unwrap());
+        let block = [client.key, server.key, client.iv, server.iv].concat();
+        (block, ms.server_finished(hash))
+    }
+
     fn hex(s: &str) -> Vec<u8> {
         let s: String = s.split_whitespace().collect();
         (0..s.len())
@@ -316,14 +370,22 @@ mod tests {
         for (alg, secret, seed, expected) in cases {
             let expected = hex(expected);
             let mut out = vec![0; expected.len()];
-            prf(alg, &hex(secret), b"test label", &[&hex(seed)], &mut out);
+            prf_with(alg, &hex(secret), b"test label", &[&hex(seed)], &mut out);
             assert_eq!(out, expected);
             // Pieces of the seed are the same as the whole seed.
             let seed = hex(seed);
             let (a, b) = seed.split_at(5);
             let mut split = vec![0; expected.len()];
-            prf(alg, &hex(secret), b"test ", &[b"label", a, b], &mut split);
+            prf_with(alg, &hex(secret), b"test ", &[b"label", a, b], &mut split);
             assert_eq!(split, expected);
+            // Shorter outputs are prefixes, whether they end inside a
+            // block or on its boundary (where no further A(i) is made).
+            let block = alg.digest_algorithm().output_len();
+            for len in [1, 12, block - 1, block, block + 1, 2 * block, 2 * block + 3] {
+                let mut short = vec![0; len];
+                prf_with(alg, &hex(secret), b"test label", &[&seed], &mut short);
+                assert_eq!(short, expected[..len], "{len} bytes");
+            }
         }
     }
 
@@ -339,70 +401,58 @@ mod tests {
             &ECDHE_RSA_AES_256_GCM_SHA384,
             &ECDHE_RSA_CHACHA20_POLY1305_SHA256,
         ] {
+            let hash = digest::digest(suite.digest, b"handshake messages");
             let ms = MasterSecret::new(suite, &pms, &client_random, &server_random);
             let mut expected = [0; 48];
             let seed = [client_random, server_random].concat();
-            prf(suite.prf, &pms, b"master secret", &[&seed], &mut expected);
-            assert_eq!(ms.as_bytes(), expected);
+            prf_with(suite.prf, &pms, b"master secret", &[&seed], &mut expected);
+            let (block, server, client) =
+                derived_from(suite, &expected, &client_random, &server_random, &hash);
+            assert_eq!(
+                derived(&ms, &client_random, &server_random, &hash),
+                (block.clone(), server)
+            );
+            assert!(ms.check_client_finished(&hash, &client).is_ok());
 
             let session_hash = digest::digest(suite.digest, b"ClientHello..ClientKeyExchange");
             let ems = MasterSecret::extended(suite, &pms, &session_hash);
-            prf(
+            prf_with(
                 suite.prf,
                 &pms,
                 b"extended master secret",
                 &[session_hash.as_ref()],
                 &mut expected,
             );
-            assert_eq!(ems.as_bytes(), expected);
-            assert_ne!(ems.as_bytes(), ms.as_bytes());
+            let (ems_block, ems_server, _) =
+                derived_from(suite, &expected, &client_random, &server_random, &hash);
+            assert_eq!(
+                derived(&ems, &client_random, &server_random, &hash),
+                (ems_block.clone(), ems_server)
+            );
+            assert_ne!(ems_block, block);
 
+            // The key block is laid out client key, server key, client IV,
+            // server IV (RFC 5246 §6.3).
             let (key_len, iv_len) = (suite.aead.key_len(), suite.fixed_iv_len());
-            let mut block = vec![0; 2 * (key_len + iv_len)];
-            let seed = [server_random, client_random].concat();
-            prf(
-                suite.prf,
-                ms.as_bytes(),
-                b"key expansion",
-                &[&seed],
-                &mut block,
-            );
             let kb = ms.key_block(&client_random, &server_random);
-            let (client, server) = (kb.client().unwrap(), kb.server().unwrap());
-            assert_eq!(client.key, &block[..key_len]);
-            assert_eq!(server.key, &block[key_len..2 * key_len]);
-            assert_eq!(client.iv, &block[2 * key_len..2 * key_len + iv_len]);
-            assert_eq!(server.iv, &block[2 * key_len + iv_len..]);
+            let (c, s) = (kb.client().unwrap(), kb.server().unwrap());
+            assert_eq!(c.key, &block[..key_len]);
+            assert_eq!(s.key, &block[key_len..2 * key_len]);
+            assert_eq!(c.iv, &block[2 * key_len..2 * key_len + iv_len]);
+            assert_eq!(s.iv, &block[2 * key_len + iv_len..]);
 
-            let hash = digest::digest(suite.digest, b"handshake messages");
-            let mut verify = [0; 12];
-            prf(
-                suite.prf,
-                ms.as_bytes(),
-                b"server finished",
-                &[hash.as_ref()],
-                &mut verify,
-            );
-            assert_eq!(ms.server_finished(&hash), verify);
-            prf(
-                suite.prf,
-                ms.as_bytes(),
-                b"client finished",
-                &[hash.as_ref()],
-                &mut verify,
-            );
-            assert!(ms.check_client_finished(&hash, &verify).is_ok());
             for bad in [
-                &verify[..11],
+                &client[..11],
                 &[0; 12][..],
-                &[verify, [0; 12]].concat()[..13],
+                &[client, [0; 12]].concat()[..13],
+                &server[..],
             ] {
                 assert_eq!(
                     ms.check_client_finished(&hash, bad),
                     Err(InvalidMessage::FinishedMismatch.into())
                 );
             }
-            let mut flipped = verify;
+            let mut flipped = client;
             flipped[11] ^= 1;
             assert!(ms.check_client_finished(&hash, &flipped).is_err());
         }
@@ -410,13 +460,25 @@ mod tests {
 
     /// openssl's own TLS1-PRF (`openssl kdf -keylen 48 -kdfopt digest:SHA256
     /// -kdfopt hexsecret:<pms> -kdfopt seed:"extended master secret"
-    /// -kdfopt hexseed:<hash> TLS1-PRF`) gave this extended master secret.
+    /// -kdfopt hexseed:<hash> TLS1-PRF`) gave this extended master secret;
+    /// the one made here derives what those bytes derive.
     #[test]
     fn extended_master_secret_matches_openssl() {
         let pms = [0x42; 32];
         let hash = digest::digest(&digest::SHA256, b"abc");
-        let ems = MasterSecret::extended(&ECDHE_ECDSA_AES_128_GCM_SHA256, &pms, &hash);
-        assert_eq!(ems.as_bytes(), hex(OPENSSL_EMS_SHA256));
+        let suite = &ECDHE_ECDSA_AES_128_GCM_SHA256;
+        let mut bytes = [0; 48];
+        derive_bytes(
+            suite,
+            &pms,
+            b"extended master secret",
+            &[hash.as_ref()],
+            &mut bytes,
+        );
+        assert_eq!(bytes[..], hex(OPENSSL_EMS_SHA256));
+        let ems = MasterSecret::extended(suite, &pms, &hash);
+        let (block, server, _) = derived_from(suite, &bytes, &[1; 32], &[2; 32], &hash);
+        assert_eq!(derived(&ems, &[1; 32], &[2; 32], &hash), (block, server));
     }
 
     const OPENSSL_EMS_SHA256: &str = "7ef54f86b42d7660d07fd7ac7d24e2637555442089199ebf\

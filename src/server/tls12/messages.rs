@@ -13,7 +13,7 @@ use bytes::Bytes;
 use crate::codec::writer::{
     put_extension, put_handshake, put_opaque, put_u16, put_u8, put_vec, Prefix,
 };
-use crate::codec::{ExtensionType, HandshakeType, Reader, STATUS_TYPE_OCSP};
+use crate::codec::{ExtensionType, HandshakeType, Reader, RECORD_HEADER_LEN, STATUS_TYPE_OCSP};
 use crate::crypto::tls12::prf::{RANDOM_LEN, VERIFY_DATA_LEN};
 use crate::error::{Field, InvalidMessage};
 use crate::server::hello::MAX_SHARE_LEN;
@@ -221,6 +221,53 @@ pub(crate) fn server_hello_done(out: &mut Vec<u8>) -> Range<usize> {
     put_handshake(out, HandshakeType::ServerHelloDone, |_| {})
 }
 
+/// Finished (RFC 5246 §7.4.9): the header and the 12 bytes of
+/// verify_data, made on the stack (it is sealed at once, never kept).
+pub(crate) fn finished(verify_data: &[u8; VERIFY_DATA_LEN]) -> [u8; 4 + VERIFY_DATA_LEN] {
+    let mut message = [0; 4 + VERIFY_DATA_LEN];
+    // The body is 12 bytes: the 24-bit length is 0, 0, 12.
+    message[0] = HandshakeType::Finished.to_wire();
+    message[3] = VERIFY_DATA_LEN as u8;
+    message[4..].copy_from_slice(verify_data);
+    message
+}
+
+/// An upper bound on the bytes of the server's first flight (ServerHello
+/// through ServerHelloDone) in one unprotected record. The output is
+/// reserved once with it, so the flight is encoded where it is sent,
+/// without growing the buffer; a flight over one record's 2^14 bytes is
+/// fragmented from a copy instead.
+pub(crate) fn flight_len_bound(
+    chain: &[Bytes],
+    staple: Option<&[u8]>,
+    alpn: Option<&[u8]>,
+    max_signature_len: usize,
+) -> usize {
+    // Header 4, version 2, random 32, empty session id 1, suite 2,
+    // compression 1, extensions 2; renegotiation_info 5,
+    // extended_master_secret 4, ec_point_formats 6, server_name 4,
+    // status_request 4, ALPN 4 + 2 + 1 + the protocol.
+    const SERVER_HELLO: usize = 4 + 2 + RANDOM_LEN + 1 + 2 + 1 + 2 + 5 + 4 + 6 + 4 + 4 + 7;
+    // Header 4, list 3; per certificate 3.
+    const CERTIFICATE: usize = 4 + 3;
+    const ENTRY: usize = 3;
+    // Header 4, status_type 1, length 3.
+    const CERTIFICATE_STATUS: usize = 4 + 1 + 3;
+    // Header 4, the parameters, scheme 2, signature length 2.
+    const SERVER_KEY_EXCHANGE: usize = 4 + 4 + MAX_SHARE_LEN + 2 + 2;
+    const SERVER_HELLO_DONE: usize = 4;
+    let certificates: usize = chain.iter().map(|c| ENTRY + c.len()).sum();
+    RECORD_HEADER_LEN
+        + SERVER_HELLO
+        + alpn.map_or(0, <[u8]>::len)
+        + CERTIFICATE
+        + certificates
+        + staple.map_or(0, |s| CERTIFICATE_STATUS + s.len())
+        + SERVER_KEY_EXCHANGE
+        + max_signature_len
+        + SERVER_HELLO_DONE
+}
+
 /// The client's ephemeral public key from a ClientKeyExchange for ECDHE
 /// (RFC 8422 §5.7): `ClientECDiffieHellmanPublic { ECPoint ecdh_Yc; }`,
 /// where `ECPoint { opaque point <1..2^8-1>; }`. The body must be exactly
@@ -344,6 +391,46 @@ mod tests {
         assert_eq!(params.as_bytes().len(), 101);
         let signed = SignedParams::new(&[1; 32], &[2; 32], &params);
         assert_eq!(signed.as_ref().len(), 165);
+    }
+
+    #[test]
+    fn the_flight_bound_holds_for_the_largest_flight() {
+        let chain = [Bytes::from(vec![1; 1000]), Bytes::from(vec![2; 700])];
+        let alpn = [b'x'; 255];
+        let signature = [7; 512];
+        let params = EcdhParams::new(0x0018, &[4; MAX_SHARE_LEN]);
+        for staple in [None, Some(&[9u8; 300][..])] {
+            let mut out = vec![0; RECORD_HEADER_LEN];
+            server_hello(
+                &mut out,
+                &ServerHello {
+                    extended_master_secret: true,
+                    secure_renegotiation: true,
+                    ec_point_formats: true,
+                    status_request: true,
+                    sni_ack: true,
+                    alpn: Some(&alpn),
+                    ..bare_hello()
+                },
+            );
+            certificate(&mut out, &chain);
+            if let Some(staple) = staple {
+                certificate_status(&mut out, staple);
+            }
+            server_key_exchange(&mut out, &params, 0x0804, &signature);
+            server_hello_done(&mut out);
+            let bound = flight_len_bound(&chain, staple, Some(&alpn), signature.len());
+            // Every extension and the longest point: the bound is exact.
+            assert_eq!(out.len(), bound);
+        }
+    }
+
+    #[test]
+    fn finished_is_encoded_on_the_stack() {
+        let mut expected = vec![20, 0, 0, 12];
+        expected.extend(1..=12);
+        let verify_data: [u8; 12] = core::array::from_fn(|i| i as u8 + 1);
+        assert_eq!(super::finished(&verify_data)[..], expected);
     }
 
     #[test]

@@ -27,13 +27,14 @@ pub(crate) mod messages;
 
 use std::sync::Arc;
 
+use ring::digest::Digest;
 use ring::rand::SecureRandom;
 
 use self::hello::Chosen;
 use self::messages::{EcdhParams, SignedParams, DOWNGRADE_TLS12};
 use crate::codec::{
-    Alert, AlertDescription, AlertLevel, ContentType, HandshakeJoiner, HandshakeMessage,
-    HandshakeType,
+    Alert, AlertDescription, AlertLevel, ClientHello, ContentType, HandshakeJoiner,
+    HandshakeMessage, HandshakeType, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
 use crate::crypto::key_exchange::KeyExchange;
 use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
@@ -43,9 +44,11 @@ use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::server::connection::{
-    expect, unexpected, Core, Event, HandshakeSummary, ProtocolVersion, State as Conn,
+    expect, unexpected, Core, Event, HandshakeSummary, ProtocolVersion, Resume, State as Conn,
 };
-use crate::server::record_layer::{seal_records, write_plaintext_records, Encrypter, CCS_RECORD};
+use crate::server::record_layer::{
+    frame_plaintext_record, write_plaintext_records, Encrypter, CCS_RECORD,
+};
 
 /// Where a TLS 1.2 connection stands.
 pub(crate) enum State {
@@ -98,6 +101,11 @@ pub(crate) struct ExpectClientKeyExchange {
 pub(crate) struct ExpectChangeCipherSpec {
     master: MasterSecret,
     transcript: Transcript,
+    /// The hash of ClientHello..ClientKeyExchange: what the client's
+    /// Finished covers, since nothing comes between (no client
+    /// certificate), and the session hash of RFC 7627 §3. Kept, not made
+    /// again.
+    client_finished_hash: Digest,
     decrypter: Tls12Decrypter,
     encrypter: Tls12Encrypter,
     summary: HandshakeSummary,
@@ -107,11 +115,26 @@ pub(crate) struct ExpectChangeCipherSpec {
 pub(crate) struct ExpectFinished {
     master: MasterSecret,
     transcript: Transcript,
+    client_finished_hash: Digest,
     encrypter: Tls12Encrypter,
     summary: HandshakeSummary,
 }
 
 impl Core {
+    /// The ClientHello, once TLS 1.2 is the version: on to the OCSP event
+    /// or the server flight. No key change follows a TLS 1.2 hello, so
+    /// whatever came behind it is judged when its turn comes.
+    pub(crate) fn tls12_client_hello(
+        &mut self,
+        hello: &ClientHello<'_>,
+        message: HandshakeMessage<'_>,
+    ) -> Result<(), Error> {
+        let chosen = hello::choose(&self.config, hello)?;
+        let mut transcript = Transcript::new(chosen.suite.digest);
+        transcript.add(message.encoded);
+        self.after_hello(hello, Resume::Tls12 { chosen, transcript })
+    }
+
     /// ServerHello through ServerHelloDone (RFC 5246 §7.3), in the clear.
     /// Everything that can fail (key generation, the signature) happens
     /// before a byte is written.
@@ -142,9 +165,20 @@ impl Core {
             .key()
             .sign(chosen.scheme, signed.as_ref(), rng)?;
 
-        self.scratch.clear();
+        // The flight is encoded straight into the output, reserved once,
+        // in one record when it fits (it nearly always does).
+        let out = &mut self.out;
+        let alpn = chosen.alpn.as_deref();
+        out.reserve(messages::flight_len_bound(
+            chosen.cert.chain(),
+            staple,
+            alpn,
+            chosen.cert.key().max_signature_len(),
+        ));
+        let record = out.len();
+        out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
         let _ = messages::server_hello(
-            &mut self.scratch,
+            out,
             &messages::ServerHello {
                 random: &server_random,
                 suite: chosen.suite.suite.to_wire(),
@@ -153,23 +187,32 @@ impl Core {
                 ec_point_formats: chosen.ec_point_formats,
                 status_request: staple.is_some(),
                 sni_ack: chosen.sni_matched,
-                alpn: chosen.alpn.as_deref(),
+                alpn,
             },
         );
-        let _ = messages::certificate(&mut self.scratch, chosen.cert.chain());
+        let _ = messages::certificate(out, chosen.cert.chain());
         if let Some(response) = staple {
-            let _ = messages::certificate_status(&mut self.scratch, response);
+            let _ = messages::certificate_status(out, response);
         }
         let _ = messages::server_key_exchange(
-            &mut self.scratch,
+            out,
             &params,
             chosen.scheme.to_wire(),
             signature.as_ref(),
         );
-        let _ = messages::server_hello_done(&mut self.scratch);
+        let _ = messages::server_hello_done(out);
+        let flight = record + RECORD_HEADER_LEN;
         // The flight is the messages in order, so it is hashed in one go.
-        transcript.add(&self.scratch);
-        write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
+        transcript.add(out.get(flight..).unwrap_or_default());
+        if out.len() - flight <= MAX_PLAINTEXT_LEN {
+            frame_plaintext_record(out, record, ContentType::Handshake);
+        } else {
+            // A long chain or a big staple (up to 2^24 bytes) takes several
+            // records, fragmented from a copy.
+            let messages = out.split_off(flight);
+            out.truncate(record);
+            write_plaintext_records(out, ContentType::Handshake, &messages);
+        }
 
         let summary = HandshakeSummary {
             version: ProtocolVersion::Tls12,
@@ -181,6 +224,7 @@ impl Core {
             hello_retry: false,
             extended_master_secret: chosen.extended_master_secret,
             ocsp,
+            must_staple: chosen.cert.leaf().must_staple(),
         };
         let stage = Stage::ExpectClientKeyExchange(ExpectClientKeyExchange {
             suite: chosen.suite,
@@ -257,8 +301,9 @@ impl Core {
         let point = messages::parse_client_key_exchange(message.body)?;
         let shared = kx.complete(point)?;
         transcript.add(message.encoded);
+        let client_finished_hash = transcript.current_hash();
         let master = if extended_master_secret {
-            MasterSecret::extended(suite, shared.as_bytes(), &transcript.current_hash())
+            MasterSecret::extended(suite, shared.as_bytes(), &client_finished_hash)
         } else {
             MasterSecret::new(suite, shared.as_bytes(), &client_random, &server_random)
         };
@@ -268,6 +313,7 @@ impl Core {
         Ok(ExpectChangeCipherSpec {
             master,
             transcript,
+            client_finished_hash,
             decrypter,
             encrypter,
             summary,
@@ -299,6 +345,7 @@ impl Core {
         let ExpectChangeCipherSpec {
             master,
             transcript,
+            client_finished_hash,
             decrypter,
             encrypter,
             summary,
@@ -306,6 +353,7 @@ impl Core {
         **stage = Stage::ExpectFinished(ExpectFinished {
             master,
             transcript,
+            client_finished_hash,
             encrypter,
             summary,
         });
@@ -325,28 +373,26 @@ impl Core {
         let ExpectFinished {
             master,
             mut transcript,
-            encrypter,
+            client_finished_hash,
+            mut encrypter,
             summary,
         } = expecting;
         let verify_data = messages::parse_finished(message.body)?;
-        master.check_client_finished(&transcript.current_hash(), verify_data)?;
+        master.check_client_finished(&client_finished_hash, verify_data)?;
         transcript.add(message.encoded);
-        let server_verify_data = master.server_finished(&transcript.current_hash());
+        let finished = messages::finished(&master.server_finished(&transcript.current_hash()));
 
-        self.scratch.clear();
-        let _ = crate::server::messages::finished(&mut self.scratch, &server_verify_data);
+        // One reservation for both records; the Finished is sealed where
+        // it is written.
         let mark = self.out.len();
+        self.out
+            .reserve(CCS_RECORD.len() + finished.len() + encrypter.overhead());
         self.out.extend_from_slice(&CCS_RECORD);
-        let mut encrypter = Encrypter::from(encrypter);
-        if let Err(e) = seal_records(
-            &mut encrypter,
-            ContentType::Handshake,
-            &self.scratch,
-            &mut self.out,
-        ) {
+        if let Err(e) = encrypter.seal(ContentType::Handshake, &finished, &mut self.out) {
             self.out.truncate(mark);
             return Err(e);
         }
+        let encrypter = Encrypter::from(encrypter);
         self.encrypter = Some(encrypter);
         self.state = Conn::Tls12(State::Traffic);
         self.events.push_back(Event::HandshakeComplete(summary));
