@@ -1,26 +1,36 @@
-//! A TCP demo of stapler: a TLS 1.3 HTTPS server that staples an OCSP
-//! response through the `OcspRequest` event, the way a Node.js server does
-//! with its `'OCSPRequest'` listener.
+//! A TCP demo of stapler: a TLS 1.3 and TLS 1.2 HTTPS server that staples
+//! OCSP through the `OcspRequest` event, the way a Node.js server does with
+//! its `'OCSPRequest'` listener, answering it from a `StapleCache` kept
+//! fresh by a background thread.
 //!
 //! ```text
-//! cargo run --release --example server            # throwaway PKI, made at startup
+//! cargo run --release --example server            # the whole flow on loopback
 //! cargo run --release --example server -- --help
 //! ```
 //!
 //! With no arguments it makes a CA and a `localhost` certificate in memory
-//! (ECDSA P-256; see `demo_pki/`), writes the CA to the temp directory for
-//! clients to trust, and staples a "good" OCSP response the CA signed. It
-//! prints an `openssl s_client` and a `curl` command to try.
+//! (ECDSA P-256; see `demo_pki/`) whose AIA names an OCSP responder on
+//! 127.0.0.1:8888, and writes the CA to the temp directory for clients to
+//! trust. Then it runs both sides of OCSP (see `demo_ocsp/`): the CA's
+//! responder, which signs a fresh response on each request (fresh for ten
+//! minutes, so that refreshes show), and the server's `StapleCache`, primed
+//! from that responder before the first connection is accepted and
+//! refreshed at the midpoint of each response's validity by a background
+//! thread. `--ocsp fetch` does the same for a certificate given with
+//! `--cert`, from the responder its AIA names. It prints `openssl s_client`
+//! and `curl` commands to try.
 //!
 //! Each connection gets a thread and a `ServerConnection`, driven by the
 //! contract in the crate docs: feed the bytes received until they are
-//! consumed, drain the events, answer an `OcspRequest` (here, or after
-//! `--ocsp-delay-ms` from another thread while this connection alone
-//! waits), drain and write the output, and keep the bytes a paused
-//! connection did not take for after the answer. Once the handshake is
-//! done the server reads one HTTP request, answers with a page describing
-//! the connection, sends close_notify and closes.
+//! consumed, drain the events, answer an `OcspRequest` (from the cache, at
+//! once; or after `--ocsp-delay-ms` from another thread while this
+//! connection alone waits), drain and write the output, and keep the bytes
+//! a paused connection did not take for after the answer. Once the
+//! handshake is done the server reads one HTTP request, answers with a page
+//! describing the connection, sends close_notify and closes.
 
+#[path = "demo_ocsp/mod.rs"]
+mod demo_ocsp;
 #[path = "demo_pki/mod.rs"]
 mod demo_pki;
 
@@ -32,14 +42,20 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc};
 use std::thread;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use stapler::ocsp::{CachePolicy, StapleCache};
+use stapler::pki::Certificate;
 use stapler::server::ProtocolVersion;
 use stapler::{
     CloseReason, Event, HandshakeSummary, OcspCompletion, OcspOutcome, OcspRequest, ServerConfig,
     ServerConnection,
 };
+
+use demo_ocsp::responder::Responder;
+use demo_ocsp::stapling::Stapling;
+use demo_ocsp::{span, system_clock, unix_now};
 
 /// Connections served at once; more are refused (closed at once, logged),
 /// so that a flood cannot make the demo spawn threads without bound.
@@ -56,6 +72,12 @@ const MAX_LOGGED_LINE: usize = 256;
 /// closing the socket (closing with unread input makes the kernel send a
 /// reset, which can destroy the response before the client reads it).
 const LINGER: Duration = Duration::from_secs(2);
+/// Where the built-in OCSP responder listens unless told otherwise.
+const DEFAULT_RESPONDER: &str = "127.0.0.1:8888";
+/// How long the built-in responder's responses are fresh for: short, so
+/// that the cache's refresh at the midpoint shows in the log within
+/// minutes.
+const DEFAULT_OCSP_VALIDITY: Duration = Duration::from_secs(600);
 
 const USAGE: &str = "\
 usage: server [options]
@@ -66,10 +88,22 @@ usage: server [options]
   --ca PEM             CA certificates in which the leaf's issuer is looked
                        up (as Node's `ca` option); only with --cert
   --ocsp MODE          how to answer each OcspRequest event:
+                         fetch      from a StapleCache, fetched from the
+                                    OCSP responder in the certificate's AIA
+                                    and refreshed in the background
                          file:PATH  staple the DER OCSP response in PATH
                          none       no staple (the handshake continues)
                          abort      fail the handshake (internal_error alert)
-                       default: the generated response; with --cert: none
+                       default: fetch, from the built-in responder, for the
+                       generated PKI; none with --cert
+  --ocsp-cache FILE    with fetch: keep the staples in FILE, read at startup
+                       and written after each new staple, so a restart
+                       keeps them
+  --ocsp-responder ADDR  for the generated PKI with fetch: where the built-in
+                       OCSP responder listens (default 127.0.0.1:8888; the
+                       leaf's AIA names it)
+  --ocsp-validity SECS how long the built-in responder's responses are fresh
+                       (default 600; the cache refreshes at about half)
   --ocsp-delay-ms N    answer each OcspRequest from another thread after N ms
                        (that handshake waits; other connections do not)
   --help               this text";
@@ -80,6 +114,8 @@ enum OcspMode {
     Staple(Bytes),
     NoResponse,
     Abort,
+    /// From the staple cache, in memory.
+    Fetch(Arc<Stapling>),
 }
 
 impl OcspMode {
@@ -90,12 +126,14 @@ impl OcspMode {
                 .unwrap_or_else(|empty| empty.0.no_response()),
             Self::NoResponse => request.no_response(),
             Self::Abort => request.abort("the demo server runs with --ocsp abort"),
+            Self::Fetch(stapling) => stapling.answer(request),
         }
     }
 }
 
 /// `--ocsp`, as given.
 enum OcspArg {
+    Fetch,
     File(PathBuf),
     None,
     Abort,
@@ -107,7 +145,21 @@ struct Options {
     key: Option<PathBuf>,
     ca: Option<PathBuf>,
     ocsp: Option<OcspArg>,
+    ocsp_cache: Option<PathBuf>,
+    ocsp_responder: Option<String>,
+    ocsp_validity: Option<Duration>,
     ocsp_delay: Duration,
+}
+
+impl Options {
+    /// Whether OCSP requests are answered from the staple cache.
+    fn fetches(&self) -> bool {
+        match self.ocsp {
+            Some(OcspArg::Fetch) => true,
+            Some(_) => false,
+            None => self.cert.is_none(),
+        }
+    }
 }
 
 fn parse_args() -> Result<Options, String> {
@@ -117,6 +169,9 @@ fn parse_args() -> Result<Options, String> {
         key: None,
         ca: None,
         ocsp: None,
+        ocsp_cache: None,
+        ocsp_responder: None,
+        ocsp_validity: None,
         ocsp_delay: Duration::ZERO,
     };
     let mut args = std::env::args().skip(1);
@@ -133,13 +188,33 @@ fn parse_args() -> Result<Options, String> {
             "--ca" => options.ca = Some(value()?.into()),
             "--ocsp" => {
                 options.ocsp = Some(match value()?.as_str() {
+                    "fetch" => OcspArg::Fetch,
                     "none" => OcspArg::None,
                     "abort" => OcspArg::Abort,
                     other => match other.strip_prefix("file:") {
                         Some(path) if !path.is_empty() => OcspArg::File(path.into()),
-                        _ => return Err(format!("bad --ocsp {other}: file:PATH, none or abort")),
+                        _ => {
+                            return Err(format!(
+                                "bad --ocsp {other}: fetch, file:PATH, none or abort"
+                            ))
+                        }
                     },
                 })
+            }
+            "--ocsp-cache" => options.ocsp_cache = Some(value()?.into()),
+            "--ocsp-responder" => options.ocsp_responder = Some(value()?),
+            "--ocsp-validity" => {
+                let secs = value()?;
+                let min = 2 * CachePolicy::default().retry_initial;
+                match secs.parse::<u64>() {
+                    Ok(secs) if secs >= min => {
+                        options.ocsp_validity = Some(Duration::from_secs(secs));
+                    }
+                    // The cache waits at least retry_initial between
+                    // fetches, so a shorter window would expire before its
+                    // refresh.
+                    _ => return Err(format!("bad --ocsp-validity {secs}: at least {min}")),
+                }
             }
             "--ocsp-delay-ms" => {
                 let ms = value()?;
@@ -157,6 +232,18 @@ fn parse_args() -> Result<Options, String> {
     if options.ca.is_some() && options.cert.is_none() {
         return Err("--ca is for --cert (the generated PKI has its own CA)".into());
     }
+    if options.ocsp_cache.is_some() && !options.fetches() {
+        return Err("--ocsp-cache is for --ocsp fetch".into());
+    }
+    let built_in_responder = options.fetches() && options.cert.is_none();
+    if (options.ocsp_responder.is_some() || options.ocsp_validity.is_some()) && !built_in_responder
+    {
+        return Err(
+            "--ocsp-responder and --ocsp-validity are for the built-in responder, which runs \
+             for the generated PKI with --ocsp fetch (the default)"
+                .into(),
+        );
+    }
     Ok(options)
 }
 
@@ -166,18 +253,25 @@ struct Setup {
     ocsp: OcspMode,
     /// The CA file clients should trust, if known.
     ca_path: Option<PathBuf>,
+    /// The built-in responder's URL and the leaf's file, to query it with
+    /// `openssl ocsp`.
+    responder: Option<(String, PathBuf)>,
     /// Lines describing the setup, printed at startup.
     notes: Vec<String>,
 }
 
-/// `port` names the CA file, so that demo servers on different ports do not
-/// overwrite each other's CA.
+/// `port` names the files written, so that demo servers on different ports
+/// do not overwrite each other's.
 fn setup(options: &Options, port: u16) -> Result<Setup, String> {
     let read = |path: &PathBuf| {
         std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
     };
+    let write = |path: &PathBuf, contents: &str| {
+        std::fs::write(path, contents).map_err(|e| format!("cannot write {}: {e}", path.display()))
+    };
     let mut notes = Vec::new();
-    let (builder, default_ocsp, ca_path) = match (&options.cert, &options.key) {
+    let mut responder = None;
+    let (builder, ca_path) = match (&options.cert, &options.key) {
         (Some(cert), Some(key)) => {
             let mut builder = ServerConfig::builder()
                 .certificate_chain(&read(cert)?, &read(key)?)
@@ -188,43 +282,80 @@ fn setup(options: &Options, port: u16) -> Result<Setup, String> {
                     .map_err(|e| format!("{}: {e}", ca.display()))?;
             }
             notes.push(format!("certificate: {}", cert.display()));
-            (builder, OcspMode::NoResponse, options.ca.clone())
+            (builder, options.ca.clone())
         }
         _ => {
-            let now = SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map_err(|_| "the clock is before 1970")?
-                .as_secs();
-            let pki = demo_pki::generate(now);
-            let ca_path = std::env::temp_dir().join(format!("stapler-demo-ca-{port}.pem"));
-            std::fs::write(&ca_path, &pki.ca_pem)
-                .map_err(|e| format!("cannot write {}: {e}", ca_path.display()))?;
+            // The responder's socket comes first: the leaf's AIA names the
+            // address it actually got.
+            let responder_listener = if options.fetches() {
+                let addr = options
+                    .ocsp_responder
+                    .as_deref()
+                    .unwrap_or(DEFAULT_RESPONDER);
+                let listener = TcpListener::bind(addr).map_err(|e| {
+                    format!(
+                        "cannot listen on {addr} for the built-in OCSP responder: {e} \
+                         (choose another address with --ocsp-responder)"
+                    )
+                })?;
+                let local = listener.local_addr().map_err(|e| e.to_string())?;
+                let host = match local.ip() {
+                    ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                    ip => ip,
+                };
+                Some((
+                    listener,
+                    format!("http://{}/", SocketAddr::new(host, local.port())),
+                ))
+            } else {
+                None
+            };
+            let ocsp_url = responder_listener
+                .as_ref()
+                .map_or(demo_pki::OCSP_URL, |(_, url)| url.as_str());
+            let pki = demo_pki::generate_with_ocsp_url(unix_now(), ocsp_url);
+            let dir = std::env::temp_dir();
+            let ca_path = dir.join(format!("stapler-demo-ca-{port}.pem"));
+            let leaf_path = dir.join(format!("stapler-demo-leaf-{port}.pem"));
+            write(&ca_path, &pki.ca_pem)?;
+            write(&leaf_path, &pki.leaf_pem)?;
             let builder = ServerConfig::builder()
                 .certificate_chain(pki.leaf_chain_pem.as_bytes(), &pki.leaf_key_pkcs8_der)
                 .and_then(|b| b.ca_certificates(pki.ca_pem.as_bytes()))
                 .map_err(|e| format!("the generated PKI: {e}"))?;
-            notes.push(
+            notes.push(format!(
                 "certificate: generated now: a throwaway CA (ECDSA P-256) and a leaf for \
-                 localhost and 127.0.0.1; the server sends both"
-                    .into(),
-            );
+                 localhost and 127.0.0.1 whose AIA names the OCSP responder {}; the server \
+                 sends both",
+                pki.ocsp_url
+            ));
             notes.push(format!(
                 "CA certificate (trust this): {}",
                 ca_path.display()
             ));
-            notes.push(format!(
-                "generated OCSP response: {} bytes, status good, signed by the CA, fresh for \
-                 {} days (the leaf's AIA names {})",
-                pki.ocsp_response_der.len(),
-                demo_pki::OCSP_VALIDITY.as_secs() / 86_400,
-                demo_pki::OCSP_URL,
-            ));
-            let staple = OcspMode::Staple(Bytes::from(pki.ocsp_response_der));
-            (builder, staple, Some(ca_path))
+            if let Some((listener, url)) = responder_listener {
+                let validity = options.ocsp_validity.unwrap_or(DEFAULT_OCSP_VALIDITY);
+                Responder::new(pki.ocsp_signer, validity, system_clock())
+                    .start(listener)
+                    .map_err(|e| format!("cannot start the OCSP responder: {e}"))?;
+                notes.push(format!(
+                    "OCSP responder: {url}, built in (a thread of this process, standing in \
+                     for the CA's): signs a fresh \"good\" response for the leaf on each \
+                     request (POST, or GET as RFC 5019 has it), fresh for {}; \
+                     \"unauthorized\" for any other certificate",
+                    span(validity.as_secs())
+                ));
+                responder = Some((url, leaf_path));
+            }
+            (builder, Some(ca_path))
         }
     };
+    let config = builder
+        .ocsp_events(true)
+        .alpn_protocols(["http/1.1"])
+        .and_then(|b| b.build())
+        .map_err(|e| format!("configuration: {e}"))?;
     let ocsp = match &options.ocsp {
-        None => default_ocsp,
         Some(OcspArg::None) => OcspMode::NoResponse,
         Some(OcspArg::Abort) => OcspMode::Abort,
         Some(OcspArg::File(path)) => {
@@ -237,11 +368,17 @@ fn setup(options: &Options, port: u16) -> Result<Setup, String> {
             }
             OcspMode::Staple(Bytes::from(der))
         }
+        Some(OcspArg::Fetch) => OcspMode::Fetch(staple_cache(&config, options, &mut notes)?),
+        None if options.fetches() => OcspMode::Fetch(staple_cache(&config, options, &mut notes)?),
+        None => OcspMode::NoResponse,
     };
     notes.push(match &ocsp {
         OcspMode::Staple(r) => format!("OCSP: staple a {}-byte response when asked", r.len()),
         OcspMode::NoResponse => "OCSP: answer every request with no response".into(),
         OcspMode::Abort => "OCSP: abort every handshake that asks (internal_error)".into(),
+        OcspMode::Fetch(_) => "OCSP: each OcspRequest is answered at once from the cache \
+                               (no staple if it holds no fresh response)"
+            .into(),
     });
     if !options.ocsp_delay.is_zero() {
         notes.push(format!(
@@ -249,17 +386,54 @@ fn setup(options: &Options, port: u16) -> Result<Setup, String> {
             options.ocsp_delay.as_millis()
         ));
     }
-    let config = builder
-        .ocsp_events(true)
-        .alpn_protocols(["http/1.1"])
-        .and_then(|b| b.build())
-        .map_err(|e| format!("configuration: {e}"))?;
     Ok(Setup {
         config: Arc::new(config),
         ocsp,
         ca_path,
+        responder,
         notes,
     })
+}
+
+/// The staple cache for every certificate of `config` that names an OCSP
+/// responder and whose issuer is known.
+fn staple_cache(
+    config: &ServerConfig,
+    options: &Options,
+    notes: &mut Vec<String>,
+) -> Result<Arc<Stapling>, String> {
+    let policy = CachePolicy::default();
+    notes.push(format!(
+        "OCSP staple cache: fetches from each certificate's responder before the first \
+         connection is accepted (GET when the request fits in 255 bytes, else POST), \
+         verifies, refreshes at the midpoint of each response's validity (±{}%), retries \
+         from {} s backing off to {}, and keeps the last good staple meanwhile",
+        policy.jitter_percent,
+        policy.retry_initial,
+        span(policy.retry_max)
+    ));
+    let mut cache = StapleCache::new(policy);
+    let mut refused = Vec::new();
+    for (leaf, why) in cache.add_config(config, unix_now()) {
+        let names = Certificate::from_der(leaf)
+            .map(|c| c.dns_names().join(", "))
+            .unwrap_or_default();
+        refused.push(format!("certificate for [{names}]: {why}"));
+    }
+    if cache.next_deadline().is_none() {
+        return Err(format!(
+            "--ocsp fetch: no certificate to fetch a response for ({})",
+            refused.join("; ")
+        ));
+    }
+    notes.extend(
+        refused
+            .into_iter()
+            .map(|r| format!("OCSP: not stapled: {r}")),
+    );
+    let (stapling, imported) = Stapling::new(cache, options.ocsp_cache.clone(), system_clock());
+    notes.extend(imported.map(|note| format!("OCSP staple file: {note}")));
+    Ok(Arc::new(stapling))
 }
 
 /// What every connection thread shares.
@@ -278,7 +452,7 @@ fn main() -> ExitCode {
         }
     };
     // Listen first: a second instance on a busy port must fail before it
-    // overwrites the first one's CA file.
+    // overwrites the first one's files.
     let listener = match TcpListener::bind(&options.listen) {
         Ok(listener) => listener,
         Err(e) => {
@@ -301,6 +475,18 @@ fn main() -> ExitCode {
         }
     };
     print_banner(addr, &setup);
+    if let OcspMode::Fetch(stapling) = &setup.ocsp {
+        // Prime the cache before accepting anyone (clients that connect
+        // meanwhile wait in the listen backlog), so the first is stapled.
+        for report in stapling.run_due(unix_now()) {
+            println!("{report}");
+        }
+        if let Err(e) = stapling.start_refresher() {
+            eprintln!("server: cannot start the OCSP refresher: {e}");
+            return ExitCode::FAILURE;
+        }
+    }
+    println!("One line per connection follows.");
 
     let shared = Arc::new(Shared {
         config: setup.config,
@@ -361,45 +547,51 @@ fn print_banner(addr: SocketAddr, setup: &Setup) {
         ip => ip,
     };
     let connect = SocketAddr::new(host, addr.port());
+    let port = addr.port();
     let ca = setup
         .ca_path
         .as_ref()
         .map_or_else(|| "YOUR-CA.pem".into(), |p| p.display().to_string());
-    println!("stapler demo server: TLS 1.3, ALPN http/1.1, listening on {addr}");
+    println!("stapler demo server: TLS 1.3 and 1.2, ALPN http/1.1, listening on {addr}");
     for note in &setup.notes {
         println!("  {note}");
     }
     println!();
-    println!("Try:");
-    println!(
-        "  openssl s_client -connect {connect} -servername localhost -status -CAfile {ca} </dev/null"
+    println!("Try (TLS 1.3; add -tls1_2 to openssl or --tls-max 1.2 to curl for TLS 1.2):");
+    let s_client = format!(
+        "openssl s_client -connect {connect} -servername localhost -status -CAfile {ca} </dev/null"
     );
+    println!("  {s_client}");
     match setup.ocsp {
-        OcspMode::Staple(_) => {
+        OcspMode::Staple(_) | OcspMode::Fetch(_) => {
             println!(
                 "      look for \"OCSP Response Status: successful\", \"Cert Status: good\" and \
                  \"Verify return code: 0 (ok)\""
             );
-            println!(
-                "  curl --cacert {ca} --cert-status https://localhost:{}/",
-                addr.port()
-            );
+            println!("  curl --cacert {ca} --cert-status https://localhost:{port}/");
             println!("      --cert-status makes curl fail unless a valid staple arrives");
+            println!("  {}", s_client.replace(" -status", " -tls1_2 -status"));
+            println!("  curl --tls-max 1.2 --cacert {ca} --cert-status https://localhost:{port}/");
         }
         OcspMode::NoResponse => {
             println!("      expect \"OCSP response: no response sent\" (this server staples none)");
-            println!("  curl --cacert {ca} https://localhost:{}/", addr.port());
+            println!("  curl --cacert {ca} https://localhost:{port}/");
         }
         OcspMode::Abort => {
             println!("      expect \"tlsv1 alert internal error\" (this server aborts)");
             println!(
-                "  curl --cacert {ca} https://localhost:{}/     (no status request: served)",
-                addr.port()
+                "  curl --cacert {ca} https://localhost:{port}/     (no status request: served)"
             );
         }
     }
+    if let Some((url, leaf)) = &setup.responder {
+        println!("Ask the built-in OCSP responder yourself:");
+        println!(
+            "  openssl ocsp -url {url} -issuer {ca} -cert {} -CAfile {ca} -resp_text",
+            leaf.display()
+        );
+    }
     println!();
-    println!("One line per connection follows.");
 }
 
 /// What one connection did, for its log line.

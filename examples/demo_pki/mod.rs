@@ -1,7 +1,8 @@
 //! A throwaway PKI for the demo server, made in Rust: a self-signed ECDSA
 //! P-256 CA, an ECDSA P-256 leaf for `localhost` whose AIA names an OCSP
-//! responder at `http://127.0.0.1:8888/`, and a "good" OCSP response for
-//! the leaf signed by the CA (RFC 6960).
+//! responder (by default `http://127.0.0.1:8888/`), a "good" OCSP response
+//! for the leaf signed by the CA (RFC 6960), and the CA's OCSP signer, which
+//! answers OCSP requests with fresh responses on demand (`ocsp.rs`).
 //!
 //! DER comes from the `der` crate's derive macros and `x509-cert`'s types
 //! (names, validity, extensions); keys, signatures and hashes from ring.
@@ -10,12 +11,15 @@
 //! both.
 #![allow(dead_code)]
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use der::asn1::{
-    BitString, GeneralizedTime, Ia5String, Null, ObjectIdentifier, OctetString, UtcTime,
-};
-use der::{Any, Encode, Enumerated, Sequence};
+pub mod ocsp;
+
+pub use ocsp::OcspSigner;
+
+use der::asn1::{BitString, Ia5String, ObjectIdentifier, OctetString, UtcTime};
+use der::{Any, Encode, Sequence};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 use x509_cert::ext::pkix::name::GeneralName;
@@ -29,10 +33,11 @@ use x509_cert::serial_number::SerialNumber;
 use x509_cert::time::{Time, Validity};
 use x509_cert::{AlgorithmIdentifier, SubjectPublicKeyInfo};
 
-/// The OCSP responder URL written into the leaf's AIA extension.
+/// The OCSP responder URL [`generate`] writes into the leaf's AIA extension.
 pub const OCSP_URL: &str = "http://127.0.0.1:8888/";
 
-/// How long the OCSP response is fresh for (its nextUpdate - thisUpdate).
+/// How long the pre-made OCSP response is fresh for (its nextUpdate -
+/// thisUpdate).
 pub const OCSP_VALIDITY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// How long the certificates are valid for, from an hour before `now` (so
@@ -43,7 +48,6 @@ const BACKDATE: Duration = Duration::from_secs(3600);
 const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
 const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
 const OID_ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
-const OID_SHA1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.14.3.2.26");
 const OID_BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
 const OID_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const OID_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
@@ -54,7 +58,6 @@ const OID_AUTHORITY_INFO_ACCESS: ObjectIdentifier =
     ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.1.1");
 const OID_AD_OCSP: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1");
 const OID_KP_SERVER_AUTH: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.3.1");
-const OID_OCSP_BASIC: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1.5.5.7.48.1.1");
 
 /// What [`generate`] makes.
 pub struct DemoPki {
@@ -77,16 +80,27 @@ pub struct DemoPki {
     pub leaf_der: Vec<u8>,
     /// The leaf's private key, PKCS#8 DER.
     pub leaf_key_pkcs8_der: Vec<u8>,
-    /// A DER OCSPResponse saying the leaf is good, signed by the CA.
+    /// A DER OCSPResponse saying the leaf is good, signed by the CA, fresh
+    /// from the time given to [`generate`] for [`OCSP_VALIDITY`].
     pub ocsp_response_der: Vec<u8>,
+    /// The responder URL in the leaf's AIA.
+    pub ocsp_url: String,
+    /// The CA's OCSP side: signs fresh responses for the leaf on demand.
+    pub ocsp_signer: Arc<OcspSigner>,
 }
 
 /// Makes a fresh CA, leaf and OCSP response, dated from `now_unix`
-/// (seconds since the Unix epoch).
+/// (seconds since the Unix epoch), the leaf naming [`OCSP_URL`].
 ///
 /// Panics only on a broken random source or an impossible date (before
 /// 1970-01-02 or after 2049, where UTCTime ends).
 pub fn generate(now_unix: u64) -> DemoPki {
+    generate_with_ocsp_url(now_unix, OCSP_URL)
+}
+
+/// [`generate`], with `ocsp_url` (an ASCII http URL) as the responder in
+/// the leaf's Authority Information Access.
+pub fn generate_with_ocsp_url(now_unix: u64, ocsp_url: &str) -> DemoPki {
     let rng = SystemRandom::new();
     let now = Duration::from_secs(now_unix);
 
@@ -182,15 +196,15 @@ pub fn generate(now_unix: u64) -> DemoPki {
                 false,
                 &AuthorityInfoAccessSyntax(vec![AccessDescription {
                     access_method: OID_AD_OCSP,
-                    access_location: GeneralName::UniformResourceIdentifier(ia5(OCSP_URL)),
+                    access_location: GeneralName::UniformResourceIdentifier(ia5(ocsp_url)),
                 }]),
             ),
         ],
     };
     let leaf_der = sign_certificate(leaf_tbs, &ca_key.pair, &rng);
 
-    let ocsp_response_der =
-        good_ocsp_response(&ca_name, &ca_key.pair, &ca_key_id, leaf_serial, now, &rng);
+    let ocsp_signer = OcspSigner::new(&ca_name, ca_key.pair, leaf_serial, rng);
+    let ocsp_response_der = ocsp_signer.good_response(now_unix, OCSP_VALIDITY);
 
     let ca_pem = pem("CERTIFICATE", &ca_der);
     let leaf_pem = pem("CERTIFICATE", &leaf_der);
@@ -202,6 +216,8 @@ pub fn generate(now_unix: u64) -> DemoPki {
         leaf_der,
         leaf_key_pkcs8_der: leaf_key.pkcs8,
         ocsp_response_der,
+        ocsp_url: ocsp_url.to_owned(),
+        ocsp_signer: Arc::new(ocsp_signer),
     }
 }
 
@@ -228,70 +244,6 @@ struct Certificate {
     tbs_certificate: TbsCertificate,
     signature_algorithm: AlgorithmIdentifier,
     signature: BitString,
-}
-
-/// OCSPResponse (RFC 6960 §4.2.1).
-#[derive(Sequence)]
-struct OcspResponse {
-    response_status: OcspResponseStatus,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    response_bytes: Option<ResponseBytes>,
-}
-
-/// OCSPResponseStatus ::= ENUMERATED; only the value this module sends.
-#[derive(Clone, Copy, Debug, Enumerated)]
-#[repr(u32)]
-enum OcspResponseStatus {
-    Successful = 0,
-}
-
-/// ResponseBytes ::= SEQUENCE { responseType OID, response OCTET STRING }
-#[derive(Sequence)]
-struct ResponseBytes {
-    response_type: ObjectIdentifier,
-    response: OctetString,
-}
-
-/// BasicOCSPResponse, without the optional `certs` (the CA signs itself,
-/// so the client needs no extra certificate to check the signature).
-#[derive(Sequence)]
-struct BasicOcspResponse {
-    tbs_response_data: ResponseData,
-    signature_algorithm: AlgorithmIdentifier,
-    signature: BitString,
-}
-
-/// ResponseData with the version left out (v1 is the DEFAULT, which DER
-/// omits) and the responderID given byKey: `[2] EXPLICIT KeyHash` (the
-/// OCSP module uses explicit tagging), KeyHash being the SHA-1 of the
-/// responder's subjectPublicKey bits.
-#[derive(Sequence)]
-struct ResponseData {
-    #[asn1(context_specific = "2", tag_mode = "EXPLICIT")]
-    responder_id_by_key: OctetString,
-    produced_at: GeneralizedTime,
-    responses: Vec<SingleResponse>,
-}
-
-/// SingleResponse with certStatus `good [0] IMPLICIT NULL`, the only status
-/// this module issues.
-#[derive(Sequence)]
-struct SingleResponse {
-    cert_id: CertId,
-    #[asn1(context_specific = "0", tag_mode = "IMPLICIT")]
-    cert_status_good: Null,
-    this_update: GeneralizedTime,
-    #[asn1(context_specific = "0", tag_mode = "EXPLICIT", optional = "true")]
-    next_update: Option<GeneralizedTime>,
-}
-
-/// CertID (RFC 6960 §4.1.1).
-#[derive(Sequence)]
-struct CertId {
-    hash_algorithm: AlgorithmIdentifier,
-    issuer_name_hash: OctetString,
-    issuer_key_hash: OctetString,
-    serial_number: SerialNumber,
 }
 
 /// A key pair and the PKCS#8 document it came from.
@@ -387,55 +339,6 @@ fn sign_certificate(tbs: TbsCertificate, key: &EcdsaKeyPair, rng: &SystemRandom)
     }
     .to_der()
     .expect("a certificate encodes")
-}
-
-/// A successful OCSPResponse saying the certificate `serial` issued by the
-/// CA is good from `now` for [`OCSP_VALIDITY`], signed by the CA itself (so
-/// no delegated responder certificate is needed).
-fn good_ocsp_response(
-    ca_name: &Name,
-    ca_key: &EcdsaKeyPair,
-    ca_key_hash: &[u8; 20],
-    serial: SerialNumber,
-    now: Duration,
-    rng: &SystemRandom,
-) -> Vec<u8> {
-    let generalized = |t: Duration| GeneralizedTime::from_unix_duration(t).expect("a date");
-    let issuer_name_hash = sha1(&ca_name.to_der().expect("a name encodes"));
-    let tbs_response_data = ResponseData {
-        responder_id_by_key: octets(ca_key_hash),
-        produced_at: generalized(now),
-        responses: vec![SingleResponse {
-            cert_id: CertId {
-                hash_algorithm: AlgorithmIdentifier {
-                    oid: OID_SHA1,
-                    parameters: Some(Any::null()),
-                },
-                issuer_name_hash: octets(&issuer_name_hash),
-                issuer_key_hash: octets(ca_key_hash),
-                serial_number: serial,
-            },
-            cert_status_good: Null,
-            this_update: generalized(now),
-            next_update: Some(generalized(now + OCSP_VALIDITY)),
-        }],
-    };
-    let tbs_der = tbs_response_data.to_der().expect("ResponseData encodes");
-    let basic = BasicOcspResponse {
-        tbs_response_data,
-        signature_algorithm: ecdsa_with_sha256(),
-        signature: sign(ca_key, &tbs_der, rng),
-    };
-    OcspResponse {
-        response_status: OcspResponseStatus::Successful,
-        response_bytes: Some(ResponseBytes {
-            response_type: OID_OCSP_BASIC,
-            response: OctetString::new(basic.to_der().expect("BasicOCSPResponse encodes"))
-                .expect("a short response"),
-        }),
-    }
-    .to_der()
-    .expect("OCSPResponse encodes")
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
