@@ -220,6 +220,8 @@ pub(crate) enum Resume {
     Tls12 {
         chosen: tls12::hello::Chosen,
         transcript: Transcript,
+        /// ServerHello.random, drawn by `after_hello` as for TLS 1.3.
+        random: [u8; 32],
     },
 }
 
@@ -755,24 +757,22 @@ impl Core {
     ) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
         let raise = ocsp.is_some() && self.config.ocsp_events;
-        // TLS 1.3's ServerHello.random and the request's id, in one call to
-        // the system RNG (TLS 1.2 draws its random with its flight).
+        // ServerHello.random and the request's id, in one call to the
+        // system RNG: each call is a system call, and the handshake's cost
+        // is measured against a floor that makes no more of them.
         let mut drawn = [0; 32 + 16];
-        let wanted = match (&resume, raise) {
-            (Resume::Tls13 { .. }, true) => 0..48,
-            (Resume::Tls13 { .. }, false) => 0..32,
-            (Resume::Tls12 { .. }, true) => 32..48,
-            (Resume::Tls12 { .. }, false) => 0..0,
-        };
-        if let Some(bytes) = drawn.get_mut(wanted).filter(|b| !b.is_empty()) {
+        let wanted = if raise { 0..48 } else { 0..32 };
+        if let Some(bytes) = drawn.get_mut(wanted) {
             self.config
                 .rng
                 .fill(bytes)
                 .map_err(|_| CryptoError::Random)?;
         }
         let (random_drawn, id_drawn) = drawn.split_at(32);
-        if let Resume::Tls13 { random, .. } = &mut resume {
-            random.copy_from_slice(random_drawn);
+        match &mut resume {
+            Resume::Tls13 { random, .. } | Resume::Tls12 { random, .. } => {
+                random.copy_from_slice(random_drawn);
+            }
         }
         let id = RequestId(id_drawn.try_into().unwrap_or([0; 16]));
         match ocsp {
@@ -809,9 +809,11 @@ impl Core {
                 hello_retry,
                 random,
             } => self.send_tls13_flight(chosen, &random, transcript, hello_retry, staple, ocsp),
-            Resume::Tls12 { chosen, transcript } => {
-                self.send_tls12_flight(chosen, transcript, staple, ocsp)
-            }
+            Resume::Tls12 {
+                chosen,
+                transcript,
+                random,
+            } => self.send_tls12_flight(chosen, random, transcript, staple, ocsp),
         }
     }
 }

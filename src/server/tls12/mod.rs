@@ -28,7 +28,6 @@ pub(crate) mod messages;
 use std::sync::Arc;
 
 use ring::digest::Digest;
-use ring::rand::SecureRandom;
 
 use self::hello::Chosen;
 use self::messages::{EcdhParams, SignedParams, DOWNGRADE_TLS12};
@@ -132,7 +131,12 @@ impl Core {
         let chosen = hello::choose(&self.config, hello)?;
         let mut transcript = Transcript::new(chosen.suite.digest);
         transcript.add(message.encoded);
-        self.after_hello(hello, Resume::Tls12 { chosen, transcript })
+        let resume = Resume::Tls12 {
+            chosen,
+            transcript,
+            random: [0; RANDOM_LEN],
+        };
+        self.after_hello(hello, resume)
     }
 
     /// ServerHello through ServerHelloDone (RFC 5246 §7.3), in the clear.
@@ -141,6 +145,7 @@ impl Core {
     pub(crate) fn send_tls12_flight(
         &mut self,
         chosen: Chosen,
+        mut server_random: [u8; RANDOM_LEN],
         mut transcript: Transcript,
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
@@ -148,9 +153,6 @@ impl Core {
         let config = Arc::clone(&self.config);
         let rng = &config.rng;
         let (kx, public) = KeyExchange::start(chosen.group, rng)?;
-        let mut server_random = [0; RANDOM_LEN];
-        rng.fill(&mut server_random)
-            .map_err(|_| CryptoError::Random)?;
         if config.tls13 {
             // RFC 8446 §4.1.3: a server that speaks TLS 1.3 and negotiates
             // 1.2 says so, so that a 1.3 client can tell a downgrade.
