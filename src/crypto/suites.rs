@@ -86,7 +86,7 @@ pub(crate) struct Tls13Suite {
 }
 
 /// 2^24.5 rounded down: the AES-GCM record limit of RFC 8446 §5.5.
-const AES_GCM_RECORD_LIMIT: u64 = 23_726_566;
+pub(crate) const AES_GCM_RECORD_LIMIT: u64 = 23_726_566;
 
 /// TLS_AES_128_GCM_SHA256 (0x1301), the suite every TLS 1.3 implementation
 /// must support (RFC 8446 §9.1).

@@ -5,7 +5,9 @@
 use ring::{aead, digest, hmac};
 
 use crate::crypto::signing::KeyAlgorithm;
-use crate::crypto::suites::CipherSuite;
+// AES-GCM keys wear out after the same 2^24.5 records in TLS 1.2 as in
+// TLS 1.3 (RFC 8446 §5.5); TLS 1.2 just cannot change them.
+use crate::crypto::suites::{CipherSuite, AES_GCM_RECORD_LIMIT};
 
 /// How the server proves it owns the ECDHE parameters it sends: with the
 /// key of its certificate, which must be of the suite's kind.
@@ -92,9 +94,6 @@ impl Tls12Suite {
             .find(|s| s.suite.to_wire() == code)
     }
 }
-
-/// 2^24.5 records, as for TLS 1.3's AES-GCM (RFC 8446 §5.5).
-const AES_GCM_RECORD_LIMIT: u64 = 23_726_566;
 
 /// TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 (0xc02b).
 pub(crate) static ECDHE_ECDSA_AES_128_GCM_SHA256: Tls12Suite = Tls12Suite {
