@@ -501,7 +501,12 @@ impl StapleCache {
             Err(why) => Err(Rejection::Fetch(why)),
         };
         Ok(match checked {
-            Ok(staple) => self.store(index, staple, now),
+            Ok(staple) => {
+                if let Some(entry) = self.entries.get_mut(index) {
+                    entry.in_flight = None;
+                }
+                self.store(index, staple, now)
+            }
             Err(reason) => {
                 let retry_at = self.failed(index, now, now, reason.clone());
                 Update::Rejected {
@@ -587,16 +592,9 @@ impl StapleCache {
             let Ok(staple) = self.check(index, Bytes::copy_from_slice(der), now) else {
                 continue;
             };
-            let out = self
-                .entries
-                .get(index)
-                .and_then(|e| e.in_flight.map(|fetch| (fetch, e.next_attempt)));
+            // A fetch already out stays out (`store` leaves it be): its
+            // result is still awaited.
             self.store(index, staple, now);
-            // A fetch already out stays out: its result is still awaited.
-            if let (Some((fetch, timeout)), Some(entry)) = (out, self.entries.get_mut(index)) {
-                entry.in_flight = Some(fetch);
-                entry.next_attempt = timeout;
-            }
             taken = taken.saturating_add(1);
         }
         Ok(taken)
@@ -643,7 +641,9 @@ impl StapleCache {
         })
     }
 
-    /// Makes `staple` entry `index`'s and schedules its refresh.
+    /// Makes `staple` entry `index`'s and schedules its refresh, unless a
+    /// fetch is out for it: then `next_attempt` stays that fetch's timeout
+    /// until its result comes in.
     ///
     /// The refresh comes at the midpoint of thisUpdate..nextUpdate, moved
     /// by jitter: a responder has a newer response by then, and half the
@@ -677,9 +677,10 @@ impl StapleCache {
             entry.staple = Some(staple);
             entry.failures = 0;
             entry.stale_refreshes = stale_refreshes;
-            entry.in_flight = None;
             entry.last_rejection = None;
-            entry.next_attempt = refresh_at;
+            if entry.in_flight.is_none() {
+                entry.next_attempt = refresh_at;
+            }
         }
         match status.status {
             CertStatus::Revoked { .. } => Update::Revoked { status, refresh_at },
