@@ -412,22 +412,24 @@ impl ServerConnection {
                     "the OCSP response exceeds 2^24-1 bytes".into(),
                 ))
             }
-            OcspAnswer::Staple(response) => match config.staple_policy() {
-                StaplePolicy::Verify {
-                    options,
-                    on_failure,
-                } => match check_staple(&response, cert.leaf(), cert.issuer(), now, options) {
-                    Ok(()) => (Some(response.clone()), OcspOutcome::Stapled(response.len())),
-                    Err(bad) if *on_failure == OnBadStaple::Abort => {
-                        return Err(Error::BadStaple(bad))
+            OcspAnswer::Staple(response) => {
+                let verdict = match config.staple_policy() {
+                    StaplePolicy::Trust => Ok(()),
+                    StaplePolicy::Verify {
+                        options,
+                        on_failure,
+                    } => check_staple(&response, cert.leaf(), cert.issuer(), now, options)
+                        .map_err(|bad| (bad, *on_failure)),
+                };
+                match verdict {
+                    Ok(()) => {
+                        let len = response.len();
+                        (Some(response), OcspOutcome::Stapled(len))
                     }
-                    Err(bad) => (None, OcspOutcome::Refused(bad)),
-                },
-                _ => {
-                    let len = response.len();
-                    (Some(response), OcspOutcome::Stapled(len))
+                    Err((bad, OnBadStaple::Abort)) => return Err(Error::BadStaple(bad)),
+                    Err((bad, OnBadStaple::StapleNothing)) => (None, OcspOutcome::Refused(bad)),
                 }
-            },
+            }
         };
         if staple.is_none()
             && cert.leaf().must_staple()
