@@ -83,8 +83,11 @@ pub enum InvalidMessage {
     /// A handshake or alert record with no body, which RFC 8446 §5.1
     /// forbids. Alert: decode_error.
     EmptyFragment(ContentType),
-    /// A handshake message longer than this server accepts for its type.
-    /// Alert: illegal_parameter.
+    /// A handshake message longer than its type can be, or than this server
+    /// accepts for it. The length is wrong for what the message is, so the
+    /// alert is decode_error (RFC 8446 §6.2: "a message could not be decoded
+    /// because ... a field was out of its specified range or the length of
+    /// the message was incorrect").
     MessageTooLarge {
         /// The message type.
         typ: HandshakeType,
@@ -143,12 +146,12 @@ impl InvalidMessage {
             | Self::TrailingBytes(_)
             | Self::BadLength(_)
             | Self::BadDer(_)
-            | Self::EmptyFragment(_) => AlertDescription::DecodeError,
+            | Self::EmptyFragment(_)
+            | Self::MessageTooLarge { .. } => AlertDescription::DecodeError,
             Self::UnknownContentType(_) => AlertDescription::UnexpectedMessage,
             Self::NotTls(_) => AlertDescription::ProtocolVersion,
             Self::RecordOverflow { .. } => AlertDescription::RecordOverflow,
-            Self::MessageTooLarge { .. }
-            | Self::DuplicateExtension(_)
+            Self::DuplicateExtension(_)
             | Self::PreSharedKeyNotLast
             | Self::NoNullCompression
             | Self::DuplicateKeyShare(_)
@@ -314,7 +317,8 @@ pub enum PeerMisbehaved {
     /// A key share that cannot be a public key of its group.
     /// Alert: illegal_parameter.
     BadKeyShare,
-    /// SNI that is not an ASCII host name (RFC 6066 §3).
+    /// SNI that is not a DNS host name of LDH labels (RFC 6066 §3; see
+    /// the crate docs for what is stripped and what counts as no SNI).
     /// Alert: illegal_parameter.
     BadServerName,
     /// The ClientHello after a HelloRetryRequest did not carry exactly one
@@ -349,6 +353,35 @@ pub enum PeerMisbehaved {
     /// ec_point_formats without the uncompressed format (RFC 8422 §5.1.2).
     /// Alert: illegal_parameter.
     NoUncompressedPoints,
+    /// A ClientHello whose legacy_version is SSL 3.0 (0x0300) or below,
+    /// which RFC 8446 Appendix D.5 says MUST be refused whatever
+    /// supported_versions offers. Alert: protocol_version.
+    ObsoleteLegacyVersion(u16),
+    /// Handshake records interleaved with records of another type: this
+    /// one arrived while a handshake message was only partly received
+    /// (RFC 8446 §5.1, RFC 5246 §6.2.1). Alert: unexpected_message.
+    Interleaved(ContentType),
+    /// More warning alerts (or TLS 1.3 user_canceled alerts) in a row than
+    /// [`MAX_IGNORED_ALERTS`](crate::MAX_IGNORED_ALERTS) with nothing else
+    /// between them: a peer that keeps the server busy without progress
+    /// (the CVE-2016-8610 class). Alert: unexpected_message.
+    TooManyWarningAlerts,
+    /// More change_cipher_spec records than
+    /// [`MAX_COMPAT_CCS`](crate::MAX_COMPAT_CCS) in a TLS 1.3 handshake,
+    /// where RFC 8446 Appendix D.4 has a client send one.
+    /// Alert: unexpected_message.
+    TooManyChangeCipherSpecs,
+    /// More 0-RTT application data skipped after a HelloRetryRequest than
+    /// [`MAX_SKIPPED_EARLY_DATA`](crate::MAX_SKIPPED_EARLY_DATA) allows
+    /// (RFC 8446 §4.2.10, §4.6.1). Alert: unexpected_message.
+    TooMuchEarlyData,
+    /// The ClientHello after a HelloRetryRequest still offered early_data,
+    /// which RFC 8446 §4.1.2 says it must remove. Alert: illegal_parameter.
+    EarlyDataAfterRetry,
+    /// No certificate fits a TLS 1.2 client: those whose key and scheme
+    /// would do are ECDSA on curves outside the client's supported_groups
+    /// (RFC 8422 §5.1, §5.3). Alert: handshake_failure.
+    NoCertificateForClientCurves,
 }
 
 impl PeerMisbehaved {
@@ -368,14 +401,21 @@ impl PeerMisbehaved {
             | Self::RetryWithoutRequestedShare
             | Self::RetryChangedHello
             | Self::BadKeyUpdate(_)
-            | Self::NoUncompressedPoints => AlertDescription::IllegalParameter,
+            | Self::NoUncompressedPoints
+            | Self::EarlyDataAfterRetry => AlertDescription::IllegalParameter,
+            Self::ObsoleteLegacyVersion(_) => AlertDescription::ProtocolVersion,
+            Self::NoCertificateForClientCurves => AlertDescription::HandshakeFailure,
             Self::InappropriateFallback => AlertDescription::InappropriateFallback,
             Self::NoExtendedMasterSecret | Self::BadRenegotiationInfo => {
                 AlertDescription::HandshakeFailure
             }
             Self::UnexpectedMessage(_)
             | Self::BadChangeCipherSpec
-            | Self::MessageSpansKeyChange => AlertDescription::UnexpectedMessage,
+            | Self::MessageSpansKeyChange
+            | Self::Interleaved(_)
+            | Self::TooManyWarningAlerts
+            | Self::TooManyChangeCipherSpecs
+            | Self::TooMuchEarlyData => AlertDescription::UnexpectedMessage,
         }
     }
 }
@@ -412,6 +452,19 @@ impl fmt::Display for PeerMisbehaved {
             Self::BadRenegotiationInfo => f.write_str("renegotiation_info is not empty"),
             Self::NoUncompressedPoints => {
                 f.write_str("ec_point_formats lacks the uncompressed format")
+            }
+            Self::ObsoleteLegacyVersion(v) => {
+                write!(f, "ClientHello legacy_version {v:#06x} is SSL 3.0 or older")
+            }
+            Self::Interleaved(t) => write!(f, "{t} record inside a handshake message"),
+            Self::TooManyWarningAlerts => f.write_str("too many warning alerts in a row"),
+            Self::TooManyChangeCipherSpecs => f.write_str("too many change_cipher_spec records"),
+            Self::TooMuchEarlyData => f.write_str("too much early data after HelloRetryRequest"),
+            Self::EarlyDataAfterRetry => {
+                f.write_str("second ClientHello still offers early_data")
+            }
+            Self::NoCertificateForClientCurves => {
+                f.write_str("no certificate on a curve the TLS 1.2 client supports")
             }
         }
     }

@@ -1274,7 +1274,7 @@ fn client_hello_over_max_len() {
             len: MAX_CLIENT_HELLO_LEN + 1,
             max: MAX_CLIENT_HELLO_LEN,
         },
-        IllegalParameter,
+        DecodeError,
     );
 }
 
@@ -1287,7 +1287,7 @@ fn client_hello_of_max_24_bit_len() {
             len: 0xff_ffff,
             max: MAX_CLIENT_HELLO_LEN,
         },
-        IllegalParameter,
+        DecodeError,
     );
 }
 
@@ -1315,7 +1315,7 @@ fn client_hello_over_max_len_through_records_and_joiner() {
             len: MAX_CLIENT_HELLO_LEN + 1,
             max: MAX_CLIENT_HELLO_LEN,
         },
-        IllegalParameter,
+        DecodeError,
     );
 }
 
@@ -1329,7 +1329,7 @@ fn other_client_message_over_its_limit() {
             len: MAX_OTHER_CLIENT_MESSAGE_LEN + 1,
             max: MAX_OTHER_CLIENT_MESSAGE_LEN,
         },
-        IllegalParameter,
+        DecodeError,
     );
 }
 

@@ -162,6 +162,10 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
     // later on is refused for that one instead.
     let mut low_types = 0u64;
     let mut high_types = SeenU16::new();
+    // A repeat is judged only once the whole block has parsed: a hello
+    // that is also malformed is refused as malformed (decode_error), the
+    // same whichever of its faults comes first.
+    let mut low_repeat = None;
     let mut rest = block;
     while let Some((&header, tail)) = rest.split_first_chunk::<4>() {
         // ExtensionType extension_type; opaque extension_data<0..2^16-1>
@@ -176,8 +180,8 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
         rest = after;
         let slot = if typ < 64 {
             let bit = 1u64 << typ;
-            if low_types & bit != 0 {
-                return Err(duplicate_extension(typ));
+            if low_types & bit != 0 && low_repeat.is_none() {
+                low_repeat = Some(typ);
             }
             low_types |= bit;
             match SLOT_BY_TYPE[usize::from(typ)] {
@@ -199,6 +203,9 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
     // One to three bytes left: a header cut short.
     if !rest.is_empty() {
         return Err(InvalidMessage::Truncated(Field::Extensions));
+    }
+    if let Some(typ) = low_repeat {
+        return Err(duplicate_extension(typ));
     }
     if high_types.maybe_repeated() {
         if let Some(dup) = seen::first_duplicate(raw_extensions(block).map(|(t, _)| t.to_wire())) {
@@ -266,11 +273,6 @@ impl<'a> ClientHello<'a> {
         if methods.is_empty() {
             return Err(InvalidMessage::BadLength(Field::CompressionMethods));
         }
-        // Nearly always exactly [0]: look at the first byte before calling
-        // memchr over the rest.
-        if methods.first() != Some(&0) && !methods.contains(&0) {
-            return Err(InvalidMessage::NoNullCompression);
-        }
 
         // A TLS 1.2 client may omit the extensions block entirely
         // (RFC 5246 §7.4.1.2); TLS 1.3's mandatory extensions are checked by
@@ -293,6 +295,13 @@ impl<'a> ClientHello<'a> {
             scan_extensions(block, &mut known)?;
             block
         };
+        // Judged only now that the whole message has parsed, so that a
+        // hello whose lengths do not add up gets decode_error, whatever its
+        // compression methods (RFC 8446 §6.2). Nearly always exactly [0]:
+        // look at the first byte before calling memchr over the rest.
+        if methods.first() != Some(&0) && !methods.contains(&0) {
+            return Err(InvalidMessage::NoNullCompression);
+        }
         Ok(Self {
             body,
             random,

@@ -49,14 +49,25 @@ wire_enum! {
 /// Bytes in a handshake header: type and a 24-bit length.
 pub const HANDSHAKE_HEADER_LEN: usize = 4;
 
-/// The longest ClientHello body accepted: 64 KiB.
+/// The longest ClientHello body accepted: the longest one the syntax of
+/// RFC 8446 §4.1.2 (and RFC 5246 §7.4.1.2) allows, 131,396 bytes.
 ///
-/// RFC 8446 allows 2^24 - 1 bytes, but what real clients send is far smaller:
-/// about 0.5 KiB classically, under 2 KiB with a post-quantum key share, a few
-/// KiB with resumption tickets and padding. 64 KiB leaves room for several
-/// large key shares and tickets while bounding what one connection can make
-/// the server buffer before it has authenticated anything.
-pub const MAX_CLIENT_HELLO_LEN: usize = 1 << 16;
+/// ```text
+///   legacy_version                          2
+///   random                                 32
+///   legacy_session_id<0..32>           1 + 32
+///   cipher_suites<2..2^16-2>      2 + 65,534
+///   legacy_compression_methods<1..2^8-1>  1 + 255
+///   extensions<8..2^16-1>         2 + 65,535
+///                                 = 131,396
+/// ```
+///
+/// Real clients send far less (about 0.5 KiB classically, 2 KiB with a
+/// post-quantum share), but some pad their hellos past 64 KiB and OpenSSL
+/// serves those, so nothing smaller can be refused as malformed. The limit
+/// still bounds what one unauthenticated connection can make the server
+/// buffer before the parse: at most this much plus one record.
+pub const MAX_CLIENT_HELLO_LEN: usize = 2 + 32 + (1 + 32) + (2 + 65_534) + (1 + 255) + (2 + 65_535);
 
 /// The longest body accepted for any other message a client sends to this
 /// server (ClientKeyExchange, Finished, KeyUpdate, ...). None of them carries
@@ -305,6 +316,7 @@ mod tests {
 
     #[test]
     fn largest_client_hello_is_accepted() {
+        assert_eq!(MAX_CLIENT_HELLO_LEN, 131_396);
         let msg = message(1, &vec![0; MAX_CLIENT_HELLO_LEN]);
         let mut j = HandshakeJoiner::new();
         for chunk in msg.chunks(1 << 14) {

@@ -20,7 +20,7 @@ use ring::rand::SecureRandom;
 use crate::codec::{
     split_handshake, Alert, AlertDescription, AlertLevel, ClientHello, ContentType,
     HandshakeJoiner, HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader,
-    MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN,
+    MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::signing::SignatureScheme;
@@ -33,6 +33,7 @@ use crate::ocsp::{
 };
 use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
 use crate::server::hello::{self, Chosen};
+use crate::server::limits::{EarlyData, PeerLimits};
 use crate::server::record_layer::{seal_records, Decrypter, Encrypter};
 use crate::server::{tls12, tls13};
 
@@ -185,6 +186,8 @@ pub(crate) struct Core {
     /// Whether the middlebox-compatibility change_cipher_spec was sent
     /// (TLS 1.3).
     pub(crate) ccs_sent: bool,
+    /// What the peer may make the connection do without progress.
+    pub(crate) limits: PeerLimits,
 }
 
 /// Where the connection stands. Before a version is chosen, while paused
@@ -289,6 +292,7 @@ impl ServerConnection {
                 events: EventQueue::default(),
                 scratch: Vec::new(),
                 ccs_sent: false,
+                limits: PeerLimits::default(),
             },
         }
     }
@@ -628,10 +632,39 @@ impl Core {
                 // TLS 1.2: the client's keys change here (RFC 5246 §7.1).
                 State::Tls12(_) => self.tls12_change_cipher_spec(joiner),
                 // Otherwise TLS 1.3's compatibility record, or out of turn.
-                _ => self.tls13_change_cipher_spec(),
+                _ => {
+                    interleave_check(joiner, ContentType::ChangeCipherSpec)?;
+                    self.tls13_change_cipher_spec()
+                }
             };
         }
+        let early_data = header.content_type == ContentType::ApplicationData
+            && self.limits.early_data != EarlyData::None;
+        if early_data && self.limits.early_data == EarlyData::SkipUntilHello {
+            // After a HelloRetryRequest no key can open 0-RTT data: pass
+            // it over unread until the second ClientHello (RFC 8446
+            // §4.2.10).
+            return self
+                .limits
+                .early_data_skipped(RECORD_HEADER_LEN + fragment.len());
+        }
         let (typ, plaintext): (ContentType, &[u8]) = match &mut self.decrypter {
+            Some(dec) if early_data => match dec.open(&header, fragment) {
+                // The first record that opens with the handshake key is the
+                // client's second flight: the early data is behind us.
+                Ok(opened) => {
+                    self.limits.early_data = EarlyData::None;
+                    opened
+                }
+                // 0-RTT data under a key this server never had: skip it
+                // (RFC 8446 §4.2.10), within the limit.
+                Err(Error::InvalidMessage(InvalidMessage::DecryptFailed)) => {
+                    return self
+                        .limits
+                        .early_data_skipped(RECORD_HEADER_LEN + usize::from(header.len));
+                }
+                Err(e) => return Err(e),
+            },
             Some(dec) if dec.protects(header.content_type) => dec.open(&header, fragment)?,
             _ => {
                 if fragment.len() > MAX_PLAINTEXT_LEN {
@@ -654,16 +687,14 @@ impl Core {
                 (header.content_type, &*fragment)
             }
         };
+        if typ != ContentType::Handshake {
+            interleave_check(joiner, typ)?;
+        }
         match typ {
             ContentType::Handshake => self.handle_handshake_fragment(plaintext, joiner),
             ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
             ContentType::ApplicationData if self.in_traffic() => {
-                if joiner.has_partial_message() {
-                    return Err(PeerMisbehaved::UnexpectedMessage(
-                        "data inside a handshake message",
-                    )
-                    .into());
-                }
+                self.limits.progress();
                 self.events
                     .push_back(Event::ApplicationData(plaintext.to_vec()));
                 Ok(())
@@ -707,11 +738,11 @@ impl Core {
                 Ok(())
             }
             // "user_canceled ... SHOULD be followed by close_notify".
-            AlertDescription::UserCanceled => Ok(()),
+            AlertDescription::UserCanceled => self.limits.alert_ignored(),
             // TLS 1.2 lets a connection go on after a warning (RFC 5246
             // §7.2.2); TLS 1.3 has no warnings but these two (§6.2).
             _ if alert.level == AlertLevel::Warning && matches!(self.state, State::Tls12(_)) => {
-                Ok(())
+                self.limits.alert_ignored()
             }
             // Every other alert is an error, whatever its level (§6.2).
             other => Err(Error::AlertReceived(other)),
@@ -727,6 +758,7 @@ impl Core {
         message: HandshakeMessage<'_>,
         followed: bool,
     ) -> Result<(), Error> {
+        self.limits.progress();
         match core::mem::replace(&mut self.state, State::Closed) {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -817,6 +849,17 @@ impl Core {
                 random,
             } => self.send_tls12_flight(chosen, random, transcript, staple, ocsp),
         }
+    }
+}
+
+/// Refuses a record of type `typ` (not handshake) while a handshake message
+/// is only partly received: "Handshake messages MUST NOT be interleaved
+/// with other record types" (RFC 8446 §5.1; RFC 5246 §6.2.1 likewise).
+fn interleave_check(joiner: &HandshakeJoiner, typ: ContentType) -> Result<(), Error> {
+    if joiner.has_partial_message() {
+        Err(PeerMisbehaved::Interleaved(typ).into())
+    } else {
+        Ok(())
     }
 }
 

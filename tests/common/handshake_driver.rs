@@ -102,15 +102,21 @@ pub fn pki(name: &str) -> Vec<u8> {
 
 /// The ring provider pinned to one suite of `version` (TLS_AES_128_GCM_SHA256
 /// or TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256) and x25519, so that both
-/// sides can agree on nothing else.
+/// sides can agree on nothing else. In TLS 1.2 the client also lists
+/// secp256r1 after x25519: supported_groups names the curves a TLS 1.2
+/// client can verify ECDSA signatures on (RFC 8422 §5.1), and the leaf is
+/// P-256; both servers still prefer x25519 for the key exchange.
 fn provider(version: Version) -> CryptoProvider {
-    let suite = match version {
-        Version::Tls13 => cipher_suite::TLS13_AES_128_GCM_SHA256,
-        Version::Tls12 => cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+    let (suite, kx_groups) = match version {
+        Version::Tls13 => (cipher_suite::TLS13_AES_128_GCM_SHA256, vec![kx_group::X25519]),
+        Version::Tls12 => (
+            cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
+            vec![kx_group::X25519, kx_group::SECP256R1],
+        ),
     };
     CryptoProvider {
         cipher_suites: vec![suite],
-        kx_groups: vec![kx_group::X25519],
+        kx_groups,
         ..rustls::crypto::ring::default_provider()
     }
 }

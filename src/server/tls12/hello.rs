@@ -13,12 +13,12 @@ use bytes::Bytes;
 use super::messages::POINT_FORMAT_UNCOMPRESSED;
 use crate::codec::ClientHello;
 use crate::crypto::key_exchange::NamedGroup;
-use crate::crypto::signing::SignatureScheme;
+use crate::crypto::signing::{KeyAlgorithm, SignatureScheme};
 use crate::crypto::tls12::prf::RANDOM_LEN;
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::error::PeerMisbehaved;
 use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::hello::{choose_alpn, choose_certificate, host_name};
+use crate::server::hello::{choose_alpn, choose_certificate, server_name};
 
 /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
 const RENEGOTIATION_SCSV: u16 = 0x00ff;
@@ -79,18 +79,20 @@ pub(crate) fn choose(
             .copied()
             .find(|s| s.authentication.accepts(key.algorithm()) && offers(hello, s))
     };
-    let server_name = match hello.server_name().and_then(|n| n.host_name()) {
-        Some(name) => Some(host_name(name)?),
-        None => None,
-    };
-    let (cert, scheme, sni_matched) = choose_certificate(config, server_name.as_deref(), |key| {
+    let server_name = server_name(hello)?;
+    let scheme_for = |key: &crate::crypto::signing::SigningKey| {
         suite_for(key)?;
         key.choose_scheme(sigalgs.iter(), false)
+    };
+    let (cert, scheme, sni_matched) = choose_certificate(config, server_name.as_deref(), |key| {
+        scheme_for(key).filter(|_| curve_offered(hello, key.algorithm()))
     })
     .ok_or_else(|| {
-        // Tell "no suite" from "no signature algorithm": is there a suite
-        // for any certificate at all?
-        if config.certs.iter().any(|c| suite_for(c.key()).is_some()) {
+        // Say why nothing fits: only the curves (some certificate would do
+        // but for them), no signature algorithm, or no suite at all.
+        if config.certs.iter().any(|c| scheme_for(c.key()).is_some()) {
+            PeerMisbehaved::NoCertificateForClientCurves
+        } else if config.certs.iter().any(|c| suite_for(c.key()).is_some()) {
             PeerMisbehaved::NoCommonSignatureScheme
         } else {
             PeerMisbehaved::NoCommonCipherSuite
@@ -114,6 +116,24 @@ pub(crate) fn choose(
             || hello.offers_cipher_suite(RENEGOTIATION_SCSV),
         ec_point_formats: ec_point_formats.is_some(),
     })
+}
+
+/// Whether a TLS 1.2 client can verify a signature by a key of
+/// `algorithm`: for ECDSA, "the public key MUST use a curve ... that the
+/// client supports" (RFC 8422 §5.3), and a client names those curves in
+/// supported_groups or, by sending none, accepts any (§5.1, §4). TLS 1.2
+/// signature schemes do not name the curve, so only this says whether a
+/// P-256 certificate may go to a client that listed x25519 and P-384.
+/// Other keys have no curve for the client to lack.
+fn curve_offered(hello: &ClientHello<'_>, algorithm: KeyAlgorithm) -> bool {
+    let curve = match algorithm {
+        KeyAlgorithm::EcdsaP256 => NamedGroup::Secp256r1,
+        KeyAlgorithm::EcdsaP384 => NamedGroup::Secp384r1,
+        KeyAlgorithm::Ed25519 | KeyAlgorithm::Rsa { .. } => return true,
+    };
+    hello
+        .supported_groups()
+        .is_none_or(|groups| groups.contains(curve.to_wire()))
 }
 
 fn offers(hello: &ClientHello<'_>, suite: &Tls12Suite) -> bool {

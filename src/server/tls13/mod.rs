@@ -42,6 +42,7 @@ use crate::server::connection::{
     expect, Core, Event, HandshakeSummary, ProtocolVersion, Resume, State as Conn,
 };
 use crate::server::hello::{self, Chosen};
+use crate::server::limits::EarlyData;
 use crate::server::record_layer::{
     frame_plaintext_record, seal_records, write_plaintext_records, Encrypter, CCS_RECORD,
 };
@@ -114,9 +115,19 @@ impl Core {
         let chosen = hello::choose(&self.config, hello)?;
         let mut transcript = Transcript::new(chosen.suite.digest);
         transcript.add(message.encoded);
+        // Early data is never accepted: EncryptedExtensions carries no
+        // early_data, and the 0-RTT records behind the hello are skipped
+        // (RFC 8446 §4.2.10): passed over until the second ClientHello
+        // after a retry, else tried with the handshake key.
         if chosen.share.is_none() {
+            if hello.early_data() {
+                self.limits.early_data = EarlyData::SkipUntilHello;
+            }
             // No key change: the client waits for the retry.
             return self.send_hello_retry(&chosen, transcript);
+        }
+        if hello.early_data() {
+            self.limits.early_data = EarlyData::TrialDecrypt;
         }
         record_ends_here(followed)?;
         let resume = Resume::Tls13 {
@@ -141,6 +152,13 @@ impl Core {
             State::ExpectRetryHello(retry) => {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
+                // The early data of the first hello, if any, ends here.
+                self.limits.early_data = EarlyData::None;
+                // "Early data is not permitted after a HelloRetryRequest"
+                // (§4.1.2): the second hello must drop the extension.
+                if hello.early_data() {
+                    return Err(PeerMisbehaved::EarlyDataAfterRetry.into());
+                }
                 // The second hello must answer the retry: exactly one share,
                 // for the requested group (§4.1.2, §4.2.8), and still offer
                 // TLS 1.3 and the chosen suite.
@@ -186,10 +204,10 @@ impl Core {
     /// outside TLS 1.2: dropped in the window RFC 8446 §5 allows, after the
     /// first ClientHello and before the client's Finished; anywhere else it
     /// is fatal.
-    pub(crate) fn tls13_change_cipher_spec(&self) -> Result<(), Error> {
+    pub(crate) fn tls13_change_cipher_spec(&mut self) -> Result<(), Error> {
         match self.state {
             Conn::Tls13(State::ExpectRetryHello(_) | State::ExpectFinished(_))
-            | Conn::AwaitingOcsp(_) => Ok(()),
+            | Conn::AwaitingOcsp(_) => self.limits.compat_ccs(),
             _ => Err(PeerMisbehaved::BadChangeCipherSpec.into()),
         }
     }
