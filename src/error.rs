@@ -460,9 +460,7 @@ impl fmt::Display for PeerMisbehaved {
             Self::TooManyWarningAlerts => f.write_str("too many warning alerts in a row"),
             Self::TooManyChangeCipherSpecs => f.write_str("too many change_cipher_spec records"),
             Self::TooMuchEarlyData => f.write_str("too much early data after HelloRetryRequest"),
-            Self::EarlyDataAfterRetry => {
-                f.write_str("second ClientHello still offers early_data")
-            }
+            Self::EarlyDataAfterRetry => f.write_str("second ClientHello still offers early_data"),
             Self::NoCertificateForClientCurves => {
                 f.write_str("no certificate on a curve the TLS 1.2 client supports")
             }

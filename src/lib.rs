@@ -111,7 +111,7 @@ pub use crypto::signing::SignatureScheme;
 pub use crypto::suites::CipherSuite;
 pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError, Misuse, PeerMisbehaved};
 pub use ocsp::{EmptyResponse, OcspCompletion, OcspOutcome, OcspRequest};
-pub use server::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use server::{
     CloseReason, CompleteOcspError, Event, HandshakeSummary, ServerConfig, ServerConnection,
 };
+pub use server::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};

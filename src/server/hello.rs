@@ -64,7 +64,9 @@ pub(crate) fn choose_version(
     // alert" (RFC 8446 Appendix D.5), whatever supported_versions offers:
     // SSL 3.0 and whatever claims to be older are never spoken here.
     if hello.legacy_version() <= SSL30 {
-        return Err(PeerMisbehaved::ObsoleteLegacyVersion(hello.legacy_version()));
+        return Err(PeerMisbehaved::ObsoleteLegacyVersion(
+            hello.legacy_version(),
+        ));
     }
     if offers13 && config.tls13 {
         return Ok(ProtocolVersion::Tls13);
@@ -283,7 +285,10 @@ pub(crate) fn host_name(name: &[u8]) -> Result<Option<Box<str>>, PeerMisbehaved>
     if is_ip_literal(name) {
         return Ok(None);
     }
-    if name.is_empty() || name.len() > MAX_HOST_NAME_LEN || !name.split(|&b| b == b'.').all(is_ldh_label) {
+    if name.is_empty()
+        || name.len() > MAX_HOST_NAME_LEN
+        || !name.split(|&b| b == b'.').all(is_ldh_label)
+    {
         return Err(PeerMisbehaved::BadServerName);
     }
     // Every byte is ASCII now, so this never fails; the copy is lower-cased
@@ -295,7 +300,9 @@ pub(crate) fn host_name(name: &[u8]) -> Result<Option<Box<str>>, PeerMisbehaved>
 
 /// Whether `label` is an LDH label (RFC 5890 §2.3.1).
 fn is_ldh_label(label: &[u8]) -> bool {
-    let inner_ok = label.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'-');
+    let inner_ok = label
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || *b == b'-');
     inner_ok
         && (1..=MAX_LABEL_LEN).contains(&label.len())
         && label.first() != Some(&b'-')
@@ -374,7 +381,11 @@ mod tests {
         let ok = |n: &[u8]| host_name(n).unwrap().unwrap();
         assert_eq!(ok(b"WWW.Example.TEST"), "www.example.test".into());
         assert_eq!(ok(b"xn--bcher-kva.example"), "xn--bcher-kva.example".into());
-        assert_eq!(ok(b"localhost."), "localhost".into(), "a trailing dot is stripped");
+        assert_eq!(
+            ok(b"localhost."),
+            "localhost".into(),
+            "a trailing dot is stripped"
+        );
         assert_eq!(ok(b"a1-b2.c3"), "a1-b2.c3".into());
         let longest_label = [b'a'; MAX_LABEL_LEN];
         assert_eq!(ok(&longest_label).len(), MAX_LABEL_LEN);
@@ -396,7 +407,11 @@ mod tests {
             b"a/b",
             &[b'a'; MAX_LABEL_LEN + 1],
         ] {
-            assert_eq!(host_name(bad), Err(PeerMisbehaved::BadServerName), "{bad:?}");
+            assert_eq!(
+                host_name(bad),
+                Err(PeerMisbehaved::BadServerName),
+                "{bad:?}"
+            );
         }
         // 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 bytes: the longest name.
         let mut longest = [[b'a'; MAX_LABEL_LEN]; 3].join(&b'.');
@@ -409,7 +424,14 @@ mod tests {
 
     #[test]
     fn ip_literals_count_as_no_server_name() {
-        for ip in [&b"127.0.0.1"[..], b"10.0.0.1.", b"::1", b"[::1]", b"fe80::1", b"2001:db8::8:800:200c:417a"] {
+        for ip in [
+            &b"127.0.0.1"[..],
+            b"10.0.0.1.",
+            b"::1",
+            b"[::1]",
+            b"fe80::1",
+            b"2001:db8::8:800:200c:417a",
+        ] {
             assert_eq!(host_name(ip), Ok(None), "{ip:?}");
         }
         // Not addresses: refused or taken as names.

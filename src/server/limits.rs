@@ -135,8 +135,14 @@ mod tests {
     #[test]
     fn early_data_past_the_limit_fails_as_its_window_says() {
         for (window, error) in [
-            (EarlyData::TrialDecrypt, Error::from(InvalidMessage::DecryptFailed)),
-            (EarlyData::SkipUntilHello, PeerMisbehaved::TooMuchEarlyData.into()),
+            (
+                EarlyData::TrialDecrypt,
+                Error::from(InvalidMessage::DecryptFailed),
+            ),
+            (
+                EarlyData::SkipUntilHello,
+                PeerMisbehaved::TooMuchEarlyData.into(),
+            ),
         ] {
             let mut limits = PeerLimits {
                 early_data: window,

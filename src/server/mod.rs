@@ -8,8 +8,8 @@ mod record_layer;
 mod tls12;
 mod tls13;
 
-pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
 pub use connection::{
     CloseReason, CompleteOcspError, Event, HandshakeSummary, ProtocolVersion, ServerConnection,
 };
+pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};

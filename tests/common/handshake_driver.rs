@@ -108,7 +108,10 @@ pub fn pki(name: &str) -> Vec<u8> {
 /// P-256; both servers still prefer x25519 for the key exchange.
 fn provider(version: Version) -> CryptoProvider {
     let (suite, kx_groups) = match version {
-        Version::Tls13 => (cipher_suite::TLS13_AES_128_GCM_SHA256, vec![kx_group::X25519]),
+        Version::Tls13 => (
+            cipher_suite::TLS13_AES_128_GCM_SHA256,
+            vec![kx_group::X25519],
+        ),
         Version::Tls12 => (
             cipher_suite::TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256,
             vec![kx_group::X25519, kx_group::SECP256R1],
