@@ -900,15 +900,6 @@ fn early_data_with_non_empty_body() {
 }
 
 #[test]
-fn extended_master_secret_with_non_empty_body() {
-    extension_decode_error(
-        T::ExtendedMasterSecret,
-        vec![0, 0],
-        trailing(T::ExtendedMasterSecret),
-    );
-}
-
-#[test]
 fn cookie_empty() {
     extension_decode_error(T::Cookie, u16_prefixed(&[]), bad_length(T::Cookie));
 }
@@ -922,9 +913,36 @@ fn psk_key_exchange_modes_empty() {
     );
 }
 
+// Extensions only TLS 1.2 reads: parsed without judging their bodies (a
+// TLS 1.3 handshake ignores them), judged by check_tls12_extensions, and
+// absent to their accessors while malformed.
+
+/// A hello with one TLS 1.2-only extension whose body is malformed: it
+/// parses, its accessor says the extension is absent, and
+/// `check_tls12_extensions` gives `want` (a decode_error).
+#[track_caller]
+fn tls12_extension_fails(typ: ExtensionType, body: Vec<u8>, want: InvalidMessage) {
+    let encoded = with_extension(typ, body.clone()).encode();
+    let hello = ClientHello::parse(&encoded).expect("parsed, not judged");
+    assert_eq!(hello.extension(typ), Some(&body[..]));
+    assert!(hello.ec_point_formats().is_none());
+    assert!(hello.renegotiation_info().is_none());
+    assert!(!hello.extended_master_secret());
+    assert_invalid(hello.check_tls12_extensions(), want, DecodeError);
+}
+
+#[test]
+fn extended_master_secret_with_non_empty_body() {
+    tls12_extension_fails(
+        T::ExtendedMasterSecret,
+        vec![0, 0],
+        trailing(T::ExtendedMasterSecret),
+    );
+}
+
 #[test]
 fn ec_point_formats_empty() {
-    extension_decode_error(
+    tls12_extension_fails(
         T::EcPointFormats,
         u8_prefixed(&[]),
         bad_length(T::EcPointFormats),
@@ -932,8 +950,17 @@ fn ec_point_formats_empty() {
 }
 
 #[test]
+fn ec_point_formats_random_bytes() {
+    tls12_extension_fails(
+        T::EcPointFormats,
+        vec![9, 1, 2],
+        truncated(T::EcPointFormats),
+    );
+}
+
+#[test]
 fn renegotiation_info_trailing_bytes() {
-    extension_decode_error(
+    tls12_extension_fails(
         T::RenegotiationInfo,
         vec![0, 0],
         trailing(T::RenegotiationInfo),
@@ -942,11 +969,25 @@ fn renegotiation_info_trailing_bytes() {
 
 #[test]
 fn renegotiation_info_empty_body() {
-    extension_decode_error(
+    tls12_extension_fails(
         T::RenegotiationInfo,
         vec![],
         truncated(T::RenegotiationInfo),
     );
+}
+
+#[test]
+fn well_formed_tls12_extensions_pass_the_check() {
+    let encoded = HelloBuilder::default()
+        .extension(T::EcPointFormats, u8_prefixed(&[0]))
+        .extension(T::RenegotiationInfo, u8_prefixed(&[]))
+        .extension(T::ExtendedMasterSecret, vec![])
+        .encode();
+    let hello = ClientHello::parse(&encoded).unwrap();
+    assert_eq!(hello.check_tls12_extensions(), Ok(()));
+    assert_eq!(hello.ec_point_formats(), Some(&[0][..]));
+    assert_eq!(hello.renegotiation_info(), Some(&[][..]));
+    assert!(hello.extended_master_secret());
 }
 
 // ---------------------------------------------------------------------------

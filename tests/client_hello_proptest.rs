@@ -524,6 +524,24 @@ fn check_invariants(h: &ClientHello<'_>, body: &[u8]) -> Result<(), TestCaseErro
         prop_assert_eq!(h.extension(ExtensionType::from_wire(t)), Some(b));
     }
     let body_of = |t: ExtensionType| h.extension(t);
+    // Extensions only TLS 1.2 reads are parsed without judging their
+    // bodies; a malformed one reads as absent to its accessor, and
+    // check_tls12_extensions fails exactly then.
+    let tls12_well_formed = |t: ExtensionType, b: &[u8]| match t {
+        T::ExtendedMasterSecret => b.is_empty(),
+        T::EcPointFormats => b.len() >= 2 && usize::from(b[0]) == b.len() - 1,
+        T::RenegotiationInfo => !b.is_empty() && usize::from(b[0]) == b.len() - 1,
+        _ => true,
+    };
+    let tls12_malformed = [
+        T::EcPointFormats,
+        T::ExtendedMasterSecret,
+        T::RenegotiationInfo,
+    ]
+    .into_iter()
+    .any(|t| body_of(t).is_some_and(|b| !tls12_well_formed(t, b)));
+    prop_assert_eq!(h.check_tls12_extensions().is_err(), tls12_malformed);
+    let judged = |t: ExtensionType| body_of(t).filter(|b| tls12_well_formed(t, b));
 
     // Each typed view agrees with its extension's body.
     prop_assert_eq!(
@@ -561,7 +579,7 @@ fn check_invariants(h: &ClientHello<'_>, body: &[u8]) -> Result<(), TestCaseErro
         (h.ec_point_formats(), T::EcPointFormats),
         (h.renegotiation_info(), T::RenegotiationInfo),
     ] {
-        prop_assert_eq!(value.map(u8_prefixed), body_of(t).map(<[u8]>::to_vec));
+        prop_assert_eq!(value.map(u8_prefixed), judged(t).map(<[u8]>::to_vec));
     }
     prop_assert_eq!(
         h.cookie().map(u16_prefixed),
@@ -572,7 +590,7 @@ fn check_invariants(h: &ClientHello<'_>, body: &[u8]) -> Result<(), TestCaseErro
     prop_assert_eq!(h.status_request_v2(), body_of(T::StatusRequestV2));
     prop_assert_eq!(
         h.extended_master_secret().then_some(&[][..]),
-        body_of(T::ExtendedMasterSecret)
+        judged(T::ExtendedMasterSecret)
     );
     prop_assert_eq!(h.early_data().then_some(&[][..]), body_of(T::EarlyData));
     prop_assert_eq!(

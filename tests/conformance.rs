@@ -605,3 +605,38 @@ fn the_base_hello_is_served_without_an_extension_it_may_lack() {
             .record(),
     );
 }
+
+// ---------------------------------------------------------------------------
+// Extensions only TLS 1.2 reads are not judged in a TLS 1.3 handshake.
+
+#[test]
+fn tls12_only_extensions_are_not_judged_once_tls13_is_chosen() {
+    for ext in [
+        ExtensionModel::Unknown(
+            ExtensionType::EcPointFormats.to_wire(),
+            vec![0xde, 0xad, 0xbe],
+        ),
+        ExtensionModel::Unknown(ExtensionType::ExtendedMasterSecret.to_wire(), vec![1]),
+        ExtensionModel::Unknown(ExtensionType::RenegotiationInfo.to_wire(), vec![5, 0]),
+        ExtensionModel::Unknown(ExtensionType::SessionTicket.to_wire(), vec![0x7f; 9]),
+    ] {
+        let hello = with(good_hello(), ext.clone());
+        answers_with_server_hello(&mut fresh_server(), &hello.builder().record());
+    }
+}
+
+#[test]
+fn tls12_only_extensions_are_judged_once_tls12_is_chosen() {
+    let mut exts = tls12_extensions(true, false);
+    exts.retain(|e| !matches!(e, ExtensionModel::EcPointFormats(_)));
+    exts.push(ExtensionModel::Unknown(
+        ExtensionType::EcPointFormats.to_wire(),
+        vec![0xde, 0xad, 0xbe],
+    ));
+    let mut client = HandClient::new(tls12_hello(&[0xc02b], exts));
+    rejects(
+        &client.client_hello(),
+        InvalidMessage::Truncated(stapler::Field::Extension(ExtensionType::EcPointFormats)).into(),
+        DECODE_ERROR,
+    );
+}

@@ -279,24 +279,30 @@ fn bytes_behind_a_paused_hello_are_held_and_fed_after_the_answer() {
         OcspPolicy::delayed(DELAY, OcspPolicy::Respond(response)),
     );
     // openssl s_client's first flight as captured, then, in the same
-    // write, more records than the connection buffers while paused (it
-    // takes one record's worth): 40 KB of change_cipher_spec records, which
-    // a server drops before the client's Finished (RFC 8446 §5), and last a
-    // plaintext fatal handshake_failure alert. The answer arrives 100 ms
-    // late; the records must wait for it, then be fed in order, so the
-    // server sends its flight first and sees the alert last.
+    // write, more than the connection buffers while paused (it takes one
+    // record's worth): as many change_cipher_spec records and user_canceled
+    // warnings as a server drops before the client's Finished (RFC 8446
+    // §5, §6.1; each capped, MAX_COMPAT_CCS and MAX_IGNORED_ALERTS), then
+    // two 16,000-byte application_data records that no key opens. The answer
+    // arrives 100 ms late; the records must wait for it, then be fed in
+    // order, so the server sends its flight first and fails on the first
+    // of those with bad_record_mac, protected under its handshake key.
     let hello = std::fs::read(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/data/client_hello/openssl_tls13_status.bin"
     ))
     .expect("the captured hello");
     const CCS: [u8; 6] = [20, 3, 3, 0, 1, 1];
-    const HANDSHAKE_FAILURE: [u8; 7] = [21, 3, 3, 0, 2, 2, 40];
+    const USER_CANCELED: [u8; 7] = [21, 3, 3, 0, 2, 1, 90];
+    const GARBAGE_LEN: u16 = 16_000;
     let mut flight = hello.clone();
-    for _ in 0..40 * 1024 / CCS.len() {
-        flight.extend_from_slice(&CCS);
+    flight.extend_from_slice(&CCS.repeat(usize::from(stapler::MAX_COMPAT_CCS)));
+    flight.extend_from_slice(&USER_CANCELED.repeat(usize::from(stapler::MAX_IGNORED_ALERTS)));
+    for _ in 0..2 {
+        flight.extend_from_slice(&[23, 3, 3]);
+        flight.extend_from_slice(&GARBAGE_LEN.to_be_bytes());
+        flight.extend(std::iter::repeat_n(0xee, usize::from(GARBAGE_LEN)));
     }
-    flight.extend_from_slice(&HANDSHAKE_FAILURE);
     let mut sock = std::net::TcpStream::connect(server.addr()).expect("connect");
     sock.set_read_timeout(Some(Duration::from_secs(10)))
         .expect("a read timeout");
@@ -329,10 +335,13 @@ fn bytes_behind_a_paused_hello_are_held_and_fed_after_the_answer() {
     assert!(record.held_while_paused > 0, "{record:#?}");
     assert!(record.ocsp_wait().expect("answered") >= DELAY);
     // ...and fed it after the answer: every record was taken in order, up
-    // to the alert at the very end.
+    // to the first that fails.
     assert_eq!(
         record.closed,
-        Some(CloseReason::PeerAlert(AlertDescription::HandshakeFailure)),
+        Some(CloseReason::Error {
+            error: stapler::InvalidMessage::DecryptFailed.into(),
+            alert: Some(AlertDescription::BadRecordMac),
+        }),
         "{record:#?}"
     );
     assert_eq!(record.summary, None);

@@ -569,7 +569,9 @@ fn an_rsa_only_client_gets_the_rsa_certificate_beside_an_ecdsa_one() {
             SignatureScheme::EcdsaSecp256r1Sha256,
         ),
     ] {
-        let provider = pinned_provider(&[rustls_suite], &[kx_group::X25519]);
+        // x25519 for the key exchange; P-256 listed too, as the curve the
+        // client verifies the ECDSA leaf on (RFC 8422 §5.1).
+        let provider = pinned_provider(&[rustls_suite], &[kx_group::X25519, kx_group::SECP256R1]);
         let mut pair = Pair::new(
             tls12_client_config_with(RecordingVerifier::new(), provider),
             Arc::clone(&config),
@@ -584,11 +586,27 @@ fn an_rsa_only_client_gets_the_rsa_certificate_beside_an_ecdsa_one() {
 
 /// A server and hand client that have exchanged hellos; the server waits
 /// for the ClientKeyExchange.
+///
+/// The key exchange is on the first of `groups`: the server takes those
+/// alone, in that order. The client also lists P-256, the leaf's curve,
+/// which a TLS 1.2 client must support to verify it (RFC 8422 §5.1).
 fn at_client_key_exchange(suite: u16, groups: Vec<u16>) -> (ServerConnection, HandClient) {
+    let server_groups: Vec<NamedGroup> = groups.iter().map(|&g| NamedGroup::from_wire(g)).collect();
+    let mut listed = groups;
+    if !listed.contains(&0x0017) {
+        listed.push(0x0017);
+    }
     let mut exts = tls12_extensions(true, false);
     exts.retain(|e| !matches!(e, ExtensionModel::SupportedGroups(_)));
-    exts.push(ExtensionModel::SupportedGroups(groups));
-    let mut server = ServerConnection::new(Arc::new(ecdsa_server_config(false)));
+    exts.push(ExtensionModel::SupportedGroups(listed));
+    let config = ServerConfig::builder()
+        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+        .unwrap()
+        .key_exchange_groups(&server_groups)
+        .unwrap()
+        .build()
+        .unwrap();
+    let mut server = ServerConnection::new(Arc::new(config));
     let mut client = HandClient::new(tls12_hello(&[suite], exts));
     let (result, flight, _) = feed_all(&mut server, &client.client_hello());
     result.unwrap();

@@ -522,6 +522,26 @@ fn exercise_typed_extensions(fp: &mut Fingerprint, hello: &ClientHello<'_>) {
         status_request(fp, status, ext(T::StatusRequest));
     }
 
+    // Extensions only TLS 1.2 reads are parsed without judging their
+    // bodies: a malformed one reads as absent, and check_tls12_extensions
+    // fails exactly when one is malformed.
+    let tls12_body_ok = |typ: T, body: &[u8]| match typ {
+        T::ExtendedMasterSecret => body.is_empty(),
+        T::EcPointFormats => body.len() >= 2 && usize::from(body[0]) == body.len() - 1,
+        T::RenegotiationInfo => !body.is_empty() && usize::from(body[0]) == body.len() - 1,
+        _ => true,
+    };
+    let tls12_only = [
+        T::EcPointFormats,
+        T::ExtendedMasterSecret,
+        T::RenegotiationInfo,
+    ];
+    let malformed = tls12_only
+        .iter()
+        .any(|&typ| ext(typ).is_some_and(|body| !tls12_body_ok(typ, body)));
+    assert_eq!(hello.check_tls12_extensions().is_err(), malformed);
+    let ext = |typ: T| ext(typ).filter(|body| tls12_body_ok(typ, body));
+
     // Vectors with a length prefix.
     for (typ, inner, prefix) in [
         (T::EcPointFormats, hello.ec_point_formats(), 1),

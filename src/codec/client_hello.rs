@@ -38,6 +38,12 @@ pub struct ClientHello<'a> {
     cipher_suites_len: u16,
     session_id_len: u8,
     compression_methods_len: u8,
+    /// Whether an extension only TLS 1.2 reads (ec_point_formats,
+    /// extended_master_secret, renegotiation_info) has a malformed body:
+    /// such a body is left unjudged by the parse, since a TLS 1.3
+    /// handshake never reads it, and its accessor says it is absent;
+    /// [`ClientHello::check_tls12_extensions`] reports it.
+    tls12_malformed: bool,
     /// Where the body of each extension with a typed accessor starts in
     /// `extensions`, or 0 if it was not sent (no body starts at 0: its type
     /// and length come first). The block is at most 2^16-1 bytes, so an
@@ -148,10 +154,22 @@ fn duplicate_extension(typ: u16) -> InvalidMessage {
     InvalidMessage::DuplicateExtension(ExtensionType::from_wire(typ))
 }
 
+/// Whether `slot` is an extension only TLS 1.2 reads. Once TLS 1.3 is
+/// chosen their contents mean nothing, so a malformed one must not fail a
+/// TLS 1.3 handshake (as the best servers behave); it is judged when TLS
+/// 1.2 is chosen.
+const fn tls12_only(slot: Slot) -> bool {
+    matches!(
+        slot,
+        Slot::EcPointFormats | Slot::ExtendedMasterSecret | Slot::RenegotiationInfo
+    )
+}
+
 /// Walks the extensions block once: checks its framing, rejects a repeated
 /// type, validates the body of each known extension, and notes in `known`
-/// where each of those starts.
-fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), InvalidMessage> {
+/// where each of those starts. Returns whether a TLS 1.2-only extension
+/// was malformed (see [`tls12_only`]); it is then left out of `known`.
+fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, InvalidMessage> {
     const RENEGOTIATION_INFO: u16 = ExtensionType::RenegotiationInfo.to_wire();
     // RFC 8446 §4.2: "There MUST NOT be more than one extension of the same
     // type in a given extension block." Types below 64, which include
@@ -166,6 +184,7 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
     // that is also malformed is refused as malformed (decode_error), the
     // same whichever of its faults comes first.
     let mut low_repeat = None;
+    let mut tls12_malformed = false;
     let mut rest = block;
     while let Some((&header, tail)) = rest.split_first_chunk::<4>() {
         // ExtensionType extension_type; opaque extension_data<0..2^16-1>
@@ -196,7 +215,11 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
             Slot::RenegotiationInfo
         };
         if let Err(problem) = check_known(slot, body) {
-            return Err(malformed_extension(problem, typ, body));
+            if !tls12_only(slot) {
+                return Err(malformed_extension(problem, typ, body));
+            }
+            tls12_malformed = true;
+            continue;
         }
         known[slot as usize] = start;
     }
@@ -218,7 +241,7 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<(), In
     if psk_at != 0 && body_at(block, psk_at).len() != block.len() - psk_at {
         return Err(InvalidMessage::PreSharedKeyNotLast);
     }
-    Ok(())
+    Ok(tls12_malformed)
 }
 
 impl<'a> ClientHello<'a> {
@@ -278,6 +301,7 @@ impl<'a> ClientHello<'a> {
         // (RFC 5246 §7.4.1.2); TLS 1.3's mandatory extensions are checked by
         // the server once it knows which version it is speaking.
         let mut known = [0; SLOT_COUNT];
+        let mut tls12_malformed = false;
         let extensions = if rest.is_empty() {
             rest
         } else {
@@ -292,7 +316,7 @@ impl<'a> ClientHello<'a> {
                     InvalidMessage::TrailingBytes(Field::Extensions)
                 });
             }
-            scan_extensions(block, &mut known)?;
+            tls12_malformed = scan_extensions(block, &mut known)?;
             block
         };
         // Judged only now that the whole message has parsed, so that a
@@ -310,6 +334,7 @@ impl<'a> ClientHello<'a> {
             cipher_suites_len,
             session_id_len,
             compression_methods_len,
+            tls12_malformed,
             known,
         })
     }
@@ -331,6 +356,30 @@ impl<'a> ClientHello<'a> {
             0 => None,
             at => Some(body_at(self.extensions, usize::from(at))),
         }
+    }
+
+    /// Checks the bodies of the extensions only TLS 1.2 reads
+    /// (ec_point_formats, extended_master_secret, renegotiation_info),
+    /// which [`ClientHello::parse`] leaves unjudged: a TLS 1.3 handshake
+    /// ignores them, so it must not fail on them. A TLS 1.2 server calls
+    /// this before it reads them; their accessors treat a malformed one as
+    /// absent. The error is the decode_error the parse would have given.
+    pub fn check_tls12_extensions(&self) -> Result<(), InvalidMessage> {
+        if !self.tls12_malformed {
+            return Ok(());
+        }
+        for (typ, body) in raw_extensions(self.extensions) {
+            let slot = match typ {
+                ExtensionType::EcPointFormats => Slot::EcPointFormats,
+                ExtensionType::ExtendedMasterSecret => Slot::ExtendedMasterSecret,
+                ExtensionType::RenegotiationInfo => Slot::RenegotiationInfo,
+                _ => continue,
+            };
+            if let Err(problem) = check_known(slot, body) {
+                return Err(problem.in_extension(typ, body));
+            }
+        }
+        Ok(())
     }
 
     /// The whole message body this view was parsed from.

@@ -144,6 +144,17 @@ pub struct Leaf {
     pub rustls_scheme: rustls::SignatureScheme,
 }
 
+impl Leaf {
+    /// The curve of an ECDSA leaf's key, which its scheme names.
+    pub fn ecdsa_curve(&self) -> Option<KxGroup> {
+        match self.scheme {
+            SignatureScheme::EcdsaSecp256r1Sha256 => Some(KxGroup::P256),
+            SignatureScheme::EcdsaSecp384r1Sha384 => Some(KxGroup::P384),
+            _ => None,
+        }
+    }
+}
+
 /// The ECDSA P-256 leaf for localhost.
 pub const ECDSA_P256: Leaf = Leaf {
     chain: "leaf-ecdsa.crt",
@@ -231,10 +242,28 @@ pub fn matrix_case(version: ProtocolVersion, cipher: Cipher, group: KxGroup, lea
     let (rustls_suite, stapler_suite) = cipher.suite(version, leaf.auth);
     let verifier =
         RecordingVerifier::custom(roots_from(leaf.roots), Some(vec![leaf.rustls_scheme]));
-    let provider = pinned_provider(&[rustls_suite], &[group.rustls()]);
+    // A TLS 1.2 client names in supported_groups the curves it verifies
+    // ECDSA signatures on too (RFC 8422 §5.1), so one whose key exchange
+    // is on another group lists the leaf's curve second; the server, which
+    // takes `group` alone for key exchange, still chooses `group`.
+    let mut groups = vec![group.rustls()];
+    let server_config = match leaf.ecdsa_curve() {
+        Some(curve) if version == ProtocolVersion::Tls12 && curve.stapler() != group.stapler() => {
+            groups.push(curve.rustls());
+            stapler::ServerConfig::builder()
+                .certificate_chain(&pki(leaf.chain), &pki(leaf.key))
+                .unwrap()
+                .key_exchange_groups(&[group.stapler()])
+                .unwrap()
+                .build()
+                .unwrap()
+        }
+        _ => server_config(leaf.chain, leaf.key, false),
+    };
+    let provider = pinned_provider(&[rustls_suite], &groups);
     let mut pair = Pair::with_name(
         version_client_config(version, verifier, provider),
-        Arc::new(server_config(leaf.chain, leaf.key, false)),
+        Arc::new(server_config),
         leaf.name,
     );
     pair.run().unwrap();

@@ -128,6 +128,8 @@ impl Core {
         hello: &ClientHello<'_>,
         message: HandshakeMessage<'_>,
     ) -> Result<(), Error> {
+        // What only TLS 1.2 reads is judged now that TLS 1.2 is chosen.
+        hello.check_tls12_extensions()?;
         let chosen = hello::choose(&self.config, hello)?;
         let mut transcript = Transcript::new(chosen.suite.digest);
         transcript.add(message.encoded);
