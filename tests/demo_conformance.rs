@@ -26,8 +26,8 @@ use std::time::{Duration, Instant};
 use common::loopback::WAIT_TIMEOUT;
 use common::openssl_pki::{CertStatus, OpensslPki, TempDir};
 use common::peers::{self, skip_unless_installed, Output, OPENSSL};
+use demo_ocsp::{escape, MAX_SHOWN};
 use demo_server::http::{read_head, Head, MAX_REQUEST_HEAD};
-use demo_server::log::{escape, MAX_SHOWN};
 use demo_server::{Command, LogSink, OcspArg, Shared};
 
 /// The committed test PKI (tests/data/pki/README.md).

@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use stapler::ServerConfig;
 
-use super::log::{escape, ocsp_text, served_cert, version_name, yes_no, ConnLog};
+use super::log::{ocsp_text, served_cert, version_name, yes_no, ConnLog};
+use crate::demo_ocsp::escape;
 
 /// The most bytes buffered while waiting for the end of the request head
 /// (request line and header fields). Without a bound a client could make

@@ -1,13 +1,7 @@
-//! The demo's log line for each connection, and the one way anything a
-//! client chose reaches it (or the page): [`escape`].
-//!
-//! A client picks its SNI, its ALPN list and every byte of its HTTP request.
-//! Printed as they came, such bytes can rewrite the operator's terminal
-//! (ANSI escape sequences: colours, cursor moves, window titles), forge
-//! log lines (a CR or LF followed by text that looks like another
-//! connection's line), or hide text behind Unicode tricks (bidirectional
-//! overrides). So every such string goes through `escape`, which makes it
-//! printable ASCII with visible escapes, and bounded.
+//! The demo's log line for each connection. Anything the client chose
+//! (SNI, ALPN, the request line) reaches it, and the page, through
+//! [`escape`], the demo's one way of showing a peer's bytes (the built-in
+//! OCSP responder logs its requests through it too).
 
 use std::fmt::Write as _;
 use std::time::Duration;
@@ -17,40 +11,7 @@ use stapler::pki::PublicKeyAlgorithm;
 use stapler::server::{CertifiedKey, ProtocolVersion};
 use stapler::{CloseReason, HandshakeSummary, OcspOutcome, ServerConfig, SignatureScheme};
 
-/// The most bytes of any one client-chosen string shown: a request line or
-/// a host name is rarely longer, and the rest is summarised by its length
-/// rather than let a client fill the log.
-pub const MAX_SHOWN: usize = 256;
-
-/// `bytes` as printable ASCII, for the log and the page: printable ASCII
-/// stays as it is, except `"` and `\`, which get a backslash (so that a
-/// quoted field cannot be closed from inside); tab, CR and LF become `\t`,
-/// `\r` and `\n`; every other byte (control bytes, DEL, and each byte of a
-/// non-ASCII character) becomes `\xHH`. Non-ASCII is shown byte by byte
-/// rather than decoded: what is logged is what came on the wire, and no
-/// character can pass for another. Past [`MAX_SHOWN`] input bytes the rest
-/// is cut, and its length said.
-pub fn escape(bytes: &[u8]) -> String {
-    let shown = &bytes[..bytes.len().min(MAX_SHOWN)];
-    let mut out = String::with_capacity(shown.len());
-    for &b in shown {
-        match b {
-            b'"' => out.push_str("\\\""),
-            b'\\' => out.push_str("\\\\"),
-            b'\t' => out.push_str("\\t"),
-            b'\r' => out.push_str("\\r"),
-            b'\n' => out.push_str("\\n"),
-            b' '..=b'~' => out.push(char::from(b)),
-            _ => {
-                let _ = write!(out, "\\x{b:02x}");
-            }
-        }
-    }
-    if bytes.len() > shown.len() {
-        let _ = write!(out, "...({} more bytes)", bytes.len() - shown.len());
-    }
-    out
-}
+use crate::demo_ocsp::escape;
 
 /// `bytes` escaped and in double quotes, or `-` for none: a log field.
 fn quoted(bytes: Option<&[u8]>) -> String {
