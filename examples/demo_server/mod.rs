@@ -272,7 +272,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
         }
     }
     if let [OcspArg::File(path)] = ocsp.as_slice() {
-        // One response names one certificate (RFC 6960 §4.1.1, its
+        // One response names one certificate (RFC 6960 §4.2.1, its
         // CertID): stapling it to another chain's handshake would only
         // make that client fail.
         if chains.len() > 1 {
