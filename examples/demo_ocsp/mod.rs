@@ -15,6 +15,7 @@
 pub mod responder;
 pub mod stapling;
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -76,4 +77,51 @@ pub fn span(seconds: u64) -> String {
         (0, _) => format!("{m}m {s}s"),
         _ => format!("{h}h {m}m {s}s"),
     }
+}
+
+/// The most bytes of any one peer-chosen string [`escape`] shows: a
+/// request line or a host name is rarely longer, and past it the rest is
+/// summarised by its length rather than let a peer fill the log.
+pub const MAX_SHOWN: usize = 256;
+
+/// A peer's bytes (an SNI, an ALPN name, an HTTP request line or target)
+/// as printable ASCII, for the log and the demo's page: the demo's one way
+/// of showing them.
+///
+/// Printed as they came, such bytes could rewrite the operator's terminal
+/// (ANSI escape sequences: colours, cursor moves, window titles), forge
+/// log lines (a CR or LF, then text that looks like another connection's
+/// line), or hide text behind Unicode tricks (bidirectional overrides). So
+/// printable ASCII stays as it is, except `"` and `\`, which get a
+/// backslash (a quoted field cannot be closed from inside); tab, CR and LF
+/// become `\t`, `\r` and `\n`; every other byte (control bytes, DEL, and
+/// each byte of a non-ASCII character) becomes `\xHH`. Non-ASCII is shown
+/// byte by byte rather than decoded: what is logged is what came on the
+/// wire, and no character can pass for another. Past [`MAX_SHOWN`] bytes
+/// the rest is cut, and its length said.
+pub fn escape(bytes: &[u8]) -> String {
+    escape_cut(bytes, MAX_SHOWN)
+}
+
+/// [`escape`], showing at most `max` bytes of `bytes`.
+pub fn escape_cut(bytes: &[u8], max: usize) -> String {
+    let shown = &bytes[..bytes.len().min(max)];
+    let mut out = String::with_capacity(shown.len());
+    for &b in shown {
+        match b {
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'\t' => out.push_str("\\t"),
+            b'\r' => out.push_str("\\r"),
+            b'\n' => out.push_str("\\n"),
+            b' '..=b'~' => out.push(char::from(b)),
+            _ => {
+                let _ = write!(out, "\\x{b:02x}");
+            }
+        }
+    }
+    if bytes.len() > shown.len() {
+        let _ = write!(out, "...({} more bytes)", bytes.len() - shown.len());
+    }
+    out
 }

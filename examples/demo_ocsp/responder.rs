@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use stapler::ocsp::{OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE};
 
-use super::Clock;
+use super::{escape, escape_cut, Clock};
 use crate::demo_pki::OcspSigner;
 
 /// Connections served at once; more are closed at once.
@@ -32,7 +32,8 @@ const MAX_HEAD: usize = 8 * 1024;
 /// nonce is a few hundred bytes; a signed one with its certificates a few
 /// kilobytes.
 const MAX_BODY: usize = 16 * 1024;
-/// The most of a request target shown in the log, in characters.
+/// The most of a request target shown in the log, in bytes: a GET target
+/// is a long base64 OCSP request, of which the start is enough.
 const MAX_LOGGED_TARGET: usize = 48;
 
 /// The responder: the CA's signer, how long its responses are fresh, and
@@ -164,8 +165,13 @@ fn serve(mut stream: TcpStream, responder: &Responder) {
     }
     let (response, what) = match read_request(&mut stream) {
         Ok(request) => {
-            let target: String = request.target.chars().take(MAX_LOGGED_TARGET).collect();
-            let what = format!("{} {target}", request.method);
+            // The client chose both: escaped, as everything a peer sends
+            // that reaches the log.
+            let what = format!(
+                "{} {}",
+                escape(request.method.as_bytes()),
+                escape_cut(request.target.as_bytes(), MAX_LOGGED_TARGET)
+            );
             let mut response = responder.respond(&request);
             // HEAD: the headers GET would get, and no body.
             response.head_only = request.method == "HEAD";

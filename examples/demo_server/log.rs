@@ -1,0 +1,203 @@
+//! The demo's log line for each connection. Anything the client chose
+//! (SNI, ALPN, the request line) reaches it, and the page, through
+//! [`escape`], the demo's one way of showing a peer's bytes (the built-in
+//! OCSP responder logs its requests through it too).
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use bytes::Bytes;
+use stapler::pki::PublicKeyAlgorithm;
+use stapler::server::{CertifiedKey, ProtocolVersion};
+use stapler::{CloseReason, HandshakeSummary, OcspOutcome, ServerConfig, SignatureScheme};
+
+use crate::demo_ocsp::escape;
+
+/// `bytes` escaped and in double quotes, or `-` for none: a log field.
+fn quoted(bytes: Option<&[u8]>) -> String {
+    bytes.map_or_else(|| "-".into(), |b| format!("\"{}\"", escape(b)))
+}
+
+/// What one connection did, for its log line.
+#[derive(Default)]
+pub struct ConnLog {
+    pub ocsp_requested: bool,
+    /// The leaf the handshake chose, as the OcspRequest event named it.
+    pub leaf: Option<Bytes>,
+    /// How long the handshake waited for the OCSP answer.
+    pub ocsp_wait: Option<Duration>,
+    pub summary: Option<HandshakeSummary>,
+    /// The request line as received (unescaped), and the status sent.
+    pub http: Option<(Vec<u8>, u16)>,
+    pub closed: Option<CloseReason>,
+    /// An I/O problem or timeout, which the TLS layer does not see.
+    pub io: Option<String>,
+}
+
+/// A certificate as the log names it: its key (`ECDSA-P256`, `RSA-2048`)
+/// and its first DNS name, e.g. `RSA-2048/localhost`. The key comes first
+/// because chains served side by side usually differ by key, not name.
+pub fn cert_label(cert: &CertifiedKey) -> String {
+    let leaf = cert.leaf();
+    let key = key_name(leaf.public_key_algorithm());
+    match leaf.dns_names().first() {
+        // Names come from the operator's certificate, not the client; they
+        // are escaped all the same, so that no log field is raw.
+        Some(name) => format!("{key}/{}", escape(name.as_bytes())),
+        None => key,
+    }
+}
+
+fn key_name(algorithm: &PublicKeyAlgorithm) -> String {
+    match algorithm {
+        PublicKeyAlgorithm::EcP256 => "ECDSA-P256".into(),
+        PublicKeyAlgorithm::EcP384 => "ECDSA-P384".into(),
+        PublicKeyAlgorithm::Ed25519 => "Ed25519".into(),
+        PublicKeyAlgorithm::Rsa { bits } => format!("RSA-{bits}"),
+        PublicKeyAlgorithm::RsaPss { bits } => format!("RSA-PSS-{bits}"),
+        other => format!("{other:?}"),
+    }
+}
+
+/// Whether a key of `algorithm` makes signatures of `scheme` (RFC 8446
+/// §4.2.3: ECDSA schemes name their curve; rsa_pss_rsae_* and
+/// rsa_pkcs1_* are for rsaEncryption keys, rsa_pss_pss_* for RSASSA-PSS
+/// keys).
+fn signs_with(algorithm: &PublicKeyAlgorithm, scheme: SignatureScheme) -> bool {
+    use SignatureScheme as S;
+    match algorithm {
+        PublicKeyAlgorithm::EcP256 => scheme == S::EcdsaSecp256r1Sha256,
+        PublicKeyAlgorithm::EcP384 => scheme == S::EcdsaSecp384r1Sha384,
+        PublicKeyAlgorithm::Ed25519 => scheme == S::Ed25519,
+        PublicKeyAlgorithm::Rsa { .. } => matches!(
+            scheme,
+            S::RsaPkcs1Sha256
+                | S::RsaPkcs1Sha384
+                | S::RsaPkcs1Sha512
+                | S::RsaPssRsaeSha256
+                | S::RsaPssRsaeSha384
+                | S::RsaPssRsaeSha512
+        ),
+        PublicKeyAlgorithm::RsaPss { .. } => matches!(
+            scheme,
+            S::RsaPssPssSha256 | S::RsaPssPssSha384 | S::RsaPssPssSha512
+        ),
+        _ => false,
+    }
+}
+
+/// Which of `config`'s certificates the handshake sent. The OcspRequest
+/// event names it when the client asked for a staple; otherwise the
+/// summary's signature scheme tells the key, which is enough when one
+/// configured chain has that key (an ECDSA and an RSA chain side by side).
+pub fn served_cert(log: &ConnLog, config: &ServerConfig) -> Option<String> {
+    let certs = config.certificates();
+    if let Some(leaf) = &log.leaf {
+        if let Some(cert) = certs.iter().find(|c| c.leaf_der() == leaf) {
+            return Some(cert_label(cert));
+        }
+    }
+    let scheme = log.summary.as_ref()?.signature_scheme;
+    let mut signing = certs
+        .iter()
+        .filter(|c| signs_with(c.leaf().public_key_algorithm(), scheme));
+    let first = signing.next()?;
+    let others = signing.count();
+    Some(if others == 0 {
+        cert_label(first)
+    } else {
+        format!(
+            "one of {} {} chains",
+            others + 1,
+            key_name(first.leaf().public_key_algorithm())
+        )
+    })
+}
+
+pub fn version_name(version: ProtocolVersion) -> &'static str {
+    match version {
+        ProtocolVersion::Tls13 => "TLS 1.3",
+        ProtocolVersion::Tls12 => "TLS 1.2",
+        _ => "TLS (unknown version)",
+    }
+}
+
+pub fn yes_no(b: bool) -> &'static str {
+    if b {
+        "yes"
+    } else {
+        "no"
+    }
+}
+
+/// What happened to OCSP, with the wait if there was one.
+pub fn ocsp_text(log: &ConnLog, summary: &HandshakeSummary) -> String {
+    let mut text = match &summary.ocsp {
+        OcspOutcome::Stapled(n) => format!("stapled {n} bytes"),
+        OcspOutcome::NoResponse => "requested; none stapled (answered with no response)".into(),
+        OcspOutcome::NotRequested => "not requested (no status_request in the hello)".into(),
+        OcspOutcome::Aborted(reason) => format!("aborted: {reason}"),
+        other => format!("{other:?}"),
+    };
+    if let Some(wait) = log.ocsp_wait.filter(|w| *w >= Duration::from_millis(1)) {
+        let _ = write!(text, " after a {} ms wait", wait.as_millis());
+    }
+    text
+}
+
+/// The connection's log line. Client-chosen fields (SNI, ALPN, the request
+/// line) are quoted and escaped.
+pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
+    let mut line = String::new();
+    match &log.summary {
+        Some(s) => {
+            let _ = write!(
+                line,
+                "{} {} {} {} cert={} sni={} alpn={} ocsp_requested={} ocsp={}",
+                version_name(s.version),
+                s.cipher_suite,
+                s.group,
+                s.signature_scheme,
+                served_cert(log, config).unwrap_or_else(|| "?".into()),
+                quoted(s.server_name.as_deref().map(str::as_bytes)),
+                quoted(s.alpn_protocol.as_deref()),
+                yes_no(log.ocsp_requested),
+                ocsp_text(log, s),
+            );
+        }
+        None => {
+            let _ = write!(
+                line,
+                "no handshake; ocsp_requested={}",
+                yes_no(log.ocsp_requested)
+            );
+            if let Some(wait) = log.ocsp_wait.filter(|w| *w >= Duration::from_millis(1)) {
+                let _ = write!(line, " (waited {} ms)", wait.as_millis());
+            }
+        }
+    }
+    if let Some((request, status)) = &log.http {
+        let _ = write!(line, "; {} {status}", quoted(Some(request)));
+    }
+    match &log.closed {
+        Some(CloseReason::PeerClosed) => line.push_str("; client sent close_notify (answered)"),
+        Some(CloseReason::LocalClose) => line.push_str("; server sent close_notify"),
+        Some(CloseReason::PeerAlert(alert)) => {
+            let _ = write!(line, "; client sent alert {alert}");
+        }
+        Some(CloseReason::Error { error, alert }) => {
+            let _ = write!(line, "; error: {error}");
+            if let Some(alert) = alert {
+                let _ = write!(line, " (sent alert {alert})");
+            }
+        }
+        Some(other) => {
+            let _ = write!(line, "; closed: {other:?}");
+        }
+        None => {}
+    }
+    if let Some(io) = &log.io {
+        let _ = write!(line, "; {io}");
+    }
+    line
+}
