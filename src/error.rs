@@ -434,7 +434,7 @@ impl fmt::Display for PeerMisbehaved {
                 write!(f, "key share for {g:#06x}, not in supported_groups")
             }
             Self::BadKeyShare => f.write_str("malformed key share"),
-            Self::BadServerName => f.write_str("server_name is not an ASCII host name"),
+            Self::BadServerName => f.write_str("server_name is not a DNS host name of LDH labels"),
             Self::RetryWithoutRequestedShare => {
                 f.write_str("second ClientHello lacks exactly the requested key share")
             }
