@@ -18,12 +18,31 @@ use super::error::{OcspError, ResponsePart};
 use super::hash::HashAlgorithm;
 use super::oids;
 
-/// The largest response accepted, in bytes: the most a TLS 1.3
-/// CertificateEntry's status_request extension can carry (a 16-bit
-/// extension length, less CertificateStatus's 1-byte type and 3-byte
-/// length; RFC 8446 §4.4.2.1, RFC 6066 §8). A larger response could not be
-/// stapled, and the bound caps the work one parse can be made to do.
-pub const MAX_RESPONSE_LEN: usize = 65_535 - 4;
+/// The largest OCSP response TLS 1.3 can staple, in bytes: 65,527.
+///
+/// The staple travels in the status_request extension of the leaf's
+/// CertificateEntry (RFC 8446 §4.4.2.1), whose `Extension
+/// extensions<0..2^16-1>` block holds the whole extension: its 2-byte
+/// extension_type and 2-byte extension_data length, then extension_data,
+/// which is a CertificateStatus (RFC 6066 §8): a 1-byte status_type and
+/// the response behind a 3-byte length. The server puts no other extension
+/// in that block, so the response gets 65,535 − 4 − 4 bytes. (The
+/// extension_data bound alone, 65,535 − 4, is not the tighter one.)
+pub const MAX_STAPLE_LEN_TLS13: usize = 0xffff - (2 + 2) - (1 + 3);
+
+/// The largest OCSP response TLS 1.2 can staple, in bytes: 16,777,211.
+///
+/// The staple is the body of a CertificateStatus handshake message
+/// (RFC 6066 §8), whose length is a u24 (RFC 5246 §7.4): a 1-byte
+/// status_type and the response behind a 3-byte length, so the response
+/// gets 2^24 − 1 − 4 bytes.
+pub const MAX_STAPLE_LEN_TLS12: usize = 0x00ff_ffff - (1 + 3);
+
+/// The largest response [`OcspResponse::parse`] accepts, in bytes:
+/// [`MAX_STAPLE_LEN_TLS13`], so that whatever parses can be stapled in
+/// either version. The bound also caps the work one parse can be made to
+/// do.
+pub const MAX_RESPONSE_LEN: usize = MAX_STAPLE_LEN_TLS13;
 
 /// OCSPResponseStatus (RFC 6960 §4.2.1): whether the responder answered
 /// with a response or an error.
