@@ -106,7 +106,11 @@ pub(crate) fn server_hello(
                 Some(protocol) => put_extension(
                     out,
                     ExtensionType::ApplicationLayerProtocolNegotiation,
-                    |out| put_vec(out, Prefix::U16, |out| put_opaque(out, Prefix::U8, protocol)),
+                    |out| {
+                        put_vec(out, Prefix::U16, |out| {
+                            put_opaque(out, Prefix::U8, protocol)
+                        })
+                    },
                 ),
                 None => Ok(()),
             }

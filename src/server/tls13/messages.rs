@@ -10,9 +10,9 @@ use core::ops::Range;
 use crate::codec::writer::{
     put_extension, put_handshake, put_opaque, put_u16, put_u8, put_vec, Prefix,
 };
-use crate::error::LengthOverflow;
 use crate::codec::{ExtensionType, HandshakeType, RECORD_HEADER_LEN, STATUS_TYPE_OCSP};
 use crate::crypto::suites::MAX_HASH_LEN;
+use crate::error::LengthOverflow;
 use crate::server::hello::{MAX_SHARE_LEN, TLS13};
 
 /// ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
@@ -76,7 +76,11 @@ pub(crate) fn encrypted_extensions(
                 Some(protocol) => put_extension(
                     out,
                     ExtensionType::ApplicationLayerProtocolNegotiation,
-                    |out| put_vec(out, Prefix::U16, |out| put_opaque(out, Prefix::U8, protocol)),
+                    |out| {
+                        put_vec(out, Prefix::U16, |out| {
+                            put_opaque(out, Prefix::U8, protocol)
+                        })
+                    },
                 ),
                 None => Ok(()),
             }

@@ -335,8 +335,7 @@ impl Core {
             .cert
             .key()
             .sign(chosen.scheme, to_sign.as_ref(), rng)?;
-        let range =
-            messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref())?;
+        let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref())?;
         transcript.add(&out[range]);
         let verify_data = handshake.server_finished(&transcript.current_hash());
         let range = messages::finished(out, verify_data.as_ref())?;
