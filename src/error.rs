@@ -526,6 +526,26 @@ pub enum Error {
     MustStapleUnmet,
     /// The application misused the connection; nothing changed.
     Misuse(Misuse),
+    /// A vector the server was writing did not fit its length prefix, so
+    /// the message was not sent rather than sent malformed: a bug, or a
+    /// configuration (a certificate chain) larger than a message can carry.
+    /// Alert: internal_error.
+    LengthOverflow(LengthOverflow),
+    /// The application's OCSP response is larger than the negotiated
+    /// version can staple, whatever the
+    /// [`StaplePolicy`](crate::ocsp::StaplePolicy): at most
+    /// [`MAX_STAPLE_LEN_TLS13`](crate::ocsp::MAX_STAPLE_LEN_TLS13) bytes in
+    /// TLS 1.3 and
+    /// [`MAX_STAPLE_LEN_TLS12`](crate::ocsp::MAX_STAPLE_LEN_TLS12) in
+    /// TLS 1.2. Nothing was written. Alert: internal_error.
+    StapleTooLarge {
+        /// The response's length, in bytes.
+        len: usize,
+        /// The most the version can carry.
+        max: usize,
+        /// The negotiated version.
+        version: crate::server::ProtocolVersion,
+    },
 }
 
 impl From<PeerMisbehaved> for Error {
@@ -572,6 +592,18 @@ impl fmt::Display for Error {
                 f.write_str("the certificate is Must-Staple and no good staple was given")
             }
             Self::Misuse(e) => write!(f, "{e}"),
+            Self::LengthOverflow(e) => write!(f, "encoding failed: {e}"),
+            Self::StapleTooLarge { len, max, version } => {
+                let version = match version {
+                    crate::server::ProtocolVersion::Tls13 => "TLS 1.3",
+                    crate::server::ProtocolVersion::Tls12 => "TLS 1.2",
+                };
+                write!(
+                    f,
+                    "the OCSP response of {len} bytes is too large to staple in {version} \
+                     (at most {max})"
+                )
+            }
         }
     }
 }
@@ -586,6 +618,8 @@ impl std::error::Error for Error {
             Self::Misuse(e) => Some(e),
             Self::BadStaple(why) => Some(why),
             Self::AlertReceived(_) | Self::OcspAborted(_) | Self::MustStapleUnmet => None,
+            Self::LengthOverflow(e) => Some(e),
+            Self::StapleTooLarge { .. } => None,
         }
     }
 }
@@ -605,7 +639,39 @@ impl From<&Error> for AlertDescription {
             | Error::BadStaple(_)
             | Error::MustStapleUnmet
             | Error::Misuse(_) => AlertDescription::InternalError,
+            Error::LengthOverflow(_) | Error::StapleTooLarge { .. } => {
+                AlertDescription::InternalError
+            }
         }
+    }
+}
+
+/// A vector longer than its length prefix can say (RFC 8446 §3.4): the
+/// writers refuse it instead of clamping the prefix. See
+/// [`Error::LengthOverflow`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LengthOverflow {
+    /// The vector's length, in bytes.
+    pub len: usize,
+    /// The most its prefix can say.
+    pub max: usize,
+}
+
+impl fmt::Display for LengthOverflow {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} bytes do not fit a length prefix of at most {}",
+            self.len, self.max
+        )
+    }
+}
+
+impl std::error::Error for LengthOverflow {}
+
+impl From<LengthOverflow> for Error {
+    fn from(e: LengthOverflow) -> Self {
+        Self::LengthOverflow(e)
     }
 }
 

@@ -109,7 +109,9 @@ pub mod server;
 pub use crypto::key_exchange::NamedGroup;
 pub use crypto::signing::SignatureScheme;
 pub use crypto::suites::CipherSuite;
-pub use error::{CryptoError, Error, Field, InvalidMessage, KeyError, Misuse, PeerMisbehaved};
+pub use error::{
+    CryptoError, Error, Field, InvalidMessage, KeyError, LengthOverflow, Misuse, PeerMisbehaved,
+};
 pub use ocsp::{EmptyResponse, OcspCompletion, OcspOutcome, OcspRequest};
 pub use server::{
     CloseReason, CompleteOcspError, Event, HandshakeSummary, ServerConfig, ServerConnection,

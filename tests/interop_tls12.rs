@@ -19,6 +19,7 @@ use common::loopback::{AppMode, LoopbackServer, OcspPolicy};
 use common::openssl_pki::{CertStatus, OpensslPki};
 use common::peers::{self, SeenMessage, GNUTLS_CLI};
 use stapler::codec::AlertDescription;
+use stapler::ocsp::MAX_STAPLE_LEN_TLS13;
 use stapler::server::{ConfigError, ProtocolVersion, ServerConfigBuilder};
 use stapler::{CipherSuite, CloseReason, NamedGroup, PeerMisbehaved};
 
@@ -354,4 +355,37 @@ fn gnutls_cli_rehandshake_is_refused_and_the_session_stays() {
     out.assert_contains("Received alert [100]: No renegotiation is allowed");
     out.assert_contains("ReHandshake has failed");
     assert_eq!(it.summary().version, ProtocolVersion::Tls12);
+}
+
+/// A staple larger than TLS 1.3 can carry goes out whole in TLS 1.2's
+/// CertificateStatus, and gnutls-cli saves exactly those bytes. (OpenSSL,
+/// and so Node and curl, take a CertificateStatus of at most 16 KiB, and
+/// rustls of 64 KiB; GnuTLS takes 128 KiB.) The bytes are no OCSP
+/// response, so gnutls-cli is told to go on when the staple fails its
+/// check.
+#[test]
+fn gnutls_cli_receives_a_staple_over_the_tls13_limit() {
+    let staple: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    assert!(staple.len() > MAX_STAPLE_LEN_TLS13);
+    let policy = OcspPolicy::Respond(staple.clone().into());
+    let Some(it) = Interop::answering(TLS12, &[GNUTLS_CLI], policy) else {
+        return;
+    };
+    let saved = it
+        .pki
+        .dir()
+        .join(format!("gnutls-large-staple-{}.der", it.server.port()));
+    let save = format!("--save-ocsp={}", saved.to_str().expect("UTF-8 path"));
+
+    let out = it.gnutls("", &["--insecure", &save], common::clients::HTTP_GET);
+
+    out.assert_success();
+    assert!(
+        std::fs::read(&saved).unwrap() == staple,
+        "gnutls-cli saved another staple"
+    );
+    assert_eq!(
+        it.summary().ocsp,
+        stapler::OcspOutcome::Stapled(staple.len())
+    );
 }

@@ -24,6 +24,7 @@ use common::openssl_pki::{CertStatus, OpensslPki};
 use common::peers::{self, SeenMessage};
 use common::rustls_pair::{client_config, RecordingVerifier};
 use stapler::codec::AlertDescription;
+use stapler::ocsp::MAX_STAPLE_LEN_TLS13;
 use stapler::server::ProtocolVersion;
 use stapler::{CloseReason, OcspOutcome};
 
@@ -345,4 +346,30 @@ fn bytes_behind_a_paused_hello_are_held_and_fed_after_the_answer() {
         "{record:#?}"
     );
     assert_eq!(record.summary, None);
+}
+
+/// The largest staple TLS 1.3 can carry (`MAX_STAPLE_LEN_TLS13`, which
+/// fills the leaf's extensions block to its 16-bit limit) reaches Node
+/// byte for byte. Node's OpenSSL takes a Certificate message of up to
+/// 100 KiB; rustls takes only 64 KiB (see tests/staple_size.rs).
+#[test]
+fn node_receives_the_largest_staple_tls13_can_carry() {
+    let staple: Vec<u8> = (0..MAX_STAPLE_LEN_TLS13).map(|i| (i % 251) as u8).collect();
+    let policy = OcspPolicy::Respond(staple.clone().into());
+    let Some(it) = Interop::answering(TLS13, &[peers::NODE], policy) else {
+        return;
+    };
+
+    let report = it.node();
+
+    report.output.assert_success();
+    // Compared without assert_eq!, whose message would be 256 KiB of hex.
+    assert!(
+        report.get("ocsp_response") == peers::hex(&staple),
+        "Node's staple differs"
+    );
+    assert_eq!(report.get("protocol"), "TLSv1.3");
+    assert_eq!(report.get("authorized"), "true");
+    assert_eq!(report.get("status_line"), "HTTP/1.1 200 OK");
+    assert_eq!(it.summary().ocsp, OcspOutcome::Stapled(staple.len()));
 }

@@ -7,6 +7,7 @@
 //! * a parsed response keeps exactly the bytes it was given, and the signed
 //!   data, signature, algorithm and certificates are slices of them;
 //! * parsing is deterministic;
+//! * every CertID handed out has both hashes of its algorithm's length;
 //! * a response that verifies is about the certificate asked for (`find`
 //!   agrees, and gives the same status) and fresh at `now`.
 
@@ -59,11 +60,12 @@ pub fn ocsp_response(data: &[u8]) -> Result<Result<VerifiedStatus, OcspError>, O
     }
     for single in response.responses() {
         let _ = (single.cert_id(), single.status(), single.next_update());
+        // RFC 6960 §4.1.1: both hashes are made with the CertID's own
+        // algorithm, so a CertID the parser hands out fits it.
         if let Some(id) = single.cert_id() {
-            assert_eq!(
-                id.issuer_name_hash().len(),
-                id.hash_algorithm().output_len()
-            );
+            let len = id.hash_algorithm().output_len();
+            assert_eq!(id.issuer_name_hash().len(), len);
+            assert_eq!(id.issuer_key_hash().len(), len);
         }
     }
     let _ = (

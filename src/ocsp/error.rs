@@ -7,6 +7,7 @@ use const_oid::ObjectIdentifier;
 
 use crate::pki::SigError;
 
+use super::hash::HashAlgorithm;
 use super::response::ResponseStatus;
 
 /// The part of an OCSP response that is malformed, for
@@ -33,7 +34,7 @@ pub enum ResponsePart {
 ///
 /// In order: errors building a request ([`Self::IssuerNameMismatch`] to
 /// [`Self::RandomSource`]); errors reading a response ([`Self::TooLarge`]
-/// to [`Self::UnsupportedResponseType`], see [`Self::is_parse_error`]);
+/// to [`Self::CertIdHashLength`], see [`Self::is_parse_error`]);
 /// then what [`OcspResponse::verify`] finds wrong with a well-formed one.
 ///
 /// [`OcspResponse::verify`]: super::OcspResponse::verify
@@ -59,6 +60,19 @@ pub enum OcspError {
     /// The response is not an id-pkix-ocsp-basic response, the only type
     /// RFC 6960 §4.2.1 defines.
     UnsupportedResponseType(ObjectIdentifier),
+    /// A CertID names a hash algorithm stapler computes, but its
+    /// issuerNameHash or issuerKeyHash is not that algorithm's output
+    /// length (RFC 6960 §4.1.1: both are hashes made with hashAlgorithm).
+    /// Such a CertID could never match a certificate, and a response that
+    /// carries one is not what its responder should have written.
+    CertIdHashLength {
+        /// The CertID's hashAlgorithm.
+        algorithm: HashAlgorithm,
+        /// The length of its issuerNameHash, in bytes.
+        name_hash_len: usize,
+        /// The length of its issuerKeyHash, in bytes.
+        key_hash_len: usize,
+    },
 
     /// No SingleResponse in the response is about this certificate: none
     /// has its serial number and its issuer's name and key hashes (RFC 6960
@@ -122,6 +136,7 @@ impl OcspError {
                 | Self::Malformed(_)
                 | Self::Unsuccessful(_)
                 | Self::UnsupportedResponseType(_)
+                | Self::CertIdHashLength { .. }
         )
     }
 }
@@ -140,6 +155,16 @@ impl fmt::Display for OcspError {
             Self::UnsupportedResponseType(oid) => {
                 write!(f, "unsupported OCSP response type {oid}")
             }
+            Self::CertIdHashLength {
+                algorithm,
+                name_hash_len,
+                key_hash_len,
+            } => write!(
+                f,
+                "OCSP CertID hashes of {name_hash_len} and {key_hash_len} bytes \
+                 are not {algorithm:?} digests of {} bytes",
+                algorithm.output_len()
+            ),
             Self::CertIdNotFound => f.write_str("OCSP response is not about this certificate"),
             Self::SignerNotFound => f.write_str("OCSP response's signer is not known"),
             Self::ResponderNotIssuedByIssuer => {

@@ -85,7 +85,7 @@ pub use policy::{BadStaple, MustStaplePolicy, OnBadStaple, StaplePolicy};
 pub use request::OcspQuery;
 pub use response::{
     CertStatus, OcspResponse, ResponderId, ResponseStatus, RevocationReason, SingleResponse,
-    MAX_RESPONSE_LEN,
+    MAX_RESPONSE_LEN, MAX_STAPLE_LEN_TLS12, MAX_STAPLE_LEN_TLS13,
 };
 pub use urls::{ca_issuer_urls, responder_urls};
 pub use verify::{Signer, VerifiedStatus, VerifyOptions, DEFAULT_CLOCK_SKEW};

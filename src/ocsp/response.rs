@@ -18,12 +18,31 @@ use super::error::{OcspError, ResponsePart};
 use super::hash::HashAlgorithm;
 use super::oids;
 
-/// The largest response accepted, in bytes: the most a TLS 1.3
-/// CertificateEntry's status_request extension can carry (a 16-bit
-/// extension length, less CertificateStatus's 1-byte type and 3-byte
-/// length; RFC 8446 §4.4.2.1, RFC 6066 §8). A larger response could not be
-/// stapled, and the bound caps the work one parse can be made to do.
-pub const MAX_RESPONSE_LEN: usize = 65_535 - 4;
+/// The largest OCSP response TLS 1.3 can staple, in bytes: 65,527.
+///
+/// The staple travels in the status_request extension of the leaf's
+/// CertificateEntry (RFC 8446 §4.4.2.1), whose `Extension
+/// extensions<0..2^16-1>` block holds the whole extension: its 2-byte
+/// extension_type and 2-byte extension_data length, then extension_data,
+/// which is a CertificateStatus (RFC 6066 §8): a 1-byte status_type and
+/// the response behind a 3-byte length. The server puts no other extension
+/// in that block, so the response gets 65,535 − 4 − 4 bytes. (The
+/// extension_data bound alone, 65,535 − 4, is not the tighter one.)
+pub const MAX_STAPLE_LEN_TLS13: usize = 0xffff - (2 + 2) - (1 + 3);
+
+/// The largest OCSP response TLS 1.2 can staple, in bytes: 16,777,211.
+///
+/// The staple is the body of a CertificateStatus handshake message
+/// (RFC 6066 §8), whose length is a u24 (RFC 5246 §7.4): a 1-byte
+/// status_type and the response behind a 3-byte length, so the response
+/// gets 2^24 − 1 − 4 bytes.
+pub const MAX_STAPLE_LEN_TLS12: usize = 0x00ff_ffff - (1 + 3);
+
+/// The largest response [`OcspResponse::parse`] accepts, in bytes:
+/// [`MAX_STAPLE_LEN_TLS13`], so that whatever parses can be stapled in
+/// either version. The bound also caps the work one parse can be made to
+/// do.
+pub const MAX_RESPONSE_LEN: usize = MAX_STAPLE_LEN_TLS13;
 
 /// OCSPResponseStatus (RFC 6960 §4.2.1): whether the responder answered
 /// with a response or an error.
@@ -240,7 +259,8 @@ impl OcspResponse {
     /// sent an error instead of a response; [`OcspError::
     /// UnsupportedResponseType`] for anything but a BasicOCSPResponse;
     /// [`OcspError::Malformed`] for bytes that are not DER of the right
-    /// shape, including trailing bytes.
+    /// shape, including trailing bytes; [`OcspError::CertIdHashLength`] for
+    /// a CertID whose hashes are not its own algorithm's length.
     pub fn parse(der: impl Into<Bytes>) -> Result<Self, OcspError> {
         let der = der.into();
         if der.len() > MAX_RESPONSE_LEN {
@@ -403,6 +423,13 @@ fn single_response(
 }
 
 /// A response's CertID, when its hash algorithm is one stapler computes.
+///
+/// A CertID under any other algorithm is kept as `None` rather than
+/// refused: RFC 6960 §4.2.1 lets one response carry SingleResponses about
+/// several certificates, and one hashed with an algorithm stapler does not
+/// know (so whose hash lengths it cannot check either) says nothing wrong
+/// about the others. [`OcspResponse::find`] and `verify` skip it, so it can
+/// never be taken for the certificate asked about.
 fn cert_id(
     der: &CertIdDer<'_>,
     share: &impl Fn(&[u8]) -> Result<Bytes, OcspError>,
@@ -414,10 +441,24 @@ fn cert_id(
     let Some(hash) = HashAlgorithm::from_oid(der.hash_algorithm.oid) else {
         return Ok(None);
     };
+    // issuerNameHash and issuerKeyHash are digests made with hashAlgorithm
+    // (RFC 6960 §4.1.1), so each is exactly its output long. A CertID that
+    // names SHA-512 over 20-byte hashes is a broken responder's (or a
+    // forger's), and a CertId must never claim an algorithm its bytes do
+    // not fit.
+    let name_hash = der.issuer_name_hash.as_bytes();
+    let key_hash = der.issuer_key_hash.as_bytes();
+    if name_hash.len() != hash.output_len() || key_hash.len() != hash.output_len() {
+        return Err(OcspError::CertIdHashLength {
+            algorithm: hash,
+            name_hash_len: name_hash.len(),
+            key_hash_len: key_hash.len(),
+        });
+    }
     Ok(Some(CertId::from_parts(
         hash,
-        share(der.issuer_name_hash.as_bytes())?,
-        share(der.issuer_key_hash.as_bytes())?,
+        share(name_hash)?,
+        share(key_hash)?,
         share(der.serial_number.0)?,
     )))
 }
@@ -517,6 +558,11 @@ mod tests {
 
     /// A SingleResponse with the given hash OID and raw CertStatus TLV.
     fn single(hash: &[u8], status: &[u8]) -> Vec<u8> {
+        single_with_hashes(hash, (20, 20), status)
+    }
+
+    /// [`single`] with issuerNameHash and issuerKeyHash of these lengths.
+    fn single_with_hashes(hash: &[u8], lens: (usize, usize), status: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         nested(&mut out, SEQUENCE, |single| {
             nested(single, SEQUENCE, |cert_id| {
@@ -524,8 +570,8 @@ mod tests {
                     tlv(alg, OBJECT_IDENTIFIER, hash);
                     alg.extend(NULL);
                 });
-                tlv(cert_id, OCTET_STRING, &[1; 20]);
-                tlv(cert_id, OCTET_STRING, &[2; 20]);
+                tlv(cert_id, OCTET_STRING, &vec![1; lens.0]);
+                tlv(cert_id, OCTET_STRING, &vec![2; lens.1]);
                 tlv(cert_id, INTEGER, &[0x10, 0x01]);
             });
             single.extend(status);
@@ -640,6 +686,47 @@ mod tests {
         let md5 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05];
         let parsed =
             OcspResponse::parse(response(None, &[single(&md5, &[0x80, 0x00])], None)).unwrap();
+        assert_eq!(parsed.responses()[0].cert_id(), None);
+    }
+
+    #[test]
+    fn cert_id_hashes_must_be_their_algorithms_length() {
+        let is_good = [0x80, 0x00];
+        for alg in [
+            HashAlgorithm::Sha1,
+            HashAlgorithm::Sha256,
+            HashAlgorithm::Sha384,
+            HashAlgorithm::Sha512,
+        ] {
+            let oid = alg.oid();
+            let n = alg.output_len();
+            let ok = single_with_hashes(oid.as_bytes(), (n, n), &is_good);
+            let parsed = OcspResponse::parse(response(None, &[ok], None)).unwrap();
+            let id = parsed.responses()[0].cert_id().unwrap();
+            assert_eq!(id.hash_algorithm(), alg);
+            assert_eq!(
+                (id.issuer_name_hash().len(), id.issuer_key_hash().len()),
+                (n, n)
+            );
+            // One hash a byte short or long, both off, or one empty.
+            for lens in [(n - 1, n), (n, n + 1), (n + 1, n - 1), (0, n), (n, 0)] {
+                let bad = single_with_hashes(oid.as_bytes(), lens, &is_good);
+                assert_eq!(
+                    OcspResponse::parse(response(None, &[good(), bad], None)),
+                    Err(OcspError::CertIdHashLength {
+                        algorithm: alg,
+                        name_hash_len: lens.0,
+                        key_hash_len: lens.1,
+                    }),
+                    "{alg:?} {lens:?}"
+                );
+            }
+        }
+        // An unknown algorithm's hashes cannot be checked; its CertID is
+        // kept as None, whatever their length.
+        let md5 = [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05];
+        let odd = single_with_hashes(&md5, (3, 70), &is_good);
+        let parsed = OcspResponse::parse(response(None, &[odd], None)).unwrap();
         assert_eq!(parsed.responses()[0].cert_id(), None);
     }
 

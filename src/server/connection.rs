@@ -29,9 +29,9 @@ use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, InvalidMessage, Misuse, PeerMisbehaved};
 use crate::ocsp::{
     check_staple, MustStaplePolicy, OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest,
-    OnBadStaple, RequestId, StaplePolicy,
+    OnBadStaple, RequestId, StaplePolicy, MAX_STAPLE_LEN_TLS12, MAX_STAPLE_LEN_TLS13,
 };
-use crate::server::config::{CertifiedKey, ServerConfig, MAX_U24};
+use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::hello::{self, Chosen};
 use crate::server::limits::{EarlyData, PeerLimits};
 use crate::server::record_layer::{seal_records, Decrypter, Encrypter};
@@ -374,7 +374,7 @@ impl ServerConnection {
         };
         *paused.resume.server_name_mut() = completion.server_name;
         let result = self
-            .judge_answer(paused.resume.cert(), completion.answer, now)
+            .judge_answer(&paused.resume, completion.answer, now)
             .and_then(|(staple, outcome)| {
                 self.core
                     .send_server_flight(paused.resume, staple.as_deref(), outcome)
@@ -401,20 +401,31 @@ impl ServerConnection {
     /// [`MustStaplePolicy`](crate::ocsp::MustStaplePolicy): the staple, if
     /// any, and the outcome to report; or the error that ends the
     /// handshake.
+    ///
+    /// A response larger than the negotiated version can carry is refused
+    /// first, under every policy: no policy can make it fit, and quietly
+    /// stapling nothing instead would hide the application's mistake.
     fn judge_answer(
         &self,
-        cert: &CertifiedKey,
+        resume: &Resume,
         answer: OcspAnswer,
         now: Option<u64>,
     ) -> Result<(Option<Bytes>, OcspOutcome), Error> {
         let config = &self.core.config;
+        let cert = resume.cert();
+        let (version, max) = match resume {
+            Resume::Tls13 { .. } => (ProtocolVersion::Tls13, MAX_STAPLE_LEN_TLS13),
+            Resume::Tls12 { .. } => (ProtocolVersion::Tls12, MAX_STAPLE_LEN_TLS12),
+        };
         let (staple, outcome) = match answer {
             OcspAnswer::Abort(reason) => return Err(Error::OcspAborted(reason)),
             OcspAnswer::NoStaple => (None, OcspOutcome::NoResponse),
-            OcspAnswer::Staple(response) if response.len() > MAX_U24 => {
-                return Err(Error::OcspAborted(
-                    "the OCSP response exceeds 2^24-1 bytes".into(),
-                ))
+            OcspAnswer::Staple(response) if response.len() > max => {
+                return Err(Error::StapleTooLarge {
+                    len: response.len(),
+                    max,
+                    version,
+                })
             }
             OcspAnswer::Staple(response) => {
                 let verdict = match config.staple_policy() {

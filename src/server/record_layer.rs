@@ -5,7 +5,7 @@
 use crate::codec::{ContentType, RecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
-use crate::error::Error;
+use crate::error::{Error, LengthOverflow};
 
 /// This side's sending keys.
 pub(crate) enum Encrypter {
@@ -108,20 +108,32 @@ pub(crate) fn seal_records(
 
 /// Fills in the header of the unprotected record at `out[start..]`, whose
 /// content the caller wrote after [`RECORD_HEADER_LEN`] bytes of room, so
-/// that messages are encoded where they are sent. The caller keeps the
-/// content within [`MAX_PLAINTEXT_LEN`] (else see
-/// [`write_plaintext_records`]).
-pub(crate) fn frame_plaintext_record(out: &mut [u8], start: usize, typ: ContentType) {
-    let len = out.len().saturating_sub(start + RECORD_HEADER_LEN);
-    debug_assert!(len <= MAX_PLAINTEXT_LEN);
+/// that messages are encoded where they are sent. Content over
+/// [`MAX_PLAINTEXT_LEN`] (RFC 8446 §5.1) is refused, not framed with a
+/// clamped length: the caller fragments such content with
+/// [`write_plaintext_records`] instead.
+pub(crate) fn frame_plaintext_record(
+    out: &mut [u8],
+    start: usize,
+    typ: ContentType,
+) -> Result<(), LengthOverflow> {
+    let content_at = start.saturating_add(RECORD_HEADER_LEN);
+    let len = out.len().saturating_sub(content_at);
+    let overflow = LengthOverflow {
+        len,
+        max: MAX_PLAINTEXT_LEN,
+    };
+    if len > MAX_PLAINTEXT_LEN {
+        return Err(overflow);
+    }
     let header = RecordHeader {
         content_type: typ,
         legacy_version: 0x0303,
-        len: u16::try_from(len).unwrap_or(u16::MAX),
+        len: u16::try_from(len).map_err(|_| overflow)?,
     };
-    if let Some(room) = out.get_mut(start..start + RECORD_HEADER_LEN) {
-        room.copy_from_slice(&header.encode());
-    }
+    let room = out.get_mut(start..content_at).ok_or(overflow)?;
+    room.copy_from_slice(&header.encode());
+    Ok(())
 }
 
 /// Frames `data` as unprotected records of at most 2^14 bytes.
@@ -130,6 +142,7 @@ pub(crate) fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data:
         let header = RecordHeader {
             content_type: typ,
             legacy_version: 0x0303,
+            // A chunk is at most MAX_PLAINTEXT_LEN (2^14) bytes long.
             len: chunk.len() as u16,
         };
         out.reserve(RECORD_HEADER_LEN + chunk.len());

@@ -4,7 +4,9 @@
 //!
 //! Each encoder appends one complete handshake message (header included)
 //! to `out` and returns its range, which the caller adds to the handshake
-//! hash. Parsers borrow their input and allocate nothing.
+//! hash; or, when a vector does not fit its length prefix, appends nothing
+//! and says so (see [`crate::codec::writer`]). Parsers borrow their input
+//! and allocate nothing.
 
 use core::ops::Range;
 
@@ -15,7 +17,7 @@ use crate::codec::writer::{
 };
 use crate::codec::{ExtensionType, HandshakeType, Reader, RECORD_HEADER_LEN, STATUS_TYPE_OCSP};
 use crate::crypto::tls12::prf::{RANDOM_LEN, VERIFY_DATA_LEN};
-use crate::error::{Field, InvalidMessage};
+use crate::error::{Field, InvalidMessage, LengthOverflow};
 use crate::server::hello::MAX_SHARE_LEN;
 
 /// The last eight bytes of ServerHello.random when a server that speaks
@@ -64,38 +66,44 @@ impl ServerHello<'_> {
 
 /// ServerHello (RFC 5246 §7.4.1.3). With no extension to send, the
 /// extensions block is left out, as §7.4.1.3 allows.
-pub(crate) fn server_hello(out: &mut Vec<u8>, sh: &ServerHello<'_>) -> Range<usize> {
+pub(crate) fn server_hello(
+    out: &mut Vec<u8>,
+    sh: &ServerHello<'_>,
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::ServerHello, |out| {
         put_u16(out, 0x0303); // server_version: TLS 1.2
         out.extend_from_slice(sh.random);
-        put_opaque(out, Prefix::U8, &[]); // session_id: not resumable
+        put_opaque(out, Prefix::U8, &[])?; // session_id: not resumable
         put_u16(out, sh.suite);
         put_u8(out, 0); // compression_method: null
         if !sh.has_extensions() {
-            return;
+            return Ok(());
         }
         put_vec(out, Prefix::U16, |out| {
+            let empty = |_: &mut Vec<u8>| Ok(());
             if sh.secure_renegotiation {
                 // renegotiated_connection<0..255>, empty on a first
                 // handshake (RFC 5746 §3.6).
-                put_extension(out, ExtensionType::RenegotiationInfo, |out| put_u8(out, 0));
+                put_extension(out, ExtensionType::RenegotiationInfo, |out| {
+                    put_opaque(out, Prefix::U8, &[])
+                })?;
             }
             if sh.extended_master_secret {
-                put_extension(out, ExtensionType::ExtendedMasterSecret, |_| {});
+                put_extension(out, ExtensionType::ExtendedMasterSecret, empty)?;
             }
             if sh.ec_point_formats {
                 put_extension(out, ExtensionType::EcPointFormats, |out| {
                     put_opaque(out, Prefix::U8, &[POINT_FORMAT_UNCOMPRESSED])
-                });
+                })?;
             }
             if sh.sni_ack {
-                put_extension(out, ExtensionType::ServerName, |_| {});
+                put_extension(out, ExtensionType::ServerName, empty)?;
             }
             if sh.status_request {
-                put_extension(out, ExtensionType::StatusRequest, |_| {});
+                put_extension(out, ExtensionType::StatusRequest, empty)?;
             }
-            if let Some(protocol) = sh.alpn {
-                put_extension(
+            match sh.alpn {
+                Some(protocol) => put_extension(
                     out,
                     ExtensionType::ApplicationLayerProtocolNegotiation,
                     |out| {
@@ -103,32 +111,41 @@ pub(crate) fn server_hello(out: &mut Vec<u8>, sh: &ServerHello<'_>) -> Range<usi
                             put_opaque(out, Prefix::U8, protocol)
                         })
                     },
-                );
+                ),
+                None => Ok(()),
             }
-        });
+        })
     })
 }
 
 /// Certificate (RFC 5246 §7.4.2): `ASN.1Cert certificate_list<0..2^24-1>`,
 /// leaf first, each `opaque ASN.1Cert<1..2^24-1>`.
-pub(crate) fn certificate(out: &mut Vec<u8>, chain: &[Bytes]) -> Range<usize> {
+pub(crate) fn certificate(
+    out: &mut Vec<u8>,
+    chain: &[Bytes],
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::Certificate, |out| {
         put_vec(out, Prefix::U24, |out| {
-            for cert in chain {
-                put_opaque(out, Prefix::U24, cert);
-            }
-        });
+            chain
+                .iter()
+                .try_for_each(|cert| put_opaque(out, Prefix::U24, cert))
+        })
     })
 }
 
 /// CertificateStatus (RFC 6066 §8): `status_type` ocsp and
-/// `opaque OCSPResponse<1..2^24-1>`. The caller never passes an empty or
-/// oversized response (both are refused when the application hands it
-/// over).
-pub(crate) fn certificate_status(out: &mut Vec<u8>, ocsp_response: &[u8]) -> Range<usize> {
+/// `opaque OCSPResponse<1..2^24-1>`. The caller never passes an empty
+/// response, nor one over
+/// [`MAX_STAPLE_LEN_TLS12`](crate::ocsp::MAX_STAPLE_LEN_TLS12) bytes
+/// (both are refused when the application hands it over); such a one
+/// would not fit the message's u24 length, a [`LengthOverflow`] here.
+pub(crate) fn certificate_status(
+    out: &mut Vec<u8>,
+    ocsp_response: &[u8],
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::CertificateStatus, |out| {
         put_u8(out, STATUS_TYPE_OCSP);
-        put_opaque(out, Prefix::U24, ocsp_response);
+        put_opaque(out, Prefix::U24, ocsp_response)
     })
 }
 
@@ -146,19 +163,26 @@ pub(crate) struct EcdhParams {
 
 impl EcdhParams {
     /// The parameters of an ephemeral key in `group`. A public key longer
-    /// than any group's is cut (it cannot happen: keys come from ring).
-    pub(crate) fn new(group: u16, public: &[u8]) -> Self {
-        let public = public.get(..MAX_SHARE_LEN).unwrap_or(public);
-        let [g0, g1] = group.to_be_bytes();
+    /// than any group's (it cannot happen: keys come from ring) is refused
+    /// rather than cut.
+    pub(crate) fn new(group: u16, public: &[u8]) -> Result<Self, LengthOverflow> {
+        let overflow = LengthOverflow {
+            len: public.len(),
+            max: MAX_SHARE_LEN,
+        };
         let mut bytes = [0; 4 + MAX_SHARE_LEN];
-        // `public` is at most MAX_SHARE_LEN (97) bytes, so it fits a u8.
-        let head = [NAMED_CURVE, g0, g1, public.len() as u8];
-        bytes[..4].copy_from_slice(&head);
-        bytes[4..4 + public.len()].copy_from_slice(public);
-        Self {
+        let (head, room) = bytes.split_at_mut(4);
+        // At most MAX_SHARE_LEN (97) bytes, so the length fits its u8.
+        let point_len = u8::try_from(public.len()).map_err(|_| overflow)?;
+        room.get_mut(..public.len())
+            .ok_or(overflow)?
+            .copy_from_slice(public);
+        let [g0, g1] = group.to_be_bytes();
+        head.copy_from_slice(&[NAMED_CURVE, g0, g1, point_len]);
+        Ok(Self {
             bytes,
             len: 4 + public.len(),
-        }
+        })
     }
 
     /// The encoded structure.
@@ -208,17 +232,17 @@ pub(crate) fn server_key_exchange(
     params: &EcdhParams,
     scheme: u16,
     signature: &[u8],
-) -> Range<usize> {
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::ServerKeyExchange, |out| {
         out.extend_from_slice(params.as_bytes());
         put_u16(out, scheme);
-        put_opaque(out, Prefix::U16, signature);
+        put_opaque(out, Prefix::U16, signature)
     })
 }
 
 /// ServerHelloDone (RFC 5246 §7.4.5): an empty body.
-pub(crate) fn server_hello_done(out: &mut Vec<u8>) -> Range<usize> {
-    put_handshake(out, HandshakeType::ServerHelloDone, |_| {})
+pub(crate) fn server_hello_done(out: &mut Vec<u8>) -> Result<Range<usize>, LengthOverflow> {
+    put_handshake(out, HandshakeType::ServerHelloDone, |_| Ok(()))
 }
 
 /// Finished (RFC 5246 §7.4.9): the header and the 12 bytes of
@@ -313,7 +337,7 @@ mod tests {
     #[test]
     fn server_hello_without_extensions_omits_the_block() {
         let mut out = vec![0xee];
-        let range = server_hello(&mut out, &bare_hello());
+        let range = server_hello(&mut out, &bare_hello()).unwrap();
         assert_eq!(range, 1..out.len());
         let mut expected = vec![2, 0, 0, 38, 3, 3];
         expected.extend([0xab; 32]);
@@ -335,7 +359,8 @@ mod tests {
                 alpn: Some(b"h2"),
                 ..bare_hello()
             },
-        );
+        )
+        .unwrap();
         let extensions: &[u8] = &[
             0xff, 0x01, 0, 1, 0, // renegotiation_info, empty renegotiated_connection
             0, 23, 0, 0, // extended_master_secret
@@ -353,7 +378,7 @@ mod tests {
     fn certificate_and_status() {
         let chain = [Bytes::from_static(b"LEAF"), Bytes::from_static(b"CA")];
         let mut out = Vec::new();
-        certificate(&mut out, &chain);
+        certificate(&mut out, &chain).unwrap();
         let expected: &[u8] = &[
             11, 0, 0, 15, // Certificate
             0, 0, 12, // certificate_list
@@ -362,15 +387,35 @@ mod tests {
         assert_eq!(out, expected);
 
         let mut out = Vec::new();
-        let range = certificate_status(&mut out, b"RESP");
+        let range = certificate_status(&mut out, b"RESP").unwrap();
         assert_eq!(range, 0..12);
         assert_eq!(out, [22, 0, 0, 8, 1, 0, 0, 4, b'R', b'E', b'S', b'P']);
     }
 
     #[test]
+    fn the_largest_staple_fills_the_message() {
+        use crate::ocsp::MAX_STAPLE_LEN_TLS12;
+        let mut out = Vec::new();
+        let staple = vec![7; MAX_STAPLE_LEN_TLS12];
+        certificate_status(&mut out, &staple).unwrap();
+        assert_eq!(out[..8], [22, 0xff, 0xff, 0xff, 1, 0xff, 0xff, 0xfb]);
+        assert_eq!(out.len(), 4 + 0xff_ffff);
+        let mut out = vec![0xee];
+        let staple = vec![7; MAX_STAPLE_LEN_TLS12 + 1];
+        assert_eq!(
+            certificate_status(&mut out, &staple),
+            Err(LengthOverflow {
+                len: 0x100_0000,
+                max: 0xff_ffff
+            })
+        );
+        assert_eq!(out, [0xee]);
+    }
+
+    #[test]
     fn server_key_exchange_and_what_it_signs() {
         let public = [4u8; 65];
-        let params = EcdhParams::new(0x0017, &public);
+        let params = EcdhParams::new(0x0017, &public).unwrap();
         assert_eq!(params.as_bytes()[..4], [3, 0x00, 0x17, 65]);
         assert_eq!(params.as_bytes()[4..], public);
 
@@ -380,17 +425,22 @@ mod tests {
         assert_eq!(signed.as_ref(), expected);
 
         let mut out = Vec::new();
-        server_key_exchange(&mut out, &params, 0x0403, &[9, 9, 9]);
+        server_key_exchange(&mut out, &params, 0x0403, &[9, 9, 9]).unwrap();
         let mut expected = vec![12, 0, 0, 69 + 2 + 2 + 3];
         expected.extend(params.as_bytes());
         expected.extend([0x04, 0x03, 0, 3, 9, 9, 9]);
         assert_eq!(out, expected);
 
         // The largest point (P-384) fits.
-        let params = EcdhParams::new(0x0018, &[4; 97]);
+        let params = EcdhParams::new(0x0018, &[4; 97]).unwrap();
         assert_eq!(params.as_bytes().len(), 101);
         let signed = SignedParams::new(&[1; 32], &[2; 32], &params);
         assert_eq!(signed.as_ref().len(), 165);
+        // A longer key is refused, not cut.
+        assert_eq!(
+            EcdhParams::new(0x0018, &[4; 98]).err(),
+            Some(LengthOverflow { len: 98, max: 97 })
+        );
     }
 
     #[test]
@@ -398,7 +448,7 @@ mod tests {
         let chain = [Bytes::from(vec![1; 1000]), Bytes::from(vec![2; 700])];
         let alpn = [b'x'; 255];
         let signature = [7; 512];
-        let params = EcdhParams::new(0x0018, &[4; MAX_SHARE_LEN]);
+        let params = EcdhParams::new(0x0018, &[4; MAX_SHARE_LEN]).unwrap();
         for staple in [None, Some(&[9u8; 300][..])] {
             let mut out = vec![0; RECORD_HEADER_LEN];
             server_hello(
@@ -412,13 +462,14 @@ mod tests {
                     alpn: Some(&alpn),
                     ..bare_hello()
                 },
-            );
-            certificate(&mut out, &chain);
+            )
+            .unwrap();
+            certificate(&mut out, &chain).unwrap();
             if let Some(staple) = staple {
-                certificate_status(&mut out, staple);
+                certificate_status(&mut out, staple).unwrap();
             }
-            server_key_exchange(&mut out, &params, 0x0804, &signature);
-            server_hello_done(&mut out);
+            server_key_exchange(&mut out, &params, 0x0804, &signature).unwrap();
+            server_hello_done(&mut out).unwrap();
             let bound = flight_len_bound(&chain, staple, Some(&alpn), signature.len());
             // Every extension and the longest point: the bound is exact.
             assert_eq!(out.len(), bound);
@@ -436,7 +487,7 @@ mod tests {
     #[test]
     fn server_hello_done_is_empty() {
         let mut out = Vec::new();
-        server_hello_done(&mut out);
+        server_hello_done(&mut out).unwrap();
         assert_eq!(out, [14, 0, 0, 0]);
     }
 

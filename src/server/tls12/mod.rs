@@ -162,7 +162,7 @@ impl Core {
                 tail.copy_from_slice(&DOWNGRADE_TLS12);
             }
         }
-        let params = EcdhParams::new(chosen.group.to_wire(), public.as_ref());
+        let params = EcdhParams::new(chosen.group.to_wire(), public.as_ref())?;
         let signed = SignedParams::new(&chosen.client_random, &server_random, &params);
         let signature = chosen
             .cert
@@ -181,35 +181,42 @@ impl Core {
         ));
         let record = out.len();
         out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
-        let _ = messages::server_hello(
-            out,
-            &messages::ServerHello {
-                random: &server_random,
-                suite: chosen.suite.suite.to_wire(),
-                extended_master_secret: chosen.extended_master_secret,
-                secure_renegotiation: chosen.secure_renegotiation,
-                ec_point_formats: chosen.ec_point_formats,
-                status_request: staple.is_some(),
-                sni_ack: chosen.sni_matched,
-                alpn,
-            },
-        );
-        let _ = messages::certificate(out, chosen.cert.chain());
-        if let Some(response) = staple {
-            let _ = messages::certificate_status(out, response);
+        let written = (|| {
+            messages::server_hello(
+                out,
+                &messages::ServerHello {
+                    random: &server_random,
+                    suite: chosen.suite.suite.to_wire(),
+                    extended_master_secret: chosen.extended_master_secret,
+                    secure_renegotiation: chosen.secure_renegotiation,
+                    ec_point_formats: chosen.ec_point_formats,
+                    status_request: staple.is_some(),
+                    sni_ack: chosen.sni_matched,
+                    alpn,
+                },
+            )?;
+            messages::certificate(out, chosen.cert.chain())?;
+            if let Some(response) = staple {
+                messages::certificate_status(out, response)?;
+            }
+            messages::server_key_exchange(
+                out,
+                &params,
+                chosen.scheme.to_wire(),
+                signature.as_ref(),
+            )?;
+            messages::server_hello_done(out)
+        })();
+        if let Err(e) = written {
+            // Nothing of a flight that cannot be encoded is sent.
+            out.truncate(record);
+            return Err(e.into());
         }
-        let _ = messages::server_key_exchange(
-            out,
-            &params,
-            chosen.scheme.to_wire(),
-            signature.as_ref(),
-        );
-        let _ = messages::server_hello_done(out);
         let flight = record + RECORD_HEADER_LEN;
         // The flight is the messages in order, so it is hashed in one go.
         transcript.add(out.get(flight..).unwrap_or_default());
         if out.len() - flight <= MAX_PLAINTEXT_LEN {
-            frame_plaintext_record(out, record, ContentType::Handshake);
+            frame_plaintext_record(out, record, ContentType::Handshake)?;
         } else {
             // A long chain or a big staple (up to 2^24 bytes) takes several
             // records, fragmented from a copy.

@@ -1,7 +1,9 @@
 //! Encoders for the messages a TLS 1.3 server sends (RFC 8446 §4).
 //!
 //! Each function appends one complete handshake message (header included)
-//! to `out` and returns its range, which the caller adds to the transcript.
+//! to `out` and returns its range, which the caller adds to the transcript;
+//! or, when a vector does not fit its length prefix, appends nothing and
+//! says so (see [`crate::codec::writer`]).
 
 use core::ops::Range;
 
@@ -10,6 +12,7 @@ use crate::codec::writer::{
 };
 use crate::codec::{ExtensionType, HandshakeType, RECORD_HEADER_LEN, STATUS_TYPE_OCSP};
 use crate::crypto::suites::MAX_HASH_LEN;
+use crate::error::LengthOverflow;
 use crate::server::hello::{MAX_SHARE_LEN, TLS13};
 
 /// ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
@@ -31,24 +34,29 @@ pub(crate) struct ServerHello<'a> {
 }
 
 /// ServerHello or HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
-pub(crate) fn server_hello(out: &mut Vec<u8>, sh: &ServerHello<'_>) -> Range<usize> {
+pub(crate) fn server_hello(
+    out: &mut Vec<u8>,
+    sh: &ServerHello<'_>,
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::ServerHello, |out| {
         put_u16(out, 0x0303); // legacy_version
         out.extend_from_slice(sh.random);
-        put_opaque(out, Prefix::U8, sh.session_id);
+        put_opaque(out, Prefix::U8, sh.session_id)?;
         put_u16(out, sh.suite);
         put_u8(out, 0); // legacy_compression_method
         put_vec(out, Prefix::U16, |out| {
             put_extension(out, ExtensionType::SupportedVersions, |out| {
-                put_u16(out, TLS13)
-            });
+                put_u16(out, TLS13);
+                Ok(())
+            })?;
             put_extension(out, ExtensionType::KeyShare, |out| {
                 put_u16(out, sh.group);
-                if let Some(share) = sh.share {
-                    put_opaque(out, Prefix::U16, share);
+                match sh.share {
+                    Some(share) => put_opaque(out, Prefix::U16, share),
+                    None => Ok(()),
                 }
-            });
-        });
+            })
+        })
     })
 }
 
@@ -58,65 +66,79 @@ pub(crate) fn encrypted_extensions(
     out: &mut Vec<u8>,
     alpn: Option<&[u8]>,
     sni_ack: bool,
-) -> Range<usize> {
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::EncryptedExtensions, |out| {
         put_vec(out, Prefix::U16, |out| {
             if sni_ack {
-                put_extension(out, ExtensionType::ServerName, |_| {});
+                put_extension(out, ExtensionType::ServerName, |_| Ok(()))?;
             }
-            if let Some(protocol) = alpn {
-                put_extension(
+            match alpn {
+                Some(protocol) => put_extension(
                     out,
                     ExtensionType::ApplicationLayerProtocolNegotiation,
                     |out| {
                         put_vec(out, Prefix::U16, |out| {
                             put_opaque(out, Prefix::U8, protocol)
-                        });
+                        })
                     },
-                );
+                ),
+                None => Ok(()),
             }
-        });
+        })
     })
 }
 
 /// Certificate (RFC 8446 §4.4.2), with the OCSP staple, if any, in the
-/// status_request extension of the leaf's CertificateEntry (§4.4.2.1).
+/// status_request extension of the leaf's CertificateEntry (§4.4.2.1). A
+/// staple over [`MAX_STAPLE_LEN_TLS13`](crate::ocsp::MAX_STAPLE_LEN_TLS13)
+/// bytes does not fit the entry's extensions block: the caller refuses it
+/// first, and here it would be a [`LengthOverflow`].
 pub(crate) fn certificate(
     out: &mut Vec<u8>,
     chain: &[bytes::Bytes],
     staple: Option<&[u8]>,
-) -> Range<usize> {
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::Certificate, |out| {
-        put_opaque(out, Prefix::U8, &[]); // certificate_request_context
+        put_opaque(out, Prefix::U8, &[])?; // certificate_request_context
         put_vec(out, Prefix::U24, |out| {
             for (i, cert) in chain.iter().enumerate() {
-                put_opaque(out, Prefix::U24, cert);
-                put_vec(out, Prefix::U16, |out| {
-                    if let (0, Some(response)) = (i, staple) {
+                put_opaque(out, Prefix::U24, cert)?;
+                put_vec(out, Prefix::U16, |out| match (i, staple) {
+                    (0, Some(response)) => {
                         put_extension(out, ExtensionType::StatusRequest, |out| {
                             // CertificateStatus { status_type; OCSPResponse<1..2^24-1> }
                             put_u8(out, STATUS_TYPE_OCSP);
-                            put_opaque(out, Prefix::U24, response);
-                        });
+                            put_opaque(out, Prefix::U24, response)
+                        })
                     }
-                });
+                    _ => Ok(()),
+                })?;
             }
-        });
+            Ok(())
+        })
     })
 }
 
 /// CertificateVerify (RFC 8446 §4.4.3).
-pub(crate) fn certificate_verify(out: &mut Vec<u8>, scheme: u16, signature: &[u8]) -> Range<usize> {
+pub(crate) fn certificate_verify(
+    out: &mut Vec<u8>,
+    scheme: u16,
+    signature: &[u8],
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::CertificateVerify, |out| {
         put_u16(out, scheme);
-        put_opaque(out, Prefix::U16, signature);
+        put_opaque(out, Prefix::U16, signature)
     })
 }
 
 /// Finished (RFC 8446 §4.4.4).
-pub(crate) fn finished(out: &mut Vec<u8>, verify_data: &[u8]) -> Range<usize> {
+pub(crate) fn finished(
+    out: &mut Vec<u8>,
+    verify_data: &[u8],
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::Finished, |out| {
-        out.extend_from_slice(verify_data)
+        out.extend_from_slice(verify_data);
+        Ok(())
     })
 }
 
@@ -164,9 +186,13 @@ pub(crate) fn first_flight_len_bound(
 }
 
 /// KeyUpdate (RFC 8446 §4.6.3).
-pub(crate) fn key_update(out: &mut Vec<u8>, update_requested: bool) -> Range<usize> {
+pub(crate) fn key_update(
+    out: &mut Vec<u8>,
+    update_requested: bool,
+) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::KeyUpdate, |out| {
-        put_u8(out, u8::from(update_requested))
+        put_u8(out, u8::from(update_requested));
+        Ok(())
     })
 }
 
@@ -187,7 +213,7 @@ mod tests {
             bytes::Bytes::from_static(b"CA"),
         ];
         let mut out = Vec::new();
-        certificate(&mut out, &chain, Some(b"RESP"));
+        certificate(&mut out, &chain, Some(b"RESP")).unwrap();
         let expected: &[u8] = &[
             11, 0, 0, 32, // Certificate, length 32
             0,  // empty context
@@ -198,5 +224,30 @@ mod tests {
             0, 0, 2, b'C', b'A', 0, 0, // CA entry, no extensions
         ];
         assert_eq!(out, expected);
+    }
+
+    #[test]
+    fn the_largest_staple_fits_exactly() {
+        use crate::ocsp::MAX_STAPLE_LEN_TLS13;
+        let chain = [bytes::Bytes::from_static(b"LEAF")];
+        let mut out = Vec::new();
+        let staple = vec![7; MAX_STAPLE_LEN_TLS13];
+        certificate(&mut out, &chain, Some(&staple)).unwrap();
+        // Header 4, context 1, list 3, cert_data 3 + 4, then the
+        // extensions block's length: full.
+        assert_eq!(out[4 + 1 + 3 + 7..][..2], [0xff, 0xff]);
+        assert!(out.ends_with(&staple));
+        // One byte more overflows the extensions block, and nothing of the
+        // message is left behind.
+        let mut out = vec![0xee];
+        let staple = vec![7; MAX_STAPLE_LEN_TLS13 + 1];
+        assert_eq!(
+            certificate(&mut out, &chain, Some(&staple)),
+            Err(LengthOverflow {
+                len: 0x1_0000,
+                max: 0xffff
+            })
+        );
+        assert_eq!(out, [0xee]);
     }
 }

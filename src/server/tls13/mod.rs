@@ -229,7 +229,7 @@ impl Core {
                 group: chosen.group.to_wire(),
                 share: None,
             },
-        );
+        )?;
         transcript.add(&self.scratch[range]);
         write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
         self.send_compat_ccs(chosen.session_id.as_bytes());
@@ -331,9 +331,9 @@ impl Core {
                 group: chosen.group.to_wire(),
                 share: Some(public.as_ref()),
             },
-        );
+        )?;
         transcript.add(&self.out[range]);
-        frame_plaintext_record(&mut self.out, record, ContentType::Handshake);
+        frame_plaintext_record(&mut self.out, record, ContentType::Handshake)?;
         self.send_compat_ccs(chosen.session_id.as_bytes());
 
         let handshake = EarlySecret::new(chosen.suite)?
@@ -344,19 +344,19 @@ impl Core {
         let record = self.out.len();
         self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
         let out = &mut self.out;
-        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched);
+        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched)?;
         transcript.add(&out[range]);
-        let range = messages::certificate(out, chosen.cert.chain(), staple);
+        let range = messages::certificate(out, chosen.cert.chain(), staple)?;
         transcript.add(&out[range]);
         let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
         let signature = chosen
             .cert
             .key()
             .sign(chosen.scheme, to_sign.as_ref(), rng)?;
-        let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref());
+        let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref())?;
         transcript.add(&out[range]);
         let verify_data = handshake.server_finished(&transcript.current_hash());
-        let range = messages::finished(out, verify_data.as_ref());
+        let range = messages::finished(out, verify_data.as_ref())?;
         transcript.add(&out[range]);
         if out.len() - record - RECORD_HEADER_LEN <= MAX_PLAINTEXT_LEN {
             encrypter.seal_in_place(ContentType::Handshake, out, record)?;
@@ -420,7 +420,7 @@ impl Core {
         self.decrypter = Some(RecordDecrypter::new(&traffic.client)?.into());
         if update_requested {
             self.scratch.clear();
-            let _ = messages::key_update(&mut self.scratch, false);
+            messages::key_update(&mut self.scratch, false)?;
             let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
             seal_records(enc, ContentType::Handshake, &self.scratch, &mut self.out)?;
             traffic.server = traffic.server.next()?;
