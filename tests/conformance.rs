@@ -640,3 +640,73 @@ fn tls12_only_extensions_are_judged_once_tls12_is_chosen() {
         DECODE_ERROR,
     );
 }
+
+// ---------------------------------------------------------------------------
+// supported_groups in EncryptedExtensions (RFC 8446 §4.2.7, SHOULD).
+
+/// The extension types in the EncryptedExtensions a rustls client offering
+/// `groups` (a share for the first only) receives from the default server,
+/// with supported_groups' body.
+fn encrypted_extensions_for(
+    groups: &[&'static dyn rustls::crypto::SupportedKxGroup],
+) -> (Vec<u16>, Option<Vec<u8>>) {
+    let provider = pinned_provider(&[cipher_suite::TLS13_AES_128_GCM_SHA256], groups);
+    let mut config = common::rustls_pair::client_config_with(RecordingVerifier::new(), provider);
+    let log = Arc::new(common::rustls_pair::SecretLog::default());
+    config.key_log = log.clone();
+    let mut pair = Pair::new(config, Arc::new(ecdsa_server_config(false)));
+    pair.client_to_server().unwrap();
+    pair.drain_server();
+    let flight = pair.to_client.clone();
+    pair.server_to_client().unwrap();
+    let secret = log.get("SERVER_HANDSHAKE_TRAFFIC_SECRET").unwrap();
+    let protected = common::tls12_client::split_records(&flight)
+        .into_iter()
+        .find(|r| r.typ == 23)
+        .unwrap();
+    let raw = [
+        &[23, 3, 3][..],
+        &(protected.fragment.len() as u16).to_be_bytes(),
+        &protected.fragment,
+    ]
+    .concat();
+    let (typ, plain) = common::tls13_wire::open_record(&secret, 0, &raw);
+    assert_eq!((typ, plain[0]), (22, 8), "EncryptedExtensions first");
+    let len = usize::from(u16::from_be_bytes([plain[4], plain[5]]));
+    let mut exts = &plain[6..6 + len];
+    let (mut types, mut groups_body) = (Vec::new(), None);
+    while !exts.is_empty() {
+        let typ = u16::from_be_bytes([exts[0], exts[1]]);
+        let body_len = usize::from(u16::from_be_bytes([exts[2], exts[3]]));
+        if typ == ExtensionType::SupportedGroups.to_wire() {
+            groups_body = Some(exts[4..4 + body_len].to_vec());
+        }
+        types.push(typ);
+        exts = &exts[4 + body_len..];
+    }
+    (types, groups_body)
+}
+
+#[test]
+fn the_server_tells_its_groups_when_it_prefers_another() {
+    // The client's share is for P-384; the server would rather x25519,
+    // which the client also lists.
+    let (types, groups) = encrypted_extensions_for(&[kx_group::SECP384R1, kx_group::X25519]);
+    assert!(
+        types.contains(&ExtensionType::SupportedGroups.to_wire()),
+        "{types:?}"
+    );
+    // All the server's groups, in its order: x25519, P-256, P-384.
+    assert_eq!(groups.unwrap(), [0, 6, 0, 0x1d, 0, 0x17, 0, 0x18]);
+    // Never early_data: 0-RTT is not accepted.
+    assert!(!types.contains(&ExtensionType::EarlyData.to_wire()));
+}
+
+#[test]
+fn the_server_keeps_its_groups_when_the_share_is_its_first_choice() {
+    let (types, groups) = encrypted_extensions_for(&[kx_group::X25519, kx_group::SECP384R1]);
+    assert_eq!(groups, None, "{types:?}");
+    // P-384 only: nothing the client lists is preferred to it.
+    let (_, groups) = encrypted_extensions_for(&[kx_group::SECP384R1]);
+    assert_eq!(groups, None);
+}

@@ -143,6 +143,10 @@ pub(crate) struct Chosen {
     pub(crate) scheme: SignatureScheme,
     pub(crate) alpn: Option<Bytes>,
     pub(crate) server_name: Option<Box<str>>,
+    /// Whether the server prefers a group the client supports to the one
+    /// its share was for, and so tells the client its groups in
+    /// EncryptedExtensions (RFC 8446 §4.2.7).
+    pub(crate) advertise_groups: bool,
     /// Whether the selected certificate was chosen by the client's SNI,
     /// which the server acknowledges with an empty server_name extension.
     pub(crate) sni_matched: bool,
@@ -224,6 +228,15 @@ pub(crate) fn choose(
         }
     };
 
+    // A group before the chosen one in the server's order that the client
+    // supports, but sent no share for: the server would have preferred it
+    // (after a retry, the chosen group is the preferred one).
+    let advertise_groups = config
+        .groups
+        .iter()
+        .take_while(|&&g| g != group)
+        .any(|g| groups.contains(g.to_wire()));
+
     let server_name = server_name(hello)?;
     let (cert, scheme, sni_matched) = choose_certificate(config, server_name.as_deref(), |key| {
         key.choose_scheme(sigalgs.iter(), true)
@@ -240,6 +253,7 @@ pub(crate) fn choose(
         scheme,
         alpn,
         server_name,
+        advertise_groups,
         sni_matched,
         session_id: SessionId::new(hello.session_id()),
     })

@@ -11,6 +11,7 @@ use crate::codec::writer::{
     put_extension, put_handshake, put_opaque, put_u16, put_u8, put_vec, Prefix,
 };
 use crate::codec::{ExtensionType, HandshakeType, RECORD_HEADER_LEN, STATUS_TYPE_OCSP};
+use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::suites::MAX_HASH_LEN;
 use crate::error::LengthOverflow;
 use crate::server::hello::{MAX_SHARE_LEN, TLS13};
@@ -62,15 +63,29 @@ pub(crate) fn server_hello(
 
 /// EncryptedExtensions (RFC 8446 §4.3.1): the selected ALPN protocol, and an
 /// empty server_name when the certificate was chosen by SNI (RFC 6066 §3).
+///
+/// `groups`, when not empty, is sent as supported_groups: the server's
+/// groups in its order of preference, which RFC 8446 §4.2.7 says a server
+/// SHOULD send when it prefers a group to the one the client's share was
+/// for, so that the client can send that share next time.
 pub(crate) fn encrypted_extensions(
     out: &mut Vec<u8>,
     alpn: Option<&[u8]>,
     sni_ack: bool,
+    groups: &[NamedGroup],
 ) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::EncryptedExtensions, |out| {
         put_vec(out, Prefix::U16, |out| {
             if sni_ack {
                 put_extension(out, ExtensionType::ServerName, |_| Ok(()))?;
+            }
+            if !groups.is_empty() {
+                put_extension(out, ExtensionType::SupportedGroups, |out| {
+                    put_vec(out, Prefix::U16, |out| {
+                        groups.iter().for_each(|g| put_u16(out, g.to_wire()));
+                        Ok(())
+                    })
+                })?;
             }
             match alpn {
                 Some(protocol) => put_extension(
@@ -152,6 +167,7 @@ pub(crate) fn first_flight_len_bound(
     chain: &[bytes::Bytes],
     staple: Option<&[u8]>,
     alpn: Option<&[u8]>,
+    groups: &[NamedGroup],
     max_signature_len: usize,
 ) -> usize {
     // Handshake header 4; version 2, random 32, session id 1 + 32, suite
@@ -177,6 +193,11 @@ pub(crate) fn first_flight_len_bound(
         + RECORD_HEADER_LEN
         + EE
         + alpn.map_or(0, <[u8]>::len)
+        + if groups.is_empty() {
+            0
+        } else {
+            4 + 2 + 2 * groups.len()
+        }
         + CERTIFICATE
         + certificates
         + staple

@@ -314,10 +314,16 @@ impl Core {
         // The whole flight is encoded straight into the output, reserved
         // once, and the protected part encrypted where it lies.
         let alpn = chosen.alpn.as_deref();
+        let groups: &[NamedGroup] = if chosen.advertise_groups {
+            &config.groups
+        } else {
+            &[]
+        };
         self.out.reserve(messages::first_flight_len_bound(
             chosen.cert.chain(),
             staple,
             alpn,
+            groups,
             chosen.cert.key().max_signature_len(),
         ));
         let record = self.out.len();
@@ -344,7 +350,7 @@ impl Core {
         let record = self.out.len();
         self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
         let out = &mut self.out;
-        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched)?;
+        let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched, groups)?;
         transcript.add(&out[range]);
         let range = messages::certificate(out, chosen.cert.chain(), staple)?;
         transcript.add(&out[range]);
