@@ -93,6 +93,30 @@
 //!   [`ocsp::MustStaplePolicy`] decides what a Must-Staple certificate
 //!   (RFC 7633, [`OcspRequest::must_staple`]) does without a good staple.
 //!
+//! # What a hostile or unusual peer meets
+//!
+//! - 0-RTT data is never accepted: EncryptedExtensions carries no
+//!   early_data, and the client's early records are skipped as RFC 8446
+//!   §4.2.10 says (tried with the handshake key after a ServerHello, passed
+//!   over after a HelloRetryRequest), up to [`MAX_SKIPPED_EARLY_DATA`].
+//! - A ClientHello may be as long as its syntax allows,
+//!   [`codec::MAX_CLIENT_HELLO_LEN`] (131,396 bytes); an over-long message
+//!   is refused from its header with decode_error, before its body is
+//!   buffered.
+//! - The SNI host name the application sees ([`OcspRequest::server_name`],
+//!   [`HandshakeSummary::server_name`]) is a lower-cased DNS name of LDH
+//!   labels: a name with a NUL, a control byte or any other byte is refused
+//!   with illegal_parameter, one trailing dot is stripped, and an IP address
+//!   sent as SNI counts as none (RFC 6066 §3).
+//! - In TLS 1.2 an ECDSA certificate is chosen only if its curve is in the
+//!   client's supported_groups (RFC 8422 §5.3); otherwise another
+//!   certificate, or handshake_failure.
+//! - Warning alerts and change_cipher_spec records that are dropped are
+//!   counted: [`MAX_IGNORED_ALERTS`] in a row and [`MAX_COMPAT_CCS`], then
+//!   unexpected_message.
+//! - A staple longer than the version can carry is refused with
+//!   [`Error::StapleTooLarge`] whatever the [`ocsp::StaplePolicy`].
+//!
 //! The wire layer is public too: [`codec::ClientHello`] is a zero-copy,
 //! allocation-free view of a ClientHello, and [`pki`] reads certificates and
 //! finds issuers.
