@@ -1,7 +1,6 @@
 //! Every error path of record framing, handshake framing and ClientHello
 //! parsing, each triggered by hand-built bytes. Each test asserts the exact
-//! [`InvalidMessage`] and the alert it maps to (DESIGN.md, "Errors and
-//! alerts"), both through [`InvalidMessage::alert`] and through the one
+//! [`InvalidMessage`] and the alert it maps to (RFC 8446 §6.2), both through [`InvalidMessage::alert`] and through the one
 //! `Error` → `AlertDescription` mapping.
 //!
 //! Hellos are built with the wire-level [`HelloBuilder`] from

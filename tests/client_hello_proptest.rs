@@ -1020,7 +1020,7 @@ fn generator_covers_every_extension_kind() {
 }
 
 // ===========================================================================
-// Resource bounds: "no hang on any input" (DESIGN.md)
+// Resource bounds: "no hang on any input" (ARCHITECTURE.md, "Invariants")
 //
 // A 64 KiB hello can hold ~16,000 extensions or ~13,000 key shares; the
 // duplicate checks over them once took quadratic time (0.37 s for one

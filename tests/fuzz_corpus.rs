@@ -231,7 +231,7 @@ fn fuzz_regressions_replay() {
 }
 
 /// A ClientHello may be 131,396 bytes (`MAX_CLIENT_HELLO_LEN`), and any must
-/// parse in time linear in its size (DESIGN.md: "no hang on any input"). The
+/// parse in time linear in its size (ARCHITECTURE.md, "Invariants"). The
 /// `client_hello-quadratic-*` regressions are valid hellos of ~16k unknown
 /// extensions and ~13k key shares. Before 2cd673a made duplicate detection
 /// linear they took 0.37 s and 0.24 s to parse optimised; what they cost now

@@ -1,4 +1,4 @@
-//! Proves the parse path is heap-free (DESIGN.md: "zero-copy, no heap"):
+//! Proves the parse path is heap-free (ARCHITECTURE.md, "Invariants"):
 //! framing a captured first flight, parsing its ClientHello, asking
 //! `requests_ocsp()` and walking every accessor and iterator performs no
 //! allocation at all, and neither does any way of failing to parse.
