@@ -8,9 +8,9 @@
 //! Each connection's first flight goes through stapler's record deframer,
 //! handshake joiner and ClientHello parser; the server prints one line of
 //! what the client offered (SNI, ALPN, versions, whether it wants an OCSP
-//! staple) and ends the connection with a handshake_failure alert, since
-//! the handshake itself is not implemented yet. Malformed input gets the
-//! alert its error maps to.
+//! staple), escaped, and ends the connection with a handshake_failure
+//! alert: it looks, it does not serve (examples/server.rs does). Malformed
+//! input gets the alert its error maps to.
 
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -97,7 +97,10 @@ fn first_hello(
 }
 
 fn describe(hello: &ClientHello<'_>) -> String {
-    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    // What the client chose is printed escaped (control bytes, quotes,
+    // backslashes and non-ASCII as \xNN and the like): a host name or a
+    // protocol name must not write to the operator's terminal.
+    let text = |b: &[u8]| b.escape_ascii().to_string();
     let sni = hello
         .server_name()
         .and_then(|n| n.host_name())
