@@ -117,14 +117,7 @@ fn early_data_in_many_records_is_skipped() {
 #[test]
 fn early_data_after_a_hello_retry_is_skipped_until_the_second_hello() {
     // The server takes P-384 only; the rustls client's one share is x25519.
-    let server = ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .key_exchange_groups(&[NamedGroup::Secp384r1])
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut pair = pair_with_early_data(server, b"GET /early HTTP/1.1\r\n\r\n");
+    let mut pair = pair_with_early_data(p384_config(), b"GET /early HTTP/1.1\r\n\r\n");
     pair.run().unwrap();
     assert!(pair.server.is_handshake_complete());
     assert!(pair.summary().unwrap().hello_retry);
@@ -202,17 +195,20 @@ fn without_an_early_data_offer_nothing_is_skipped() {
     assert_eq!(result, Err(InvalidMessage::DecryptFailed.into()));
 }
 
-/// A server that takes P-384 only, so that an x25519 share gets a
+/// A config that takes P-384 only, so that an x25519 share gets a
 /// HelloRetryRequest.
-fn p384_server() -> ServerConnection {
-    let config = ServerConfig::builder()
+fn p384_config() -> ServerConfig {
+    ServerConfig::builder()
         .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
         .unwrap()
         .key_exchange_groups(&[NamedGroup::Secp384r1])
         .unwrap()
         .build()
-        .unwrap();
-    ServerConnection::new(Arc::new(config))
+        .unwrap()
+}
+
+fn p384_server() -> ServerConnection {
+    ServerConnection::new(Arc::new(p384_config()))
 }
 
 #[test]

@@ -163,60 +163,18 @@ fn tls12_refuses_a_staple_one_byte_over_the_limit_under_every_policy() {
 
 // ---------------------------------------------------------------- TLS 1.3
 
-/// HKDF-Expand-Label (RFC 8446 §7.1) over SHA-256, with no context.
-fn expand_label(secret: &[u8], label: &str, len: usize) -> Vec<u8> {
-    struct OutLen(usize);
-    impl ring::hkdf::KeyType for OutLen {
-        fn len(&self) -> usize {
-            self.0
-        }
-    }
-    let full_label = format!("tls13 {label}");
-    let info: [&[u8]; 4] = [
-        &u16::try_from(len).unwrap().to_be_bytes(),
-        &[u8::try_from(full_label.len()).unwrap()],
-        full_label.as_bytes(),
-        &[0],
-    ];
-    let prk = ring::hkdf::Prk::new_less_safe(ring::hkdf::HKDF_SHA256, secret);
-    let mut out = vec![0; len];
-    prk.expand(&info, OutLen(len))
-        .unwrap()
-        .fill(&mut out)
-        .unwrap();
-    out
-}
-
 /// The handshake messages in the protected records of `records`, opened
 /// with TLS_AES_128_GCM_SHA256 under the server's handshake traffic secret
 /// (RFC 8446 §5.2, §5.3, §7.3).
 fn open_flight(secret: &[u8], records: &[common::tls12_client::RawRecord]) -> Vec<u8> {
-    use ring::aead;
-    let key = aead::LessSafeKey::new(
-        aead::UnboundKey::new(&aead::AES_128_GCM, &expand_label(secret, "key", 16)).unwrap(),
-    );
-    let iv = expand_label(secret, "iv", 12);
     let mut handshake = Vec::new();
     for (seq, record) in records.iter().enumerate() {
         assert_eq!(record.typ, 23, "protected records only");
-        let mut nonce: [u8; 12] = iv.clone().try_into().unwrap();
-        for (n, s) in nonce[4..].iter_mut().zip((seq as u64).to_be_bytes()) {
-            *n ^= s;
-        }
         let len = u16::try_from(record.fragment.len()).unwrap().to_be_bytes();
-        let header = [23, 3, 3, len[0], len[1]];
-        let mut body = record.fragment.clone();
-        let inner = key
-            .open_in_place(
-                aead::Nonce::assume_unique_for_key(nonce),
-                aead::Aad::from(header),
-                &mut body,
-            )
-            .expect("the server's record opens");
-        // TLSInnerPlaintext: content, then its type (the server pads none).
-        let (typ, content) = inner.split_last().unwrap();
-        assert_eq!(*typ, HANDSHAKE);
-        handshake.extend_from_slice(content);
+        let wire = [&[23, 3, 3, len[0], len[1]][..], &record.fragment].concat();
+        let (typ, content) = common::tls13_wire::open_record(secret, seq as u64, &wire);
+        assert_eq!(typ, HANDSHAKE);
+        handshake.extend_from_slice(&content);
     }
     handshake
 }
