@@ -212,7 +212,9 @@ pub enum CryptoError {
     Random,
     /// ring refused an operation whose inputs this crate sizes itself (an
     /// HKDF output length, an AEAD key length, sealing a record, making a
-    /// signature). It means a bug, not bad input.
+    /// signature), or such an input was not where this crate had put it (a
+    /// message just written, for the transcript; the client's session ID or
+    /// key share, kept in a fixed array). It means a bug, not bad input.
     Refused,
     /// The record sequence number would wrap; RFC 8446 §5.3 requires a key
     /// update or the end of the connection before that.

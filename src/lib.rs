@@ -122,6 +122,16 @@
 //! finds issuers.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// No panic on any input: no indexing, slicing or unwrapping outside tests.
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::indexing_slicing,
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic
+    )
+)]
 
 pub mod codec;
 mod crypto;

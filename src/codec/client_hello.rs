@@ -52,12 +52,28 @@ pub struct ClientHello<'a> {
     known: [u16; SLOT_COUNT],
 }
 
-/// The extensions with a typed accessor, each an index into
-/// `ClientHello::known`. Dispatch goes through [`SLOT_BY_TYPE`] so that the
-/// per-extension cost on the hot path is one table load and one jump.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u8)]
-enum Slot {
+/// Defines [`Slot`] and [`SLOT_COUNT`] from one list of slots. A fieldless
+/// enum numbers its variants from 0 in order, and the count is the length
+/// of the list, so every slot's number is below it: `ClientHello::known`
+/// has a place for each slot, whatever slots are added later.
+macro_rules! slots {
+    ($($slot:ident,)*) => {
+        /// The extensions with a typed accessor, each an index into
+        /// `ClientHello::known`. Dispatch goes through [`SLOT_BY_TYPE`] so
+        /// that the per-extension cost on the hot path is one table load
+        /// and one jump.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[repr(u8)]
+        enum Slot {
+            $($slot,)*
+        }
+
+        /// How many [`Slot`]s there are.
+        const SLOT_COUNT: usize = [$(Slot::$slot,)*].len();
+    };
+}
+
+slots! {
     ServerName,
     StatusRequest,
     SupportedGroups,
@@ -78,11 +94,17 @@ enum Slot {
     RenegotiationInfo,
 }
 
-/// How many [`Slot`]s there are.
-const SLOT_COUNT: usize = Slot::RenegotiationInfo as usize + 1;
+/// The places in `ClientHello::known` that accessors read by name. Constants,
+/// so that the compiler checks each index against the array's length.
+const STATUS_REQUEST: usize = Slot::StatusRequest as usize;
+const EXTENDED_MASTER_SECRET: usize = Slot::ExtendedMasterSecret as usize;
+const PRE_SHARED_KEY: usize = Slot::PreSharedKey as usize;
+const EARLY_DATA: usize = Slot::EarlyData as usize;
 
-/// Every known type but renegotiation_info (0xff01) is below 64.
-const SLOT_BY_TYPE: [Option<Slot>; 64] = {
+/// Every known type but renegotiation_info (0xff01) is below 64: one entry
+/// per bit of the `u64` in which [`scan_extensions`] catches repeats, so a
+/// type that has an entry here has a bit there.
+const SLOT_BY_TYPE: [Option<Slot>; u64::BITS as usize] = {
     let mut table = [None; 64];
     table[0] = Some(Slot::ServerName);
     table[5] = Some(Slot::StatusRequest);
@@ -197,13 +219,15 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
         // An offset into the block, whose u16 length prefix bounds it.
         let start = (block.len() - tail.len()) as u16;
         rest = after;
-        let slot = if typ < 64 {
+        // The table has an entry for each type below 64, so looking one up
+        // is also the test for a low type, and needs no second comparison.
+        let slot = if let Some(&entry) = SLOT_BY_TYPE.get(usize::from(typ)) {
             let bit = 1u64 << typ;
             if low_types & bit != 0 && low_repeat.is_none() {
                 low_repeat = Some(typ);
             }
             low_types |= bit;
-            match SLOT_BY_TYPE[usize::from(typ)] {
+            match entry {
                 Some(slot) => slot,
                 None => continue,
             }
@@ -221,7 +245,11 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
             tls12_malformed = true;
             continue;
         }
-        known[slot as usize] = start;
+        // Always there: every slot's number is below SLOT_COUNT (see
+        // `slots!`), which the compiler also knows, so no test is left.
+        if let Some(at) = known.get_mut(slot as usize) {
+            *at = start;
+        }
     }
     // One to three bytes left: a header cut short.
     if !rest.is_empty() {
@@ -237,7 +265,7 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
     }
     // "The pre_shared_key extension MUST be the last extension in the
     // ClientHello" (RFC 8446 §4.2.11): its body ends the block.
-    let psk_at = usize::from(known[Slot::PreSharedKey as usize]);
+    let psk_at = usize::from(known[PRE_SHARED_KEY]);
     if psk_at != 0 && body_at(block, psk_at).len() != block.len() - psk_at {
         return Err(InvalidMessage::PreSharedKeyNotLast);
     }
@@ -352,9 +380,10 @@ impl<'a> ClientHello<'a> {
 
     /// The body of the known extension in `slot`, if it was sent.
     fn known(&self, slot: Slot) -> Option<&'a [u8]> {
-        match self.known[slot as usize] {
-            0 => None,
-            at => Some(body_at(self.extensions, usize::from(at))),
+        // Always there, as in `scan_extensions`.
+        match self.known.get(slot as usize) {
+            None | Some(0) => None,
+            Some(&at) => Some(body_at(self.extensions, usize::from(at))),
         }
     }
 
@@ -484,7 +513,7 @@ impl<'a> ClientHello<'a> {
 
     /// Whether early_data was offered (RFC 8446 §4.2.10).
     pub fn early_data(&self) -> bool {
-        self.known[Slot::EarlyData as usize] != 0
+        self.known[EARLY_DATA] != 0
     }
 
     /// cookie (RFC 8446 §4.2.2), echoed from a HelloRetryRequest.
@@ -500,7 +529,7 @@ impl<'a> ClientHello<'a> {
 
     /// Whether extended_master_secret was offered (RFC 7627).
     pub fn extended_master_secret(&self) -> bool {
-        self.known[Slot::ExtendedMasterSecret as usize] != 0
+        self.known[EXTENDED_MASTER_SECRET] != 0
     }
 
     /// renegotiation_info's renegotiated_connection (RFC 5746): empty on an
@@ -537,7 +566,7 @@ impl<'a> ClientHello<'a> {
     #[inline]
     pub fn requests_ocsp(&self) -> bool {
         // The body starts with its status_type (it cannot be empty).
-        match self.known[Slot::StatusRequest as usize] {
+        match self.known[STATUS_REQUEST] {
             0 => false,
             at => self.extensions.get(usize::from(at)) == Some(&STATUS_TYPE_OCSP),
         }

@@ -35,11 +35,14 @@ pub fn split_item(buf: &[u8]) -> Option<(DerItem<'_>, &[u8])> {
     if tag & 0x1f == 0x1f {
         // High tag number: base-128 octets, the last without bit 8 set,
         // and the first not 0x80 (X.690 §8.1.2.4.2 c).
-        let more = rest.iter().position(|b| b & 0x80 == 0)? + 1;
+        // `position` consumes the octets up to and including the last, so
+        // what the iterator has left is the rest of the item.
+        let mut tag_octets = rest.iter();
+        let more = tag_octets.position(|b| b & 0x80 == 0)? + 1;
         if more > MAX_TAG_OCTETS || rest.first() == Some(&0x80) {
             return None;
         }
-        rest = &rest[more..];
+        rest = tag_octets.as_slice();
     }
     let (&first, mut rest) = rest.split_first()?;
     let len = if first < 0x80 {
@@ -53,7 +56,7 @@ pub fn split_item(buf: &[u8]) -> Option<(DerItem<'_>, &[u8])> {
         let (octets, tail) = rest.split_at_checked(n)?;
         rest = tail;
         // DER needs the shortest form: no leading zero, no long form below 128.
-        if octets[0] == 0 {
+        if let [0, ..] = octets {
             return None;
         }
         let len = octets
@@ -65,7 +68,9 @@ pub fn split_item(buf: &[u8]) -> Option<(DerItem<'_>, &[u8])> {
         len
     };
     let (contents, after) = rest.split_at_checked(len)?;
-    let encoded = &buf[..buf.len() - after.len()];
+    // `after` is the end of `buf`, so what comes before it is always there
+    // (and were it not, the item would be refused, never cut short).
+    let encoded = buf.get(..buf.len() - after.len())?;
     Some((
         DerItem {
             tag,

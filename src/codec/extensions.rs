@@ -318,11 +318,19 @@ impl<'a> ServerNames<'a> {
             if name.is_empty() {
                 return Err(Malformed::BadLength);
             }
-            let (word, bit) = (usize::from(name_type / 64), 1u64 << (name_type % 64));
-            if seen[word] & bit != 0 {
+            // A u8 divided by 64 is below 4, so the word is always there
+            // and the compiler drops the test (a match over the four words,
+            // which needs none, made the whole ClientHello parse 4% slower);
+            // were it missing, calling the type a repeat refuses the list
+            // rather than let one through.
+            let Some(seen) = seen.get_mut(usize::from(name_type / 64)) else {
+                return Err(Malformed::DuplicateServerNameType);
+            };
+            let bit = 1u64 << (name_type % 64);
+            if *seen & bit != 0 {
                 return Err(Malformed::DuplicateServerNameType);
             }
-            seen[word] |= bit;
+            *seen |= bit;
             rest = tail;
         }
         Ok(())

@@ -124,11 +124,12 @@ pub fn split_handshake(
         return Ok(None);
     };
     let used = HANDSHAKE_HEADER_LEN + len;
-    let message = HandshakeMessage {
-        typ,
-        body,
-        encoded: &buf[..used],
+    // The body fitted after the header, so header and body fit too: this
+    // says the same as the test above.
+    let Some(encoded) = buf.get(..used) else {
+        return Ok(None);
     };
+    let message = HandshakeMessage { typ, body, encoded };
     Ok(Some((message, used)))
 }
 
@@ -168,6 +169,16 @@ impl HandshakeJoiner {
         self.buf.len() - self.consumed
     }
 
+    /// The bytes of `buf` not yet returned as messages, given the fields
+    /// rather than `self` so that `consumed` can move on while a message
+    /// borrows `buf`. `consumed` only grows by the length of a message taken
+    /// from these bytes, so it never passes the end of `buf`; were it to,
+    /// there would be nothing pending rather than a message made of the
+    /// wrong bytes.
+    fn pending(buf: &[u8], consumed: usize) -> &[u8] {
+        buf.get(consumed..).unwrap_or_default()
+    }
+
     /// Appends one record's fragment. An over-long message is refused as
     /// soon as its header is complete, before its body is buffered.
     pub fn push(&mut self, fragment: &[u8]) -> Result<(), InvalidMessage> {
@@ -191,18 +202,20 @@ impl HandshakeJoiner {
     /// holds all four of its bytes.
     fn header_with(&self, fragment: &[u8]) -> Option<[u8; HANDSHAKE_HEADER_LEN]> {
         let mut header = [0; HANDSHAKE_HEADER_LEN];
-        let pending = &self.buf[self.consumed..];
-        let have = pending.len().min(HANDSHAKE_HEADER_LEN);
-        header[..have].copy_from_slice(&pending[..have]);
-        let need = HANDSHAKE_HEADER_LEN - have;
-        header[have..].copy_from_slice(fragment.get(..need)?);
+        // The first four bytes of the pending ones followed by the
+        // fragment, however they are split between the two.
+        let mut bytes = Self::pending(&self.buf, self.consumed)
+            .iter()
+            .chain(fragment);
+        for byte in &mut header {
+            *byte = *bytes.next()?;
+        }
         Some(header)
     }
 
     /// The next complete message, borrowed until the next call.
     pub fn next_message(&mut self) -> Result<Option<HandshakeMessage<'_>>, InvalidMessage> {
-        let pending = &self.buf[self.consumed..];
-        match split_handshake(pending)? {
+        match split_handshake(Self::pending(&self.buf, self.consumed))? {
             Some((message, used)) => {
                 self.consumed += used;
                 Ok(Some(message))

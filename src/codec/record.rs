@@ -167,20 +167,37 @@ impl RecordDeframer {
         self.buf.len() - self.consumed
     }
 
+    /// The bytes of `buf` not yet returned as a record, given the fields
+    /// rather than `self` so that `consumed` can move on while a record
+    /// borrows `buf`. `consumed` only grows by the length of a record taken
+    /// from these bytes, so it never passes the end of `buf`; were it to,
+    /// there would be nothing pending rather than a record made of the
+    /// wrong bytes.
+    fn pending(buf: &[u8], consumed: usize) -> &[u8] {
+        buf.get(consumed..).unwrap_or_default()
+    }
+
     /// Copies as much of `data` as the buffer may hold (one record at most)
     /// and returns how many bytes it took.
     pub fn push(&mut self, data: &[u8]) -> usize {
+        data.len() - self.push_some(data).len()
+    }
+
+    /// Copies as much of `data` as the buffer may hold (one record at most)
+    /// and returns the rest, for a caller that keeps a slice rather than an
+    /// offset into it.
+    pub(crate) fn push_some<'d>(&mut self, data: &'d [u8]) -> &'d [u8] {
         self.compact();
         let room = (RECORD_HEADER_LEN + self.max_len).saturating_sub(self.buf.len());
-        let take = room.min(data.len());
-        self.buf.extend_from_slice(&data[..take]);
-        take
+        // All of `data` when it is no longer than the room left.
+        let (taken, rest) = data.split_at_checked(room).unwrap_or((data, &[]));
+        self.buf.extend_from_slice(taken);
+        rest
     }
 
     /// The next complete record, borrowed from the buffer until the next call.
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, InvalidMessage> {
-        let pending = &self.buf[self.consumed..];
-        match split_record(pending, self.max_len)? {
+        match split_record(Self::pending(&self.buf, self.consumed), self.max_len)? {
             Some((record, used)) => {
                 self.consumed += used;
                 Ok(Some(record))
@@ -192,8 +209,9 @@ impl RecordDeframer {
     /// The next complete record with a mutable fragment, so that it can be
     /// decrypted in place; borrowed until the next call.
     pub fn next_record_mut(&mut self) -> Result<Option<(RecordHeader, &mut [u8])>, InvalidMessage> {
-        let pending = &self.buf[self.consumed..];
-        let Some((record, used)) = split_record(pending, self.max_len)? else {
+        let Some((record, used)) =
+            split_record(Self::pending(&self.buf, self.consumed), self.max_len)?
+        else {
             return Ok(None);
         };
         let header = record.header;

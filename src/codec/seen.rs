@@ -54,11 +54,17 @@ impl SeenU16 {
 pub(crate) fn first_duplicate(values: impl Iterator<Item = u16>) -> Option<u16> {
     let mut bits = [0u64; 1024];
     for v in values {
-        let (word, bit) = (usize::from(v >> 6), 1u64 << (v & 63));
-        if bits[word] & bit != 0 {
+        // `v >> 6` is at most 1023, so the word is always there and the
+        // compiler drops the test; were it missing, calling `v` a repeat
+        // refuses the list rather than let a repeat through.
+        let Some(word) = bits.get_mut(usize::from(v >> 6)) else {
+            return Some(v);
+        };
+        let bit = 1u64 << (v & 63);
+        if *word & bit != 0 {
             return Some(v);
         }
-        bits[word] |= bit;
+        *word |= bit;
     }
     None
 }

@@ -3,9 +3,12 @@
 //! The server picks its suite from the ClientHello before it hashes
 //! anything, so the hash is fixed from the start and nothing is buffered.
 
+use core::ops::Range;
+
 use ring::digest;
 
 use crate::codec::HandshakeType;
+use crate::error::CryptoError;
 
 /// A running hash over the handshake messages of one connection, each with
 /// its 4-byte header, in the order they were sent or received.
@@ -33,6 +36,19 @@ impl Transcript {
     /// Appends one or more whole handshake messages (headers included).
     pub(crate) fn add(&mut self, messages: &[u8]) {
         self.ctx.update(messages);
+    }
+
+    /// Appends the messages a writer has just put at `range` of `out`.
+    /// The writer returned the range, so it lies inside `out`; were it not,
+    /// hashing nothing would make every later hash wrong, so it is refused
+    /// as the bug it would be.
+    pub(crate) fn add_written(
+        &mut self,
+        out: &[u8],
+        range: Range<usize>,
+    ) -> Result<(), CryptoError> {
+        self.add(out.get(range).ok_or(CryptoError::Refused)?);
+        Ok(())
     }
 
     /// `Transcript-Hash` of everything added so far. The running state is

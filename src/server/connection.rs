@@ -307,25 +307,27 @@ impl ServerConnection {
         if self.core.is_closed() {
             return Err(Misuse::Closed.into());
         }
-        let mut consumed = 0;
+        // What is left of `data`: a slice rather than an offset, so there
+        // is no index into `data` that could fall outside it.
+        let mut rest = data;
         loop {
             if let Err(e) = self.process() {
                 return Err(self.core.fail(e));
             }
-            if self.core.is_paused() || self.core.is_closed() || consumed == data.len() {
+            if self.core.is_paused() || self.core.is_closed() || rest.is_empty() {
                 break;
             }
-            let took = self.deframer.push(&data[consumed..]);
-            if took == 0 {
+            let after = self.deframer.push_some(rest);
+            if after.len() == rest.len() {
                 break;
             }
-            consumed += took;
+            rest = after;
         }
         if self.core.is_paused() || self.core.is_closed() {
             self.deframer.shrink();
             self.joiner.shrink();
         }
-        Ok(consumed)
+        Ok(data.len() - rest.len())
     }
 
     /// Resumes a handshake paused by [`Event::OcspRequest`] with the

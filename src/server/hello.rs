@@ -14,7 +14,7 @@ use crate::codec::{ClientHello, KeyShareEntry};
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::Tls13Suite;
-use crate::error::PeerMisbehaved;
+use crate::error::{CryptoError, PeerMisbehaved};
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::connection::ProtocolVersion;
 
@@ -105,8 +105,13 @@ impl ClientShare {
         })
     }
 
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
+    /// The share's bytes. `new` only sets a length whose bytes it copied,
+    /// so they are always there; were they not, the key exchange must fail
+    /// as the bug it would be, not as a bad share from the client.
+    pub(crate) fn as_bytes(&self) -> Result<&[u8], CryptoError> {
+        self.bytes
+            .get(..usize::from(self.len))
+            .ok_or(CryptoError::Refused)
     }
 }
 
@@ -127,8 +132,13 @@ impl SessionId {
         s
     }
 
-    pub(crate) fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..usize::from(self.len)]
+    /// The session ID's bytes. `new` only sets a length whose bytes it
+    /// copied, so they are always there; were they not, the handshake must
+    /// fail rather than echo an empty ID.
+    pub(crate) fn as_bytes(&self) -> Result<&[u8], CryptoError> {
+        self.bytes
+            .get(..usize::from(self.len))
+            .ok_or(CryptoError::Refused)
     }
 }
 

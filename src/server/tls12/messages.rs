@@ -206,13 +206,14 @@ impl SignedParams {
         params: &EcdhParams,
     ) -> Self {
         let mut bytes = [0; 2 * RANDOM_LEN + 4 + MAX_SHARE_LEN];
-        let params = params.as_bytes();
         bytes[..RANDOM_LEN].copy_from_slice(client_random);
         bytes[RANDOM_LEN..2 * RANDOM_LEN].copy_from_slice(server_random);
-        bytes[2 * RANDOM_LEN..2 * RANDOM_LEN + params.len()].copy_from_slice(params);
+        // The whole of the params' array: a copy of fixed size, with no
+        // length to check; `len` keeps only the bytes in use.
+        bytes[2 * RANDOM_LEN..].copy_from_slice(&params.bytes);
         Self {
             bytes,
-            len: 2 * RANDOM_LEN + params.len(),
+            len: 2 * RANDOM_LEN + params.len,
         }
     }
 }

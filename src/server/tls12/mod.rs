@@ -214,7 +214,10 @@ impl Core {
         }
         let flight = record + RECORD_HEADER_LEN;
         // The flight is the messages in order, so it is hashed in one go.
-        transcript.add(out.get(flight..).unwrap_or_default());
+        if let Err(e) = transcript.add_written(out, flight..out.len()) {
+            out.truncate(record);
+            return Err(e.into());
+        }
         if out.len() - flight <= MAX_PLAINTEXT_LEN {
             frame_plaintext_record(out, record, ContentType::Handshake)?;
         } else {

@@ -219,20 +219,21 @@ impl Core {
         mut transcript: Transcript,
     ) -> Result<(), Error> {
         transcript.replace_with_message_hash();
+        let session_id = chosen.session_id.as_bytes()?;
         self.scratch.clear();
         let range = messages::server_hello(
             &mut self.scratch,
             &messages::ServerHello {
                 random: &messages::HRR_RANDOM,
-                session_id: chosen.session_id.as_bytes(),
+                session_id,
                 suite: chosen.suite.suite.to_wire(),
                 group: chosen.group.to_wire(),
                 share: None,
             },
         )?;
-        transcript.add(&self.scratch[range]);
+        transcript.add_written(&self.scratch, range)?;
         write_plaintext_records(&mut self.out, ContentType::Handshake, &self.scratch);
-        self.send_compat_ccs(chosen.session_id.as_bytes());
+        self.send_compat_ccs(session_id);
         self.state = Conn::Tls13(State::ExpectRetryHello(Box::new(Retry {
             suite: chosen.suite,
             group: chosen.group,
@@ -309,7 +310,8 @@ impl Core {
         let rng = &config.rng;
         let share = chosen.share.as_ref().ok_or(PeerMisbehaved::BadKeyShare)?;
         let (kx, public) = KeyExchange::start(chosen.group, rng)?;
-        let shared = kx.complete(share.as_bytes())?;
+        let shared = kx.complete(share.as_bytes()?)?;
+        let session_id = chosen.session_id.as_bytes()?;
 
         // The whole flight is encoded straight into the output, reserved
         // once, and the protected part encrypted where it lies.
@@ -332,15 +334,15 @@ impl Core {
             &mut self.out,
             &messages::ServerHello {
                 random,
-                session_id: chosen.session_id.as_bytes(),
+                session_id,
                 suite: chosen.suite.suite.to_wire(),
                 group: chosen.group.to_wire(),
                 share: Some(public.as_ref()),
             },
         )?;
-        transcript.add(&self.out[range]);
+        transcript.add_written(&self.out, range)?;
         frame_plaintext_record(&mut self.out, record, ContentType::Handshake)?;
-        self.send_compat_ccs(chosen.session_id.as_bytes());
+        self.send_compat_ccs(session_id);
 
         let handshake = EarlySecret::new(chosen.suite)?
             .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
@@ -351,19 +353,19 @@ impl Core {
         self.out.extend_from_slice(&[0; RECORD_HEADER_LEN]);
         let out = &mut self.out;
         let range = messages::encrypted_extensions(out, alpn, chosen.sni_matched, groups)?;
-        transcript.add(&out[range]);
+        transcript.add_written(out, range)?;
         let range = messages::certificate(out, chosen.cert.chain(), staple)?;
-        transcript.add(&out[range]);
+        transcript.add_written(out, range)?;
         let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
         let signature = chosen
             .cert
             .key()
             .sign(chosen.scheme, to_sign.as_ref(), rng)?;
         let range = messages::certificate_verify(out, chosen.scheme.to_wire(), signature.as_ref())?;
-        transcript.add(&out[range]);
+        transcript.add_written(out, range)?;
         let verify_data = handshake.server_finished(&transcript.current_hash());
         let range = messages::finished(out, verify_data.as_ref())?;
-        transcript.add(&out[range]);
+        transcript.add_written(out, range)?;
         if out.len() - record - RECORD_HEADER_LEN <= MAX_PLAINTEXT_LEN {
             encrypter.seal_in_place(ContentType::Handshake, out, record)?;
         } else {
