@@ -11,7 +11,6 @@
 //! drain [`ServerConnection::poll_event`] and [`ServerConnection::poll_transmit`].
 //! The crate docs spell out the whole contract.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -22,9 +21,6 @@ use crate::codec::{
     HandshakeJoiner, HandshakeMessage, HandshakeType, RecordDeframer, RecordHeader,
     MAX_CIPHERTEXT_LEN_TLS13, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
-use crate::crypto::key_exchange::NamedGroup;
-use crate::crypto::signing::SignatureScheme;
-use crate::crypto::suites::CipherSuite;
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, InvalidMessage, Misuse, PeerMisbehaved};
 use crate::ocsp::{
@@ -32,136 +28,11 @@ use crate::ocsp::{
     OnBadStaple, RequestId, StaplePolicy, MAX_STAPLE_LEN_TLS12, MAX_STAPLE_LEN_TLS13,
 };
 use crate::server::config::{CertifiedKey, ServerConfig};
+use crate::server::events::{CloseReason, CompleteOcspError, Event, EventQueue, ProtocolVersion};
 use crate::server::hello::{self, Chosen};
 use crate::server::limits::{EarlyData, PeerLimits};
 use crate::server::record_layer::{seal_records, Decrypter, Encrypter};
 use crate::server::{tls12, tls13};
-
-/// The protocol version a handshake negotiated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ProtocolVersion {
-    /// TLS 1.3 (RFC 8446).
-    Tls13,
-    /// TLS 1.2 (RFC 5246), with ECDHE and AEAD suites only.
-    Tls12,
-}
-
-/// What one completed handshake agreed on.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct HandshakeSummary {
-    /// The protocol version.
-    pub version: ProtocolVersion,
-    /// The cipher suite.
-    pub cipher_suite: CipherSuite,
-    /// The key exchange group.
-    pub group: NamedGroup,
-    /// The scheme the server signed with.
-    pub signature_scheme: SignatureScheme,
-    /// The ALPN protocol, if one was negotiated.
-    pub alpn_protocol: Option<Bytes>,
-    /// The host name the client asked for (SNI), lower-cased.
-    pub server_name: Option<Box<str>>,
-    /// Whether a HelloRetryRequest was needed (TLS 1.3 only).
-    pub hello_retry: bool,
-    /// Whether the secrets are bound to the whole handshake: in TLS 1.2,
-    /// whether the extended master secret (RFC 7627) was used; always true
-    /// in TLS 1.3, whose key schedule hashes the transcript in.
-    pub extended_master_secret: bool,
-    /// What happened to OCSP stapling.
-    pub ocsp: OcspOutcome,
-    /// Whether the certificate sent is Must-Staple (RFC 7633). With an
-    /// `ocsp` outcome other than `Stapled`, a client that honours it will
-    /// refuse the connection: see [`Self::must_staple_unmet`].
-    pub must_staple: bool,
-}
-
-impl HandshakeSummary {
-    /// Whether the certificate is Must-Staple and no staple was sent: the
-    /// case [`MustStaplePolicy::Continue`] reports.
-    pub fn must_staple_unmet(&self) -> bool {
-        self.must_staple && !matches!(self.ocsp, OcspOutcome::Stapled(_))
-    }
-}
-
-/// Why a connection ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum CloseReason {
-    /// The peer sent close_notify; it was answered with close_notify.
-    PeerClosed,
-    /// The application called [`ServerConnection::close`].
-    LocalClose,
-    /// The peer sent a fatal alert.
-    PeerAlert(AlertDescription),
-    /// This side failed with `error` and sent `alert` (if any) to the peer.
-    Error {
-        /// What went wrong.
-        error: Error,
-        /// The alert sent, if one was.
-        alert: Option<AlertDescription>,
-    },
-}
-
-/// Something the application must know or act on.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum Event {
-    /// The client asked for a stapled OCSP response. The handshake is
-    /// paused until the request's completion is handed to
-    /// [`ServerConnection::complete_ocsp`].
-    OcspRequest(OcspRequest),
-    /// The handshake completed; application data may flow.
-    HandshakeComplete(HandshakeSummary),
-    /// Application data from the client.
-    ApplicationData(Vec<u8>),
-    /// The connection is over; bytes still pending from
-    /// [`ServerConnection::poll_transmit`] must be sent (they may hold an
-    /// alert or close_notify).
-    Closed(CloseReason),
-}
-
-/// Why [`ServerConnection::complete_ocsp`] refused or failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CompleteOcspError {
-    /// The completion answers another connection's request, or this
-    /// connection is not waiting for it. Nothing changed; the completion is
-    /// handed back so that the connection it belongs to can still resume.
-    /// As an [`Error`], this is [`Misuse::ForeignCompletion`].
-    Foreign(OcspCompletion),
-    /// Resuming the handshake failed and the connection is closed; drain
-    /// the events and the output, which may hold an alert.
-    Failed(Error),
-}
-
-impl From<CompleteOcspError> for Error {
-    fn from(e: CompleteOcspError) -> Self {
-        match e {
-            CompleteOcspError::Foreign(_) => Misuse::ForeignCompletion.into(),
-            CompleteOcspError::Failed(e) => e,
-        }
-    }
-}
-
-impl core::fmt::Display for CompleteOcspError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Foreign(_) => core::fmt::Display::fmt(&Misuse::ForeignCompletion, f),
-            Self::Failed(e) => core::fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl std::error::Error for CompleteOcspError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Foreign(_) => None,
-            Self::Failed(e) => Some(e),
-        }
-    }
-}
 
 /// A sans-IO TLS server connection. See the crate docs for the run loop.
 pub struct ServerConnection {
@@ -242,34 +113,6 @@ impl Resume {
             Self::Tls13 { chosen, .. } => &mut chosen.server_name,
             Self::Tls12 { chosen, .. } => &mut chosen.server_name,
         }
-    }
-}
-
-/// Events not yet polled, oldest first. The application drains them after
-/// every input, so nearly always at most one waits: it is kept inline, and
-/// only those behind it go to the heap.
-#[derive(Default)]
-pub(crate) struct EventQueue {
-    /// The oldest event, if the rest are empty or behind it.
-    first: Option<Event>,
-    rest: VecDeque<Event>,
-}
-
-impl EventQueue {
-    pub(crate) fn push_back(&mut self, event: Event) {
-        if self.first.is_none() && self.rest.is_empty() {
-            self.first = Some(event);
-        } else {
-            self.rest.push_back(event);
-        }
-    }
-
-    fn pop_front(&mut self) -> Option<Event> {
-        self.first.take().or_else(|| self.rest.pop_front())
-    }
-
-    fn len(&self) -> usize {
-        usize::from(self.first.is_some()) + self.rest.len()
     }
 }
 
@@ -898,33 +741,4 @@ pub(crate) fn unexpected(typ: HandshakeType) -> Error {
         _ => "handshake message",
     })
     .into()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn event_queue_is_first_in_first_out() {
-        let data = |e: Option<Event>| match e {
-            Some(Event::ApplicationData(d)) => Some(d[0]),
-            None => None,
-            Some(other) => panic!("{other:?}"),
-        };
-        let mut q = EventQueue::default();
-        let mut next = 0u8;
-        let mut expected = VecDeque::new();
-        // Pushes and pops in every interleaving of up to three deep.
-        for step in [1, 1, -1, 1, -1, -1, 1, 1, 1, -1, 1, -1, -1, -1, -1] {
-            if step > 0 {
-                q.push_back(Event::ApplicationData(vec![next]));
-                expected.push_back(next);
-                next += 1;
-            } else {
-                assert_eq!(data(q.pop_front()), expected.pop_front());
-            }
-            assert_eq!(q.len(), expected.len());
-        }
-        assert!(q.first.is_none() && q.rest.is_empty());
-    }
 }

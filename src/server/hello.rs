@@ -16,7 +16,7 @@ use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::Tls13Suite;
 use crate::error::{CryptoError, PeerMisbehaved};
 use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::connection::ProtocolVersion;
+use crate::server::events::ProtocolVersion;
 
 /// TLS 1.3's version number (RFC 8446 §4.2.1).
 pub(crate) const TLS13: u16 = 0x0304;

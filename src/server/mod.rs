@@ -2,6 +2,7 @@
 
 mod config;
 mod connection;
+mod events;
 mod hello;
 mod limits;
 mod record_layer;
@@ -9,7 +10,6 @@ mod tls12;
 mod tls13;
 
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
-pub use connection::{
-    CloseReason, CompleteOcspError, Event, HandshakeSummary, ProtocolVersion, ServerConnection,
-};
+pub use connection::ServerConnection;
+pub use events::{CloseReason, CompleteOcspError, Event, HandshakeSummary, ProtocolVersion};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};

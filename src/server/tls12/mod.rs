@@ -42,9 +42,8 @@ use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
-use crate::server::connection::{
-    expect, unexpected, Core, Event, HandshakeSummary, ProtocolVersion, Resume, State as Conn,
-};
+use crate::server::connection::{expect, unexpected, Core, Resume, State as Conn};
+use crate::server::events::{Event, HandshakeSummary, ProtocolVersion};
 use crate::server::record_layer::{
     frame_plaintext_record, write_plaintext_records, Encrypter, CCS_RECORD,
 };

@@ -38,9 +38,8 @@ use crate::crypto::suites::Tls13Suite;
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, Field, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
-use crate::server::connection::{
-    expect, Core, Event, HandshakeSummary, ProtocolVersion, Resume, State as Conn,
-};
+use crate::server::connection::{expect, Core, Resume, State as Conn};
+use crate::server::events::{Event, HandshakeSummary, ProtocolVersion};
 use crate::server::hello::{self, Chosen};
 use crate::server::limits::EarlyData;
 use crate::server::record_layer::{
