@@ -135,6 +135,7 @@
 
 pub mod codec;
 mod crypto;
+mod enums;
 mod error;
 pub mod ocsp;
 pub mod pki;
@@ -146,8 +147,9 @@ pub use crypto::suites::CipherSuite;
 pub use error::{
     CryptoError, Error, Field, InvalidMessage, KeyError, LengthOverflow, Misuse, PeerMisbehaved,
 };
-pub use ocsp::{EmptyResponse, OcspCompletion, OcspOutcome, OcspRequest};
+pub use ocsp::OcspOutcome;
 pub use server::{
     CloseReason, CompleteOcspError, Event, HandshakeSummary, ServerConfig, ServerConnection,
 };
+pub use server::{EmptyResponse, OcspCompletion, OcspRequest};
 pub use server::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};

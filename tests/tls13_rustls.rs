@@ -21,8 +21,8 @@ use common::tls13_wire::{
 use common::wire::{feed_all, rejects_with};
 use rustls::crypto::ring::{cipher_suite, kx_group};
 use stapler::codec::{AlertDescription, ContentType, ExtensionType};
-use stapler::ocsp::EmptyResponse;
 use stapler::server::ProtocolVersion;
+use stapler::EmptyResponse;
 use stapler::{
     CipherSuite, CloseReason, CompleteOcspError, Error, Event, Field, InvalidMessage, Misuse,
     NamedGroup, OcspCompletion, OcspOutcome, OcspRequest, PeerMisbehaved, ServerConfig,

@@ -7,13 +7,13 @@
 //! accessors rebuild slices and typed views from those positions, so they
 //! cannot fail, and the view stays small enough to return cheaply.
 
+use super::error::{Field, InvalidMessage};
 use super::extensions::{
     self as ext, ExtensionType, KeyShares, Malformed, PreSharedKeyOffer, ProtocolNames,
     ServerNames, StatusRequest, U16List, STATUS_TYPE_OCSP,
 };
 use super::reader::Reader;
 use super::seen::{self, SeenU16};
-use crate::error::{Field, InvalidMessage};
 
 /// Bytes in ClientHello.random.
 pub const RANDOM_LEN: usize = 32;

@@ -5,7 +5,7 @@
 //! Extension items (RFC 6066 §8). The handshake only needs to check their
 //! framing and hand them out; the full ASN.1 lives in the OCSP toolkit.
 
-use crate::error::{Field, InvalidMessage};
+use super::error::{Field, InvalidMessage};
 
 /// The tag of a constructed SEQUENCE.
 pub const SEQUENCE: u8 = 0x30;

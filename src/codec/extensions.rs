@@ -6,74 +6,10 @@
 //! malformed byte afterwards. Views are `Copy` and borrow the hello.
 
 use super::der::{self, DerItems};
+use super::error::{Field, InvalidMessage};
 use super::reader::Reader;
 use super::seen::{self, SeenU16};
-use super::wire_enum::wire_enum;
-use crate::error::{Field, InvalidMessage};
-
-wire_enum! {
-    /// `ExtensionType` (IANA "TLS ExtensionType Values").
-    pub enum ExtensionType: u16 {
-        /// RFC 6066 §3.
-        ServerName = 0 => "server_name",
-        /// RFC 6066 §4.
-        MaxFragmentLength = 1 => "max_fragment_length",
-        /// RFC 6066 §8: a request for a stapled OCSP response.
-        StatusRequest = 5 => "status_request",
-        /// RFC 8422 §5.1.1, RFC 8446 §4.2.7.
-        SupportedGroups = 10 => "supported_groups",
-        /// RFC 8422 §5.1.2.
-        EcPointFormats = 11 => "ec_point_formats",
-        /// RFC 8446 §4.2.3.
-        SignatureAlgorithms = 13 => "signature_algorithms",
-        /// RFC 5764.
-        UseSrtp = 14 => "use_srtp",
-        /// RFC 6520.
-        Heartbeat = 15 => "heartbeat",
-        /// RFC 7301.
-        ApplicationLayerProtocolNegotiation = 16 => "application_layer_protocol_negotiation",
-        /// RFC 6961: multiple OCSP responses (superseded by TLS 1.3).
-        StatusRequestV2 = 17 => "status_request_v2",
-        /// RFC 6962.
-        SignedCertificateTimestamp = 18 => "signed_certificate_timestamp",
-        /// RFC 7685.
-        Padding = 21 => "padding",
-        /// RFC 7366.
-        EncryptThenMac = 22 => "encrypt_then_mac",
-        /// RFC 7627.
-        ExtendedMasterSecret = 23 => "extended_master_secret",
-        /// RFC 8879.
-        CompressCertificate = 27 => "compress_certificate",
-        /// RFC 8449.
-        RecordSizeLimit = 28 => "record_size_limit",
-        /// RFC 5077.
-        SessionTicket = 35 => "session_ticket",
-        /// RFC 8446 §4.2.11.
-        PreSharedKey = 41 => "pre_shared_key",
-        /// RFC 8446 §4.2.10.
-        EarlyData = 42 => "early_data",
-        /// RFC 8446 §4.2.1.
-        SupportedVersions = 43 => "supported_versions",
-        /// RFC 8446 §4.2.2.
-        Cookie = 44 => "cookie",
-        /// RFC 8446 §4.2.9.
-        PskKeyExchangeModes = 45 => "psk_key_exchange_modes",
-        /// RFC 8446 §4.2.4.
-        CertificateAuthorities = 47 => "certificate_authorities",
-        /// RFC 8446 §4.2.5.
-        OidFilters = 48 => "oid_filters",
-        /// RFC 8446 §4.2.6.
-        PostHandshakeAuth = 49 => "post_handshake_auth",
-        /// RFC 8446 §4.2.3.
-        SignatureAlgorithmsCert = 50 => "signature_algorithms_cert",
-        /// RFC 8446 §4.2.8.
-        KeyShare = 51 => "key_share",
-        /// draft-ietf-tls-esni.
-        EncryptedClientHello = 0xfe0d => "encrypted_client_hello",
-        /// RFC 5746.
-        RenegotiationInfo = 0xff01 => "renegotiation_info",
-    }
-}
+pub use crate::enums::ExtensionType;
 
 /// Whether `value` is a GREASE code point (RFC 8701 §2): 0x0A0A, 0x1A1A, ...
 /// 0xFAFA. Clients sprinkle these into lists to keep servers tolerant of

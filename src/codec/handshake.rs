@@ -6,45 +6,9 @@
 //! refusing any message longer than [`max_message_len`] allows for its type
 //! as soon as its header arrives.
 
+use super::error::{Field, InvalidMessage};
 use super::reader::Reader;
-use super::wire_enum::wire_enum;
-use crate::error::{Field, InvalidMessage};
-
-wire_enum! {
-    /// `HandshakeType` (RFC 8446 §4, RFC 5246 §7.4, RFC 6066 §8).
-    pub enum HandshakeType: u8 {
-        /// The client's first message.
-        ClientHello = 1 => "client_hello",
-        /// The server's answer to it.
-        ServerHello = 2 => "server_hello",
-        /// A resumption ticket.
-        NewSessionTicket = 4 => "new_session_ticket",
-        /// End of 0-RTT data.
-        EndOfEarlyData = 5 => "end_of_early_data",
-        /// TLS 1.3 server extensions that need protecting.
-        EncryptedExtensions = 8 => "encrypted_extensions",
-        /// A certificate chain.
-        Certificate = 11 => "certificate",
-        /// TLS 1.2 server key exchange parameters.
-        ServerKeyExchange = 12 => "server_key_exchange",
-        /// A request for a client certificate.
-        CertificateRequest = 13 => "certificate_request",
-        /// End of the TLS 1.2 server flight.
-        ServerHelloDone = 14 => "server_hello_done",
-        /// Proof of possession of a certificate's key.
-        CertificateVerify = 15 => "certificate_verify",
-        /// TLS 1.2 client key exchange.
-        ClientKeyExchange = 16 => "client_key_exchange",
-        /// Transcript MAC that ends a flight.
-        Finished = 20 => "finished",
-        /// TLS 1.2 stapled OCSP response (RFC 6066 §8).
-        CertificateStatus = 22 => "certificate_status",
-        /// TLS 1.3 traffic key update.
-        KeyUpdate = 24 => "key_update",
-        /// Stand-in for ClientHello1 in the transcript after a HelloRetryRequest.
-        MessageHash = 254 => "message_hash",
-    }
-}
+pub use crate::enums::HandshakeType;
 
 /// Bytes in a handshake header: type and a 24-bit length.
 pub const HANDSHAKE_HEADER_LEN: usize = 4;

@@ -8,16 +8,17 @@
 mod alert;
 mod client_hello;
 pub mod der;
+mod error;
 mod extensions;
 mod handshake;
 mod reader;
 mod record;
 mod seen;
-pub(crate) mod wire_enum;
 pub(crate) mod writer;
 
 pub use alert::{Alert, AlertDescription, AlertLevel, ALERT_LEN};
 pub use client_hello::{ClientHello, Extension, MAX_SESSION_ID_LEN, RANDOM_LEN};
+pub use error::{Field, InvalidMessage, LengthOverflow};
 pub use extensions::{
     is_grease, ExtensionType, KeyShareEntry, KeyShares, OcspStatusRequest, PreSharedKeyOffer,
     ProtocolNameIter, ProtocolNames, PskIdentity, ServerNameIter, ServerNames, StatusRequest,

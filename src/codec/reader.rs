@@ -5,7 +5,7 @@
 //! nothing else; it never allocates and never panics, and each failure names
 //! the [`Field`] being read so that the error says *where* a message broke.
 
-use crate::error::{Field, InvalidMessage};
+use super::error::{Field, InvalidMessage};
 
 /// A cursor over `&'a [u8]` that reports failures against one [`Field`].
 #[derive(Clone, Copy, Debug)]

@@ -5,22 +5,8 @@
 //! state a byte stream needs: the tail of a record that has not fully
 //! arrived, kept in a buffer that can never hold more than one record.
 
-use super::wire_enum::wire_enum;
-use crate::error::InvalidMessage;
-
-wire_enum! {
-    /// `ContentType` of a record (RFC 8446 §5.1).
-    pub enum ContentType: u8 {
-        /// TLS 1.2's ChangeCipherSpec; a compatibility no-op in TLS 1.3.
-        ChangeCipherSpec = 20 => "change_cipher_spec",
-        /// An alert.
-        Alert = 21 => "alert",
-        /// Handshake messages.
-        Handshake = 22 => "handshake",
-        /// Application data, and every protected record in TLS 1.3.
-        ApplicationData = 23 => "application_data",
-    }
-}
+use super::error::InvalidMessage;
+pub use crate::enums::ContentType;
 
 /// Bytes in a record header: type, legacy_record_version, length.
 pub const RECORD_HEADER_LEN: usize = 5;

@@ -10,7 +10,7 @@
 //! limit when configured, a staple against its version's limit when the
 //! application hands it over); this is the guarantee behind those checks.
 
-use crate::error::LengthOverflow;
+use super::error::LengthOverflow;
 
 /// What every writer returns: nothing, or the vector that did not fit.
 pub type Written = Result<(), LengthOverflow>;

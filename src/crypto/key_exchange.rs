@@ -5,51 +5,8 @@
 use ring::{agreement, rand::SecureRandom};
 
 use super::key_schedule::Secret;
-use crate::codec::wire_enum::wire_enum;
+pub use crate::enums::NamedGroup;
 use crate::error::{CryptoError, Error, InvalidMessage};
-
-wire_enum! {
-    /// A `NamedGroup` of supported_groups and key_share (RFC 8446 §4.2.7,
-    /// RFC 7919, and the IANA "TLS Supported Groups" registry). Only
-    /// x25519, secp256r1 and secp384r1 can be used; the rest are named so
-    /// that logs of what clients offer are readable.
-    pub enum NamedGroup: u16 {
-        /// NIST P-256 (RFC 8446 §4.2.7).
-        Secp256r1 = 0x0017 => "secp256r1",
-        /// NIST P-384.
-        Secp384r1 = 0x0018 => "secp384r1",
-        /// NIST P-521.
-        Secp521r1 = 0x0019 => "secp521r1",
-        /// Curve25519 (RFC 7748).
-        X25519 = 0x001d => "x25519",
-        /// Curve448 (RFC 7748).
-        X448 = 0x001e => "x448",
-        /// Finite-field group of RFC 7919, 2048 bits.
-        Ffdhe2048 = 0x0100 => "ffdhe2048",
-        /// Finite-field group of RFC 7919, 3072 bits.
-        Ffdhe3072 = 0x0101 => "ffdhe3072",
-        /// Finite-field group of RFC 7919, 4096 bits.
-        Ffdhe4096 = 0x0102 => "ffdhe4096",
-        /// Finite-field group of RFC 7919, 6144 bits.
-        Ffdhe6144 = 0x0103 => "ffdhe6144",
-        /// Finite-field group of RFC 7919, 8192 bits.
-        Ffdhe8192 = 0x0104 => "ffdhe8192",
-        /// ML-KEM-512 alone (draft-connolly-tls-mlkem-key-agreement).
-        Mlkem512 = 0x0200 => "MLKEM512",
-        /// ML-KEM-768 alone.
-        Mlkem768 = 0x0201 => "MLKEM768",
-        /// ML-KEM-1024 alone.
-        Mlkem1024 = 0x0202 => "MLKEM1024",
-        /// Hybrid P-256 + ML-KEM-768 (draft-ietf-tls-ecdhe-mlkem).
-        SecP256r1Mlkem768 = 0x11eb => "SecP256r1MLKEM768",
-        /// Hybrid x25519 + ML-KEM-768, sent by current browsers.
-        X25519Mlkem768 = 0x11ec => "X25519MLKEM768",
-        /// Hybrid P-384 + ML-KEM-1024.
-        SecP384r1Mlkem1024 = 0x11ed => "SecP384r1MLKEM1024",
-        /// The pre-standard hybrid Chrome sent in 2023-24.
-        X25519Kyber768Draft00 = 0x6399 => "X25519Kyber768Draft00",
-    }
-}
 
 /// The groups this server can complete a key exchange in, in its order of
 /// preference.

@@ -18,48 +18,8 @@ use ring::{
 };
 
 use crate::codec::der::{self, DerItem};
-use crate::codec::wire_enum::wire_enum;
+pub use crate::enums::SignatureScheme;
 use crate::error::{CryptoError, Error, KeyError};
-
-wire_enum! {
-    /// A `SignatureScheme` (RFC 8446 §4.2.3), including the TLS 1.2 code
-    /// points that reuse the same space (RFC 5246 §7.4.1.4.1 hash and
-    /// signature pairs).
-    pub enum SignatureScheme: u16 {
-        /// RSASSA-PKCS1-v1_5 with SHA-1; legacy, never in TLS 1.3.
-        RsaPkcs1Sha1 = 0x0201 => "rsa_pkcs1_sha1",
-        /// ECDSA with SHA-1; legacy, never in TLS 1.3.
-        EcdsaSha1 = 0x0203 => "ecdsa_sha1",
-        /// RSASSA-PKCS1-v1_5 with SHA-256; certificates only in TLS 1.3.
-        RsaPkcs1Sha256 = 0x0401 => "rsa_pkcs1_sha256",
-        /// ECDSA on P-256 with SHA-256.
-        EcdsaSecp256r1Sha256 = 0x0403 => "ecdsa_secp256r1_sha256",
-        /// RSASSA-PKCS1-v1_5 with SHA-384; certificates only in TLS 1.3.
-        RsaPkcs1Sha384 = 0x0501 => "rsa_pkcs1_sha384",
-        /// ECDSA on P-384 with SHA-384.
-        EcdsaSecp384r1Sha384 = 0x0503 => "ecdsa_secp384r1_sha384",
-        /// RSASSA-PKCS1-v1_5 with SHA-512; certificates only in TLS 1.3.
-        RsaPkcs1Sha512 = 0x0601 => "rsa_pkcs1_sha512",
-        /// ECDSA on P-521 with SHA-512.
-        EcdsaSecp521r1Sha512 = 0x0603 => "ecdsa_secp521r1_sha512",
-        /// RSASSA-PSS with SHA-256, rsaEncryption key.
-        RsaPssRsaeSha256 = 0x0804 => "rsa_pss_rsae_sha256",
-        /// RSASSA-PSS with SHA-384, rsaEncryption key.
-        RsaPssRsaeSha384 = 0x0805 => "rsa_pss_rsae_sha384",
-        /// RSASSA-PSS with SHA-512, rsaEncryption key.
-        RsaPssRsaeSha512 = 0x0806 => "rsa_pss_rsae_sha512",
-        /// EdDSA on Curve25519 (RFC 8032).
-        Ed25519 = 0x0807 => "ed25519",
-        /// EdDSA on Curve448 (RFC 8032).
-        Ed448 = 0x0808 => "ed448",
-        /// RSASSA-PSS with SHA-256, RSASSA-PSS key.
-        RsaPssPssSha256 = 0x0809 => "rsa_pss_pss_sha256",
-        /// RSASSA-PSS with SHA-384, RSASSA-PSS key.
-        RsaPssPssSha384 = 0x080a => "rsa_pss_pss_sha384",
-        /// RSASSA-PSS with SHA-512, RSASSA-PSS key.
-        RsaPssPssSha512 = 0x080b => "rsa_pss_pss_sha512",
-    }
-}
 
 impl SignatureScheme {
     /// Whether TLS 1.3 lets a CertificateVerify use this scheme: not

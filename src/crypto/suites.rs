@@ -3,61 +3,8 @@
 //! suites this server implements, each described by the ring algorithms it
 //! is made of.
 
+pub use crate::enums::CipherSuite;
 use ring::{aead, digest, hkdf, hmac};
-
-use crate::codec::wire_enum::wire_enum;
-
-wire_enum! {
-    /// A cipher suite code point. The three TLS 1.3 suites and the six
-    /// TLS 1.2 ECDHE AEAD suites are implemented; the others are named so
-    /// that what clients offer prints readably.
-    pub enum CipherSuite: u16 {
-        /// TLS 1.3, AES-128-GCM with SHA-256 (RFC 8446 §B.4).
-        TlsAes128GcmSha256 = 0x1301 => "TLS_AES_128_GCM_SHA256",
-        /// TLS 1.3, AES-256-GCM with SHA-384 (RFC 8446 §B.4).
-        TlsAes256GcmSha384 = 0x1302 => "TLS_AES_256_GCM_SHA384",
-        /// TLS 1.3, ChaCha20-Poly1305 with SHA-256 (RFC 8446 §B.4).
-        TlsChacha20Poly1305Sha256 = 0x1303 => "TLS_CHACHA20_POLY1305_SHA256",
-        /// TLS 1.3, AES-128-CCM with SHA-256 (RFC 8446 §B.4).
-        TlsAes128CcmSha256 = 0x1304 => "TLS_AES_128_CCM_SHA256",
-        /// TLS 1.3, AES-128-CCM with an 8-byte tag (RFC 8446 §B.4).
-        TlsAes128Ccm8Sha256 = 0x1305 => "TLS_AES_128_CCM_8_SHA256",
-        /// TLS 1.2, RSA key transport, AES-128-CBC, HMAC-SHA1 (RFC 5246).
-        TlsRsaWithAes128CbcSha = 0x002f => "TLS_RSA_WITH_AES_128_CBC_SHA",
-        /// TLS 1.2, RSA key transport, AES-256-CBC, HMAC-SHA1 (RFC 5246).
-        TlsRsaWithAes256CbcSha = 0x0035 => "TLS_RSA_WITH_AES_256_CBC_SHA",
-        /// TLS 1.2, RSA key transport, AES-128-GCM (RFC 5288).
-        TlsRsaWithAes128GcmSha256 = 0x009c => "TLS_RSA_WITH_AES_128_GCM_SHA256",
-        /// TLS 1.2, RSA key transport, AES-256-GCM (RFC 5288).
-        TlsRsaWithAes256GcmSha384 = 0x009d => "TLS_RSA_WITH_AES_256_GCM_SHA384",
-        /// The renegotiation signalling value (RFC 5746 §3.3).
-        TlsEmptyRenegotiationInfoScsv = 0x00ff => "TLS_EMPTY_RENEGOTIATION_INFO_SCSV",
-        /// The downgrade signalling value (RFC 7507 §2).
-        TlsFallbackScsv = 0x5600 => "TLS_FALLBACK_SCSV",
-        /// TLS 1.2, ECDHE with ECDSA, AES-128-CBC, HMAC-SHA1 (RFC 8422).
-        TlsEcdheEcdsaWithAes128CbcSha = 0xc009 => "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA",
-        /// TLS 1.2, ECDHE with ECDSA, AES-256-CBC, HMAC-SHA1 (RFC 8422).
-        TlsEcdheEcdsaWithAes256CbcSha = 0xc00a => "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-        /// TLS 1.2, ECDHE with RSA, AES-128-CBC, HMAC-SHA1 (RFC 8422).
-        TlsEcdheRsaWithAes128CbcSha = 0xc013 => "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-        /// TLS 1.2, ECDHE with RSA, AES-256-CBC, HMAC-SHA1 (RFC 8422).
-        TlsEcdheRsaWithAes256CbcSha = 0xc014 => "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-        /// TLS 1.2, ECDHE with ECDSA, AES-128-GCM (RFC 5289).
-        TlsEcdheEcdsaWithAes128GcmSha256 = 0xc02b => "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-        /// TLS 1.2, ECDHE with ECDSA, AES-256-GCM (RFC 5289).
-        TlsEcdheEcdsaWithAes256GcmSha384 = 0xc02c => "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-        /// TLS 1.2, ECDHE with RSA, AES-128-GCM (RFC 5289).
-        TlsEcdheRsaWithAes128GcmSha256 = 0xc02f => "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-        /// TLS 1.2, ECDHE with RSA, AES-256-GCM (RFC 5289).
-        TlsEcdheRsaWithAes256GcmSha384 = 0xc030 => "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-        /// TLS 1.2, ECDHE with RSA, ChaCha20-Poly1305 (RFC 7905).
-        TlsEcdheRsaWithChacha20Poly1305Sha256 = 0xcca8
-            => "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-        /// TLS 1.2, ECDHE with ECDSA, ChaCha20-Poly1305 (RFC 7905).
-        TlsEcdheEcdsaWithChacha20Poly1305Sha256 = 0xcca9
-            => "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    }
-}
 
 /// The longest hash of any suite here (SHA-384): the size of the
 /// fixed arrays secrets and transcript hashes are kept in.

@@ -46,7 +46,6 @@ use crate::pki::{find_issuer, Certificate, CertificateError};
 
 use super::cert_id::CertId;
 use super::error::OcspError;
-use super::event::{OcspCompletion, OcspRequest};
 use super::request::OcspQuery;
 use super::response::{CertStatus, OcspResponse};
 use super::urls::responder_urls;
@@ -417,27 +416,6 @@ impl StapleCache {
         true
     }
 
-    /// Adds every certificate of `config` that has a known issuer and an
-    /// OCSP responder; returns those left out and why.
-    pub fn add_config(
-        &mut self,
-        config: &crate::ServerConfig,
-        now: u64,
-    ) -> Vec<(Bytes, CacheError)> {
-        let mut skipped = Vec::new();
-        for key in config.certificates() {
-            let leaf = key.leaf_der().clone();
-            let Some(issuer) = key.issuer_der() else {
-                skipped.push((leaf, CacheError::NoIssuer));
-                continue;
-            };
-            if let Err(e) = self.add(leaf.clone(), issuer.clone(), None, now) {
-                skipped.push((leaf, e));
-            }
-        }
-        skipped
-    }
-
     /// The earliest time something is due: a fetch to start, or an
     /// outstanding one to time out. `None` when the cache is empty. Call
     /// [`Self::poll_fetch`] when it passes.
@@ -526,18 +504,6 @@ impl StapleCache {
     pub fn staple(&self, leaf: &[u8], now: u64) -> Option<Bytes> {
         let staple = self.entries.get(self.find(leaf)?)?.staple.as_ref()?;
         (now < staple.verified.valid_until).then(|| staple.der.clone())
-    }
-
-    /// Answers an [`OcspRequest`] from memory: the staple when a fresh one
-    /// is held, otherwise no staple. Never waits, never aborts.
-    pub fn answer(&self, request: OcspRequest, now: u64) -> OcspCompletion {
-        match self.staple(request.certificate(), now) {
-            Some(der) => match request.respond(der) {
-                Ok(completion) => completion,
-                Err(empty) => empty.0.no_response(),
-            },
-            None => request.no_response(),
-        }
     }
 
     /// What the cache knows about `leaf` (DER), if it was added.

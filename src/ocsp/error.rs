@@ -8,7 +8,7 @@ use const_oid::ObjectIdentifier;
 use crate::pki::SigError;
 
 use super::hash::HashAlgorithm;
-use super::response::ResponseStatus;
+use super::status::ResponseStatus;
 
 /// The part of an OCSP response that is malformed, for
 /// [`OcspError::Malformed`].

@@ -2,8 +2,11 @@
 //! toolkit to answer it well: build a request, read the response, and
 //! check it before stapling it.
 //!
-//! - The event: [`OcspRequest`] (Node.js's `'OCSPRequest'`, made sans-IO)
-//!   and the [`OcspCompletion`] that answers it.
+//! - The event itself, [`OcspRequest`](crate::OcspRequest) (Node.js's
+//!   `'OCSPRequest'`, made sans-IO) and the
+//!   [`OcspCompletion`](crate::OcspCompletion) that answers it, belong to
+//!   the connection and live at the crate root; what happened to the
+//!   staple is an [`OcspOutcome`].
 //! - Where to ask: [`responder_urls`] and [`ca_issuer_urls`] read the
 //!   certificate's Authority Information Access (RFC 5280 §4.2.2.1).
 //! - What to ask: [`CertId`] (RFC 6960 §4.1.1) and [`OcspQuery`], a DER
@@ -56,7 +59,6 @@ mod cache;
 mod cert_id;
 mod encode;
 mod error;
-mod event;
 mod hash;
 mod http;
 mod nonce;
@@ -65,6 +67,7 @@ mod policy;
 mod request;
 mod responder;
 mod response;
+mod status;
 mod time;
 mod urls;
 mod verify;
@@ -75,17 +78,16 @@ pub use cache::{
 };
 pub use cert_id::CertId;
 pub use error::{OcspError, ResponsePart};
-pub use event::{EmptyResponse, OcspCompletion, OcspOutcome, OcspRequest};
-pub(crate) use event::{OcspAnswer, RequestId};
 pub use hash::HashAlgorithm;
 pub use http::{MAX_GET_URL_LEN, OCSP_REQUEST_CONTENT_TYPE, OCSP_RESPONSE_CONTENT_TYPE};
 pub use nonce::{Nonce, MAX_NONCE_LEN, MIN_NONCE_LEN};
 pub(crate) use policy::check_staple;
-pub use policy::{BadStaple, MustStaplePolicy, OnBadStaple, StaplePolicy};
+pub use policy::{BadStaple, MustStaplePolicy, OcspOutcome, OnBadStaple, StaplePolicy};
 pub use request::OcspQuery;
 pub use response::{
-    CertStatus, OcspResponse, ResponderId, ResponseStatus, RevocationReason, SingleResponse,
-    MAX_RESPONSE_LEN, MAX_STAPLE_LEN_TLS12, MAX_STAPLE_LEN_TLS13,
+    CertStatus, OcspResponse, ResponderId, RevocationReason, SingleResponse, MAX_RESPONSE_LEN,
+    MAX_STAPLE_LEN_TLS12, MAX_STAPLE_LEN_TLS13,
 };
+pub use status::ResponseStatus;
 pub use urls::{ca_issuer_urls, responder_urls};
 pub use verify::{Signer, VerifiedStatus, VerifyOptions, DEFAULT_CLOCK_SKEW};

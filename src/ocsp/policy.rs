@@ -125,3 +125,22 @@ pub(crate) fn check_staple(
         other => Err(BadStaple::Status(other)),
     }
 }
+
+/// What happened to OCSP stapling in one handshake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum OcspOutcome {
+    /// The client did not ask (no status_request of type ocsp), or the
+    /// configuration does not raise OCSP events.
+    NotRequested,
+    /// A response of this many bytes was stapled.
+    Stapled(usize),
+    /// The application answered with no response; nothing was stapled.
+    NoResponse,
+    /// The application aborted the handshake with this reason.
+    Aborted(String),
+    /// The application's response failed the check of
+    /// [`StaplePolicy::Verify`](StaplePolicy::Verify), so nothing
+    /// was stapled.
+    Refused(BadStaple),
+}

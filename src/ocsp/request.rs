@@ -15,7 +15,7 @@ const REQUEST_EXTENSIONS_TAG: u8 = 0xa2;
 
 /// An OCSP request for one certificate, encoded once: the bytes to POST,
 /// or to put in a GET URL. (It is named so as not to be confused with the
-/// [`OcspRequest`](super::OcspRequest) event, which asks the application
+/// [`OcspRequest`](crate::OcspRequest) event, which asks the application
 /// for a response.)
 ///
 /// ```text

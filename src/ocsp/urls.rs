@@ -21,7 +21,7 @@ pub fn responder_urls(cert: &Certificate) -> impl Iterator<Item = &str> {
 /// The URLs serving the certificate's issuer (AIA id-ad-caIssuers), in
 /// order, that use plain `http://`; `ldap://` and others are left out.
 ///
-/// When an [`OcspRequest`](super::OcspRequest) has no issuer, the
+/// When an [`OcspRequest`](crate::OcspRequest) has no issuer, the
 /// application may fetch one from here (stapler does no I/O). What comes
 /// back is usually a DER certificate, sometimes a PKCS#7 bundle
 /// (RFC 5280 §4.2.2.1); check it with

@@ -24,13 +24,14 @@ use crate::codec::{
 use crate::crypto::transcript::Transcript;
 use crate::error::{CryptoError, Error, InvalidMessage, Misuse, PeerMisbehaved};
 use crate::ocsp::{
-    check_staple, MustStaplePolicy, OcspAnswer, OcspCompletion, OcspOutcome, OcspRequest,
-    OnBadStaple, RequestId, StaplePolicy, MAX_STAPLE_LEN_TLS12, MAX_STAPLE_LEN_TLS13,
+    check_staple, MustStaplePolicy, OcspOutcome, OnBadStaple, StaplePolicy, MAX_STAPLE_LEN_TLS12,
+    MAX_STAPLE_LEN_TLS13,
 };
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{CloseReason, CompleteOcspError, Event, EventQueue, ProtocolVersion};
 use crate::server::hello::{self, Chosen};
 use crate::server::limits::{EarlyData, PeerLimits};
+use crate::server::ocsp_event::{OcspAnswer, OcspCompletion, OcspRequest, RequestId};
 use crate::server::record_layer::{seal_records, Decrypter, Encrypter};
 use crate::server::{tls12, tls13};
 

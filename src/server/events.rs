@@ -10,20 +10,12 @@ use crate::codec::AlertDescription;
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::CipherSuite;
+pub use crate::enums::ProtocolVersion;
 use crate::error::{Error, Misuse};
-use crate::ocsp::{OcspCompletion, OcspOutcome, OcspRequest};
+use crate::ocsp::OcspOutcome;
+use crate::server::ocsp_event::{OcspCompletion, OcspRequest};
 #[cfg(doc)]
 use crate::{ocsp::MustStaplePolicy, ServerConnection};
-
-/// The protocol version a handshake negotiated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum ProtocolVersion {
-    /// TLS 1.3 (RFC 8446).
-    Tls13,
-    /// TLS 1.2 (RFC 5246), with ECDHE and AEAD suites only.
-    Tls12,
-}
 
 /// What one completed handshake agreed on.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -5,7 +5,9 @@ mod connection;
 mod events;
 mod hello;
 mod limits;
+mod ocsp_event;
 mod record_layer;
+mod staple_answer;
 mod tls12;
 mod tls13;
 
@@ -13,3 +15,4 @@ pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
 pub use connection::ServerConnection;
 pub use events::{CloseReason, CompleteOcspError, Event, HandshakeSummary, ProtocolVersion};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
+pub use ocsp_event::{EmptyResponse, OcspCompletion, OcspRequest};

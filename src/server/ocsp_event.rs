@@ -60,7 +60,7 @@ impl OcspRequest {
     /// Whether the leaf is Must-Staple: its TLS Feature extension lists
     /// status_request (RFC 7633). A client that honours it refuses the
     /// handshake without a good staple; the config's
-    /// [`MustStaplePolicy`](super::MustStaplePolicy) says what the server
+    /// [`MustStaplePolicy`](crate::ocsp::MustStaplePolicy) says what the server
     /// does first.
     pub fn must_staple(&self) -> bool {
         self.cert.leaf().must_staple()
@@ -164,23 +164,4 @@ pub(crate) enum OcspAnswer {
     Staple(Bytes),
     NoStaple,
     Abort(String),
-}
-
-/// What happened to OCSP stapling in one handshake.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum OcspOutcome {
-    /// The client did not ask (no status_request of type ocsp), or the
-    /// configuration does not raise OCSP events.
-    NotRequested,
-    /// A response of this many bytes was stapled.
-    Stapled(usize),
-    /// The application answered with no response; nothing was stapled.
-    NoResponse,
-    /// The application aborted the handshake with this reason.
-    Aborted(String),
-    /// The application's response failed the check of
-    /// [`StaplePolicy::Verify`](super::StaplePolicy::Verify), so nothing
-    /// was stapled.
-    Refused(super::BadStaple),
 }

@@ -1,0 +1,40 @@
+//! The [`StapleCache`] methods that meet the server: filling the cache
+//! from a [`ServerConfig`], and answering an [`OcspRequest`] from it. They
+//! live here so that the OCSP toolkit never imports the server; they use
+//! only the cache's public API.
+
+use bytes::Bytes;
+
+use crate::ocsp::{CacheError, StapleCache};
+use crate::server::{OcspCompletion, OcspRequest, ServerConfig};
+
+impl StapleCache {
+    /// Adds every certificate of `config` that has a known issuer and an
+    /// OCSP responder; returns those left out and why.
+    pub fn add_config(&mut self, config: &ServerConfig, now: u64) -> Vec<(Bytes, CacheError)> {
+        let mut skipped = Vec::new();
+        for key in config.certificates() {
+            let leaf = key.leaf_der().clone();
+            let Some(issuer) = key.issuer_der() else {
+                skipped.push((leaf, CacheError::NoIssuer));
+                continue;
+            };
+            if let Err(e) = self.add(leaf.clone(), issuer.clone(), None, now) {
+                skipped.push((leaf, e));
+            }
+        }
+        skipped
+    }
+
+    /// Answers an [`OcspRequest`] from memory: the staple when a fresh one
+    /// is held, otherwise no staple. Never waits, never aborts.
+    pub fn answer(&self, request: OcspRequest, now: u64) -> OcspCompletion {
+        match self.staple(request.certificate(), now) {
+            Some(der) => match request.respond(der) {
+                Ok(completion) => completion,
+                Err(empty) => empty.0.no_response(),
+            },
+            None => request.no_response(),
+        }
+    }
+}
