@@ -3,9 +3,11 @@
 //! they print. Nothing here knows a TLS version; the caller passes the
 //! version flags.
 //!
-//! A missing program fails the test with the Debian package to install,
-//! because an interop test that passes without its peer proves nothing.
-//! `STAPLER_SKIP_INTEROP=1` is the one explicit way to skip them.
+//! A missing program skips the tests that need it, with one line saying
+//! which package to install, so that `cargo test` passes on a fresh
+//! machine. CI sets `STAPLER_REQUIRE_PEERS=1`, which turns a missing
+//! program into a failure: there an interop test that passes without its
+//! peer would prove nothing. `STAPLER_SKIP_INTEROP=1` skips them all.
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -15,6 +17,10 @@ use std::time::{Duration, Instant};
 
 /// The environment variable that skips every interop test when set to `1`.
 pub const SKIP_ENV: &str = "STAPLER_SKIP_INTEROP";
+
+/// The environment variable that makes a missing peer fail its tests when
+/// set to `1` (CI sets it), instead of skipping them.
+pub const REQUIRE_ENV: &str = "STAPLER_REQUIRE_PEERS";
 
 /// How long one client run may take before it is killed and the test
 /// fails. Generous: a loaded CI machine with two cores runs several test
@@ -51,9 +57,11 @@ pub const NODE: Peer = Peer {
     debian_package: "nodejs",
 };
 
-/// Whether the interop tests should be skipped: true only when
-/// `STAPLER_SKIP_INTEROP=1` (a note is printed). Otherwise every peer in
-/// `peers` must be installed, or the test fails naming the package.
+/// Whether a test that runs `peers` should be skipped: when
+/// `STAPLER_SKIP_INTEROP=1`, or when one of them is not installed and
+/// `STAPLER_REQUIRE_PEERS=1` is not set. Each skip prints one line naming
+/// what is missing and how to install it; with `STAPLER_REQUIRE_PEERS=1` a
+/// missing peer fails the test instead.
 ///
 /// Use as `if skip_unless_installed(&[OPENSSL]) { return; }`.
 pub fn skip_unless_installed(peers: &[Peer]) -> bool {
@@ -61,18 +69,48 @@ pub fn skip_unless_installed(peers: &[Peer]) -> bool {
         eprintln!("{SKIP_ENV}=1: interop test skipped");
         return true;
     }
+    let required = std::env::var(REQUIRE_ENV).is_ok_and(|v| v == "1");
     for peer in peers {
-        require(*peer);
+        if find_in_path(peer.program).is_none() {
+            if required {
+                require(*peer);
+            }
+            note_missing(*peer);
+            return true;
+        }
     }
     false
 }
 
+/// Says once per test binary, past the test harness's capture (which
+/// would hide it in a passing test), that the tests needing `peer` are
+/// skipped and how to install it.
+fn note_missing(peer: Peer) {
+    static SAID: std::sync::Mutex<Vec<&'static str>> = std::sync::Mutex::new(Vec::new());
+    let mut said = SAID
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if said.contains(&peer.program) {
+        return;
+    }
+    said.push(peer.program);
+    let _ = writeln!(
+        std::io::stderr(),
+        "skipped: the tests that need `{}` (not installed; apt-get install {}); \
+         {REQUIRE_ENV}=1 makes this a failure",
+        peer.program,
+        peer.debian_package
+    );
+}
+
 /// The path of `peer`'s program; fails the test if it is not installed.
+/// Tests call [`skip_unless_installed`] first, so this fails only where a
+/// peer is required.
 pub fn require(peer: Peer) -> PathBuf {
     find_in_path(peer.program).unwrap_or_else(|| {
         panic!(
             "`{}` is not installed: install the Debian package `{}` \
-             (apt-get install {}), or set {SKIP_ENV}=1 to skip the interop tests",
+             (apt-get install {}), or unset {REQUIRE_ENV} to skip the tests that need it",
             peer.program, peer.debian_package, peer.debian_package
         )
     })
