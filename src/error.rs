@@ -331,6 +331,10 @@ pub enum Error {
     MustStapleUnmet,
     /// The application misused the connection; nothing changed.
     Misuse(Misuse),
+    /// The application dropped the request the connection was paused for
+    /// (and its completion) without answering; the connection noticed on
+    /// its next call and closed. Alert: internal_error.
+    RequestDropped,
     /// A vector the server was writing did not fit its length prefix, so
     /// the message was not sent rather than sent malformed: a bug, or a
     /// configuration (a certificate chain) larger than a message can carry.
@@ -397,6 +401,9 @@ impl fmt::Display for Error {
                 f.write_str("the certificate is Must-Staple and no good staple was given")
             }
             Self::Misuse(e) => write!(f, "{e}"),
+            Self::RequestDropped => {
+                f.write_str("the application dropped the request the handshake waited for")
+            }
             Self::LengthOverflow(e) => write!(f, "encoding failed: {e}"),
             Self::StapleTooLarge { len, max, version } => {
                 let version = match version {
@@ -422,7 +429,10 @@ impl std::error::Error for Error {
             Self::PeerMisbehaved(e) => Some(e),
             Self::Misuse(e) => Some(e),
             Self::BadStaple(why) => Some(why),
-            Self::AlertReceived(_) | Self::OcspAborted(_) | Self::MustStapleUnmet => None,
+            Self::AlertReceived(_)
+            | Self::OcspAborted(_)
+            | Self::MustStapleUnmet
+            | Self::RequestDropped => None,
             Self::LengthOverflow(e) => Some(e),
             Self::StapleTooLarge { .. } => None,
         }
@@ -430,7 +440,8 @@ impl std::error::Error for Error {
 }
 
 /// The alert a fatal error is reported to the peer with. This is the only
-/// place the mapping is made (DESIGN.md, "Errors and alerts").
+/// place the mapping is made (RFC 8446 §6.2; ARCHITECTURE.md lists the
+/// limits whose errors land here).
 impl From<&Error> for AlertDescription {
     fn from(e: &Error) -> Self {
         match e {
@@ -443,7 +454,8 @@ impl From<&Error> for AlertDescription {
             | Error::OcspAborted(_)
             | Error::BadStaple(_)
             | Error::MustStapleUnmet
-            | Error::Misuse(_) => AlertDescription::InternalError,
+            | Error::Misuse(_)
+            | Error::RequestDropped => AlertDescription::InternalError,
             Error::LengthOverflow(_) | Error::StapleTooLarge { .. } => {
                 AlertDescription::InternalError
             }

@@ -31,9 +31,11 @@
 //! - On a fatal error the partial flight is dropped, one alert is queued, and
 //!   [`Event::Closed`] says why. Errors map to alerts in one place
 //!   (`impl From<&Error> for AlertDescription`).
-//! - A dropped [`OcspRequest`] cannot be noticed by a state machine: use
-//!   [`ServerConnection::is_awaiting_ocsp`] to time out connections whose
-//!   request was lost.
+//! - An [`OcspRequest`] (or its completion) dropped without an answer does
+//!   not hang the connection: its next call closes it with internal_error
+//!   and [`Error::RequestDropped`]. That costs one 16-byte allocation per
+//!   request. A request that is held but slow is the application's to time
+//!   out, with [`ServerConnection::is_awaiting_ocsp`].
 //! - The [`ServerConfig`] is an immutable `Arc` snapshot taken when a
 //!   connection is made, so a new configuration affects only later
 //!   connections.

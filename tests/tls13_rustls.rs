@@ -319,10 +319,10 @@ fn a_completion_is_refused_after_the_connection_moved_on() {
     let (mut pair, req) = paused(RecordingVerifier::new());
     pair.server.close();
     let refused = pair.server.complete_ocsp(req.no_response());
-    assert!(matches!(refused, Err(CompleteOcspError::Foreign(_))));
+    assert!(matches!(refused, Err(CompleteOcspError::Closed)));
     assert_eq!(
         Error::from(refused.unwrap_err()),
-        Error::Misuse(Misuse::ForeignCompletion)
+        Error::Misuse(Misuse::Closed)
     );
 }
 

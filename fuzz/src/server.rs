@@ -54,22 +54,27 @@ fn configs() -> &'static [Arc<ServerConfig>; 2] {
     })
 }
 
-/// How the OcspRequest is answered, from bits 0-1 of the second byte.
+/// How the OcspRequest is answered, from bits 0-2 of the second byte.
 #[derive(Clone, Copy, Debug)]
 enum Answer {
     Staple,
     NoResponse,
     Abort,
-    /// Never: the connection must stay paused and take nothing more.
+    /// Never, with the request kept: the connection must stay paused and
+    /// take nothing more.
     Never,
+    /// The request is dropped unanswered: the connection must close with
+    /// internal_error on its next call.
+    Drop,
 }
 
 impl Answer {
     fn from_byte(b: u8) -> Self {
-        match b & 3 {
+        match b & 7 {
             0 => Self::Staple,
             1 => Self::NoResponse,
             2 => Self::Abort,
+            4 => Self::Drop,
             _ => Self::Never,
         }
     }
@@ -83,7 +88,7 @@ impl Answer {
             ),
             Self::NoResponse => Some(request.no_response()),
             Self::Abort => Some(request.abort("fuzz")),
-            Self::Never => None,
+            Self::Never | Self::Drop => None,
         }
     }
 }
@@ -102,7 +107,7 @@ pub struct ServerRun {
 }
 
 /// Feeds `data[3..]` to a fresh connection. `data[0]` bit 0 turns OCSP
-/// events on; `data[1]` picks the OCSP answer; `data[2]` seeds the chunk
+/// events on; `data[1]` picks the OCSP answer (bits 0-2); `data[2]` seeds the chunk
 /// sizes (0 feeds everything in one call). Panics if a promise breaks.
 pub fn server(data: &[u8]) -> ServerRun {
     let Some((header, stream)) = data.split_first_chunk::<HEADER_LEN>() else {
@@ -149,6 +154,13 @@ pub fn server(data: &[u8]) -> ServerRun {
         drain(&mut conn, &mut run, &mut pending_request, was_closed);
         if let Some(request) = pending_request.take() {
             assert!(conn.is_awaiting_ocsp(), "an OcspRequest without a pause");
+            if let Answer::Never = answer {
+                // Kept but never answered: the rest of the stream must wait.
+                assert_eq!(conn.feed(pending), Ok(0), "feed took bytes while paused");
+                assert!(conn.is_awaiting_ocsp());
+                drop(request);
+                break;
+            }
             match answer.complete(request) {
                 Some(completion) => {
                     let was_closed = conn.is_closed();
@@ -158,8 +170,16 @@ pub fn server(data: &[u8]) -> ServerRun {
                     drain(&mut conn, &mut run, &mut pending_request, was_closed);
                 }
                 None => {
-                    // Never answered: the rest of the stream must be refused.
-                    assert_eq!(conn.feed(pending), Ok(0), "feed took bytes while paused");
+                    // Dropped unanswered: the next call closes the
+                    // connection with internal_error, and says why.
+                    assert_eq!(
+                        conn.feed(pending),
+                        Err(stapler::Error::RequestDropped),
+                        "a dropped request went unnoticed"
+                    );
+                    assert!(conn.is_closed());
+                    let was_closed = false;
+                    drain(&mut conn, &mut run, &mut pending_request, was_closed);
                     break;
                 }
             }

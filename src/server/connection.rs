@@ -11,7 +11,7 @@
 //! drain [`ServerConnection::poll_event`] and [`ServerConnection::poll_transmit`].
 //! The crate docs spell out the whole contract.
 
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 
 use bytes::Bytes;
 use ring::rand::SecureRandom;
@@ -79,6 +79,8 @@ pub(crate) enum State {
 /// kept (and allocated) once.
 pub(crate) struct Paused {
     id: RequestId,
+    /// The request's (then its completion's) liveness, watched.
+    alive: Weak<()>,
     resume: Resume,
 }
 
@@ -151,6 +153,7 @@ impl ServerConnection {
         if self.core.is_closed() {
             return Err(Misuse::Closed.into());
         }
+        self.notice_dropped_request()?;
         // What is left of `data`: a slice rather than an offset, so there
         // is no index into `data` that could fall outside it.
         let mut rest = data;
@@ -209,6 +212,9 @@ impl ServerConnection {
         completion: OcspCompletion,
         now: Option<u64>,
     ) -> Result<(), CompleteOcspError> {
+        if self.core.is_closed() {
+            return Err(CompleteOcspError::Closed);
+        }
         let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
         if !matches {
             return Err(CompleteOcspError::Foreign(completion));
@@ -301,9 +307,10 @@ impl ServerConnection {
         Ok((staple, outcome))
     }
 
-    /// Whether the handshake is paused for an OCSP completion. A sans-IO
-    /// machine cannot notice a dropped [`OcspRequest`]; use this to time
-    /// such connections out.
+    /// Whether the handshake is paused for an OCSP completion. A dropped
+    /// [`OcspRequest`] is noticed on the next call (the connection closes
+    /// with [`Error::RequestDropped`]); one that is held but slow is the
+    /// application's to time out, with this.
     pub fn is_awaiting_ocsp(&self) -> bool {
         self.core.is_paused()
     }
@@ -321,6 +328,7 @@ impl ServerConnection {
     /// Encrypts application data for the peer; returns how many bytes were
     /// taken (all of them). Only after the handshake completed.
     pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.notice_dropped_request()?;
         if !self.core.in_traffic() {
             return Err(if self.core.is_closed() {
                 Misuse::Closed
@@ -350,13 +358,29 @@ impl ServerConnection {
     /// The next event, if any. Drain after every input.
     #[must_use]
     pub fn poll_event(&mut self) -> Option<Event> {
+        // A dropped request shows as the Closed event it causes.
+        let _ = self.notice_dropped_request();
         self.core.events.pop_front()
+    }
+
+    /// Closes the connection with internal_error when the application
+    /// dropped the request it is paused for, and its completion, without
+    /// an answer: a sans-IO machine cannot be woken by the drop, so each
+    /// call looks (one load of a reference count).
+    fn notice_dropped_request(&mut self) -> Result<(), Error> {
+        let dropped =
+            matches!(&self.core.state, State::AwaitingOcsp(p) if p.alive.strong_count() == 0);
+        if dropped {
+            return Err(self.core.fail(Error::RequestDropped));
+        }
+        Ok(())
     }
 
     /// The bytes to send to the peer, if any, in order. Drain after every
     /// input, and send them even after an error: they may hold the alert.
     #[must_use]
     pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        let _ = self.notice_dropped_request();
         if self.core.out.is_empty() {
             None
         } else {
@@ -367,6 +391,7 @@ impl ServerConnection {
     /// Appends the bytes to send to `out`: the same as
     /// [`ServerConnection::poll_transmit`], into a buffer the caller owns.
     pub fn write_tls_into(&mut self, out: &mut Vec<u8>) {
+        let _ = self.notice_dropped_request();
         out.append(&mut self.core.out);
     }
 
@@ -668,8 +693,11 @@ impl Core {
         let id = RequestId(id_drawn.try_into().unwrap_or([0; 16]));
         match ocsp {
             Some(request) if raise => {
+                let alive = Arc::new(());
+                let watched = Arc::downgrade(&alive);
                 let event = OcspRequest {
                     id,
+                    alive,
                     cert: Arc::clone(resume.cert()),
                     server_name: resume.server_name_mut().take(),
                     responder_ids: request
@@ -679,7 +707,11 @@ impl Core {
                     request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
                 };
                 self.events.push_back(Event::OcspRequest(event));
-                self.state = State::AwaitingOcsp(Box::new(Paused { id, resume }));
+                self.state = State::AwaitingOcsp(Box::new(Paused {
+                    id,
+                    alive: watched,
+                    resume,
+                }));
                 Ok(())
             }
             _ => self.send_server_flight(resume, None, OcspOutcome::NotRequested),

@@ -104,12 +104,16 @@ pub enum CompleteOcspError {
     /// Resuming the handshake failed and the connection is closed; drain
     /// the events and the output, which may hold an alert.
     Failed(Error),
+    /// The connection was already closed: there is nothing left to answer.
+    /// As an [`Error`], this is [`Misuse::Closed`].
+    Closed,
 }
 
 impl From<CompleteOcspError> for Error {
     fn from(e: CompleteOcspError) -> Self {
         match e {
             CompleteOcspError::Foreign(_) => Misuse::ForeignCompletion.into(),
+            CompleteOcspError::Closed => Misuse::Closed.into(),
             CompleteOcspError::Failed(e) => e,
         }
     }
@@ -119,6 +123,7 @@ impl core::fmt::Display for CompleteOcspError {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::Foreign(_) => core::fmt::Display::fmt(&Misuse::ForeignCompletion, f),
+            Self::Closed => core::fmt::Display::fmt(&Misuse::Closed, f),
             Self::Failed(e) => core::fmt::Display::fmt(e, f),
         }
     }
@@ -127,7 +132,7 @@ impl core::fmt::Display for CompleteOcspError {
 impl std::error::Error for CompleteOcspError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Self::Foreign(_) => None,
+            Self::Foreign(_) | Self::Closed => None,
             Self::Failed(e) => Some(e),
         }
     }

@@ -29,15 +29,25 @@ impl fmt::Debug for RequestId {
     }
 }
 
+/// Shared by a request, then its completion, and the connection that
+/// waits for them: when neither is left, the connection sees the count of
+/// strong references fall to zero and knows it was dropped unanswered.
+pub(crate) type Liveness = Arc<()>;
+
 /// A client asked for the certificate's status: the application should
 /// fetch (or look up) an OCSP response and answer.
 ///
-/// Dropping a request without answering leaves its connection paused for
-/// ever: a state machine cannot notice a drop. Use
-/// `ServerConnection::is_awaiting_ocsp` to time such connections out.
+/// A request dropped without an answer (or whose completion is dropped
+/// instead of handed back) does not hang its connection: on the
+/// connection's next call it closes with an internal_error alert and
+/// [`Error::RequestDropped`](crate::Error::RequestDropped). Noticing costs
+/// one 16-byte allocation per request and a load of its reference count on
+/// each call while paused. A request that is merely slow is the
+/// application's to time out (`ServerConnection::is_awaiting_ocsp`).
 #[must_use = "the connection stays paused until the request is answered"]
 pub struct OcspRequest {
     pub(crate) id: RequestId,
+    pub(crate) alive: Liveness,
     pub(crate) cert: Arc<CertifiedKey>,
     pub(crate) server_name: Option<Box<str>>,
     pub(crate) responder_ids: Vec<Bytes>,
@@ -114,6 +124,7 @@ impl OcspRequest {
     fn complete(self, answer: OcspAnswer) -> OcspCompletion {
         OcspCompletion {
             id: self.id,
+            _alive: self.alive,
             answer,
             server_name: self.server_name,
         }
@@ -152,6 +163,9 @@ impl std::error::Error for EmptyResponse {}
 #[derive(Debug)]
 pub struct OcspCompletion {
     pub(crate) id: RequestId,
+    /// Keeps the connection from taking the request for dropped while the
+    /// answer is on its way.
+    pub(crate) _alive: Liveness,
     pub(crate) answer: OcspAnswer,
     /// The request's SNI, going back to the paused handshake (which lends
     /// it to the request rather than keep a copy) for its summary.
