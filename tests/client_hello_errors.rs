@@ -500,6 +500,21 @@ fn duplicate_empty_extension_extended_master_secret() {
 }
 
 #[test]
+fn a_malformed_extension_after_a_repeat_is_reported_first() {
+    // Parse before judging: the repeat of extended_master_secret is only
+    // judged once the rest of the block has parsed, and a supported_groups
+    // with an odd length behind it is a decode_error.
+    let hello = with_extension(T::ExtendedMasterSecret, vec![])
+        .extension(T::ExtendedMasterSecret, vec![])
+        .extension(T::SupportedGroups, u16_prefixed(&[0, 0x1d, 0]));
+    hello_fails(&hello, bad_length(T::SupportedGroups), DecodeError);
+    // And the repeated extension's own body counts too.
+    let hello = with_extension(T::SupportedVersions, u8_prefixed(&u16s(&[0x0304])))
+        .extension(T::SupportedVersions, vec![3]);
+    hello_fails(&hello, truncated(T::SupportedVersions), DecodeError);
+}
+
+#[test]
 fn duplicate_named_extension_without_typed_accessor() {
     // encrypt_then_mac has a name but no typed accessor: it takes the
     // "unknown" path of the duplicate check.

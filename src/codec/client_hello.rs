@@ -127,6 +127,9 @@ const SLOT_BY_TYPE: [Option<Slot>; u64::BITS as usize] = {
 };
 
 /// Validates the body of a known extension against its RFC structure.
+/// Always inlined: in the hot loop of [`scan_extensions`] it compiles to a
+/// jump table, and called out of line it costs a third of the parse.
+#[inline(always)]
 fn check_known(slot: Slot, body: &[u8]) -> Result<(), Malformed> {
     match slot {
         Slot::ServerName => ServerNames::check(body),
@@ -202,13 +205,10 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
     // later on is refused for that one instead.
     let mut low_types = 0u64;
     let mut high_types = SeenU16::new();
-    // A repeat is judged only once the whole block has parsed: a hello
-    // that is also malformed is refused as malformed (decode_error), the
-    // same whichever of its faults comes first.
-    let mut low_repeat = None;
     let mut tls12_malformed = false;
     let mut rest = block;
     while let Some((&header, tail)) = rest.split_first_chunk::<4>() {
+        let this = rest;
         // ExtensionType extension_type; opaque extension_data<0..2^16-1>
         let header = u32::from_be_bytes(header);
         let typ = (header >> 16) as u16;
@@ -223,8 +223,8 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
         // is also the test for a low type, and needs no second comparison.
         let slot = if let Some(&entry) = SLOT_BY_TYPE.get(usize::from(typ)) {
             let bit = 1u64 << typ;
-            if low_types & bit != 0 && low_repeat.is_none() {
-                low_repeat = Some(typ);
+            if low_types & bit != 0 {
+                return Err(judge_repeat(typ, this));
             }
             low_types |= bit;
             match entry {
@@ -255,9 +255,6 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
     if !rest.is_empty() {
         return Err(InvalidMessage::Truncated(Field::Extensions));
     }
-    if let Some(typ) = low_repeat {
-        return Err(duplicate_extension(typ));
-    }
     if high_types.maybe_repeated() {
         if let Some(dup) = seen::first_duplicate(raw_extensions(block).map(|(t, _)| t.to_wire())) {
             return Err(duplicate_extension(dup));
@@ -270,6 +267,41 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
         return Err(InvalidMessage::PreSharedKeyNotLast);
     }
     Ok(tls12_malformed)
+}
+
+/// The error for a block in which the extension at the front of `from`
+/// repeats a type (`typ`) seen before it. A repeat is judged only once the
+/// rest of the block has parsed (RFC 8446 §6.2: a message that cannot be
+/// decoded is a decode_error, whatever else is wrong with it), so the rest
+/// is walked here first: the repeated extension and those after it are
+/// framed and checked as `scan_extensions` would. Cold, so the hot loop
+/// keeps its single test for a repeat.
+#[cold]
+#[inline(never)]
+fn judge_repeat(typ: u16, from: &[u8]) -> InvalidMessage {
+    const RENEGOTIATION_INFO: u16 = ExtensionType::RenegotiationInfo.to_wire();
+    let mut rest = from;
+    while let Some((&header, tail)) = rest.split_first_chunk::<4>() {
+        let header = u32::from_be_bytes(header);
+        let this_type = (header >> 16) as u16;
+        let Some((body, after)) = tail.split_at_checked((header & 0xffff) as usize) else {
+            return InvalidMessage::Truncated(Field::Extensions);
+        };
+        rest = after;
+        let slot = match SLOT_BY_TYPE.get(usize::from(this_type)) {
+            Some(&entry) => entry,
+            None => (this_type == RENEGOTIATION_INFO).then_some(Slot::RenegotiationInfo),
+        };
+        if let Some(slot) = slot.filter(|&slot| !tls12_only(slot)) {
+            if let Err(problem) = check_known(slot, body) {
+                return malformed_extension(problem, this_type, body);
+            }
+        }
+    }
+    if !rest.is_empty() {
+        return InvalidMessage::Truncated(Field::Extensions);
+    }
+    duplicate_extension(typ)
 }
 
 impl<'a> ClientHello<'a> {
