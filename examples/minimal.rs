@@ -78,10 +78,7 @@ fn serve(
                 Event::OcspRequest(request) => {
                     // Answered at once here; any thread, any time later
                     // would do as well.
-                    let completion = match staple {
-                        Some(der) => request.respond(der.to_vec())?,
-                        None => request.no_response(),
-                    };
+                    let completion = request.answer(staple.map(bytes::Bytes::copy_from_slice));
                     conn.complete_ocsp(completion)?;
                 }
                 Event::HandshakeComplete(summary) => {

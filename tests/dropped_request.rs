@@ -93,3 +93,19 @@ fn a_completion_for_a_closed_connection_is_refused_as_closed() {
         );
     }
 }
+
+#[test]
+fn answer_staples_some_and_takes_empty_or_none_for_no_staple() {
+    use stapler::OcspOutcome;
+    let staple = bytes::Bytes::from_static(b"\x30\x03\x0a\x01\x00 a staple");
+    for (answer, outcome) in [
+        (Some(staple.clone()), OcspOutcome::Stapled(staple.len())),
+        (Some(bytes::Bytes::new()), OcspOutcome::NoResponse),
+        (None, OcspOutcome::NoResponse),
+    ] {
+        for (mut pair, request) in paused_pairs() {
+            pair.complete(request.answer(answer.clone())).unwrap();
+            assert_eq!(pair.summary().unwrap().ocsp, outcome);
+        }
+    }
+}

@@ -98,6 +98,25 @@ impl OcspRequest {
         &self.request_extensions
     }
 
+    /// The common answer in one call, as Node.js's `callback(null, resp)`:
+    /// `Some(response)` staples the DER of an OCSPResponse; `None`, or an
+    /// empty response (which Node also takes for none), continues without
+    /// a staple. It cannot fail, so nothing can be left unanswered by
+    /// mistake.
+    ///
+    /// ```
+    /// # fn demo(request: stapler::OcspRequest, fetched: Option<bytes::Bytes>) {
+    /// let completion = request.answer(fetched); // a staple, or none
+    /// # let _ = completion;
+    /// # }
+    /// ```
+    pub fn answer(self, response: Option<Bytes>) -> OcspCompletion {
+        match response {
+            Some(der) if !der.is_empty() => self.complete(OcspAnswer::Staple(der)),
+            _ => self.no_response(),
+        }
+    }
+
     /// Staple `response`, the DER of an OCSPResponse.
     ///
     /// An empty response is refused: a zero-length staple is malformed on

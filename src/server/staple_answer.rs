@@ -29,12 +29,7 @@ impl StapleCache {
     /// Answers an [`OcspRequest`] from memory: the staple when a fresh one
     /// is held, otherwise no staple. Never waits, never aborts.
     pub fn answer(&self, request: OcspRequest, now: u64) -> OcspCompletion {
-        match self.staple(request.certificate(), now) {
-            Some(der) => match request.respond(der) {
-                Ok(completion) => completion,
-                Err(empty) => empty.0.no_response(),
-            },
-            None => request.no_response(),
-        }
+        let staple = self.staple(request.certificate(), now);
+        request.answer(staple)
     }
 }
