@@ -276,10 +276,19 @@ fn scan_extensions(block: &[u8], known: &mut [u16; SLOT_COUNT]) -> Result<bool, 
 /// is walked here first: the repeated extension and those after it are
 /// framed and checked as `scan_extensions` would. Cold, so the hot loop
 /// keeps its single test for a repeat.
+/// The slot of an extension type with a typed accessor, off the hot path
+/// (`scan_extensions` does the same lookup folded into its repeat test).
+fn slot_of(typ: u16) -> Option<Slot> {
+    const RENEGOTIATION_INFO: u16 = ExtensionType::RenegotiationInfo.to_wire();
+    match SLOT_BY_TYPE.get(usize::from(typ)) {
+        Some(&entry) => entry,
+        None => (typ == RENEGOTIATION_INFO).then_some(Slot::RenegotiationInfo),
+    }
+}
+
 #[cold]
 #[inline(never)]
 fn judge_repeat(typ: u16, from: &[u8]) -> InvalidMessage {
-    const RENEGOTIATION_INFO: u16 = ExtensionType::RenegotiationInfo.to_wire();
     let mut rest = from;
     while let Some((&header, tail)) = rest.split_first_chunk::<4>() {
         let header = u32::from_be_bytes(header);
@@ -288,11 +297,7 @@ fn judge_repeat(typ: u16, from: &[u8]) -> InvalidMessage {
             return InvalidMessage::Truncated(Field::Extensions);
         };
         rest = after;
-        let slot = match SLOT_BY_TYPE.get(usize::from(this_type)) {
-            Some(&entry) => entry,
-            None => (this_type == RENEGOTIATION_INFO).then_some(Slot::RenegotiationInfo),
-        };
-        if let Some(slot) = slot.filter(|&slot| !tls12_only(slot)) {
+        if let Some(slot) = slot_of(this_type).filter(|&slot| !tls12_only(slot)) {
             if let Err(problem) = check_known(slot, body) {
                 return malformed_extension(problem, this_type, body);
             }
@@ -430,11 +435,8 @@ impl<'a> ClientHello<'a> {
             return Ok(());
         }
         for (typ, body) in raw_extensions(self.extensions) {
-            let slot = match typ {
-                ExtensionType::EcPointFormats => Slot::EcPointFormats,
-                ExtensionType::ExtendedMasterSecret => Slot::ExtendedMasterSecret,
-                ExtensionType::RenegotiationInfo => Slot::RenegotiationInfo,
-                _ => continue,
+            let Some(slot) = slot_of(typ.to_wire()).filter(|&slot| tls12_only(slot)) else {
+                continue;
             };
             if let Err(problem) = check_known(slot, body) {
                 return Err(problem.in_extension(typ, body));
