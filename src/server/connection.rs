@@ -522,13 +522,13 @@ impl Core {
         }
         let early_data = header.content_type == ContentType::ApplicationData
             && self.limits.early_data != EarlyData::None;
+        // What a skipped 0-RTT record counts against its limit.
+        let on_the_wire = RECORD_HEADER_LEN + fragment.len();
         if early_data && self.limits.early_data == EarlyData::SkipUntilHello {
             // After a HelloRetryRequest no key can open 0-RTT data: pass
             // it over unread until the second ClientHello (RFC 8446
             // §4.2.10).
-            return self
-                .limits
-                .early_data_skipped(RECORD_HEADER_LEN + fragment.len());
+            return self.limits.early_data_skipped(on_the_wire);
         }
         let (typ, plaintext): (ContentType, &[u8]) = match &mut self.decrypter {
             Some(dec) if early_data => match dec.open(&header, fragment) {
@@ -541,9 +541,7 @@ impl Core {
                 // 0-RTT data under a key this server never had: skip it
                 // (RFC 8446 §4.2.10), within the limit.
                 Err(Error::InvalidMessage(InvalidMessage::DecryptFailed)) => {
-                    return self
-                        .limits
-                        .early_data_skipped(RECORD_HEADER_LEN + usize::from(header.len));
+                    return self.limits.early_data_skipped(on_the_wire);
                 }
                 Err(e) => return Err(e),
             },
