@@ -14,10 +14,10 @@ use crate::crypto::key_exchange::{NamedGroup, SUPPORTED_GROUPS};
 use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
 use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
+use crate::enums::ProtocolVersion;
 use crate::error::KeyError;
 use crate::ocsp::{MustStaplePolicy, StaplePolicy};
 use crate::pki::{self, pem, Certificate, CertificateError, PemError};
-use crate::server::events::ProtocolVersion;
 
 /// The largest certificate or staple the Certificate message can carry:
 /// `opaque cert_data<1..2^24-1>` (RFC 8446 §4.4.2).

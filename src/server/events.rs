@@ -10,7 +10,7 @@ use crate::codec::AlertDescription;
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::CipherSuite;
-pub use crate::enums::ProtocolVersion;
+use crate::enums::ProtocolVersion;
 use crate::error::{Error, Misuse};
 use crate::ocsp::OcspOutcome;
 use crate::server::ocsp_event::{OcspCompletion, OcspRequest};
@@ -163,6 +163,18 @@ impl EventQueue {
 
     pub(crate) fn len(&self) -> usize {
         usize::from(self.first.is_some()) + self.rest.len()
+    }
+
+    /// Drops every event after the first `len`: those of a step that
+    /// failed.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        match len.checked_sub(1) {
+            None => {
+                self.first = None;
+                self.rest.clear();
+            }
+            Some(behind_first) => self.rest.truncate(behind_first),
+        }
     }
 }
 

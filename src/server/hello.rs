@@ -14,9 +14,12 @@ use crate::codec::{ClientHello, KeyShareEntry};
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::Tls13Suite;
+use crate::enums::CipherSuite;
+use crate::enums::ProtocolVersion;
 use crate::error::{CryptoError, PeerMisbehaved};
+use crate::ocsp::OcspOutcome;
 use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::events::ProtocolVersion;
+use crate::server::events::HandshakeSummary;
 
 /// TLS 1.3's version number (RFC 8446 §4.2.1).
 pub(crate) const TLS13: u16 = 0x0304;
@@ -142,25 +145,87 @@ impl SessionId {
     }
 }
 
-/// Everything chosen for a TLS 1.3 handshake.
-pub(crate) struct Chosen {
-    pub(crate) suite: &'static Tls13Suite,
+/// Everything chosen for a handshake: what both versions choose alike,
+/// and in `params` what only the negotiated version chooses
+/// ([`Tls13Params`], or TLS 1.2's `tls12::hello::Tls12Params`).
+pub(crate) struct Chosen<V> {
+    pub(crate) params: V,
     pub(crate) group: NamedGroup,
-    /// The client's share for `group`, or `None` if a HelloRetryRequest
-    /// must ask for one.
-    pub(crate) share: Option<ClientShare>,
     pub(crate) cert: Arc<CertifiedKey>,
     pub(crate) scheme: SignatureScheme,
     pub(crate) alpn: Option<Bytes>,
     pub(crate) server_name: Option<Box<str>>,
+    /// Whether the selected certificate was chosen by the client's SNI,
+    /// which the server acknowledges with an empty server_name extension
+    /// (RFC 6066 §3).
+    pub(crate) sni_matched: bool,
+}
+
+/// What a version's own choices tell the summary.
+pub(crate) trait VersionParams {
+    const VERSION: ProtocolVersion;
+    fn cipher_suite(&self) -> CipherSuite;
+    /// Whether the secrets are bound to the whole handshake (RFC 7627).
+    fn extended_master_secret(&self) -> bool;
+    /// Whether a HelloRetryRequest was needed (TLS 1.3 only).
+    fn hello_retry(&self) -> bool {
+        false
+    }
+}
+
+impl<V: VersionParams> Chosen<V> {
+    /// What was negotiated, for `Event::HandshakeComplete`: the one place
+    /// a summary is made, for both versions.
+    pub(crate) fn into_summary(self, ocsp: OcspOutcome) -> HandshakeSummary {
+        HandshakeSummary {
+            version: V::VERSION,
+            cipher_suite: self.params.cipher_suite(),
+            group: self.group,
+            signature_scheme: self.scheme,
+            alpn_protocol: self.alpn,
+            server_name: self.server_name,
+            hello_retry: self.params.hello_retry(),
+            extended_master_secret: self.params.extended_master_secret(),
+            ocsp,
+            must_staple: self.cert.leaf().must_staple(),
+        }
+    }
+}
+
+/// What only TLS 1.3 chooses.
+pub(crate) struct Tls13Params {
+    pub(crate) suite: &'static Tls13Suite,
+    /// The client's share for the chosen group, or `None` if a
+    /// HelloRetryRequest must ask for one.
+    pub(crate) share: Option<ClientShare>,
     /// Whether the server prefers a group the client supports to the one
     /// its share was for, and so tells the client its groups in
     /// EncryptedExtensions (RFC 8446 §4.2.7).
     pub(crate) advertise_groups: bool,
-    /// Whether the selected certificate was chosen by the client's SNI,
-    /// which the server acknowledges with an empty server_name extension.
-    pub(crate) sni_matched: bool,
     pub(crate) session_id: SessionId,
+    /// Whether a HelloRetryRequest came before this choice (made from the
+    /// second ClientHello).
+    pub(crate) hello_retry: bool,
+    /// Whether the middlebox-compatibility change_cipher_spec has been
+    /// sent (after the retry, if any).
+    pub(crate) ccs_sent: bool,
+}
+
+impl VersionParams for Tls13Params {
+    const VERSION: ProtocolVersion = ProtocolVersion::Tls13;
+
+    fn cipher_suite(&self) -> CipherSuite {
+        self.suite.suite
+    }
+
+    /// TLS 1.3's key schedule hashes the transcript in.
+    fn extended_master_secret(&self) -> bool {
+        true
+    }
+
+    fn hello_retry(&self) -> bool {
+        self.hello_retry
+    }
 }
 
 /// Whether the client offers TLS 1.3.
@@ -174,7 +239,7 @@ pub(crate) fn offers_tls13(hello: &ClientHello<'_>) -> bool {
 pub(crate) fn choose(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
-) -> Result<Chosen, PeerMisbehaved> {
+) -> Result<Chosen<Tls13Params>, PeerMisbehaved> {
     if !offers_tls13(hello) {
         return Err(PeerMisbehaved::NoCommonVersion);
     }
@@ -256,16 +321,20 @@ pub(crate) fn choose(
     let alpn = choose_alpn(config, hello)?;
 
     Ok(Chosen {
-        suite,
+        params: Tls13Params {
+            suite,
+            share,
+            advertise_groups,
+            session_id: SessionId::new(hello.session_id()),
+            hello_retry: false,
+            ccs_sent: false,
+        },
         group,
-        share,
         cert,
         scheme,
         alpn,
         server_name,
-        advertise_groups,
         sni_matched,
-        session_id: SessionId::new(hello.session_id()),
     })
 }
 

@@ -2,17 +2,21 @@
 
 mod config;
 mod connection;
+mod driver;
 mod events;
 mod hello;
 mod limits;
 mod ocsp_event;
+mod output;
 mod record_layer;
 mod staple_answer;
+mod state;
 mod tls12;
 mod tls13;
 
+pub use crate::enums::ProtocolVersion;
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
 pub use connection::ServerConnection;
-pub use events::{CloseReason, CompleteOcspError, Event, HandshakeSummary, ProtocolVersion};
+pub use events::{CloseReason, CompleteOcspError, Event, HandshakeSummary};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use ocsp_event::{EmptyResponse, OcspCompletion, OcspRequest};

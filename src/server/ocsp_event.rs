@@ -15,6 +15,13 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::enums::ProtocolVersion;
+use crate::error::Error;
+use crate::ocsp::{
+    check_staple, MustStaplePolicy, OcspOutcome, OnBadStaple, StaplePolicy, MAX_STAPLE_LEN_TLS12,
+    MAX_STAPLE_LEN_TLS13,
+};
+use crate::server::config::ServerConfig;
 use crate::server::CertifiedKey;
 
 /// Identifies one paused handshake, so that a completion can only resume the
@@ -197,4 +204,59 @@ pub(crate) enum OcspAnswer {
     Staple(Bytes),
     NoStaple,
     Abort(String),
+}
+
+/// What the answer puts on the wire, under the config's
+/// [`StaplePolicy`] and [`MustStaplePolicy`]: the staple, if any, and the
+/// outcome to report; or the error that ends the handshake.
+///
+/// A response larger than the negotiated version can carry is refused
+/// first, under every policy: no policy can make it fit, and quietly
+/// stapling nothing instead would hide the application's mistake.
+pub(crate) fn judge_answer(
+    config: &ServerConfig,
+    (cert, version): (&CertifiedKey, ProtocolVersion),
+    answer: OcspAnswer,
+    now: Option<u64>,
+) -> Result<(Option<Bytes>, OcspOutcome), Error> {
+    let max = match version {
+        ProtocolVersion::Tls13 => MAX_STAPLE_LEN_TLS13,
+        ProtocolVersion::Tls12 => MAX_STAPLE_LEN_TLS12,
+    };
+    let (staple, outcome) = match answer {
+        OcspAnswer::Abort(reason) => return Err(Error::OcspAborted(reason)),
+        OcspAnswer::NoStaple => (None, OcspOutcome::NoResponse),
+        OcspAnswer::Staple(response) if response.len() > max => {
+            return Err(Error::StapleTooLarge {
+                len: response.len(),
+                max,
+                version,
+            })
+        }
+        OcspAnswer::Staple(response) => {
+            let verdict = match config.staple_policy() {
+                StaplePolicy::Trust => Ok(()),
+                StaplePolicy::Verify {
+                    options,
+                    on_failure,
+                } => check_staple(&response, cert.leaf(), cert.issuer(), now, options)
+                    .map_err(|bad| (bad, *on_failure)),
+            };
+            match verdict {
+                Ok(()) => {
+                    let len = response.len();
+                    (Some(response), OcspOutcome::Stapled(len))
+                }
+                Err((bad, OnBadStaple::Abort)) => return Err(Error::BadStaple(bad)),
+                Err((bad, OnBadStaple::StapleNothing)) => (None, OcspOutcome::Refused(bad)),
+            }
+        }
+    };
+    if staple.is_none()
+        && cert.leaf().must_staple()
+        && config.must_staple_policy() == MustStaplePolicy::Abort
+    {
+        return Err(Error::MustStapleUnmet);
+    }
+    Ok((staple, outcome))
 }

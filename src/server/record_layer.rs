@@ -29,6 +29,30 @@ impl Encrypter {
             Self::Tls12(enc) => enc.seal(typ, plaintext, out),
         }
     }
+
+    /// Room a record needs in front of its content: the header, and TLS
+    /// 1.2's explicit nonce.
+    pub(crate) fn prefix_len(&self) -> usize {
+        match self {
+            Self::Tls13(_) => RECORD_HEADER_LEN,
+            Self::Tls12(enc) => enc.prefix_len(),
+        }
+    }
+
+    /// Seals, as one record, the content written at `out[start +
+    /// prefix_len()..]` where it lies; on error `out` is truncated to
+    /// `start`.
+    pub(crate) fn seal_in_place(
+        &mut self,
+        typ: ContentType,
+        out: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<(), Error> {
+        match self {
+            Self::Tls13(enc) => enc.seal_in_place(typ, out, start),
+            Self::Tls12(enc) => enc.seal_in_place(typ, out, start),
+        }
+    }
 }
 
 impl From<RecordEncrypter> for Encrypter {

@@ -108,6 +108,13 @@ impl Tls12Encrypter {
         RECORD_HEADER_LEN + explicit_len(self.shape) + self.key.tag_len()
     }
 
+    /// Bytes before a record's content: the header and the explicit
+    /// nonce. [`Self::seal_in_place`] wants this much room in front of
+    /// the content it protects.
+    pub(crate) fn prefix_len(&self) -> usize {
+        RECORD_HEADER_LEN + explicit_len(self.shape)
+    }
+
     /// Appends one protected record of `content_type` carrying `plaintext`
     /// to `out`, in one reservation, encrypting in place; on error `out`
     /// is left as it was.
@@ -122,41 +129,75 @@ impl Tls12Encrypter {
         out: &mut Vec<u8>,
     ) -> Result<(), Error> {
         check_plaintext_len(plaintext.len())?;
+        let start = out.len();
+        out.reserve(self.overhead() + plaintext.len());
+        out.resize(start + self.prefix_len(), 0);
+        out.extend_from_slice(plaintext);
+        self.seal_in_place(content_type, out, start)
+    }
+
+    /// Protects, as one record of `content_type`, content the caller has
+    /// already written into `out`: `out[start..]` is [`Self::prefix_len`]
+    /// bytes of room (anything) followed by the content. The header and
+    /// explicit nonce are filled in, the content encrypted where it lies
+    /// and the tag appended, so a message is never copied to be sealed.
+    /// On error `out` is truncated to `start`.
+    pub(crate) fn seal_in_place(
+        &mut self,
+        content_type: ContentType,
+        out: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<(), Error> {
+        let result = self.seal_tail(content_type, out, start);
+        if result.is_err() {
+            out.truncate(start);
+        }
+        result
+    }
+
+    fn seal_tail(
+        &mut self,
+        content_type: ContentType,
+        out: &mut Vec<u8>,
+        start: usize,
+    ) -> Result<(), Error> {
+        let refused = || Error::Crypto(CryptoError::Refused);
+        let explicit_len = explicit_len(self.shape);
+        let content_at = start
+            .checked_add(self.prefix_len())
+            .filter(|&at| at <= out.len())
+            .ok_or_else(refused)?;
+        let len = out.len() - content_at;
+        check_plaintext_len(len)?;
         let seq = self.key.seq()?;
         if seq >= self.limit {
             return Err(CryptoError::SequenceExhausted.into());
         }
-        let refused = |_| Error::Crypto(CryptoError::Refused);
-        let plaintext_len = u16::try_from(plaintext.len()).map_err(refused)?;
-        let explicit_len = explicit_len(self.shape);
+        let plaintext_len = u16::try_from(len).map_err(|_| refused())?;
         // At most 8 + 2^14 + 16, which fits the u16 length field.
-        let body_len = explicit_len + plaintext.len() + self.key.tag_len();
+        let body_len = explicit_len + len + self.key.tag_len();
         let header = RecordHeader {
             content_type,
             legacy_version: TLS12_RECORD_VERSION,
-            len: u16::try_from(body_len).map_err(refused)?,
+            len: u16::try_from(body_len).map_err(|_| refused())?,
         }
         .encode();
         // iv XOR (0^4 || seq): for AES-GCM the salt then the sequence
         // number, which is also the explicit nonce.
         let nonce = self.key.xor_nonce(seq);
         let aad = additional_data(seq, content_type, TLS12_RECORD_VERSION, plaintext_len);
-
-        let start = out.len();
-        out.reserve(RECORD_HEADER_LEN + body_len);
-        out.extend_from_slice(&header);
+        let (prefix, content) = out
+            .get_mut(start..)
+            .and_then(|record| record.split_at_mut_checked(self.prefix_len()))
+            .ok_or_else(refused)?;
+        let (header_room, explicit_room) = prefix
+            .split_at_mut_checked(RECORD_HEADER_LEN)
+            .ok_or_else(refused)?;
+        header_room.copy_from_slice(&header);
         // The explicit nonce is the last eight bytes of the nonce: the
         // sequence number (the salt's zeros XOR seq).
-        out.extend_from_slice(nonce.get(NONCE_LEN - explicit_len..).unwrap_or_default());
-        out.extend_from_slice(plaintext);
-        let sealed = match out.get_mut(start + RECORD_HEADER_LEN + explicit_len..) {
-            Some(inner) => self.key.seal(nonce, &aad, inner).ok(),
-            None => None,
-        };
-        let Some(tag) = sealed else {
-            out.truncate(start);
-            return Err(CryptoError::Refused.into());
-        };
+        explicit_room.copy_from_slice(nonce.get(NONCE_LEN - explicit_len..).unwrap_or_default());
+        let tag = self.key.seal(nonce, &aad, content).map_err(|_| refused())?;
         out.extend_from_slice(tag.as_ref());
         self.key.advance(seq);
         Ok(())

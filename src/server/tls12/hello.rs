@@ -6,35 +6,25 @@
 //! be of the suite's kind (ECDSA or EdDSA for ECDHE_ECDSA, RSA for
 //! ECDHE_RSA, RFC 8422 §5.1) and sign with an algorithm the client lists.
 
-use std::sync::Arc;
-
-use bytes::Bytes;
-
 use super::messages::POINT_FORMAT_UNCOMPRESSED;
 use crate::codec::ClientHello;
 use crate::crypto::key_exchange::NamedGroup;
-use crate::crypto::signing::{KeyAlgorithm, SignatureScheme};
+use crate::crypto::signing::KeyAlgorithm;
 use crate::crypto::tls12::prf::RANDOM_LEN;
 use crate::crypto::tls12::suites::Tls12Suite;
+use crate::enums::CipherSuite;
+use crate::enums::ProtocolVersion;
 use crate::error::PeerMisbehaved;
-use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::hello::{choose_alpn, choose_certificate, server_name};
+use crate::server::config::ServerConfig;
+use crate::server::hello::{choose_alpn, choose_certificate, server_name, Chosen, VersionParams};
 
 /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
 const RENEGOTIATION_SCSV: u16 = 0x00ff;
 
-/// Everything chosen for a TLS 1.2 handshake, and what of the ClientHello
-/// the rest of the handshake needs (so that no buffer of it is kept).
-pub(crate) struct Chosen {
+/// What only TLS 1.2 chooses, and what of the ClientHello the rest of
+/// the handshake needs (so that no buffer of it is kept).
+pub(crate) struct Tls12Params {
     pub(crate) suite: &'static Tls12Suite,
-    pub(crate) group: NamedGroup,
-    pub(crate) cert: Arc<CertifiedKey>,
-    pub(crate) scheme: SignatureScheme,
-    pub(crate) alpn: Option<Bytes>,
-    pub(crate) server_name: Option<Box<str>>,
-    /// Whether the certificate was chosen by SNI (acknowledged with an
-    /// empty server_name, RFC 6066 §3).
-    pub(crate) sni_matched: bool,
     pub(crate) client_random: [u8; RANDOM_LEN],
     /// The client offered the extended master secret (RFC 7627 §5.1).
     pub(crate) extended_master_secret: bool,
@@ -44,11 +34,23 @@ pub(crate) struct Chosen {
     pub(crate) ec_point_formats: bool,
 }
 
+impl VersionParams for Tls12Params {
+    const VERSION: ProtocolVersion = ProtocolVersion::Tls12;
+
+    fn cipher_suite(&self) -> CipherSuite {
+        self.suite.suite
+    }
+
+    fn extended_master_secret(&self) -> bool {
+        self.extended_master_secret
+    }
+}
+
 /// Chooses the parameters of a TLS 1.2 handshake.
 pub(crate) fn choose(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
-) -> Result<Chosen, PeerMisbehaved> {
+) -> Result<Chosen<Tls12Params>, PeerMisbehaved> {
     // RFC 5746 §3.6: on a first handshake renegotiated_connection must be
     // empty.
     if hello.renegotiation_info().is_some_and(|r| !r.is_empty()) {
@@ -103,18 +105,20 @@ pub(crate) fn choose(
     let alpn = choose_alpn(config, hello)?;
 
     Ok(Chosen {
-        suite,
+        params: Tls12Params {
+            suite,
+            client_random: *hello.random(),
+            extended_master_secret,
+            secure_renegotiation: hello.renegotiation_info().is_some()
+                || hello.offers_cipher_suite(RENEGOTIATION_SCSV),
+            ec_point_formats: ec_point_formats.is_some(),
+        },
         group,
         cert,
         scheme,
         alpn,
         server_name,
         sni_matched,
-        client_random: *hello.random(),
-        extended_master_secret,
-        secure_renegotiation: hello.renegotiation_info().is_some()
-            || hello.offers_cipher_suite(RENEGOTIATION_SCSV),
-        ec_point_formats: ec_point_formats.is_some(),
     })
 }
 

@@ -1,0 +1,478 @@
+//! The driver's side of a connection, below its buffers: where the
+//! connection stands, the record and message dispatch, and the pauses for
+//! the application's decisions.
+//!
+//! The version states are data (`tls13::State`, `tls12::State`): the
+//! driver hands each one its message and the [`Output`] sink and keeps
+//! what it returns. Every ClientHello is parsed here, so that the
+//! decisions that follow a hello are made in one place for both versions.
+
+use std::sync::{Arc, Weak};
+
+use bytes::Bytes;
+use ring::rand::SecureRandom;
+
+use crate::codec::{
+    split_handshake, Alert, AlertDescription, AlertLevel, ClientHello, ContentType,
+    HandshakeJoiner, HandshakeMessage, HandshakeType, RecordHeader, MAX_PLAINTEXT_LEN,
+    RECORD_HEADER_LEN,
+};
+use crate::enums::ProtocolVersion;
+use crate::error::{CryptoError, Error, InvalidMessage, PeerMisbehaved};
+use crate::ocsp::OcspOutcome;
+use crate::server::config::{CertifiedKey, ServerConfig};
+use crate::server::events::{CloseReason, Event};
+use crate::server::hello;
+use crate::server::limits::{EarlyData, PeerLimits};
+use crate::server::ocsp_event::{OcspRequest, RequestId};
+use crate::server::output::Output;
+use crate::server::state::{expect, Input};
+use crate::server::{tls12, tls13};
+
+/// Everything of a connection but its input buffers, so that a record or
+/// message borrowed from those can be handled by `&mut Core`.
+pub(crate) struct Core {
+    pub(crate) config: Arc<ServerConfig>,
+    pub(crate) state: State,
+    pub(crate) output: Output,
+    /// What the peer may make the connection do without progress.
+    limits: PeerLimits,
+}
+
+/// Where the connection stands. Waiting for a ClientHello and the pauses
+/// are the driver's; in between, the state is the chosen version's.
+pub(crate) enum State {
+    ExpectClientHello,
+    /// TLS 1.3, after a HelloRetryRequest.
+    ExpectRetryHello(Box<tls13::ExpectRetryHello>),
+    AwaitingOcsp(Box<Paused>),
+    Tls13(tls13::State),
+    Tls12(tls12::State),
+    Closed,
+}
+
+/// Waiting for the application's answer to an OCSP request. The host
+/// name travels in the request and its completion meanwhile, so that it is
+/// kept (and allocated) once.
+pub(crate) struct Paused {
+    pub(crate) id: RequestId,
+    /// The request's (then its completion's) liveness, watched.
+    pub(crate) alive: Weak<()>,
+    pub(crate) flight: Pending,
+}
+
+/// The final ClientHello is in: the server flight of the chosen version,
+/// still to be sent, and its ServerHello.random.
+pub(crate) struct Pending {
+    pub(crate) random: [u8; 32],
+    pub(crate) flight: VersionFlight,
+}
+
+/// The flight of one version or the other.
+pub(crate) enum VersionFlight {
+    Tls13(tls13::Flight),
+    Tls12(tls12::Flight),
+}
+
+impl Pending {
+    pub(crate) fn version(&self) -> ProtocolVersion {
+        match self.flight {
+            VersionFlight::Tls13(_) => ProtocolVersion::Tls13,
+            VersionFlight::Tls12(_) => ProtocolVersion::Tls12,
+        }
+    }
+
+    pub(crate) fn cert(&self) -> &Arc<CertifiedKey> {
+        match &self.flight {
+            VersionFlight::Tls13(f) => &f.chosen.cert,
+            VersionFlight::Tls12(f) => &f.chosen.cert,
+        }
+    }
+
+    /// The SNI host name, lent to a request while paused.
+    pub(crate) fn server_name_mut(&mut self) -> &mut Option<Box<str>> {
+        match &mut self.flight {
+            VersionFlight::Tls13(f) => &mut f.chosen.server_name,
+            VersionFlight::Tls12(f) => &mut f.chosen.server_name,
+        }
+    }
+}
+
+impl Core {
+    pub(crate) fn new(config: Arc<ServerConfig>) -> Self {
+        Self {
+            config,
+            state: State::ExpectClientHello,
+            output: Output::default(),
+            limits: PeerLimits::default(),
+        }
+    }
+
+    pub(crate) fn is_paused(&self) -> bool {
+        matches!(self.state, State::AwaitingOcsp(_))
+    }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed)
+    }
+
+    pub(crate) fn is_running(&self) -> bool {
+        !self.is_paused() && !self.is_closed()
+    }
+
+    /// Whether the handshake is done and application data may flow.
+    pub(crate) fn in_traffic(&self) -> bool {
+        match &self.state {
+            State::Tls13(state) => state.is_traffic(),
+            State::Tls12(state) => state.is_traffic(),
+            _ => false,
+        }
+    }
+
+    /// The state's name, for `Debug`.
+    pub(crate) fn state_name(&self) -> &'static str {
+        match &self.state {
+            State::ExpectClientHello => "ExpectClientHello",
+            State::ExpectRetryHello(_) => "ExpectRetryHello",
+            State::AwaitingOcsp(_) => "AwaitingOcsp",
+            State::Tls13(state) => state.name(),
+            State::Tls12(state) => state.name(),
+            State::Closed => "Closed",
+        }
+    }
+
+    /// Closes the connection after a fatal error: the partial flight was
+    /// already dropped by the failing step; one alert is queued (none in
+    /// answer to the peer's alert), then the Closed event.
+    pub(crate) fn fail(&mut self, error: Error) -> Error {
+        let alert = match &error {
+            Error::AlertReceived(_) => None,
+            e => Some(AlertDescription::from(e)),
+        };
+        if let Some(description) = alert {
+            let _ = self.output.alert(Alert::fatal(description));
+        }
+        self.state = State::Closed;
+        let reason = match &error {
+            Error::AlertReceived(a) => CloseReason::PeerAlert(*a),
+            e => CloseReason::Error {
+                error: e.clone(),
+                alert,
+            },
+        };
+        self.output.event(Event::Closed(reason));
+        error
+    }
+
+    /// Sends close_notify and closes.
+    pub(crate) fn close(&mut self, reason: CloseReason) {
+        let _ = self.output.alert(Alert::close_notify());
+        self.state = State::Closed;
+        self.output.event(Event::Closed(reason));
+    }
+
+    /// Runs one step of a state against the output sink: what it writes
+    /// is kept only if it succeeds (see [`Output::begin`]).
+    fn step<T>(
+        &mut self,
+        f: impl FnOnce(&ServerConfig, &mut Output) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        self.output.begin();
+        let result = f(&self.config, &mut self.output);
+        let result = result.and_then(|next| Ok((next, self.output.commit()?)));
+        match result {
+            Ok((next, early_data)) => {
+                if let Some(mode) = early_data {
+                    self.limits.early_data = mode;
+                }
+                Ok(next)
+            }
+            Err(e) => {
+                self.output.rollback();
+                Err(e)
+            }
+        }
+    }
+
+    pub(crate) fn handle_record(
+        &mut self,
+        header: RecordHeader,
+        fragment: &mut [u8],
+        joiner: &mut HandshakeJoiner,
+    ) -> Result<(), Error> {
+        if header.content_type == ContentType::ChangeCipherSpec {
+            if fragment != [1] {
+                return Err(PeerMisbehaved::BadChangeCipherSpec.into());
+            }
+            return self.change_cipher_spec(joiner);
+        }
+        let early_data = header.content_type == ContentType::ApplicationData
+            && self.limits.early_data != EarlyData::None;
+        // What a skipped 0-RTT record counts against its limit.
+        let on_the_wire = RECORD_HEADER_LEN + fragment.len();
+        if early_data && self.limits.early_data == EarlyData::SkipUntilHello {
+            // After a HelloRetryRequest no key can open 0-RTT data: pass
+            // it over unread until the second ClientHello (RFC 8446
+            // §4.2.10).
+            return self.limits.early_data_skipped(on_the_wire);
+        }
+        let has_decrypter = self.output.has_decrypter();
+        let in_traffic = self.in_traffic();
+        let (typ, plaintext): (ContentType, &[u8]) = match self.output.decrypter_mut() {
+            Some(dec) if early_data => match dec.open(&header, fragment) {
+                // The first record that opens with the handshake key is the
+                // client's second flight: the early data is behind us.
+                Ok(opened) => {
+                    self.limits.early_data = EarlyData::None;
+                    opened
+                }
+                // 0-RTT data under a key this server never had: skip it
+                // (RFC 8446 §4.2.10), within the limit.
+                Err(Error::InvalidMessage(InvalidMessage::DecryptFailed)) => {
+                    return self.limits.early_data_skipped(on_the_wire);
+                }
+                Err(e) => return Err(e),
+            },
+            Some(dec) if dec.protects(header.content_type) => dec.open(&header, fragment)?,
+            _ => {
+                if fragment.len() > MAX_PLAINTEXT_LEN {
+                    return Err(InvalidMessage::RecordOverflow {
+                        len: fragment.len(),
+                        max: MAX_PLAINTEXT_LEN,
+                    }
+                    .into());
+                }
+                // Unprotected records: handshake before keys, and alerts
+                // from a client that could not process the server's flight.
+                let allowed = match header.content_type {
+                    ContentType::Handshake => !has_decrypter,
+                    ContentType::Alert => !in_traffic,
+                    _ => false,
+                };
+                if !allowed {
+                    return Err(InvalidMessage::UnexpectedContentType(header.content_type).into());
+                }
+                (header.content_type, &*fragment)
+            }
+        };
+        if typ != ContentType::Handshake {
+            interleave_check(joiner, typ)?;
+        }
+        match typ {
+            ContentType::Handshake => self.handle_handshake_fragment(plaintext, joiner),
+            ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
+            ContentType::ApplicationData if in_traffic => {
+                self.limits.progress();
+                self.output
+                    .event(Event::ApplicationData(plaintext.to_vec()));
+                Ok(())
+            }
+            other => Err(InvalidMessage::UnexpectedContentType(other).into()),
+        }
+    }
+
+    /// A change_cipher_spec (its one 0x01 byte checked): TLS 1.2's key
+    /// change (RFC 5246 §7.1); otherwise TLS 1.3's compatibility record,
+    /// dropped in the window RFC 8446 §5 allows (after the first
+    /// ClientHello, before the client's Finished), or out of turn.
+    fn change_cipher_spec(&mut self, joiner: &HandshakeJoiner) -> Result<(), Error> {
+        if let State::Tls12(_) = self.state {
+            let State::Tls12(state) = core::mem::replace(&mut self.state, State::Closed) else {
+                return Err(CryptoError::Refused.into());
+            };
+            let partial = joiner.has_partial_message();
+            self.state = State::Tls12(self.step(|_, out| state.change_cipher_spec(partial, out))?);
+            return Ok(());
+        }
+        interleave_check(joiner, ContentType::ChangeCipherSpec)?;
+        match self.state {
+            State::ExpectRetryHello(_)
+            | State::AwaitingOcsp(_)
+            | State::Tls13(tls13::State::ExpectFinished(_)) => self.limits.compat_ccs(),
+            _ => Err(PeerMisbehaved::BadChangeCipherSpec.into()),
+        }
+    }
+
+    /// Hands over the handshake messages of one record. When no message is
+    /// partly buffered, the whole messages in it are handled where they lie
+    /// (a ClientHello or a Finished is never copied); the joiner keeps only
+    /// what must wait: a message continued in the next record, or whatever
+    /// follows a message after which the handshake paused or closed.
+    fn handle_handshake_fragment(
+        &mut self,
+        mut fragment: &[u8],
+        joiner: &mut HandshakeJoiner,
+    ) -> Result<(), Error> {
+        if !joiner.has_partial_message() {
+            while self.is_running() {
+                let Some((message, used)) = split_handshake(fragment)? else {
+                    break;
+                };
+                let rest = fragment.get(used..).unwrap_or_default();
+                self.handle_message(message, !rest.is_empty())?;
+                fragment = rest;
+            }
+        }
+        joiner.push(fragment)?;
+        Ok(())
+    }
+
+    fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
+        match alert.description {
+            // Answer close_notify with close_notify (RFC 8446 §6.1).
+            AlertDescription::CloseNotify => {
+                self.close(CloseReason::PeerClosed);
+                Ok(())
+            }
+            // "user_canceled ... SHOULD be followed by close_notify".
+            AlertDescription::UserCanceled => self.limits.alert_ignored(),
+            // TLS 1.2 lets a connection go on after a warning (RFC 5246
+            // §7.2.2); TLS 1.3 has no warnings but these two (§6.2).
+            _ if alert.level == AlertLevel::Warning && matches!(self.state, State::Tls12(_)) => {
+                self.limits.alert_ignored()
+            }
+            // Every other alert is an error, whatever its level (§6.2).
+            other => Err(Error::AlertReceived(other)),
+        }
+    }
+
+    /// Handles one handshake message. `followed` says whether more
+    /// handshake bytes came behind it in the same record (see [`Input`]).
+    pub(crate) fn handle_message(
+        &mut self,
+        message: HandshakeMessage<'_>,
+        followed: bool,
+    ) -> Result<(), Error> {
+        self.limits.progress();
+        let input = Input { message, followed };
+        match core::mem::replace(&mut self.state, State::Closed) {
+            State::ExpectClientHello => {
+                expect(&message, HandshakeType::ClientHello)?;
+                let hello = ClientHello::parse(message.body)?;
+                match hello::choose_version(&self.config, &hello)? {
+                    ProtocolVersion::Tls13 => {
+                        match self
+                            .step(|config, out| tls13::client_hello(config, &hello, input, out))?
+                        {
+                            tls13::AfterHello::Retry(retry) => {
+                                self.state = State::ExpectRetryHello(retry);
+                                Ok(())
+                            }
+                            tls13::AfterHello::Flight(flight) => {
+                                self.after_hello(&hello, VersionFlight::Tls13(flight))
+                            }
+                        }
+                    }
+                    ProtocolVersion::Tls12 => {
+                        let flight = tls12::client_hello(&self.config, &hello, input)?;
+                        self.after_hello(&hello, VersionFlight::Tls12(flight))
+                    }
+                }
+            }
+            State::ExpectRetryHello(retry) => {
+                expect(&message, HandshakeType::ClientHello)?;
+                let hello = ClientHello::parse(message.body)?;
+                let flight =
+                    self.step(|config, out| retry.second_hello(config, &hello, input, out))?;
+                self.after_hello(&hello, VersionFlight::Tls13(flight))
+            }
+            State::Tls13(state) => {
+                self.state = State::Tls13(self.step(|_, out| state.handle(input, out))?);
+                Ok(())
+            }
+            State::Tls12(state) => {
+                self.state = State::Tls12(self.step(|_, out| state.handle(input, out))?);
+                Ok(())
+            }
+            paused @ State::AwaitingOcsp(_) => {
+                // `process` does not hand messages over while paused.
+                self.state = paused;
+                Ok(())
+            }
+            State::Closed => Ok(()),
+        }
+    }
+
+    /// The final ClientHello is in: raise the OCSP event and pause, or go
+    /// straight on to the server flight.
+    ///
+    /// The event is the same in both versions, and comes before ServerHello
+    /// in both, so that nothing is written while the handshake waits.
+    fn after_hello(&mut self, hello: &ClientHello<'_>, flight: VersionFlight) -> Result<(), Error> {
+        let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
+        let raise = ocsp.is_some() && self.config.ocsp_events;
+        // ServerHello.random and the request's id, in one call to the
+        // system RNG: each call is a system call, and the handshake's cost
+        // is measured against a floor that makes no more of them.
+        let mut random = [0; 32];
+        let mut id = [0; 16];
+        let mut drawn = [0; 32 + 16];
+        let wanted = drawn
+            .get_mut(..if raise { 48 } else { 32 })
+            .ok_or(CryptoError::Refused)?;
+        self.config
+            .rng
+            .fill(wanted)
+            .map_err(|_| CryptoError::Random)?;
+        let (random_drawn, id_drawn) = drawn.split_at(32);
+        random.copy_from_slice(random_drawn);
+        id.copy_from_slice(id_drawn);
+        let mut pending = Pending { random, flight };
+        match ocsp {
+            Some(request) if raise => {
+                let alive = Arc::new(());
+                let watched = Arc::downgrade(&alive);
+                let id = RequestId(id);
+                let event = OcspRequest {
+                    id,
+                    alive,
+                    cert: Arc::clone(pending.cert()),
+                    server_name: pending.server_name_mut().take(),
+                    responder_ids: request
+                        .responder_ids()
+                        .map(Bytes::copy_from_slice)
+                        .collect(),
+                    request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
+                };
+                self.output.event(Event::OcspRequest(event));
+                self.state = State::AwaitingOcsp(Box::new(Paused {
+                    id,
+                    alive: watched,
+                    flight: pending,
+                }));
+                Ok(())
+            }
+            _ => self.send_flight(pending, None, OcspOutcome::NotRequested),
+        }
+    }
+
+    /// The server flight of the chosen version, with the staple if any.
+    pub(crate) fn send_flight(
+        &mut self,
+        pending: Pending,
+        staple: Option<&[u8]>,
+        ocsp: OcspOutcome,
+    ) -> Result<(), Error> {
+        let Pending { random, flight } = pending;
+        self.state = match flight {
+            VersionFlight::Tls13(flight) => State::Tls13(
+                self.step(|config, out| flight.send(config, &random, staple, ocsp, out))?,
+            ),
+            VersionFlight::Tls12(flight) => State::Tls12(
+                self.step(|config, out| flight.send(config, random, staple, ocsp, out))?,
+            ),
+        };
+        Ok(())
+    }
+}
+
+/// Refuses a record of type `typ` (not handshake) while a handshake message
+/// is only partly received: "Handshake messages MUST NOT be interleaved
+/// with other record types" (RFC 8446 §5.1; RFC 5246 §6.2.1 likewise).
+fn interleave_check(joiner: &HandshakeJoiner, typ: ContentType) -> Result<(), Error> {
+    if joiner.has_partial_message() {
+        Err(PeerMisbehaved::Interleaved(typ).into())
+    } else {
+        Ok(())
+    }
+}

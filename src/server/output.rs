@@ -1,0 +1,267 @@
+//! The output sink that the version states write to.
+//!
+//! A state's step takes its input and `&mut Output` and returns its next
+//! state; everything it has to say goes through here: handshake messages
+//! (hashed into the transcript as they are written), key changes, the
+//! change_cipher_spec record, and events. The sink alone frames and seals:
+//! messages are encoded straight into the transmit buffer behind room for
+//! a record header, and the record is closed (framed in the clear, or
+//! sealed where it lies) when the keys change or the step ends.
+//!
+//! The driver brackets each step with [`Output::begin`] and then
+//! [`Output::commit`] or [`Output::rollback`]: a step that fails leaves
+//! nothing of itself behind, neither bytes, nor events, nor keys, so the
+//! alert that follows goes out under the keys the peer has.
+
+use core::ops::Range;
+
+use crate::codec::{Alert, ContentType, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::crypto::transcript::Transcript;
+use crate::error::{CryptoError, Error, LengthOverflow};
+use crate::server::events::{Event, EventQueue};
+use crate::server::limits::EarlyData;
+use crate::server::record_layer::{
+    frame_plaintext_record, seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
+};
+
+/// Bytes and events for the application, and the keys they go out under.
+#[derive(Default)]
+pub(crate) struct Output {
+    /// Bytes for the peer, framed, except for the open record at the end.
+    wire: Vec<u8>,
+    events: EventQueue,
+    encrypter: Option<Encrypter>,
+    decrypter: Option<Decrypter>,
+    /// Where the record being filled with handshake messages starts in
+    /// `wire` (its header room), and how much room that is.
+    open: Option<OpenRecord>,
+    /// How 0-RTT records are to be treated from now on, when a step says.
+    early_data: Option<EarlyData>,
+    /// What the step in progress started from.
+    undo: Undo,
+}
+
+#[derive(Clone, Copy)]
+struct OpenRecord {
+    start: usize,
+    prefix: usize,
+}
+
+/// What [`Output::rollback`] restores.
+#[derive(Default)]
+struct Undo {
+    wire_len: usize,
+    events_len: usize,
+    /// The keys a step replaced, once replaced: `Some(old)`.
+    encrypter: Option<Option<Encrypter>>,
+    decrypter: Option<Option<Decrypter>>,
+}
+
+impl Output {
+    // ----- for the driver -----
+
+    /// Marks the start of a step.
+    pub(crate) fn begin(&mut self) {
+        self.undo = Undo {
+            wire_len: self.wire.len(),
+            events_len: self.events.len(),
+            encrypter: None,
+            decrypter: None,
+        };
+        self.early_data = None;
+    }
+
+    /// Ends a step that succeeded: its last record is closed, and the
+    /// replaced keys are dropped. Returns the step's word on early data.
+    pub(crate) fn commit(&mut self) -> Result<Option<EarlyData>, Error> {
+        if let Err(e) = self.close_record() {
+            self.rollback();
+            return Err(e);
+        }
+        self.undo.encrypter = None;
+        self.undo.decrypter = None;
+        Ok(self.early_data.take())
+    }
+
+    /// Ends a step that failed: its bytes and events are dropped and the
+    /// keys it replaced are put back.
+    pub(crate) fn rollback(&mut self) {
+        self.open = None;
+        self.wire.truncate(self.undo.wire_len);
+        self.events.truncate(self.undo.events_len);
+        if let Some(old) = self.undo.encrypter.take() {
+            self.encrypter = old;
+        }
+        if let Some(old) = self.undo.decrypter.take() {
+            self.decrypter = old;
+        }
+        self.early_data = None;
+    }
+
+    /// The peer's keys, to open its records with.
+    pub(crate) fn decrypter_mut(&mut self) -> Option<&mut Decrypter> {
+        self.decrypter.as_mut()
+    }
+
+    /// Whether the peer's records are protected yet.
+    pub(crate) fn has_decrypter(&self) -> bool {
+        self.decrypter.is_some()
+    }
+
+    /// Seals `data` as records of `typ` under the sending keys.
+    pub(crate) fn seal(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+        let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
+        seal_records(enc, typ, data, &mut self.wire)
+    }
+
+    /// Takes the bytes for the peer, if any.
+    pub(crate) fn take_wire(&mut self) -> Option<Vec<u8>> {
+        (!self.wire.is_empty()).then(|| core::mem::take(&mut self.wire))
+    }
+
+    /// Bytes waiting for the peer.
+    pub(crate) fn wire_len(&self) -> usize {
+        self.wire.len()
+    }
+
+    /// Moves the bytes for the peer to the end of `out`.
+    pub(crate) fn append_wire_to(&mut self, out: &mut Vec<u8>) {
+        out.append(&mut self.wire);
+    }
+
+    /// The oldest event waiting for the application.
+    pub(crate) fn pop_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Events waiting for the application.
+    pub(crate) fn events_len(&self) -> usize {
+        self.events.len()
+    }
+
+    // ----- for the states (and the driver) -----
+
+    /// Makes room for `additional` bytes of output at once, so that a
+    /// flight whose size is known is encoded without growing the buffer.
+    pub(crate) fn reserve(&mut self, additional: usize) {
+        self.wire.reserve(additional);
+    }
+
+    /// Writes one handshake message with `write` (which returns where it
+    /// put it) and adds it to `transcript`.
+    pub(crate) fn message(
+        &mut self,
+        transcript: &mut Transcript,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<Range<usize>, LengthOverflow>,
+    ) -> Result<(), Error> {
+        self.open_record();
+        let range = write(&mut self.wire)?;
+        transcript.add_written(&self.wire, range)?;
+        Ok(())
+    }
+
+    /// Writes a handshake message that no transcript covers: a
+    /// KeyUpdate, after the handshake.
+    pub(crate) fn unhashed_message(
+        &mut self,
+        write: impl FnOnce(&mut Vec<u8>) -> Result<Range<usize>, LengthOverflow>,
+    ) -> Result<(), Error> {
+        self.open_record();
+        write(&mut self.wire)?;
+        Ok(())
+    }
+
+    /// Sends change_cipher_spec, which is never protected (RFC 5246 §7.1,
+    /// RFC 8446 Appendix D.4).
+    pub(crate) fn change_cipher_spec(&mut self) -> Result<(), Error> {
+        self.close_record()?;
+        self.wire.extend_from_slice(&CCS_RECORD);
+        Ok(())
+    }
+
+    /// From here on, records go out under `encrypter`; what was written
+    /// before goes out under the keys before it.
+    pub(crate) fn sending_keys(&mut self, encrypter: Encrypter) -> Result<(), Error> {
+        self.close_record()?;
+        let old = self.encrypter.replace(encrypter);
+        self.undo.encrypter.get_or_insert(old);
+        Ok(())
+    }
+
+    /// From the next record on, the peer's records are opened with
+    /// `decrypter`.
+    pub(crate) fn receiving_keys(&mut self, decrypter: Decrypter) {
+        let old = self.decrypter.replace(decrypter);
+        self.undo.decrypter.get_or_insert(old);
+    }
+
+    /// Tells the driver how to treat 0-RTT records from now on.
+    pub(crate) fn early_data(&mut self, mode: EarlyData) {
+        self.early_data = Some(mode);
+    }
+
+    /// Queues an event for the application.
+    pub(crate) fn event(&mut self, event: Event) {
+        self.events.push_back(event);
+    }
+
+    /// Queues an alert record, protected if keys are in use.
+    pub(crate) fn alert(&mut self, alert: Alert) -> Result<(), Error> {
+        self.close_record()?;
+        match &mut self.encrypter {
+            Some(enc) => enc.seal(ContentType::Alert, &alert.encode(), &mut self.wire),
+            None => {
+                self.wire
+                    .extend_from_slice(&alert.encode_plaintext_record());
+                Ok(())
+            }
+        }
+    }
+
+    // ----- framing -----
+
+    /// Leaves room for the header (and explicit nonce) of a handshake
+    /// record, unless one is open already.
+    fn open_record(&mut self) {
+        if self.open.is_none() {
+            let prefix = self
+                .encrypter
+                .as_ref()
+                .map_or(RECORD_HEADER_LEN, Encrypter::prefix_len);
+            let start = self.wire.len();
+            self.wire.resize(start + prefix, 0);
+            self.open = Some(OpenRecord { start, prefix });
+        }
+    }
+
+    /// Frames (or seals) the messages written since the record was
+    /// opened. One record when they fit, which they nearly always do;
+    /// else a long chain or a big staple (up to 2^24 bytes) is fragmented
+    /// from a copy.
+    fn close_record(&mut self) -> Result<(), Error> {
+        let Some(OpenRecord { start, prefix }) = self.open.take() else {
+            return Ok(());
+        };
+        let content_at = start + prefix;
+        let len = self.wire.len().saturating_sub(content_at);
+        let typ = ContentType::Handshake;
+        match &mut self.encrypter {
+            _ if len == 0 => self.wire.truncate(start),
+            Some(enc) if len <= MAX_PLAINTEXT_LEN => {
+                enc.seal_in_place(typ, &mut self.wire, start)?
+            }
+            None if len <= MAX_PLAINTEXT_LEN => frame_plaintext_record(&mut self.wire, start, typ)?,
+            Some(enc) => {
+                let messages = self.wire.split_off(content_at);
+                self.wire.truncate(start);
+                seal_records(enc, typ, &messages, &mut self.wire)?;
+            }
+            None => {
+                let messages = self.wire.split_off(content_at);
+                self.wire.truncate(start);
+                write_plaintext_records(&mut self.wire, typ, &messages);
+            }
+        }
+        Ok(())
+    }
+}
