@@ -114,7 +114,7 @@ impl FloorRig {
             let Some(Event::OcspRequest(request)) = conn.poll_event() else {
                 panic!("no OCSP request");
             };
-            conn.complete_ocsp(request.respond(fx.staple.clone()).unwrap())
+            conn.complete(request.respond(fx.staple.clone()).unwrap(), 0)
                 .unwrap();
             let mut flight = Vec::new();
             conn.write_tls_into(&mut flight);
@@ -186,7 +186,7 @@ impl FloorRig12 {
             let Some(Event::OcspRequest(request)) = conn.poll_event() else {
                 panic!("no OCSP request");
             };
-            conn.complete_ocsp(request.respond(fx.staple.clone()).unwrap())
+            conn.complete(request.respond(fx.staple.clone()).unwrap(), 0)
                 .unwrap();
         }
         let mut stapler_flight = Vec::new();

@@ -280,8 +280,8 @@ impl std::error::Error for PeerMisbehaved {}
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Misuse {
-    /// An OCSP completion was handed to a connection other than the one
-    /// whose request it answers, or to one that is not waiting for it.
+    /// A completion was handed to a connection other than the one whose
+    /// request it answers, or to one that is not waiting for it.
     ForeignCompletion,
     /// Application data was sent before the handshake completed.
     HandshakeNotComplete,
@@ -292,7 +292,7 @@ pub enum Misuse {
 impl fmt::Display for Misuse {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Self::ForeignCompletion => "this OCSP completion belongs to another request",
+            Self::ForeignCompletion => "this completion belongs to another request",
             Self::HandshakeNotComplete => "the handshake has not completed",
             Self::Closed => "the connection is closed",
         })
@@ -384,6 +384,18 @@ impl From<CryptoError> for Error {
 impl From<KeyError> for Error {
     fn from(e: KeyError) -> Self {
         Self::Key(e)
+    }
+}
+
+impl Error {
+    /// Whether the application's own answer ended the handshake (an
+    /// abort, or a staple its policy refuses): the connection closes as
+    /// asked, and `complete` reports no error of its own.
+    pub(crate) fn is_application_decision(&self) -> bool {
+        matches!(
+            self,
+            Self::OcspAborted(_) | Self::BadStaple(_) | Self::MustStapleUnmet
+        )
     }
 }
 

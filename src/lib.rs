@@ -7,7 +7,7 @@
 //! likes, from any thread, and answers with [`OcspRequest::respond`] (staple
 //! it), [`OcspRequest::no_response`] (no staple) or [`OcspRequest::abort`]
 //! (end the connection with an internal_error alert), handing the resulting
-//! [`OcspCompletion`] to [`ServerConnection::complete_ocsp`].
+//! [`Completion`] to [`ServerConnection::complete`].
 //!
 //! stapler does no I/O, reads no clock and starts no thread: bytes in, bytes
 //! and events out. It speaks TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246, with
@@ -21,9 +21,9 @@
 //! - [`ServerConnection::feed`] takes bytes from the peer and returns how
 //!   many it consumed. While the handshake waits for an OCSP completion it
 //!   consumes nothing more: keep the rest and offer it again after
-//!   [`ServerConnection::complete_ocsp`]. That is backpressure, not an
+//!   [`ServerConnection::complete`]. That is backpressure, not an
 //!   ever-growing buffer.
-//! - After every input (`feed`, `complete_ocsp`, `send`, `close`), drain
+//! - After every input (`feed`, `complete`, `send`, `close`), drain
 //!   [`ServerConnection::poll_event`] and then
 //!   [`ServerConnection::poll_transmit`] (or
 //!   [`ServerConnection::write_tls_into`] for a buffer you own). Send the
@@ -35,7 +35,7 @@
 //!   not hang the connection: its next call closes it with internal_error
 //!   and [`Error::RequestDropped`]. That costs one 16-byte allocation per
 //!   request. A request that is held but slow is the application's to time
-//!   out, with [`ServerConnection::is_awaiting_ocsp`].
+//!   out, with [`ServerConnection::paused_for`].
 //! - The [`ServerConfig`] is an immutable `Arc` snapshot taken when a
 //!   connection is made, so a new configuration affects only later
 //!   connections.
@@ -67,7 +67,8 @@
 //!
 //! // Fetch a response from the CA here (see `request.certificate()`), then:
 //! let response = std::fs::read("tests/data/pki/README.md")?; // stand-in bytes
-//! conn.complete_ocsp(request.respond(response).expect("not empty"))?;
+//! let now = 1_800_000_000; // seconds since the epoch: stapler reads no clock
+//! conn.complete(request.respond(response).expect("not empty"), now)?;
 //! let flight = conn.poll_transmit().expect("ServerHello and the encrypted flight");
 //! assert_eq!(flight[0], 22); // a handshake record: ServerHello
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -90,8 +91,8 @@
 //!   [`ocsp::OcspResponse::verify`] (CertID, signer or delegated responder,
 //!   nonce, freshness).
 //! - Policies on the [`ServerConfig`]: [`ocsp::StaplePolicy::Verify`]
-//!   checks a response handed to `respond` before it is stapled (use
-//!   [`ServerConnection::complete_ocsp_at`] to give it the time), and
+//!   checks a response handed to `respond` before it is stapled, at the
+//!   time given to [`ServerConnection::complete`], and
 //!   [`ocsp::MustStaplePolicy`] decides what a Must-Staple certificate
 //!   (RFC 7633, [`OcspRequest::must_staple`]) does without a good staple.
 //!
@@ -151,7 +152,8 @@ pub use error::{
 };
 pub use ocsp::OcspOutcome;
 pub use server::{
-    CloseReason, CompleteOcspError, Event, HandshakeSummary, ServerConfig, ServerConnection,
+    CloseReason, CompleteError, Completion, Decision, Event, HandshakeSummary, ServerConfig,
+    ServerConnection,
 };
-pub use server::{EmptyResponse, OcspCompletion, OcspRequest};
+pub use server::{EmptyResponse, OcspRequest};
 pub use server::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};

@@ -6,7 +6,7 @@ mod common;
 
 use common::rustls_pair::{client_config, tls12_client_config, Pair, RecordingVerifier};
 use common::wire::plaintext_alert;
-use stapler::{CloseReason, CompleteOcspError, Error, Event, ServerConnection};
+use stapler::{CloseReason, CompleteError, Error, Event, ServerConnection};
 
 const INTERNAL_ERROR: u8 = 80;
 
@@ -24,7 +24,7 @@ fn paused_pairs() -> [(Pair, stapler::OcspRequest); 2] {
 fn closed_for_the_drop(server: &mut ServerConnection) {
     let events: Vec<Event> = std::iter::from_fn(|| server.poll_event()).collect();
     assert!(server.is_closed());
-    assert!(!server.is_awaiting_ocsp());
+    assert!(server.paused_for().is_none());
     match &events[..] {
         [Event::Closed(CloseReason::Error { error, alert })] => {
             assert_eq!(*error, Error::RequestDropped);
@@ -73,7 +73,7 @@ fn a_request_still_held_keeps_the_connection_paused() {
             assert_eq!(pair.server.feed(b"\x16\x03\x03"), Ok(0));
             assert!(pair.server.poll_event().is_none());
             assert!(pair.server.poll_transmit().is_none());
-            assert!(pair.server.is_awaiting_ocsp());
+            assert!(pair.server.paused_for().is_some());
         }
         // And it still completes.
         pair.complete(request.no_response()).unwrap();
@@ -86,11 +86,10 @@ fn a_request_still_held_keeps_the_connection_paused() {
 fn a_completion_for_a_closed_connection_is_refused_as_closed() {
     for (mut pair, request) in paused_pairs() {
         pair.server.close();
-        let refused = pair.server.complete_ocsp(request.no_response());
-        assert!(
-            matches!(refused, Err(CompleteOcspError::Closed)),
-            "{refused:?}"
-        );
+        let refused = pair
+            .server
+            .complete(request.no_response(), common::ANY_TIME);
+        assert!(matches!(refused, Err(CompleteError::Closed)), "{refused:?}");
     }
 }
 

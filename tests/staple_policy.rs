@@ -84,16 +84,14 @@ fn paused(
     (pair, verifier)
 }
 
-/// Answers the paused request with `response` at `now` (or with no time)
-/// and runs the handshake to its end.
-fn respond(pair: &mut Pair, response: &[u8], now: Option<u64>) -> Result<(), String> {
+/// Answers the paused request with `response` at `now` and runs the
+/// handshake to its end.
+fn respond(pair: &mut Pair, response: &[u8], now: u64) -> Result<(), String> {
     let request = pair.ocsp_requests.pop().unwrap();
     let completion = request.respond(response.to_vec()).unwrap();
-    let result = match now {
-        Some(now) => pair.server.complete_ocsp_at(completion, now),
-        None => pair.server.complete_ocsp(completion),
-    };
-    result.map_err(|e| format!("complete: {e}"))?;
+    pair.server
+        .complete(completion, now)
+        .map_err(|e| format!("complete: {e}"))?;
     pair.drain_server();
     pair.server_to_client()
         .map_err(|e| format!("client: {e}"))?;
@@ -113,7 +111,7 @@ fn a_good_fresh_response_is_stapled_in_both_versions() {
             "good",
             version,
         );
-        respond(&mut pair, &good, Some(NOW)).unwrap();
+        respond(&mut pair, &good, NOW).unwrap();
         assert_eq!(outcome(&pair), OcspOutcome::Stapled(good.len()));
         assert_eq!(verifier.last_staple(), Some(good.clone()));
     }
@@ -128,36 +126,35 @@ fn a_failing_response_is_not_stapled_and_the_outcome_says_why() {
     type Case = (
         &'static str,
         &'static str,
-        Option<u64>,
+        u64,
         bool,
         fn(&BadStaple) -> bool,
     );
-    let cases: [Case; 7] = [
-        ("good", "good.der", None, true, |b| *b == BadStaple::NoTime),
-        ("good", "good.der", Some(NOW), false, |b| {
+    let cases: [Case; 6] = [
+        ("good", "good.der", NOW, false, |b| {
             *b == BadStaple::NoIssuer
         }),
-        ("good", "good.der", Some(NEXT_UPDATE), true, |b| {
+        ("good", "good.der", NEXT_UPDATE, true, |b| {
             *b == BadStaple::Invalid(OcspError::Expired {
                 valid_until: NEXT_UPDATE,
             })
         }),
-        ("good", "good.der", Some(THIS_UPDATE - 3600), true, |b| {
+        ("good", "good.der", THIS_UPDATE - 3600, true, |b| {
             matches!(b, BadStaple::Invalid(OcspError::NotYetValid { .. }))
         }),
-        ("good", "good-badsig.der", Some(NOW), true, |b| {
+        ("good", "good-badsig.der", NOW, true, |b| {
             matches!(b, BadStaple::Invalid(OcspError::Signature(_)))
         }),
-        ("good", "revoked.der", Some(NOW), true, |b| {
+        ("good", "revoked.der", NOW, true, |b| {
             *b == BadStaple::Invalid(OcspError::CertIdNotFound)
         }),
-        ("revoked", "revoked.der", Some(NOW), true, |b| {
+        ("revoked", "revoked.der", NOW, true, |b| {
             matches!(b, BadStaple::Status(CertStatus::Revoked { .. }))
         }),
     ];
     for (leaf, response, now, with_ca, expected) in cases {
         for version in [Version::Tls13, Version::Tls12] {
-            let label = format!("{leaf} {response} {now:?}");
+            let label = format!("{leaf} {response} {now}");
             let config = config(leaf, verify(OnBadStaple::StapleNothing), with_ca);
             let (mut pair, verifier) = paused(config, leaf, version);
             respond(&mut pair, &ocsp_data(response), now)
@@ -179,7 +176,7 @@ fn a_failing_response_aborts_when_the_policy_says_so() {
             "good",
             version,
         );
-        let err = respond(&mut pair, &ocsp_data("good-badsig.der"), Some(NOW)).unwrap_err();
+        let err = respond(&mut pair, &ocsp_data("good-badsig.der"), NOW).unwrap_err();
         assert!(err.contains("InternalError"), "{err}");
         let closes = pair.closes();
         let [CloseReason::Error { error, alert }] = closes.as_slice() else {
@@ -202,7 +199,7 @@ fn trust_staples_whatever_it_is_given() {
         "good",
         Version::Tls13,
     );
-    respond(&mut pair, &junk, None).unwrap();
+    respond(&mut pair, &junk, NOW).unwrap();
     assert_eq!(outcome(&pair), OcspOutcome::Stapled(junk.len()));
     assert_eq!(verifier.last_staple(), Some(junk));
 }
@@ -255,7 +252,7 @@ fn must_staple_with_a_refused_staple_aborts_when_configured() {
     // The response is for another CA's certificate: refused, so no staple.
     let config = must_staple_config(MustStaplePolicy::Abort, verify(OnBadStaple::StapleNothing));
     let mut pair = must_staple_pair(config);
-    let err = respond(&mut pair, &ocsp_data("good.der"), Some(NOW)).unwrap_err();
+    let err = respond(&mut pair, &ocsp_data("good.der"), NOW).unwrap_err();
     assert!(err.contains("InternalError"), "{err}");
     assert!(matches!(
         pair.closes().as_slice(),

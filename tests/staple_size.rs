@@ -35,7 +35,7 @@ use stapler::ocsp::{
 };
 use stapler::server::ProtocolVersion;
 use stapler::{
-    CloseReason, CompleteOcspError, Error, Event, OcspOutcome, ServerConfig, ServerConnection,
+    CloseReason, CompleteError, Error, Event, OcspOutcome, ServerConfig, ServerConnection,
 };
 
 /// Any time: under Verify, the size is judged before the response is.
@@ -82,7 +82,7 @@ fn response(len: usize) -> Vec<u8> {
 /// Runs `pair` until the server raises its OcspRequest, and takes it.
 fn paused(pair: &mut Pair) -> stapler::OcspRequest {
     pair.run().unwrap();
-    assert!(pair.server.is_awaiting_ocsp());
+    assert!(pair.server.paused_for().is_some());
     pair.ocsp_requests.pop().expect("OcspRequest")
 }
 
@@ -95,8 +95,8 @@ fn refused(mut pair: Pair, len: usize, version: ProtocolVersion, max: usize) {
     let request = paused(&mut pair);
     let completion = request.respond(response(len)).unwrap();
     let expected = Error::StapleTooLarge { len, max, version };
-    match pair.server.complete_ocsp_at(completion, NOW) {
-        Err(CompleteOcspError::Failed(error)) => assert_eq!(error, expected),
+    match pair.server.complete(completion, NOW) {
+        Err(CompleteError::Failed(error)) => assert_eq!(error, expected),
         other => panic!("{len} bytes in {version:?}: {other:?}"),
     }
     assert_eq!(
@@ -199,7 +199,7 @@ fn tls13_staples_a_response_of_exactly_the_limit_byte_for_byte() {
     let request = paused(&mut pair);
     let staple = response(MAX_STAPLE_LEN_TLS13);
     pair.server
-        .complete_ocsp(request.respond(staple.clone()).unwrap())
+        .complete(request.respond(staple.clone()).unwrap(), NOW)
         .unwrap();
     pair.drain_server();
     assert!(pair.events.is_empty(), "{:?}", pair.events);
@@ -263,7 +263,7 @@ fn hand_client_staple(staple: &[u8]) -> Vec<u8> {
         panic!("no OcspRequest")
     };
     server
-        .complete_ocsp(request.respond(staple.to_vec()).unwrap())
+        .complete(request.respond(staple.to_vec()).unwrap(), NOW)
         .unwrap();
     let flight = server.poll_transmit().unwrap();
     let received = client

@@ -193,7 +193,7 @@ fn staple_reaches_the_client_byte_for_byte() {
     assert!(req.issuer().is_some());
     let bytes = staple(" pretend OCSP response for TLS 1.2");
     pair.server
-        .complete_ocsp(req.respond(bytes.clone()).unwrap())
+        .complete(req.respond(bytes.clone()).unwrap(), common::ANY_TIME)
         .unwrap();
     pair.drain_server();
     // ServerHello says status_request; CertificateStatus follows
@@ -215,7 +215,9 @@ fn staple_reaches_the_client_byte_for_byte() {
 fn no_response_sends_neither_extension_nor_certificate_status() {
     let verifier = RecordingVerifier::new();
     let (mut pair, req) = paused_pair(verifier.clone());
-    pair.server.complete_ocsp(req.no_response()).unwrap();
+    pair.server
+        .complete(req.no_response(), common::ANY_TIME)
+        .unwrap();
     pair.drain_server();
     let (messages, extensions) = flight_shape(&pair.to_client);
     assert_eq!(messages, [2, 11, 12, 14]);
@@ -256,7 +258,7 @@ fn hand_client_receives_the_staple_too() {
     };
     let bytes = staple(" for the hand client");
     server
-        .complete_ocsp(req.respond(bytes.clone()).unwrap())
+        .complete(req.respond(bytes.clone()).unwrap(), common::ANY_TIME)
         .unwrap();
     let flight = server.poll_transmit().unwrap();
     client.read_flight(&flight);

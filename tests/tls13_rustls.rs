@@ -24,9 +24,8 @@ use stapler::codec::{AlertDescription, ContentType, ExtensionType};
 use stapler::server::ProtocolVersion;
 use stapler::EmptyResponse;
 use stapler::{
-    CipherSuite, CloseReason, CompleteOcspError, Error, Event, Field, InvalidMessage, Misuse,
-    NamedGroup, OcspCompletion, OcspOutcome, OcspRequest, PeerMisbehaved, ServerConfig,
-    ServerConnection,
+    CipherSuite, CloseReason, CompleteError, Completion, Error, Event, Field, InvalidMessage,
+    Misuse, NamedGroup, OcspOutcome, OcspRequest, PeerMisbehaved, ServerConfig, ServerConnection,
 };
 
 // ---------------------------------------------------------------------------
@@ -144,12 +143,12 @@ fn hello_retry_then_ocsp_event_raised_once_after_the_second_hello() {
     pair.client_to_server().unwrap();
     assert!(is_hello_retry(&pair.to_client));
     assert!(pair.ocsp_requests.is_empty());
-    assert!(!pair.server.is_awaiting_ocsp());
+    assert!(pair.server.paused_for().is_none());
     // Second hello: now the event, and the pause.
     pair.server_to_client().unwrap();
     pair.client_to_server().unwrap();
     assert_eq!(pair.ocsp_requests.len(), 1);
-    assert!(pair.server.is_awaiting_ocsp());
+    assert!(pair.server.paused_for().is_some());
     assert!(pair.to_client.is_empty());
 
     let req = pair.ocsp_requests.pop().unwrap();
@@ -278,7 +277,7 @@ fn an_empty_response_is_refused_and_the_request_handed_back() {
     let Err(EmptyResponse(req)) = req.respond(Vec::new()) else {
         panic!("an empty staple must be refused");
     };
-    assert!(pair.server.is_awaiting_ocsp());
+    assert!(pair.server.paused_for().is_some());
     let bytes = staple("second try");
     pair.complete(req.respond(bytes.clone()).unwrap()).unwrap();
     assert_eq!(verifier.last_staple(), Some(bytes));
@@ -294,14 +293,18 @@ fn a_completion_for_another_connection_is_refused_and_handed_back() {
     let completion_b = req_b.respond(staple_b.clone()).unwrap();
 
     // A's completion at B, and B's at A: refused, handed back, no change.
-    let Err(CompleteOcspError::Foreign(completion_a)) = b.server.complete_ocsp(completion_a) else {
+    let Err(CompleteError::Foreign(completion_a)) =
+        b.server.complete(completion_a, common::ANY_TIME)
+    else {
         panic!("B took A's completion");
     };
-    let Err(CompleteOcspError::Foreign(completion_b)) = a.server.complete_ocsp(completion_b) else {
+    let Err(CompleteError::Foreign(completion_b)) =
+        a.server.complete(completion_b, common::ANY_TIME)
+    else {
         panic!("A took B's completion");
     };
     for pair in [&mut a, &mut b] {
-        assert!(pair.server.is_awaiting_ocsp());
+        assert!(pair.server.paused_for().is_some());
         assert!(pair.server.poll_event().is_none());
         assert!(pair.server.poll_transmit().is_none());
     }
@@ -318,8 +321,8 @@ fn a_completion_is_refused_after_the_connection_moved_on() {
     // A completion whose connection was closed while it waited.
     let (mut pair, req) = paused(RecordingVerifier::new());
     pair.server.close();
-    let refused = pair.server.complete_ocsp(req.no_response());
-    assert!(matches!(refused, Err(CompleteOcspError::Closed)));
+    let refused = pair.server.complete(req.no_response(), common::ANY_TIME);
+    assert!(matches!(refused, Err(CompleteError::Closed)));
     assert_eq!(
         Error::from(refused.unwrap_err()),
         Error::Misuse(Misuse::Closed)
@@ -330,8 +333,8 @@ fn a_completion_is_refused_after_the_connection_moved_on() {
 fn requests_and_completions_are_send() {
     fn assert_send<T: Send>() {}
     assert_send::<OcspRequest>();
-    assert_send::<OcspCompletion>();
-    assert_send::<CompleteOcspError>();
+    assert_send::<Completion>();
+    assert_send::<CompleteError>();
     assert_send::<ServerConnection>();
 }
 
@@ -375,7 +378,9 @@ fn a_thousand_paused_connections_completed_in_random_order() {
             (pair, verifier, Some(req))
         })
         .collect();
-    assert!(conns.iter().all(|(p, _, _)| p.server.is_awaiting_ocsp()));
+    assert!(conns
+        .iter()
+        .all(|(p, _, _)| p.server.paused_for().is_some()));
 
     // Fisher-Yates with a fixed seed.
     let mut order: Vec<usize> = (0..N).collect();
@@ -396,7 +401,7 @@ fn a_thousand_paused_connections_completed_in_random_order() {
         if done % 100 == 0 {
             let paused = conns
                 .iter()
-                .filter(|c| c.0.server.is_awaiting_ocsp())
+                .filter(|c| c.0.server.paused_for().is_some())
                 .count();
             assert_eq!(paused, N - done - 1);
         }
@@ -913,7 +918,7 @@ fn feed_takes_nothing_while_paused() {
         assert_eq!(pair.server.feed(input), Ok(0));
         assert!(pair.server.poll_transmit().is_none());
         assert!(pair.server.poll_event().is_none());
-        assert!(pair.server.is_awaiting_ocsp());
+        assert!(pair.server.paused_for().is_some());
     }
     // It resumes normally.
     pair.complete(req.no_response()).unwrap();
@@ -937,7 +942,7 @@ fn bytes_behind_the_hello_wait_for_the_completion() {
     flight.extend_from_slice(&record(23, 0x0303, &[0xaa; 100]));
 
     let taken = pair.server.feed(&flight).unwrap();
-    assert!(pair.server.is_awaiting_ocsp());
+    assert!(pair.server.paused_for().is_some());
     // What was taken is held (at most one record's worth of buffer);
     // nothing more is taken while paused.
     assert!(taken >= hello_len && taken <= hello_len + 5 + (1 << 14) + 256);
@@ -951,11 +956,11 @@ fn bytes_behind_the_hello_wait_for_the_completion() {
     // After the completion the buffered bytes are processed: the CCS is
     // dropped, the junk application_data record fails authentication.
     let req = pair.ocsp_requests.pop().unwrap();
-    let result = pair.server.complete_ocsp(req.no_response());
+    let result = pair.server.complete(req.no_response(), common::ANY_TIME);
     assert!(
         matches!(
             &result,
-            Err(CompleteOcspError::Failed(Error::InvalidMessage(
+            Err(CompleteError::Failed(Error::InvalidMessage(
                 InvalidMessage::DecryptFailed
             )))
         ),

@@ -18,7 +18,7 @@ use bytes::Bytes;
 use stapler::ocsp::{
     CertStatus, Fetch, StapleCache, Update, MAX_RESPONSE_LEN, OCSP_REQUEST_CONTENT_TYPE,
 };
-use stapler::{OcspCompletion, OcspRequest};
+use stapler::{Completion, OcspRequest};
 
 use super::{date_time, span, time_of_day, Clock};
 
@@ -96,7 +96,7 @@ impl Stapling {
 
     /// Answers an `OcspRequest` event from memory, now: the staple if a
     /// fresh one is held, else no staple.
-    pub fn answer(&self, request: OcspRequest) -> OcspCompletion {
+    pub fn answer(&self, request: OcspRequest) -> Completion {
         let now = (self.clock)();
         self.lock().answer(request, now)
     }

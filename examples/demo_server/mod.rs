@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 use stapler::ocsp::{CachePolicy, StapleCache};
 use stapler::pki::Certificate;
-use stapler::{Event, OcspCompletion, OcspRequest, ServerConfig, ServerConnection};
+use stapler::{Completion, Event, OcspRequest, ServerConfig, ServerConnection};
 
 use crate::demo_ocsp::responder::Responder;
 use crate::demo_ocsp::stapling::Stapling;
@@ -104,7 +104,7 @@ pub enum OcspMode {
 }
 
 impl OcspMode {
-    fn answer(&self, request: OcspRequest) -> OcspCompletion {
+    fn answer(&self, request: OcspRequest) -> Completion {
         match self {
             Self::Files(files) => {
                 let staple = files
@@ -660,7 +660,7 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
     // The request head so far; http::read_head bounds it.
     let mut request_head: Vec<u8> = Vec::new();
     loop {
-        if !pending.is_empty() && !conn.is_awaiting_ocsp() && !conn.is_closed() {
+        if !pending.is_empty() && conn.paused_for().is_none() && !conn.is_closed() {
             // An error closes the connection; its alert and the Closed event
             // come out below.
             if let Ok(n) = conn.feed(&pending) {
@@ -720,7 +720,7 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
             };
             // An error closes the connection: its events and alert come out
             // at the top of the loop.
-            let _ = conn.complete_ocsp(completion);
+            let _ = conn.complete(completion, unix_now());
             continue;
         }
         if !pending.is_empty() {
@@ -750,7 +750,7 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
 /// Answers an OCSP request: at once, or after `--ocsp-delay-ms` from
 /// another thread while this connection's thread waits on a channel (and
 /// every other connection goes on). `None` if no answer came in time.
-fn answer_ocsp(request: OcspRequest, shared: &Shared) -> Option<OcspCompletion> {
+fn answer_ocsp(request: OcspRequest, shared: &Shared) -> Option<Completion> {
     if shared.ocsp_delay.is_zero() {
         return Some(shared.ocsp.answer(request));
     }

@@ -79,7 +79,7 @@ impl Answer {
         }
     }
 
-    fn complete(self, request: OcspRequest) -> Option<stapler::OcspCompletion> {
+    fn complete(self, request: OcspRequest) -> Option<stapler::Completion> {
         match self {
             Self::Staple => Some(
                 request
@@ -125,7 +125,7 @@ pub fn server(data: &[u8]) -> ServerRun {
     while !pending.is_empty() {
         let take = sizes.next(pending.len());
         let chunk = &pending[..take];
-        let paused = conn.is_awaiting_ocsp();
+        let paused = conn.paused_for().is_some();
         let was_closed = conn.is_closed();
         match conn.feed(chunk) {
             Ok(n) => {
@@ -153,20 +153,23 @@ pub fn server(data: &[u8]) -> ServerRun {
         }
         drain(&mut conn, &mut run, &mut pending_request, was_closed);
         if let Some(request) = pending_request.take() {
-            assert!(conn.is_awaiting_ocsp(), "an OcspRequest without a pause");
+            assert!(
+                conn.paused_for().is_some(),
+                "an OcspRequest without a pause"
+            );
             if let Answer::Never = answer {
                 // Kept but never answered: the rest of the stream must wait.
                 assert_eq!(conn.feed(pending), Ok(0), "feed took bytes while paused");
-                assert!(conn.is_awaiting_ocsp());
+                assert!(conn.paused_for().is_some());
                 drop(request);
                 break;
             }
             match answer.complete(request) {
                 Some(completion) => {
                     let was_closed = conn.is_closed();
-                    let result = conn.complete_ocsp(completion);
+                    let result = conn.complete(completion, 0);
                     assert!(result.is_ok() || conn.is_closed(), "{result:?}");
-                    assert!(!conn.is_awaiting_ocsp(), "still paused after completion");
+                    assert!(conn.paused_for().is_none(), "still paused after completion");
                     drain(&mut conn, &mut run, &mut pending_request, was_closed);
                 }
                 None => {

@@ -322,7 +322,7 @@ struct InFlight {
 ///     println!("{update:?}");
 /// }
 /// assert!(cache.staple(&leaf[..], now).is_some());
-/// // Then, on Event::OcspRequest(request): conn.complete_ocsp(cache.answer(request, now))
+/// // Then, on Event::OcspRequest(request): conn.complete(cache.answer(request, now), now)
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug)]

@@ -4,7 +4,7 @@
 //!
 //! - The event itself, [`OcspRequest`](crate::OcspRequest) (Node.js's
 //!   `'OCSPRequest'`, made sans-IO) and the
-//!   [`OcspCompletion`](crate::OcspCompletion) that answers it, belong to
+//!   [`Completion`](crate::Completion) that answers it, belong to
 //!   the connection and live at the crate root; what happened to the
 //!   staple is an [`OcspOutcome`].
 //! - Where to ask: [`responder_urls`] and [`ca_issuer_urls`] read the

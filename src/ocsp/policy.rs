@@ -30,8 +30,8 @@ pub enum StaplePolicy {
     /// Parse and verify the response first (RFC 6960: its CertID names the
     /// certificate, the issuer or its delegated responder signed it,
     /// thisUpdate ≤ now + skew < nextUpdate) and require status good.
-    /// Freshness needs the time: complete with
-    /// `ServerConnection::complete_ocsp_at`. A response that fails is
+    /// Freshness is judged at the time given to
+    /// `ServerConnection::complete`. A response that fails is
     /// treated as `on_failure` says, and the handshake's
     /// [`OcspOutcome`](super::OcspOutcome) names the reason.
     Verify {
@@ -77,10 +77,6 @@ pub enum MustStaplePolicy {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum BadStaple {
-    /// The connection was completed without the time
-    /// (`complete_ocsp` instead of `complete_ocsp_at`), so freshness
-    /// cannot be judged.
-    NoTime,
     /// The certificate's issuer is not known (not in its chain nor among
     /// the CA certificates), so the signature cannot be checked.
     NoIssuer,
@@ -94,7 +90,6 @@ pub enum BadStaple {
 impl fmt::Display for BadStaple {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::NoTime => f.write_str("no time was given to check the response's freshness"),
             Self::NoIssuer => f.write_str("the certificate's issuer is not known"),
             Self::Invalid(e) => write!(f, "{e}"),
             Self::Status(CertStatus::Revoked { .. }) => f.write_str("the certificate is revoked"),
@@ -111,10 +106,9 @@ pub(crate) fn check_staple(
     response: &Bytes,
     leaf: &Certificate,
     issuer: Option<&Certificate>,
-    now: Option<u64>,
+    now: u64,
     options: &VerifyOptions,
 ) -> Result<(), BadStaple> {
-    let now = now.ok_or(BadStaple::NoTime)?;
     let issuer = issuer.ok_or(BadStaple::NoIssuer)?;
     let parsed = OcspResponse::parse(response.clone()).map_err(BadStaple::Invalid)?;
     let verified = parsed

@@ -5,7 +5,7 @@
 //! driver in `driver.rs`, which dispatches to the version states in
 //! `tls13` and `tls12` and raises and resumes the pauses.
 //!
-//! Inputs are [`ServerConnection::feed`], [`ServerConnection::complete_ocsp`],
+//! Inputs are [`ServerConnection::feed`], [`ServerConnection::complete`],
 //! [`ServerConnection::send`] and [`ServerConnection::close`]; after each,
 //! drain [`ServerConnection::poll_event`] and [`ServerConnection::poll_transmit`].
 //! The crate docs spell out the whole contract.
@@ -16,8 +16,8 @@ use crate::codec::{ContentType, HandshakeJoiner, RecordDeframer, MAX_CIPHERTEXT_
 use crate::error::{Error, Misuse};
 use crate::server::config::ServerConfig;
 use crate::server::driver::{Core, State};
-use crate::server::events::{CloseReason, CompleteOcspError, Event};
-use crate::server::ocsp_event::{judge_answer, OcspCompletion};
+use crate::server::events::{CloseReason, Event};
+use crate::server::request::{CompleteError, Completion, Decision};
 
 /// A sans-IO TLS server connection. See the crate docs for the run loop.
 pub struct ServerConnection {
@@ -74,87 +74,58 @@ impl ServerConnection {
         Ok(data.len() - rest.len())
     }
 
-    /// Resumes a handshake paused by [`Event::OcspRequest`] with the
-    /// application's answer.
+    /// Resumes a handshake paused for a decision with the application's
+    /// answer: the [`Completion`] made from the request of
+    /// [`Event::SelectCertificate`], [`Event::OcspRequest`] or
+    /// [`Event::SignRequest`].
+    ///
+    /// `now` is the time, in seconds since the Unix epoch, at which the
+    /// answer's checks are made: under
+    /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify), a
+    /// response's freshness. stapler reads no clock, so the caller says
+    /// what time it is, on the one call where a check may need it.
     ///
     /// A completion for another connection (or one this connection is not
-    /// waiting for) is refused with [`CompleteOcspError::Foreign`], which
+    /// waiting for) is refused with [`CompleteError::Foreign`], which
     /// hands it back so that it can still reach its own connection; this
-    /// connection is unchanged. An abort closes the connection with an
-    /// internal_error alert and reports the reason in [`Event::Closed`];
-    /// that is not an error of this call.
-    ///
-    /// Under [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify) a
-    /// response's freshness needs the time: use [`Self::complete_ocsp_at`].
-    /// Here a response fails that check with
-    /// [`BadStaple::NoTime`](crate::ocsp::BadStaple::NoTime).
-    pub fn complete_ocsp(&mut self, completion: OcspCompletion) -> Result<(), CompleteOcspError> {
-        self.complete(completion, None)
-    }
-
-    /// [`Self::complete_ocsp`] at `now`, seconds since the Unix epoch: the
-    /// time a response is checked at under
-    /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify).
-    /// stapler reads no clock; the caller says what time it is.
-    pub fn complete_ocsp_at(
-        &mut self,
-        completion: OcspCompletion,
-        now: u64,
-    ) -> Result<(), CompleteOcspError> {
-        self.complete(completion, Some(now))
-    }
-
-    fn complete(
-        &mut self,
-        completion: OcspCompletion,
-        now: Option<u64>,
-    ) -> Result<(), CompleteOcspError> {
+    /// connection is unchanged. An abort closes the connection with the
+    /// alert the answer implies and reports the reason in
+    /// [`Event::Closed`]; that is not an error of this call.
+    pub fn complete(&mut self, completion: Completion, now: u64) -> Result<(), CompleteError> {
         if self.core.is_closed() {
-            return Err(CompleteOcspError::Closed);
+            return Err(CompleteError::Closed);
         }
-        let matches = matches!(&self.core.state, State::AwaitingOcsp(p) if p.id == completion.id);
+        let matches = matches!(&self.core.state, State::Paused(p) if p.id == completion.id);
         if !matches {
-            return Err(CompleteOcspError::Foreign(completion));
+            return Err(CompleteError::Foreign(completion));
         }
-        let State::AwaitingOcsp(mut paused) =
-            core::mem::replace(&mut self.core.state, State::Closed)
-        else {
-            return Err(CompleteOcspError::Foreign(completion));
+        let State::Paused(paused) = core::mem::replace(&mut self.core.state, State::Closed) else {
+            return Err(CompleteError::Foreign(completion));
         };
-        *paused.flight.server_name_mut() = completion.server_name;
-        let result = judge_answer(
-            &self.core.config,
-            (paused.flight.cert(), paused.flight.version()),
-            completion.answer,
-            now,
-        )
-        .and_then(|(staple, outcome)| {
-            self.core
-                .send_flight(paused.flight, staple.as_deref(), outcome)
-        });
+        let result = self.core.resume(paused.at, completion.answer, now);
         if let Err(e) = result.and_then(|()| self.process()) {
             // The application's own decisions close the connection as
             // asked; they are not errors of this call.
-            let decided = matches!(
-                e,
-                Error::OcspAborted(_) | Error::BadStaple(_) | Error::MustStapleUnmet
-            );
+            let decided = e.is_application_decision();
             let e = self.core.fail(e);
             return if decided {
                 Ok(())
             } else {
-                Err(CompleteOcspError::Failed(e))
+                Err(CompleteError::Failed(e))
             };
         }
         Ok(())
     }
 
-    /// Whether the handshake is paused for an OCSP completion. A dropped
-    /// [`OcspRequest`] is noticed on the next call (the connection closes
-    /// with [`Error::RequestDropped`]); one that is held but slow is the
+    /// The decision the handshake is paused for, if any. A dropped
+    /// request is noticed on the next call (the connection closes with
+    /// [`Error::RequestDropped`]); one that is held but slow is the
     /// application's to time out, with this.
-    pub fn is_awaiting_ocsp(&self) -> bool {
-        self.core.is_paused()
+    pub fn paused_for(&self) -> Option<Decision> {
+        match &self.core.state {
+            State::Paused(paused) => Some(paused.at.decision()),
+            _ => None,
+        }
     }
 
     /// Whether the handshake has completed and the connection is open.
@@ -206,8 +177,7 @@ impl ServerConnection {
     /// an answer: a sans-IO machine cannot be woken by the drop, so each
     /// call looks (one load of a reference count).
     fn notice_dropped_request(&mut self) -> Result<(), Error> {
-        let dropped =
-            matches!(&self.core.state, State::AwaitingOcsp(p) if p.alive.strong_count() == 0);
+        let dropped = matches!(&self.core.state, State::Paused(p) if p.alive.strong_count() == 0);
         if dropped {
             return Err(self.core.fail(Error::RequestDropped));
         }

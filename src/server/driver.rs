@@ -24,8 +24,9 @@ use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{CloseReason, Event};
 use crate::server::hello;
 use crate::server::limits::{EarlyData, PeerLimits};
-use crate::server::ocsp_event::{OcspRequest, RequestId};
+use crate::server::ocsp_event::{judge_answer, OcspRequest};
 use crate::server::output::Output;
+use crate::server::request::{Answer, Decision, RequestId, Ticket};
 use crate::server::state::{expect, Input};
 use crate::server::{tls12, tls13};
 
@@ -45,20 +46,35 @@ pub(crate) enum State {
     ExpectClientHello,
     /// TLS 1.3, after a HelloRetryRequest.
     ExpectRetryHello(Box<tls13::ExpectRetryHello>),
-    AwaitingOcsp(Box<Paused>),
+    /// Waiting for the application's answer to a request.
+    Paused(Box<Paused>),
     Tls13(tls13::State),
     Tls12(tls12::State),
     Closed,
 }
 
-/// Waiting for the application's answer to an OCSP request. The host
-/// name travels in the request and its completion meanwhile, so that it is
-/// kept (and allocated) once.
+/// Waiting for the application's answer to a request.
 pub(crate) struct Paused {
     pub(crate) id: RequestId,
     /// The request's (then its completion's) liveness, watched.
     pub(crate) alive: Weak<()>,
-    pub(crate) flight: Pending,
+    pub(crate) at: PausedAt,
+}
+
+/// What the handshake goes on from, by decision.
+pub(crate) enum PausedAt {
+    /// The server flight, waiting for its staple. The host name travels
+    /// in the request and its completion meanwhile, so that it is kept
+    /// (and allocated) once.
+    Ocsp(Pending),
+}
+
+impl PausedAt {
+    pub(crate) fn decision(&self) -> Decision {
+        match self {
+            Self::Ocsp(_) => Decision::Ocsp,
+        }
+    }
 }
 
 /// The final ClientHello is in: the server flight of the chosen version,
@@ -109,7 +125,7 @@ impl Core {
     }
 
     pub(crate) fn is_paused(&self) -> bool {
-        matches!(self.state, State::AwaitingOcsp(_))
+        matches!(self.state, State::Paused(_))
     }
 
     pub(crate) fn is_closed(&self) -> bool {
@@ -134,7 +150,9 @@ impl Core {
         match &self.state {
             State::ExpectClientHello => "ExpectClientHello",
             State::ExpectRetryHello(_) => "ExpectRetryHello",
-            State::AwaitingOcsp(_) => "AwaitingOcsp",
+            State::Paused(paused) => match paused.at {
+                PausedAt::Ocsp(_) => "AwaitingOcsp",
+            },
             State::Tls13(state) => state.name(),
             State::Tls12(state) => state.name(),
             State::Closed => "Closed",
@@ -287,7 +305,7 @@ impl Core {
         interleave_check(joiner, ContentType::ChangeCipherSpec)?;
         match self.state {
             State::ExpectRetryHello(_)
-            | State::AwaitingOcsp(_)
+            | State::Paused(_)
             | State::Tls13(tls13::State::ExpectFinished(_)) => self.limits.compat_ccs(),
             _ => Err(PeerMisbehaved::BadChangeCipherSpec.into()),
         }
@@ -384,7 +402,7 @@ impl Core {
                 self.state = State::Tls12(self.step(|_, out| state.handle(input, out))?);
                 Ok(())
             }
-            paused @ State::AwaitingOcsp(_) => {
+            paused @ State::Paused(_) => {
                 // `process` does not hand messages over while paused.
                 self.state = paused;
                 Ok(())
@@ -424,8 +442,7 @@ impl Core {
                 let watched = Arc::downgrade(&alive);
                 let id = RequestId(id);
                 let event = OcspRequest {
-                    id,
-                    alive,
+                    ticket: Ticket { id, alive },
                     cert: Arc::clone(pending.cert()),
                     server_name: pending.server_name_mut().take(),
                     responder_ids: request
@@ -435,14 +452,37 @@ impl Core {
                     request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
                 };
                 self.output.event(Event::OcspRequest(event));
-                self.state = State::AwaitingOcsp(Box::new(Paused {
+                self.state = State::Paused(Box::new(Paused {
                     id,
                     alive: watched,
-                    flight: pending,
+                    at: PausedAt::Ocsp(pending),
                 }));
                 Ok(())
             }
             _ => self.send_flight(pending, None, OcspOutcome::NotRequested),
+        }
+    }
+
+    /// Goes on from a pause with the application's answer. `now` is the
+    /// time the answer's checks are made at.
+    pub(crate) fn resume(&mut self, at: PausedAt, answer: Answer, now: u64) -> Result<(), Error> {
+        match (at, answer) {
+            (
+                PausedAt::Ocsp(mut pending),
+                Answer::Ocsp {
+                    answer,
+                    server_name,
+                },
+            ) => {
+                *pending.server_name_mut() = server_name;
+                let (staple, outcome) = judge_answer(
+                    &self.config,
+                    (pending.cert(), pending.version()),
+                    answer,
+                    now,
+                )?;
+                self.send_flight(pending, staple.as_deref(), outcome)
+            }
         }
     }
 

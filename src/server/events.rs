@@ -1,6 +1,5 @@
 //! What a connection tells the application: its events, why it closed,
-//! what a completed handshake agreed on, and why an OCSP completion was
-//! refused. The driver in `connection.rs` raises them.
+//! and what a completed handshake agreed on. The driver raises them.
 
 use std::collections::VecDeque;
 
@@ -11,9 +10,9 @@ use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::CipherSuite;
 use crate::enums::ProtocolVersion;
-use crate::error::{Error, Misuse};
+use crate::error::Error;
 use crate::ocsp::OcspOutcome;
-use crate::server::ocsp_event::{OcspCompletion, OcspRequest};
+use crate::server::ocsp_event::OcspRequest;
 #[cfg(doc)]
 use crate::{ocsp::MustStaplePolicy, ServerConnection};
 
@@ -80,7 +79,7 @@ pub enum CloseReason {
 pub enum Event {
     /// The client asked for a stapled OCSP response. The handshake is
     /// paused until the request's completion is handed to
-    /// [`ServerConnection::complete_ocsp`].
+    /// [`ServerConnection::complete`].
     OcspRequest(OcspRequest),
     /// The handshake completed; application data may flow.
     HandshakeComplete(HandshakeSummary),
@@ -90,52 +89,6 @@ pub enum Event {
     /// [`ServerConnection::poll_transmit`] must be sent (they may hold an
     /// alert or close_notify).
     Closed(CloseReason),
-}
-
-/// Why [`ServerConnection::complete_ocsp`] refused or failed.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum CompleteOcspError {
-    /// The completion answers another connection's request, or this
-    /// connection is not waiting for it. Nothing changed; the completion is
-    /// handed back so that the connection it belongs to can still resume.
-    /// As an [`Error`], this is [`Misuse::ForeignCompletion`].
-    Foreign(OcspCompletion),
-    /// Resuming the handshake failed and the connection is closed; drain
-    /// the events and the output, which may hold an alert.
-    Failed(Error),
-    /// The connection was already closed: there is nothing left to answer.
-    /// As an [`Error`], this is [`Misuse::Closed`].
-    Closed,
-}
-
-impl From<CompleteOcspError> for Error {
-    fn from(e: CompleteOcspError) -> Self {
-        match e {
-            CompleteOcspError::Foreign(_) => Misuse::ForeignCompletion.into(),
-            CompleteOcspError::Closed => Misuse::Closed.into(),
-            CompleteOcspError::Failed(e) => e,
-        }
-    }
-}
-
-impl core::fmt::Display for CompleteOcspError {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        match self {
-            Self::Foreign(_) => core::fmt::Display::fmt(&Misuse::ForeignCompletion, f),
-            Self::Closed => core::fmt::Display::fmt(&Misuse::Closed, f),
-            Self::Failed(e) => core::fmt::Display::fmt(e, f),
-        }
-    }
-}
-
-impl std::error::Error for CompleteOcspError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            Self::Foreign(_) | Self::Closed => None,
-            Self::Failed(e) => Some(e),
-        }
-    }
 }
 
 /// Events not yet polled, oldest first. The application drains them after

@@ -4,11 +4,12 @@
 //! This is Node.js's `'OCSPRequest'` event made sans-IO. Node calls a
 //! listener with `(certificate, issuer, callback)`; here the connection
 //! yields an [`OcspRequest`] from `poll_event`, pauses, and the application
-//! turns the request into an [`OcspCompletion`] with exactly one of
-//! [`OcspRequest::respond`] (`callback(null, resp)`), [`OcspRequest::no_response`]
-//! (`callback(null, null)`) or [`OcspRequest::abort`] (`callback(err)`), then
-//! hands the completion to `ServerConnection::complete_ocsp`. Both types are
-//! `Send`, so the answer may come from another thread or task, at any time.
+//! turns the request into a [`Completion`] with exactly one of
+//! [`OcspRequest::answer`] or [`OcspRequest::respond`] (`callback(null,
+//! resp)`), [`OcspRequest::no_response`] (`callback(null, null)`) or
+//! [`OcspRequest::abort`] (`callback(err)`), then hands the completion to
+//! `ServerConnection::complete`. Both are `Send`, so the answer may come
+//! from another thread or task, at any time.
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,24 +23,8 @@ use crate::ocsp::{
     MAX_STAPLE_LEN_TLS13,
 };
 use crate::server::config::ServerConfig;
+use crate::server::request::{Answer, Completion, Ticket};
 use crate::server::CertifiedKey;
-
-/// Identifies one paused handshake, so that a completion can only resume the
-/// connection whose request it answers. 128 random bits, drawn when the
-/// request is made.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RequestId(pub(crate) [u8; 16]);
-
-impl fmt::Debug for RequestId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "RequestId({:02x}{:02x}..)", self.0[0], self.0[1])
-    }
-}
-
-/// Shared by a request, then its completion, and the connection that
-/// waits for them: when neither is left, the connection sees the count of
-/// strong references fall to zero and knows it was dropped unanswered.
-pub(crate) type Liveness = Arc<()>;
 
 /// A client asked for the certificate's status: the application should
 /// fetch (or look up) an OCSP response and answer.
@@ -50,11 +35,10 @@ pub(crate) type Liveness = Arc<()>;
 /// [`Error::RequestDropped`](crate::Error::RequestDropped). Noticing costs
 /// one 16-byte allocation per request and a load of its reference count on
 /// each call while paused. A request that is merely slow is the
-/// application's to time out (`ServerConnection::is_awaiting_ocsp`).
+/// application's to time out (`ServerConnection::paused_for`).
 #[must_use = "the connection stays paused until the request is answered"]
 pub struct OcspRequest {
-    pub(crate) id: RequestId,
-    pub(crate) alive: Liveness,
+    pub(crate) ticket: Ticket,
     pub(crate) cert: Arc<CertifiedKey>,
     pub(crate) server_name: Option<Box<str>>,
     pub(crate) responder_ids: Vec<Bytes>,
@@ -117,7 +101,7 @@ impl OcspRequest {
     /// # let _ = completion;
     /// # }
     /// ```
-    pub fn answer(self, response: Option<Bytes>) -> OcspCompletion {
+    pub fn answer(self, response: Option<Bytes>) -> Completion {
         match response {
             Some(der) if !der.is_empty() => self.complete(OcspAnswer::Staple(der)),
             _ => self.no_response(),
@@ -128,7 +112,7 @@ impl OcspRequest {
     ///
     /// An empty response is refused: a zero-length staple is malformed on
     /// the wire, so the request comes back untouched to be answered again.
-    pub fn respond(self, response: impl Into<Bytes>) -> Result<OcspCompletion, EmptyResponse> {
+    pub fn respond(self, response: impl Into<Bytes>) -> Result<Completion, EmptyResponse> {
         let response = response.into();
         if response.is_empty() {
             return Err(EmptyResponse(self));
@@ -137,23 +121,21 @@ impl OcspRequest {
     }
 
     /// Continue the handshake without a staple.
-    pub fn no_response(self) -> OcspCompletion {
+    pub fn no_response(self) -> Completion {
         self.complete(OcspAnswer::NoStaple)
     }
 
     /// End the connection: it sends a fatal internal_error alert and closes,
     /// and `reason` is reported with the close.
-    pub fn abort(self, reason: impl Into<String>) -> OcspCompletion {
+    pub fn abort(self, reason: impl Into<String>) -> Completion {
         self.complete(OcspAnswer::Abort(reason.into()))
     }
 
-    fn complete(self, answer: OcspAnswer) -> OcspCompletion {
-        OcspCompletion {
-            id: self.id,
-            _alive: self.alive,
+    fn complete(self, answer: OcspAnswer) -> Completion {
+        self.ticket.complete(Answer::Ocsp {
             answer,
             server_name: self.server_name,
-        }
+        })
     }
 }
 
@@ -182,23 +164,7 @@ impl fmt::Display for EmptyResponse {
 
 impl std::error::Error for EmptyResponse {}
 
-/// The application's answer to one [`OcspRequest`], to be handed to the
-/// connection that asked. Any other connection refuses it, changes nothing
-/// and hands it back (`CompleteOcspError::Foreign`).
-#[must_use = "hand the completion to ServerConnection::complete_ocsp"]
-#[derive(Debug)]
-pub struct OcspCompletion {
-    pub(crate) id: RequestId,
-    /// Keeps the connection from taking the request for dropped while the
-    /// answer is on its way.
-    pub(crate) _alive: Liveness,
-    pub(crate) answer: OcspAnswer,
-    /// The request's SNI, going back to the paused handshake (which lends
-    /// it to the request rather than keep a copy) for its summary.
-    pub(crate) server_name: Option<Box<str>>,
-}
-
-/// What a completion says.
+/// What an OCSP completion says.
 #[derive(Debug)]
 pub(crate) enum OcspAnswer {
     Staple(Bytes),
@@ -217,7 +183,7 @@ pub(crate) fn judge_answer(
     config: &ServerConfig,
     (cert, version): (&CertifiedKey, ProtocolVersion),
     answer: OcspAnswer,
-    now: Option<u64>,
+    now: u64,
 ) -> Result<(Option<Bytes>, OcspOutcome), Error> {
     let max = match version {
         ProtocolVersion::Tls13 => MAX_STAPLE_LEN_TLS13,

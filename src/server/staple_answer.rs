@@ -6,7 +6,7 @@
 use bytes::Bytes;
 
 use crate::ocsp::{CacheError, StapleCache};
-use crate::server::{OcspCompletion, OcspRequest, ServerConfig};
+use crate::server::{Completion, OcspRequest, ServerConfig};
 
 impl StapleCache {
     /// Adds every certificate of `config` that has a known issuer and an
@@ -28,7 +28,7 @@ impl StapleCache {
 
     /// Answers an [`OcspRequest`] from memory: the staple when a fresh one
     /// is held, otherwise no staple. Never waits, never aborts.
-    pub fn answer(&self, request: OcspRequest, now: u64) -> OcspCompletion {
+    pub fn answer(&self, request: OcspRequest, now: u64) -> Completion {
         let staple = self.staple(request.certificate(), now);
         request.answer(staple)
     }

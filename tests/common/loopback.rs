@@ -24,8 +24,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use stapler::{
-    CloseReason, CompleteOcspError, Event, HandshakeSummary, OcspCompletion, OcspRequest,
-    ServerConfig, ServerConnection,
+    CloseReason, CompleteError, Completion, Event, HandshakeSummary, OcspRequest, ServerConfig,
+    ServerConnection,
 };
 
 /// How long a connection may wait for the peer's next bytes, or for an
@@ -75,7 +75,7 @@ impl OcspPolicy {
     }
 
     /// Answers `request`, sleeping first if delayed.
-    fn answer(self, request: OcspRequest) -> OcspCompletion {
+    fn answer(self, request: OcspRequest) -> Completion {
         match self {
             Self::Respond(bytes) => request.respond(bytes).unwrap_or_else(|empty| {
                 empty
@@ -488,22 +488,22 @@ fn serve(stream: &mut TcpStream, shared: &Shared, index: usize) -> Result<(), St
             shared.update(index, |r| r.held_while_paused = held);
             let completion = obtain_completion(shared, index, request)?;
             shared.update(index, |r| r.ocsp_completed_at = Some(Instant::now()));
-            match conn.complete_ocsp(completion) {
+            match conn.complete(completion, crate::common::ANY_TIME) {
                 // A failure closed the connection: its events and alert
                 // come out in the next round.
-                Ok(()) | Err(CompleteOcspError::Failed(_)) => {}
+                Ok(()) | Err(CompleteError::Failed(_)) => {}
                 Err(e) => return Err(format!("complete_ocsp refused its own completion: {e}")),
             }
             continue;
         }
-        if conn.is_awaiting_ocsp() {
+        if conn.paused_for().is_some() {
             return Err("paused for OCSP without an OcspRequest event".into());
         }
         if !pending.is_empty() {
             // An error closes the connection; its alert and Event::Closed
             // come out in the next round.
             if let Ok(n) = conn.feed(&pending) {
-                if n == 0 && !conn.is_awaiting_ocsp() && !conn.is_closed() {
+                if n == 0 && conn.paused_for().is_none() && !conn.is_closed() {
                     return Err(format!(
                         "feed() took none of {} bytes while not paused or closed",
                         pending.len()
@@ -658,7 +658,7 @@ fn obtain_completion(
     shared: &Shared,
     index: usize,
     request: OcspRequest,
-) -> Result<OcspCompletion, String> {
+) -> Result<Completion, String> {
     let policy = (shared.policy)(index, &request);
     let delay = policy.delay();
     if delay.is_zero() {

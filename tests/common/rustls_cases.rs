@@ -345,7 +345,9 @@ pub fn alpn_pair(version: ProtocolVersion, client_protocols: &[&[u8]]) -> Pair {
 /// (nothing was sent before it), and the reason in the Closed event.
 pub fn abort_sends_internal_error_and_reports_the_reason(version: ProtocolVersion) {
     let (mut pair, req) = Pair::paused(default_client_config(version));
-    let result = pair.server.complete_ocsp(req.abort("responder down"));
+    let result = pair
+        .server
+        .complete(req.abort("responder down"), crate::common::ANY_TIME);
     assert!(
         result.is_ok(),
         "an abort is not an error of the call: {result:?}"

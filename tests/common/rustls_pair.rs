@@ -229,7 +229,7 @@ impl Pair {
     pub fn paused(client: ClientConfig) -> (Self, OcspRequest) {
         let mut pair = Self::new(client, Arc::new(ecdsa_server_config(true)));
         pair.run().unwrap();
-        assert!(pair.server.is_awaiting_ocsp());
+        assert!(pair.server.paused_for().is_some());
         assert!(pair.to_client.is_empty(), "nothing is written while paused");
         let req = pair.ocsp_requests.pop().expect("OcspRequest");
         assert!(pair.ocsp_requests.is_empty());
@@ -401,9 +401,9 @@ impl Pair {
 
     /// Hands `completion` to the server, then runs both sides to the end
     /// of the handshake.
-    pub fn complete(&mut self, completion: stapler::OcspCompletion) -> Result<(), String> {
+    pub fn complete(&mut self, completion: stapler::Completion) -> Result<(), String> {
         self.server
-            .complete_ocsp(completion)
+            .complete(completion, crate::common::ANY_TIME)
             .map_err(|e| format!("complete_ocsp: {e}"))?;
         self.drain_server();
         self.server_to_client()

@@ -1,0 +1,150 @@
+//! What every deferred decision shares: the identity of a paused
+//! handshake, the liveness that tells a dropped request, the one
+//! [`Completion`] type that carries every answer back, and why
+//! [`ServerConnection::complete`] can refuse one.
+//!
+//! Each decision the application owns (certificate selection, OCSP,
+//! signing) is an event carrying a request object. Exactly one answer
+//! method consumes the request and yields a [`Completion`], which is
+//! `Send`: it may be made on any thread, at any time, and is handed to
+//! the connection that raised the request.
+
+use core::fmt;
+use std::sync::Arc;
+
+use crate::error::{Error, Misuse};
+use crate::server::ocsp_event::OcspAnswer;
+#[cfg(doc)]
+use crate::ServerConnection;
+
+/// Identifies one paused handshake, so that a completion can only resume
+/// the connection whose request it answers. 128 random bits, drawn when
+/// the request is made.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RequestId(pub(crate) [u8; 16]);
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let [a, b, ..] = self.0;
+        write!(f, "RequestId({a:02x}{b:02x}..)")
+    }
+}
+
+/// Shared by a request, then its completion, and the connection that
+/// waits for them: when neither is left, the connection sees the count of
+/// strong references fall to zero and knows it was dropped unanswered.
+pub(crate) type Liveness = Arc<()>;
+
+/// What a request carries to be answered: its identity and liveness.
+#[derive(Debug)]
+pub(crate) struct Ticket {
+    pub(crate) id: RequestId,
+    pub(crate) alive: Liveness,
+}
+
+impl Ticket {
+    /// The completion this request's answer makes.
+    pub(crate) fn complete(self, answer: Answer) -> Completion {
+        Completion {
+            id: self.id,
+            _alive: self.alive,
+            answer,
+        }
+    }
+}
+
+/// The decisions a handshake can pause for, in the order they come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Decision {
+    /// Which certificate (or whole configuration) serves this client:
+    /// [`Event::SelectCertificate`](crate::Event::SelectCertificate).
+    CertificateSelection,
+    /// The OCSP response to staple:
+    /// [`Event::OcspRequest`](crate::Event::OcspRequest).
+    Ocsp,
+    /// A signature by a key the application holds:
+    /// [`Event::SignRequest`](crate::Event::SignRequest).
+    Signing,
+}
+
+/// The application's answer to one request, to be handed to the
+/// connection that raised it with [`ServerConnection::complete`]. Any
+/// other connection refuses it, changes nothing and hands it back
+/// ([`CompleteError::Foreign`]).
+#[must_use = "hand the completion to ServerConnection::complete"]
+#[derive(Debug)]
+pub struct Completion {
+    pub(crate) id: RequestId,
+    /// Keeps the connection from taking the request for dropped while the
+    /// answer is on its way.
+    pub(crate) _alive: Liveness,
+    pub(crate) answer: Answer,
+}
+
+impl Completion {
+    /// Which decision this completion answers.
+    pub fn decision(&self) -> Decision {
+        match self.answer {
+            Answer::Ocsp { .. } => Decision::Ocsp,
+        }
+    }
+}
+
+/// What a completion says, by decision.
+#[derive(Debug)]
+pub(crate) enum Answer {
+    Ocsp {
+        answer: OcspAnswer,
+        /// The request's SNI, going back to the paused handshake (which
+        /// lends it to the request rather than keep a copy) for its
+        /// summary.
+        server_name: Option<Box<str>>,
+    },
+}
+
+/// Why [`ServerConnection::complete`] refused or failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum CompleteError {
+    /// The completion answers another connection's request, or this
+    /// connection is not waiting for it. Nothing changed; the completion
+    /// is handed back so that the connection it belongs to can still
+    /// resume. As an [`Error`], this is [`Misuse::ForeignCompletion`].
+    Foreign(Completion),
+    /// Resuming the handshake failed and the connection is closed; drain
+    /// the events and the output, which may hold an alert.
+    Failed(Error),
+    /// The connection was already closed: there is nothing left to
+    /// answer. As an [`Error`], this is [`Misuse::Closed`].
+    Closed,
+}
+
+impl From<CompleteError> for Error {
+    fn from(e: CompleteError) -> Self {
+        match e {
+            CompleteError::Foreign(_) => Misuse::ForeignCompletion.into(),
+            CompleteError::Closed => Misuse::Closed.into(),
+            CompleteError::Failed(e) => e,
+        }
+    }
+}
+
+impl fmt::Display for CompleteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Foreign(_) => fmt::Display::fmt(&Misuse::ForeignCompletion, f),
+            Self::Closed => fmt::Display::fmt(&Misuse::Closed, f),
+            Self::Failed(e) => fmt::Display::fmt(e, f),
+        }
+    }
+}
+
+impl std::error::Error for CompleteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Foreign(_) | Self::Closed => None,
+            Self::Failed(e) => Some(e),
+        }
+    }
+}
