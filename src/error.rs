@@ -317,9 +317,30 @@ pub enum Error {
     PeerMisbehaved(PeerMisbehaved),
     /// The peer sent this fatal alert; none is sent back.
     AlertReceived(AlertDescription),
+    /// The application answered a certificate selection with abort: the
+    /// alert it chose (unrecognized_name or handshake_failure) and its
+    /// reason.
+    SelectionAborted {
+        /// The alert sent.
+        alert: AlertDescription,
+        /// The application's reason.
+        reason: String,
+    },
+    /// What the application selected cannot serve this client (for
+    /// example, its key signs with no scheme the client accepts is
+    /// reported as the peer's [`PeerMisbehaved::NoCommonSignatureScheme`];
+    /// this is for what no client could change). Alert: handshake_failure.
+    SelectionUnusable(&'static str),
     /// The application answered an OCSP request with abort, giving this
     /// reason. Alert: internal_error.
     OcspAborted(String),
+    /// The application answered a signing request with abort, giving this
+    /// reason. Alert: internal_error.
+    SigningAborted(String),
+    /// The signature the application returned for a remote key does not
+    /// verify with the certificate's public key, so it was not sent.
+    /// Alert: internal_error.
+    BadSignature,
     /// The application's OCSP response failed the check of
     /// [`StaplePolicy::Verify`](crate::ocsp::StaplePolicy::Verify), whose
     /// `on_failure` says abort. Alert: internal_error.
@@ -394,7 +415,11 @@ impl Error {
     pub(crate) fn is_application_decision(&self) -> bool {
         matches!(
             self,
-            Self::OcspAborted(_) | Self::BadStaple(_) | Self::MustStapleUnmet
+            Self::SelectionAborted { .. }
+                | Self::OcspAborted(_)
+                | Self::SigningAborted(_)
+                | Self::BadStaple(_)
+                | Self::MustStapleUnmet
         )
     }
 }
@@ -407,7 +432,15 @@ impl fmt::Display for Error {
             Self::Key(e) => write!(f, "unusable private key: {e}"),
             Self::PeerMisbehaved(e) => write!(f, "peer misbehaved: {e}"),
             Self::AlertReceived(a) => write!(f, "peer sent fatal alert {a}"),
+            Self::SelectionAborted { alert, reason } => {
+                write!(f, "certificate selection aborted ({alert}): {reason}")
+            }
+            Self::SelectionUnusable(why) => write!(f, "selected certificate unusable: {why}"),
             Self::OcspAborted(reason) => write!(f, "OCSP request aborted: {reason}"),
+            Self::SigningAborted(reason) => write!(f, "signing request aborted: {reason}"),
+            Self::BadSignature => f.write_str(
+                "the signature returned for the remote key does not verify with its public key",
+            ),
             Self::BadStaple(why) => write!(f, "OCSP response refused: {why}"),
             Self::MustStapleUnmet => {
                 f.write_str("the certificate is Must-Staple and no good staple was given")
@@ -442,7 +475,11 @@ impl std::error::Error for Error {
             Self::Misuse(e) => Some(e),
             Self::BadStaple(why) => Some(why),
             Self::AlertReceived(_)
+            | Self::SelectionAborted { .. }
+            | Self::SelectionUnusable(_)
             | Self::OcspAborted(_)
+            | Self::SigningAborted(_)
+            | Self::BadSignature
             | Self::MustStapleUnmet
             | Self::RequestDropped => None,
             Self::LengthOverflow(e) => Some(e),
@@ -461,9 +498,13 @@ impl From<&Error> for AlertDescription {
             Error::PeerMisbehaved(e) => e.alert(),
             // An alert is never answered with one; the value is unused.
             Error::AlertReceived(a) => *a,
+            Error::SelectionAborted { alert, .. } => *alert,
+            Error::SelectionUnusable(_) => AlertDescription::HandshakeFailure,
             Error::Crypto(_)
             | Error::Key(_)
             | Error::OcspAborted(_)
+            | Error::SigningAborted(_)
+            | Error::BadSignature
             | Error::BadStaple(_)
             | Error::MustStapleUnmet
             | Error::Misuse(_)

@@ -152,8 +152,8 @@ pub use error::{
 };
 pub use ocsp::OcspOutcome;
 pub use server::{
-    CloseReason, CompleteError, Completion, Decision, Event, HandshakeSummary, ServerConfig,
-    ServerConnection,
+    CertificateSelection, CertifiedKey, CloseReason, CompleteError, Completion, ConfigError,
+    Decision, EmptyResponse, Event, HandshakeSummary, OcspRequest, ProtocolVersion, RefusalAlert,
+    ServerConfig, ServerConfigBuilder, ServerConnection, SignRequest,
 };
-pub use server::{EmptyResponse, OcspRequest};
 pub use server::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};

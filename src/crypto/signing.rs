@@ -269,6 +269,10 @@ enum Inner {
     Ecdsa(EcdsaKeyPair),
     Ed25519(Ed25519KeyPair),
     Rsa(RsaKeyPair),
+    /// A key held elsewhere (an HSM, a KMS, a keyless service): only its
+    /// public half is here, as in the certificate, and the application
+    /// signs.
+    Remote(bytes::Bytes),
 }
 
 /// A private key the server signs its handshakes with.
@@ -410,7 +414,22 @@ impl SigningKey {
             Inner::Ecdsa(pair) => pair.public_key().as_ref(),
             Inner::Ed25519(pair) => pair.public_key().as_ref(),
             Inner::Rsa(pair) => pair.public().as_ref(),
+            Inner::Remote(public_key) => public_key,
         }
+    }
+
+    /// A key whose private half the application holds: `public_key` is the
+    /// certificate's subjectPublicKey, of `algorithm`.
+    pub(crate) fn remote(algorithm: KeyAlgorithm, public_key: bytes::Bytes) -> Self {
+        Self {
+            inner: Inner::Remote(public_key),
+            algorithm,
+        }
+    }
+
+    /// Whether the application signs for this key.
+    pub(crate) fn is_remote(&self) -> bool {
+        matches!(self.inner, Inner::Remote(_))
     }
 
     /// The schemes this key can sign with, in the server's order of
@@ -429,11 +448,11 @@ impl SigningKey {
     /// sign octet (RFC 8446 §4.2.3, RFC 3279 §2.2.3); Ed25519's is 64 bytes
     /// (RFC 8032 §5.1.6); RSA's is as long as the modulus (RFC 8017 §8).
     pub(crate) fn max_signature_len(&self) -> usize {
-        match &self.inner {
-            Inner::Ecdsa(_) if self.algorithm == KeyAlgorithm::EcdsaP256 => 2 + 2 * (2 + 33),
-            Inner::Ecdsa(_) => 2 + 2 * (2 + 49),
-            Inner::Ed25519(_) => 64,
-            Inner::Rsa(pair) => pair.public().modulus_len(),
+        match self.algorithm {
+            KeyAlgorithm::EcdsaP256 => 2 + 2 * (2 + 33),
+            KeyAlgorithm::EcdsaP384 => 2 + 2 * (2 + 49),
+            KeyAlgorithm::Ed25519 => 64,
+            KeyAlgorithm::Rsa { modulus_bits } => modulus_bits.div_ceil(8),
         }
     }
 
@@ -488,7 +507,25 @@ impl SigningKey {
                     .map_err(|_| CryptoError::Refused)?;
                 Ok(Signature::Rsa(sig))
             }
+            // The handshake asks the application instead; reaching here
+            // would be a bug, reported as one.
+            Inner::Remote(_) => Err(CryptoError::Refused.into()),
         }
+    }
+
+    /// Checks `signature` over `message` with this key's public half, as
+    /// the client will: a signature the application made for a remote key
+    /// is checked before it is sent (see [`verify`]).
+    pub(crate) fn verify(
+        &self,
+        scheme: SignatureScheme,
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), Error> {
+        if !self.schemes().contains(&scheme) {
+            return Err(CryptoError::UnsupportedScheme(scheme.to_wire()).into());
+        }
+        verify::verify(scheme, self.public_key(), message, signature)
     }
 }
 
@@ -583,6 +620,8 @@ impl AsRef<[u8]> for CertificateVerifyMessage {
         self.buf.get(..self.len).unwrap_or_default()
     }
 }
+
+mod verify;
 
 #[cfg(test)]
 mod tests;

@@ -17,62 +17,9 @@ use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
 use crate::enums::ProtocolVersion;
 use crate::error::KeyError;
 use crate::ocsp::{MustStaplePolicy, StaplePolicy};
-use crate::pki::{self, pem, Certificate, CertificateError, PemError};
-
-/// The largest certificate or staple the Certificate message can carry:
-/// `opaque cert_data<1..2^24-1>` (RFC 8446 §4.4.2).
-pub(crate) const MAX_U24: usize = 0x00ff_ffff;
-
-/// A certificate chain with its private key, and the leaf's issuer.
-pub struct CertifiedKey {
-    chain: Vec<Bytes>,
-    leaf: Certificate,
-    issuer: Option<Certificate>,
-    key: SigningKey,
-}
-
-impl CertifiedKey {
-    /// The leaf certificate's DER.
-    pub fn leaf_der(&self) -> &Bytes {
-        self.leaf.der()
-    }
-
-    /// The parsed leaf certificate.
-    pub fn leaf(&self) -> &Certificate {
-        &self.leaf
-    }
-
-    /// The DER of the leaf's issuer, if it was found among the chain and the
-    /// configured CA certificates; `None` for a self-signed leaf.
-    pub fn issuer_der(&self) -> Option<&Bytes> {
-        self.issuer.as_ref().map(Certificate::der)
-    }
-
-    /// The parsed issuer, when known (see [`Self::issuer_der`]).
-    pub fn issuer(&self) -> Option<&Certificate> {
-        self.issuer.as_ref()
-    }
-
-    /// The chain as sent, leaf first.
-    pub fn chain(&self) -> &[Bytes] {
-        &self.chain
-    }
-
-    pub(crate) fn key(&self) -> &SigningKey {
-        &self.key
-    }
-}
-
-impl fmt::Debug for CertifiedKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("CertifiedKey")
-            .field("names", &self.leaf.dns_names())
-            .field("key", &self.key.algorithm())
-            .field("chain_len", &self.chain.len())
-            .field("issuer_known", &self.issuer.is_some())
-            .finish()
-    }
-}
+use crate::pki::{pem, Certificate, CertificateError, PemError};
+pub use crate::server::certified_key::CertifiedKey;
+use crate::server::certified_key::{parse_chain, parse_remote_chain};
 
 /// What is wrong with a configuration.
 #[derive(Debug)]
@@ -141,6 +88,7 @@ impl From<KeyError> for ConfigError {
 pub struct ServerConfig {
     pub(crate) certs: Vec<Arc<CertifiedKey>>,
     pub(crate) ocsp_events: bool,
+    pub(crate) certificate_events: bool,
     pub(crate) alpn: Vec<Bytes>,
     pub(crate) suites: Vec<&'static Tls13Suite>,
     pub(crate) tls12_suites: Vec<&'static Tls12Suite>,
@@ -160,6 +108,7 @@ impl fmt::Debug for ServerConfig {
         f.debug_struct("ServerConfig")
             .field("certs", &self.certs)
             .field("ocsp_events", &self.ocsp_events)
+            .field("certificate_events", &self.certificate_events)
             .field("alpn", &self.alpn)
             .field("groups", &self.groups)
             .field("tls13", &self.tls13)
@@ -180,6 +129,11 @@ impl ServerConfig {
     /// The certificates, in the order they were added.
     pub fn certificates(&self) -> &[Arc<CertifiedKey>] {
         &self.certs
+    }
+
+    /// Whether connections raise `Event::SelectCertificate`.
+    pub fn certificate_events(&self) -> bool {
+        self.certificate_events
     }
 
     /// Whether connections raise `Event::OcspRequest`.
@@ -212,6 +166,7 @@ pub struct ServerConfigBuilder {
     chains: Vec<(Vec<Certificate>, SigningKey)>,
     ca: Vec<Certificate>,
     ocsp_events: bool,
+    certificate_events: bool,
     alpn: Vec<Bytes>,
     suites: Option<(Vec<&'static Tls13Suite>, Vec<&'static Tls12Suite>)>,
     groups: Option<Vec<NamedGroup>>,
@@ -241,23 +196,16 @@ impl ServerConfigBuilder {
         chain: Vec<Bytes>,
         key_der: &[u8],
     ) -> Result<Self, ConfigError> {
-        if chain.is_empty() {
-            return Err(ConfigError::EmptyChain);
-        }
-        let certs = chain
-            .into_iter()
-            .map(|der| {
-                if der.len() > MAX_U24 {
-                    return Err(ConfigError::CertificateTooLarge);
-                }
-                Ok(Certificate::from_der(der)?)
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        let key = SigningKey::from_der(key_der, &SystemRandom::new())?;
-        if certs.first().map(Certificate::public_key) != Some(key.public_key()) {
-            return Err(ConfigError::KeyMismatch);
-        }
-        self.chains.push((certs, key));
+        self.chains.push(parse_chain(chain, key_der)?);
+        Ok(self)
+    }
+
+    /// Adds a certificate chain (leaf first, PEM or DER) whose private key
+    /// the application holds elsewhere (see
+    /// [`CertifiedKey::remote`]): handshakes that choose it raise
+    /// `Event::SignRequest`.
+    pub fn remote_certificate_chain(mut self, chain: &[u8]) -> Result<Self, ConfigError> {
+        self.chains.push(parse_remote_chain(chain)?);
         Ok(self)
     }
 
@@ -275,6 +223,16 @@ impl ServerConfigBuilder {
     /// for certificate status (default: no).
     pub fn ocsp_events(mut self, enabled: bool) -> Self {
         self.ocsp_events = enabled;
+        self
+    }
+
+    /// Whether connections raise `Event::SelectCertificate` once a
+    /// client's final ClientHello is in, so that the application chooses
+    /// the certificate, or a whole configuration, for each connection
+    /// (default: no; the certificates added here are chosen by SNI). With
+    /// it, a configuration may have no certificate of its own.
+    pub fn certificate_events(mut self, enabled: bool) -> Self {
+        self.certificate_events = enabled;
         self
     }
 
@@ -367,28 +325,16 @@ impl ServerConfigBuilder {
     /// here, among the rest of its chain and the CA certificates, by name
     /// and by signature.
     pub fn build(self) -> Result<ServerConfig, ConfigError> {
-        if self.chains.is_empty() {
+        // Without certificate events every handshake needs one of these;
+        // with them, the application may select every certificate itself.
+        if self.chains.is_empty() && !self.certificate_events {
             return Err(ConfigError::NoCertificate);
         }
         let ca = self.ca;
         let certs = self
             .chains
             .into_iter()
-            .map(|(certs, key)| {
-                let mut iter = certs.into_iter();
-                let leaf = iter.next().ok_or(ConfigError::EmptyChain)?;
-                let rest: Vec<Certificate> = iter.collect();
-                let issuer = pki::find_issuer(&leaf, rest.iter().chain(ca.iter())).cloned();
-                let chain = core::iter::once(leaf.der().clone())
-                    .chain(rest.iter().map(|c| c.der().clone()))
-                    .collect();
-                Ok(Arc::new(CertifiedKey {
-                    chain,
-                    leaf,
-                    issuer,
-                    key,
-                }))
-            })
+            .map(|(certs, key)| CertifiedKey::assemble(certs, key, &ca).map(Arc::new))
             .collect::<Result<Vec<_>, ConfigError>>()?;
         let (suites, tls12_suites) = self
             .suites
@@ -397,6 +343,7 @@ impl ServerConfigBuilder {
         Ok(ServerConfig {
             certs,
             ocsp_events: self.ocsp_events,
+            certificate_events: self.certificate_events,
             alpn: self.alpn,
             suites,
             tls12_suites,

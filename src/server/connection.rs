@@ -102,7 +102,9 @@ impl ServerConnection {
         let State::Paused(paused) = core::mem::replace(&mut self.core.state, State::Closed) else {
             return Err(CompleteError::Foreign(completion));
         };
-        let result = self.core.resume(paused.at, completion.answer, now);
+        let Completion { _alive, answer, .. } = completion;
+        self.core.reuse_liveness(_alive);
+        let result = self.core.resume(paused.at, answer, now);
         if let Err(e) = result.and_then(|()| self.process()) {
             // The application's own decisions close the connection as
             // asked; they are not errors of this call.

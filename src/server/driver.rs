@@ -14,8 +14,8 @@ use ring::rand::SecureRandom;
 
 use crate::codec::{
     split_handshake, Alert, AlertDescription, AlertLevel, ClientHello, ContentType,
-    HandshakeJoiner, HandshakeMessage, HandshakeType, RecordHeader, MAX_PLAINTEXT_LEN,
-    RECORD_HEADER_LEN,
+    HandshakeJoiner, HandshakeMessage, HandshakeType, RecordHeader, HANDSHAKE_HEADER_LEN,
+    MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN,
 };
 use crate::enums::ProtocolVersion;
 use crate::error::{CryptoError, Error, InvalidMessage, PeerMisbehaved};
@@ -23,10 +23,14 @@ use crate::ocsp::OcspOutcome;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{CloseReason, Event};
 use crate::server::hello;
+use crate::server::hello::CertSource;
 use crate::server::limits::{EarlyData, PeerLimits};
 use crate::server::ocsp_event::{judge_answer, OcspRequest};
 use crate::server::output::Output;
-use crate::server::request::{Answer, Decision, RequestId, Ticket};
+use crate::server::request::{Answer, Decision, Liveness, RequestId, Ticket};
+use crate::server::select_event::{CertificateSelection, Selection};
+use crate::server::sign_event::{SignAnswer, SignRequest, MAX_TO_SIGN};
+use crate::server::sni;
 use crate::server::state::{expect, Input};
 use crate::server::{tls12, tls13};
 
@@ -38,6 +42,8 @@ pub(crate) struct Core {
     pub(crate) output: Output,
     /// What the peer may make the connection do without progress.
     limits: PeerLimits,
+    /// The liveness of the last completion, for the next request.
+    spare_liveness: Option<Liveness>,
 }
 
 /// Where the connection stands. Waiting for a ClientHello and the pauses
@@ -62,19 +68,49 @@ pub(crate) struct Paused {
 }
 
 /// What the handshake goes on from, by decision.
+// Lives in the boxed `Paused`, one at a time; boxing its variants again
+// would cost an allocation per pause for nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum PausedAt {
+    /// A final ClientHello, waiting for its certificate.
+    Selection(Deferred),
     /// The server flight, waiting for its staple. The host name travels
     /// in the request and its completion meanwhile, so that it is kept
     /// (and allocated) once.
     Ocsp(Pending),
+    /// The server flight, sent up to the signature a remote key makes.
+    Signing(AwaitSignature),
+}
+
+/// A flight waiting for a remote key's signature, of either version.
+pub(crate) enum AwaitSignature {
+    Tls13(Box<tls13::AwaitSignature>),
+    Tls12(Box<tls12::AwaitSignature>),
 }
 
 impl PausedAt {
     pub(crate) fn decision(&self) -> Decision {
         match self {
+            Self::Selection(_) => Decision::CertificateSelection,
             Self::Ocsp(_) => Decision::Ocsp,
+            Self::Signing(_) => Decision::Signing,
         }
     }
+}
+
+/// A final ClientHello of either version, as its version left it.
+enum FinalHello {
+    Tls13(tls13::Final),
+    Tls12(tls12::Final),
+}
+
+/// A final ClientHello whose certificate the application selects. TLS
+/// 1.2 keeps nothing (its transcript waits for the suite); see
+/// `PausedAt` for why the TLS 1.3 part is not boxed.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Deferred {
+    Tls13(tls13::Deferred),
+    Tls12(tls12::Deferred),
 }
 
 /// The final ClientHello is in: the server flight of the chosen version,
@@ -121,6 +157,7 @@ impl Core {
             state: State::ExpectClientHello,
             output: Output::default(),
             limits: PeerLimits::default(),
+            spare_liveness: None,
         }
     }
 
@@ -151,7 +188,9 @@ impl Core {
             State::ExpectClientHello => "ExpectClientHello",
             State::ExpectRetryHello(_) => "ExpectRetryHello",
             State::Paused(paused) => match paused.at {
+                PausedAt::Selection(_) => "AwaitingCertificateSelection",
                 PausedAt::Ocsp(_) => "AwaitingOcsp",
+                PausedAt::Signing(_) => "AwaitingSignature",
             },
             State::Tls13(state) => state.name(),
             State::Tls12(state) => state.name(),
@@ -367,32 +406,35 @@ impl Core {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
+                let defer = self.config.certificate_events;
                 match hello::choose_version(&self.config, &hello)? {
                     ProtocolVersion::Tls13 => {
-                        match self
-                            .step(|config, out| tls13::client_hello(config, &hello, input, out))?
-                        {
+                        let after = self.step(|config, out| {
+                            tls13::client_hello(config, &hello, input, defer, out)
+                        })?;
+                        match after {
                             tls13::AfterHello::Retry(retry) => {
                                 self.state = State::ExpectRetryHello(retry);
                                 Ok(())
                             }
-                            tls13::AfterHello::Flight(flight) => {
-                                self.after_hello(&hello, VersionFlight::Tls13(flight))
+                            tls13::AfterHello::Final(last) => {
+                                self.final_hello(&hello, message, FinalHello::Tls13(last))
                             }
                         }
                     }
                     ProtocolVersion::Tls12 => {
-                        let flight = tls12::client_hello(&self.config, &hello, input)?;
-                        self.after_hello(&hello, VersionFlight::Tls12(flight))
+                        let last = tls12::client_hello(&self.config, &hello, input, defer)?;
+                        self.final_hello(&hello, message, FinalHello::Tls12(last))
                     }
                 }
             }
             State::ExpectRetryHello(retry) => {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
-                let flight =
-                    self.step(|config, out| retry.second_hello(config, &hello, input, out))?;
-                self.after_hello(&hello, VersionFlight::Tls13(flight))
+                let defer = self.config.certificate_events;
+                let last =
+                    self.step(|config, out| retry.second_hello(config, &hello, input, defer, out))?;
+                self.final_hello(&hello, message, FinalHello::Tls13(last))
             }
             State::Tls13(state) => {
                 self.state = State::Tls13(self.step(|_, out| state.handle(input, out))?);
@@ -411,8 +453,71 @@ impl Core {
         }
     }
 
-    /// The final ClientHello is in: raise the OCSP event and pause, or go
-    /// straight on to the server flight.
+    /// The final ClientHello is in: with certificate events, ask the
+    /// application what serves it, and pause; else on to the OCSP event
+    /// or the flight.
+    fn final_hello(
+        &mut self,
+        hello: &ClientHello<'_>,
+        message: HandshakeMessage<'_>,
+        last: FinalHello,
+    ) -> Result<(), Error> {
+        let deferred = match last {
+            FinalHello::Tls13(tls13::Final::Chosen(flight)) => {
+                return self.after_hello(hello, VersionFlight::Tls13(flight))
+            }
+            FinalHello::Tls12(tls12::Final::Chosen(flight)) => {
+                return self.after_hello(hello, VersionFlight::Tls12(flight))
+            }
+            FinalHello::Tls13(tls13::Final::Deferred(d)) => Deferred::Tls13(d),
+            FinalHello::Tls12(tls12::Final::Deferred(d)) => Deferred::Tls12(d),
+        };
+        let version = match deferred {
+            Deferred::Tls13(_) => ProtocolVersion::Tls13,
+            Deferred::Tls12(_) => ProtocolVersion::Tls12,
+        };
+        let server_name = sni::server_name(hello)?;
+        let ticket = self.ticket()?;
+        let id = ticket.id;
+        let alive = Arc::downgrade(&ticket.alive);
+        self.output
+            .event(Event::SelectCertificate(CertificateSelection {
+                ticket,
+                hello: Bytes::copy_from_slice(message.encoded),
+                version,
+                server_name,
+            }));
+        self.state = State::Paused(Box::new(Paused {
+            id,
+            alive,
+            at: PausedAt::Selection(deferred),
+        }));
+        Ok(())
+    }
+
+    /// A new request's identity, and the liveness it shares with the
+    /// paused handshake: one allocation per connection, whatever the
+    /// number of pauses, since each completion hands it back.
+    fn ticket(&mut self) -> Result<Ticket, Error> {
+        let mut id = [0; 16];
+        self.config
+            .rng
+            .fill(&mut id)
+            .map_err(|_| CryptoError::Random)?;
+        let alive = self.spare_liveness.take().unwrap_or_default();
+        Ok(Ticket {
+            id: RequestId(id),
+            alive,
+        })
+    }
+
+    /// Keeps a completion's liveness for the next request.
+    pub(crate) fn reuse_liveness(&mut self, alive: Liveness) {
+        self.spare_liveness = Some(alive);
+    }
+
+    /// The final ClientHello is in, and the certificate chosen: raise the
+    /// OCSP event and pause, or go straight on to the server flight.
     ///
     /// The event is the same in both versions, and comes before ServerHello
     /// in both, so that nothing is written while the handshake waits.
@@ -422,8 +527,6 @@ impl Core {
         // ServerHello.random and the request's id, in one call to the
         // system RNG: each call is a system call, and the handshake's cost
         // is measured against a floor that makes no more of them.
-        let mut random = [0; 32];
-        let mut id = [0; 16];
         let mut drawn = [0; 32 + 16];
         let wanted = drawn
             .get_mut(..if raise { 48 } else { 32 })
@@ -433,12 +536,14 @@ impl Core {
             .fill(wanted)
             .map_err(|_| CryptoError::Random)?;
         let (random_drawn, id_drawn) = drawn.split_at(32);
+        let mut random = [0; 32];
+        let mut id = [0; 16];
         random.copy_from_slice(random_drawn);
         id.copy_from_slice(id_drawn);
         let mut pending = Pending { random, flight };
         match ocsp {
             Some(request) if raise => {
-                let alive = Arc::new(());
+                let alive = self.spare_liveness.take().unwrap_or_default();
                 let watched = Arc::downgrade(&alive);
                 let id = RequestId(id);
                 let event = OcspRequest {
@@ -467,6 +572,9 @@ impl Core {
     /// time the answer's checks are made at.
     pub(crate) fn resume(&mut self, at: PausedAt, answer: Answer, now: u64) -> Result<(), Error> {
         match (at, answer) {
+            (PausedAt::Selection(deferred), Answer::Selection { selection, hello }) => {
+                self.resume_selection(deferred, selection, &hello)
+            }
             (
                 PausedAt::Ocsp(mut pending),
                 Answer::Ocsp {
@@ -483,7 +591,72 @@ impl Core {
                 )?;
                 self.send_flight(pending, staple.as_deref(), outcome)
             }
+            (PausedAt::Signing(waiting), Answer::Signature(answer)) => {
+                let signature = match answer {
+                    SignAnswer::Signature(signature) => signature,
+                    SignAnswer::Abort(reason) => return Err(Error::SigningAborted(reason)),
+                };
+                self.state = match waiting {
+                    AwaitSignature::Tls13(w) => {
+                        State::Tls13(self.step(|_, out| w.finish_remote(&signature, out))?)
+                    }
+                    AwaitSignature::Tls12(w) => {
+                        State::Tls12(self.step(|_, out| w.finish_remote(&signature, out))?)
+                    }
+                };
+                Ok(())
+            }
+            // A completion of another kind never carries this pause's id.
+            _ => Err(CryptoError::Refused.into()),
         }
+    }
+
+    /// Chooses again with what the application selected, then goes on as
+    /// after any final hello. `encoded` is the ClientHello message, lent
+    /// to the request and handed back.
+    fn resume_selection(
+        &mut self,
+        deferred: Deferred,
+        selection: Selection,
+        encoded: &[u8],
+    ) -> Result<(), Error> {
+        let body = encoded
+            .get(HANDSHAKE_HEADER_LEN..)
+            .ok_or(CryptoError::Refused)?;
+        let hello = ClientHello::parse(body)?;
+        let selected;
+        let source = match selection {
+            Selection::Abort(alert, reason) => {
+                return Err(Error::SelectionAborted {
+                    alert: alert.into(),
+                    reason,
+                })
+            }
+            Selection::Certificate(cert) => {
+                selected = cert;
+                CertSource::Selected(&selected)
+            }
+            Selection::Config(config) => {
+                self.config = config;
+                CertSource::Config
+            }
+            Selection::Default => CertSource::Config,
+        };
+        let config = &self.config;
+        let flight = match deferred {
+            Deferred::Tls13(d) if config.speaks(ProtocolVersion::Tls13) => {
+                VersionFlight::Tls13(d.choose(config, &hello, source)?)
+            }
+            Deferred::Tls12(d) if config.speaks(ProtocolVersion::Tls12) => {
+                VersionFlight::Tls12(d.choose(config, &hello, encoded, source)?)
+            }
+            _ => {
+                return Err(Error::SelectionUnusable(
+                    "the selected configuration does not speak the version chosen",
+                ))
+            }
+        };
+        self.after_hello(&hello, flight)
     }
 
     /// The server flight of the chosen version, with the staple if any.
@@ -494,14 +667,56 @@ impl Core {
         ocsp: OcspOutcome,
     ) -> Result<(), Error> {
         let Pending { random, flight } = pending;
-        self.state = match flight {
-            VersionFlight::Tls13(flight) => State::Tls13(
-                self.step(|config, out| flight.send(config, &random, staple, ocsp, out))?,
-            ),
-            VersionFlight::Tls12(flight) => State::Tls12(
-                self.step(|config, out| flight.send(config, random, staple, ocsp, out))?,
-            ),
+        let waiting = match flight {
+            VersionFlight::Tls13(flight) => {
+                match self.step(|config, out| flight.send(config, &random, staple, ocsp, out))? {
+                    tls13::Sent::Done(state) => {
+                        self.state = State::Tls13(state);
+                        return Ok(());
+                    }
+                    tls13::Sent::Sign(waiting) => AwaitSignature::Tls13(waiting),
+                }
+            }
+            VersionFlight::Tls12(flight) => {
+                match self.step(|config, out| flight.send(config, random, staple, ocsp, out))? {
+                    tls12::Sent::Done(state) => {
+                        self.state = State::Tls12(state);
+                        return Ok(());
+                    }
+                    tls12::Sent::Sign(waiting) => AwaitSignature::Tls12(waiting),
+                }
+            }
         };
+        self.raise_sign_request(waiting)
+    }
+
+    /// Asks the application to sign for a remote key, and pauses.
+    fn raise_sign_request(&mut self, waiting: AwaitSignature) -> Result<(), Error> {
+        let (version, scheme, message, cert) = match &waiting {
+            AwaitSignature::Tls13(w) => (ProtocolVersion::Tls13, w.scheme(), w.message(), w.cert()),
+            AwaitSignature::Tls12(w) => (ProtocolVersion::Tls12, w.scheme(), w.message(), w.cert()),
+        };
+        let mut inline = [0; MAX_TO_SIGN];
+        inline
+            .get_mut(..message.len())
+            .ok_or(CryptoError::Refused)?
+            .copy_from_slice(message);
+        let request = SignRequest {
+            ticket: self.ticket()?,
+            scheme,
+            version,
+            cert: Arc::clone(cert),
+            message: inline,
+            message_len: message.len(),
+        };
+        let id = request.ticket.id;
+        let alive = Arc::downgrade(&request.ticket.alive);
+        self.output.event(Event::SignRequest(request));
+        self.state = State::Paused(Box::new(Paused {
+            id,
+            alive,
+            at: PausedAt::Signing(waiting),
+        }));
         Ok(())
     }
 }

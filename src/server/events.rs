@@ -13,6 +13,8 @@ use crate::enums::ProtocolVersion;
 use crate::error::Error;
 use crate::ocsp::OcspOutcome;
 use crate::server::ocsp_event::OcspRequest;
+use crate::server::select_event::CertificateSelection;
+use crate::server::sign_event::SignRequest;
 #[cfg(doc)]
 use crate::{ocsp::MustStaplePolicy, ServerConnection};
 
@@ -77,10 +79,21 @@ pub enum CloseReason {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event {
+    /// A final ClientHello is in and the configuration asks the
+    /// application to choose what serves it
+    /// (`ServerConfigBuilder::certificate_events`). The handshake is
+    /// paused until the request's completion is handed to
+    /// [`ServerConnection::complete`].
+    SelectCertificate(CertificateSelection),
     /// The client asked for a stapled OCSP response. The handshake is
     /// paused until the request's completion is handed to
     /// [`ServerConnection::complete`].
     OcspRequest(OcspRequest),
+    /// The certificate's key is remote (`CertifiedKey::remote`): the
+    /// application must sign. The handshake is paused until the request's
+    /// completion is handed to [`ServerConnection::complete`]; what comes
+    /// before the signature may already be sent.
+    SignRequest(SignRequest),
     /// The handshake completed; application data may flow.
     HandshakeComplete(HandshakeSummary),
     /// Application data from the client.

@@ -20,6 +20,7 @@ use crate::error::{CryptoError, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::HandshakeSummary;
+use crate::server::sni::server_name;
 
 /// TLS 1.3's version number (RFC 8446 §4.2.1).
 pub(crate) const TLS13: u16 = 0x0304;
@@ -126,7 +127,7 @@ pub(crate) struct SessionId {
 }
 
 impl SessionId {
-    fn new(id: &[u8]) -> Self {
+    pub(crate) fn new(id: &[u8]) -> Self {
         let mut s = Self::default();
         if let Some(dst) = s.bytes.get_mut(..id.len()) {
             dst.copy_from_slice(id);
@@ -239,7 +240,72 @@ pub(crate) fn offers_tls13(hello: &ClientHello<'_>) -> bool {
 pub(crate) fn choose(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
+    source: CertSource<'_>,
 ) -> Result<Chosen<Tls13Params>, PeerMisbehaved> {
+    let KeyExchangeChoice {
+        suite,
+        group,
+        share,
+        advertise_groups,
+    } = choose_key_exchange(config, hello)?;
+    let sigalgs = hello
+        .signature_algorithms()
+        .ok_or(PeerMisbehaved::Missing("signature_algorithms"))?;
+    let server_name = server_name(hello)?;
+    let (cert, scheme, sni_matched) =
+        choose_certificate(config, source, server_name.as_deref(), |key| {
+            key.choose_scheme(sigalgs.iter(), true)
+        })
+        .ok_or(PeerMisbehaved::NoCommonSignatureScheme)?;
+
+    let alpn = choose_alpn(config, hello)?;
+
+    Ok(Chosen {
+        params: Tls13Params {
+            suite,
+            share,
+            advertise_groups,
+            session_id: SessionId::new(hello.session_id()),
+            hello_retry: false,
+            ccs_sent: false,
+        },
+        group,
+        cert,
+        scheme,
+        alpn,
+        server_name,
+        sni_matched,
+    })
+}
+
+/// What TLS 1.3 key exchange a hello leads to, before any certificate is
+/// chosen: enough to tell whether a HelloRetryRequest is needed.
+pub(crate) struct KeyExchangeChoice {
+    pub(crate) suite: &'static Tls13Suite,
+    pub(crate) group: NamedGroup,
+    /// The client's share for `group`, or `None` if a HelloRetryRequest
+    /// must ask for one.
+    pub(crate) share: Option<ClientShare>,
+    advertise_groups: bool,
+}
+
+impl KeyExchangeChoice {
+    /// The key exchange part of a whole choice.
+    pub(crate) fn of(chosen: &Chosen<Tls13Params>) -> Self {
+        Self {
+            suite: chosen.params.suite,
+            group: chosen.group,
+            share: chosen.params.share,
+            advertise_groups: chosen.params.advertise_groups,
+        }
+    }
+}
+
+/// Judges a TLS 1.3 hello and chooses its suite and group.
+pub(crate) fn choose_key_exchange(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<KeyExchangeChoice, PeerMisbehaved> {
     if !offers_tls13(hello) {
         return Err(PeerMisbehaved::NoCommonVersion);
     }
@@ -264,9 +330,9 @@ pub(crate) fn choose(
     let shares = hello
         .key_share()
         .ok_or(PeerMisbehaved::Missing("key_share"))?;
-    let sigalgs = hello
-        .signature_algorithms()
-        .ok_or(PeerMisbehaved::Missing("signature_algorithms"))?;
+    if hello.signature_algorithms().is_none() {
+        return Err(PeerMisbehaved::Missing("signature_algorithms"));
+    }
     // "A client MUST provide a psk_key_exchange_modes extension if it
     // offers a pre_shared_key extension. If clients offer pre_shared_key
     // without a psk_key_exchange_modes extension, servers MUST abort the
@@ -312,107 +378,21 @@ pub(crate) fn choose(
         .take_while(|&&g| g != group)
         .any(|g| groups.contains(g.to_wire()));
 
-    let server_name = server_name(hello)?;
-    let (cert, scheme, sni_matched) = choose_certificate(config, server_name.as_deref(), |key| {
-        key.choose_scheme(sigalgs.iter(), true)
-    })
-    .ok_or(PeerMisbehaved::NoCommonSignatureScheme)?;
-
-    let alpn = choose_alpn(config, hello)?;
-
-    Ok(Chosen {
-        params: Tls13Params {
-            suite,
-            share,
-            advertise_groups,
-            session_id: SessionId::new(hello.session_id()),
-            hello_retry: false,
-            ccs_sent: false,
-        },
+    Ok(KeyExchangeChoice {
+        suite,
         group,
-        cert,
-        scheme,
-        alpn,
-        server_name,
-        sni_matched,
+        share,
+        advertise_groups,
     })
 }
 
-/// The host name the client asked for (SNI), checked and lower-cased, or
-/// `None` when it sent none or sent an IP address.
-pub(crate) fn server_name(hello: &ClientHello<'_>) -> Result<Option<Box<str>>, PeerMisbehaved> {
-    match hello.server_name().and_then(|n| n.host_name()) {
-        Some(name) => host_name(name),
-        None => Ok(None),
-    }
-}
-
-/// The longest host name DNS can carry: 253 characters in dotted form
-/// (RFC 1035 §2.3.4 limits names to 255 octets on the wire, which is two
-/// more than the text).
-const MAX_HOST_NAME_LEN: usize = 253;
-
-/// The longest label of a host name (RFC 1035 §2.3.4).
-const MAX_LABEL_LEN: usize = 63;
-
-/// A host name from SNI, as text the application and its logs can take as
-/// it is.
-///
-/// RFC 6066 §3 says a HostName is "the fully qualified DNS hostname of the
-/// server ... represented as a byte string using ASCII encoding without a
-/// trailing dot", and that literal IP addresses are not permitted. So:
-/// - a name whose labels are not LDH (letters, digits, hyphens; no label
-///   empty, starting or ending with a hyphen, or over 63 bytes; RFC 5890
-///   §2.3.1, RFC 1123 §2.1) is refused with illegal_parameter: a NUL, a
-///   control byte, an escape sequence or a non-ASCII byte never reaches
-///   the application or a log;
-/// - one trailing dot is stripped rather than refused, since some clients
-///   send the absolute form and it names the same host;
-/// - an IPv4 or IPv6 literal, which some clients send anyway, is treated
-///   as no SNI (the default certificate is served, nothing is
-///   acknowledged).
-///
-/// The name is compared case-insensitively, so it is kept lower-cased.
-pub(crate) fn host_name(name: &[u8]) -> Result<Option<Box<str>>, PeerMisbehaved> {
-    let name = name.strip_suffix(b".").unwrap_or(name);
-    if is_ip_literal(name) {
-        return Ok(None);
-    }
-    if name.is_empty()
-        || name.len() > MAX_HOST_NAME_LEN
-        || !name.split(|&b| b == b'.').all(is_ldh_label)
-    {
-        return Err(PeerMisbehaved::BadServerName);
-    }
-    // Every byte is ASCII now, so this never fails; the copy is lower-cased
-    // in one pass and allocated once, at its exact length.
-    core::str::from_utf8(name)
-        .map(|text| Some(text.to_ascii_lowercase().into_boxed_str()))
-        .map_err(|_| PeerMisbehaved::BadServerName)
-}
-
-/// Whether `label` is an LDH label (RFC 5890 §2.3.1).
-fn is_ldh_label(label: &[u8]) -> bool {
-    let inner_ok = label
-        .iter()
-        .all(|b| b.is_ascii_alphanumeric() || *b == b'-');
-    inner_ok
-        && (1..=MAX_LABEL_LEN).contains(&label.len())
-        && label.first() != Some(&b'-')
-        && label.last() != Some(&b'-')
-}
-
-/// Whether `name` is an IPv4 address in dotted form or an IPv6 address,
-/// bare or in brackets.
-fn is_ip_literal(name: &[u8]) -> bool {
-    let Ok(text) = core::str::from_utf8(name) else {
-        return false;
-    };
-    let bare = text
-        .strip_prefix('[')
-        .and_then(|t| t.strip_suffix(']'))
-        .unwrap_or(text);
-    bare.parse::<std::net::Ipv4Addr>().is_ok() || bare.parse::<std::net::Ipv6Addr>().is_ok()
+/// Where a handshake's certificate comes from.
+#[derive(Clone, Copy)]
+pub(crate) enum CertSource<'a> {
+    /// The configuration's certificates, by SNI and signature scheme.
+    Config,
+    /// The one the application selected for this connection.
+    Selected(&'a Arc<CertifiedKey>),
 }
 
 /// The certificate for this handshake, among those whose key can sign with
@@ -421,12 +401,20 @@ fn is_ip_literal(name: &[u8]) -> bool {
 /// of all. Exact before wildcard is how name-based virtual hosts are chosen
 /// by web servers, and it keeps `a.example.com` on its own certificate even
 /// when a `*.example.com` one was configured before it.
+///
+/// A certificate the application selected is the only candidate; the SNI
+/// is acknowledged when it names the host.
 pub(crate) fn choose_certificate(
     config: &ServerConfig,
+    source: CertSource<'_>,
     server_name: Option<&str>,
     scheme_for: impl Fn(&crate::crypto::signing::SigningKey) -> Option<SignatureScheme>,
 ) -> Option<(Arc<CertifiedKey>, SignatureScheme, bool)> {
     let usable = |c: &Arc<CertifiedKey>| scheme_for(c.key()).map(|s| (Arc::clone(c), s));
+    if let CertSource::Selected(cert) = source {
+        let named = server_name.is_some_and(|n| cert.leaf().matches_dns_name(n.as_bytes()));
+        return usable(cert).map(|(cert, scheme)| (cert, scheme, named));
+    }
     if let Some(name) = server_name {
         let name = name.as_bytes();
         let exact = |c: &&Arc<CertifiedKey>| c.leaf().names_dns_name_exactly(name);
@@ -463,72 +451,4 @@ pub(crate) fn choose_alpn(
         .cloned()
         .map(Some)
         .ok_or(PeerMisbehaved::NoCommonAlpnProtocol)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn host_names_are_ldh_and_kept_lower_case() {
-        let ok = |n: &[u8]| host_name(n).unwrap().unwrap();
-        assert_eq!(ok(b"WWW.Example.TEST"), "www.example.test".into());
-        assert_eq!(ok(b"xn--bcher-kva.example"), "xn--bcher-kva.example".into());
-        assert_eq!(
-            ok(b"localhost."),
-            "localhost".into(),
-            "a trailing dot is stripped"
-        );
-        assert_eq!(ok(b"a1-b2.c3"), "a1-b2.c3".into());
-        let longest_label = [b'a'; MAX_LABEL_LEN];
-        assert_eq!(ok(&longest_label).len(), MAX_LABEL_LEN);
-        for bad in [
-            &b""[..],
-            b".",
-            b"caf\xc3\xa9.test",
-            b"\xff",
-            b"local\0host",
-            b"local\x1b[31mBAD\x1b[0mhost",
-            b"a b",
-            b"a..b",
-            b"a.b..",
-            b".a.b",
-            b"-a.b",
-            b"a-.b",
-            b"*.example.com",
-            b"a_b.example",
-            b"a/b",
-            &[b'a'; MAX_LABEL_LEN + 1],
-        ] {
-            assert_eq!(
-                host_name(bad),
-                Err(PeerMisbehaved::BadServerName),
-                "{bad:?}"
-            );
-        }
-        // 63 + 1 + 63 + 1 + 63 + 1 + 61 = 253 bytes: the longest name.
-        let mut longest = [[b'a'; MAX_LABEL_LEN]; 3].join(&b'.');
-        longest.push(b'.');
-        longest.extend([b'b'; 61]);
-        assert_eq!(ok(&longest).len(), MAX_HOST_NAME_LEN);
-        longest.push(b'b');
-        assert_eq!(host_name(&longest), Err(PeerMisbehaved::BadServerName));
-    }
-
-    #[test]
-    fn ip_literals_count_as_no_server_name() {
-        for ip in [
-            &b"127.0.0.1"[..],
-            b"10.0.0.1.",
-            b"::1",
-            b"[::1]",
-            b"fe80::1",
-            b"2001:db8::8:800:200c:417a",
-        ] {
-            assert_eq!(host_name(ip), Ok(None), "{ip:?}");
-        }
-        // Not addresses: refused or taken as names.
-        assert_eq!(host_name(b"1.2.3").unwrap().as_deref(), Some("1.2.3"));
-        assert_eq!(host_name(b"[::1"), Err(PeerMisbehaved::BadServerName));
-    }
 }

@@ -1,5 +1,6 @@
 //! The TLS server: configuration, negotiation, and the connection driver.
 
+mod certified_key;
 mod config;
 mod connection;
 mod driver;
@@ -10,6 +11,9 @@ mod ocsp_event;
 mod output;
 mod record_layer;
 mod request;
+mod select_event;
+mod sign_event;
+mod sni;
 mod staple_answer;
 mod state;
 mod tls12;
@@ -22,3 +26,5 @@ pub use events::{CloseReason, Event, HandshakeSummary};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use ocsp_event::{EmptyResponse, OcspRequest};
 pub use request::{CompleteError, Completion, Decision};
+pub use select_event::{CertificateSelection, RefusalAlert};
+pub use sign_event::SignRequest;

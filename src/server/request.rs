@@ -12,8 +12,12 @@
 use core::fmt;
 use std::sync::Arc;
 
+use bytes::Bytes;
+
 use crate::error::{Error, Misuse};
 use crate::server::ocsp_event::OcspAnswer;
+use crate::server::select_event::Selection;
+use crate::server::sign_event::SignAnswer;
 #[cfg(doc)]
 use crate::ServerConnection;
 
@@ -86,7 +90,9 @@ impl Completion {
     /// Which decision this completion answers.
     pub fn decision(&self) -> Decision {
         match self.answer {
+            Answer::Selection { .. } => Decision::CertificateSelection,
             Answer::Ocsp { .. } => Decision::Ocsp,
+            Answer::Signature(_) => Decision::Signing,
         }
     }
 }
@@ -94,6 +100,11 @@ impl Completion {
 /// What a completion says, by decision.
 #[derive(Debug)]
 pub(crate) enum Answer {
+    Selection {
+        selection: Selection,
+        /// The ClientHello message, lent to the request and coming back.
+        hello: Bytes,
+    },
     Ocsp {
         answer: OcspAnswer,
         /// The request's SNI, going back to the paused handshake (which
@@ -101,6 +112,7 @@ pub(crate) enum Answer {
         /// summary.
         server_name: Option<Box<str>>,
     },
+    Signature(SignAnswer),
 }
 
 /// Why [`ServerConnection::complete`] refused or failed.

@@ -18,6 +18,7 @@ macro_rules! scenario_tests {
 pub(crate) use scenario_tests;
 
 pub mod clients;
+pub mod decision_pair;
 pub mod hello_encoder;
 pub mod interop;
 pub mod loopback;

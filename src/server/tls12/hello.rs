@@ -16,7 +16,8 @@ use crate::enums::CipherSuite;
 use crate::enums::ProtocolVersion;
 use crate::error::PeerMisbehaved;
 use crate::server::config::ServerConfig;
-use crate::server::hello::{choose_alpn, choose_certificate, server_name, Chosen, VersionParams};
+use crate::server::hello::{choose_alpn, choose_certificate, CertSource, Chosen, VersionParams};
+use crate::server::sni::server_name;
 
 /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
 const RENEGOTIATION_SCSV: u16 = 0x00ff;
@@ -50,24 +51,11 @@ impl VersionParams for Tls12Params {
 pub(crate) fn choose(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
+    source: CertSource<'_>,
 ) -> Result<Chosen<Tls12Params>, PeerMisbehaved> {
-    // RFC 5746 §3.6: on a first handshake renegotiated_connection must be
-    // empty.
-    if hello.renegotiation_info().is_some_and(|r| !r.is_empty()) {
-        return Err(PeerMisbehaved::BadRenegotiationInfo);
-    }
+    let group = check_hello(config, hello)?;
     let extended_master_secret = hello.extended_master_secret();
-    if config.require_ems && !extended_master_secret {
-        return Err(PeerMisbehaved::NoExtendedMasterSecret);
-    }
-    // RFC 8422 §5.1.2: a list without the uncompressed format (the only one
-    // left, §5.1.2) cannot be served.
     let ec_point_formats = hello.ec_point_formats();
-    if ec_point_formats.is_some_and(|f| !f.contains(&POINT_FORMAT_UNCOMPRESSED)) {
-        return Err(PeerMisbehaved::NoUncompressedPoints);
-    }
-
-    let group = choose_group(config, hello)?;
 
     // RFC 5246 §7.4.1.4.1: without signature_algorithms the client accepts
     // only SHA-1 signatures, which this server (ring) does not make.
@@ -86,20 +74,21 @@ pub(crate) fn choose(
         suite_for(key)?;
         key.choose_scheme(sigalgs.iter(), false)
     };
-    let (cert, scheme, sni_matched) = choose_certificate(config, server_name.as_deref(), |key| {
-        scheme_for(key).filter(|_| curve_offered(hello, key.algorithm()))
-    })
-    .ok_or_else(|| {
-        // Say why nothing fits: only the curves (some certificate would do
-        // but for them), no signature algorithm, or no suite at all.
-        if config.certs.iter().any(|c| scheme_for(c.key()).is_some()) {
-            PeerMisbehaved::NoCertificateForClientCurves
-        } else if config.certs.iter().any(|c| suite_for(c.key()).is_some()) {
-            PeerMisbehaved::NoCommonSignatureScheme
-        } else {
-            PeerMisbehaved::NoCommonCipherSuite
-        }
-    })?;
+    let (cert, scheme, sni_matched) =
+        choose_certificate(config, source, server_name.as_deref(), |key| {
+            scheme_for(key).filter(|_| curve_offered(hello, key.algorithm()))
+        })
+        .ok_or_else(|| {
+            // Say why nothing fits: only the curves (some certificate would do
+            // but for them), no signature algorithm, or no suite at all.
+            if config.certs.iter().any(|c| scheme_for(c.key()).is_some()) {
+                PeerMisbehaved::NoCertificateForClientCurves
+            } else if config.certs.iter().any(|c| suite_for(c.key()).is_some()) {
+                PeerMisbehaved::NoCommonSignatureScheme
+            } else {
+                PeerMisbehaved::NoCommonCipherSuite
+            }
+        })?;
     let suite = suite_for(cert.key()).ok_or(PeerMisbehaved::NoCommonCipherSuite)?;
 
     let alpn = choose_alpn(config, hello)?;
@@ -120,6 +109,31 @@ pub(crate) fn choose(
         server_name,
         sni_matched,
     })
+}
+
+/// What a TLS 1.2 hello must be whatever certificate serves it; returns
+/// the ECDHE group.
+pub(crate) fn check_hello(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<NamedGroup, PeerMisbehaved> {
+    // RFC 5746 §3.6: on a first handshake renegotiated_connection must be
+    // empty.
+    if hello.renegotiation_info().is_some_and(|r| !r.is_empty()) {
+        return Err(PeerMisbehaved::BadRenegotiationInfo);
+    }
+    if config.require_ems && !hello.extended_master_secret() {
+        return Err(PeerMisbehaved::NoExtendedMasterSecret);
+    }
+    // RFC 8422 §5.1.2: a list without the uncompressed format (the only one
+    // left, §5.1.2) cannot be served.
+    if hello
+        .ec_point_formats()
+        .is_some_and(|f| !f.contains(&POINT_FORMAT_UNCOMPRESSED))
+    {
+        return Err(PeerMisbehaved::NoUncompressedPoints);
+    }
+    choose_group(config, hello)
 }
 
 /// Whether a TLS 1.2 client can verify a signature by a key of

@@ -26,6 +26,8 @@
 pub(crate) mod hello;
 pub(crate) mod messages;
 
+use std::sync::Arc;
+
 use ring::digest::Digest;
 
 use self::hello::Tls12Params;
@@ -34,15 +36,16 @@ use crate::codec::{
     Alert, AlertDescription, AlertLevel, ClientHello, HandshakeMessage, HandshakeType,
 };
 use crate::crypto::key_exchange::KeyExchange;
+use crate::crypto::signing::SignatureScheme;
 use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
 use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
-use crate::server::config::ServerConfig;
+use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
-use crate::server::hello::Chosen;
+use crate::server::hello::{CertSource, Chosen};
 use crate::server::output::Output;
 use crate::server::record_layer::CCS_RECORD;
 use crate::server::state::{expect, unexpected, Input};
@@ -197,26 +200,67 @@ pub(crate) struct ExpectFinished {
     summary: HandshakeSummary,
 }
 
-/// The ClientHello, once TLS 1.2 is the version: the flight to build. No
-/// key change follows a TLS 1.2 hello, so whatever came behind it is
-/// judged when its turn comes.
+/// The ClientHello, once TLS 1.2 is the version: the flight to build, or
+/// with `defer`, what it will be built from once the application has
+/// selected the certificate. No key change follows a TLS 1.2 hello, so
+/// whatever came behind it is judged when its turn comes.
 pub(crate) fn client_hello(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
     input: Input<'_>,
-) -> Result<Flight, Error> {
+    defer: bool,
+) -> Result<Final, Error> {
     // What only TLS 1.2 reads is judged now that TLS 1.2 is chosen.
     hello.check_tls12_extensions()?;
-    let chosen = hello::choose(config, hello)?;
+    if defer {
+        // Judged before the application is asked, and again with what it
+        // selects. The transcript waits for the suite, which the
+        // certificate decides; the request keeps the hello meanwhile.
+        hello::check_hello(config, hello)?;
+        return Ok(Final::Deferred(Deferred));
+    }
+    let chosen = hello::choose(config, hello, CertSource::Config)?;
     let mut transcript = Transcript::new(chosen.params.suite.digest);
     transcript.add(input.message.encoded);
-    Ok(Flight { chosen, transcript })
+    Ok(Final::Chosen(Flight { chosen, transcript }))
+}
+
+/// A hello's flight, or what it will be built from.
+// Returned once per handshake and unpacked at once.
+#[allow(clippy::large_enum_variant)]
+pub(crate) enum Final {
+    Chosen(Flight),
+    Deferred(Deferred),
+}
+
+/// A ClientHello whose certificate is still to be selected. Nothing of
+/// it is kept here: the transcript's hash depends on the suite, which the
+/// certificate decides, so the hello is hashed once that is chosen.
+pub(crate) struct Deferred;
+
+impl Deferred {
+    /// The flight to build with what the application selected;
+    /// `encoded` is the whole ClientHello message, header and all.
+    pub(crate) fn choose(
+        self,
+        config: &ServerConfig,
+        hello: &ClientHello<'_>,
+        encoded: &[u8],
+        source: CertSource<'_>,
+    ) -> Result<Flight, Error> {
+        let chosen = hello::choose(config, hello, source)?;
+        let mut transcript = Transcript::new(chosen.params.suite.digest);
+        transcript.add(encoded);
+        Ok(Flight { chosen, transcript })
+    }
 }
 
 impl Flight {
     /// ServerHello through ServerHelloDone (RFC 5246 §7.3), in the clear,
-    /// with the staple if any. Everything that can fail (key generation,
-    /// the signature) happens before a byte is written.
+    /// with the staple if any. With a remote key the flight stops before
+    /// ServerKeyExchange until the application signs; a local key signs
+    /// at once. A step that fails leaves nothing written (the driver rolls
+    /// the output back).
     pub(crate) fn send(
         self,
         config: &ServerConfig,
@@ -224,7 +268,7 @@ impl Flight {
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
         out: &mut Output,
-    ) -> Result<State, Error> {
+    ) -> Result<Sent, Error> {
         let Flight {
             chosen,
             mut transcript,
@@ -241,10 +285,6 @@ impl Flight {
         }
         let ecdh = EcdhParams::new(chosen.group.to_wire(), public.as_ref())?;
         let signed = SignedParams::new(&params.client_random, &server_random, &ecdh);
-        let signature = chosen
-            .cert
-            .key()
-            .sign(chosen.scheme, signed.as_ref(), rng)?;
 
         // The flight is encoded straight into the output, reserved once,
         // in one record when it fits (it nearly always does).
@@ -278,23 +318,91 @@ impl Flight {
                 messages::certificate_status(w, response)
             })?;
         }
-        out.message(&mut transcript, |w| {
-            messages::server_key_exchange(w, &ecdh, chosen.scheme.to_wire(), signature.as_ref())
-        })?;
-        out.message(&mut transcript, messages::server_hello_done)?;
 
-        let suite = params.suite;
-        let client_random = params.client_random;
-        let extended_master_secret = params.extended_master_secret;
-        let stage = Stage::ExpectClientKeyExchange(ExpectClientKeyExchange {
-            suite,
-            kx,
-            transcript,
-            client_random,
-            server_random,
-            extended_master_secret,
-            summary: chosen.into_summary(ocsp),
-        });
+        let pending = AwaitSignature {
+            signed,
+            ecdh,
+            scheme: chosen.scheme,
+            cert: Arc::clone(&chosen.cert),
+            next: ExpectClientKeyExchange {
+                suite: params.suite,
+                kx,
+                transcript,
+                client_random: params.client_random,
+                server_random,
+                extended_master_secret: params.extended_master_secret,
+                summary: chosen.into_summary(ocsp),
+            },
+        };
+        let key = pending.cert.key();
+        if key.is_remote() {
+            // ServerHello, Certificate and the status go out now; the key
+            // exchange waits for the application's signature.
+            return Ok(Sent::Sign(Box::new(pending)));
+        }
+        let signature = key.sign(pending.scheme, pending.signed.as_ref(), &config.rng)?;
+        pending.finish(signature.as_ref(), out).map(Sent::Done)
+    }
+}
+
+/// What the server flight came to.
+pub(crate) enum Sent {
+    /// All of it is out.
+    Done(State),
+    /// It waits for a remote key's signature.
+    Sign(Box<AwaitSignature>),
+}
+
+/// The flight is out up to the certificate (and its status);
+/// ServerKeyExchange waits for a signature by a key the application
+/// holds.
+pub(crate) struct AwaitSignature {
+    signed: SignedParams,
+    ecdh: EcdhParams,
+    scheme: SignatureScheme,
+    cert: Arc<CertifiedKey>,
+    next: ExpectClientKeyExchange,
+}
+
+impl AwaitSignature {
+    /// The scheme to sign with.
+    pub(crate) fn scheme(&self) -> SignatureScheme {
+        self.scheme
+    }
+
+    /// The exact bytes to sign: the randoms and the ECDH parameters (RFC
+    /// 8422 §5.4).
+    pub(crate) fn message(&self) -> &[u8] {
+        self.signed.as_ref()
+    }
+
+    /// The key the signature must verify with.
+    pub(crate) fn cert(&self) -> &Arc<CertifiedKey> {
+        &self.cert
+    }
+
+    /// ServerKeyExchange with `signature`, checked first with the
+    /// certificate's public key (a wrong one is never sent), then
+    /// ServerHelloDone.
+    pub(crate) fn finish_remote(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+        self.cert
+            .key()
+            .verify(self.scheme, self.signed.as_ref(), signature)?;
+        self.finish(signature, out)
+    }
+
+    fn finish(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+        let AwaitSignature {
+            ecdh,
+            scheme,
+            mut next,
+            ..
+        } = self;
+        out.message(&mut next.transcript, |w| {
+            messages::server_key_exchange(w, &ecdh, scheme.to_wire(), signature)
+        })?;
+        out.message(&mut next.transcript, messages::server_hello_done)?;
+        let stage = Stage::ExpectClientKeyExchange(next);
         Ok(State::Handshake(Box::new(stage)))
     }
 }

@@ -24,21 +24,25 @@
 
 pub(crate) mod messages;
 
+use std::sync::Arc;
+
 use ring::digest::Digest;
 
 use crate::codec::{ClientHello, HandshakeMessage, HandshakeType};
 use crate::crypto::key_exchange::KeyExchange;
-use crate::crypto::key_schedule::{Application, ApplicationSecrets, EarlySecret, TrafficSecret};
+use crate::crypto::key_schedule::{
+    Application, ApplicationSecrets, EarlySecret, HandshakeSecrets, TrafficSecret,
+};
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
-use crate::crypto::signing::CertificateVerifyMessage;
+use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::suites::Tls13Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::NamedGroup;
 use crate::error::{CryptoError, Error, Field, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
-use crate::server::config::ServerConfig;
+use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
-use crate::server::hello::{self, Chosen, Tls13Params};
+use crate::server::hello::{self, CertSource, Chosen, KeyExchangeChoice, SessionId, Tls13Params};
 use crate::server::limits::EarlyData;
 use crate::server::output::Output;
 use crate::server::state::{expect, Input};
@@ -51,6 +55,29 @@ pub(crate) enum State {
     Traffic(Box<Traffic>),
 }
 
+/// A hello that needs no retry: the flight to build, or, while the
+/// application selects the certificate, what it will be built from.
+pub(crate) enum Final {
+    Chosen(Flight),
+    Deferred(Deferred),
+}
+
+/// A final ClientHello whose certificate is still to be selected.
+pub(crate) struct Deferred {
+    transcript: Transcript,
+    /// After a retry, what the selected configuration must keep.
+    retry: Option<RetryPins>,
+}
+
+/// What a HelloRetryRequest fixed for the rest of the handshake.
+#[derive(Clone, Copy)]
+pub(crate) struct RetryPins {
+    suite: &'static Tls13Suite,
+    group: NamedGroup,
+    /// Whether the compatibility change_cipher_spec followed the retry.
+    ccs_sent: bool,
+}
+
 /// What the first ClientHello leads to.
 // Returned once per handshake and unpacked at once: boxing the flight
 // would cost an allocation for nothing.
@@ -58,18 +85,14 @@ pub(crate) enum State {
 pub(crate) enum AfterHello {
     /// A HelloRetryRequest went out; a second ClientHello is next.
     Retry(Box<ExpectRetryHello>),
-    /// The hello is final: the server flight is next, once the
-    /// application has made its decisions.
-    Flight(Flight),
+    /// The hello is final.
+    Final(Final),
 }
 
 /// After a HelloRetryRequest: what the second ClientHello must match.
 pub(crate) struct ExpectRetryHello {
-    suite: &'static Tls13Suite,
-    group: NamedGroup,
+    pins: RetryPins,
     transcript: Transcript,
-    /// Whether the compatibility change_cipher_spec followed the retry.
-    ccs_sent: bool,
 }
 
 /// The final ClientHello is in; the server flight is built from this.
@@ -139,61 +162,80 @@ fn record_ends_here(followed: bool) -> Result<(), Error> {
 }
 
 /// The first ClientHello, once TLS 1.3 is the version: a
-/// HelloRetryRequest when no usable share came, else the flight to build.
+/// HelloRetryRequest when no usable share came, else the final hello.
+/// With `defer`, the certificate is left for the application to select:
+/// only the key exchange is chosen now, which is all a retry depends on.
 pub(crate) fn client_hello(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
     input: Input<'_>,
+    defer: bool,
     out: &mut Output,
 ) -> Result<AfterHello, Error> {
-    let chosen = hello::choose(config, hello)?;
-    let mut transcript = Transcript::new(chosen.params.suite.digest);
+    let (chosen, kx) = if defer {
+        (None, hello::choose_key_exchange(config, hello)?)
+    } else {
+        let chosen = hello::choose(config, hello, CertSource::Config)?;
+        let kx = KeyExchangeChoice::of(&chosen);
+        (Some(chosen), kx)
+    };
+    let mut transcript = Transcript::new(kx.suite.digest);
     transcript.add(input.message.encoded);
     // Early data is never accepted: EncryptedExtensions carries no
     // early_data, and the 0-RTT records behind the hello are skipped (RFC
     // 8446 §4.2.10): passed over until the second ClientHello after a
     // retry, else tried with the handshake key.
-    if chosen.params.share.is_none() {
+    if kx.share.is_none() {
         if hello.early_data() {
             out.early_data(EarlyData::SkipUntilHello);
         }
         // No key change: the client waits for the retry.
-        return send_hello_retry(&chosen, transcript, out);
+        let session_id = SessionId::new(hello.session_id());
+        return send_hello_retry(&kx, &session_id, transcript, out);
     }
     if hello.early_data() {
         out.early_data(EarlyData::TrialDecrypt);
     }
     record_ends_here(input.followed)?;
-    Ok(AfterHello::Flight(Flight { chosen, transcript }))
+    Ok(AfterHello::Final(match chosen {
+        Some(chosen) => Final::Chosen(Flight { chosen, transcript }),
+        None => Final::Deferred(Deferred {
+            transcript,
+            retry: None,
+        }),
+    }))
 }
 
 /// HelloRetryRequest (RFC 8446 §4.1.4): ask for a share in the chosen
 /// group.
 fn send_hello_retry(
-    chosen: &Chosen<Tls13Params>,
+    kx: &KeyExchangeChoice,
+    session_id: &SessionId,
     mut transcript: Transcript,
     out: &mut Output,
 ) -> Result<AfterHello, Error> {
     transcript.replace_with_message_hash();
-    let session_id = chosen.params.session_id.as_bytes()?;
+    let session_id = session_id.as_bytes()?;
     out.message(&mut transcript, |w| {
         messages::server_hello(
             w,
             &messages::ServerHello {
                 random: &messages::HRR_RANDOM,
                 session_id,
-                suite: chosen.params.suite.suite.to_wire(),
-                group: chosen.group.to_wire(),
+                suite: kx.suite.suite.to_wire(),
+                group: kx.group.to_wire(),
                 share: None,
             },
         )
     })?;
     let ccs_sent = send_compat_ccs(false, session_id, out)?;
     Ok(AfterHello::Retry(Box::new(ExpectRetryHello {
-        suite: chosen.params.suite,
-        group: chosen.group,
+        pins: RetryPins {
+            suite: kx.suite,
+            group: kx.group,
+            ccs_sent,
+        },
         transcript,
-        ccs_sent,
     })))
 }
 
@@ -210,13 +252,16 @@ fn send_compat_ccs(sent: bool, session_id: &[u8], out: &mut Output) -> Result<bo
 
 impl ExpectRetryHello {
     /// The second ClientHello (RFC 8446 §4.1.2), parsed by the driver.
+    /// With `defer`, as for the first.
     pub(crate) fn second_hello(
         self: Box<Self>,
         config: &ServerConfig,
         hello: &ClientHello<'_>,
         input: Input<'_>,
+        defer: bool,
         out: &mut Output,
-    ) -> Result<Flight, Error> {
+    ) -> Result<Final, Error> {
+        let pins = self.pins;
         // The early data of the first hello, if any, ends here.
         out.early_data(EarlyData::None);
         // "Early data is not permitted after a HelloRetryRequest"
@@ -229,30 +274,88 @@ impl ExpectRetryHello {
         // and the chosen suite.
         let shares = hello.key_share();
         let one_share = shares.is_some_and(|s| s.iter().count() == 1);
-        if !one_share || shares.and_then(|s| s.find(self.group.to_wire())).is_none() {
+        if !one_share || shares.and_then(|s| s.find(pins.group.to_wire())).is_none() {
             return Err(PeerMisbehaved::RetryWithoutRequestedShare.into());
         }
-        if !hello::offers_tls13(hello) || !hello.offers_cipher_suite(self.suite.suite.to_wire()) {
+        if !hello::offers_tls13(hello) || !hello.offers_cipher_suite(pins.suite.suite.to_wire()) {
             return Err(PeerMisbehaved::RetryChangedHello.into());
         }
-        let mut chosen = hello::choose(config, hello)?;
-        if !core::ptr::eq(chosen.params.suite, self.suite) || chosen.group != self.group {
-            return Err(PeerMisbehaved::RetryChangedHello.into());
-        }
-        let ExpectRetryHello {
-            mut transcript,
-            ccs_sent,
-            ..
-        } = *self;
+        let chosen = if defer {
+            pins.check(&hello::choose_key_exchange(config, hello)?)
+                .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
+            None
+        } else {
+            let chosen = hello::choose(config, hello, CertSource::Config)?;
+            pins.check(&KeyExchangeChoice::of(&chosen))
+                .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
+            Some(chosen)
+        };
+        let mut transcript = self.transcript;
         transcript.add(input.message.encoded);
         record_ends_here(input.followed)?;
-        chosen.params.hello_retry = true;
-        chosen.params.ccs_sent = ccs_sent;
-        Ok(Flight { chosen, transcript })
+        Ok(match chosen {
+            Some(chosen) => Final::Chosen(Flight::after_retry(chosen, transcript, pins)),
+            None => Final::Deferred(Deferred {
+                transcript,
+                retry: Some(pins),
+            }),
+        })
     }
 }
 
+impl RetryPins {
+    /// Whether a choice keeps the suite and group the retry asked for.
+    fn check(&self, kx: &KeyExchangeChoice) -> Result<(), ()> {
+        if core::ptr::eq(kx.suite, self.suite) && kx.group == self.group {
+            Ok(())
+        } else {
+            Err(())
+        }
+    }
+}
+
+impl Deferred {
+    /// The flight to build, once the application has selected the
+    /// certificate (or the whole configuration): the choices are made
+    /// again against what it selected. After a retry, a selected
+    /// configuration that would not keep the retry's suite and group
+    /// cannot serve this client.
+    pub(crate) fn choose(
+        self,
+        config: &ServerConfig,
+        hello: &ClientHello<'_>,
+        source: CertSource<'_>,
+    ) -> Result<Flight, Error> {
+        let chosen = hello::choose(config, hello, source)?;
+        Ok(match self.retry {
+            None => Flight {
+                chosen,
+                transcript: self.transcript,
+            },
+            Some(pins) => {
+                pins.check(&KeyExchangeChoice::of(&chosen))
+                    .map_err(|()| Error::SelectionUnusable(RETRY_NOT_KEPT))?;
+                Flight::after_retry(chosen, self.transcript, pins)
+            }
+        })
+    }
+}
+
+/// Why a configuration selected after a retry is refused.
+const RETRY_NOT_KEPT: &str =
+    "the selected configuration does not keep the suite and group of the HelloRetryRequest";
+
 impl Flight {
+    fn after_retry(
+        mut chosen: Chosen<Tls13Params>,
+        transcript: Transcript,
+        pins: RetryPins,
+    ) -> Self {
+        chosen.params.hello_retry = true;
+        chosen.params.ccs_sent = pins.ccs_sent;
+        Self { chosen, transcript }
+    }
+
     /// ServerHello through Finished (RFC 8446 §4.1.3 to §4.4.4), with the
     /// staple if any; `random` is ServerHello.random.
     pub(crate) fn send(
@@ -262,7 +365,7 @@ impl Flight {
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
         out: &mut Output,
-    ) -> Result<State, Error> {
+    ) -> Result<Sent, Error> {
         let Flight {
             chosen,
             mut transcript,
@@ -306,20 +409,87 @@ impl Flight {
         let handshake = EarlySecret::new(params.suite)?
             .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
         out.sending_keys(RecordEncrypter::new(handshake.server())?.into())?;
-        let decrypter = RecordDecrypter::new(handshake.client())?;
         out.message(&mut transcript, |w| {
             messages::encrypted_extensions(w, alpn, chosen.sni_matched, groups)
         })?;
         out.message(&mut transcript, |w| {
             messages::certificate(w, chosen.cert.chain(), staple)
         })?;
-        let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
-        let signature = chosen
-            .cert
+        let pending = AwaitSignature {
+            to_sign: CertificateVerifyMessage::new(&transcript.current_hash()),
+            scheme: chosen.scheme,
+            cert: Arc::clone(&chosen.cert),
+            handshake,
+            transcript,
+            summary: chosen.into_summary(ocsp),
+        };
+        let key = pending.cert.key();
+        if key.is_remote() {
+            // Everything up to the certificate goes out now; the rest
+            // waits for the application's signature.
+            return Ok(Sent::Sign(Box::new(pending)));
+        }
+        let signature = key.sign(pending.scheme, pending.to_sign.as_ref(), rng)?;
+        pending.finish(signature.as_ref(), out).map(Sent::Done)
+    }
+}
+
+/// What the server flight came to.
+pub(crate) enum Sent {
+    /// All of it is out.
+    Done(State),
+    /// It waits for a remote key's signature.
+    Sign(Box<AwaitSignature>),
+}
+
+/// The flight is out up to the Certificate; CertificateVerify waits for
+/// a signature by a key the application holds.
+pub(crate) struct AwaitSignature {
+    to_sign: CertificateVerifyMessage,
+    scheme: SignatureScheme,
+    cert: Arc<CertifiedKey>,
+    handshake: HandshakeSecrets,
+    transcript: Transcript,
+    summary: HandshakeSummary,
+}
+
+impl AwaitSignature {
+    /// The scheme to sign with.
+    pub(crate) fn scheme(&self) -> SignatureScheme {
+        self.scheme
+    }
+
+    /// The exact bytes to sign: the CertificateVerify content (RFC 8446
+    /// §4.4.3).
+    pub(crate) fn message(&self) -> &[u8] {
+        self.to_sign.as_ref()
+    }
+
+    /// The key the signature must verify with.
+    pub(crate) fn cert(&self) -> &Arc<CertifiedKey> {
+        &self.cert
+    }
+
+    /// CertificateVerify with `signature`, then Finished; the keys change.
+    /// A remote key's signature is checked with the certificate's public
+    /// key first: a wrong one is never sent.
+    pub(crate) fn finish_remote(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+        self.cert
             .key()
-            .sign(chosen.scheme, to_sign.as_ref(), rng)?;
+            .verify(self.scheme, self.to_sign.as_ref(), signature)?;
+        self.finish(signature, out)
+    }
+
+    fn finish(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+        let AwaitSignature {
+            scheme,
+            handshake,
+            mut transcript,
+            summary,
+            ..
+        } = self;
         out.message(&mut transcript, |w| {
-            messages::certificate_verify(w, chosen.scheme.to_wire(), signature.as_ref())
+            messages::certificate_verify(w, scheme.to_wire(), signature)
         })?;
         let verify_data = handshake.server_finished(&transcript.current_hash());
         out.message(&mut transcript, |w| {
@@ -327,6 +497,7 @@ impl Flight {
         })?;
 
         let server_finished_hash = transcript.current_hash();
+        let decrypter = RecordDecrypter::new(handshake.client())?;
         let secrets = handshake.into_application(&server_finished_hash)?;
         // The flight goes out under the handshake key; what follows under
         // the application key. The client's records stay under its
@@ -336,7 +507,7 @@ impl Flight {
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
             server_finished_hash,
-            summary: chosen.into_summary(ocsp),
+            summary,
         })))
     }
 }
