@@ -81,9 +81,13 @@ pub(crate) fn choose(
         .ok_or_else(|| {
             // Say why nothing fits: only the curves (some certificate would do
             // but for them), no signature algorithm, or no suite at all.
-            if config.certs.iter().any(|c| scheme_for(c.key()).is_some()) {
+            let candidates = match source {
+                CertSource::Selected(cert) => core::slice::from_ref(cert),
+                CertSource::Config => &config.certs[..],
+            };
+            if candidates.iter().any(|c| scheme_for(c.key()).is_some()) {
                 PeerMisbehaved::NoCertificateForClientCurves
-            } else if config.certs.iter().any(|c| suite_for(c.key()).is_some()) {
+            } else if candidates.iter().any(|c| suite_for(c.key()).is_some()) {
                 PeerMisbehaved::NoCommonSignatureScheme
             } else {
                 PeerMisbehaved::NoCommonCipherSuite
