@@ -20,8 +20,9 @@ use std::hint::black_box;
 use bytes::Bytes;
 use counting_alloc::{Counting, Snapshot};
 use handshake_driver::{
-    client_answers, rustls_handshake, rustls_paused, stapler_handshake, stapler_paused, Fixture,
-    Io, Meter, Version, STAPLE_LEN,
+    client_answers, rustls_handshake, rustls_paused, stapler_deferred_handshake,
+    stapler_deferred_pauses, stapler_handshake, stapler_paused, Fixture, Io, Meter, Version,
+    STAPLE_LEN,
 };
 use stapler::server::ProtocolVersion;
 use stapler::{Event, OcspOutcome, ServerConnection};
@@ -43,6 +44,12 @@ const PAUSED_HEAP: i64 = 512;
 /// output (the flight is encoded there, reserved once), and the one boxed
 /// stage the three steps after the flight share.
 const TLS12_PLAIN_ALLOCATIONS: u64 = 4;
+/// With all three decisions deferred (certificate selection, OCSP, a
+/// remote key's signature), answered at once: at most ten (the issue's
+/// budget), counting the application's own signature bytes.
+const DEFERRED_ALLOCATIONS: u64 = 10;
+/// What a connection holds while paused at any one decision.
+const DEFERRED_PAUSED_HEAP: i64 = 1024;
 /// With the OCSP event: also the paused state, the record buffer again,
 /// and the dropped-request count.
 const TLS12_STAPLED_ALLOCATIONS: u64 = 7;
@@ -352,6 +359,38 @@ fn a_tls12_flight_longer_than_a_record_is_fragmented() {
             assert_eq!(outcome.records.len(), 1, "{size}");
         } else if size >= boundary + 3 {
             assert!(outcome.records.len() >= 2, "{size}");
+        }
+    }
+}
+
+#[test]
+fn a_handshake_with_all_three_decisions_allocates_at_most_ten_times() {
+    let fx = Fixture::new();
+    let mut io = Io::default();
+    for version in [Version::Tls13, Version::Tls12] {
+        let (n, bytes) = per_handshake(|m| {
+            let outcome = stapler_deferred_handshake(&fx, version, &mut io, m);
+            assert_eq!(outcome.ocsp, OcspOutcome::Stapled(STAPLE_LEN));
+        });
+        eprintln!("deferred {version:?}: stapler {n} allocations ({bytes} bytes)");
+        assert!(n <= DEFERRED_ALLOCATIONS, "{version:?}: {n} allocations");
+    }
+}
+
+#[test]
+fn a_connection_paused_at_any_decision_holds_at_most_a_kibibyte() {
+    let fx = Fixture::new();
+    let mut io = Io::default();
+    for version in [Version::Tls13, Version::Tls12] {
+        stapler_deferred_pauses(&fx, version, &mut io);
+        let pauses = stapler_deferred_pauses(&fx, version, &mut io);
+        assert_eq!(pauses.len(), 3);
+        for (decision, paused) in ["selection", "OCSP", "signing"].iter().zip(&pauses) {
+            eprintln!("paused for {decision} ({version:?}): {paused:?}");
+            assert!(
+                paused.connection_heap <= DEFERRED_PAUSED_HEAP,
+                "{decision}: {paused:?}"
+            );
         }
     }
 }

@@ -53,16 +53,21 @@ fn a_thousand_connections_paused_at_three_points_complete_in_random_order() {
     );
     let der = stapler::pki::pem::private_key_from_pem_or_der(&pki("leaf-ecdsa.key")).unwrap();
     let sign_rng = SystemRandom::new();
-    let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der.der(), &sign_rng)
-        .unwrap();
-    let remote = Arc::new(CertifiedKey::remote(&pki("leaf-ecdsa.crt"), &pki("root-ca.crt")).unwrap());
-    let sign = |req: &SignRequest| key.sign(&sign_rng, req.message()).unwrap().as_ref().to_vec();
+    let key =
+        EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der.der(), &sign_rng).unwrap();
+    let remote =
+        Arc::new(CertifiedKey::remote(&pki("leaf-ecdsa.crt"), &pki("root-ca.crt")).unwrap());
+    let sign = |req: &SignRequest| {
+        key.sign(&sign_rng, req.message())
+            .unwrap()
+            .as_ref()
+            .to_vec()
+    };
 
     let versions = [ProtocolVersion::Tls13, ProtocolVersion::Tls12];
     let mut conns: Vec<(Pair, Option<Request>)> = (0..CONNECTIONS)
         .map(|i| {
-            let mut pair =
-                Pair::new(default_client_config(versions[i % 2]), Arc::clone(&config));
+            let mut pair = Pair::new(default_client_config(versions[i % 2]), Arc::clone(&config));
             let request = advance(&mut pair);
             assert!(matches!(request, Some(Request::Select(_))));
             (pair, request)
@@ -113,7 +118,10 @@ fn a_thousand_connections_paused_at_three_points_complete_in_random_order() {
         }
         seen_all_three_at_once |= paused.iter().all(|&n| n >= 100);
     }
-    assert!(seen_all_three_at_once, "never a hundred paused at each point at once");
+    assert!(
+        seen_all_three_at_once,
+        "never a hundred paused at each point at once"
+    );
     for (pair, _) in &conns {
         assert!(pair.server.is_handshake_complete());
     }

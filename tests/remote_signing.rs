@@ -39,7 +39,10 @@ fn the_request_carries_the_exact_bytes_to_sign() {
     let (pair, req) = paused_for_signature(ProtocolVersion::Tls13);
     assert_eq!(req.scheme(), SignatureScheme::EcdsaSecp256r1Sha256);
     assert_eq!(req.version(), ProtocolVersion::Tls13);
-    assert_eq!(req.certificate().to_vec(), common::rustls_pair::pki_der("leaf-ecdsa.crt"));
+    assert_eq!(
+        req.certificate().to_vec(),
+        common::rustls_pair::pki_der("leaf-ecdsa.crt")
+    );
     // RFC 8446 §4.4.3: 64 spaces, the context string, a zero byte, then
     // the transcript hash (SHA-256 for the default suite).
     let message = req.message();
@@ -105,7 +108,14 @@ fn a_wrong_signature_is_refused_before_it_is_sent() {
             // All that followed the first part of the flight is one alert
             // record (sealed in TLS 1.3, whose keys changed; clear in 1.2).
             let after = &pair.to_client[sent_before..];
-            assert_eq!(after[0], if version == ProtocolVersion::Tls13 { 23 } else { 21 });
+            assert_eq!(
+                after[0],
+                if version == ProtocolVersion::Tls13 {
+                    23
+                } else {
+                    21
+                }
+            );
             let record_len = 5 + usize::from(u16::from_be_bytes([after[3], after[4]]));
             assert_eq!(after.len(), record_len, "{label}");
             let err = pair.server_to_client().unwrap_err();

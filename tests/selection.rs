@@ -51,7 +51,10 @@ fn the_request_shows_what_the_client_offered() {
         let Some(Request::Select(req)) = take_request(&mut pair) else {
             panic!("no selection request");
         };
-        assert_eq!(pair.server.paused_for(), Some(Decision::CertificateSelection));
+        assert_eq!(
+            pair.server.paused_for(),
+            Some(Decision::CertificateSelection)
+        );
         assert!(pair.to_client.is_empty(), "nothing is written while paused");
         assert_eq!(req.server_name(), Some("www.example.test"));
         assert_eq!(req.version(), version);
@@ -102,9 +105,16 @@ fn a_selected_config_serves_the_connection() {
         let mut driven = drive(pair(), Plan::now(), &answers, &pair);
         assert_eq!(driven.error, None, "{version:?}");
         let summary = driven.pair.summary().unwrap();
-        assert_eq!(summary.alpn_protocol.as_deref(), Some(&b"h2"[..]), "{version:?}");
+        assert_eq!(
+            summary.alpn_protocol.as_deref(),
+            Some(&b"h2"[..]),
+            "{version:?}"
+        );
         let leaf = driven.pair.client.peer_certificates().unwrap()[0].to_vec();
-        assert_eq!(leaf, cert("leaf-rsa.crt", "leaf-rsa.key").leaf_der().to_vec());
+        assert_eq!(
+            leaf,
+            cert("leaf-rsa.crt", "leaf-rsa.key").leaf_der().to_vec()
+        );
         driven.pair.exchange_data();
     }
 }
@@ -128,8 +138,16 @@ fn use_default_chooses_as_without_events() {
     let driven = drive(pair(), Plan::now(), &Answers::default(), &pair);
     assert_eq!(driven.error, None);
     let leaf = driven.pair.client.peer_certificates().unwrap()[0].to_vec();
-    assert_eq!(leaf, cert("leaf-ed25519.crt", "leaf-ed25519.key").leaf_der().to_vec());
-    assert_eq!(driven.pair.summary().unwrap().signature_scheme, stapler::SignatureScheme::Ed25519);
+    assert_eq!(
+        leaf,
+        cert("leaf-ed25519.crt", "leaf-ed25519.key")
+            .leaf_der()
+            .to_vec()
+    );
+    assert_eq!(
+        driven.pair.summary().unwrap().signature_scheme,
+        stapler::SignatureScheme::Ed25519
+    );
 }
 
 /// After a HelloRetryRequest the request comes for the second hello, the

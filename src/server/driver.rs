@@ -48,12 +48,16 @@ pub(crate) struct Core {
 
 /// Where the connection stands. Waiting for a ClientHello and the pauses
 /// are the driver's; in between, the state is the chosen version's.
+// `Paused` is inline on purpose (see its variant).
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum State {
     ExpectClientHello,
     /// TLS 1.3, after a HelloRetryRequest.
     ExpectRetryHello(Box<tls13::ExpectRetryHello>),
-    /// Waiting for the application's answer to a request.
-    Paused(Box<Paused>),
+    /// Waiting for the application's answer to a request. Kept inline,
+    /// not boxed: a paused connection then holds on the heap only what
+    /// the pause itself needs (see tests/handshake_alloc.rs).
+    Paused(Paused),
     Tls13(tls13::State),
     Tls12(tls12::State),
     Closed,
@@ -487,11 +491,11 @@ impl Core {
                 version,
                 server_name,
             }));
-        self.state = State::Paused(Box::new(Paused {
+        self.state = State::Paused(Paused {
             id,
             alive,
             at: PausedAt::Selection(deferred),
-        }));
+        });
         Ok(())
     }
 
@@ -557,11 +561,11 @@ impl Core {
                     request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
                 };
                 self.output.event(Event::OcspRequest(event));
-                self.state = State::Paused(Box::new(Paused {
+                self.state = State::Paused(Paused {
                     id,
                     alive: watched,
                     at: PausedAt::Ocsp(pending),
-                }));
+                });
                 Ok(())
             }
             _ => self.send_flight(pending, None, OcspOutcome::NotRequested),
@@ -572,9 +576,14 @@ impl Core {
     /// time the answer's checks are made at.
     pub(crate) fn resume(&mut self, at: PausedAt, answer: Answer, now: u64) -> Result<(), Error> {
         match (at, answer) {
-            (PausedAt::Selection(deferred), Answer::Selection { selection, hello }) => {
-                self.resume_selection(deferred, selection, &hello)
-            }
+            (
+                PausedAt::Selection(deferred),
+                Answer::Selection {
+                    selection,
+                    hello,
+                    server_name,
+                },
+            ) => self.resume_selection(deferred, selection, &hello, server_name),
             (
                 PausedAt::Ocsp(mut pending),
                 Answer::Ocsp {
@@ -619,13 +628,14 @@ impl Core {
         deferred: Deferred,
         selection: Selection,
         encoded: &[u8],
+        server_name: Option<Box<str>>,
     ) -> Result<(), Error> {
         let body = encoded
             .get(HANDSHAKE_HEADER_LEN..)
             .ok_or(CryptoError::Refused)?;
         let hello = ClientHello::parse(body)?;
         let selected;
-        let source = match selection {
+        let cert = match selection {
             Selection::Abort(alert, reason) => {
                 return Err(Error::SelectionAborted {
                     alert: alert.into(),
@@ -634,14 +644,15 @@ impl Core {
             }
             Selection::Certificate(cert) => {
                 selected = cert;
-                CertSource::Selected(&selected)
+                Some(&selected)
             }
             Selection::Config(config) => {
                 self.config = config;
-                CertSource::Config
+                None
             }
-            Selection::Default => CertSource::Config,
+            Selection::Default => None,
         };
+        let source = CertSource::Selected { cert, server_name };
         let config = &self.config;
         let flight = match deferred {
             Deferred::Tls13(d) if config.speaks(ProtocolVersion::Tls13) => {
@@ -692,31 +703,44 @@ impl Core {
 
     /// Asks the application to sign for a remote key, and pauses.
     fn raise_sign_request(&mut self, waiting: AwaitSignature) -> Result<(), Error> {
-        let (version, scheme, message, cert) = match &waiting {
-            AwaitSignature::Tls13(w) => (ProtocolVersion::Tls13, w.scheme(), w.message(), w.cert()),
-            AwaitSignature::Tls12(w) => (ProtocolVersion::Tls12, w.scheme(), w.message(), w.cert()),
-        };
         let mut inline = [0; MAX_TO_SIGN];
-        inline
-            .get_mut(..message.len())
-            .ok_or(CryptoError::Refused)?
-            .copy_from_slice(message);
+        let mut copy = |message: &[u8]| -> Result<usize, Error> {
+            inline
+                .get_mut(..message.len())
+                .ok_or(CryptoError::Refused)?
+                .copy_from_slice(message);
+            Ok(message.len())
+        };
+        let (version, scheme, message_len, cert) = match &waiting {
+            AwaitSignature::Tls13(w) => (
+                ProtocolVersion::Tls13,
+                w.scheme(),
+                copy(w.message().as_ref())?,
+                w.cert(),
+            ),
+            AwaitSignature::Tls12(w) => (
+                ProtocolVersion::Tls12,
+                w.scheme(),
+                copy(w.message().as_ref())?,
+                w.cert(),
+            ),
+        };
         let request = SignRequest {
             ticket: self.ticket()?,
             scheme,
             version,
             cert: Arc::clone(cert),
             message: inline,
-            message_len: message.len(),
+            message_len,
         };
         let id = request.ticket.id;
         let alive = Arc::downgrade(&request.ticket.alive);
         self.output.event(Event::SignRequest(request));
-        self.state = State::Paused(Box::new(Paused {
+        self.state = State::Paused(Paused {
             id,
             alive,
             at: PausedAt::Signing(waiting),
-        }));
+        });
         Ok(())
     }
 }

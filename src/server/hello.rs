@@ -251,9 +251,9 @@ pub(crate) fn choose(
     let sigalgs = hello
         .signature_algorithms()
         .ok_or(PeerMisbehaved::Missing("signature_algorithms"))?;
-    let server_name = server_name(hello)?;
+    let (server_name, selected) = source.resolve(hello)?;
     let (cert, scheme, sni_matched) =
-        choose_certificate(config, source, server_name.as_deref(), |key| {
+        choose_certificate(config, selected, server_name.as_deref(), |key| {
             key.choose_scheme(sigalgs.iter(), true)
         })
         .ok_or(PeerMisbehaved::NoCommonSignatureScheme)?;
@@ -387,12 +387,29 @@ pub(crate) fn choose_key_exchange(
 }
 
 /// Where a handshake's certificate comes from.
-#[derive(Clone, Copy)]
 pub(crate) enum CertSource<'a> {
     /// The configuration's certificates, by SNI and signature scheme.
     Config,
-    /// The one the application selected for this connection.
-    Selected(&'a Arc<CertifiedKey>),
+    /// As the application's certificate selection said: its certificate,
+    /// or (`None`) the configuration's. The SNI host name, read once for
+    /// the request, comes back with the answer.
+    Selected {
+        cert: Option<&'a Arc<CertifiedKey>>,
+        server_name: Option<Box<str>>,
+    },
+}
+
+impl<'a> CertSource<'a> {
+    /// The SNI host name, and the selected certificate if any.
+    pub(crate) fn resolve(
+        self,
+        hello: &ClientHello<'_>,
+    ) -> Result<(Option<Box<str>>, Option<&'a Arc<CertifiedKey>>), PeerMisbehaved> {
+        match self {
+            Self::Config => Ok((server_name(hello)?, None)),
+            Self::Selected { cert, server_name } => Ok((server_name, cert)),
+        }
+    }
 }
 
 /// The certificate for this handshake, among those whose key can sign with
@@ -406,12 +423,12 @@ pub(crate) enum CertSource<'a> {
 /// is acknowledged when it names the host.
 pub(crate) fn choose_certificate(
     config: &ServerConfig,
-    source: CertSource<'_>,
+    selected: Option<&Arc<CertifiedKey>>,
     server_name: Option<&str>,
     scheme_for: impl Fn(&crate::crypto::signing::SigningKey) -> Option<SignatureScheme>,
 ) -> Option<(Arc<CertifiedKey>, SignatureScheme, bool)> {
     let usable = |c: &Arc<CertifiedKey>| scheme_for(c.key()).map(|s| (Arc::clone(c), s));
-    if let CertSource::Selected(cert) = source {
+    if let Some(cert) = selected {
         let named = server_name.is_some_and(|n| cert.leaf().matches_dns_name(n.as_bytes()));
         return usable(cert).map(|(cert, scheme)| (cert, scheme, named));
     }

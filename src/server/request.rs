@@ -102,8 +102,10 @@ impl Completion {
 pub(crate) enum Answer {
     Selection {
         selection: Selection,
-        /// The ClientHello message, lent to the request and coming back.
+        /// The ClientHello message and its SNI host name, lent to the
+        /// request and coming back.
         hello: Bytes,
+        server_name: Option<Box<str>>,
     },
     Ocsp {
         answer: OcspAnswer,

@@ -177,6 +177,7 @@ impl CertificateSelection {
         self.ticket.complete(Answer::Selection {
             selection,
             hello: self.hello,
+            server_name: self.server_name,
         })
     }
 }

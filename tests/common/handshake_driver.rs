@@ -153,6 +153,13 @@ pub struct Fixture {
     /// A pretend OCSP response of [`STAPLE_LEN`] bytes: neither server nor
     /// this client parses it.
     pub staple: Bytes,
+    /// stapler asking for all three decisions: certificate selection,
+    /// OCSP, and (with `remote`) signing.
+    pub stapler_deferred: Arc<stapler::ServerConfig>,
+    /// The same leaf, its key held by `hsm`, outside stapler.
+    pub remote: Arc<stapler::CertifiedKey>,
+    pub hsm: ring::signature::EcdsaKeyPair,
+    pub hsm_rng: ring::rand::SystemRandom,
 }
 
 impl Fixture {
@@ -222,6 +229,35 @@ impl Fixture {
             rustls12_plain: rustls(Version::Tls12, &[]),
             rustls12_stapled: rustls(Version::Tls12, &staple),
             staple: Bytes::from(staple),
+            stapler_deferred: Arc::new(
+                stapler::ServerConfig::builder()
+                    .certificate_events(true)
+                    .ocsp_events(true)
+                    .build()
+                    .unwrap(),
+            ),
+            remote: Arc::new(stapler::CertifiedKey::remote(&cert, &pki("root-ca.crt")).unwrap()),
+            hsm: ring::signature::EcdsaKeyPair::from_pkcs8(
+                &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+                &key,
+                &ring::rand::SystemRandom::new(),
+            )
+            .unwrap(),
+            hsm_rng: ring::rand::SystemRandom::new(),
+        }
+    }
+
+    /// The application's answer to any request of the deferred server:
+    /// the remote certificate, the staple, the HSM's signature.
+    pub fn answer(&self, event: Event) -> stapler::Completion {
+        match event {
+            Event::SelectCertificate(req) => req.select(self.remote.clone()),
+            Event::OcspRequest(req) => req.answer(Some(self.staple.clone())),
+            Event::SignRequest(req) => {
+                let signature = self.hsm.sign(&self.hsm_rng, req.message()).unwrap();
+                req.signature(signature.as_ref().to_vec())
+            }
+            other => panic!("not a request: {other:?}"),
         }
     }
 
@@ -384,6 +420,84 @@ pub fn stapler_handshake(
         flight_len,
         records,
     }
+}
+
+/// One stapler handshake in `version` that pauses for all three
+/// decisions, each answered at once: the remote certificate is selected,
+/// the staple given, and the HSM signs.
+pub fn stapler_deferred_handshake(
+    fx: &Fixture,
+    version: Version,
+    io: &mut Io,
+    m: &mut Meter,
+) -> Outcome {
+    let mut client = fx.client_hello_for(version, io);
+    let mut conn = m.server(|| {
+        let mut conn = ServerConnection::new(fx.stapler_deferred.clone());
+        let consumed = conn.feed(&io.to_server).expect("hello accepted");
+        debug_assert_eq!(consumed, io.to_server.len());
+        let mut pauses = 0;
+        while let Some(event) = conn.poll_event() {
+            conn.complete(fx.answer(event), ANY_TIME).expect("resumed");
+            pauses += 1;
+        }
+        assert_eq!(pauses, 3, "selection, OCSP and signing");
+        conn.write_tls_into(&mut io.to_client);
+        conn
+    });
+    let flight_len = io.to_client.len();
+    let records = record_lengths(&io.to_client);
+    client_answers(&mut client, io);
+    let summary = m.server(|| {
+        conn.feed(&io.to_server).expect("Finished accepted");
+        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
+            panic!("handshake not complete");
+        };
+        conn.write_tls_into(&mut io.to_client);
+        drop(conn);
+        summary
+    });
+    client_completes(&mut client, io);
+    Outcome {
+        version: summary.version,
+        extended_master_secret: summary.extended_master_secret,
+        ocsp: summary.ocsp,
+        server_name: summary.server_name,
+        flight_len,
+        records,
+    }
+}
+
+/// The heap a deferred connection holds at each of its three pauses, in
+/// order (selection, OCSP, signing), with its output drained: each from a
+/// fresh connection whose earlier requests were answered, measured as
+/// `stapler_paused` measures the OCSP pause.
+pub fn stapler_deferred_pauses(fx: &Fixture, version: Version, io: &mut Io) -> Vec<Paused> {
+    (0..3)
+        .map(|pause| {
+            let _client = fx.client_hello_for(version, io);
+            let start = Snapshot::now();
+            let mut conn = ServerConnection::new(fx.stapler_deferred.clone());
+            conn.feed(&io.to_server).expect("hello accepted");
+            for _ in 0..pause {
+                let event = conn.poll_event().expect("a request");
+                conn.complete(fx.answer(event), ANY_TIME).expect("resumed");
+            }
+            let event = conn.poll_event().expect("a request");
+            while conn.poll_transmit().is_some() {}
+            let both = Snapshot::now().since(start);
+            drop(event);
+            let connection = Snapshot::now().since(start);
+            let paused = Paused {
+                connection_heap: connection.live,
+                event_heap: both.live - connection.live,
+                connection_inline: size_of::<ServerConnection>(),
+                event_inline: size_of::<Event>(),
+            };
+            drop(conn);
+            paused
+        })
+        .collect()
 }
 
 /// The same handshake with the rustls server: the staple, if any, is the

@@ -17,7 +17,6 @@ use crate::enums::ProtocolVersion;
 use crate::error::PeerMisbehaved;
 use crate::server::config::ServerConfig;
 use crate::server::hello::{choose_alpn, choose_certificate, CertSource, Chosen, VersionParams};
-use crate::server::sni::server_name;
 
 /// TLS_EMPTY_RENEGOTIATION_INFO_SCSV (RFC 5746 §3.3).
 const RENEGOTIATION_SCSV: u16 = 0x00ff;
@@ -69,21 +68,21 @@ pub(crate) fn choose(
             .copied()
             .find(|s| s.authentication.accepts(key.algorithm()) && offers(hello, s))
     };
-    let server_name = server_name(hello)?;
+    let (server_name, selected) = source.resolve(hello)?;
     let scheme_for = |key: &crate::crypto::signing::SigningKey| {
         suite_for(key)?;
         key.choose_scheme(sigalgs.iter(), false)
     };
     let (cert, scheme, sni_matched) =
-        choose_certificate(config, source, server_name.as_deref(), |key| {
+        choose_certificate(config, selected, server_name.as_deref(), |key| {
             scheme_for(key).filter(|_| curve_offered(hello, key.algorithm()))
         })
         .ok_or_else(|| {
             // Say why nothing fits: only the curves (some certificate would do
             // but for them), no signature algorithm, or no suite at all.
-            let candidates = match source {
-                CertSource::Selected(cert) => core::slice::from_ref(cert),
-                CertSource::Config => &config.certs[..],
+            let candidates = match selected {
+                Some(cert) => core::slice::from_ref(cert),
+                None => &config.certs[..],
             };
             if candidates.iter().any(|c| scheme_for(c.key()).is_some()) {
                 PeerMisbehaved::NoCertificateForClientCurves

@@ -320,7 +320,6 @@ impl Flight {
         }
 
         let pending = AwaitSignature {
-            signed,
             ecdh,
             scheme: chosen.scheme,
             cert: Arc::clone(&chosen.cert),
@@ -340,7 +339,7 @@ impl Flight {
             // exchange waits for the application's signature.
             return Ok(Sent::Sign(Box::new(pending)));
         }
-        let signature = key.sign(pending.scheme, pending.signed.as_ref(), &config.rng)?;
+        let signature = key.sign(pending.scheme, signed.as_ref(), &config.rng)?;
         pending.finish(signature.as_ref(), out).map(Sent::Done)
     }
 }
@@ -356,8 +355,10 @@ pub(crate) enum Sent {
 /// The flight is out up to the certificate (and its status);
 /// ServerKeyExchange waits for a signature by a key the application
 /// holds.
+///
+/// What is signed is not kept: it is made again from the randoms and the
+/// parameters.
 pub(crate) struct AwaitSignature {
-    signed: SignedParams,
     ecdh: EcdhParams,
     scheme: SignatureScheme,
     cert: Arc<CertifiedKey>,
@@ -372,8 +373,12 @@ impl AwaitSignature {
 
     /// The exact bytes to sign: the randoms and the ECDH parameters (RFC
     /// 8422 §5.4).
-    pub(crate) fn message(&self) -> &[u8] {
-        self.signed.as_ref()
+    pub(crate) fn message(&self) -> SignedParams {
+        SignedParams::new(
+            &self.next.client_random,
+            &self.next.server_random,
+            &self.ecdh,
+        )
     }
 
     /// The key the signature must verify with.
@@ -385,9 +390,10 @@ impl AwaitSignature {
     /// certificate's public key (a wrong one is never sent), then
     /// ServerHelloDone.
     pub(crate) fn finish_remote(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+        let signed = self.message();
         self.cert
             .key()
-            .verify(self.scheme, self.signed.as_ref(), signature)?;
+            .verify(self.scheme, signed.as_ref(), signature)?;
         self.finish(signature, out)
     }
 

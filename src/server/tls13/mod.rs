@@ -415,8 +415,8 @@ impl Flight {
         out.message(&mut transcript, |w| {
             messages::certificate(w, chosen.cert.chain(), staple)
         })?;
+        let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
         let pending = AwaitSignature {
-            to_sign: CertificateVerifyMessage::new(&transcript.current_hash()),
             scheme: chosen.scheme,
             cert: Arc::clone(&chosen.cert),
             handshake,
@@ -429,7 +429,7 @@ impl Flight {
             // waits for the application's signature.
             return Ok(Sent::Sign(Box::new(pending)));
         }
-        let signature = key.sign(pending.scheme, pending.to_sign.as_ref(), rng)?;
+        let signature = key.sign(pending.scheme, to_sign.as_ref(), rng)?;
         pending.finish(signature.as_ref(), out).map(Sent::Done)
     }
 }
@@ -444,8 +444,10 @@ pub(crate) enum Sent {
 
 /// The flight is out up to the Certificate; CertificateVerify waits for
 /// a signature by a key the application holds.
+///
+/// What is signed is not kept: it is made again from the transcript, which
+/// holds nothing newer than the Certificate until the signature comes.
 pub(crate) struct AwaitSignature {
-    to_sign: CertificateVerifyMessage,
     scheme: SignatureScheme,
     cert: Arc<CertifiedKey>,
     handshake: HandshakeSecrets,
@@ -461,8 +463,8 @@ impl AwaitSignature {
 
     /// The exact bytes to sign: the CertificateVerify content (RFC 8446
     /// §4.4.3).
-    pub(crate) fn message(&self) -> &[u8] {
-        self.to_sign.as_ref()
+    pub(crate) fn message(&self) -> CertificateVerifyMessage {
+        CertificateVerifyMessage::new(&self.transcript.current_hash())
     }
 
     /// The key the signature must verify with.
@@ -474,9 +476,10 @@ impl AwaitSignature {
     /// A remote key's signature is checked with the certificate's public
     /// key first: a wrong one is never sent.
     pub(crate) fn finish_remote(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+        let to_sign = self.message();
         self.cert
             .key()
-            .verify(self.scheme, self.to_sign.as_ref(), signature)?;
+            .verify(self.scheme, to_sign.as_ref(), signature)?;
         self.finish(signature, out)
     }
 
