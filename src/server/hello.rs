@@ -399,12 +399,13 @@ pub(crate) enum CertSource<'a> {
     },
 }
 
+/// The SNI host name, and the certificate the application selected, if
+/// any.
+type Resolved<'a> = (Option<Box<str>>, Option<&'a Arc<CertifiedKey>>);
+
 impl<'a> CertSource<'a> {
     /// The SNI host name, and the selected certificate if any.
-    pub(crate) fn resolve(
-        self,
-        hello: &ClientHello<'_>,
-    ) -> Result<(Option<Box<str>>, Option<&'a Arc<CertifiedKey>>), PeerMisbehaved> {
+    pub(crate) fn resolve(self, hello: &ClientHello<'_>) -> Result<Resolved<'a>, PeerMisbehaved> {
         match self {
             Self::Config => Ok((server_name(hello)?, None)),
             Self::Selected { cert, server_name } => Ok((server_name, cert)),
