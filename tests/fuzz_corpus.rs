@@ -293,6 +293,36 @@ fn server_target_replays_the_captures() {
     }
 }
 
+/// The `server` target on every capture with all three decisions asked
+/// for (certificate selection, OCSP, a remote key) and each answer to
+/// each: a capture that asks for OCSP pauses for the selection, then the
+/// staple, then the signature when every answer goes on.
+#[test]
+fn server_target_replays_the_captures_through_every_decision() {
+    for (name, bytes) in captures() {
+        let asks = expected_ocsp(&name);
+        for config in [2u8, 3, 5, 7] {
+            // OCSP answers 0-2 and 4; selection 0-3; signing 0-3.
+            for answers in [0u8, 1, 2, 4, 0x08, 0x10, 0x18, 0x20, 0x40, 0x60] {
+                for chunking in [0u8, 0x9d] {
+                    let mut input = vec![config, answers, chunking];
+                    input.extend_from_slice(&bytes);
+                    let run = targets::server::server(&input);
+                    let label = format!("{name} config={config} answers={answers:#x}");
+                    assert!(!run.handshake_complete, "{label}");
+                    if config == 7 && answers == 0 && asks == Some(true) {
+                        assert_eq!(
+                            (run.selections, run.ocsp_requests, run.sign_requests),
+                            (1, 1, 1),
+                            "{label}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// Every truncation of a capture and a few corruptions, through the whole
 /// server: no panic, and the promises `targets::server` checks hold.
 #[test]

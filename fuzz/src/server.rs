@@ -1,25 +1,33 @@
 //! The `server` target: a whole [`ServerConnection`] fed arbitrary bytes.
 //!
 //! Where `first_flight` checks the wire layer alone, this runs the state
-//! machine behind it: negotiation, the OCSP pause and its three answers,
+//! machine behind it: negotiation, the three pauses (certificate
+//! selection, OCSP, a remote key's signature) and every answer to each,
 //! HelloRetryRequest, alerts, and whatever a fuzzer can reach past the
 //! ClientHello in plaintext. Beyond "no panic", it checks what the run-loop
 //! contract in the crate docs promises a caller:
 //!
 //! * `feed` never claims more bytes than it was given, and takes none while
-//!   the connection waits for an OCSP completion;
+//!   the connection waits for a completion;
 //! * at most one `Event::Closed` is raised, nothing but output follows it,
 //!   and `is_closed()` agrees with it;
-//! * every OcspRequest is answered at most once, and a completion is taken
-//!   only while the connection is paused;
+//! * each kind of request comes at most once, one at a time, while the
+//!   connection says it is paused for that decision, and a completion
+//!   ends that pause;
+//! * a request dropped unanswered closes the connection on its next call;
 //! * output is bounded: a server flight plus an alert, never an echo of the
 //!   input.
 
 use std::sync::{Arc, OnceLock};
 
-use stapler::{Event, OcspRequest, ServerConfig, ServerConnection};
+use ring::rand::SystemRandom;
+use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+use stapler::{
+    CertificateSelection, CertifiedKey, Completion, Decision, Event, OcspRequest, RefusalAlert,
+    ServerConfig, ServerConnection, SignRequest,
+};
 
-/// The input's first bytes: the config, the OCSP answer and the chunking.
+/// The input's first bytes: the config, the answers and the chunking.
 const HEADER_LEN: usize = 3;
 
 /// The most one call may queue for the peer: a server flight with a large
@@ -27,68 +35,128 @@ const HEADER_LEN: usize = 3;
 /// Anything near the input's size would mean input is being echoed.
 const MAX_OUTPUT_PER_CALL: usize = 64 * 1024;
 
-/// Configs indexed by bit 0 of the first byte: with and without OCSP events.
-fn configs() -> &'static [Arc<ServerConfig>; 2] {
-    static CONFIGS: OnceLock<[Arc<ServerConfig>; 2]> = OnceLock::new();
-    CONFIGS.get_or_init(|| {
-        let build = |ocsp: bool| {
-            let config = ServerConfig::builder()
-                .certificate_chain(
-                    include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
-                    include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
-                )
-                .and_then(|b| {
-                    b.certificate_chain(
-                        include_bytes!("../../tests/data/pki/leaf-rsa-chain.pem"),
-                        include_bytes!("../../tests/data/pki/leaf-rsa.key"),
-                    )
-                })
-                .and_then(|b| b.ca_certificates(include_bytes!("../../tests/data/pki/root-ca.crt")))
-                .and_then(|b| b.alpn_protocols(["h2", "http/1.1"]))
-                .map(|b| b.ocsp_events(ocsp))
-                .and_then(|b| b.build())
-                .expect("the test PKI makes a valid config");
-            Arc::new(config)
-        };
-        [build(false), build(true)]
+const LEAF: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.crt");
+const LEAF_KEY: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.key");
+const LEAF_KEY_PKCS8: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.key.der");
+const ROOT: &[u8] = include_bytes!("../../tests/data/pki/root-ca.crt");
+
+/// Configs indexed by bits 0-2 of the first byte: OCSP events, certificate
+/// events, and the ECDSA key remote.
+fn config(bits: u8) -> Arc<ServerConfig> {
+    static CONFIGS: OnceLock<Vec<Arc<ServerConfig>>> = OnceLock::new();
+    let configs = CONFIGS.get_or_init(|| {
+        (0u8..8)
+            .map(|bits| {
+                let builder = ServerConfig::builder();
+                let builder = if bits & 4 == 0 {
+                    builder.certificate_chain(LEAF, LEAF_KEY)
+                } else {
+                    builder.remote_certificate_chain(LEAF)
+                };
+                let config = builder
+                    .and_then(|b| {
+                        b.certificate_chain(
+                            include_bytes!("../../tests/data/pki/leaf-rsa-chain.pem"),
+                            include_bytes!("../../tests/data/pki/leaf-rsa.key"),
+                        )
+                    })
+                    .and_then(|b| b.ca_certificates(ROOT))
+                    .and_then(|b| b.alpn_protocols(["h2", "http/1.1"]))
+                    .map(|b| b.ocsp_events(bits & 1 != 0))
+                    .map(|b| b.certificate_events(bits & 2 != 0))
+                    .and_then(|b| b.build())
+                    .expect("the test PKI makes a valid config");
+                Arc::new(config)
+            })
+            .collect()
+    });
+    Arc::clone(&configs[usize::from(bits & 7)])
+}
+
+/// The certificate a selection answers with: the ECDSA leaf, its key
+/// local or remote.
+fn selected(remote: bool) -> Arc<CertifiedKey> {
+    static CERTS: OnceLock<[Arc<CertifiedKey>; 2]> = OnceLock::new();
+    let certs = CERTS.get_or_init(|| {
+        [
+            Arc::new(CertifiedKey::from_pem(LEAF, LEAF_KEY, ROOT).expect("valid")),
+            Arc::new(CertifiedKey::remote(LEAF, ROOT).expect("valid")),
+        ]
+    });
+    Arc::clone(&certs[usize::from(remote)])
+}
+
+/// The remote key's private half, as an HSM would hold it.
+fn hsm() -> &'static (EcdsaKeyPair, SystemRandom) {
+    static HSM: OnceLock<(EcdsaKeyPair, SystemRandom)> = OnceLock::new();
+    HSM.get_or_init(|| {
+        let rng = SystemRandom::new();
+        let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, LEAF_KEY_PKCS8, &rng)
+            .expect("the test key");
+        (key, rng)
     })
 }
 
-/// How the OcspRequest is answered, from bits 0-2 of the second byte.
+/// How each request is answered, from the second byte: bits 0-2 the OCSP
+/// request, bits 3-4 the certificate selection, bits 5-6 the signature.
 #[derive(Clone, Copy, Debug)]
-enum Answer {
-    Staple,
-    NoResponse,
-    Abort,
-    /// Never, with the request kept: the connection must stay paused and
-    /// take nothing more.
-    Never,
-    /// The request is dropped unanswered: the connection must close with
-    /// internal_error on its next call.
-    Drop,
+struct Answers(u8);
+
+/// What becomes of one request.
+enum Outcome {
+    Answered(Completion),
+    /// Kept, never answered: the connection must stay paused.
+    Kept(OcspRequest),
+    /// Dropped: the next call must close the connection.
+    Dropped,
 }
 
-impl Answer {
-    fn from_byte(b: u8) -> Self {
-        match b & 7 {
-            0 => Self::Staple,
-            1 => Self::NoResponse,
-            2 => Self::Abort,
-            4 => Self::Drop,
-            _ => Self::Never,
+impl Answers {
+    fn answer(self, request: Request, remote: bool) -> Outcome {
+        match request {
+            Request::Ocsp(req) => match self.0 & 7 {
+                0 => Outcome::Answered(
+                    req.respond(&b"\x30\x03\x0a\x01\x00 not a real response"[..])
+                        .expect("not empty"),
+                ),
+                1 => Outcome::Answered(req.no_response()),
+                2 => Outcome::Answered(req.abort("fuzz")),
+                4 => Outcome::Dropped,
+                _ => Outcome::Kept(req),
+            },
+            Request::Select(req) => match (self.0 >> 3) & 3 {
+                0 => Outcome::Answered(req.select(selected(remote))),
+                1 => Outcome::Answered(req.use_default()),
+                2 => Outcome::Answered(req.abort(RefusalAlert::UnrecognizedName, "fuzz")),
+                _ => Outcome::Dropped,
+            },
+            Request::Sign(req) => match (self.0 >> 5) & 3 {
+                0 => {
+                    let (key, rng) = hsm();
+                    let signature = key.sign(rng, req.message()).expect("signs");
+                    Outcome::Answered(req.signature(signature.as_ref().to_vec()))
+                }
+                1 => Outcome::Answered(req.signature(vec![0x30, 0x06, 2, 1, 1, 2, 1, 1])),
+                2 => Outcome::Answered(req.abort("fuzz")),
+                _ => Outcome::Dropped,
+            },
         }
     }
+}
 
-    fn complete(self, request: OcspRequest) -> Option<stapler::Completion> {
+/// A request the connection raised.
+enum Request {
+    Select(CertificateSelection),
+    Ocsp(OcspRequest),
+    Sign(SignRequest),
+}
+
+impl Request {
+    fn decision(&self) -> Decision {
         match self {
-            Self::Staple => Some(
-                request
-                    .respond(&b"\x30\x03\x0a\x01\x00 not a real response"[..])
-                    .expect("not empty"),
-            ),
-            Self::NoResponse => Some(request.no_response()),
-            Self::Abort => Some(request.abort("fuzz")),
-            Self::Never | Self::Drop => None,
+            Self::Select(_) => Decision::CertificateSelection,
+            Self::Ocsp(_) => Decision::Ocsp,
+            Self::Sign(_) => Decision::Signing,
         }
     }
 }
@@ -98,6 +166,10 @@ impl Answer {
 pub struct ServerRun {
     /// OcspRequest events raised.
     pub ocsp_requests: usize,
+    /// SelectCertificate events raised.
+    pub selections: usize,
+    /// SignRequest events raised.
+    pub sign_requests: usize,
     /// Whether the handshake completed.
     pub handshake_complete: bool,
     /// Whether the connection closed.
@@ -106,23 +178,24 @@ pub struct ServerRun {
     pub output: usize,
 }
 
-/// Feeds `data[3..]` to a fresh connection. `data[0]` bit 0 turns OCSP
-/// events on; `data[1]` picks the OCSP answer (bits 0-2); `data[2]` seeds the chunk
-/// sizes (0 feeds everything in one call). Panics if a promise breaks.
+/// Feeds `data[3..]` to a fresh connection. `data[0]` bits 0-2 pick the
+/// config (OCSP events, certificate events, remote key); `data[1]` the
+/// answers (see [`Answers`]); `data[2]` seeds the chunk sizes (0 feeds
+/// everything in one call). Panics if a promise breaks.
 pub fn server(data: &[u8]) -> ServerRun {
     let Some((header, stream)) = data.split_first_chunk::<HEADER_LEN>() else {
         return ServerRun::default();
     };
-    let config = Arc::clone(&configs()[usize::from(header[0] & 1)]);
-    let answer = Answer::from_byte(header[1]);
+    let remote = header[0] & 4 != 0;
+    let answers = Answers(header[1]);
     let mut sizes = ChunkSizes(u32::from(header[2]));
 
-    let mut conn = ServerConnection::new(config);
+    let mut conn = ServerConnection::new(config(header[0]));
     let mut run = ServerRun::default();
     let mut pending = stream;
-    let mut pending_request: Option<OcspRequest> = None;
+    let mut pending_request: Option<Request> = None;
 
-    while !pending.is_empty() {
+    'stream: while !pending.is_empty() {
         let take = sizes.next(pending.len());
         let chunk = &pending[..take];
         let paused = conn.paused_for().is_some();
@@ -135,7 +208,7 @@ pub fn server(data: &[u8]) -> ServerRun {
                     chunk.len()
                 );
                 if paused {
-                    assert_eq!(n, 0, "feed took bytes while paused for OCSP");
+                    assert_eq!(n, 0, "feed took bytes while paused");
                 }
                 pending = &pending[n..];
                 if n == 0 && pending_request.is_none() {
@@ -152,27 +225,38 @@ pub fn server(data: &[u8]) -> ServerRun {
             }
         }
         drain(&mut conn, &mut run, &mut pending_request, was_closed);
-        if let Some(request) = pending_request.take() {
-            assert!(
-                conn.paused_for().is_some(),
-                "an OcspRequest without a pause"
+        // One request after another may come of one chunk: a completion
+        // can lead straight to the next pause.
+        while let Some(request) = pending_request.take() {
+            let decision = request.decision();
+            assert_eq!(
+                conn.paused_for(),
+                Some(decision),
+                "a request without its pause"
             );
-            if let Answer::Never = answer {
-                // Kept but never answered: the rest of the stream must wait.
-                assert_eq!(conn.feed(pending), Ok(0), "feed took bytes while paused");
-                assert!(conn.paused_for().is_some());
-                drop(request);
-                break;
-            }
-            match answer.complete(request) {
-                Some(completion) => {
+            match answers.answer(request, remote) {
+                Outcome::Answered(completion) => {
                     let was_closed = conn.is_closed();
                     let result = conn.complete(completion, 0);
                     assert!(result.is_ok() || conn.is_closed(), "{result:?}");
-                    assert!(conn.paused_for().is_none(), "still paused after completion");
+                    assert_ne!(conn.paused_for(), Some(decision), "still paused");
                     drain(&mut conn, &mut run, &mut pending_request, was_closed);
+                    let paused_again = conn.paused_for().is_some();
+                    assert_eq!(
+                        paused_again,
+                        pending_request.is_some(),
+                        "a pause without its request"
+                    );
                 }
-                None => {
+                Outcome::Kept(request) => {
+                    // Kept but never answered: the rest of the stream must
+                    // wait.
+                    assert_eq!(conn.feed(pending), Ok(0), "feed took bytes while paused");
+                    assert_eq!(conn.paused_for(), Some(decision));
+                    drop(request);
+                    break 'stream;
+                }
+                Outcome::Dropped => {
                     // Dropped unanswered: the next call closes the
                     // connection with internal_error, and says why.
                     assert_eq!(
@@ -181,9 +265,8 @@ pub fn server(data: &[u8]) -> ServerRun {
                         "a dropped request went unnoticed"
                     );
                     assert!(conn.is_closed());
-                    let was_closed = false;
-                    drain(&mut conn, &mut run, &mut pending_request, was_closed);
-                    break;
+                    drain(&mut conn, &mut run, &mut pending_request, false);
+                    break 'stream;
                 }
             }
         }
@@ -197,30 +280,44 @@ pub fn server(data: &[u8]) -> ServerRun {
 fn drain(
     conn: &mut ServerConnection,
     run: &mut ServerRun,
-    pending_request: &mut Option<OcspRequest>,
+    pending_request: &mut Option<Request>,
     was_closed: bool,
 ) {
     let mut closed_now = false;
     while let Some(event) = conn.poll_event() {
         assert!(!closed_now, "an event after Event::Closed: {event:?}");
-        match event {
+        let request = match event {
             Event::OcspRequest(request) => {
-                assert!(
-                    pending_request.is_none(),
-                    "a second OcspRequest while one is out"
-                );
                 run.ocsp_requests += 1;
-                assert_eq!(run.ocsp_requests, 1, "more than one OcspRequest");
-                *pending_request = Some(request);
+                Some(Request::Ocsp(request))
+            }
+            Event::SelectCertificate(request) => {
+                run.selections += 1;
+                Some(Request::Select(request))
+            }
+            Event::SignRequest(request) => {
+                run.sign_requests += 1;
+                Some(Request::Sign(request))
             }
             Event::Closed(_) => {
                 assert!(!was_closed, "Event::Closed raised twice");
                 assert!(conn.is_closed(), "Event::Closed but is_closed() is false");
                 closed_now = true;
+                None
             }
-            _ => {}
+            _ => None,
+        };
+        if let Some(request) = request {
+            assert!(
+                pending_request.is_none(),
+                "a second request while one is out"
+            );
+            *pending_request = Some(request);
         }
     }
+    assert!(run.ocsp_requests <= 1, "more than one OcspRequest");
+    assert!(run.selections <= 1, "more than one certificate selection");
+    assert!(run.sign_requests <= 1, "more than one signing request");
     let mut out = Vec::new();
     conn.write_tls_into(&mut out);
     assert!(
