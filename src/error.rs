@@ -337,6 +337,10 @@ pub enum Error {
     /// The application answered a signing request with abort, giving this
     /// reason. Alert: internal_error.
     SigningAborted(String),
+    /// A state the code never reaches was reached: a bug, reported as one
+    /// rather than blamed on the peer or papered over. The text says
+    /// which. Alert: internal_error.
+    Internal(&'static str),
     /// The signature the application returned for a remote key does not
     /// verify with the certificate's public key, so it was not sent.
     /// Alert: internal_error.
@@ -438,6 +442,7 @@ impl fmt::Display for Error {
             Self::SelectionUnusable(why) => write!(f, "selected certificate unusable: {why}"),
             Self::OcspAborted(reason) => write!(f, "OCSP request aborted: {reason}"),
             Self::SigningAborted(reason) => write!(f, "signing request aborted: {reason}"),
+            Self::Internal(what) => write!(f, "internal error (a bug): {what}"),
             Self::BadSignature => f.write_str(
                 "the signature returned for the remote key does not verify with its public key",
             ),
@@ -479,6 +484,7 @@ impl std::error::Error for Error {
             | Self::SelectionUnusable(_)
             | Self::OcspAborted(_)
             | Self::SigningAborted(_)
+            | Self::Internal(_)
             | Self::BadSignature
             | Self::MustStapleUnmet
             | Self::RequestDropped => None,
@@ -504,6 +510,7 @@ impl From<&Error> for AlertDescription {
             | Error::Key(_)
             | Error::OcspAborted(_)
             | Error::SigningAborted(_)
+            | Error::Internal(_)
             | Error::BadSignature
             | Error::BadStaple(_)
             | Error::MustStapleUnmet

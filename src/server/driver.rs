@@ -337,14 +337,16 @@ impl Core {
     /// dropped in the window RFC 8446 §5 allows (after the first
     /// ClientHello, before the client's Finished), or out of turn.
     fn change_cipher_spec(&mut self, joiner: &HandshakeJoiner) -> Result<(), Error> {
-        if let State::Tls12(_) = self.state {
-            let State::Tls12(state) = core::mem::replace(&mut self.state, State::Closed) else {
-                return Err(CryptoError::Refused.into());
-            };
-            let partial = joiner.has_partial_message();
-            self.state = State::Tls12(self.step(|_, out| state.change_cipher_spec(partial, out))?);
-            return Ok(());
-        }
+        let state = match core::mem::replace(&mut self.state, State::Closed) {
+            State::Tls12(state) => {
+                let partial = joiner.has_partial_message();
+                self.state =
+                    State::Tls12(self.step(|_, out| state.change_cipher_spec(partial, out))?);
+                return Ok(());
+            }
+            other => other,
+        };
+        self.state = state;
         interleave_check(joiner, ContentType::ChangeCipherSpec)?;
         match self.state {
             State::ExpectRetryHello(_)
@@ -534,7 +536,7 @@ impl Core {
         let mut drawn = [0; 32 + 16];
         let wanted = drawn
             .get_mut(..if raise { 48 } else { 32 })
-            .ok_or(CryptoError::Refused)?;
+            .ok_or(Error::Internal("48 bytes drawn into 48"))?;
         self.config
             .rng
             .fill(wanted)
@@ -616,7 +618,9 @@ impl Core {
                 Ok(())
             }
             // A completion of another kind never carries this pause's id.
-            _ => Err(CryptoError::Refused.into()),
+            _ => Err(Error::Internal(
+                "a completion of another kind with this pause's id",
+            )),
         }
     }
 
@@ -632,7 +636,7 @@ impl Core {
     ) -> Result<(), Error> {
         let body = encoded
             .get(HANDSHAKE_HEADER_LEN..)
-            .ok_or(CryptoError::Refused)?;
+            .ok_or(Error::Internal("a ClientHello without its header"))?;
         let hello = ClientHello::parse(body)?;
         let selected;
         let cert = match selection {
@@ -707,7 +711,7 @@ impl Core {
         let mut copy = |message: &[u8]| -> Result<usize, Error> {
             inline
                 .get_mut(..message.len())
-                .ok_or(CryptoError::Refused)?
+                .ok_or(Error::Internal("more to sign than MAX_TO_SIGN"))?
                 .copy_from_slice(message);
             Ok(message.len())
         };

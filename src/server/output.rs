@@ -17,7 +17,7 @@ use core::ops::Range;
 
 use crate::codec::{Alert, ContentType, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::crypto::transcript::Transcript;
-use crate::error::{CryptoError, Error, LengthOverflow};
+use crate::error::{Error, LengthOverflow};
 use crate::server::events::{Event, EventQueue};
 use crate::server::limits::EarlyData;
 use crate::server::record_layer::{
@@ -110,7 +110,10 @@ impl Output {
 
     /// Seals `data` as records of `typ` under the sending keys.
     pub(crate) fn seal(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
-        let enc = self.encrypter.as_mut().ok_or(CryptoError::Refused)?;
+        let enc = self
+            .encrypter
+            .as_mut()
+            .ok_or(Error::Internal("application data before the keys"))?;
         seal_records(enc, typ, data, &mut self.wire)
     }
 

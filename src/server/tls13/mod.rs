@@ -38,7 +38,7 @@ use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::suites::Tls13Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::NamedGroup;
-use crate::error::{CryptoError, Error, Field, InvalidMessage, PeerMisbehaved};
+use crate::error::{Error, Field, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
@@ -373,7 +373,10 @@ impl Flight {
         let params = &chosen.params;
         let rng = &config.rng;
         // A flight is only made from a hello with a usable share.
-        let share = params.share.as_ref().ok_or(CryptoError::Refused)?;
+        let share = params
+            .share
+            .as_ref()
+            .ok_or(Error::Internal("a flight without the client's share"))?;
         let (kx, public) = KeyExchange::start(chosen.group, rng)?;
         let shared = kx.complete(share.as_bytes()?)?;
         let session_id = params.session_id.as_bytes()?;
