@@ -13,7 +13,7 @@ use ring::signature::{EcdsaKeyPair, Ed25519KeyPair, KeyPair, RsaKeyPair};
 use stapler::pki::pem::{self, KeyFormat, PemError};
 use stapler::pki::{
     find_issuer, is_self_signed, verify_signature, verify_signed_by, Certificate, CertificateError,
-    KeyUsage, ObjectIdentifier, PublicKeyAlgorithm, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH,
+    KeyUsage, Oid, PublicKeyAlgorithm, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH,
 };
 
 fn path(name: &str) -> PathBuf {
@@ -256,7 +256,7 @@ fn public_key_of(key_file: &str) -> Vec<u8> {
         .to_vec()
 }
 
-fn oid_strings(oids: &[ObjectIdentifier]) -> Vec<String> {
+fn oid_strings(oids: &[Oid]) -> Vec<String> {
     oids.iter().map(ToString::to_string).collect()
 }
 

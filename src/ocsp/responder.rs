@@ -16,6 +16,7 @@ use x509_cert::spki::SubjectPublicKeyInfoRef;
 use x509_cert::time::Time;
 
 use super::asn1::ExtensionDer;
+use crate::pki::Oid;
 
 /// extendedKeyUsage (RFC 5280 §4.2.1.12).
 const CE_EXT_KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.37");
@@ -55,7 +56,7 @@ impl<'a> ResponderCert<'a> {
     /// signature }` and TBSCertificate (RFC 5280 §4.1). Errors on anything
     /// malformed in the parts read, on differing signature algorithms, and
     /// on a repeated extendedKeyUsage or keyUsage extension.
-    pub(crate) fn parse(der: &'a [u8], ocsp_signing: ObjectIdentifier) -> der::Result<Self> {
+    pub(crate) fn parse(der: &'a [u8], ocsp_signing: Oid) -> der::Result<Self> {
         let mut cert = sequence(AnyRef::from_der(der)?)?;
         let tbs = cert.tlv_bytes()?;
         let signature_algorithm = cert.tlv_bytes()?;
@@ -129,7 +130,7 @@ impl<'a> ResponderCert<'a> {
             not_before,
             not_after,
             ocsp_signing: match found_eku {
-                Some(eku) => lists_purpose(eku, ocsp_signing)?,
+                Some(eku) => lists_purpose(eku, ocsp_signing.0)?,
                 None => false,
             },
             digital_signature: found_ku.map(allows_digital_signature).transpose()?,

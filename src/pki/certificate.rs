@@ -16,7 +16,7 @@ use x509_cert::ext::pkix::{
 };
 use x509_cert::spki::SubjectPublicKeyInfoRef;
 
-use super::oids;
+use super::oids::{self, Oid};
 use super::pem::{self, PemError};
 
 /// The TLS extension number of status_request (RFC 6066 §8), which a TLS
@@ -40,9 +40,9 @@ pub enum CertificateError {
     /// that is not an `RSAPublicKey`, an EC key without a named curve...).
     BadPublicKey,
     /// An extension appears twice (RFC 5280 §4.2 forbids it).
-    DuplicateExtension(ObjectIdentifier),
+    DuplicateExtension(Oid),
     /// An extension this module reads does not decode.
-    BadExtension(ObjectIdentifier),
+    BadExtension(Oid),
     /// The PEM input could not be read.
     Pem(PemError),
 }
@@ -338,8 +338,8 @@ impl Certificate {
     }
 
     /// The signature algorithm's OID.
-    pub fn signature_algorithm_oid(&self) -> ObjectIdentifier {
-        self.parsed.signature_algorithm_oid
+    pub fn signature_algorithm_oid(&self) -> Oid {
+        Oid(self.parsed.signature_algorithm_oid)
     }
 
     /// The signature algorithm's parameters, DER (one whole TLV), if any.
@@ -392,13 +392,13 @@ impl Certificate {
 
     /// The extendedKeyUsage extension's purposes, if the extension is
     /// present (absent means no restriction).
-    pub fn extended_key_usage(&self) -> Option<&[ObjectIdentifier]> {
+    pub fn extended_key_usage(&self) -> Option<&[Oid]> {
         self.parsed.extensions.extended_key_usage.as_deref()
     }
 
     /// Whether the extendedKeyUsage extension is present and lists `oid`,
     /// for example [`ID_KP_OCSP_SIGNING`](super::ID_KP_OCSP_SIGNING).
-    pub fn has_extended_key_usage(&self, oid: ObjectIdentifier) -> bool {
+    pub fn has_extended_key_usage(&self, oid: Oid) -> bool {
         self.extended_key_usage()
             .is_some_and(|purposes| purposes.contains(&oid))
     }
@@ -548,7 +548,7 @@ struct Extensions {
     ip_addresses: Vec<IpAddr>,
     is_ca: bool,
     key_usage: Option<KeyUsage>,
-    extended_key_usage: Option<Vec<ObjectIdentifier>>,
+    extended_key_usage: Option<Vec<Oid>>,
     ocsp_urls: Vec<String>,
     ca_issuers_urls: Vec<String>,
     must_staple: bool,
@@ -560,10 +560,10 @@ impl Extensions {
         for (i, ext) in list.iter().enumerate() {
             let oid = ext.extn_id;
             if list.iter().take(i).any(|earlier| earlier.extn_id == oid) {
-                return Err(CertificateError::DuplicateExtension(oid));
+                return Err(CertificateError::DuplicateExtension(Oid(oid)));
             }
             out.read_one(oid, ext.extn_value.as_bytes())
-                .map_err(|_| CertificateError::BadExtension(oid))?;
+                .map_err(|_| CertificateError::BadExtension(Oid(oid)))?;
         }
         Ok(out)
     }
@@ -586,16 +586,17 @@ impl Extensions {
             let ku = X509KeyUsage::from_der(value).map_err(drop)?;
             self.key_usage = Some(KeyUsage::from_x509(&ku));
         } else if oid == oids::CE_EXT_KEY_USAGE {
-            self.extended_key_usage = Some(ExtendedKeyUsage::from_der(value).map_err(drop)?.0);
+            let usages = ExtendedKeyUsage::from_der(value).map_err(drop)?.0;
+            self.extended_key_usage = Some(usages.into_iter().map(Oid).collect());
         } else if oid == oids::PE_AUTHORITY_INFO_ACCESS {
             let aia = AuthorityInfoAccessSyntax::from_der(value).map_err(drop)?;
             for access in &aia.0 {
                 let GeneralName::UniformResourceIdentifier(uri) = &access.access_location else {
                     continue;
                 };
-                if access.access_method == oids::ID_AD_OCSP {
+                if access.access_method == oids::ID_AD_OCSP.0 {
                     self.ocsp_urls.push(as_str(uri).to_owned());
-                } else if access.access_method == oids::ID_AD_CA_ISSUERS {
+                } else if access.access_method == oids::ID_AD_CA_ISSUERS.0 {
                     self.ca_issuers_urls.push(as_str(uri).to_owned());
                 }
             }

@@ -43,9 +43,8 @@ pub mod pem;
 mod verify;
 
 pub use certificate::{Certificate, CertificateError, KeyUsage, PublicKeyAlgorithm};
-pub use const_oid::ObjectIdentifier;
 pub use issuer::{find_issuer, is_self_signed};
 pub use names::{dns_name_matches, is_valid_dns_reference};
-pub use oids::{ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};
+pub use oids::{Oid, ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};
 pub use pem::{KeyFormat, PemError, PrivateKeyDer};
 pub use verify::{verify_signature, verify_signed_by, SigError, SignatureAlgorithm};
