@@ -6,7 +6,9 @@
 //! §2.2), several certificate chains side by side with a staple each, every
 //! client-chosen string escaped in the log, and two TLS behaviours seen
 //! through the demo: the TLS 1.2 certificate choice by the client's curves
-//! (RFC 8422 §5.1, §5.3) and early data skipped (RFC 8446 §4.2.10).
+//! (RFC 8422 §5.1, §5.3) and early data skipped (RFC 8446 §4.2.10). Also
+//! the demo's deferred decisions (certificate selection, a remote key)
+//! against openssl and Node.
 
 #[path = "../examples/demo_ocsp/mod.rs"]
 mod demo_ocsp;
@@ -343,14 +345,14 @@ fn two_chains_side_by_side_each_get_their_own_staple() {
             "ecdsa_secp256r1_sha256",
             "ECDSA",
             "1001",
-            "ECDSA-P256/localhost",
+            "localhost key=ECDSA-P256",
             &ecdsa_staple,
         ),
         (
             "rsa_pss_rsae_sha256",
             "RSA-PSS",
             "1002",
-            "RSA-2048/localhost",
+            "localhost key=RSA-2048",
             &rsa_staple,
         ),
     ] {
@@ -459,7 +461,7 @@ fn tls12_client_without_p256_gets_the_rsa_chain_or_handshake_failure() {
     out.assert_contains("Server public key is 2048 bit");
     out.assert_contains("Verify return code: 0 (ok)");
     out.assert_contains("Hello from stapler");
-    let line = both.line_with(" cert=RSA-2048/localhost ");
+    let line = both.line_with(" cert=localhost key=RSA-2048 ");
     assert!(line.contains("\"GET / HTTP/1.0\" 200"), "{line}");
 
     let ecdsa_only = Demo::start(&as_strs(&ecdsa_chain()));
@@ -561,4 +563,125 @@ fn early_data_under_a_ticket_from_another_server_is_skipped() {
     out.assert_contains("Hello from stapler");
     let line = demo.line_with("\"GET / HTTP/1.0\" 200");
     assert!(line.contains(": TLS 1.3 "), "{line}");
+}
+
+/// The deferred decisions of the demo: certificate selection answered
+/// from another thread after 50 ms (`--select-delay-ms`), the key held by
+/// a signer thread that answers after 50 ms (`--remote-key
+/// --sign-delay-ms`), and both with a delayed OCSP answer too. openssl
+/// s_client (TLS 1.3 and 1.2) and Node complete their handshakes, verify
+/// the chain and the signature, and get the staple; the log says which
+/// decisions waited, and how long.
+#[test]
+fn deferred_selection_and_remote_signing_serve_real_clients() {
+    if skip_unless_installed(&[OPENSSL, peers::NODE]) {
+        return;
+    }
+    let pki = OpensslPki::new();
+    let staple = pki.dir().join("staple.der");
+    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
+    let base = [
+        "--cert".to_string(),
+        path(&pki.ecdsa.chain_pem),
+        "--key".into(),
+        path(&pki.ecdsa.key_pem),
+        "--ca".into(),
+        pki.ca_arg().into(),
+        "--ocsp".into(),
+        format!("file:{}", path(&staple)),
+    ];
+    for (extra, waits) in [
+        (&["--select-delay-ms", "50"][..], &["select"][..]),
+        (&["--remote-key", "--sign-delay-ms", "50"], &["sign"]),
+        (
+            &[
+                "--select-delay-ms",
+                "50",
+                "--remote-key",
+                "--sign-delay-ms",
+                "50",
+                "--ocsp-delay-ms",
+                "50",
+            ],
+            &["select", "ocsp", "sign"],
+        ),
+    ] {
+        let mut args = as_strs(&base);
+        args.extend_from_slice(extra);
+        let demo = Demo::start(&args);
+        for (version, name) in [("-tls1_3", "TLS 1.3"), ("-tls1_2", "TLS 1.2")] {
+            let out = demo.s_client(
+                &[
+                    version,
+                    "-status",
+                    "-servername",
+                    "localhost",
+                    "-verify_hostname",
+                    "localhost",
+                    "-CAfile",
+                    pki.ca_arg(),
+                    "-verify_return_error",
+                ],
+                b"GET / HTTP/1.0\r\n\r\n",
+            );
+            let label = format!("{extra:?} {name}");
+            assert!(out.success(), "{label}: {}", out.stdout);
+            out.assert_contains("OCSP Response Status: successful (0x0)");
+            out.assert_contains("Cert Status: good");
+            out.assert_contains("Verify return code: 0 (ok)");
+            out.assert_contains("Hello from stapler");
+            let line = demo.line_with(&format!("{name} "));
+            for wait in waits {
+                // Each delayed answer took its 50 ms or more.
+                let field = line
+                    .split("deferred=")
+                    .nth(1)
+                    .and_then(|rest| rest.split(' ').next())
+                    .unwrap_or_else(|| panic!("{label}: no deferred= in {line}"));
+                let ms: u64 = field
+                    .split(',')
+                    .find_map(|d| d.strip_prefix(&format!("{wait}:")))
+                    .and_then(|ms| ms.strip_suffix("ms"))
+                    .and_then(|ms| ms.parse().ok())
+                    .unwrap_or_else(|| panic!("{label}: no {wait} in {line}"));
+                assert!(ms >= 45, "{label}: {wait} answered after {ms} ms: {line}");
+            }
+            assert!(line.contains(" cert=localhost key=ECDSA-P256 "), "{line}");
+            assert!(line.contains("ocsp=stapled"), "{label}: {line}");
+        }
+        // Node's tls.connect with requestOCSP: the 'OCSPResponse' event
+        // carries the staple.
+        let script = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/interop/ocsp_client.js"
+        );
+        let port = demo.addr.port().to_string();
+        let node = peers::run(
+            peers::NODE,
+            &[
+                script,
+                "127.0.0.1",
+                &port,
+                pki.ca_arg(),
+                "localhost",
+                "TLSv1.2",
+                "TLSv1.3",
+            ],
+            b"",
+        );
+        let label = format!("{extra:?} node");
+        assert!(node.success(), "{label}: {}", node.stdout);
+        let report = |key: &str| {
+            node.stdout
+                .lines()
+                .find_map(|l| l.strip_prefix(&format!("{key}=")))
+                .unwrap_or_else(|| panic!("{label}: no {key} in {}", node.stdout))
+                .to_owned()
+        };
+        assert_eq!(report("authorized"), "true", "{label}");
+        assert_eq!(report("protocol"), "TLSv1.3", "{label}");
+        assert_ne!(report("ocsp_response"), "none", "{label}");
+        assert!(report("status_line").contains(" 200 "), "{label}");
+    }
 }

@@ -9,7 +9,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use stapler::pki::PublicKeyAlgorithm;
 use stapler::server::{CertifiedKey, ProtocolVersion};
-use stapler::{CloseReason, HandshakeSummary, OcspOutcome, ServerConfig, SignatureScheme};
+use stapler::{
+    CloseReason, Decision, HandshakeSummary, OcspOutcome, ServerConfig, SignatureScheme,
+};
 
 use crate::demo_ocsp::escape;
 
@@ -22,8 +24,12 @@ fn quoted(bytes: Option<&[u8]>) -> String {
 #[derive(Default)]
 pub struct ConnLog {
     pub ocsp_requested: bool,
-    /// The leaf the handshake chose, as the OcspRequest event named it.
+    /// The leaf the handshake chose, as an OcspRequest or SignRequest
+    /// named it.
     pub leaf: Option<Bytes>,
+    /// The decisions the handshake paused for, in order, each with how
+    /// long its answer took.
+    pub deferred: Vec<(Decision, Duration)>,
     /// How long the handshake waited for the OCSP answer.
     pub ocsp_wait: Option<Duration>,
     pub summary: Option<HandshakeSummary>,
@@ -86,15 +92,16 @@ fn signs_with(algorithm: &PublicKeyAlgorithm, scheme: SignatureScheme) -> bool {
     }
 }
 
-/// Which of `config`'s certificates the handshake sent. The OcspRequest
-/// event names it when the client asked for a staple; otherwise the
-/// summary's signature scheme tells the key, which is enough when one
-/// configured chain has that key (an ECDSA and an RSA chain side by side).
+/// Which of `config`'s certificates the handshake sent, as the log's
+/// `cert=CN key=KEY` fields. An OcspRequest or a SignRequest names it;
+/// otherwise the summary's signature scheme tells the key, which is enough
+/// when one configured chain has that key (an ECDSA and an RSA chain side
+/// by side).
 pub fn served_cert(log: &ConnLog, config: &ServerConfig) -> Option<String> {
     let certs = config.certificates();
     if let Some(leaf) = &log.leaf {
         if let Some(cert) = certs.iter().find(|c| c.leaf_der() == leaf) {
-            return Some(cert_label(cert));
+            return Some(cert_fields(cert));
         }
     }
     let scheme = log.summary.as_ref()?.signature_scheme;
@@ -104,7 +111,7 @@ pub fn served_cert(log: &ConnLog, config: &ServerConfig) -> Option<String> {
     let first = signing.next()?;
     let others = signing.count();
     Some(if others == 0 {
-        cert_label(first)
+        cert_fields(first)
     } else {
         format!(
             "one of {} {} chains",
@@ -112,6 +119,72 @@ pub fn served_cert(log: &ConnLog, config: &ServerConfig) -> Option<String> {
             key_name(first.leaf().public_key_algorithm())
         )
     })
+}
+
+/// `CN key=KEY`: the leaf's subject common name (escaped) and its key.
+fn cert_fields(cert: &CertifiedKey) -> String {
+    let leaf = cert.leaf();
+    let cn = common_name(leaf.subject()).map_or_else(|| "-".into(), escape);
+    format!("{cn} key={}", key_name(leaf.public_key_algorithm()))
+}
+
+/// The commonName (2.5.4.3) of a DER Name (RFC 5280 §4.1.2.4): a SEQUENCE
+/// of SETs of SEQUENCE { OID, value }. Its value's bytes as they are
+/// (UTF8String, PrintableString or IA5String).
+fn common_name(name: &[u8]) -> Option<&[u8]> {
+    const CN: &[u8] = &[0x06, 0x03, 0x55, 0x04, 0x03];
+    let (mut rdns, _) = split_tlv(name)?;
+    while !rdns.is_empty() {
+        let (mut set, rest) = split_tlv(rdns)?;
+        rdns = rest;
+        while !set.is_empty() {
+            let (atv, rest) = split_tlv(set)?;
+            set = rest;
+            if let Some(value) = atv.strip_prefix(CN) {
+                return split_tlv(value).map(|(v, _)| v);
+            }
+        }
+    }
+    None
+}
+
+/// The value of the DER TLV at the start of `der`, and what follows it.
+fn split_tlv(der: &[u8]) -> Option<(&[u8], &[u8])> {
+    let first = *der.get(1)?;
+    let (header, len) = if first < 0x80 {
+        (2, usize::from(first))
+    } else {
+        let count = usize::from(first & 0x7f);
+        if count == 0 || count > 4 {
+            return None;
+        }
+        let len = der.get(2..2 + count)?.iter().try_fold(0usize, |acc, &b| {
+            acc.checked_mul(256)?.checked_add(usize::from(b))
+        })?;
+        (2 + count, len)
+    };
+    let end = header.checked_add(len)?;
+    Some((der.get(header..end)?, der.get(end..)?))
+}
+
+/// The decisions a handshake paused for: `select:12ms,ocsp:0ms`, or `none`.
+fn deferred_text(log: &ConnLog) -> String {
+    if log.deferred.is_empty() {
+        return "none".into();
+    }
+    log.deferred
+        .iter()
+        .map(|(decision, wait)| {
+            let name = match decision {
+                Decision::CertificateSelection => "select",
+                Decision::Ocsp => "ocsp",
+                Decision::Signing => "sign",
+                _ => "other",
+            };
+            format!("{name}:{}ms", wait.as_millis())
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 pub fn version_name(version: ProtocolVersion) -> &'static str {
@@ -153,14 +226,15 @@ pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
         Some(s) => {
             let _ = write!(
                 line,
-                "{} {} {} {} cert={} sni={} alpn={} ocsp_requested={} ocsp={}",
+                "{} {} {} {} cert={} sni={} alpn={} deferred={} ocsp_requested={} ocsp={}",
                 version_name(s.version),
                 s.cipher_suite,
                 s.group,
                 s.signature_scheme,
-                served_cert(log, config).unwrap_or_else(|| "?".into()),
+                served_cert(log, config).unwrap_or_else(|| "? key=?".into()),
                 quoted(s.server_name.as_deref().map(str::as_bytes)),
                 quoted(s.alpn_protocol.as_deref()),
+                deferred_text(log),
                 yes_no(log.ocsp_requested),
                 ocsp_text(log, s),
             );
@@ -168,7 +242,8 @@ pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
         None => {
             let _ = write!(
                 line,
-                "no handshake; ocsp_requested={}",
+                "no handshake; deferred={} ocsp_requested={}",
+                deferred_text(log),
                 yes_no(log.ocsp_requested)
             );
             if let Some(wait) = log.ocsp_wait.filter(|w| *w >= Duration::from_millis(1)) {

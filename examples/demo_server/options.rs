@@ -1,0 +1,251 @@
+//! The demo server's command line: its options, and the checks that
+//! reject combinations that cannot work.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use stapler::ocsp::CachePolicy;
+
+/// `--help`.
+pub const USAGE: &str = "\
+usage: server [options]
+
+  --listen ADDR        address to listen on (default 127.0.0.1:8443)
+  --cert PEM --key PEM serve this certificate chain (leaf first) and key
+                       instead of the generated throwaway PKI. Repeat the
+                       pair to serve several chains side by side, such as
+                       an ECDSA and an RSA one: each handshake gets one the
+                       client can verify, by its signature algorithms and
+                       SNI. The log line says which (cert=KEY/NAME).
+  --ca PEM             CA certificates in which each leaf's issuer is looked
+                       up (as Node's `ca` option); only with --cert
+  --ocsp MODE          how to answer each OcspRequest event:
+                         fetch      from a StapleCache, fetched from the
+                                    OCSP responder in the certificate's AIA
+                                    and refreshed in the background
+                         file:PATH  staple the DER OCSP response in PATH
+                         none       no staple (the handshake continues)
+                         abort      fail the handshake (internal_error alert)
+                       given once, it applies to every certificate. With
+                       several --cert, give instead one --ocsp per --cert, in
+                       the same order, each file:PATH or none, e.g.
+                         --ocsp file:ecdsa.der --ocsp file:rsa.der
+                       default: fetch, from the built-in responder, for the
+                       generated PKI; none with --cert
+  --ocsp-cache FILE    with fetch: keep the staples in FILE, read at startup
+                       and written after each new staple, so a restart
+                       keeps them
+  --ocsp-responder ADDR  for the generated PKI with fetch: where the built-in
+                       OCSP responder listens (default 127.0.0.1:8888; the
+                       leaf's AIA names it)
+  --ocsp-validity SECS how long the built-in responder's responses are fresh
+                       (default 600; the cache refreshes at about half)
+  --ocsp-delay-ms N    answer each OcspRequest from another thread after N ms
+                       (that handshake waits; other connections do not)
+  --select-delay-ms N  ask the application to select each connection's
+                       certificate (Event::SelectCertificate), answered from
+                       another thread after N ms by SNI among the chains
+                       served (0: at once)
+  --remote-key         keep the private keys out of stapler, in a signer
+                       thread standing in for an HSM: each handshake asks it
+                       for its one signature (Event::SignRequest)
+  --sign-delay-ms N    with --remote-key: the signer answers after N ms
+  --help               this text";
+
+/// One `--ocsp`, as given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OcspArg {
+    Fetch,
+    File(PathBuf),
+    None,
+    Abort,
+}
+
+/// The command line.
+#[derive(Debug)]
+pub struct Options {
+    pub listen: String,
+    /// `--cert` and `--key`, paired in the order given.
+    pub chains: Vec<(PathBuf, PathBuf)>,
+    pub ca: Option<PathBuf>,
+    /// Empty (the default), one for every certificate, or one per chain.
+    pub ocsp: Vec<OcspArg>,
+    pub ocsp_cache: Option<PathBuf>,
+    pub ocsp_responder: Option<String>,
+    pub ocsp_validity: Option<Duration>,
+    pub ocsp_delay: Duration,
+    /// `--select-delay-ms`: certificate selection, and its delay.
+    pub select_delay: Option<Duration>,
+    pub remote_key: bool,
+    pub sign_delay: Duration,
+}
+
+impl Options {
+    /// Whether OCSP requests are answered from the staple cache.
+    pub fn fetches(&self) -> bool {
+        match self.ocsp.as_slice() {
+            [] => self.chains.is_empty(),
+            [OcspArg::Fetch] => true,
+            _ => false,
+        }
+    }
+}
+
+/// What the command line asks for.
+// Made once per run; boxing the options would only add noise.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Command {
+    /// `--help`.
+    Help,
+    /// Serve.
+    Run(Options),
+}
+
+/// Reads the command line (without the program name). An error is a usage
+/// error, to print with [`USAGE`].
+pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String> {
+    let mut listen = "127.0.0.1:8443".to_owned();
+    let (mut certs, mut keys) = (Vec::<PathBuf>::new(), Vec::<PathBuf>::new());
+    let mut ca = None;
+    let mut ocsp = Vec::new();
+    let mut ocsp_cache = None;
+    let mut ocsp_responder = None;
+    let mut ocsp_validity = None;
+    let mut ocsp_delay = Duration::ZERO;
+    let mut select_delay = None;
+    let mut remote_key = false;
+    let mut sign_delay = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        if arg == "--help" || arg == "-h" {
+            return Ok(Command::Help);
+        }
+        let mut value = || args.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--listen" => listen = value()?,
+            "--cert" => certs.push(value()?.into()),
+            "--key" => keys.push(value()?.into()),
+            "--ca" => ca = Some(value()?.into()),
+            "--ocsp" => ocsp.push(match value()?.as_str() {
+                "fetch" => OcspArg::Fetch,
+                "none" => OcspArg::None,
+                "abort" => OcspArg::Abort,
+                other => match other.strip_prefix("file:") {
+                    Some(path) if !path.is_empty() => OcspArg::File(path.into()),
+                    _ => {
+                        return Err(format!(
+                            "bad --ocsp {other}: fetch, file:PATH, none or abort"
+                        ))
+                    }
+                },
+            }),
+            "--ocsp-cache" => ocsp_cache = Some(value()?.into()),
+            "--ocsp-responder" => ocsp_responder = Some(value()?),
+            "--ocsp-validity" => {
+                let secs = value()?;
+                let min = 2 * CachePolicy::default().retry_initial;
+                match secs.parse::<u64>() {
+                    Ok(secs) if secs >= min => ocsp_validity = Some(Duration::from_secs(secs)),
+                    // The cache waits at least retry_initial between
+                    // fetches, so a shorter window would expire before its
+                    // refresh.
+                    _ => return Err(format!("bad --ocsp-validity {secs}: at least {min}")),
+                }
+            }
+            "--ocsp-delay-ms" => ocsp_delay = millis(&arg, &value()?)?,
+            "--select-delay-ms" => select_delay = Some(millis(&arg, &value()?)?),
+            "--remote-key" => remote_key = true,
+            "--sign-delay-ms" => sign_delay = Some(millis(&arg, &value()?)?),
+            other => return Err(format!("unknown option {other}")),
+        }
+    }
+    // Pairs are matched by position: the n-th --cert with the n-th --key.
+    // Unequal counts leave a chain without its key (or a key without a
+    // chain), which no order of reading could mend.
+    if certs.len() != keys.len() {
+        return Err(format!(
+            "--cert and --key go in pairs, one --key per --cert in the same order \
+             (got {} --cert and {} --key)",
+            certs.len(),
+            keys.len()
+        ));
+    }
+    let chains: Vec<_> = certs.into_iter().zip(keys).collect();
+    if ocsp.len() > 1 {
+        // Several --ocsp: one per chain. fetch and abort are about every
+        // certificate at once (fetch goes by each one's own AIA), so they
+        // are given once.
+        if ocsp.len() != chains.len() {
+            return Err(format!(
+                "--ocsp given {} times for {} certificate chain(s): give it once, for every \
+                 certificate, or once per --cert, in the same order",
+                ocsp.len(),
+                chains.len().max(1)
+            ));
+        }
+        if ocsp
+            .iter()
+            .any(|o| matches!(o, OcspArg::Fetch | OcspArg::Abort))
+        {
+            return Err(
+                "--ocsp fetch and --ocsp abort apply to every certificate: give them \
+                        once; one --ocsp per --cert takes file:PATH or none"
+                    .into(),
+            );
+        }
+    }
+    if let [OcspArg::File(path)] = ocsp.as_slice() {
+        // One response names one certificate (RFC 6960 §4.2.1, its
+        // CertID): stapling it to another chain's handshake would only
+        // make that client fail.
+        if chains.len() > 1 {
+            return Err(format!(
+                "--ocsp file:{} is one certificate's response, and {} chains are served: \
+                 give one --ocsp per --cert (file:PATH or none), in the same order",
+                path.display(),
+                chains.len()
+            ));
+        }
+    }
+    if sign_delay.is_some() && !remote_key {
+        return Err("--sign-delay-ms is for --remote-key".into());
+    }
+    let options = Options {
+        listen,
+        chains,
+        ca,
+        ocsp,
+        ocsp_cache,
+        ocsp_responder,
+        ocsp_validity,
+        ocsp_delay,
+        select_delay,
+        remote_key,
+        sign_delay: sign_delay.unwrap_or(Duration::ZERO),
+    };
+    if options.ca.is_some() && options.chains.is_empty() {
+        return Err("--ca is for --cert (the generated PKI has its own CA)".into());
+    }
+    if options.ocsp_cache.is_some() && !options.fetches() {
+        return Err("--ocsp-cache is for --ocsp fetch".into());
+    }
+    let built_in_responder = options.fetches() && options.chains.is_empty();
+    if (options.ocsp_responder.is_some() || options.ocsp_validity.is_some()) && !built_in_responder
+    {
+        return Err(
+            "--ocsp-responder and --ocsp-validity are for the built-in responder, which runs \
+             for the generated PKI with --ocsp fetch (the default)"
+                .into(),
+        );
+    }
+    Ok(Command::Run(options))
+}
+
+/// A `--*-ms` value.
+fn millis(option: &str, value: &str) -> Result<Duration, String> {
+    value
+        .parse()
+        .map(Duration::from_millis)
+        .map_err(|_| format!("bad {option} {value}: a number of milliseconds"))
+}
