@@ -4,9 +4,9 @@
 //! When a client's ClientHello asks for certificate status (RFC 6066 §8), the
 //! connection raises [`Event::OcspRequest`] carrying the DER certificate and
 //! its issuer, and pauses. The application fetches a response however it
-//! likes, from any thread, and answers with [`OcspRequest::respond`] (staple
-//! it), [`OcspRequest::no_response`] (no staple) or [`OcspRequest::abort`]
-//! (end the connection with an internal_error alert), handing the resulting
+//! likes, from any thread, and answers with [`OcspRequest::answer`] (staple
+//! it, or none), [`OcspRequest::no_response`] or [`OcspRequest::abort`] (end
+//! the connection with an internal_error alert), handing the resulting
 //! [`Completion`] to [`ServerConnection::complete`].
 //!
 //! stapler does no I/O, reads no clock and starts no thread: bytes in, bytes
@@ -16,10 +16,31 @@
 //! event is the same in both: TLS 1.3 staples in the leaf's CertificateEntry,
 //! TLS 1.2 in a CertificateStatus message after Certificate.
 //!
+//! # Every decision the application owns, paused for the same way
+//!
+//! OCSP is one of three decisions a handshake can pause for. Each is an
+//! event carrying a request; exactly one answer method consumes the request
+//! and yields a [`Completion`] (`Send`: make it on any thread, at any time);
+//! [`ServerConnection::complete`] takes it back. In handshake order:
+//!
+//! | decision | switched on by | event and request | answers |
+//! | --- | --- | --- | --- |
+//! | which certificate, or which whole configuration | [`ServerConfigBuilder::certificate_events`] | [`Event::SelectCertificate`], [`CertificateSelection`] | `select(Arc<CertifiedKey>)`, `use_config(Arc<ServerConfig>)`, `use_default()`, `abort(RefusalAlert, reason)` |
+//! | the OCSP response to staple | [`ServerConfigBuilder::ocsp_events`] | [`Event::OcspRequest`], [`OcspRequest`] | `answer(Option<Bytes>)`, `respond`, `no_response`, `abort` |
+//! | a signature by a key held elsewhere (an HSM, a KMS) | a certificate made with [`CertifiedKey::remote`] | [`Event::SignRequest`], [`SignRequest`] | `signature(bytes)`, `abort` |
+//!
+//! The certificate selection comes once the final ClientHello is in
+//! (after a HelloRetryRequest, the second); the OCSP request names the
+//! certificate actually selected; a remote key's signature is checked with
+//! the certificate's public key before it is sent, so a wrong one is
+//! [`Error::BadSignature`] and an internal_error alert, never a broken
+//! handshake on the wire. [`ServerConnection::paused_for`] says which
+//! decision a connection waits for.
+//!
 //! # The run loop
 //!
 //! - [`ServerConnection::feed`] takes bytes from the peer and returns how
-//!   many it consumed. While the handshake waits for an OCSP completion it
+//!   many it consumed. While the handshake waits for a completion it
 //!   consumes nothing more: keep the rest and offer it again after
 //!   [`ServerConnection::complete`]. That is backpressure, not an
 //!   ever-growing buffer.
@@ -28,17 +49,25 @@
 //!   [`ServerConnection::poll_transmit`] (or
 //!   [`ServerConnection::write_tls_into`] for a buffer you own). Send the
 //!   output even when the call returned an error: it may hold the alert.
+//!   While a remote key signs, the flight up to the signature is already
+//!   there to send.
 //! - On a fatal error the partial flight is dropped, one alert is queued, and
 //!   [`Event::Closed`] says why. Errors map to alerts in one place
 //!   (`impl From<&Error> for AlertDescription`).
-//! - An [`OcspRequest`] (or its completion) dropped without an answer does
-//!   not hang the connection: its next call closes it with internal_error
-//!   and [`Error::RequestDropped`]. That costs one 16-byte allocation per
-//!   request. A request that is held but slow is the application's to time
-//!   out, with [`ServerConnection::paused_for`].
+//! - A request (or its completion) dropped without an answer does not hang
+//!   the connection: its next call closes it with internal_error and
+//!   [`Error::RequestDropped`]. That costs one 16-byte allocation per
+//!   connection, shared by all its requests, and a load of its reference
+//!   count on each call while paused. A request that is held but slow is
+//!   the application's to time out, with [`ServerConnection::paused_for`].
+//! - The time is a parameter: `complete(completion, now)` takes it, in
+//!   seconds since the Unix epoch, because the checks an answer may meet
+//!   (a staple's freshness under [`ocsp::StaplePolicy::Verify`]) need it
+//!   and stapler reads no clock. One entry point with the time always
+//!   given means no check can run without it.
 //! - The [`ServerConfig`] is an immutable `Arc` snapshot taken when a
 //!   connection is made, so a new configuration affects only later
-//!   connections.
+//!   connections (or the one connection a selection hands it to).
 //!
 //! ```
 //! use std::sync::Arc;
@@ -68,7 +97,7 @@
 //! // Fetch a response from the CA here (see `request.certificate()`), then:
 //! let response = std::fs::read("tests/data/pki/README.md")?; // stand-in bytes
 //! let now = 1_800_000_000; // seconds since the epoch: stapler reads no clock
-//! conn.complete(request.respond(response).expect("not empty"), now)?;
+//! conn.complete(request.answer(Some(response.into())), now)?;
 //! let flight = conn.poll_transmit().expect("ServerHello and the encrypted flight");
 //! assert_eq!(flight[0], 22); // a handshake record: ServerHello
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -120,9 +149,14 @@
 //! - A staple longer than the version can carry is refused with
 //!   [`Error::StapleTooLarge`] whatever the [`ocsp::StaplePolicy`].
 //!
-//! The wire layer is public too: [`codec::ClientHello`] is a zero-copy,
-//! allocation-free view of a ClientHello, and [`pki`] reads certificates and
-//! finds issuers.
+//! # Where things are
+//!
+//! The crate root holds everything a server needs to configure and drive a
+//! connection. [`ocsp`] is the toolkit for answering OCSP well; [`pki`]
+//! reads certificates and finds issuers; [`codec`] shows the zero-copy,
+//! allocation-free [`codec::ClientHello`] view that a certificate selection
+//! hands out. The wire framing itself is public only under the `fuzzing`
+//! feature.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // No panic on any input: no indexing, slicing or unwrapping outside tests.

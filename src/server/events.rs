@@ -76,6 +76,30 @@ pub enum CloseReason {
 }
 
 /// Something the application must know or act on.
+///
+/// `#[non_exhaustive]` because new decisions will be added (client
+/// certificate verification is next), and adding one must not break a
+/// server that never turns it on. A request event is raised only when its
+/// switch is on (`certificate_events`, `ocsp_events`, a remote key), so a
+/// wildcard arm sees only events its application asked for. If a
+/// wildcard arm does meet a request, dropping it is safe, not a hang: the
+/// connection's next call closes it with internal_error and
+/// [`Error::RequestDropped`](crate::Error::RequestDropped). Answer what
+/// you enable; let the wildcard take the rest.
+///
+/// ```
+/// # fn handle(event: stapler::Event, conn: &mut stapler::ServerConnection, now: u64)
+/// #     -> Result<(), stapler::CompleteError> {
+/// use stapler::Event;
+/// match event {
+///     Event::OcspRequest(request) => conn.complete(request.answer(None), now)?,
+///     Event::HandshakeComplete(summary) => println!("{:?}", summary.version),
+///     Event::Closed(reason) => println!("closed: {reason:?}"),
+///     _ => {} // requests this server never enables; data it does not read
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Event {

@@ -31,6 +31,26 @@ use crate::server::request::{Answer, Completion, Ticket};
 /// connection keeps none of it; the copy goes back to the connection with
 /// the answer. Dropped unanswered, it closes its connection with
 /// internal_error on the connection's next call, as every request does.
+///
+/// ```
+/// use std::sync::Arc;
+/// use stapler::{CertifiedKey, Event, ServerConfig, ServerConnection};
+///
+/// // No certificate of its own: every connection asks the application.
+/// let config = ServerConfig::builder().certificate_events(true).build()?;
+/// let mut conn = ServerConnection::new(Arc::new(config));
+/// conn.feed(include_bytes!("../../tests/data/client_hello/openssl_tls13_status.bin"))?;
+/// let Some(Event::SelectCertificate(request)) = conn.poll_event() else { panic!() };
+/// assert!(request.signature_schemes().count() > 0);
+/// let cert = CertifiedKey::from_pem(
+///     include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+///     include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+///     b"",
+/// )?;
+/// conn.complete(request.select(Arc::new(cert)), 1_800_000_000)?;
+/// assert!(conn.poll_transmit().is_some()); // the server flight
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use = "the connection stays paused until the request is answered"]
 pub struct CertificateSelection {
     pub(crate) ticket: Ticket,

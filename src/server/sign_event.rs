@@ -29,6 +29,31 @@ use crate::server::request::{Answer, Completion, Ticket};
 pub(crate) const MAX_TO_SIGN: usize = 168;
 
 /// The handshake needs a signature by a remote key.
+///
+/// ```
+/// use std::sync::Arc;
+/// use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+/// use stapler::{Event, ServerConfig, ServerConnection};
+///
+/// // The chain alone; the key stays with the application (here, ring).
+/// let config = ServerConfig::builder()
+///     .remote_certificate_chain(include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"))?
+///     .build()?;
+/// let mut conn = ServerConnection::new(Arc::new(config));
+/// conn.feed(include_bytes!("../../tests/data/client_hello/openssl_tls13_status.bin"))?;
+/// let Some(Event::SignRequest(request)) = conn.poll_event() else { panic!() };
+/// let flight_so_far = conn.poll_transmit(); // ServerHello .. Certificate
+/// assert!(flight_so_far.is_some());
+///
+/// let rng = ring::rand::SystemRandom::new();
+/// let der = include_bytes!("../../tests/data/pki/leaf-ecdsa.key.der");
+/// let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der, &rng)
+///     .expect("the test key");
+/// let signature = key.sign(&rng, request.message()).expect("signed");
+/// conn.complete(request.signature(signature.as_ref().to_vec()), 1_800_000_000)?;
+/// assert!(conn.poll_transmit().is_some()); // CertificateVerify, Finished
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[must_use = "the connection stays paused until the request is answered"]
 pub struct SignRequest {
     pub(crate) ticket: Ticket,
