@@ -50,8 +50,9 @@ use counting_alloc::Counting;
 use floor::Floor;
 use floor12::Floor12;
 use handshake_driver::{
-    client_answers, client_completes, pki, rustls_handshake, rustls_paused, stapler_handshake,
-    stapler_paused, Fixture, Io, Meter, Version, STAPLE_LEN,
+    client_answers, client_completes, pki, rustls_handshake, rustls_paused,
+    stapler_deferred_handshake, stapler_deferred_pauses, stapler_handshake, stapler_paused,
+    Fixture, Io, Meter, Version, STAPLE_LEN,
 };
 
 #[global_allocator]
@@ -367,6 +368,33 @@ fn report_heap(rig: &mut Rig) {
             }
         }
     }
+    eprintln!(
+        "  with all three decisions deferred (selection, OCSP, a remote key signed by ring):"
+    );
+    for version in Version::ALL {
+        let mut per = Vec::new();
+        for _ in 0..20 {
+            let mut m = Meter::default();
+            stapler_deferred_handshake(&rig.fx, version, &mut rig.io, &mut m);
+            per.push((m.allocations, m.bytes));
+        }
+        let max = per.iter().max().unwrap();
+        eprintln!(
+            "  {} deferred stapler  {:4} allocations, {:6} bytes",
+            version.name(),
+            max.0,
+            max.1
+        );
+        let pauses = stapler_deferred_pauses(&rig.fx, version, &mut rig.io);
+        for (name, paused) in ["selection", "OCSP", "signing"].iter().zip(pauses) {
+            eprintln!(
+                "  {} paused for {name:9}: connection {} bytes on the heap; request {}",
+                version.name(),
+                paused.connection_heap,
+                paused.event_heap
+            );
+        }
+    }
     eprintln!("heap held while paused for OCSP (the client's hello read, the event out):");
     for version in Version::ALL {
         let ours = stapler_paused(&rig.fx, version, &mut rig.io);
@@ -429,6 +457,34 @@ fn report_times(rig: &mut Rig) {
                 r[i],
                 f[i],
                 ratios(i)
+            );
+        }
+    }
+    // All three decisions deferred, interleaved with the stapled floor
+    // (the remote key is signed by ring inside the meter, as the floor
+    // signs): what the pauses cost.
+    for version in Version::ALL {
+        let mut times = [const { Vec::new() }; 2];
+        for _ in 0..HANDSHAKES {
+            let mut m = Meter::default();
+            stapler_deferred_handshake(&rig.fx, version, &mut rig.io, &mut m);
+            times[0].push(m.elapsed.as_nanos() as f64);
+            let mut m = Meter::default();
+            rig.handshake(Server::Floor, version, true, &mut m);
+            times[1].push(m.elapsed.as_nanos() as f64);
+        }
+        for v in &mut times {
+            v.sort_by(f64::total_cmp);
+        }
+        let [d, f] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+        for (i, which) in ["p10", "median"].iter().enumerate() {
+            eprintln!(
+                "  {} deferred {which:6} stapler {:6.0} ns, floor (stapled) {:6.0} ns; \
+                 deferred/floor {:.3}",
+                version.name(),
+                d[i],
+                f[i],
+                d[i] / f[i]
             );
         }
     }

@@ -288,3 +288,17 @@ fn a_selected_config_must_speak_the_chosen_version() {
         }
     ));
 }
+
+/// Every request and its completion can cross threads: the application
+/// may answer from anywhere (compile-time check).
+#[test]
+fn requests_and_completions_are_send() {
+    fn send<T: Send + 'static>() {}
+    send::<stapler::CertificateSelection>();
+    send::<stapler::OcspRequest>();
+    send::<stapler::SignRequest>();
+    send::<stapler::Completion>();
+    send::<stapler::Event>();
+    send::<stapler::CompleteError>();
+    send::<stapler::ServerConnection>();
+}

@@ -8,7 +8,7 @@ use ring::rand::SystemRandom;
 
 use crate::crypto::signing::{KeyAlgorithm, SigningKey};
 use crate::pki::{self, pem, Certificate, PublicKeyAlgorithm};
-use crate::server::config::ConfigError;
+use crate::server::config_error::ConfigError;
 
 /// The largest certificate or staple the Certificate message can carry:
 /// `opaque cert_data<1..2^24-1>` (RFC 8446 §4.4.2).

@@ -7,7 +7,7 @@
 //! what it returns. Every ClientHello is parsed here, so that the
 //! decisions that follow a hello are made in one place for both versions.
 
-use std::sync::{Arc, Weak};
+use std::sync::Arc;
 
 use bytes::Bytes;
 use ring::rand::SecureRandom;
@@ -20,16 +20,19 @@ use crate::codec::{
 use crate::enums::ProtocolVersion;
 use crate::error::{CryptoError, Error, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
-use crate::server::config::{CertifiedKey, ServerConfig};
+use crate::server::config::ServerConfig;
 use crate::server::events::{CloseReason, Event};
 use crate::server::hello;
 use crate::server::hello::CertSource;
 use crate::server::limits::{EarlyData, PeerLimits};
 use crate::server::ocsp_event::{judge_answer, OcspRequest};
 use crate::server::output::Output;
-use crate::server::request::{Answer, Decision, Liveness, RequestId, Ticket};
-use crate::server::select_event::{CertificateSelection, Selection};
-use crate::server::sign_event::{SignAnswer, SignRequest, MAX_TO_SIGN};
+use crate::server::pause::{
+    AwaitSignature, Deferred, FinalHello, Paused, PausedAt, Pending, VersionFlight,
+};
+use crate::server::request::{Answer, Liveness, RequestId, Selection, SignAnswer, Ticket};
+use crate::server::select_event::CertificateSelection;
+use crate::server::sign_event::{SignRequest, MAX_TO_SIGN};
 use crate::server::sni;
 use crate::server::state::{expect, Input};
 use crate::server::{tls12, tls13};
@@ -61,97 +64,6 @@ pub(crate) enum State {
     Tls13(tls13::State),
     Tls12(tls12::State),
     Closed,
-}
-
-/// Waiting for the application's answer to a request.
-pub(crate) struct Paused {
-    pub(crate) id: RequestId,
-    /// The request's (then its completion's) liveness, watched.
-    pub(crate) alive: Weak<()>,
-    pub(crate) at: PausedAt,
-}
-
-/// What the handshake goes on from, by decision.
-// Lives in the boxed `Paused`, one at a time; boxing its variants again
-// would cost an allocation per pause for nothing.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum PausedAt {
-    /// A final ClientHello, waiting for its certificate.
-    Selection(Deferred),
-    /// The server flight, waiting for its staple. The host name travels
-    /// in the request and its completion meanwhile, so that it is kept
-    /// (and allocated) once.
-    Ocsp(Pending),
-    /// The server flight, sent up to the signature a remote key makes.
-    Signing(AwaitSignature),
-}
-
-/// A flight waiting for a remote key's signature, of either version.
-pub(crate) enum AwaitSignature {
-    Tls13(Box<tls13::AwaitSignature>),
-    Tls12(Box<tls12::AwaitSignature>),
-}
-
-impl PausedAt {
-    pub(crate) fn decision(&self) -> Decision {
-        match self {
-            Self::Selection(_) => Decision::CertificateSelection,
-            Self::Ocsp(_) => Decision::Ocsp,
-            Self::Signing(_) => Decision::Signing,
-        }
-    }
-}
-
-/// A final ClientHello of either version, as its version left it.
-enum FinalHello {
-    Tls13(tls13::Final),
-    Tls12(tls12::Final),
-}
-
-/// A final ClientHello whose certificate the application selects. TLS
-/// 1.2 keeps nothing (its transcript waits for the suite); see
-/// `PausedAt` for why the TLS 1.3 part is not boxed.
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Deferred {
-    Tls13(tls13::Deferred),
-    Tls12(tls12::Deferred),
-}
-
-/// The final ClientHello is in: the server flight of the chosen version,
-/// still to be sent, and its ServerHello.random.
-pub(crate) struct Pending {
-    pub(crate) random: [u8; 32],
-    pub(crate) flight: VersionFlight,
-}
-
-/// The flight of one version or the other.
-pub(crate) enum VersionFlight {
-    Tls13(tls13::Flight),
-    Tls12(tls12::Flight),
-}
-
-impl Pending {
-    pub(crate) fn version(&self) -> ProtocolVersion {
-        match self.flight {
-            VersionFlight::Tls13(_) => ProtocolVersion::Tls13,
-            VersionFlight::Tls12(_) => ProtocolVersion::Tls12,
-        }
-    }
-
-    pub(crate) fn cert(&self) -> &Arc<CertifiedKey> {
-        match &self.flight {
-            VersionFlight::Tls13(f) => &f.chosen.cert,
-            VersionFlight::Tls12(f) => &f.chosen.cert,
-        }
-    }
-
-    /// The SNI host name, lent to a request while paused.
-    pub(crate) fn server_name_mut(&mut self) -> &mut Option<Box<str>> {
-        match &mut self.flight {
-            VersionFlight::Tls13(f) => &mut f.chosen.server_name,
-            VersionFlight::Tls12(f) => &mut f.chosen.server_name,
-        }
-    }
 }
 
 impl Core {

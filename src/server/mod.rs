@@ -2,6 +2,7 @@
 
 mod certified_key;
 mod config;
+mod config_error;
 mod connection;
 mod driver;
 mod events;
@@ -9,6 +10,7 @@ mod hello;
 mod limits;
 mod ocsp_event;
 mod output;
+mod pause;
 mod record_layer;
 mod request;
 mod select_event;
@@ -25,6 +27,7 @@ pub use connection::ServerConnection;
 pub use events::{CloseReason, Event, HandshakeSummary};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use ocsp_event::{EmptyResponse, OcspRequest};
+pub use request::RefusalAlert;
 pub use request::{CompleteError, Completion, Decision};
-pub use select_event::{CertificateSelection, RefusalAlert};
+pub use select_event::CertificateSelection;
 pub use sign_event::SignRequest;

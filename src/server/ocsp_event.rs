@@ -22,9 +22,9 @@ use crate::ocsp::{
     check_staple, MustStaplePolicy, OcspOutcome, OnBadStaple, StaplePolicy, MAX_STAPLE_LEN_TLS12,
     MAX_STAPLE_LEN_TLS13,
 };
+use crate::server::certified_key::CertifiedKey;
 use crate::server::config::ServerConfig;
-use crate::server::request::{Answer, Completion, Ticket};
-use crate::server::CertifiedKey;
+use crate::server::request::{Answer, Completion, OcspAnswer, Ticket};
 
 /// A client asked for the certificate's status: the application should
 /// fetch (or look up) an OCSP response and answer.
@@ -163,14 +163,6 @@ impl fmt::Display for EmptyResponse {
 }
 
 impl std::error::Error for EmptyResponse {}
-
-/// What an OCSP completion says.
-#[derive(Debug)]
-pub(crate) enum OcspAnswer {
-    Staple(Bytes),
-    NoStaple,
-    Abort(String),
-}
 
 /// What the answer puts on the wire, under the config's
 /// [`StaplePolicy`] and [`MustStaplePolicy`]: the staple, if any, and the

@@ -14,10 +14,9 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
+use crate::codec::AlertDescription;
 use crate::error::{Error, Misuse};
-use crate::server::ocsp_event::OcspAnswer;
-use crate::server::select_event::Selection;
-use crate::server::sign_event::SignAnswer;
+use crate::server::config::{CertifiedKey, ServerConfig};
 #[cfg(doc)]
 use crate::ServerConnection;
 
@@ -161,4 +160,60 @@ impl std::error::Error for CompleteError {
             Self::Failed(e) => Some(e),
         }
     }
+}
+
+/// The alert a refused client is told why with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalAlert {
+    /// unrecognized_name (RFC 6066 §3): no certificate for the name the
+    /// client asked for.
+    UnrecognizedName,
+    /// handshake_failure: no acceptable parameters.
+    HandshakeFailure,
+}
+
+impl From<RefusalAlert> for AlertDescription {
+    fn from(alert: RefusalAlert) -> Self {
+        match alert {
+            RefusalAlert::UnrecognizedName => Self::UnrecognizedName,
+            RefusalAlert::HandshakeFailure => Self::HandshakeFailure,
+        }
+    }
+}
+
+/// What a certificate-selection completion says.
+pub(crate) enum Selection {
+    Certificate(Arc<CertifiedKey>),
+    Config(Arc<ServerConfig>),
+    Default,
+    Abort(RefusalAlert, String),
+}
+
+impl fmt::Debug for Selection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Certificate(cert) => f.debug_tuple("Certificate").field(cert).finish(),
+            Self::Config(_) => f.write_str("Config"),
+            Self::Default => f.write_str("Default"),
+            Self::Abort(alert, reason) => {
+                f.debug_tuple("Abort").field(alert).field(reason).finish()
+            }
+        }
+    }
+}
+
+/// What an OCSP completion says.
+#[derive(Debug)]
+pub(crate) enum OcspAnswer {
+    Staple(Bytes),
+    NoStaple,
+    Abort(String),
+}
+
+/// What a signing completion says.
+#[derive(Debug)]
+pub(crate) enum SignAnswer {
+    Signature(Bytes),
+    Abort(String),
 }

@@ -18,10 +18,10 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 
-use crate::codec::{AlertDescription, ClientHello, HANDSHAKE_HEADER_LEN};
+use crate::codec::{ClientHello, HANDSHAKE_HEADER_LEN};
 use crate::enums::{CipherSuite, NamedGroup, ProtocolVersion, SignatureScheme};
 use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::request::{Answer, Completion, Ticket};
+use crate::server::request::{Answer, Completion, RefusalAlert, Selection, Ticket};
 
 /// A client's final ClientHello is in: the application chooses what
 /// serves it.
@@ -57,47 +57,6 @@ pub struct CertificateSelection {
     pub(crate) hello: Bytes,
     pub(crate) version: ProtocolVersion,
     pub(crate) server_name: Option<Box<str>>,
-}
-
-/// The alert a refused client is told why with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RefusalAlert {
-    /// unrecognized_name (RFC 6066 §3): no certificate for the name the
-    /// client asked for.
-    UnrecognizedName,
-    /// handshake_failure: no acceptable parameters.
-    HandshakeFailure,
-}
-
-impl From<RefusalAlert> for AlertDescription {
-    fn from(alert: RefusalAlert) -> Self {
-        match alert {
-            RefusalAlert::UnrecognizedName => Self::UnrecognizedName,
-            RefusalAlert::HandshakeFailure => Self::HandshakeFailure,
-        }
-    }
-}
-
-/// What a certificate-selection completion says.
-pub(crate) enum Selection {
-    Certificate(Arc<CertifiedKey>),
-    Config(Arc<ServerConfig>),
-    Default,
-    Abort(RefusalAlert, String),
-}
-
-impl fmt::Debug for Selection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Certificate(cert) => f.debug_tuple("Certificate").field(cert).finish(),
-            Self::Config(_) => f.write_str("Config"),
-            Self::Default => f.write_str("Default"),
-            Self::Abort(alert, reason) => {
-                f.debug_tuple("Abort").field(alert).field(reason).finish()
-            }
-        }
-    }
 }
 
 impl CertificateSelection {

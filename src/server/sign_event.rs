@@ -20,7 +20,7 @@ use bytes::Bytes;
 
 use crate::enums::{ProtocolVersion, SignatureScheme};
 use crate::server::config::CertifiedKey;
-use crate::server::request::{Answer, Completion, Ticket};
+use crate::server::request::{Answer, Completion, SignAnswer, Ticket};
 
 /// The longest content a server signs here: TLS 1.2's two randoms and
 /// ECDH parameters (64 + 4 + a 97-byte P-384 point = 165 bytes) is longer
@@ -62,13 +62,6 @@ pub struct SignRequest {
     pub(crate) cert: Arc<CertifiedKey>,
     pub(crate) message: [u8; MAX_TO_SIGN],
     pub(crate) message_len: usize,
-}
-
-/// What a signing completion says.
-#[derive(Debug)]
-pub(crate) enum SignAnswer {
-    Signature(Bytes),
-    Abort(String),
 }
 
 impl SignRequest {
