@@ -26,6 +26,17 @@ fn selecting() -> ServerConfig {
         .unwrap()
 }
 
+/// Selecting, with secp384r1 alone: a client that sends an x25519 share
+/// is asked to retry.
+fn selecting_p384_only() -> ServerConfig {
+    ServerConfig::builder()
+        .certificate_events(true)
+        .key_exchange_groups(&[NamedGroup::Secp384r1])
+        .unwrap()
+        .build()
+        .unwrap()
+}
+
 fn client_with_alpn(version: ProtocolVersion, alpn: &[&[u8]]) -> rustls::ClientConfig {
     let mut config = default_client_config(version);
     config.alpn_protocols = alpn.iter().map(|p| p.to_vec()).collect();
@@ -154,14 +165,7 @@ fn use_default_chooses_as_without_events() {
 /// only one that is final, and the handshake completes with the retry.
 #[test]
 fn selection_follows_a_hello_retry() {
-    let own = Arc::new(
-        ServerConfig::builder()
-            .certificate_events(true)
-            .key_exchange_groups(&[NamedGroup::Secp384r1])
-            .unwrap()
-            .build()
-            .unwrap(),
-    );
+    let own = Arc::new(selecting_p384_only());
     let answers = Answers {
         certificate: Some(cert("leaf-ecdsa.crt", "leaf-ecdsa.key")),
         ..Answers::default()
@@ -182,14 +186,7 @@ fn selection_follows_a_hello_retry() {
 /// it was the selection, not the client.
 #[test]
 fn a_config_that_breaks_the_retry_is_refused() {
-    let own = Arc::new(
-        ServerConfig::builder()
-            .certificate_events(true)
-            .key_exchange_groups(&[NamedGroup::Secp384r1])
-            .unwrap()
-            .build()
-            .unwrap(),
-    );
+    let own = Arc::new(selecting_p384_only());
     let other = ServerConfig::builder()
         .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
         .unwrap()
@@ -197,20 +194,7 @@ fn a_config_that_breaks_the_retry_is_refused() {
         .unwrap()
         .build()
         .unwrap();
-    let answers = Answers {
-        config: Some(Arc::new(other)),
-        ..Answers::default()
-    };
-    let client = || default_client_config(ProtocolVersion::Tls13);
-    let pair = || Pair::new(client(), Arc::clone(&own));
-    let driven = drive(pair(), Plan::now(), &answers, &pair);
-    assert!(matches!(
-        driven.pair.closed(),
-        CloseReason::Error {
-            error: Error::SelectionUnusable(_),
-            alert: Some(AlertDescription::HandshakeFailure)
-        }
-    ));
+    assert_unusable(&own, other, ProtocolVersion::Tls13);
 }
 
 /// A certificate whose key signs with no scheme the client accepts is
@@ -272,13 +256,18 @@ fn a_selected_config_must_speak_the_chosen_version() {
         .unwrap()
         .build()
         .unwrap();
+    assert_unusable(&Arc::new(selecting()), tls13_only, ProtocolVersion::Tls12);
+}
+
+/// A `version` handshake on `own`, whose selection answers with `other`,
+/// is refused with handshake_failure, and the error says the selection
+/// could not serve it.
+fn assert_unusable(own: &Arc<ServerConfig>, other: ServerConfig, version: ProtocolVersion) {
     let answers = Answers {
-        config: Some(Arc::new(tls13_only)),
+        config: Some(Arc::new(other)),
         ..Answers::default()
     };
-    let own = Arc::new(selecting());
-    let client = || default_client_config(ProtocolVersion::Tls12);
-    let pair = || Pair::new(client(), Arc::clone(&own));
+    let pair = || Pair::new(default_client_config(version), Arc::clone(own));
     let driven = drive(pair(), Plan::now(), &answers, &pair);
     assert!(matches!(
         driven.pair.closed(),
