@@ -177,6 +177,7 @@ mod error;
 pub mod ocsp;
 pub mod pki;
 pub mod server;
+pub mod tickets;
 
 pub use crypto::key_exchange::NamedGroup;
 pub use crypto::signing::SignatureScheme;

@@ -1,0 +1,95 @@
+//! The ticket key set as bytes, for servers that share it.
+//!
+//! ```text
+//! "stapler-ticket-keys-1" (21)   format and version
+//! count (1)                      1 to MAX_TICKET_KEYS
+//! count × {
+//!     name (16)
+//!     created (8, big-endian seconds since the Unix epoch)
+//!     secret (32)
+//! }
+//! ```
+//!
+//! The policy is not carried: each server keeps its own, and the keys'
+//! creation times say when each retires under it.
+
+use zeroize::Zeroizing;
+
+use super::keys::{
+    TicketKey, TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS, NAME_LEN, SECRET_LEN,
+};
+
+/// What the bytes start with: what they are, and which layout.
+const MAGIC: &[u8] = b"stapler-ticket-keys-1";
+/// One key's bytes.
+const ENTRY_LEN: usize = NAME_LEN + 8 + SECRET_LEN;
+
+impl TicketKeys {
+    /// The set as bytes, newest key first, for another server's
+    /// [`TicketKeys::import`]. They are the keys: keep them as secret as
+    /// the keys (they are wiped from memory when dropped).
+    pub fn export(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(
+            MAGIC.len() + 1 + self.keys.len() * ENTRY_LEN,
+        ));
+        out.extend_from_slice(MAGIC);
+        // At most MAX_TICKET_KEYS (8) keys: the count fits its byte.
+        out.push(self.keys.len().min(MAX_TICKET_KEYS) as u8);
+        for key in self.keys.iter().take(MAX_TICKET_KEYS) {
+            out.extend_from_slice(&key.name);
+            out.extend_from_slice(&key.created.to_be_bytes());
+            out.extend_from_slice(key.secret.as_slice());
+        }
+        out
+    }
+
+    /// A set made from another server's [`TicketKeys::export`], kept under
+    /// `policy` from `now`: keys already retired under it are left out;
+    /// the newest seals.
+    pub fn import(
+        policy: TicketKeyPolicy,
+        exported: &[u8],
+        now: u64,
+    ) -> Result<Self, TicketKeyError> {
+        let body = exported
+            .strip_prefix(MAGIC)
+            .ok_or(TicketKeyError::Malformed(
+                "not stapler ticket keys, version 1",
+            ))?;
+        let (&count, mut entries) = body
+            .split_first()
+            .ok_or(TicketKeyError::Malformed("no key count"))?;
+        let count = usize::from(count);
+        if count == 0 || count > MAX_TICKET_KEYS {
+            return Err(TicketKeyError::Malformed(
+                "a key count of 0 or over MAX_TICKET_KEYS",
+            ));
+        }
+        if entries.len() != count * ENTRY_LEN {
+            return Err(TicketKeyError::Malformed(
+                "a length that does not match the key count",
+            ));
+        }
+        let mut keys: Vec<TicketKey> = Vec::with_capacity(count);
+        while let Some((entry, rest)) = entries.split_first_chunk::<ENTRY_LEN>() {
+            entries = rest;
+            let (name, rest) = entry
+                .split_first_chunk::<NAME_LEN>()
+                .ok_or(TicketKeyError::Malformed("a short key"))?;
+            let (created, secret) = rest
+                .split_first_chunk::<8>()
+                .ok_or(TicketKeyError::Malformed("a short key"))?;
+            let mut key_secret = Zeroizing::new([0; SECRET_LEN]);
+            key_secret.copy_from_slice(secret);
+            if keys.iter().any(|k| &k.name == name) {
+                return Err(TicketKeyError::Malformed("a key name given twice"));
+            }
+            keys.push(TicketKey {
+                name: *name,
+                secret: key_secret,
+                created: u64::from_be_bytes(*created),
+            });
+        }
+        Self::from_keys(policy, keys, now)
+    }
+}

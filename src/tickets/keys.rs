@@ -1,0 +1,316 @@
+//! `TicketKeys`: the current ticket key and the ones before it, sealing
+//! and opening tickets, and their rotation by the clock the caller reads.
+
+use core::fmt;
+
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
+use ring::rand::{SecureRandom, SystemRandom};
+use zeroize::Zeroizing;
+
+/// The length of a key's name, which a ticket starts with (as RFC 5077
+/// §4's `key_name`).
+pub(crate) const NAME_LEN: usize = 16;
+/// An AES-256-GCM key.
+pub(crate) const SECRET_LEN: usize = 32;
+/// The GCM tag.
+const TAG_LEN: usize = 16;
+/// What sealing adds to the state: name, nonce, tag.
+const OVERHEAD: usize = NAME_LEN + NONCE_LEN + TAG_LEN;
+
+/// The most keys a set holds: the current one and those still accepted.
+/// With the defaults three are ever alive (the current one and two
+/// retired ones); eight leaves room for a policy that rotates every hour
+/// and accepts for six, and bounds what an imported set can make a server
+/// try for each ticket.
+pub const MAX_TICKET_KEYS: usize = 8;
+
+/// The longest ticket opened: the resumption state a server seals is a
+/// few hundred bytes (secrets, names, a certificate hash), so a longer
+/// ticket is not one of ours and is refused before any decryption. RFC
+/// 8446 §4.6.1 allows 2^16 − 1; nothing here needs more than this.
+pub const MAX_TICKET_LEN: usize = 2048;
+
+/// How long keys issue and are accepted, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TicketKeyPolicy {
+    /// How long a key seals new tickets before a new one takes over.
+    /// Default: 6 hours.
+    pub rotate_every: u64,
+    /// How long a key still opens tickets after it stopped sealing them:
+    /// the longest a ticket lives. Default: 12 hours (so a ticket is good
+    /// for at most 12 to 18 hours, and never past a key's retirement).
+    pub accept_for: u64,
+}
+
+impl Default for TicketKeyPolicy {
+    fn default() -> Self {
+        Self {
+            rotate_every: 6 * 3600,
+            accept_for: 12 * 3600,
+        }
+    }
+}
+
+impl TicketKeyPolicy {
+    /// Whether this policy can keep its keys within [`MAX_TICKET_KEYS`]
+    /// and issue at all.
+    fn check(&self) -> Result<(), TicketKeyError> {
+        // A key is alive for rotate_every + accept_for; one is made every
+        // rotate_every.
+        let alive = self
+            .accept_for
+            .checked_div(self.rotate_every)
+            .and_then(|n| n.checked_add(2))
+            .ok_or(TicketKeyError::BadPolicy)?;
+        if alive > MAX_TICKET_KEYS as u64 {
+            return Err(TicketKeyError::BadPolicy);
+        }
+        Ok(())
+    }
+}
+
+/// What went wrong with ticket keys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TicketKeyError {
+    /// The system's random number generator failed.
+    Random,
+    /// `rotate_every` is zero, or the policy keeps more than
+    /// [`MAX_TICKET_KEYS`] keys alive at once.
+    BadPolicy,
+    /// Exported key bytes that do not parse: the wrong format or version,
+    /// a length that does not add up, a repeated key name, or more than
+    /// [`MAX_TICKET_KEYS`] keys.
+    Malformed(&'static str),
+    /// No key is left that may seal: every imported key has retired.
+    NoCurrentKey,
+    /// The state is too long for a ticket ([`MAX_TICKET_LEN`]).
+    TooLong,
+}
+
+impl fmt::Display for TicketKeyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Random => f.write_str("the random number generator failed"),
+            Self::BadPolicy => f.write_str(
+                "the ticket key policy needs rotate_every > 0 and at most MAX_TICKET_KEYS alive",
+            ),
+            Self::Malformed(why) => write!(f, "malformed ticket keys: {why}"),
+            Self::NoCurrentKey => f.write_str("no ticket key is current"),
+            Self::TooLong => f.write_str("the state is too long for a ticket"),
+        }
+    }
+}
+
+impl std::error::Error for TicketKeyError {}
+
+/// One key: its name, its secret (wiped on drop), and when it started
+/// sealing.
+pub(crate) struct TicketKey {
+    pub(crate) name: [u8; NAME_LEN],
+    pub(crate) secret: Zeroizing<[u8; SECRET_LEN]>,
+    pub(crate) created: u64,
+}
+
+impl TicketKey {
+    fn generate(rng: &SystemRandom, now: u64) -> Result<Self, TicketKeyError> {
+        let mut name = [0; NAME_LEN];
+        let mut secret = Zeroizing::new([0; SECRET_LEN]);
+        rng.fill(&mut name).map_err(|_| TicketKeyError::Random)?;
+        rng.fill(secret.as_mut_slice())
+            .map_err(|_| TicketKeyError::Random)?;
+        Ok(Self {
+            name,
+            secret,
+            created: now,
+        })
+    }
+
+    /// ring's key, for one operation.
+    fn aead(&self) -> Option<LessSafeKey> {
+        UnboundKey::new(&AES_256_GCM, self.secret.as_slice())
+            .ok()
+            .map(LessSafeKey::new)
+    }
+}
+
+/// The current ticket key and the ones still accepted. See the module
+/// docs.
+///
+/// ```
+/// use stapler::tickets::{TicketKeyPolicy, TicketKeys};
+///
+/// let now = 1_800_000_000;
+/// let mut keys = TicketKeys::new(TicketKeyPolicy::default(), now)?;
+/// let ticket = keys.seal(b"resumption state")?;
+/// assert_eq!(keys.open(&ticket, now).unwrap().as_slice(), b"resumption state");
+///
+/// // Six hours later a new key seals; the old one still opens its tickets.
+/// assert!(keys.rotate(now + 6 * 3600)?);
+/// assert!(keys.open(&ticket, now + 6 * 3600).is_some());
+/// // Twelve hours after that it is gone, and so is every ticket it sealed.
+/// keys.rotate(now + 18 * 3600)?;
+/// assert!(keys.open(&ticket, now + 18 * 3600).is_none());
+///
+/// // A fleet shares the set as bytes (they are secret).
+/// let shared = keys.export();
+/// let other = TicketKeys::import(TicketKeyPolicy::default(), &shared, now + 18 * 3600)?;
+/// let ticket = keys.seal(b"state")?;
+/// assert!(other.open(&ticket, now + 18 * 3600).is_some());
+/// # Ok::<(), stapler::tickets::TicketKeyError>(())
+/// ```
+pub struct TicketKeys {
+    pub(crate) policy: TicketKeyPolicy,
+    /// Newest first: `keys[0]` seals.
+    pub(crate) keys: Vec<TicketKey>,
+    rng: SystemRandom,
+}
+
+impl fmt::Debug for TicketKeys {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Names and times only: never the secrets.
+        f.debug_struct("TicketKeys")
+            .field("policy", &self.policy)
+            .field(
+                "created",
+                &self.keys.iter().map(|k| k.created).collect::<Vec<_>>(),
+            )
+            .finish()
+    }
+}
+
+impl TicketKeys {
+    /// A set of one fresh key, sealing from `now` (seconds since the Unix
+    /// epoch).
+    pub fn new(policy: TicketKeyPolicy, now: u64) -> Result<Self, TicketKeyError> {
+        policy.check()?;
+        let rng = SystemRandom::new();
+        let first = TicketKey::generate(&rng, now)?;
+        Ok(Self {
+            policy,
+            keys: vec![first],
+            rng,
+        })
+    }
+
+    pub(crate) fn from_keys(
+        policy: TicketKeyPolicy,
+        mut keys: Vec<TicketKey>,
+        now: u64,
+    ) -> Result<Self, TicketKeyError> {
+        policy.check()?;
+        keys.sort_by_key(|k| core::cmp::Reverse(k.created));
+        let mut set = Self {
+            policy,
+            keys,
+            rng: SystemRandom::new(),
+        };
+        set.forget_retired(now);
+        if set.keys.is_empty() {
+            return Err(TicketKeyError::NoCurrentKey);
+        }
+        Ok(set)
+    }
+
+    /// The policy the set keeps.
+    pub fn policy(&self) -> TicketKeyPolicy {
+        self.policy
+    }
+
+    /// When the current key stops sealing: the time to call
+    /// [`Self::rotate`] next.
+    pub fn next_rotation(&self) -> u64 {
+        self.keys
+            .first()
+            .map_or(0, |k| k.created.saturating_add(self.policy.rotate_every))
+    }
+
+    /// Makes a new current key if the current one has sealed for
+    /// `rotate_every`, and forgets the keys retired more than
+    /// `accept_for` ago. Returns whether a new key was made. A key
+    /// imported from another server is kept as it is: rotating a shared
+    /// set is for one place to do, and the others to import.
+    pub fn rotate(&mut self, now: u64) -> Result<bool, TicketKeyError> {
+        let due = now >= self.next_rotation();
+        if due {
+            let key = TicketKey::generate(&self.rng, now)?;
+            self.keys.insert(0, key);
+        }
+        self.forget_retired(now);
+        Ok(due)
+    }
+
+    /// Forgets keys that may no longer open tickets, and any beyond
+    /// [`MAX_TICKET_KEYS`].
+    fn forget_retired(&mut self, now: u64) {
+        let policy = self.policy;
+        let accepted = |k: &TicketKey| {
+            k.created
+                .saturating_add(policy.rotate_every)
+                .saturating_add(policy.accept_for)
+                > now
+        };
+        self.keys.retain(accepted);
+        self.keys.truncate(MAX_TICKET_KEYS);
+    }
+
+    /// Seals `state` into a ticket under the current key.
+    pub fn seal(&self, state: &[u8]) -> Result<Vec<u8>, TicketKeyError> {
+        if state.len() + OVERHEAD > MAX_TICKET_LEN {
+            return Err(TicketKeyError::TooLong);
+        }
+        let key = self.keys.first().ok_or(TicketKeyError::NoCurrentKey)?;
+        let mut nonce = [0; NONCE_LEN];
+        self.rng
+            .fill(&mut nonce)
+            .map_err(|_| TicketKeyError::Random)?;
+        let aead = key.aead().ok_or(TicketKeyError::Random)?;
+        let mut ticket = Vec::with_capacity(state.len() + OVERHEAD);
+        ticket.extend_from_slice(&key.name);
+        ticket.extend_from_slice(&nonce);
+        let body_at = ticket.len();
+        ticket.extend_from_slice(state);
+        let tag = aead
+            .seal_in_place_separate_tag(
+                Nonce::assume_unique_for_key(nonce),
+                Aad::from(&key.name),
+                ticket.get_mut(body_at..).ok_or(TicketKeyError::TooLong)?,
+            )
+            .map_err(|_| TicketKeyError::TooLong)?;
+        ticket.extend_from_slice(tag.as_ref());
+        Ok(ticket)
+    }
+
+    /// Opens a ticket sealed by a key of this set that is still accepted
+    /// at `now`; `None` for anything else (another server's key, a
+    /// retired one, a forgery, a ticket cut or too long), which a server
+    /// answers with a full handshake. The state comes back in a buffer
+    /// that is wiped when dropped.
+    pub fn open(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
+        if ticket.len() > MAX_TICKET_LEN || ticket.len() < OVERHEAD {
+            return None;
+        }
+        let (name, rest) = ticket.split_first_chunk::<NAME_LEN>()?;
+        let (nonce, sealed) = rest.split_first_chunk::<NONCE_LEN>()?;
+        let policy = self.policy;
+        let key = self.keys.iter().find(|k| {
+            &k.name == name
+                && k.created
+                    .saturating_add(policy.rotate_every)
+                    .saturating_add(policy.accept_for)
+                    > now
+        })?;
+        let aead = key.aead()?;
+        let mut buf = Zeroizing::new(sealed.to_vec());
+        let len = aead
+            .open_in_place(
+                Nonce::assume_unique_for_key(*nonce),
+                Aad::from(name),
+                buf.as_mut_slice(),
+            )
+            .ok()?
+            .len();
+        buf.truncate(len);
+        Some(buf)
+    }
+}

@@ -1,0 +1,160 @@
+use super::*;
+
+const NOW: u64 = 1_800_000_000;
+const HOUR: u64 = 3600;
+
+fn keys() -> TicketKeys {
+    TicketKeys::new(TicketKeyPolicy::default(), NOW).unwrap()
+}
+
+#[test]
+fn a_ticket_opens_to_its_state_and_only_then() {
+    let keys = keys();
+    let ticket = keys.seal(b"state").unwrap();
+    assert_eq!(ticket.len(), 5 + 16 + 12 + 16);
+    assert_eq!(keys.open(&ticket, NOW).unwrap().as_slice(), b"state");
+    // Every bit flipped, anywhere: refused.
+    for at in 0..ticket.len() {
+        let mut bad = ticket.clone();
+        bad[at] ^= 1;
+        assert!(keys.open(&bad, NOW).is_none(), "flipped at {at}");
+    }
+    // Cut anywhere: refused.
+    for len in 0..ticket.len() {
+        assert!(keys.open(&ticket[..len], NOW).is_none(), "cut at {len}");
+    }
+    // Two tickets of the same state differ (random nonces).
+    assert_ne!(keys.seal(b"state").unwrap(), ticket);
+}
+
+#[test]
+fn another_sets_tickets_do_not_open() {
+    let ticket = keys().seal(b"state").unwrap();
+    assert!(keys().open(&ticket, NOW).is_none());
+}
+
+#[test]
+fn keys_rotate_and_retire_by_the_policy() {
+    let mut keys = keys();
+    let first = keys.seal(b"1").unwrap();
+    assert_eq!(keys.next_rotation(), NOW + 6 * HOUR);
+    assert!(!keys.rotate(NOW + 6 * HOUR - 1).unwrap());
+    assert!(keys.rotate(NOW + 6 * HOUR).unwrap());
+    let second = keys.seal(b"2").unwrap();
+    assert_ne!(first[..16], second[..16], "a new key seals");
+    // The first key opens its tickets until 12 hours after it retired.
+    assert!(keys.open(&first, NOW + 18 * HOUR - 1).is_some());
+    assert!(keys.open(&first, NOW + 18 * HOUR).is_none());
+    keys.rotate(NOW + 12 * HOUR).unwrap();
+    keys.rotate(NOW + 18 * HOUR).unwrap();
+    assert!(keys.keys.len() <= 3, "{keys:?}");
+    assert!(keys.open(&second, NOW + 18 * HOUR).is_some());
+    assert!(keys.open(&second, NOW + 24 * HOUR).is_none());
+}
+
+#[test]
+fn a_policy_must_rotate_and_stay_within_the_key_limit() {
+    let bad = |rotate_every, accept_for| {
+        TicketKeys::new(
+            TicketKeyPolicy {
+                rotate_every,
+                accept_for,
+            },
+            NOW,
+        )
+        .unwrap_err()
+    };
+    assert_eq!(bad(0, HOUR), TicketKeyError::BadPolicy);
+    assert_eq!(bad(HOUR, 7 * HOUR), TicketKeyError::BadPolicy);
+    assert!(TicketKeys::new(
+        TicketKeyPolicy {
+            rotate_every: HOUR,
+            accept_for: 6 * HOUR
+        },
+        NOW
+    )
+    .is_ok());
+}
+
+#[test]
+fn the_set_travels_as_bytes() {
+    let mut keys = keys();
+    keys.rotate(NOW + 6 * HOUR).unwrap();
+    let ticket = keys.seal(b"state").unwrap();
+    let bytes = keys.export();
+    assert_eq!(bytes.len(), 21 + 1 + 2 * (16 + 8 + 32));
+    let other = TicketKeys::import(TicketKeyPolicy::default(), &bytes, NOW + 6 * HOUR).unwrap();
+    assert_eq!(
+        other.open(&ticket, NOW + 6 * HOUR).unwrap().as_slice(),
+        b"state"
+    );
+    // The importer seals with the same current key.
+    let theirs = other.seal(b"back").unwrap();
+    assert_eq!(
+        keys.open(&theirs, NOW + 6 * HOUR).unwrap().as_slice(),
+        b"back"
+    );
+    // Imported late, retired keys are left out; all retired is an error.
+    let late = TicketKeys::import(TicketKeyPolicy::default(), &bytes, NOW + 18 * HOUR).unwrap();
+    assert_eq!(late.keys.len(), 1);
+    assert_eq!(
+        TicketKeys::import(TicketKeyPolicy::default(), &bytes, NOW + 30 * HOUR).unwrap_err(),
+        TicketKeyError::NoCurrentKey
+    );
+}
+
+#[test]
+fn malformed_exports_are_refused() {
+    let bytes = keys().export();
+    let import = |b: &[u8]| TicketKeys::import(TicketKeyPolicy::default(), b, NOW);
+    for len in 0..bytes.len() {
+        assert!(
+            matches!(import(&bytes[..len]), Err(TicketKeyError::Malformed(_))),
+            "cut at {len}"
+        );
+    }
+    let mut longer = bytes.to_vec();
+    longer.push(0);
+    assert!(matches!(import(&longer), Err(TicketKeyError::Malformed(_))));
+    let mut zero = bytes.to_vec();
+    zero[21] = 0;
+    assert!(matches!(
+        import(&zero[..22]),
+        Err(TicketKeyError::Malformed(_))
+    ));
+    // The same key twice.
+    let mut twice = bytes.to_vec();
+    twice[21] = 2;
+    twice.extend_from_slice(&bytes[22..]);
+    assert!(matches!(import(&twice), Err(TicketKeyError::Malformed(_))));
+    let mut other_version = bytes.to_vec();
+    other_version[20] = b'2';
+    assert!(matches!(
+        import(&other_version),
+        Err(TicketKeyError::Malformed(_))
+    ));
+}
+
+#[test]
+fn long_states_and_tickets_are_refused() {
+    let keys = keys();
+    let longest = vec![7; MAX_TICKET_LEN - 44];
+    let ticket = keys.seal(&longest).unwrap();
+    assert_eq!(ticket.len(), MAX_TICKET_LEN);
+    assert!(keys.open(&ticket, NOW).is_some());
+    assert_eq!(
+        keys.seal(&vec![7; MAX_TICKET_LEN - 43]).unwrap_err(),
+        TicketKeyError::TooLong
+    );
+    let mut too_long = ticket.clone();
+    too_long.push(0);
+    assert!(keys.open(&too_long, NOW).is_none());
+}
+
+#[test]
+fn debug_shows_no_secret() {
+    let keys = keys();
+    let shown = format!("{keys:?}");
+    assert!(shown.contains("created"), "{shown}");
+    assert!(!shown.contains("secret"), "{shown}");
+}
