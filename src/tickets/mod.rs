@@ -26,8 +26,10 @@
 
 mod export;
 mod keys;
+mod state;
 
 pub use keys::{TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS, MAX_TICKET_LEN};
+pub use state::{ResumptionState, MAX_SECRET_LEN};
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,288 @@
+//! What a session ticket carries: the resumption state, as the server
+//! seals it with [`TicketKeys`](super::TicketKeys) and reads it back.
+//!
+//! It binds what RFC 8446 §4.6.1 and §4.2.11 (and RFC 5077 §4 for TLS 1.2)
+//! require a resumption to match: the protocol version and cipher suite,
+//! the certificate (its SHA-256, so that a ticket outlives no change of
+//! certificate), the SNI host name and the ALPN protocol; and what the
+//! resumption needs: the secret (TLS 1.3's PSK, TLS 1.2's master secret),
+//! whether TLS 1.2's extended master secret was used (RFC 7627 §5.3), and
+//! TLS 1.3's issue time, lifetime and ticket_age_add for the age check.
+//!
+//! ```text
+//! format (1) = 1
+//! version (2)  cipher_suite (2)  flags (1: bit 0 extended master secret)
+//! issued (8)  lifetime (4)  age_add (4)
+//! secret: length (1) ‖ bytes (at most 48)
+//! certificate SHA-256 (32)
+//! server name: length (1) ‖ bytes (0 for none)
+//! ALPN protocol: length (1) ‖ bytes (0 for none)
+//! ```
+//!
+//! Decoding is strict: any other format, any length that does not add up,
+//! and any byte past the end make it `None`, which a server meets with a
+//! full handshake.
+
+use bytes::Bytes;
+use zeroize::Zeroizing;
+
+use crate::enums::{CipherSuite, ProtocolVersion};
+
+/// The layout this code writes and reads.
+const FORMAT: u8 = 1;
+/// The longest secret: a SHA-384 PSK, or TLS 1.2's 48-byte master secret.
+pub const MAX_SECRET_LEN: usize = 48;
+/// The longest host name DNS carries (RFC 1035 §2.3.4).
+const MAX_NAME_LEN: usize = 253;
+/// The flag bit for the extended master secret.
+const EMS: u8 = 1;
+/// The versions' wire values (RFC 8446 §4.2.1, RFC 5246 §6.2.1).
+const TLS13: u16 = 0x0304;
+const TLS12: u16 = 0x0303;
+
+/// The state a ticket seals. Its secret is wiped when dropped.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ResumptionState {
+    /// The version the session was made in; a ticket is never used in
+    /// another.
+    pub version: ProtocolVersion,
+    /// The session's cipher suite (TLS 1.3 resumes with any suite of the
+    /// same hash; TLS 1.2 with the same suite).
+    pub cipher_suite: CipherSuite,
+    /// TLS 1.3's PSK for this ticket, or TLS 1.2's master secret.
+    pub secret: Zeroizing<Vec<u8>>,
+    /// Whether the session used the extended master secret (TLS 1.2).
+    pub extended_master_secret: bool,
+    /// When the ticket was issued, seconds since the Unix epoch.
+    pub issued: u64,
+    /// How long the ticket may be used, in seconds (RFC 8446 §4.6.1: at
+    /// most seven days).
+    pub lifetime: u32,
+    /// TLS 1.3's ticket_age_add, which hides the ticket's age on the wire.
+    pub age_add: u32,
+    /// SHA-256 of the DER of the certificate the session was made with.
+    pub certificate_hash: [u8; 32],
+    /// The SNI host name of the session, if any.
+    pub server_name: Option<Box<str>>,
+    /// The ALPN protocol of the session, if any.
+    pub alpn_protocol: Option<Bytes>,
+}
+
+impl core::fmt::Debug for ResumptionState {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        // Never the secret.
+        f.debug_struct("ResumptionState")
+            .field("version", &self.version)
+            .field("cipher_suite", &self.cipher_suite)
+            .field("extended_master_secret", &self.extended_master_secret)
+            .field("issued", &self.issued)
+            .field("lifetime", &self.lifetime)
+            .field("server_name", &self.server_name)
+            .field("alpn_protocol", &self.alpn_protocol)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResumptionState {
+    /// The state as bytes, for [`TicketKeys::seal`](super::TicketKeys::seal);
+    /// `None` if a field is longer than the layout allows (a secret over
+    /// 48 bytes, a name over 253, a protocol over 255).
+    pub fn encode(&self) -> Option<Zeroizing<Vec<u8>>> {
+        let name = self.server_name.as_deref().unwrap_or_default().as_bytes();
+        let alpn = self.alpn_protocol.as_deref().unwrap_or_default();
+        if self.secret.len() > MAX_SECRET_LEN || name.len() > MAX_NAME_LEN {
+            return None;
+        }
+        let mut out = Zeroizing::new(Vec::with_capacity(
+            1 + 2
+                + 2
+                + 1
+                + 8
+                + 4
+                + 4
+                + 1
+                + self.secret.len()
+                + 32
+                + 1
+                + name.len()
+                + 1
+                + alpn.len(),
+        ));
+        out.push(FORMAT);
+        let version: u16 = match self.version {
+            ProtocolVersion::Tls13 => TLS13,
+            ProtocolVersion::Tls12 => TLS12,
+        };
+        out.extend_from_slice(&version.to_be_bytes());
+        out.extend_from_slice(&self.cipher_suite.to_wire().to_be_bytes());
+        out.push(if self.extended_master_secret { EMS } else { 0 });
+        out.extend_from_slice(&self.issued.to_be_bytes());
+        out.extend_from_slice(&self.lifetime.to_be_bytes());
+        out.extend_from_slice(&self.age_add.to_be_bytes());
+        let short = |out: &mut Vec<u8>, field: &[u8]| -> Option<()> {
+            out.push(u8::try_from(field.len()).ok()?);
+            out.extend_from_slice(field);
+            Some(())
+        };
+        short(&mut out, &self.secret)?;
+        out.extend_from_slice(&self.certificate_hash);
+        short(&mut out, name)?;
+        short(&mut out, alpn)?;
+        Some(out)
+    }
+
+    /// Reads what [`Self::encode`] wrote; `None` for anything else.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let mut r = Cursor(bytes);
+        if r.u8()? != FORMAT {
+            return None;
+        }
+        let version = match r.u16()? {
+            TLS13 => ProtocolVersion::Tls13,
+            TLS12 => ProtocolVersion::Tls12,
+            _ => return None,
+        };
+        let cipher_suite = CipherSuite::from_wire(r.u16()?);
+        let flags = r.u8()?;
+        if flags & !EMS != 0 {
+            return None;
+        }
+        let issued = u64::from_be_bytes(*r.array()?);
+        let lifetime = u32::from_be_bytes(*r.array()?);
+        let age_add = u32::from_be_bytes(*r.array()?);
+        let secret = r.short()?;
+        if secret.is_empty() || secret.len() > MAX_SECRET_LEN {
+            return None;
+        }
+        let certificate_hash = *r.array::<32>()?;
+        let name = r.short()?;
+        let alpn = r.short()?;
+        if !r.0.is_empty() || name.len() > MAX_NAME_LEN {
+            return None;
+        }
+        let server_name = match name {
+            [] => None,
+            name => Some(core::str::from_utf8(name).ok()?.into()),
+        };
+        Some(Self {
+            version,
+            cipher_suite,
+            secret: Zeroizing::new(secret.to_vec()),
+            extended_master_secret: flags & EMS != 0,
+            issued,
+            lifetime,
+            age_add,
+            certificate_hash,
+            server_name,
+            alpn_protocol: (!alpn.is_empty()).then(|| Bytes::copy_from_slice(alpn)),
+        })
+    }
+}
+
+/// A bounds-checked read of the state's bytes.
+struct Cursor<'a>(&'a [u8]);
+
+impl<'a> Cursor<'a> {
+    fn array<const N: usize>(&mut self) -> Option<&'a [u8; N]> {
+        let (head, rest) = self.0.split_first_chunk::<N>()?;
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u8(&mut self) -> Option<u8> {
+        self.array::<1>().map(|[b]| *b)
+    }
+
+    fn u16(&mut self) -> Option<u16> {
+        self.array().map(|b| u16::from_be_bytes(*b))
+    }
+
+    /// A field of a one-byte length and its bytes.
+    fn short(&mut self) -> Option<&'a [u8]> {
+        let len = usize::from(self.u8()?);
+        let (field, rest) = self.0.split_at_checked(len)?;
+        self.0 = rest;
+        Some(field)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state() -> ResumptionState {
+        ResumptionState {
+            version: ProtocolVersion::Tls13,
+            cipher_suite: CipherSuite::from_wire(0x1301),
+            secret: Zeroizing::new(vec![9; 32]),
+            extended_master_secret: true,
+            issued: 1_800_000_000,
+            lifetime: 7200,
+            age_add: 0xdead_beef,
+            certificate_hash: [3; 32],
+            server_name: Some("localhost".into()),
+            alpn_protocol: Some(Bytes::from_static(b"h2")),
+        }
+    }
+
+    #[test]
+    fn a_state_round_trips() {
+        for state in [
+            state(),
+            ResumptionState {
+                version: ProtocolVersion::Tls12,
+                secret: Zeroizing::new(vec![1; 48]),
+                extended_master_secret: false,
+                server_name: None,
+                alpn_protocol: None,
+                ..state()
+            },
+        ] {
+            let bytes = state.encode().unwrap();
+            assert_eq!(ResumptionState::decode(&bytes), Some(state));
+        }
+    }
+
+    #[test]
+    fn anything_but_an_encoded_state_is_none() {
+        let bytes = state().encode().unwrap();
+        for len in 0..bytes.len() {
+            assert_eq!(ResumptionState::decode(&bytes[..len]), None, "cut at {len}");
+        }
+        let mut longer = bytes.to_vec();
+        longer.push(0);
+        assert_eq!(ResumptionState::decode(&longer), None);
+        let mut other_format = bytes.to_vec();
+        other_format[0] = 2;
+        assert_eq!(ResumptionState::decode(&other_format), None);
+        let mut other_version = bytes.to_vec();
+        other_version[2] = 2; // 0x0302, TLS 1.1
+        assert_eq!(ResumptionState::decode(&other_version), None);
+        let mut unknown_flag = bytes.to_vec();
+        unknown_flag[5] |= 2;
+        assert_eq!(ResumptionState::decode(&unknown_flag), None);
+    }
+
+    #[test]
+    fn fields_past_the_layout_do_not_encode() {
+        let long_secret = ResumptionState {
+            secret: Zeroizing::new(vec![0; MAX_SECRET_LEN + 1]),
+            ..state()
+        };
+        assert!(long_secret.encode().is_none());
+        let long_alpn = ResumptionState {
+            alpn_protocol: Some(Bytes::from(vec![b'a'; 256])),
+            ..state()
+        };
+        assert!(long_alpn.encode().is_none());
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let shown = format!("{:?}", state());
+        assert!(
+            !shown.contains(" secret:") && !shown.contains("[9, 9"),
+            "{shown}"
+        );
+    }
+}
