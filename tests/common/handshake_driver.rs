@@ -379,12 +379,12 @@ pub fn stapler_handshake(
     io: &mut Io,
     m: &mut Meter,
 ) -> Outcome {
-    let mut client = fx.client_hello_for(version, io);
+    let client = fx.client_hello_for(version, io);
     let config = match staple {
         Some(_) => &fx.stapler_ocsp,
         None => &fx.stapler_plain,
     };
-    let mut conn = m.server(|| {
+    let conn = m.server(|| {
         let mut conn = ServerConnection::new(config.clone());
         let consumed = conn.feed(&io.to_server).expect("hello accepted");
         debug_assert_eq!(consumed, io.to_server.len());
@@ -398,6 +398,18 @@ pub fn stapler_handshake(
         conn.write_tls_into(&mut io.to_client);
         conn
     });
+    finish(conn, client, io, m)
+}
+
+/// The rest of a stapler handshake whose server flight is in
+/// `io.to_client`: the client answers, the server takes its Finished
+/// (metered) and is dropped, the client completes.
+fn finish(
+    mut conn: ServerConnection,
+    mut client: ClientConnection,
+    io: &mut Io,
+    m: &mut Meter,
+) -> Outcome {
     let flight_len = io.to_client.len();
     let records = record_lengths(&io.to_client);
     client_answers(&mut client, io);
@@ -431,8 +443,8 @@ pub fn stapler_deferred_handshake(
     io: &mut Io,
     m: &mut Meter,
 ) -> Outcome {
-    let mut client = fx.client_hello_for(version, io);
-    let mut conn = m.server(|| {
+    let client = fx.client_hello_for(version, io);
+    let conn = m.server(|| {
         let mut conn = ServerConnection::new(fx.stapler_deferred.clone());
         let consumed = conn.feed(&io.to_server).expect("hello accepted");
         debug_assert_eq!(consumed, io.to_server.len());
@@ -445,27 +457,7 @@ pub fn stapler_deferred_handshake(
         conn.write_tls_into(&mut io.to_client);
         conn
     });
-    let flight_len = io.to_client.len();
-    let records = record_lengths(&io.to_client);
-    client_answers(&mut client, io);
-    let summary = m.server(|| {
-        conn.feed(&io.to_server).expect("Finished accepted");
-        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
-            panic!("handshake not complete");
-        };
-        conn.write_tls_into(&mut io.to_client);
-        drop(conn);
-        summary
-    });
-    client_completes(&mut client, io);
-    Outcome {
-        version: summary.version,
-        extended_master_secret: summary.extended_master_secret,
-        ocsp: summary.ocsp,
-        server_name: summary.server_name,
-        flight_len,
-        records,
-    }
+    finish(conn, client, io, m)
 }
 
 /// The heap a deferred connection holds at each of its three pauses, in
