@@ -14,9 +14,10 @@
 //! `TrafficSecret<Application>` can be updated (§7.2). Every secret is a
 //! fixed-size array, so the schedule allocates nothing.
 //!
-//! No pre-shared keys are offered by this server, so the early secret is
-//! always `HKDF-Extract(0, 0)` and there are no binder or early traffic
-//! secrets.
+//! Without a PSK the early secret is `HKDF-Extract(0, 0)`, a constant;
+//! with one ([`EarlySecret::with_psk`], a ticket's [`resumption_psk`]) it
+//! is extracted from the PSK. No early traffic secrets are made: 0-RTT
+//! data is never accepted.
 //!
 //! Cost: every HKDF-Expand keys an HMAC with its secret first (two hash
 //! blocks), so each secret is keyed once ([`hkdf::Prk`]) and everything
@@ -261,15 +262,32 @@ fn zeros(suite: &Tls13Suite) -> &'static [u8] {
     ZEROS.split_at(suite.hash_len.min(MAX_HASH_LEN)).0
 }
 
-/// The first stage: `Early Secret = HKDF-Extract(0, 0)`, since no PSK is
-/// in use (RFC 8446 §7.1).
+/// The first stage: `Early Secret = HKDF-Extract(0, PSK)`, with a PSK of
+/// Hash.length zeros when none is in use (RFC 8446 §7.1).
 #[derive(Debug)]
 pub(crate) struct EarlySecret {
     suite: &'static Tls13Suite,
     secret: Secret,
     /// `Derive-Secret(., "derived", "")`, the next stage's salt.
-    derived: &'static [u8],
+    derived: Salt,
     empty_hash: &'static [u8],
+}
+
+/// The handshake secret's salt: a constant without a PSK, derived with
+/// one.
+#[derive(Debug)]
+enum Salt {
+    Fixed(&'static [u8]),
+    Derived(Secret),
+}
+
+impl Salt {
+    fn as_bytes(&self) -> &[u8] {
+        match self {
+            Self::Fixed(bytes) => bytes,
+            Self::Derived(secret) => secret.as_bytes(),
+        }
+    }
 }
 
 impl EarlySecret {
@@ -279,7 +297,21 @@ impl EarlySecret {
         Ok(Self {
             suite,
             secret: Secret::new(fixed.early),
-            derived: fixed.derived,
+            derived: Salt::Fixed(fixed.derived),
+            empty_hash: fixed.empty_hash,
+        })
+    }
+
+    /// The early secret of a handshake that resumes with `psk` (RFC 8446
+    /// §7.1): `HKDF-Extract(0, PSK)`, and its "derived" salt.
+    pub(crate) fn with_psk(suite: &'static Tls13Suite, psk: &[u8]) -> Result<Self, Error> {
+        let fixed = Fixed::of(suite)?;
+        let secret = extract(suite, zeros(suite), psk);
+        let derived = expand_secret(suite, &prk(suite, &secret), b"derived", fixed.empty_hash)?;
+        Ok(Self {
+            suite,
+            secret,
+            derived: Salt::Derived(derived),
             empty_hash: fixed.empty_hash,
         })
     }
@@ -298,7 +330,7 @@ impl EarlySecret {
         hello_hash: &digest::Digest,
     ) -> Result<HandshakeSecrets, Error> {
         let suite = self.suite;
-        let handshake_secret = extract(suite, self.derived, shared_secret);
+        let handshake_secret = extract(suite, self.derived.as_bytes(), shared_secret);
         let key = prk(suite, &handshake_secret);
         let client = derive_secret(suite, &key, b"c hs traffic", hello_hash)?;
         let server = derive_secret(suite, &key, b"s hs traffic", hello_hash)?;
@@ -434,6 +466,22 @@ impl ApplicationSecrets {
         let key = prk(self.suite, &self.master);
         derive_secret(self.suite, &key, b"res master", client_finished_hash)
     }
+}
+
+/// The PSK a ticket stands for: `HKDF-Expand-Label(resumption_master_secret,
+/// "resumption", ticket_nonce, Hash.length)` (RFC 8446 §4.6.1). Each
+/// ticket of a connection has its own nonce, so its own PSK.
+pub(crate) fn resumption_psk(
+    suite: &Tls13Suite,
+    resumption_master_secret: &Secret,
+    ticket_nonce: &[u8],
+) -> Result<Secret, Error> {
+    expand_secret(
+        suite,
+        &prk(suite, resumption_master_secret),
+        b"resumption",
+        ticket_nonce,
+    )
 }
 
 /// Marks a [`TrafficSecret`] that protects handshake messages.

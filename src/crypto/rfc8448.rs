@@ -170,6 +170,19 @@ pub(crate) const CLIENT_FINISHED_HASH: &str =
 pub(crate) const RESUMPTION_MASTER: &str =
     "7df235f2031d2a051287d02b0241b0bfdaf86cc856231f2d5aba46c434ec196c";
 
+/// The ticket_nonce of that NewSessionTicket (its bytes 13 and 14, after
+/// the header, lifetime, age_add and the nonce's length).
+pub(crate) const TICKET_NONCE: &str = "0000";
+
+/// RFC 8448 §4 ("Resumed 0-RTT Handshake"), {client} extract secret
+/// "early": IKM, the PSK of the §3 ticket.
+pub(crate) const RESUMPTION_PSK: &str =
+    "4ecd0eb6ec3b4d87f5d6028f922ca4c5851a277fd41311c9e62d2c9492e1c4f3";
+
+/// RFC 8448 §4, {client} extract secret "early": secret.
+pub(crate) const RESUMED_EARLY_SECRET: &str =
+    "9b2188e9b2fc6d64d71dc329900e20bb41915000f678aa839cbb797cb7d8332c";
+
 /// {server} construct a NewSessionTicket handshake message (205 octets).
 pub(crate) const NEW_SESSION_TICKET: &str = "
     040000c90000001efad6aac502000000b22c035d829359ee5ff7af4ec9000000

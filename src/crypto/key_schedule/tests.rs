@@ -243,3 +243,24 @@ fn debug_output_hides_secrets() {
     assert!(shown.contains("32 bytes"), "{shown}");
     assert!(!shown.contains("33"), "{shown}");
 }
+
+/// RFC 8448 §3's ticket stands for §4's PSK, and §4's early secret is
+/// extracted from it.
+#[test]
+fn a_tickets_psk_and_its_early_secret_match_rfc8448() {
+    let suite = &TLS13_AES_128_GCM_SHA256;
+    let rms = Secret::new(&hex(v::RESUMPTION_MASTER));
+    let nonce = hex(v::TICKET_NONCE);
+    // The nonce is where the RFC's NewSessionTicket carries it.
+    assert_eq!(
+        &hex(v::NEW_SESSION_TICKET)[12..15],
+        [&[2][..], &nonce].concat()
+    );
+    let psk = resumption_psk(suite, &rms, &nonce).unwrap();
+    assert_eq!(psk.as_bytes(), hex(v::RESUMPTION_PSK));
+    let early = EarlySecret::with_psk(suite, psk.as_bytes()).unwrap();
+    assert_eq!(early.secret().as_bytes(), hex(v::RESUMED_EARLY_SECRET));
+    // And the handshake goes on from it as from any early secret.
+    let [hello, ..] = rfc8448_hashes();
+    assert!(early.into_handshake(&hex(v::SHARED_SECRET), &hello).is_ok());
+}
