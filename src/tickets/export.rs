@@ -29,13 +29,12 @@ impl TicketKeys {
     /// [`TicketKeys::import`]. They are the keys: keep them as secret as
     /// the keys (they are wiped from memory when dropped).
     pub fn export(&self) -> Zeroizing<Vec<u8>> {
-        let mut out = Zeroizing::new(Vec::with_capacity(
-            MAGIC.len() + 1 + self.keys.len() * ENTRY_LEN,
-        ));
+        let keys = self.read();
+        let mut out = Zeroizing::new(Vec::with_capacity(MAGIC.len() + 1 + keys.len() * ENTRY_LEN));
         out.extend_from_slice(MAGIC);
         // At most MAX_TICKET_KEYS (8) keys: the count fits its byte.
-        out.push(self.keys.len().min(MAX_TICKET_KEYS) as u8);
-        for key in self.keys.iter().take(MAX_TICKET_KEYS) {
+        out.push(keys.len().min(MAX_TICKET_KEYS) as u8);
+        for key in keys.iter().take(MAX_TICKET_KEYS) {
             out.extend_from_slice(&key.name);
             out.extend_from_slice(&key.created.to_be_bytes());
             out.extend_from_slice(key.secret.as_slice());

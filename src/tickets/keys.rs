@@ -2,6 +2,7 @@
 //! and opening tickets, and their rotation by the clock the caller reads.
 
 use core::fmt;
+use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -104,6 +105,18 @@ impl fmt::Display for TicketKeyError {
 
 impl std::error::Error for TicketKeyError {}
 
+/// Forgets keys that may no longer open tickets, and any beyond
+/// [`MAX_TICKET_KEYS`].
+fn forget_retired(policy: &TicketKeyPolicy, keys: &mut Vec<TicketKey>, now: u64) {
+    keys.retain(|k| {
+        k.created
+            .saturating_add(policy.rotate_every)
+            .saturating_add(policy.accept_for)
+            > now
+    });
+    keys.truncate(MAX_TICKET_KEYS);
+}
+
 /// One key: its name, its secret (wiped on drop), and when it started
 /// sealing.
 pub(crate) struct TicketKey {
@@ -141,7 +154,7 @@ impl TicketKey {
 /// use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 ///
 /// let now = 1_800_000_000;
-/// let mut keys = TicketKeys::new(TicketKeyPolicy::default(), now)?;
+/// let keys = TicketKeys::new(TicketKeyPolicy::default(), now)?;
 /// let ticket = keys.seal(b"resumption state")?;
 /// assert_eq!(keys.open(&ticket, now).unwrap().as_slice(), b"resumption state");
 ///
@@ -159,10 +172,14 @@ impl TicketKey {
 /// assert!(other.open(&ticket, now + 18 * 3600).is_some());
 /// # Ok::<(), stapler::tickets::TicketKeyError>(())
 /// ```
+///
+/// One set serves every connection of a server, from any thread (it is
+/// `Sync`; share it in an `Arc`): sealing and opening take a read lock,
+/// `rotate` a write lock for the moment it adds or forgets a key.
 pub struct TicketKeys {
     pub(crate) policy: TicketKeyPolicy,
-    /// Newest first: `keys[0]` seals.
-    pub(crate) keys: Vec<TicketKey>,
+    /// Newest first: the first seals.
+    keys: RwLock<Vec<TicketKey>>,
     rng: SystemRandom,
 }
 
@@ -173,7 +190,7 @@ impl fmt::Debug for TicketKeys {
             .field("policy", &self.policy)
             .field(
                 "created",
-                &self.keys.iter().map(|k| k.created).collect::<Vec<_>>(),
+                &self.read().iter().map(|k| k.created).collect::<Vec<_>>(),
             )
             .finish()
     }
@@ -188,9 +205,20 @@ impl TicketKeys {
         let first = TicketKey::generate(&rng, now)?;
         Ok(Self {
             policy,
-            keys: vec![first],
+            keys: RwLock::new(vec![first]),
             rng,
         })
+    }
+
+    /// The keys, to read. A thread that panicked holding the lock left
+    /// them whole (every write is one push, retain or truncate), so a
+    /// poisoned lock is read as it is.
+    pub(crate) fn read(&self) -> RwLockReadGuard<'_, Vec<TicketKey>> {
+        self.keys.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn write(&self) -> RwLockWriteGuard<'_, Vec<TicketKey>> {
+        self.keys.write().unwrap_or_else(PoisonError::into_inner)
     }
 
     pub(crate) fn from_keys(
@@ -200,16 +228,15 @@ impl TicketKeys {
     ) -> Result<Self, TicketKeyError> {
         policy.check()?;
         keys.sort_by_key(|k| core::cmp::Reverse(k.created));
-        let mut set = Self {
-            policy,
-            keys,
-            rng: SystemRandom::new(),
-        };
-        set.forget_retired(now);
-        if set.keys.is_empty() {
+        forget_retired(&policy, &mut keys, now);
+        if keys.is_empty() {
             return Err(TicketKeyError::NoCurrentKey);
         }
-        Ok(set)
+        Ok(Self {
+            policy,
+            keys: RwLock::new(keys),
+            rng: SystemRandom::new(),
+        })
     }
 
     /// The policy the set keeps.
@@ -220,7 +247,7 @@ impl TicketKeys {
     /// When the current key stops sealing: the time to call
     /// [`Self::rotate`] next.
     pub fn next_rotation(&self) -> u64 {
-        self.keys
+        self.read()
             .first()
             .map_or(0, |k| k.created.saturating_add(self.policy.rotate_every))
     }
@@ -230,28 +257,21 @@ impl TicketKeys {
     /// `accept_for` ago. Returns whether a new key was made. A key
     /// imported from another server is kept as it is: rotating a shared
     /// set is for one place to do, and the others to import.
-    pub fn rotate(&mut self, now: u64) -> Result<bool, TicketKeyError> {
+    pub fn rotate(&self, now: u64) -> Result<bool, TicketKeyError> {
+        // The key is made before the lock is taken: no connection waits
+        // on the random number generator.
         let due = now >= self.next_rotation();
-        if due {
-            let key = TicketKey::generate(&self.rng, now)?;
-            self.keys.insert(0, key);
-        }
-        self.forget_retired(now);
-        Ok(due)
-    }
-
-    /// Forgets keys that may no longer open tickets, and any beyond
-    /// [`MAX_TICKET_KEYS`].
-    fn forget_retired(&mut self, now: u64) {
-        let policy = self.policy;
-        let accepted = |k: &TicketKey| {
-            k.created
-                .saturating_add(policy.rotate_every)
-                .saturating_add(policy.accept_for)
-                > now
+        let new = if due {
+            Some(TicketKey::generate(&self.rng, now)?)
+        } else {
+            None
         };
-        self.keys.retain(accepted);
-        self.keys.truncate(MAX_TICKET_KEYS);
+        let mut keys = self.write();
+        if let Some(key) = new {
+            keys.insert(0, key);
+        }
+        forget_retired(&self.policy, &mut keys, now);
+        Ok(due)
     }
 
     /// Seals `state` into a ticket under the current key.
@@ -259,7 +279,8 @@ impl TicketKeys {
         if state.len() + OVERHEAD > MAX_TICKET_LEN {
             return Err(TicketKeyError::TooLong);
         }
-        let key = self.keys.first().ok_or(TicketKeyError::NoCurrentKey)?;
+        let keys = self.read();
+        let key = keys.first().ok_or(TicketKeyError::NoCurrentKey)?;
         let mut nonce = [0; NONCE_LEN];
         self.rng
             .fill(&mut nonce)
@@ -293,7 +314,8 @@ impl TicketKeys {
         let (name, rest) = ticket.split_first_chunk::<NAME_LEN>()?;
         let (nonce, sealed) = rest.split_first_chunk::<NONCE_LEN>()?;
         let policy = self.policy;
-        let key = self.keys.iter().find(|k| {
+        let keys = self.read();
+        let key = keys.iter().find(|k| {
             &k.name == name
                 && k.created
                     .saturating_add(policy.rotate_every)

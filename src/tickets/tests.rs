@@ -35,7 +35,7 @@ fn another_sets_tickets_do_not_open() {
 
 #[test]
 fn keys_rotate_and_retire_by_the_policy() {
-    let mut keys = keys();
+    let keys = keys();
     let first = keys.seal(b"1").unwrap();
     assert_eq!(keys.next_rotation(), NOW + 6 * HOUR);
     assert!(!keys.rotate(NOW + 6 * HOUR - 1).unwrap());
@@ -47,7 +47,7 @@ fn keys_rotate_and_retire_by_the_policy() {
     assert!(keys.open(&first, NOW + 18 * HOUR).is_none());
     keys.rotate(NOW + 12 * HOUR).unwrap();
     keys.rotate(NOW + 18 * HOUR).unwrap();
-    assert!(keys.keys.len() <= 3, "{keys:?}");
+    assert!(keys.read().len() <= 3, "{keys:?}");
     assert!(keys.open(&second, NOW + 18 * HOUR).is_some());
     assert!(keys.open(&second, NOW + 24 * HOUR).is_none());
 }
@@ -78,7 +78,7 @@ fn a_policy_must_rotate_and_stay_within_the_key_limit() {
 
 #[test]
 fn the_set_travels_as_bytes() {
-    let mut keys = keys();
+    let keys = keys();
     keys.rotate(NOW + 6 * HOUR).unwrap();
     let ticket = keys.seal(b"state").unwrap();
     let bytes = keys.export();
@@ -96,7 +96,7 @@ fn the_set_travels_as_bytes() {
     );
     // Imported late, retired keys are left out; all retired is an error.
     let late = TicketKeys::import(TicketKeyPolicy::default(), &bytes, NOW + 18 * HOUR).unwrap();
-    assert_eq!(late.keys.len(), 1);
+    assert_eq!(late.read().len(), 1);
     assert_eq!(
         TicketKeys::import(TicketKeyPolicy::default(), &bytes, NOW + 30 * HOUR).unwrap_err(),
         TicketKeyError::NoCurrentKey
@@ -157,4 +157,32 @@ fn debug_shows_no_secret() {
     let shown = format!("{keys:?}");
     assert!(shown.contains("created"), "{shown}");
     assert!(!shown.contains("secret"), "{shown}");
+}
+
+#[test]
+fn one_set_serves_many_threads() {
+    fn shared<T: Send + Sync>() {}
+    shared::<TicketKeys>();
+    let keys = std::sync::Arc::new(keys());
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let keys = std::sync::Arc::clone(&keys);
+            std::thread::spawn(move || {
+                for n in 0..100u64 {
+                    let state = [i as u8, n as u8];
+                    let ticket = keys.seal(&state).unwrap();
+                    assert_eq!(keys.open(&ticket, NOW).unwrap().as_slice(), &state);
+                    if i == 0 {
+                        // Two new keys at most, and none forgotten: every
+                        // ticket sealed meanwhile still opens.
+                        keys.rotate(NOW + (n % 3) * 6 * HOUR).unwrap();
+                    }
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert!(keys.read().len() <= 3);
 }
