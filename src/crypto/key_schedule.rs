@@ -358,6 +358,11 @@ pub(crate) struct HandshakeSecrets {
 }
 
 impl HandshakeSecrets {
+    /// The suite the schedule runs for.
+    pub(crate) fn suite(&self) -> &'static Tls13Suite {
+        self.suite
+    }
+
     /// The handshake secret itself.
     pub(crate) fn secret(&self) -> &Secret {
         &self.handshake_secret

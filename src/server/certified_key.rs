@@ -20,6 +20,8 @@ pub struct CertifiedKey {
     leaf: Certificate,
     issuer: Option<Certificate>,
     key: SigningKey,
+    /// SHA-256 of the leaf's DER: what a session ticket binds.
+    leaf_sha256: [u8; 32],
 }
 
 impl CertifiedKey {
@@ -128,12 +130,20 @@ impl CertifiedKey {
         let chain = core::iter::once(leaf.der().clone())
             .chain(rest.iter().map(|c| c.der().clone()))
             .collect();
+        let mut leaf_sha256 = [0; 32];
+        leaf_sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, leaf.der()).as_ref());
         Ok(Self {
             chain,
             leaf,
             issuer,
             key,
+            leaf_sha256,
         })
+    }
+
+    /// SHA-256 of the leaf's DER, which a session ticket binds.
+    pub(crate) fn leaf_sha256(&self) -> &[u8; 32] {
+        &self.leaf_sha256
     }
 }
 

@@ -5,7 +5,7 @@
 //! connections (Node.js: changes apply to "connections established after").
 
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
 use ring::rand::SystemRandom;
@@ -17,6 +17,7 @@ use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
 use crate::enums::ProtocolVersion;
 use crate::ocsp::{MustStaplePolicy, StaplePolicy};
 use crate::pki::{pem, Certificate};
+use crate::tickets::{TicketKeyPolicy, TicketKeys};
 pub use crate::server::certified_key::CertifiedKey;
 use crate::server::certified_key::{parse_chain, parse_remote_chain};
 pub use crate::server::config_error::ConfigError;
@@ -38,6 +39,41 @@ pub struct ServerConfig {
     pub(crate) staple_policy: StaplePolicy,
     pub(crate) must_staple_policy: MustStaplePolicy,
     pub(crate) rng: SystemRandom,
+    pub(crate) resumption: Resumption,
+}
+
+/// How sessions resume: with tickets sealed by one key set, shared by every
+/// connection of the config.
+pub(crate) struct Resumption {
+    /// The keys, given to the builder or made by the first connection that
+    /// knows the time (`None` inside if the system's RNG failed then).
+    keys: OnceLock<Option<Arc<TicketKeys>>>,
+    /// NewSessionTickets after each TLS 1.3 handshake; 0 turns tickets off.
+    pub(crate) tickets: u8,
+    /// Whether a TLS 1.3 PSK may be accepted without (EC)DHE.
+    pub(crate) psk_ke: bool,
+}
+
+/// NewSessionTickets sent after a full TLS 1.3 handshake, by default: two,
+/// as rustls and OpenSSL send, so that a client can open two connections
+/// (or retry one) without a second full handshake.
+pub const DEFAULT_TICKETS: u8 = 2;
+
+impl Resumption {
+    /// The key set, made at `now` by the first connection that asks if the
+    /// builder was given none. `None` when tickets are off.
+    pub(crate) fn keys_at(&self, now: u64) -> Option<&Arc<TicketKeys>> {
+        if self.tickets == 0 {
+            return None;
+        }
+        self.keys
+            .get_or_init(|| {
+                TicketKeys::new(TicketKeyPolicy::default(), now)
+                    .ok()
+                    .map(Arc::new)
+            })
+            .as_ref()
+    }
 }
 
 impl fmt::Debug for ServerConfig {
@@ -61,6 +97,15 @@ impl ServerConfig {
     /// Starts a configuration.
     pub fn builder() -> ServerConfigBuilder {
         ServerConfigBuilder::default()
+    }
+
+    /// The session-ticket keys, once made: given to the builder, or made by
+    /// the first connection started with its time
+    /// (`ServerConnection::new_at`). Rotate them with
+    /// [`TicketKeys::rotate`] (connections also do, when due) and share
+    /// them with [`TicketKeys::export`].
+    pub fn ticket_keys(&self) -> Option<&Arc<TicketKeys>> {
+        self.resumption.keys.get().and_then(Option::as_ref)
     }
 
     /// The certificates, in the order they were added.
@@ -111,9 +156,35 @@ pub struct ServerConfigBuilder {
     require_ems: bool,
     staple_policy: StaplePolicy,
     must_staple_policy: MustStaplePolicy,
+    ticket_keys: Option<Arc<TicketKeys>>,
+    tickets: Option<u8>,
+    psk_ke: bool,
 }
 
 impl ServerConfigBuilder {
+    /// The key set that seals session tickets, for example one imported
+    /// from the rest of a fleet. Without it, the first connection that
+    /// knows the time makes one ([`ServerConfig::ticket_keys`]).
+    pub fn ticket_keys(mut self, keys: Arc<TicketKeys>) -> Self {
+        self.ticket_keys = Some(keys);
+        self
+    }
+
+    /// How many NewSessionTickets follow a full TLS 1.3 handshake
+    /// (default [`DEFAULT_TICKETS`]); 0 turns resumption off.
+    pub fn tickets(mut self, count: u8) -> Self {
+        self.tickets = Some(count);
+        self
+    }
+
+    /// Whether a TLS 1.3 client may resume without a fresh (EC)DHE
+    /// exchange (psk_ke, RFC 8446 §4.2.9), giving up forward secrecy for
+    /// the resumed session's keys. Default: no; psk_dhe_ke only.
+    pub fn allow_psk_ke(mut self, allowed: bool) -> Self {
+        self.psk_ke = allowed;
+        self
+    }
+
     /// Adds a certificate chain (leaf first) and its private key, each PEM
     /// or DER. The key may be PKCS#8, SEC1 (EC) or PKCS#1 (RSA). Several
     /// chains may be added, for example an ECDSA and an RSA certificate, or
@@ -291,6 +362,14 @@ impl ServerConfigBuilder {
             staple_policy: self.staple_policy,
             must_staple_policy: self.must_staple_policy,
             rng: SystemRandom::new(),
+            resumption: Resumption {
+                keys: match self.ticket_keys {
+                    Some(keys) => OnceLock::from(Some(keys)),
+                    None => OnceLock::new(),
+                },
+                tickets: self.tickets.unwrap_or(DEFAULT_TICKETS),
+                psk_ke: self.psk_ke,
+            },
         })
     }
 }

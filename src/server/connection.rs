@@ -27,7 +27,20 @@ pub struct ServerConnection {
 }
 
 impl ServerConnection {
-    /// A connection that will use `config` for its whole life.
+    /// A connection started at `now` (seconds since the Unix epoch) that
+    /// will use `config` for its whole life. The time is what its session
+    /// tickets are issued and checked at (their age, their keys'
+    /// rotation); stapler reads no clock. A handshake lasts seconds, so the
+    /// time the connection was accepted serves for all of it.
+    pub fn new_at(config: Arc<ServerConfig>, now: u64) -> Self {
+        let mut conn = Self::new(config);
+        conn.core.now = Some(now);
+        conn
+    }
+
+    /// A connection that will use `config` for its whole life, without the
+    /// time: it issues and accepts no session tickets, so every handshake
+    /// is a full one. Prefer [`Self::new_at`].
     pub fn new(config: Arc<ServerConfig>) -> Self {
         let mut deframer = RecordDeframer::new();
         // Records are checked against the plaintext limit in `Core` until

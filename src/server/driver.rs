@@ -47,6 +47,9 @@ pub(crate) struct Core {
     limits: PeerLimits,
     /// The liveness of the last completion, for the next request.
     spare_liveness: Option<Liveness>,
+    /// When the connection started, if the application said: what session
+    /// tickets are issued and checked at.
+    pub(crate) now: Option<u64>,
 }
 
 /// Where the connection stands. Waiting for a ClientHello and the pauses
@@ -74,6 +77,7 @@ impl Core {
             output: Output::default(),
             limits: PeerLimits::default(),
             spare_liveness: None,
+            now: None,
         }
     }
 
@@ -319,7 +323,11 @@ impl Core {
         followed: bool,
     ) -> Result<(), Error> {
         self.limits.progress();
-        let input = Input { message, followed };
+        let input = Input {
+            message,
+            followed,
+            now: self.now,
+        };
         match core::mem::replace(&mut self.state, State::Closed) {
             State::ExpectClientHello => {
                 expect(&message, HandshakeType::ClientHello)?;
@@ -355,7 +363,7 @@ impl Core {
                 self.final_hello(&hello, message, FinalHello::Tls13(last))
             }
             State::Tls13(state) => {
-                self.state = State::Tls13(self.step(|_, out| state.handle(input, out))?);
+                self.state = State::Tls13(self.step(|config, out| state.handle(config, input, out))?);
                 Ok(())
             }
             State::Tls12(state) => {
@@ -521,7 +529,7 @@ impl Core {
                 };
                 self.state = match waiting {
                     AwaitSignature::Tls13(w) => {
-                        State::Tls13(self.step(|_, out| w.finish_remote(&signature, out))?)
+                        State::Tls13(self.step(|config, out| w.finish_remote(config, &signature, out))?)
                     }
                     AwaitSignature::Tls12(w) => {
                         State::Tls12(self.step(|_, out| w.finish_remote(&signature, out))?)
@@ -596,7 +604,8 @@ impl Core {
         let Pending { random, flight } = pending;
         let waiting = match flight {
             VersionFlight::Tls13(flight) => {
-                match self.step(|config, out| flight.send(config, &random, staple, ocsp, out))? {
+                let now = self.now;
+                match self.step(|config, out| flight.send(config, &random, staple, ocsp, now, out))? {
                     tls13::Sent::Done(state) => {
                         self.state = State::Tls13(state);
                         return Ok(());

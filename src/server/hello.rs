@@ -210,6 +210,36 @@ pub(crate) struct Tls13Params {
     /// Whether the middlebox-compatibility change_cipher_spec has been
     /// sent (after the retry, if any).
     pub(crate) ccs_sent: bool,
+    /// The PSK modes the client offered (psk_key_exchange_modes, RFC 8446
+    /// §4.2.9), which tickets and resumptions must keep to.
+    pub(crate) psk_modes: PskModes,
+}
+
+/// The PSK key exchange modes a client offered (RFC 8446 §4.2.9).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PskModes {
+    /// psk_ke (0): the PSK alone.
+    pub(crate) ke: bool,
+    /// psk_dhe_ke (1): the PSK with (EC)DHE.
+    pub(crate) dhe_ke: bool,
+}
+
+impl PskModes {
+    /// The modes of a ClientHello's psk_key_exchange_modes; none without
+    /// the extension (then no ticket may be sent, §4.2.9).
+    pub(crate) fn of(hello: &ClientHello<'_>) -> Self {
+        let modes = hello.psk_key_exchange_modes().unwrap_or_default();
+        Self {
+            ke: modes.contains(&0),
+            dhe_ke: modes.contains(&1),
+        }
+    }
+
+    /// Whether a ticket could be used with these modes, given whether the
+    /// server allows psk_ke.
+    pub(crate) fn usable(self, psk_ke_allowed: bool) -> bool {
+        self.dhe_ke || (self.ke && psk_ke_allowed)
+    }
 }
 
 impl VersionParams for Tls13Params {
@@ -268,6 +298,7 @@ pub(crate) fn choose(
             session_id: SessionId::new(hello.session_id()),
             hello_retry: false,
             ccs_sent: false,
+            psk_modes: PskModes::of(hello),
         },
         group,
         cert,

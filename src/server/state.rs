@@ -13,6 +13,9 @@ pub(crate) struct Input<'a> {
     /// record, which is fatal where the client's keys change after it
     /// (RFC 8446 §5.1; the TLS 1.3 states check it).
     pub(crate) followed: bool,
+    /// When the connection started, if known: what session tickets are
+    /// issued and checked at.
+    pub(crate) now: Option<u64>,
 }
 
 /// Refuses any message but `typ`.

@@ -255,6 +255,26 @@ impl Pair {
         }
     }
 
+    /// As [`Pair::with_name`], the server started at `now`, so that it
+    /// issues and accepts session tickets.
+    pub fn at(
+        client_config: Arc<ClientConfig>,
+        server_config: Arc<ServerConfig>,
+        server_name: &str,
+        now: u64,
+    ) -> Self {
+        let name = ServerName::try_from(server_name.to_owned()).unwrap();
+        Self {
+            client: ClientConnection::new(client_config, name).unwrap(),
+            server: ServerConnection::new_at(server_config, now),
+            events: Vec::new(),
+            ocsp_requests: Vec::new(),
+            to_client: Vec::new(),
+            pending_to_server: Vec::new(),
+            client_received: Vec::new(),
+        }
+    }
+
     /// Client → server: everything the client has to send, as far as the
     /// server takes it (a paused server takes nothing). Returns the
     /// server's error, if it failed.

@@ -206,6 +206,24 @@ pub(crate) fn first_flight_len_bound(
         + PROTECTION
 }
 
+/// NewSessionTicket (RFC 8446 §4.6.1), without extensions: no early
+/// data is ever accepted, so none is offered.
+pub(crate) fn new_session_ticket(
+    out: &mut Vec<u8>,
+    lifetime: u32,
+    age_add: u32,
+    nonce: &[u8],
+    ticket: &[u8],
+) -> Result<Range<usize>, LengthOverflow> {
+    put_handshake(out, HandshakeType::NewSessionTicket, |out| {
+        out.extend_from_slice(&lifetime.to_be_bytes());
+        out.extend_from_slice(&age_add.to_be_bytes());
+        put_opaque(out, Prefix::U8, nonce)?;
+        put_opaque(out, Prefix::U16, ticket)?;
+        put_vec(out, Prefix::U16, |_| Ok(()))
+    })
+}
+
 /// KeyUpdate (RFC 8446 §4.6.3).
 pub(crate) fn key_update(
     out: &mut Vec<u8>,

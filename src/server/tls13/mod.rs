@@ -23,6 +23,7 @@
 //! the application's decisions; it never sees inside a state.
 
 pub(crate) mod messages;
+mod tickets;
 
 use std::sync::Arc;
 
@@ -42,10 +43,13 @@ use crate::error::{Error, Field, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
-use crate::server::hello::{self, CertSource, Chosen, KeyExchangeChoice, SessionId, Tls13Params};
+use crate::server::hello::{
+    self, CertSource, Chosen, KeyExchangeChoice, PskModes, SessionId, Tls13Params,
+};
 use crate::server::limits::EarlyData;
 use crate::server::output::Output;
 use crate::server::state::{expect, Input};
+use tickets::TicketPlan;
 
 /// Where a TLS 1.3 connection stands once its server flight is out. The
 /// states that wait for a ClientHello are the driver's, which parses
@@ -104,11 +108,12 @@ pub(crate) struct Flight {
 /// The server flight is out; the client's Finished is next.
 pub(crate) struct ExpectFinished {
     secrets: ApplicationSecrets,
-    /// `Transcript-Hash(ClientHello..server Finished)`: all the client's
-    /// Finished is checked against, since no message after it is hashed
-    /// (no tickets, no client certificates).
+    /// `Transcript-Hash(ClientHello..server Finished)`: what the client's
+    /// Finished is checked against.
     server_finished_hash: Digest,
     summary: HandshakeSummary,
+    /// The tickets to issue after the client's Finished, if any.
+    tickets: Option<TicketPlan>,
 }
 
 /// Handshake done: the current traffic secrets, for KeyUpdate.
@@ -132,12 +137,17 @@ impl State {
     }
 
     /// One handshake message.
-    pub(crate) fn handle(self, input: Input<'_>, out: &mut Output) -> Result<State, Error> {
+    pub(crate) fn handle(
+        self,
+        config: &ServerConfig,
+        input: Input<'_>,
+        out: &mut Output,
+    ) -> Result<State, Error> {
         match self {
             Self::ExpectFinished(expecting) => {
                 expect(&input.message, HandshakeType::Finished)?;
                 record_ends_here(input.followed)?;
-                expecting.handle(input.message, out)
+                expecting.handle(config, input.message, out)
             }
             Self::Traffic(traffic) => {
                 expect(&input.message, HandshakeType::KeyUpdate)?;
@@ -364,6 +374,7 @@ impl Flight {
         random: &[u8; 32],
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
+        now: Option<u64>,
         out: &mut Output,
     ) -> Result<Sent, Error> {
         let Flight {
@@ -424,6 +435,7 @@ impl Flight {
             cert: Arc::clone(&chosen.cert),
             handshake,
             transcript,
+            tickets: (chosen.params.psk_modes, now),
             summary: chosen.into_summary(ocsp),
         };
         let key = pending.cert.key();
@@ -433,7 +445,7 @@ impl Flight {
             return Ok(Sent::Sign(Box::new(pending)));
         }
         let signature = key.sign(pending.scheme, to_sign.as_ref(), rng)?;
-        pending.finish(signature.as_ref(), out).map(Sent::Done)
+        pending.finish(config, signature.as_ref(), out).map(Sent::Done)
     }
 }
 
@@ -455,6 +467,8 @@ pub(crate) struct AwaitSignature {
     cert: Arc<CertifiedKey>,
     handshake: HandshakeSecrets,
     transcript: Transcript,
+    /// What decides the tickets: the client's PSK modes, the time.
+    tickets: (PskModes, Option<u64>),
     summary: HandshakeSummary,
 }
 
@@ -478,21 +492,32 @@ impl AwaitSignature {
     /// CertificateVerify with `signature`, then Finished; the keys change.
     /// A remote key's signature is checked with the certificate's public
     /// key first: a wrong one is never sent.
-    pub(crate) fn finish_remote(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+    pub(crate) fn finish_remote(
+        self,
+        config: &ServerConfig,
+        signature: &[u8],
+        out: &mut Output,
+    ) -> Result<State, Error> {
         let to_sign = self.message();
         self.cert
             .key()
             .verify(self.scheme, to_sign.as_ref(), signature)?;
-        self.finish(signature, out)
+        self.finish(config, signature, out)
     }
 
-    fn finish(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+    fn finish(
+        self,
+        config: &ServerConfig,
+        signature: &[u8],
+        out: &mut Output,
+    ) -> Result<State, Error> {
         let AwaitSignature {
             scheme,
+            cert,
             handshake,
             mut transcript,
+            tickets: (modes, now),
             summary,
-            ..
         } = self;
         out.message(&mut transcript, |w| {
             messages::certificate_verify(w, scheme.to_wire(), signature)
@@ -503,6 +528,8 @@ impl AwaitSignature {
         })?;
 
         let server_finished_hash = transcript.current_hash();
+        let suite = handshake.suite();
+        let tickets = TicketPlan::new(config, now, modes, suite, &transcript, cert.leaf_sha256());
         let decrypter = RecordDecrypter::new(handshake.client())?;
         let secrets = handshake.into_application(&server_finished_hash)?;
         // The flight goes out under the handshake key; what follows under
@@ -514,14 +541,17 @@ impl AwaitSignature {
             secrets,
             server_finished_hash,
             summary,
+            tickets,
         })))
     }
 }
 
 impl ExpectFinished {
-    /// The client's Finished (RFC 8446 §4.4.4) ends the handshake.
+    /// The client's Finished (RFC 8446 §4.4.4) ends the handshake; the
+    /// session tickets follow, if any.
     fn handle(
         self: Box<Self>,
+        config: &ServerConfig,
         message: HandshakeMessage<'_>,
         out: &mut Output,
     ) -> Result<State, Error> {
@@ -529,12 +559,16 @@ impl ExpectFinished {
             secrets,
             server_finished_hash,
             summary,
+            tickets,
         } = *self;
         if message.body.len() != server_finished_hash.as_ref().len() {
             return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
         }
         secrets.check_client_finished(&server_finished_hash, message.body)?;
         out.receiving_keys(RecordDecrypter::new(secrets.client())?.into());
+        if let Some(plan) = tickets {
+            plan.issue(config, &secrets, message.encoded, &summary, out)?;
+        }
         out.event(Event::HandshakeComplete(summary));
         Ok(State::Traffic(Box::new(Traffic {
             client: secrets.client().clone(),

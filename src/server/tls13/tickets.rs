@@ -1,0 +1,123 @@
+//! TLS 1.3 session tickets: issuing NewSessionTickets after the client's
+//! Finished (RFC 8446 §4.6.1).
+//!
+//! Each ticket is stateless: the resumption state (its PSK, what the
+//! session bound) is sealed with the config's [`TicketKeys`], so the server
+//! keeps nothing per session.
+
+use ring::rand::SecureRandom;
+
+use super::messages;
+use crate::crypto::key_schedule::{resumption_psk, ApplicationSecrets};
+use crate::crypto::suites::Tls13Suite;
+use crate::crypto::transcript::Transcript;
+use crate::enums::ProtocolVersion;
+use crate::error::{CryptoError, Error};
+use crate::server::config::ServerConfig;
+use crate::server::events::HandshakeSummary;
+use crate::server::hello::PskModes;
+use crate::server::output::Output;
+use crate::tickets::{ResumptionState, TicketKeys};
+
+/// The longest a ticket may be used, which RFC 8446 §4.6.1 caps at seven
+/// days; the key policy's acceptance window caps it further.
+const MAX_LIFETIME: u64 = 7 * 24 * 3600;
+
+/// What a handshake keeps from its server flight to issue tickets after
+/// the client's Finished: made only when tickets will be sent.
+pub(crate) struct TicketPlan {
+    suite: &'static Tls13Suite,
+    /// The transcript through the server's Finished; the client's Finished
+    /// is added for the resumption master secret.
+    transcript: Transcript,
+    certificate_hash: [u8; 32],
+    /// When the connection started.
+    now: u64,
+}
+
+impl TicketPlan {
+    /// A plan, if this handshake will issue tickets: the config sends them,
+    /// the connection knows the time, and the client offered a PSK mode the
+    /// server would resume with (§4.2.9: no ticket the client cannot use).
+    pub(crate) fn new(
+        config: &ServerConfig,
+        now: Option<u64>,
+        modes: PskModes,
+        suite: &'static Tls13Suite,
+        transcript: &Transcript,
+        certificate_hash: &[u8; 32],
+    ) -> Option<Self> {
+        let resumption = &config.resumption;
+        if resumption.tickets == 0 || !modes.usable(resumption.psk_ke) {
+            return None;
+        }
+        Some(Self {
+            suite,
+            transcript: transcript.clone(),
+            certificate_hash: *certificate_hash,
+            now: now?,
+        })
+    }
+
+    /// The NewSessionTickets, after the client's Finished (`finished`, the
+    /// whole message): each with its own nonce, so its own PSK, and its
+    /// own ticket_age_add.
+    pub(crate) fn issue(
+        mut self,
+        config: &ServerConfig,
+        secrets: &ApplicationSecrets,
+        finished: &[u8],
+        summary: &HandshakeSummary,
+        out: &mut Output,
+    ) -> Result<(), Error> {
+        let Some(keys) = config.resumption.keys_at(self.now) else {
+            return Ok(());
+        };
+        // A set that is due rotates here, so that a server that never
+        // rotates its keys still does.
+        keys.rotate(self.now)
+            .map_err(|_| Error::Crypto(CryptoError::Random))?;
+        self.transcript.add(finished);
+        let rms = secrets.resumption_master_secret(&self.transcript.current_hash())?;
+        let lifetime = lifetime(keys);
+        for index in 0..config.resumption.tickets {
+            let nonce = [index];
+            let psk = resumption_psk(self.suite, &rms, &nonce)?;
+            let mut age_add = [0; 4];
+            config
+                .rng
+                .fill(&mut age_add)
+                .map_err(|_| CryptoError::Random)?;
+            let age_add = u32::from_be_bytes(age_add);
+            let state = ResumptionState {
+                version: ProtocolVersion::Tls13,
+                cipher_suite: self.suite.suite,
+                secret: zeroize::Zeroizing::new(psk.as_bytes().to_vec()),
+                extended_master_secret: true,
+                issued: self.now,
+                lifetime,
+                age_add,
+                certificate_hash: self.certificate_hash,
+                server_name: summary.server_name.clone(),
+                alpn_protocol: summary.alpn_protocol.clone(),
+            };
+            let encoded = state
+                .encode()
+                .ok_or(Error::Internal("a resumption state longer than its layout"))?;
+            let ticket = keys
+                .seal(&encoded)
+                .map_err(|_| Error::Internal("a ticket could not be sealed"))?;
+            out.unhashed_message(|w| {
+                messages::new_session_ticket(w, lifetime, age_add, &nonce, &ticket)
+            })?;
+        }
+        Ok(())
+    }
+}
+
+/// How long a ticket may be used: as long as its key is accepted after it
+/// stops sealing, at most seven days (§4.6.1).
+fn lifetime(keys: &TicketKeys) -> u32 {
+    let seconds = keys.policy().accept_for.min(MAX_LIFETIME);
+    u32::try_from(seconds).unwrap_or(u32::MAX)
+}
