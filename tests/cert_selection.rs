@@ -48,7 +48,11 @@ fn handshake(
     let request = pair.ocsp_requests.pop().expect("the client asks for OCSP");
     pair.complete(request.no_response()).unwrap();
     let leaf = pair.client.peer_certificates().expect("a certificate")[0].to_vec();
-    let scheme = pair.summary().expect("HandshakeComplete").signature_scheme;
+    let scheme = pair
+        .summary()
+        .expect("HandshakeComplete")
+        .signature_scheme
+        .expect("a full handshake signs");
     (leaf, scheme)
 }
 

@@ -475,7 +475,7 @@ fn a_tls12_client_without_p256_gets_the_rsa_certificate() {
     pair.run().unwrap();
     let leaf = pair.client.peer_certificates().unwrap()[0].to_vec();
     assert_eq!(leaf, pki_der("leaf-rsa.crt"));
-    let scheme = pair.summary().unwrap().signature_scheme;
+    let scheme = pair.summary().unwrap().signature_scheme.unwrap();
     assert!(
         matches!(
             scheme,

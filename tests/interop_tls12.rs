@@ -203,7 +203,7 @@ fn openssl_s_client_ecdhe_rsa_with_pkcs1_signatures_and_its_own_staple() {
     assert_eq!(summary.group, NamedGroup::Secp384r1);
     assert_eq!(
         summary.signature_scheme,
-        stapler::SignatureScheme::RsaPkcs1Sha384
+        Some(stapler::SignatureScheme::RsaPkcs1Sha384)
     );
 }
 

@@ -6,8 +6,9 @@ mod common;
 
 use std::sync::Arc;
 
-use common::rustls_pair::{default_client_config, ecdsa_server_config, Pair};
+use common::rustls_pair::{default_client_config, ecdsa_server_config, pki, Pair};
 use stapler::codec::ClientHello;
+use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::ProtocolVersion;
 
 const NOW: u64 = 1_800_000_000;
@@ -15,11 +16,8 @@ const NOW: u64 = 1_800_000_000;
 /// The ClientHello the client would send next, as a view's owner: its
 /// first record's handshake body.
 fn next_hello(client: &Arc<rustls::ClientConfig>) -> Vec<u8> {
-    let mut conn = rustls::ClientConnection::new(
-        Arc::clone(client),
-        "localhost".try_into().unwrap(),
-    )
-    .unwrap();
+    let mut conn =
+        rustls::ClientConnection::new(Arc::clone(client), "localhost".try_into().unwrap()).unwrap();
     let mut bytes = Vec::new();
     conn.write_tls(&mut bytes).unwrap();
     bytes[5 + 4..].to_vec()
@@ -31,7 +29,10 @@ fn a_full_tls13_handshake_issues_tickets_the_client_takes() {
     let server = Arc::new(ecdsa_server_config(false));
     // Before any handshake, the client has nothing to resume.
     let hello = next_hello(&client);
-    assert!(ClientHello::parse(&hello).unwrap().pre_shared_key().is_none());
+    assert!(ClientHello::parse(&hello)
+        .unwrap()
+        .pre_shared_key()
+        .is_none());
 
     let mut pair = Pair::at(Arc::clone(&client), Arc::clone(&server), "localhost", NOW);
     pair.run().unwrap();
@@ -54,4 +55,235 @@ fn a_connection_without_the_time_issues_no_ticket() {
     pair.run().unwrap();
     pair.server_to_client().unwrap();
     assert!(server.ticket_keys().is_none());
+}
+
+/// A full handshake, then its tickets taken by the client: the pair that
+/// made them.
+fn first_handshake(client: &Arc<rustls::ClientConfig>, server: &Arc<stapler::ServerConfig>) {
+    let mut pair = Pair::at(Arc::clone(client), Arc::clone(server), "localhost", NOW);
+    pair.run().unwrap();
+    pair.server_to_client().unwrap();
+    assert_eq!(pair.summary().unwrap().resumption, None);
+}
+
+#[test]
+fn a_tls13_ticket_resumes_with_psk_dhe_ke() {
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let server = Arc::new(ecdsa_server_config(true));
+    first_handshake_with_ocsp(&client, &server);
+    let mut pair = Pair::at(Arc::clone(&client), Arc::clone(&server), "localhost", NOW);
+    pair.run().unwrap();
+    assert!(pair.server.is_handshake_complete(), "{:?}", pair.closes());
+    assert_eq!(
+        pair.client.handshake_kind(),
+        Some(rustls::HandshakeKind::Resumed)
+    );
+    let summary = pair.summary().unwrap();
+    assert_eq!(summary.resumption, Some(stapler::Resumption::Tls13PskDheKe));
+    assert_eq!(summary.signature_scheme, None);
+    // No certificate is sent, so nothing is asked of the application.
+    assert!(pair.ocsp_requests.is_empty());
+    pair.exchange_data();
+}
+
+/// The first handshake of a server with OCSP events, answered.
+fn first_handshake_with_ocsp(
+    client: &Arc<rustls::ClientConfig>,
+    server: &Arc<stapler::ServerConfig>,
+) {
+    let mut pair = Pair::at(Arc::clone(client), Arc::clone(server), "localhost", NOW);
+    pair.run().unwrap();
+    let request = pair.ocsp_requests.pop().expect("the first handshake asks");
+    pair.complete(request.answer(None)).unwrap();
+    pair.server_to_client().unwrap();
+    assert_eq!(pair.summary().unwrap().resumption, None);
+}
+
+/// The next connection's outcome: whether it resumed, and the summary.
+fn second_handshake(
+    client: &Arc<rustls::ClientConfig>,
+    server: &Arc<stapler::ServerConfig>,
+    now: u64,
+) -> Pair {
+    let mut pair = Pair::at(Arc::clone(client), Arc::clone(server), "localhost", now);
+    pair.run().unwrap();
+    assert!(pair.server.is_handshake_complete(), "{:?}", pair.closes());
+    pair
+}
+
+fn resumed(pair: &Pair) -> bool {
+    let by_client = pair.client.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+    let by_server = pair.summary().unwrap().resumption.is_some();
+    assert_eq!(by_client, by_server);
+    by_server
+}
+
+#[test]
+fn a_hello_retry_and_a_psk_resume_together() {
+    // The client learns x25519 from the first server; the second, sharing
+    // its keys, wants secp384r1, so the resuming hello is retried and its
+    // binder made again over the retry (RFC 8446 §4.2.11.2).
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let first = Arc::new(ecdsa_server_config(false));
+    first_handshake(&client, &first);
+    let second = Arc::new(
+        stapler::ServerConfig::builder()
+            .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+            .unwrap()
+            .key_exchange_groups(&[stapler::NamedGroup::Secp384r1])
+            .unwrap()
+            .ticket_keys(Arc::clone(first.ticket_keys().unwrap()))
+            .build()
+            .unwrap(),
+    );
+    let pair = second_handshake(&client, &second, NOW);
+    assert!(resumed(&pair));
+    let summary = pair.summary().unwrap();
+    assert!(summary.hello_retry);
+    assert_eq!(summary.group, stapler::NamedGroup::Secp384r1);
+}
+
+#[test]
+fn an_expired_or_retired_ticket_falls_back_to_a_full_handshake() {
+    // Past its lifetime (12 hours by default).
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let server = Arc::new(ecdsa_server_config(false));
+    first_handshake(&client, &server);
+    assert!(!resumed(&second_handshake(
+        &client,
+        &server,
+        NOW + 12 * 3600 + 1
+    )));
+
+    // Its key rotated out (the set forgets a key 18 hours after it began).
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let server = Arc::new(ecdsa_server_config(false));
+    first_handshake(&client, &server);
+    let keys = server.ticket_keys().unwrap();
+    keys.rotate(NOW + 6 * 3600).unwrap();
+    keys.rotate(NOW + 18 * 3600).unwrap();
+    assert!(!resumed(&second_handshake(&client, &server, NOW)));
+}
+
+#[test]
+fn another_server_resumes_with_the_shared_keys_and_not_without() {
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let a = Arc::new(ecdsa_server_config(false));
+    first_handshake(&client, &a);
+    let exported = a.ticket_keys().unwrap().export();
+    let imported = TicketKeys::import(TicketKeyPolicy::default(), &exported, NOW).unwrap();
+    let b = Arc::new(
+        stapler::ServerConfig::builder()
+            .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+            .unwrap()
+            .ticket_keys(Arc::new(imported))
+            .build()
+            .unwrap(),
+    );
+    assert!(resumed(&second_handshake(&client, &b, NOW)));
+
+    // A server with keys of its own cannot open the tickets.
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    first_handshake(&client, &a);
+    let c = Arc::new(ecdsa_server_config(false));
+    assert!(!resumed(&second_handshake(&client, &c, NOW)));
+}
+
+/// The ClientHello offering a ticket, as the client sends it (its first
+/// record, whole), with the server the ticket came from.
+fn hello_with_ticket() -> (Vec<u8>, Arc<stapler::ServerConfig>) {
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let server = Arc::new(ecdsa_server_config(false));
+    first_handshake(&client, &server);
+    let mut conn = rustls::ClientConnection::new(client, "localhost".try_into().unwrap()).unwrap();
+    let mut bytes = Vec::new();
+    conn.write_tls(&mut bytes).unwrap();
+    (bytes, server)
+}
+
+#[test]
+fn a_binder_that_does_not_verify_is_decrypt_error() {
+    let (mut hello, server) = hello_with_ticket();
+    // The binder is the hello's last bytes (pre_shared_key comes last).
+    *hello.last_mut().unwrap() ^= 1;
+    let mut conn = stapler::ServerConnection::new_at(server, NOW);
+    let err = conn.feed(&hello).unwrap_err();
+    assert_eq!(
+        err,
+        stapler::Error::InvalidMessage(stapler::InvalidMessage::BinderMismatch)
+    );
+    let alert = conn.poll_transmit().unwrap();
+    assert_eq!(
+        alert,
+        [21, 3, 3, 0, 2, 2, 51],
+        "a fatal decrypt_error alert"
+    );
+}
+
+#[test]
+fn a_ticket_offered_under_another_name_is_not_resumed() {
+    let (hello, server) = hello_with_ticket();
+    // The same hello, for another host: the ticket was issued under
+    // "localhost" (RFC 8446 §4.6.1), so it is passed over before its
+    // binder (which no longer matches either) is looked at.
+    let at = hello
+        .windows(9)
+        .position(|w| w == b"localhost")
+        .expect("the SNI");
+    let mut other = hello.clone();
+    other[at + 8] = b'x';
+    let mut conn = stapler::ServerConnection::new_at(server, NOW);
+    conn.feed(&other).expect("a full handshake, not an error");
+    let flight = conn.poll_transmit().expect("ServerHello");
+    let server_hello = &flight[5..5 + usize::from(u16::from_be_bytes([flight[3], flight[4]]))];
+    let pre_shared_key = [0x00, 0x29, 0x00, 0x02];
+    assert!(
+        !server_hello.windows(4).any(|w| w == pre_shared_key),
+        "the ServerHello selects no PSK"
+    );
+}
+
+/// A server that asks the application for everything (certificate
+/// selection, OCSP, a remote key's signature) asks nothing when a session
+/// resumes: no certificate is sent (Node's rule for OCSPRequest).
+#[test]
+fn a_resumed_handshake_raises_no_request() {
+    use common::decision_pair::{drive, Answers, Plan};
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let server = Arc::new(
+        stapler::ServerConfig::builder()
+            .certificate_events(true)
+            .ocsp_events(true)
+            .build()
+            .unwrap(),
+    );
+    let remote = Arc::new(
+        stapler::CertifiedKey::remote(&pki("leaf-ecdsa.crt"), &pki("root-ca.crt")).unwrap(),
+    );
+    let der = stapler::pki::pem::private_key_from_pem_or_der(&pki("leaf-ecdsa.key")).unwrap();
+    let rng = ring::rand::SystemRandom::new();
+    let key = ring::signature::EcdsaKeyPair::from_pkcs8(
+        &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+        der.der(),
+        &rng,
+    )
+    .unwrap();
+    let answers = Answers {
+        certificate: Some(remote),
+        staple: Some(common::rustls_pair::staple("resumption")),
+        signer: Some(Arc::new(move |req: &stapler::SignRequest| {
+            key.sign(&rng, req.message()).unwrap().as_ref().to_vec()
+        })),
+        ..Answers::default()
+    };
+    let pair = || Pair::at(Arc::clone(&client), Arc::clone(&server), "localhost", NOW);
+    let mut first = drive(pair(), Plan::now(), &answers, &pair);
+    assert_eq!(first.error, None);
+    assert_eq!(first.paused_for.len(), 3, "selection, OCSP, signing");
+    first.pair.server_to_client().unwrap();
+
+    let second = drive(pair(), Plan::now(), &answers, &pair);
+    assert_eq!(second.error, None);
+    assert!(second.paused_for.is_empty(), "{:?}", second.paused_for);
+    assert!(resumed(&second.pair));
 }

@@ -157,7 +157,7 @@ fn use_default_chooses_as_without_events() {
     );
     assert_eq!(
         driven.pair.summary().unwrap().signature_scheme,
-        stapler::SignatureScheme::Ed25519
+        Some(stapler::SignatureScheme::Ed25519)
     );
 }
 

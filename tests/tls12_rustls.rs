@@ -579,7 +579,7 @@ fn an_rsa_only_client_gets_the_rsa_certificate_beside_an_ecdsa_one() {
             Arc::clone(&config),
         );
         pair.run().unwrap();
-        assert_eq!(pair.summary().unwrap().signature_scheme, scheme);
+        assert_eq!(pair.summary().unwrap().signature_scheme, Some(scheme));
     }
 }
 

@@ -130,7 +130,10 @@ fn page(log: &ConnLog, config: &ServerConfig, request_line: &[u8]) -> String {
         let _ = writeln!(page, "version:          {}", version_name(s.version));
         let _ = writeln!(page, "cipher suite:     {}", s.cipher_suite);
         let _ = writeln!(page, "key exchange:     {}", s.group);
-        let _ = writeln!(page, "signature scheme: {}", s.signature_scheme);
+        let scheme = s
+            .signature_scheme
+            .map_or_else(|| "none (resumed)".to_string(), |scheme| scheme.to_string());
+        let _ = writeln!(page, "signature scheme: {scheme}");
         let _ = writeln!(
             page,
             "certificate:      {}",

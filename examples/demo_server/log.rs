@@ -104,7 +104,7 @@ pub fn served_cert(log: &ConnLog, config: &ServerConfig) -> Option<String> {
             return Some(cert_fields(cert));
         }
     }
-    let scheme = log.summary.as_ref()?.signature_scheme;
+    let scheme = log.summary.as_ref()?.signature_scheme?;
     let mut signing = certs
         .iter()
         .filter(|c| signs_with(c.leaf().public_key_algorithm(), scheme));
@@ -230,7 +230,8 @@ pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
                 version_name(s.version),
                 s.cipher_suite,
                 s.group,
-                s.signature_scheme,
+                s.signature_scheme
+                    .map_or_else(|| "resumed".to_string(), |scheme| scheme.to_string()),
                 served_cert(log, config).unwrap_or_else(|| "? key=?".into()),
                 quoted(s.server_name.as_deref().map(str::as_bytes)),
                 quoted(s.alpn_protocol.as_deref()),

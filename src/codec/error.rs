@@ -138,6 +138,9 @@ pub enum InvalidMessage {
     /// A Finished message whose verify_data is wrong (RFC 8446 §4.4.4).
     /// Alert: decrypt_error.
     FinishedMismatch,
+    /// A PSK binder that does not verify (RFC 8446 §4.2.11.2): the server
+    /// must abort, with decrypt_error (§6.2).
+    BinderMismatch,
 }
 
 impl InvalidMessage {
@@ -164,7 +167,7 @@ impl InvalidMessage {
             Self::NoInnerContentType
             | Self::UnexpectedContentType(_)
             | Self::EmptyInnerContent(_) => AlertDescription::UnexpectedMessage,
-            Self::FinishedMismatch => AlertDescription::DecryptError,
+            Self::FinishedMismatch | Self::BinderMismatch => AlertDescription::DecryptError,
         }
     }
 }
@@ -199,6 +202,7 @@ impl fmt::Display for InvalidMessage {
             Self::EmptyInnerContent(t) => write!(f, "empty protected {t} record"),
             Self::BadKeyShare(g) => write!(f, "invalid key share for group {g:#06x}"),
             Self::FinishedMismatch => f.write_str("Finished verify_data does not match"),
+            Self::BinderMismatch => f.write_str("a PSK binder does not match"),
         }
     }
 }

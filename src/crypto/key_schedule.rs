@@ -321,6 +321,28 @@ impl EarlySecret {
         &self.secret
     }
 
+    /// Checks a resumption PSK's binder (RFC 8446 §4.2.11.2): the HMAC,
+    /// under the finished key of `binder_key = Derive-Secret(., "res
+    /// binder", "")`, of `Transcript-Hash(Truncate(ClientHello))`, compared
+    /// in constant time. A mismatch is decrypt_error (§6.2).
+    pub(crate) fn check_binder(
+        &self,
+        truncated_hello_hash: &digest::Digest,
+        binder: &[u8],
+    ) -> Result<(), Error> {
+        let suite = self.suite;
+        let binder_key = expand_secret(
+            suite,
+            &prk(suite, &self.secret),
+            b"res binder",
+            self.empty_hash,
+        )?;
+        let finished_key = expand_secret(suite, &prk(suite, &binder_key), b"finished", b"")?;
+        let key = hmac::Key::new(suite.hmac, finished_key.as_bytes());
+        hmac::verify(&key, truncated_hello_hash.as_ref(), binder)
+            .map_err(|_| InvalidMessage::BinderMismatch.into())
+    }
+
     /// Mixes in the (EC)DHE shared secret and derives the handshake traffic
     /// secrets over `hello_hash = Transcript-Hash(ClientHello..ServerHello)`,
     /// and the next stage's salt.

@@ -131,7 +131,8 @@ impl CertifiedKey {
             .chain(rest.iter().map(|c| c.der().clone()))
             .collect();
         let mut leaf_sha256 = [0; 32];
-        leaf_sha256.copy_from_slice(ring::digest::digest(&ring::digest::SHA256, leaf.der()).as_ref());
+        leaf_sha256
+            .copy_from_slice(ring::digest::digest(&ring::digest::SHA256, leaf.der()).as_ref());
         Ok(Self {
             chain,
             leaf,

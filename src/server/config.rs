@@ -17,10 +17,10 @@ use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
 use crate::enums::ProtocolVersion;
 use crate::ocsp::{MustStaplePolicy, StaplePolicy};
 use crate::pki::{pem, Certificate};
-use crate::tickets::{TicketKeyPolicy, TicketKeys};
 pub use crate::server::certified_key::CertifiedKey;
 use crate::server::certified_key::{parse_chain, parse_remote_chain};
 pub use crate::server::config_error::ConfigError;
+use crate::tickets::{TicketKeyPolicy, TicketKeys};
 
 /// Everything a connection needs to know, fixed when it is built.
 pub struct ServerConfig {
@@ -50,8 +50,6 @@ pub(crate) struct Resumption {
     keys: OnceLock<Option<Arc<TicketKeys>>>,
     /// NewSessionTickets after each TLS 1.3 handshake; 0 turns tickets off.
     pub(crate) tickets: u8,
-    /// Whether a TLS 1.3 PSK may be accepted without (EC)DHE.
-    pub(crate) psk_ke: bool,
 }
 
 /// NewSessionTickets sent after a full TLS 1.3 handshake, by default: two,
@@ -158,7 +156,6 @@ pub struct ServerConfigBuilder {
     must_staple_policy: MustStaplePolicy,
     ticket_keys: Option<Arc<TicketKeys>>,
     tickets: Option<u8>,
-    psk_ke: bool,
 }
 
 impl ServerConfigBuilder {
@@ -174,14 +171,6 @@ impl ServerConfigBuilder {
     /// (default [`DEFAULT_TICKETS`]); 0 turns resumption off.
     pub fn tickets(mut self, count: u8) -> Self {
         self.tickets = Some(count);
-        self
-    }
-
-    /// Whether a TLS 1.3 client may resume without a fresh (EC)DHE
-    /// exchange (psk_ke, RFC 8446 §4.2.9), giving up forward secrecy for
-    /// the resumed session's keys. Default: no; psk_dhe_ke only.
-    pub fn allow_psk_ke(mut self, allowed: bool) -> Self {
-        self.psk_ke = allowed;
         self
     }
 
@@ -368,7 +357,6 @@ impl ServerConfigBuilder {
                     None => OnceLock::new(),
                 },
                 tickets: self.tickets.unwrap_or(DEFAULT_TICKETS),
-                psk_ke: self.psk_ke,
             },
         })
     }

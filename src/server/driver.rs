@@ -363,7 +363,8 @@ impl Core {
                 self.final_hello(&hello, message, FinalHello::Tls13(last))
             }
             State::Tls13(state) => {
-                self.state = State::Tls13(self.step(|config, out| state.handle(config, input, out))?);
+                self.state =
+                    State::Tls13(self.step(|config, out| state.handle(config, input, out))?);
                 Ok(())
             }
             State::Tls12(state) => {
@@ -395,6 +396,7 @@ impl Core {
             FinalHello::Tls12(tls12::Final::Chosen(flight)) => {
                 return self.after_hello(hello, VersionFlight::Tls12(flight))
             }
+            FinalHello::Tls13(tls13::Final::Resumed(flight)) => return self.send_resumed(flight),
             FinalHello::Tls13(tls13::Final::Deferred(d)) => Deferred::Tls13(d),
             FinalHello::Tls12(tls12::Final::Deferred(d)) => Deferred::Tls12(d),
         };
@@ -418,6 +420,20 @@ impl Core {
             alive,
             at: PausedAt::Selection(deferred),
         });
+        Ok(())
+    }
+
+    /// The flight of a resumed session: no certificate, so no decision
+    /// and no event before it (Node's rule: a resumed session raises no
+    /// OCSPRequest).
+    fn send_resumed(&mut self, flight: tls13::ResumedFlight) -> Result<(), Error> {
+        let mut random = [0; 32];
+        self.config
+            .rng
+            .fill(&mut random)
+            .map_err(|_| CryptoError::Random)?;
+        let now = self.now;
+        self.state = State::Tls13(self.step(|config, out| flight.send(config, &random, now, out))?);
         Ok(())
     }
 
@@ -528,9 +544,9 @@ impl Core {
                     SignAnswer::Abort(reason) => return Err(Error::SigningAborted(reason)),
                 };
                 self.state = match waiting {
-                    AwaitSignature::Tls13(w) => {
-                        State::Tls13(self.step(|config, out| w.finish_remote(config, &signature, out))?)
-                    }
+                    AwaitSignature::Tls13(w) => State::Tls13(
+                        self.step(|config, out| w.finish_remote(config, &signature, out))?,
+                    ),
                     AwaitSignature::Tls12(w) => {
                         State::Tls12(self.step(|_, out| w.finish_remote(&signature, out))?)
                     }
@@ -605,7 +621,9 @@ impl Core {
         let waiting = match flight {
             VersionFlight::Tls13(flight) => {
                 let now = self.now;
-                match self.step(|config, out| flight.send(config, &random, staple, ocsp, now, out))? {
+                match self
+                    .step(|config, out| flight.send(config, &random, staple, ocsp, now, out))?
+                {
                     tls13::Sent::Done(state) => {
                         self.state = State::Tls13(state);
                         return Ok(());

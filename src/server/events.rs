@@ -28,8 +28,9 @@ pub struct HandshakeSummary {
     pub cipher_suite: CipherSuite,
     /// The key exchange group.
     pub group: NamedGroup,
-    /// The scheme the server signed with.
-    pub signature_scheme: SignatureScheme,
+    /// The scheme the server signed with; `None` when the handshake
+    /// resumed a session, sending no certificate and signing nothing.
+    pub signature_scheme: Option<SignatureScheme>,
     /// The ALPN protocol, if one was negotiated.
     pub alpn_protocol: Option<Bytes>,
     /// The host name the client asked for (SNI), lower-cased.
@@ -46,6 +47,18 @@ pub struct HandshakeSummary {
     /// `ocsp` outcome other than `Stapled`, a client that honours it will
     /// refuse the connection: see [`Self::must_staple_unmet`].
     pub must_staple: bool,
+    /// Whether the handshake resumed a session, and how; `None` for a full
+    /// handshake.
+    pub resumption: Option<Resumption>,
+}
+
+/// How a handshake resumed a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Resumption {
+    /// TLS 1.3, with a ticket's PSK and a fresh (EC)DHE exchange
+    /// (psk_dhe_ke, RFC 8446 §4.2.9).
+    Tls13PskDheKe,
 }
 
 impl HandshakeSummary {

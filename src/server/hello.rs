@@ -19,7 +19,7 @@ use crate::enums::ProtocolVersion;
 use crate::error::{CryptoError, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::events::HandshakeSummary;
+use crate::server::events::{HandshakeSummary, Resumption};
 use crate::server::sni::server_name;
 
 /// TLS 1.3's version number (RFC 8446 §4.2.1).
@@ -182,14 +182,40 @@ impl<V: VersionParams> Chosen<V> {
             version: V::VERSION,
             cipher_suite: self.params.cipher_suite(),
             group: self.group,
-            signature_scheme: self.scheme,
+            signature_scheme: Some(self.scheme),
             alpn_protocol: self.alpn,
             server_name: self.server_name,
             hello_retry: self.params.hello_retry(),
             extended_master_secret: self.params.extended_master_secret(),
             ocsp,
             must_staple: self.cert.leaf().must_staple(),
+            resumption: None,
         }
+    }
+}
+
+/// What a TLS 1.3 handshake that resumed a session agreed on: the other
+/// place a summary is made, beside [`Chosen::into_summary`].
+pub(crate) fn resumed_summary(
+    suite: &'static Tls13Suite,
+    group: NamedGroup,
+    alpn: Option<Bytes>,
+    server_name: Option<Box<str>>,
+    hello_retry: bool,
+    cert: Option<&CertifiedKey>,
+) -> HandshakeSummary {
+    HandshakeSummary {
+        version: ProtocolVersion::Tls13,
+        cipher_suite: suite.suite,
+        group,
+        signature_scheme: None,
+        alpn_protocol: alpn,
+        server_name,
+        hello_retry,
+        extended_master_secret: true,
+        ocsp: OcspOutcome::NotRequested,
+        must_staple: cert.is_some_and(|c| c.leaf().must_staple()),
+        resumption: Some(Resumption::Tls13PskDheKe),
     }
 }
 
@@ -235,10 +261,10 @@ impl PskModes {
         }
     }
 
-    /// Whether a ticket could be used with these modes, given whether the
-    /// server allows psk_ke.
-    pub(crate) fn usable(self, psk_ke_allowed: bool) -> bool {
-        self.dhe_ke || (self.ke && psk_ke_allowed)
+    /// Whether a ticket could be used with these modes: this server
+    /// resumes with psk_dhe_ke only, keeping forward secrecy.
+    pub(crate) fn usable(self) -> bool {
+        self.dhe_ke
     }
 }
 

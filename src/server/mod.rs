@@ -22,12 +22,13 @@ mod tls12;
 mod tls13;
 
 pub use crate::enums::ProtocolVersion;
-pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder};
+pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder, DEFAULT_TICKETS};
 pub use connection::ServerConnection;
-pub use events::{CloseReason, Event, HandshakeSummary};
+pub use events::{CloseReason, Event, HandshakeSummary, Resumption};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use ocsp_event::{EmptyResponse, OcspRequest};
 pub use request::RefusalAlert;
 pub use request::{CompleteError, Completion, Decision};
 pub use select_event::CertificateSelection;
 pub use sign_event::SignRequest;
+pub use tls13::{MAX_PSK_IDENTITIES, MAX_TICKET_AGE_SKEW};

@@ -49,6 +49,8 @@ impl PausedAt {
 }
 
 /// A final ClientHello of either version, as its version left it.
+// Made and unpacked once per handshake.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum FinalHello {
     Tls13(tls13::Final),
     Tls12(tls12::Final),

@@ -274,7 +274,7 @@ pub fn matrix_case(version: ProtocolVersion, cipher: Cipher, group: KxGroup, lea
     assert_eq!(summary.version, version);
     assert_eq!(summary.cipher_suite, stapler_suite);
     assert_eq!(summary.group, group.stapler());
-    assert_eq!(summary.signature_scheme, leaf.scheme);
+    assert_eq!(summary.signature_scheme, Some(leaf.scheme));
     assert_eq!(summary.alpn_protocol, None);
     assert_eq!(summary.server_name.as_deref(), Some(leaf.name));
     assert!(!summary.hello_retry);

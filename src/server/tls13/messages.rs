@@ -32,6 +32,9 @@ pub(crate) struct ServerHello<'a> {
     /// HelloRetryRequest names the group alone.
     pub(crate) group: u16,
     pub(crate) share: Option<&'a [u8]>,
+    /// The PSK identity accepted, when the handshake resumes (RFC 8446
+    /// §4.2.11: pre_shared_key's selected_identity).
+    pub(crate) psk: Option<u16>,
 }
 
 /// ServerHello or HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
@@ -56,7 +59,14 @@ pub(crate) fn server_hello(
                     Some(share) => put_opaque(out, Prefix::U16, share),
                     None => Ok(()),
                 }
-            })
+            })?;
+            match sh.psk {
+                Some(index) => put_extension(out, ExtensionType::PreSharedKey, |out| {
+                    put_u16(out, index);
+                    Ok(())
+                }),
+                None => Ok(()),
+            }
         })
     })
 }

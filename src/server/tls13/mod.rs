@@ -23,7 +23,11 @@
 //! the application's decisions; it never sees inside a state.
 
 pub(crate) mod messages;
+mod resume;
 mod tickets;
+
+pub(crate) use resume::ResumedFlight;
+pub use resume::{MAX_PSK_IDENTITIES, MAX_TICKET_AGE_SKEW};
 
 use std::sync::Arc;
 
@@ -64,6 +68,8 @@ pub(crate) enum State {
 pub(crate) enum Final {
     Chosen(Flight),
     Deferred(Deferred),
+    /// A session ticket was accepted: no certificate, no decision.
+    Resumed(ResumedFlight),
 }
 
 /// A final ClientHello whose certificate is still to be selected.
@@ -182,6 +188,13 @@ pub(crate) fn client_hello(
     defer: bool,
     out: &mut Output,
 ) -> Result<AfterHello, Error> {
+    if let Some(resumed) = try_resume(config, hello, input, None)? {
+        // 0-RTT data is never accepted, resumed or not (§4.2.10).
+        if hello.early_data() {
+            out.early_data(EarlyData::TrialDecrypt);
+        }
+        return Ok(AfterHello::Final(Final::Resumed(resumed)));
+    }
     let (chosen, kx) = if defer {
         (None, hello::choose_key_exchange(config, hello)?)
     } else {
@@ -216,6 +229,51 @@ pub(crate) fn client_hello(
     }))
 }
 
+/// The flight of a hello that resumes a session, if it does: its key
+/// exchange chosen as for any hello (it needs a share; without one the
+/// full path sends the HelloRetryRequest and the second hello tries
+/// again), and a ticket accepted. After a retry, `retry` is the
+/// transcript before this hello and what the retry fixed.
+fn try_resume(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+    input: Input<'_>,
+    retry: Option<(&Transcript, RetryPins)>,
+) -> Result<Option<ResumedFlight>, Error> {
+    if hello.pre_shared_key().is_none() || input.now.is_none() {
+        return Ok(None);
+    }
+    let kx = hello::choose_key_exchange(config, hello)?;
+    if kx.share.is_none() {
+        return Ok(None);
+    }
+    if let Some((_, pins)) = retry {
+        pins.check(&kx)
+            .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
+    }
+    let before = retry.map(|(transcript, _)| transcript);
+    let Some(accepted) = resume::accept(
+        config,
+        hello,
+        input.message.encoded,
+        input.now,
+        kx.suite,
+        before,
+    )?
+    else {
+        return Ok(None);
+    };
+    record_ends_here(input.followed)?;
+    let mut transcript = before
+        .cloned()
+        .unwrap_or_else(|| Transcript::new(kx.suite.digest));
+    transcript.add(input.message.encoded);
+    let ccs_sent = retry.map(|(_, pins)| pins.ccs_sent);
+    Ok(Some(ResumedFlight::new(
+        kx, hello, accepted, transcript, ccs_sent,
+    )))
+}
+
 /// HelloRetryRequest (RFC 8446 §4.1.4): ask for a share in the chosen
 /// group.
 fn send_hello_retry(
@@ -235,6 +293,7 @@ fn send_hello_retry(
                 suite: kx.suite.suite.to_wire(),
                 group: kx.group.to_wire(),
                 share: None,
+                psk: None,
             },
         )
     })?;
@@ -252,7 +311,11 @@ fn send_hello_retry(
 /// Sends the middlebox-compatibility change_cipher_spec once, after the
 /// first server message, when the client sent a legacy session id (RFC
 /// 8446 Appendix D.4). Returns whether it has been sent.
-fn send_compat_ccs(sent: bool, session_id: &[u8], out: &mut Output) -> Result<bool, Error> {
+pub(super) fn send_compat_ccs(
+    sent: bool,
+    session_id: &[u8],
+    out: &mut Output,
+) -> Result<bool, Error> {
     if sent || session_id.is_empty() {
         return Ok(sent);
     }
@@ -289,6 +352,9 @@ impl ExpectRetryHello {
         }
         if !hello::offers_tls13(hello) || !hello.offers_cipher_suite(pins.suite.suite.to_wire()) {
             return Err(PeerMisbehaved::RetryChangedHello.into());
+        }
+        if let Some(resumed) = try_resume(config, hello, input, Some((&self.transcript, pins)))? {
+            return Ok(Final::Resumed(resumed));
         }
         let chosen = if defer {
             pins.check(&hello::choose_key_exchange(config, hello)?)
@@ -415,6 +481,7 @@ impl Flight {
                     suite: params.suite.suite.to_wire(),
                     group: chosen.group.to_wire(),
                     share: Some(public.as_ref()),
+                    psk: None,
                 },
             )
         })?;
@@ -445,7 +512,9 @@ impl Flight {
             return Ok(Sent::Sign(Box::new(pending)));
         }
         let signature = key.sign(pending.scheme, to_sign.as_ref(), rng)?;
-        pending.finish(config, signature.as_ref(), out).map(Sent::Done)
+        pending
+            .finish(config, signature.as_ref(), out)
+            .map(Sent::Done)
     }
 }
 

@@ -48,7 +48,7 @@ impl TicketPlan {
         certificate_hash: &[u8; 32],
     ) -> Option<Self> {
         let resumption = &config.resumption;
-        if resumption.tickets == 0 || !modes.usable(resumption.psk_ke) {
+        if resumption.tickets == 0 || !modes.usable() {
             return None;
         }
         Some(Self {

@@ -1,0 +1,271 @@
+//! Resuming a TLS 1.3 session from a ticket (RFC 8446 §4.2.11, §4.6.1):
+//! choosing a PSK identity, checking its binder, and the resumed flight.
+//!
+//! ```text
+//! ClientHello + pre_shared_key  ──▶  (a ticket that opens, binds this
+//!                                     SNI, ALPN, suite hash and a
+//!                                     certificate still served, and is
+//!                                     fresh; then its binder checked)
+//!                               ◀──  ServerHello + pre_shared_key +
+//!                                     key_share, {EncryptedExtensions,
+//!                                     Finished}
+//! ```
+//!
+//! Only psk_dhe_ke is accepted, so every resumed session gets fresh
+//! (EC)DHE keys. Identities the server does not recognise, or cannot use,
+//! are passed over: the handshake falls back to a full one. A binder that
+//! does not verify for the identity chosen aborts it with decrypt_error
+//! (§4.2.11: the server MUST abort).
+
+use std::sync::Arc;
+
+use ring::digest::Digest;
+
+use super::messages;
+use super::tickets::TicketPlan;
+use super::{send_compat_ccs, ExpectFinished, State};
+use crate::codec::ClientHello;
+use crate::crypto::key_exchange::KeyExchange;
+use crate::crypto::key_schedule::{EarlySecret, Secret};
+use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
+use crate::crypto::suites::Tls13Suite;
+use crate::crypto::transcript::Transcript;
+use crate::enums::ProtocolVersion;
+use crate::error::Error;
+use crate::server::config::{CertifiedKey, ServerConfig};
+use crate::server::hello::{self, KeyExchangeChoice, PskModes, SessionId};
+use crate::server::output::Output;
+use crate::server::sni;
+use crate::tickets::ResumptionState;
+
+/// The most PSK identities tried in one hello: each costs a ticket
+/// decryption, and a client has one or two tickets to offer. Those past
+/// this are ignored, never refused.
+pub const MAX_PSK_IDENTITIES: usize = 4;
+
+/// How far the client's idea of a ticket's age may be from the server's,
+/// in seconds: the server counts in whole seconds from the connection's
+/// start, and the client's clock runs on its own (RFC 8446 §8.3).
+pub const MAX_TICKET_AGE_SKEW: u64 = 10;
+
+/// A ticket accepted for this handshake.
+pub(crate) struct Accepted {
+    /// Its position among the client's identities (selected_identity).
+    index: u16,
+    psk: Secret,
+    state: ResumptionState,
+    /// The configured certificate the session was made with, if the
+    /// configuration holds it.
+    cert: Option<Arc<CertifiedKey>>,
+}
+
+/// The first identity of `hello`'s pre_shared_key that this server can
+/// resume, with its binder checked; `None` to go on with a full handshake.
+/// `encoded` is the whole hello message, `before` the transcript before it
+/// (the first hello and the HelloRetryRequest, after a retry).
+pub(crate) fn accept(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+    encoded: &[u8],
+    now: Option<u64>,
+    suite: &'static Tls13Suite,
+    before: Option<&Transcript>,
+) -> Result<Option<Accepted>, Error> {
+    let (Some(offer), Some(now)) = (hello.pre_shared_key(), now) else {
+        return Ok(None);
+    };
+    if !PskModes::of(hello).usable() {
+        return Ok(None);
+    }
+    let Some(keys) = config.resumption.keys_at(now) else {
+        return Ok(None);
+    };
+    let server_name = sni::server_name(hello)?;
+    let alpn = hello::choose_alpn(config, hello)?;
+    let mut binders = offer.binders();
+    for (index, identity) in offer.identities().enumerate().take(MAX_PSK_IDENTITIES) {
+        let binder = binders.next();
+        let Some(plain) = keys.open(identity.identity, now) else {
+            continue;
+        };
+        let Some(state) = ResumptionState::decode(&plain) else {
+            continue;
+        };
+        // §4.2.11: the PSK's hash must be the chosen suite's; §4.6.1: a
+        // ticket is used for the name (and here the ALPN) it was issued
+        // under, and never across versions.
+        let same_hash = crate::crypto::suites::Tls13Suite::from_wire(state.cipher_suite.to_wire())
+            .is_some_and(|s| core::ptr::eq(s.digest, suite.digest));
+        if state.version != ProtocolVersion::Tls13
+            || !same_hash
+            || state.server_name != server_name
+            || state.alpn_protocol != alpn
+            || !fresh(&state, identity.obfuscated_ticket_age, now)
+        {
+            continue;
+        }
+        // The certificate must still be served (a selection event may
+        // serve certificates the configuration does not hold).
+        let cert = config
+            .certs
+            .iter()
+            .find(|c| c.leaf_sha256() == &state.certificate_hash)
+            .cloned();
+        if cert.is_none() && !config.certificate_events {
+            continue;
+        }
+        let psk = Secret::new(&state.secret);
+        let binder = binder.ok_or(Error::Internal("a PSK identity without its binder"))?;
+        check_binder(suite, &psk, encoded, offer.binders_len(), before, binder)?;
+        return Ok(Some(Accepted {
+            index: u16::try_from(index).unwrap_or(u16::MAX),
+            psk,
+            state,
+            cert,
+        }));
+    }
+    Ok(None)
+}
+
+/// Whether a ticket is within its lifetime, and the client's age for it
+/// (its obfuscated age less age_add, in milliseconds, §4.2.11.1) agrees
+/// with the server's within [`MAX_TICKET_AGE_SKEW`].
+fn fresh(state: &ResumptionState, obfuscated_age: u32, now: u64) -> bool {
+    let Some(server_age) = now.checked_sub(state.issued) else {
+        return false;
+    };
+    let client_age = u64::from(obfuscated_age.wrapping_sub(state.age_add)) / 1000;
+    server_age <= u64::from(state.lifetime)
+        && server_age.abs_diff(client_age) <= MAX_TICKET_AGE_SKEW
+}
+
+/// Checks the binder over the hello truncated before its binders
+/// (§4.2.11.2), hashed after whatever came before it.
+fn check_binder(
+    suite: &'static Tls13Suite,
+    psk: &Secret,
+    encoded: &[u8],
+    binders_len: usize,
+    before: Option<&Transcript>,
+    binder: &[u8],
+) -> Result<(), Error> {
+    let truncated = encoded
+        .get(..encoded.len().saturating_sub(binders_len))
+        .ok_or(Error::Internal("binders past the hello"))?;
+    let mut transcript = before
+        .cloned()
+        .unwrap_or_else(|| Transcript::new(suite.digest));
+    transcript.add(truncated);
+    let hash: Digest = transcript.current_hash();
+    EarlySecret::with_psk(suite, psk.as_bytes())?.check_binder(&hash, binder)
+}
+
+/// A hello that resumes: its flight is ServerHello, EncryptedExtensions
+/// and Finished.
+pub(crate) struct ResumedFlight {
+    kx: KeyExchangeChoice,
+    session_id: SessionId,
+    accepted: Accepted,
+    transcript: Transcript,
+    hello_retry: bool,
+    ccs_sent: bool,
+    modes: PskModes,
+}
+
+impl ResumedFlight {
+    pub(crate) fn new(
+        kx: KeyExchangeChoice,
+        hello: &ClientHello<'_>,
+        accepted: Accepted,
+        transcript: Transcript,
+        retry: Option<bool>,
+    ) -> Self {
+        Self {
+            kx,
+            session_id: SessionId::new(hello.session_id()),
+            accepted,
+            transcript,
+            hello_retry: retry.is_some(),
+            ccs_sent: retry.unwrap_or(false),
+            modes: PskModes::of(hello),
+        }
+    }
+
+    /// ServerHello (with the PSK and a fresh share), EncryptedExtensions
+    /// and Finished (RFC 8446 §2.2): no Certificate, nothing signed.
+    pub(crate) fn send(
+        self,
+        config: &ServerConfig,
+        random: &[u8; 32],
+        now: Option<u64>,
+        out: &mut Output,
+    ) -> Result<State, Error> {
+        let ResumedFlight {
+            kx,
+            session_id,
+            accepted,
+            mut transcript,
+            hello_retry,
+            ccs_sent,
+            modes,
+        } = self;
+        let share = kx.share.as_ref().ok_or(Error::Internal(
+            "a resumed flight without the client's share",
+        ))?;
+        let (exchange, public) = KeyExchange::start(kx.group, &config.rng)?;
+        let shared = exchange.complete(share.as_bytes()?)?;
+        let session_id_bytes = session_id.as_bytes()?;
+        let alpn = accepted.state.alpn_protocol.as_deref();
+        out.message(&mut transcript, |w| {
+            messages::server_hello(
+                w,
+                &messages::ServerHello {
+                    random,
+                    session_id: session_id_bytes,
+                    suite: kx.suite.suite.to_wire(),
+                    group: kx.group.to_wire(),
+                    share: Some(public.as_ref()),
+                    psk: Some(accepted.index),
+                },
+            )
+        })?;
+        send_compat_ccs(ccs_sent, session_id_bytes, out)?;
+        let handshake = EarlySecret::with_psk(kx.suite, accepted.psk.as_bytes())?
+            .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
+        out.sending_keys(RecordEncrypter::new(handshake.server())?.into())?;
+        out.message(&mut transcript, |w| {
+            messages::encrypted_extensions(w, alpn, false, &[])
+        })?;
+        let verify_data = handshake.server_finished(&transcript.current_hash());
+        out.message(&mut transcript, |w| {
+            messages::finished(w, verify_data.as_ref())
+        })?;
+        let server_finished_hash = transcript.current_hash();
+        let tickets = TicketPlan::new(
+            config,
+            now,
+            modes,
+            kx.suite,
+            &transcript,
+            &accepted.state.certificate_hash,
+        );
+        let decrypter = RecordDecrypter::new(handshake.client())?;
+        let secrets = handshake.into_application(&server_finished_hash)?;
+        out.sending_keys(RecordEncrypter::new(secrets.server())?.into())?;
+        out.receiving_keys(decrypter.into());
+        let summary = hello::resumed_summary(
+            kx.suite,
+            kx.group,
+            accepted.state.alpn_protocol,
+            accepted.state.server_name,
+            hello_retry,
+            accepted.cert.as_deref(),
+        );
+        Ok(State::ExpectFinished(Box::new(ExpectFinished {
+            secrets,
+            server_finished_hash,
+            summary,
+            tickets,
+        })))
+    }
+}
