@@ -40,7 +40,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let listener = TcpListener::bind(ADDR)?;
     println!("listening on {ADDR}");
     for stream in listener.incoming() {
-        let conn = ServerConnection::new(Arc::clone(&config));
+        // The time the connection starts: its session tickets are issued
+        // and checked at it (stapler reads no clock).
+        let conn = ServerConnection::new_at(Arc::clone(&config), unix_now());
         match serve(stream?, conn, staple.as_deref()) {
             Ok(()) => println!("served a connection"),
             Err(e) => println!("connection failed: {e}"),

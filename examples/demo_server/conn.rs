@@ -39,7 +39,7 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
         .set_read_timeout(Some(TIMEOUT))
         .and_then(|()| stream.set_nodelay(true))
         .map_err(|e| format!("socket setup: {e}"))?;
-    let mut conn = ServerConnection::new(shared.config.clone());
+    let mut conn = ServerConnection::new_at(shared.config.clone(), unix_now());
     // Bytes received and not yet consumed (kept while the handshake waits
     // for an answer).
     let mut pending: Vec<u8> = Vec::new();

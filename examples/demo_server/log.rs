@@ -226,15 +226,19 @@ pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
         Some(s) => {
             let _ = write!(
                 line,
-                "{} {} {} {} cert={} sni={} alpn={} deferred={} ocsp_requested={} ocsp={}",
+                "{} {} {} {} cert={} sni={} alpn={} resumed={} deferred={} ocsp_requested={} ocsp={}",
                 version_name(s.version),
                 s.cipher_suite,
                 s.group,
                 s.signature_scheme
                     .map_or_else(|| "resumed".to_string(), |scheme| scheme.to_string()),
-                served_cert(log, config).unwrap_or_else(|| "? key=?".into()),
+                served_cert(log, config).unwrap_or_else(|| {
+                    // A resumed session sends no certificate.
+                    if s.resumption.is_some() { "- key=-" } else { "? key=?" }.into()
+                }),
                 quoted(s.server_name.as_deref().map(str::as_bytes)),
                 quoted(s.alpn_protocol.as_deref()),
+                yes_no(s.resumption.is_some()),
                 deferred_text(log),
                 yes_no(log.ocsp_requested),
                 ocsp_text(log, s),

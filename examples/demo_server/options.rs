@@ -50,6 +50,11 @@ usage: server [options]
                        thread standing in for an HSM: each handshake asks it
                        for its one signature (Event::SignRequest)
   --sign-delay-ms N    with --remote-key: the signer answers after N ms
+  --tickets N          TLS 1.3 session tickets sent after each full
+                       handshake (default 2; 0 turns resumption off)
+  --ticket-keys FILE   the session-ticket keys: read from FILE, or made and
+                       written there (mode 0600), so that servers sharing
+                       the file resume each other's sessions
   --help               this text";
 
 /// One `--ocsp`, as given.
@@ -78,6 +83,9 @@ pub struct Options {
     pub select_delay: Option<Duration>,
     pub remote_key: bool,
     pub sign_delay: Duration,
+    /// `--tickets`: how many, if given.
+    pub tickets: Option<u8>,
+    pub ticket_keys: Option<PathBuf>,
 }
 
 impl Options {
@@ -116,6 +124,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     let mut select_delay = None;
     let mut remote_key = false;
     let mut sign_delay = None;
+    let mut tickets = None;
+    let mut ticket_keys = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--help" || arg == "-h" {
@@ -157,6 +167,14 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
             "--select-delay-ms" => select_delay = Some(millis(&arg, &value()?)?),
             "--remote-key" => remote_key = true,
             "--sign-delay-ms" => sign_delay = Some(millis(&arg, &value()?)?),
+            "--tickets" => {
+                let n = value()?;
+                tickets = Some(
+                    n.parse()
+                        .map_err(|_| format!("bad --tickets {n}: 0 to 255"))?,
+                );
+            }
+            "--ticket-keys" => ticket_keys = Some(value()?.into()),
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -223,7 +241,12 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
         select_delay,
         remote_key,
         sign_delay: sign_delay.unwrap_or(Duration::ZERO),
+        tickets,
+        ticket_keys,
     };
+    if options.tickets == Some(0) && options.ticket_keys.is_some() {
+        return Err("--ticket-keys is for tickets; --tickets 0 turns them off".into());
+    }
     if options.ca.is_some() && options.chains.is_empty() {
         return Err("--ca is for --cert (the generated PKI has its own CA)".into());
     }

@@ -10,6 +10,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use stapler::ocsp::{CachePolicy, StapleCache};
 use stapler::pki::Certificate;
+use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::{Completion, OcspRequest, ServerConfig};
 
 use super::log::cert_label;
@@ -191,6 +192,18 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
         }
         (builder, options.ca.clone())
     };
+    let builder = match options.tickets {
+        Some(count) => builder.tickets(count),
+        None => builder,
+    };
+    let builder = match &options.ticket_keys {
+        Some(path) => {
+            let (keys, note) = ticket_keys(path)?;
+            notes.push(note);
+            builder.ticket_keys(keys)
+        }
+        None => builder,
+    };
     let config = builder
         .ocsp_events(true)
         .certificate_events(options.select_delay.is_some())
@@ -301,6 +314,47 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
         notes,
         signer,
     })
+}
+
+/// `--ticket-keys FILE`: the key set in FILE, or a new one written there
+/// (readable by this user alone: the bytes are the keys).
+fn ticket_keys(path: &PathBuf) -> Result<(Arc<TicketKeys>, String), String> {
+    let policy = TicketKeyPolicy::default();
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let keys = TicketKeys::import(policy, &bytes, unix_now())
+                .map_err(|e| format!("{}: {e}", path.display()))?;
+            Ok((
+                Arc::new(keys),
+                format!("session-ticket keys: read from {}", path.display()),
+            ))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let keys = TicketKeys::new(policy, unix_now()).map_err(|e| e.to_string())?;
+            write_secret(path, &keys.export())?;
+            Ok((
+                Arc::new(keys),
+                format!(
+                    "session-ticket keys: made and written to {}",
+                    path.display()
+                ),
+            ))
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
+}
+
+/// Writes `bytes` to a new file only its owner may read.
+fn write_secret(path: &PathBuf, bytes: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .and_then(|mut file| file.write_all(bytes))
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 /// The staple cache for every certificate of `config` that names an OCSP
