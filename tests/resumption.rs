@@ -3,7 +3,11 @@
 //! client with its resumption on.
 
 mod common;
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod targets;
 
+use std::path::Path;
 use std::sync::Arc;
 
 use common::rustls_pair::{default_client_config, ecdsa_server_config, pki, Pair};
@@ -286,4 +290,51 @@ fn a_resumed_handshake_raises_no_request() {
     assert_eq!(second.error, None);
     assert!(second.paused_for.is_empty(), "{:?}", second.paused_for);
     assert!(resumed(&second.pair));
+}
+
+/// The fuzz `server` target reaches the PSK checks and the binder (config
+/// bit 3: fixed ticket keys, the connection at FUZZ_NOW): a hello with a
+/// ticket those keys sealed resumes through it, raising none of the
+/// requests a full handshake of that config would. `STAPLER_FUZZ_SEEDS`
+/// names a directory to write the hello to as a seed, in the target's
+/// form.
+#[test]
+fn the_fuzz_server_target_resumes_a_seeded_ticket() {
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    // A full handshake with the same keys, at the fuzz target's time; its
+    // certificate selected as the target selects it.
+    let remote_free = Arc::new(
+        stapler::ServerConfig::builder()
+            .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+            .unwrap()
+            .ticket_keys(targets::server::ticket_keys())
+            .build()
+            .unwrap(),
+    );
+    let mut pair = Pair::at(
+        Arc::clone(&client),
+        remote_free,
+        "localhost",
+        targets::server::FUZZ_NOW,
+    );
+    pair.run().unwrap();
+    pair.server_to_client().unwrap();
+    let mut conn =
+        rustls::ClientConnection::new(Arc::clone(&client), "localhost".try_into().unwrap())
+            .unwrap();
+    let mut hello = Vec::new();
+    conn.write_tls(&mut hello).unwrap();
+    assert!(ClientHello::parse(&hello[9..])
+        .unwrap()
+        .pre_shared_key()
+        .is_some());
+
+    let mut input = vec![0b1011, 0, 0];
+    input.extend_from_slice(&hello);
+    let run = targets::server::server(&input);
+    assert_eq!((run.selections, run.ocsp_requests), (0, 0), "{run:?}");
+    assert!(run.output > 0 && !run.closed, "{run:?}");
+    if let Some(dir) = std::env::var_os("STAPLER_FUZZ_SEEDS") {
+        std::fs::write(Path::new(&dir).join("resumption-tls13"), &input).unwrap();
+    }
 }

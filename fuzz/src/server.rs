@@ -22,6 +22,7 @@ use std::sync::{Arc, OnceLock};
 
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::{
     CertificateSelection, CertifiedKey, Completion, Decision, Event, OcspRequest, RefusalAlert,
     ServerConfig, ServerConnection, SignRequest,
@@ -40,12 +41,33 @@ const LEAF_KEY: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.key");
 const LEAF_KEY_PKCS8: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.key.der");
 const ROOT: &[u8] = include_bytes!("../../tests/data/pki/root-ca.crt");
 
-/// Configs indexed by bits 0-2 of the first byte: OCSP events, certificate
-/// events, and the ECDSA key remote.
-fn config(bits: u8) -> Arc<ServerConfig> {
+/// The time a connection with session tickets starts at (config bit 3).
+pub const FUZZ_NOW: u64 = 1_800_000_000;
+
+/// The session-ticket keys of config bit 3: fixed, so that a seed can hold
+/// a ticket they open, and the fuzzer reach the PSK checks and binder.
+pub fn ticket_keys() -> Arc<TicketKeys> {
+    static KEYS: OnceLock<Arc<TicketKeys>> = OnceLock::new();
+    Arc::clone(KEYS.get_or_init(|| {
+        let mut exported = b"stapler-ticket-keys-1".to_vec();
+        exported.push(1);
+        exported.extend_from_slice(&[0x5a; 16]);
+        exported.extend_from_slice(&FUZZ_NOW.to_be_bytes());
+        exported.extend_from_slice(&[0xa5; 32]);
+        Arc::new(
+            TicketKeys::import(TicketKeyPolicy::default(), &exported, FUZZ_NOW)
+                .expect("fixed keys"),
+        )
+    }))
+}
+
+/// Configs indexed by bits 0-3 of the first byte: OCSP events, certificate
+/// events, the ECDSA key remote, and session tickets (with the connection
+/// started at [`FUZZ_NOW`]).
+pub fn config(bits: u8) -> Arc<ServerConfig> {
     static CONFIGS: OnceLock<Vec<Arc<ServerConfig>>> = OnceLock::new();
     let configs = CONFIGS.get_or_init(|| {
-        (0u8..8)
+        (0u8..16)
             .map(|bits| {
                 let builder = ServerConfig::builder();
                 let builder = if bits & 4 == 0 {
@@ -64,13 +86,20 @@ fn config(bits: u8) -> Arc<ServerConfig> {
                     .and_then(|b| b.alpn_protocols(["h2", "http/1.1"]))
                     .map(|b| b.ocsp_events(bits & 1 != 0))
                     .map(|b| b.certificate_events(bits & 2 != 0))
+                    .map(|b| {
+                        if bits & 8 != 0 {
+                            b.ticket_keys(ticket_keys())
+                        } else {
+                            b.tickets(0)
+                        }
+                    })
                     .and_then(|b| b.build())
                     .expect("the test PKI makes a valid config");
                 Arc::new(config)
             })
             .collect()
     });
-    Arc::clone(&configs[usize::from(bits & 7)])
+    Arc::clone(&configs[usize::from(bits & 15)])
 }
 
 /// The certificate a selection answers with: the ECDSA leaf, its key
@@ -178,8 +207,9 @@ pub struct ServerRun {
     pub output: usize,
 }
 
-/// Feeds `data[3..]` to a fresh connection. `data[0]` bits 0-2 pick the
-/// config (OCSP events, certificate events, remote key); `data[1]` the
+/// Feeds `data[3..]` to a fresh connection. `data[0]` bits 0-3 pick the
+/// config (OCSP events, certificate events, remote key, session tickets);
+/// `data[1]` the
 /// answers (see [`Answers`]); `data[2]` seeds the chunk sizes (0 feeds
 /// everything in one call). Panics if a promise breaks.
 pub fn server(data: &[u8]) -> ServerRun {
@@ -190,7 +220,11 @@ pub fn server(data: &[u8]) -> ServerRun {
     let answers = Answers(header[1]);
     let mut sizes = ChunkSizes(u32::from(header[2]));
 
-    let mut conn = ServerConnection::new(config(header[0]));
+    let mut conn = if header[0] & 8 != 0 {
+        ServerConnection::new_at(config(header[0]), FUZZ_NOW)
+    } else {
+        ServerConnection::new(config(header[0]))
+    };
     let mut run = ServerRun::default();
     let mut pending = stream;
     let mut pending_request: Option<Request> = None;
