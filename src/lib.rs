@@ -12,7 +12,19 @@
 //! stapler does no I/O, reads no clock and starts no thread: bytes in, bytes
 //! and events out. It speaks TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246, with
 //! ECDHE and AEAD suites only, the extended master secret, no renegotiation
-//! and no resumption); [`ServerConfig`] can limit it to either. The OCSP
+//! and no resumption yet); [`ServerConfig`] can limit it to either.
+//!
+//! TLS 1.3 sessions resume from stateless tickets (RFC 8446 §4.6.1): after
+//! each full handshake of a connection started with its time
+//! ([`ServerConnection::new_at`]) the server sends
+//! [`DEFAULT_TICKETS`](server::DEFAULT_TICKETS) NewSessionTickets, each the
+//! session's state (its PSK, version, suite, certificate hash, SNI and ALPN,
+//! issue time) sealed by the config's [`tickets::TicketKeys`]. A ticket is
+//! accepted with psk_dhe_ke only, for the name, ALPN and certificate it was
+//! issued with, while its key is accepted (by default a key seals for six
+//! hours and opens for twelve more) and its age agrees. A resumed handshake
+//! sends no certificate and so raises no request ([`HandshakeSummary`]
+//! says [`Resumption`]). The OCSP
 //! event is the same in both: TLS 1.3 staples in the leaf's CertificateEntry,
 //! TLS 1.2 in a CertificateStatus message after Certificate.
 //!
