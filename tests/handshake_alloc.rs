@@ -20,9 +20,9 @@ use std::hint::black_box;
 use bytes::Bytes;
 use counting_alloc::{Counting, Snapshot};
 use handshake_driver::{
-    client_answers, rustls_handshake, rustls_paused, stapler_deferred_handshake,
-    stapler_deferred_pauses, stapler_handshake, stapler_paused, Fixture, Io, Meter, Version,
-    STAPLE_LEN,
+    client_answers, rustls_handshake, rustls_paused, rustls_resumed_handshake,
+    stapler_deferred_handshake, stapler_deferred_pauses, stapler_handshake, stapler_paused,
+    stapler_resumed_handshake, Fixture, Io, Meter, Version, STAPLE_LEN,
 };
 use stapler::server::ProtocolVersion;
 use stapler::{Event, OcspOutcome, ServerConnection};
@@ -48,6 +48,9 @@ const TLS12_PLAIN_ALLOCATIONS: u64 = 4;
 /// remote key's signature), answered at once: at most ten (the issue's
 /// budget), counting the application's own signature bytes.
 const DEFERRED_ALLOCATIONS: u64 = 10;
+/// A resumed TLS 1.3 handshake, the two new tickets included: at most six
+/// (issue 11).
+const RESUMED_ALLOCATIONS: u64 = 6;
 /// What a connection holds while paused at any one decision.
 const DEFERRED_PAUSED_HEAP: i64 = 1024;
 /// With the OCSP event: also the paused state, the record buffer again,
@@ -393,4 +396,24 @@ fn a_connection_paused_at_any_decision_holds_at_most_a_kibibyte() {
             );
         }
     }
+}
+
+#[test]
+fn a_resumed_handshake_allocates_at_most_six_times() {
+    let fx = Fixture::new();
+    let mut io = Io::default();
+    // The first handshake is a full one; it leaves the client tickets.
+    assert!(!stapler_resumed_handshake(
+        &fx,
+        &mut io,
+        &mut handshake_driver::Meter::default()
+    ));
+    let (n, bytes) = per_handshake(|m| {
+        assert!(stapler_resumed_handshake(&fx, &mut io, m), "resumed");
+    });
+    let (theirs, _) = per_handshake(|m| {
+        rustls_resumed_handshake(&fx, &mut io, m);
+    });
+    eprintln!("resumed: stapler {n} allocations ({bytes} bytes), rustls {theirs}");
+    assert!(n <= RESUMED_ALLOCATIONS, "{n} allocations");
 }

@@ -276,6 +276,13 @@ impl TicketKeys {
 
     /// Seals `state` into a ticket under the current key.
     pub fn seal(&self, state: &[u8]) -> Result<Vec<u8>, TicketKeyError> {
+        let mut ticket = Vec::with_capacity(state.len() + OVERHEAD);
+        self.seal_into(state, &mut ticket)?;
+        Ok(ticket)
+    }
+
+    /// [`Self::seal`], appending the ticket to `out` (nothing on error).
+    pub fn seal_into(&self, state: &[u8], out: &mut Vec<u8>) -> Result<(), TicketKeyError> {
         if state.len() + OVERHEAD > MAX_TICKET_LEN {
             return Err(TicketKeyError::TooLong);
         }
@@ -286,20 +293,28 @@ impl TicketKeys {
             .fill(&mut nonce)
             .map_err(|_| TicketKeyError::Random)?;
         let aead = key.aead().ok_or(TicketKeyError::Random)?;
-        let mut ticket = Vec::with_capacity(state.len() + OVERHEAD);
-        ticket.extend_from_slice(&key.name);
-        ticket.extend_from_slice(&nonce);
-        let body_at = ticket.len();
-        ticket.extend_from_slice(state);
-        let tag = aead
-            .seal_in_place_separate_tag(
-                Nonce::assume_unique_for_key(nonce),
-                Aad::from(&key.name),
-                ticket.get_mut(body_at..).ok_or(TicketKeyError::TooLong)?,
-            )
-            .map_err(|_| TicketKeyError::TooLong)?;
-        ticket.extend_from_slice(tag.as_ref());
-        Ok(ticket)
+        let start = out.len();
+        out.reserve(state.len() + OVERHEAD);
+        out.extend_from_slice(&key.name);
+        out.extend_from_slice(&nonce);
+        let body_at = out.len();
+        out.extend_from_slice(state);
+        let sealed = match out.get_mut(body_at..) {
+            Some(body) => aead
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(&key.name),
+                    body,
+                )
+                .ok(),
+            None => None,
+        };
+        let Some(tag) = sealed else {
+            out.truncate(start);
+            return Err(TicketKeyError::TooLong);
+        };
+        out.extend_from_slice(tag.as_ref());
+        Ok(())
     }
 
     /// Opens a ticket sealed by a key of this set that is still accepted
@@ -308,6 +323,19 @@ impl TicketKeys {
     /// answers with a full handshake. The state comes back in a buffer
     /// that is wiped when dropped.
     pub fn open(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
+        let mut buf = Zeroizing::new([0; MAX_TICKET_LEN]);
+        let len = self.open_into(ticket, now, &mut buf)?.len();
+        Some(Zeroizing::new(buf.get(..len)?.to_vec()))
+    }
+
+    /// [`Self::open`] into `buf`, returning the state where it lies there:
+    /// no allocation, for the handshake's use. The caller wipes `buf`.
+    pub(crate) fn open_into<'b>(
+        &self,
+        ticket: &[u8],
+        now: u64,
+        buf: &'b mut [u8; MAX_TICKET_LEN],
+    ) -> Option<&'b [u8]> {
         if ticket.len() > MAX_TICKET_LEN || ticket.len() < OVERHEAD {
             return None;
         }
@@ -323,16 +351,11 @@ impl TicketKeys {
                     > now
         })?;
         let aead = key.aead()?;
-        let mut buf = Zeroizing::new(sealed.to_vec());
-        let len = aead
-            .open_in_place(
-                Nonce::assume_unique_for_key(*nonce),
-                Aad::from(name),
-                buf.as_mut_slice(),
-            )
-            .ok()?
-            .len();
-        buf.truncate(len);
-        Some(buf)
+        let room = buf.get_mut(..sealed.len())?;
+        room.copy_from_slice(sealed);
+        let opened = aead
+            .open_in_place(Nonce::assume_unique_for_key(*nonce), Aad::from(name), room)
+            .ok()?;
+        Some(&*opened)
     }
 }

@@ -26,7 +26,7 @@
 
 mod export;
 mod keys;
-mod state;
+pub(crate) mod state;
 
 pub use keys::{TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS, MAX_TICKET_LEN};
 pub use state::{ResumptionState, MAX_SECRET_LEN};

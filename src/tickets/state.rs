@@ -83,56 +83,54 @@ impl core::fmt::Debug for ResumptionState {
     }
 }
 
-impl ResumptionState {
-    /// The state as bytes, for [`TicketKeys::seal`](super::TicketKeys::seal);
-    /// `None` if a field is longer than the layout allows (a secret over
-    /// 48 bytes, a name over 253, a protocol over 255).
-    pub fn encode(&self) -> Option<Zeroizing<Vec<u8>>> {
-        let name = self.server_name.as_deref().unwrap_or_default().as_bytes();
-        let alpn = self.alpn_protocol.as_deref().unwrap_or_default();
-        if self.secret.len() > MAX_SECRET_LEN || name.len() > MAX_NAME_LEN {
+/// The longest encoding: a 48-byte secret, a 253-byte name and a 255-byte
+/// protocol.
+pub(crate) const MAX_STATE_LEN: usize = 1 + 2 + 2 + 1 + 8 + 4 + 4 + 1 + 48 + 32 + 1 + 253 + 1 + 255;
+
+/// A resumption state with its variable fields borrowed: what the
+/// handshake encodes from and decodes into, with no allocation. An empty
+/// name or protocol is none.
+pub(crate) struct StateView<'a> {
+    pub(crate) version: ProtocolVersion,
+    pub(crate) cipher_suite: CipherSuite,
+    pub(crate) extended_master_secret: bool,
+    pub(crate) issued: u64,
+    pub(crate) lifetime: u32,
+    pub(crate) age_add: u32,
+    pub(crate) secret: &'a [u8],
+    pub(crate) certificate_hash: [u8; 32],
+    pub(crate) server_name: &'a [u8],
+    pub(crate) alpn_protocol: &'a [u8],
+}
+
+impl<'a> StateView<'a> {
+    /// The state's bytes, written into `buf`; their length, or `None` if a
+    /// field is longer than the layout allows.
+    pub(crate) fn encode_into(&self, buf: &mut [u8; MAX_STATE_LEN]) -> Option<usize> {
+        if self.secret.len() > MAX_SECRET_LEN || self.server_name.len() > MAX_NAME_LEN {
             return None;
         }
-        let mut out = Zeroizing::new(Vec::with_capacity(
-            1 + 2
-                + 2
-                + 1
-                + 8
-                + 4
-                + 4
-                + 1
-                + self.secret.len()
-                + 32
-                + 1
-                + name.len()
-                + 1
-                + alpn.len(),
-        ));
-        out.push(FORMAT);
         let version: u16 = match self.version {
             ProtocolVersion::Tls13 => TLS13,
             ProtocolVersion::Tls12 => TLS12,
         };
-        out.extend_from_slice(&version.to_be_bytes());
-        out.extend_from_slice(&self.cipher_suite.to_wire().to_be_bytes());
-        out.push(if self.extended_master_secret { EMS } else { 0 });
-        out.extend_from_slice(&self.issued.to_be_bytes());
-        out.extend_from_slice(&self.lifetime.to_be_bytes());
-        out.extend_from_slice(&self.age_add.to_be_bytes());
-        let short = |out: &mut Vec<u8>, field: &[u8]| -> Option<()> {
-            out.push(u8::try_from(field.len()).ok()?);
-            out.extend_from_slice(field);
-            Some(())
-        };
-        short(&mut out, &self.secret)?;
-        out.extend_from_slice(&self.certificate_hash);
-        short(&mut out, name)?;
-        short(&mut out, alpn)?;
-        Some(out)
+        let mut w = Writer { buf, at: 0 };
+        w.put(&[FORMAT])?;
+        w.put(&version.to_be_bytes())?;
+        w.put(&self.cipher_suite.to_wire().to_be_bytes())?;
+        w.put(&[if self.extended_master_secret { EMS } else { 0 }])?;
+        w.put(&self.issued.to_be_bytes())?;
+        w.put(&self.lifetime.to_be_bytes())?;
+        w.put(&self.age_add.to_be_bytes())?;
+        w.short(self.secret)?;
+        w.put(&self.certificate_hash)?;
+        w.short(self.server_name)?;
+        w.short(self.alpn_protocol)?;
+        Some(w.at)
     }
 
-    /// Reads what [`Self::encode`] wrote; `None` for anything else.
-    pub fn decode(bytes: &[u8]) -> Option<Self> {
+    /// Reads what [`Self::encode_into`] wrote; `None` for anything else.
+    pub(crate) fn decode(bytes: &'a [u8]) -> Option<Self> {
         let mut r = Cursor(bytes);
         if r.u8()? != FORMAT {
             return None;
@@ -155,27 +153,93 @@ impl ResumptionState {
             return None;
         }
         let certificate_hash = *r.array::<32>()?;
-        let name = r.short()?;
-        let alpn = r.short()?;
-        if !r.0.is_empty() || name.len() > MAX_NAME_LEN {
+        let server_name = r.short()?;
+        let alpn_protocol = r.short()?;
+        if !r.0.is_empty() || server_name.len() > MAX_NAME_LEN {
             return None;
         }
-        let server_name = match name {
-            [] => None,
-            name => Some(core::str::from_utf8(name).ok()?.into()),
-        };
+        core::str::from_utf8(server_name).ok()?;
         Some(Self {
             version,
             cipher_suite,
-            secret: Zeroizing::new(secret.to_vec()),
             extended_master_secret: flags & EMS != 0,
             issued,
             lifetime,
             age_add,
+            secret,
             certificate_hash,
             server_name,
-            alpn_protocol: (!alpn.is_empty()).then(|| Bytes::copy_from_slice(alpn)),
+            alpn_protocol,
         })
+    }
+}
+
+impl ResumptionState {
+    fn view(&self) -> StateView<'_> {
+        StateView {
+            version: self.version,
+            cipher_suite: self.cipher_suite,
+            extended_master_secret: self.extended_master_secret,
+            issued: self.issued,
+            lifetime: self.lifetime,
+            age_add: self.age_add,
+            secret: &self.secret,
+            certificate_hash: self.certificate_hash,
+            server_name: self.server_name.as_deref().unwrap_or_default().as_bytes(),
+            alpn_protocol: self.alpn_protocol.as_deref().unwrap_or_default(),
+        }
+    }
+
+    /// The state as bytes, for [`TicketKeys::seal`](super::TicketKeys::seal);
+    /// `None` if a field is longer than the layout allows (a secret over
+    /// 48 bytes, a name over 253, a protocol over 255).
+    pub fn encode(&self) -> Option<Zeroizing<Vec<u8>>> {
+        let mut buf = Zeroizing::new([0; MAX_STATE_LEN]);
+        let len = self.view().encode_into(&mut buf)?;
+        Some(Zeroizing::new(buf.get(..len)?.to_vec()))
+    }
+
+    /// Reads what [`Self::encode`] wrote; `None` for anything else.
+    pub fn decode(bytes: &[u8]) -> Option<Self> {
+        let view = StateView::decode(bytes)?;
+        let server_name = match view.server_name {
+            [] => None,
+            name => Some(core::str::from_utf8(name).ok()?.into()),
+        };
+        Some(Self {
+            version: view.version,
+            cipher_suite: view.cipher_suite,
+            secret: Zeroizing::new(view.secret.to_vec()),
+            extended_master_secret: view.extended_master_secret,
+            issued: view.issued,
+            lifetime: view.lifetime,
+            age_add: view.age_add,
+            certificate_hash: view.certificate_hash,
+            server_name,
+            alpn_protocol: (!view.alpn_protocol.is_empty())
+                .then(|| Bytes::copy_from_slice(view.alpn_protocol)),
+        })
+    }
+}
+
+/// A bounds-checked write into the encoding buffer.
+struct Writer<'b> {
+    buf: &'b mut [u8; MAX_STATE_LEN],
+    at: usize,
+}
+
+impl Writer<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Option<()> {
+        let end = self.at.checked_add(bytes.len())?;
+        self.buf.get_mut(self.at..end)?.copy_from_slice(bytes);
+        self.at = end;
+        Some(())
+    }
+
+    /// A field of a one-byte length and its bytes.
+    fn short(&mut self, field: &[u8]) -> Option<()> {
+        self.put(&[u8::try_from(field.len()).ok()?])?;
+        self.put(field)
     }
 }
 

@@ -160,6 +160,12 @@ pub struct Fixture {
     pub remote: Arc<stapler::CertifiedKey>,
     pub hsm: ring::signature::EcdsaKeyPair,
     pub hsm_rng: ring::rand::SystemRandom,
+    /// For resumed handshakes (TLS 1.3): a client that keeps tickets, and
+    /// each server issuing them (stapler by default; rustls with its
+    /// ticketer and two tickets, as stapler sends).
+    pub resuming_client: Arc<rustls::ClientConfig>,
+    pub stapler_tickets: Arc<stapler::ServerConfig>,
+    pub rustls_tickets: Arc<rustls::ServerConfig>,
 }
 
 impl Fixture {
@@ -217,6 +223,11 @@ impl Fixture {
             Arc::new(config)
         };
 
+        let resuming_client = {
+            let mut resuming = (*client(Version::Tls13)).clone();
+            resuming.resumption = rustls::client::Resumption::in_memory_sessions(16);
+            Arc::new(resuming)
+        };
         Self {
             client: client(Version::Tls13),
             client12: client(Version::Tls12),
@@ -244,6 +255,14 @@ impl Fixture {
             )
             .unwrap(),
             hsm_rng: ring::rand::SystemRandom::new(),
+            resuming_client,
+            stapler_tickets: stapler(false),
+            rustls_tickets: {
+                let mut config = (*rustls(Version::Tls13, &[])).clone();
+                config.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+                config.send_tls13_tickets = 2;
+                Arc::new(config)
+            },
         }
     }
 
@@ -357,6 +376,78 @@ pub struct Outcome {
     pub flight_len: usize,
     /// The lengths of its records' fragments, in order.
     pub records: Vec<usize>,
+}
+
+/// The time resumed handshakes start at.
+pub const RESUME_NOW: u64 = 1_800_000_000;
+
+/// One TLS 1.3 handshake of the resuming client with stapler (started at
+/// [`RESUME_NOW`], so it issues and takes tickets), the server's part
+/// metered; the client keeps the tickets that follow. Returns whether it
+/// resumed.
+pub fn stapler_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bool {
+    let mut client = resuming_hello(fx, io);
+    let mut conn = m.server(|| {
+        let mut conn = ServerConnection::new_at(fx.stapler_tickets.clone(), RESUME_NOW);
+        conn.feed(&io.to_server).expect("hello accepted");
+        conn.write_tls_into(&mut io.to_client);
+        conn
+    });
+    client_answers(&mut client, io);
+    let summary = m.server(|| {
+        conn.feed(&io.to_server).expect("Finished accepted");
+        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
+            panic!("handshake not complete");
+        };
+        conn.write_tls_into(&mut io.to_client);
+        drop(conn);
+        summary
+    });
+    client_reads(&mut client, io);
+    summary.resumption.is_some()
+}
+
+/// The same with rustls's server.
+pub fn rustls_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bool {
+    let mut client = resuming_hello(fx, io);
+    let mut conn = m.server(|| {
+        let mut conn = rustls::ServerConnection::new(fx.rustls_tickets.clone()).expect("server");
+        let mut input = &io.to_server[..];
+        while !input.is_empty() {
+            conn.read_tls(&mut input).unwrap();
+            conn.process_new_packets().expect("hello accepted");
+        }
+        while conn.wants_write() {
+            conn.write_tls(&mut io.to_client).unwrap();
+        }
+        conn
+    });
+    client_answers(&mut client, io);
+    let resumed = m.server(|| {
+        let mut input = &io.to_server[..];
+        while !input.is_empty() {
+            conn.read_tls(&mut input).unwrap();
+            conn.process_new_packets().expect("Finished accepted");
+        }
+        while conn.wants_write() {
+            conn.write_tls(&mut io.to_client).unwrap();
+        }
+        conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    });
+    client_reads(&mut client, io);
+    resumed
+}
+
+/// The resuming client's hello, in `io.to_server`.
+fn resuming_hello(fx: &Fixture, io: &mut Io) -> ClientConnection {
+    let mut client =
+        ClientConnection::new(fx.resuming_client.clone(), fx.server_name.clone()).expect("client");
+    io.to_server.clear();
+    io.to_client.clear();
+    while client.wants_write() {
+        client.write_tls(&mut io.to_server).unwrap();
+    }
+    client
 }
 
 /// The fragment lengths of the records in `bytes`.

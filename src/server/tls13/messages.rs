@@ -218,18 +218,22 @@ pub(crate) fn first_flight_len_bound(
 
 /// NewSessionTicket (RFC 8446 §4.6.1), without extensions: no early
 /// data is ever accepted, so none is offered.
+/// `ticket` writes the ticket where it goes, so that it is sealed in place.
 pub(crate) fn new_session_ticket(
     out: &mut Vec<u8>,
     lifetime: u32,
     age_add: u32,
     nonce: &[u8],
-    ticket: &[u8],
+    ticket: impl FnOnce(&mut Vec<u8>),
 ) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::NewSessionTicket, |out| {
         out.extend_from_slice(&lifetime.to_be_bytes());
         out.extend_from_slice(&age_add.to_be_bytes());
         put_opaque(out, Prefix::U8, nonce)?;
-        put_opaque(out, Prefix::U16, ticket)?;
+        put_vec(out, Prefix::U16, |out| {
+            ticket(out);
+            Ok(())
+        })?;
         put_vec(out, Prefix::U16, |_| Ok(()))
     })
 }

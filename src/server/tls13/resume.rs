@@ -36,7 +36,10 @@ use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::hello::{self, KeyExchangeChoice, PskModes, SessionId};
 use crate::server::output::Output;
 use crate::server::sni;
-use crate::tickets::ResumptionState;
+use crate::tickets::state::StateView;
+use crate::tickets::MAX_TICKET_LEN;
+use bytes::Bytes;
+use zeroize::Zeroizing;
 
 /// The most PSK identities tried in one hello: each costs a ticket
 /// decryption, and a client has one or two tickets to offer. Those past
@@ -48,12 +51,24 @@ pub const MAX_PSK_IDENTITIES: usize = 4;
 /// start, and the client's clock runs on its own (RFC 8446 §8.3).
 pub const MAX_TICKET_AGE_SKEW: u64 = 10;
 
+/// An upper bound on a resumed flight's bytes but the ALPN protocol:
+/// ServerHello in its record (header 5 + 4; version, random, session id,
+/// suite, compression 70; supported_versions 6; key_share 8 + a P-384
+/// point 97; pre_shared_key 6), the compatibility change_cipher_spec (6),
+/// and EncryptedExtensions and Finished in one protected record (header
+/// 5; EncryptedExtensions 4 + 2 + ALPN's 7; Finished 4 + 48; type and tag
+/// 17). Reserved once, so the flight never grows the output.
+const RESUMED_FLIGHT_LEN: usize = 9 + 70 + 6 + 105 + 6 + 6 + 5 + 13 + 52 + 17;
+
 /// A ticket accepted for this handshake.
 pub(crate) struct Accepted {
     /// Its position among the client's identities (selected_identity).
     index: u16,
     psk: Secret,
-    state: ResumptionState,
+    certificate_hash: [u8; 32],
+    /// The session's (and this hello's) SNI host name and ALPN protocol.
+    server_name: Option<Box<str>>,
+    alpn: Option<Bytes>,
     /// The configured certificate the session was made with, if the
     /// configuration holds it.
     cert: Option<Arc<CertifiedKey>>,
@@ -82,13 +97,17 @@ pub(crate) fn accept(
     };
     let server_name = sni::server_name(hello)?;
     let alpn = hello::choose_alpn(config, hello)?;
+    let name_bytes = server_name.as_deref().unwrap_or_default().as_bytes();
+    let alpn_bytes = alpn.as_deref().unwrap_or_default();
+    // Each ticket is opened here, on the stack, and wiped after.
+    let mut buf = Zeroizing::new([0; MAX_TICKET_LEN]);
     let mut binders = offer.binders();
     for (index, identity) in offer.identities().enumerate().take(MAX_PSK_IDENTITIES) {
         let binder = binders.next();
-        let Some(plain) = keys.open(identity.identity, now) else {
+        let Some(plain) = keys.open_into(identity.identity, now, &mut buf) else {
             continue;
         };
-        let Some(state) = ResumptionState::decode(&plain) else {
+        let Some(state) = StateView::decode(plain) else {
             continue;
         };
         // §4.2.11: the PSK's hash must be the chosen suite's; §4.6.1: a
@@ -98,8 +117,8 @@ pub(crate) fn accept(
             .is_some_and(|s| core::ptr::eq(s.digest, suite.digest));
         if state.version != ProtocolVersion::Tls13
             || !same_hash
-            || state.server_name != server_name
-            || state.alpn_protocol != alpn
+            || state.server_name != name_bytes
+            || state.alpn_protocol != alpn_bytes
             || !fresh(&state, identity.obfuscated_ticket_age, now)
         {
             continue;
@@ -114,13 +133,16 @@ pub(crate) fn accept(
         if cert.is_none() && !config.certificate_events {
             continue;
         }
-        let psk = Secret::new(&state.secret);
+        let psk = Secret::new(state.secret);
+        let certificate_hash = state.certificate_hash;
         let binder = binder.ok_or(Error::Internal("a PSK identity without its binder"))?;
         check_binder(suite, &psk, encoded, offer.binders_len(), before, binder)?;
         return Ok(Some(Accepted {
             index: u16::try_from(index).unwrap_or(u16::MAX),
             psk,
-            state,
+            certificate_hash,
+            server_name,
+            alpn,
             cert,
         }));
     }
@@ -130,7 +152,7 @@ pub(crate) fn accept(
 /// Whether a ticket is within its lifetime, and the client's age for it
 /// (its obfuscated age less age_add, in milliseconds, §4.2.11.1) agrees
 /// with the server's within [`MAX_TICKET_AGE_SKEW`].
-fn fresh(state: &ResumptionState, obfuscated_age: u32, now: u64) -> bool {
+fn fresh(state: &StateView<'_>, obfuscated_age: u32, now: u64) -> bool {
     let Some(server_age) = now.checked_sub(state.issued) else {
         return false;
     };
@@ -215,7 +237,8 @@ impl ResumedFlight {
         let (exchange, public) = KeyExchange::start(kx.group, &config.rng)?;
         let shared = exchange.complete(share.as_bytes()?)?;
         let session_id_bytes = session_id.as_bytes()?;
-        let alpn = accepted.state.alpn_protocol.as_deref();
+        let alpn = accepted.alpn.as_deref();
+        out.reserve(RESUMED_FLIGHT_LEN + alpn.map_or(0, <[u8]>::len));
         out.message(&mut transcript, |w| {
             messages::server_hello(
                 w,
@@ -247,7 +270,7 @@ impl ResumedFlight {
             modes,
             kx.suite,
             &transcript,
-            &accepted.state.certificate_hash,
+            &accepted.certificate_hash,
         );
         let decrypter = RecordDecrypter::new(handshake.client())?;
         let secrets = handshake.into_application(&server_finished_hash)?;
@@ -256,8 +279,8 @@ impl ResumedFlight {
         let summary = hello::resumed_summary(
             kx.suite,
             kx.group,
-            accepted.state.alpn_protocol,
-            accepted.state.server_name,
+            accepted.alpn,
+            accepted.server_name,
             hello_retry,
             accepted.cert.as_deref(),
         );

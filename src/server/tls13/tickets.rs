@@ -17,7 +17,9 @@ use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
 use crate::server::hello::PskModes;
 use crate::server::output::Output;
-use crate::tickets::{ResumptionState, TicketKeys};
+use crate::tickets::state::{StateView, MAX_STATE_LEN};
+use crate::tickets::TicketKeys;
+use zeroize::Zeroizing;
 
 /// The longest a ticket may be used, which RFC 8446 §4.6.1 caps at seven
 /// days; the key policy's acceptance window caps it further.
@@ -80,6 +82,13 @@ impl TicketPlan {
         self.transcript.add(finished);
         let rms = secrets.resumption_master_secret(&self.transcript.current_hash())?;
         let lifetime = lifetime(keys);
+        let server_name = summary.server_name.as_deref().unwrap_or_default();
+        let alpn = summary.alpn_protocol.as_deref().unwrap_or_default();
+        // The state is encoded and sealed where it goes: no allocation but
+        // the output's, reserved once for all the tickets.
+        let per_ticket = NST_OVERHEAD + STATE_FIXED_LEN + server_name.len() + alpn.len();
+        out.reserve(usize::from(config.resumption.tickets) * per_ticket);
+        let mut encoded = Zeroizing::new([0; MAX_STATE_LEN]);
         for index in 0..config.resumption.tickets {
             let nonce = [index];
             let psk = resumption_psk(self.suite, &rms, &nonce)?;
@@ -89,31 +98,48 @@ impl TicketPlan {
                 .fill(&mut age_add)
                 .map_err(|_| CryptoError::Random)?;
             let age_add = u32::from_be_bytes(age_add);
-            let state = ResumptionState {
+            let state = StateView {
                 version: ProtocolVersion::Tls13,
                 cipher_suite: self.suite.suite,
-                secret: zeroize::Zeroizing::new(psk.as_bytes().to_vec()),
                 extended_master_secret: true,
                 issued: self.now,
                 lifetime,
                 age_add,
+                secret: psk.as_bytes(),
                 certificate_hash: self.certificate_hash,
-                server_name: summary.server_name.clone(),
-                alpn_protocol: summary.alpn_protocol.clone(),
+                server_name: server_name.as_bytes(),
+                alpn_protocol: alpn,
             };
-            let encoded = state
-                .encode()
+            let len = state
+                .encode_into(&mut encoded)
                 .ok_or(Error::Internal("a resumption state longer than its layout"))?;
-            let ticket = keys
-                .seal(&encoded)
-                .map_err(|_| Error::Internal("a ticket could not be sealed"))?;
+            let state = encoded
+                .get(..len)
+                .ok_or(Error::Internal("a resumption state longer than its layout"))?;
+            let mut sealed = Ok(());
             out.unhashed_message(|w| {
-                messages::new_session_ticket(w, lifetime, age_add, &nonce, &ticket)
+                messages::new_session_ticket(w, lifetime, age_add, &nonce, |w| {
+                    sealed = keys.seal_into(state, w);
+                })
             })?;
+            // A ticket that could not be sealed fails the step, which
+            // takes its message back.
+            sealed.map_err(|_| Error::Internal("a ticket could not be sealed"))?;
         }
         Ok(())
     }
 }
+
+/// What a NewSessionTicket adds around its state: the record (header 5,
+/// type and tag 17), the message header (4), lifetime and age_add (8), the
+/// nonce (2), the ticket's length (2), name, nonce and tag (44), and the
+/// empty extensions (2).
+const NST_OVERHEAD: usize = 22 + 4 + 8 + 2 + 2 + 44 + 2;
+
+/// The state's bytes but its name and protocol: format, version, suite,
+/// flags, issue time, lifetime, age_add (22), a 48-byte secret with its
+/// length (49), the certificate hash (32), and two lengths (2).
+const STATE_FIXED_LEN: usize = 22 + 49 + 32 + 2;
 
 /// How long a ticket may be used: as long as its key is accepted after it
 /// stops sealing, at most seven days (§4.6.1).
