@@ -51,8 +51,9 @@ use floor::Floor;
 use floor12::Floor12;
 use handshake_driver::{
     client_answers, client_completes, pki, rustls_handshake, rustls_paused,
-    stapler_deferred_handshake, stapler_deferred_pauses, stapler_handshake, stapler_paused,
-    Fixture, Io, Meter, Version, STAPLE_LEN,
+    rustls_resumed_handshake, stapler_deferred_handshake, stapler_deferred_pauses,
+    stapler_handshake, stapler_paused, stapler_resumed_handshake, Fixture, Io, Meter, Version,
+    STAPLE_LEN,
 };
 
 #[global_allocator]
@@ -457,6 +458,36 @@ fn report_times(rig: &mut Rig) {
                 r[i],
                 f[i],
                 ratios(i)
+            );
+        }
+    }
+    // Resumed TLS 1.3 handshakes (psk_dhe_ke, two new tickets each),
+    // stapler beside rustls doing the same. (No ring floor of resumption
+    // yet.)
+    {
+        let fx = &rig.fx;
+        let io = &mut rig.io;
+        stapler_resumed_handshake(fx, io, &mut Meter::default());
+        rustls_resumed_handshake(fx, io, &mut Meter::default());
+        let mut times = [const { Vec::new() }; 2];
+        for _ in 0..HANDSHAKES {
+            let mut m = Meter::default();
+            assert!(stapler_resumed_handshake(fx, io, &mut m));
+            times[0].push(m.elapsed.as_nanos() as f64);
+            let mut m = Meter::default();
+            assert!(rustls_resumed_handshake(fx, io, &mut m));
+            times[1].push(m.elapsed.as_nanos() as f64);
+        }
+        for v in &mut times {
+            v.sort_by(f64::total_cmp);
+        }
+        let [s, r] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+        for (i, which) in ["p10", "median"].iter().enumerate() {
+            eprintln!(
+                "  tls13 resumed  {which:6} stapler {:6.0} ns, rustls {:6.0} ns; stapler/rustls {:.3}",
+                s[i],
+                r[i],
+                s[i] / r[i]
             );
         }
     }

@@ -160,10 +160,12 @@ pub struct Fixture {
     pub remote: Arc<stapler::CertifiedKey>,
     pub hsm: ring::signature::EcdsaKeyPair,
     pub hsm_rng: ring::rand::SystemRandom,
-    /// For resumed handshakes (TLS 1.3): a client that keeps tickets, and
-    /// each server issuing them (stapler by default; rustls with its
-    /// ticketer and two tickets, as stapler sends).
-    pub resuming_client: Arc<rustls::ClientConfig>,
+    /// For resumed handshakes (TLS 1.3): a client that keeps tickets, one
+    /// for each server (a client offers a server the tickets it got for
+    /// that name, whoever issued them), and each server issuing them
+    /// (stapler by default; rustls with its ticketer and two tickets, as
+    /// stapler sends).
+    pub resuming_clients: [Arc<rustls::ClientConfig>; 2],
     pub stapler_tickets: Arc<stapler::ServerConfig>,
     pub rustls_tickets: Arc<rustls::ServerConfig>,
 }
@@ -223,11 +225,12 @@ impl Fixture {
             Arc::new(config)
         };
 
-        let resuming_client = {
+        let resuming_client = || {
             let mut resuming = (*client(Version::Tls13)).clone();
             resuming.resumption = rustls::client::Resumption::in_memory_sessions(16);
             Arc::new(resuming)
         };
+        let resuming_clients = [resuming_client(), resuming_client()];
         Self {
             client: client(Version::Tls13),
             client12: client(Version::Tls12),
@@ -255,7 +258,7 @@ impl Fixture {
             )
             .unwrap(),
             hsm_rng: ring::rand::SystemRandom::new(),
-            resuming_client,
+            resuming_clients,
             stapler_tickets: stapler(false),
             rustls_tickets: {
                 let mut config = (*rustls(Version::Tls13, &[])).clone();
@@ -386,7 +389,7 @@ pub const RESUME_NOW: u64 = 1_800_000_000;
 /// metered; the client keeps the tickets that follow. Returns whether it
 /// resumed.
 pub fn stapler_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bool {
-    let mut client = resuming_hello(fx, io);
+    let mut client = resuming_hello(&fx.resuming_clients[0], fx, io);
     let mut conn = m.server(|| {
         let mut conn = ServerConnection::new_at(fx.stapler_tickets.clone(), RESUME_NOW);
         conn.feed(&io.to_server).expect("hello accepted");
@@ -409,7 +412,7 @@ pub fn stapler_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bo
 
 /// The same with rustls's server.
 pub fn rustls_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bool {
-    let mut client = resuming_hello(fx, io);
+    let mut client = resuming_hello(&fx.resuming_clients[1], fx, io);
     let mut conn = m.server(|| {
         let mut conn = rustls::ServerConnection::new(fx.rustls_tickets.clone()).expect("server");
         let mut input = &io.to_server[..];
@@ -438,10 +441,14 @@ pub fn rustls_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> boo
     resumed
 }
 
-/// The resuming client's hello, in `io.to_server`.
-fn resuming_hello(fx: &Fixture, io: &mut Io) -> ClientConnection {
+/// A resuming client's hello, in `io.to_server`.
+fn resuming_hello(
+    config: &Arc<rustls::ClientConfig>,
+    fx: &Fixture,
+    io: &mut Io,
+) -> ClientConnection {
     let mut client =
-        ClientConnection::new(fx.resuming_client.clone(), fx.server_name.clone()).expect("client");
+        ClientConnection::new(Arc::clone(config), fx.server_name.clone()).expect("client");
     io.to_server.clear();
     io.to_client.clear();
     while client.wants_write() {
