@@ -338,3 +338,19 @@ fn the_fuzz_server_target_resumes_a_seeded_ticket() {
         std::fs::write(Path::new(&dir).join("resumption-tls13"), &input).unwrap();
     }
 }
+
+/// A ticket whose age the client states far from the server's (more than
+/// MAX_TICKET_AGE_SKEW apart) is passed over: a full handshake, not an
+/// error. The client here reports an age near zero while the server's
+/// clock says a minute has passed.
+#[test]
+fn a_ticket_age_far_from_the_servers_is_not_resumed() {
+    let client = Arc::new(default_client_config(ProtocolVersion::Tls13));
+    let server = Arc::new(ecdsa_server_config(false));
+    first_handshake(&client, &server);
+    let skew = stapler::MAX_TICKET_AGE_SKEW;
+    // Within the skew: resumed.
+    assert!(resumed(&second_handshake(&client, &server, NOW + skew)));
+    // Past it: not.
+    assert!(!resumed(&second_handshake(&client, &server, NOW + skew + 60)));
+}
