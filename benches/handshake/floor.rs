@@ -39,10 +39,10 @@ use ring::hmac::{self, HMAC_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 
-const HASH_LEN: usize = 32;
-const KEY_LEN: usize = 16;
-const IV_LEN: usize = 12;
-const TAG_LEN: usize = 16;
+pub const HASH_LEN: usize = 32;
+pub const KEY_LEN: usize = 16;
+pub const IV_LEN: usize = 12;
+pub const TAG_LEN: usize = 16;
 
 /// 64 spaces, the server's context string and a zero byte (§4.4.3).
 const CV_PREFIX: &[u8] =
@@ -59,7 +59,7 @@ impl hkdf::KeyType for Len {
 
 /// HKDF-Expand-Label (§7.1) into `out`; the HkdfLabel goes to ring in
 /// pieces.
-fn expand_label(prk: &Prk, label: &[u8], context: &[u8], out: &mut [u8]) {
+pub fn expand_label(prk: &Prk, label: &[u8], context: &[u8], out: &mut [u8]) {
     let length = (out.len() as u16).to_be_bytes();
     let info: [&[u8]; 6] = [
         &length,
@@ -74,7 +74,7 @@ fn expand_label(prk: &Prk, label: &[u8], context: &[u8], out: &mut [u8]) {
         .expect("HKDF-Expand-Label");
 }
 
-fn expand32(prk: &Prk, label: &[u8], context: &[u8]) -> [u8; HASH_LEN] {
+pub fn expand32(prk: &Prk, label: &[u8], context: &[u8]) -> [u8; HASH_LEN] {
     let mut out = [0; HASH_LEN];
     expand_label(prk, label, context, &mut out);
     out
@@ -88,7 +88,7 @@ pub struct Traffic {
     pub finished: Option<[u8; HASH_LEN]>,
 }
 
-fn traffic(secret: &[u8; HASH_LEN], with_finished: bool) -> Traffic {
+pub fn traffic(secret: &[u8; HASH_LEN], with_finished: bool) -> Traffic {
     let prk = Prk::new_less_safe(HKDF_SHA256, secret);
     let mut key = [0; KEY_LEN];
     let mut iv = [0; IV_LEN];
@@ -128,17 +128,17 @@ fn application_stage(derived: &[u8], server_finished_hash: &[u8]) -> ([u8; 32], 
     )
 }
 
-fn aead_key(key: &[u8; KEY_LEN]) -> LessSafeKey {
+pub fn aead_key(key: &[u8; KEY_LEN]) -> LessSafeKey {
     LessSafeKey::new(UnboundKey::new(&AES_128_GCM, key).expect("AES-128 key"))
 }
 
 /// The nonce of sequence number 0 is the IV itself (§5.3).
-fn first_nonce(iv: &[u8; IV_LEN]) -> Nonce {
+pub fn first_nonce(iv: &[u8; IV_LEN]) -> Nonce {
     Nonce::assume_unique_for_key(*iv)
 }
 
 /// An application_data record header for `len` protected bytes (§5.2).
-fn record_header(len: usize) -> [u8; 5] {
+pub fn record_header(len: usize) -> [u8; 5] {
     let [hi, lo] = (len as u16).to_be_bytes();
     [23, 3, 3, hi, lo]
 }
