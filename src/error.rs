@@ -187,6 +187,10 @@ pub enum PeerMisbehaved {
     /// would do are ECDSA on curves outside the client's supported_groups
     /// (RFC 8422 §5.1, §5.3). Alert: handshake_failure.
     NoCertificateForClientCurves,
+    /// A TLS 1.2 hello without extended_master_secret offered a ticket
+    /// for a session that used it, which RFC 7627 §5.3 says the server
+    /// MUST abort. Alert: handshake_failure.
+    ResumptionWithoutExtendedMasterSecret,
 }
 
 impl PeerMisbehaved {
@@ -211,9 +215,9 @@ impl PeerMisbehaved {
             Self::ObsoleteLegacyVersion(_) => AlertDescription::ProtocolVersion,
             Self::NoCertificateForClientCurves => AlertDescription::HandshakeFailure,
             Self::InappropriateFallback => AlertDescription::InappropriateFallback,
-            Self::NoExtendedMasterSecret | Self::BadRenegotiationInfo => {
-                AlertDescription::HandshakeFailure
-            }
+            Self::NoExtendedMasterSecret
+            | Self::BadRenegotiationInfo
+            | Self::ResumptionWithoutExtendedMasterSecret => AlertDescription::HandshakeFailure,
             Self::UnexpectedMessage(_)
             | Self::BadChangeCipherSpec
             | Self::MessageSpansKeyChange
@@ -266,6 +270,9 @@ impl fmt::Display for PeerMisbehaved {
             Self::TooManyChangeCipherSpecs => f.write_str("too many change_cipher_spec records"),
             Self::TooMuchEarlyData => f.write_str("too much early data after HelloRetryRequest"),
             Self::EarlyDataAfterRetry => f.write_str("second ClientHello still offers early_data"),
+            Self::ResumptionWithoutExtendedMasterSecret => f.write_str(
+                "a ticket for a session with the extended master secret, offered without it",
+            ),
             Self::NoCertificateForClientCurves => {
                 f.write_str("no certificate on a curve the TLS 1.2 client supports")
             }

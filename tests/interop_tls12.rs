@@ -200,7 +200,7 @@ fn openssl_s_client_ecdhe_rsa_with_pkcs1_signatures_and_its_own_staple() {
     run.out
         .assert_contains("Server Temp Key: ECDH, secp384r1, 384 bits");
     let summary = run.summary();
-    assert_eq!(summary.group, NamedGroup::Secp384r1);
+    assert_eq!(summary.group, Some(NamedGroup::Secp384r1));
     assert_eq!(
         summary.signature_scheme,
         Some(stapler::SignatureScheme::RsaPkcs1Sha384)

@@ -144,7 +144,7 @@ fn a_hello_retry_and_a_psk_resume_together() {
     assert!(resumed(&pair));
     let summary = pair.summary().unwrap();
     assert!(summary.hello_retry);
-    assert_eq!(summary.group, stapler::NamedGroup::Secp384r1);
+    assert_eq!(summary.group, Some(stapler::NamedGroup::Secp384r1));
 }
 
 #[test]
@@ -352,5 +352,9 @@ fn a_ticket_age_far_from_the_servers_is_not_resumed() {
     // Within the skew: resumed.
     assert!(resumed(&second_handshake(&client, &server, NOW + skew)));
     // Past it: not.
-    assert!(!resumed(&second_handshake(&client, &server, NOW + skew + 60)));
+    assert!(!resumed(&second_handshake(
+        &client,
+        &server,
+        NOW + skew + 60
+    )));
 }

@@ -177,7 +177,7 @@ fn selection_follows_a_hello_retry() {
     assert_eq!(driven.paused_for, [Decision::CertificateSelection]);
     let summary = driven.pair.summary().unwrap();
     assert!(summary.hello_retry);
-    assert_eq!(summary.group, NamedGroup::Secp384r1);
+    assert_eq!(summary.group, Some(NamedGroup::Secp384r1));
     driven.pair.exchange_data();
 }
 

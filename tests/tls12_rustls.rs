@@ -548,7 +548,7 @@ fn without_supported_groups_secp256r1_is_used() {
     let mut server = ServerConnection::new(Arc::new(ecdsa_server_config(false)));
     let mut client = HandClient::new(tls12_hello(&[0xc02b], exts));
     let summary = hand_handshake(&mut server, &mut client);
-    assert_eq!(summary.group, NamedGroup::Secp256r1);
+    assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
 }
 
 #[test]

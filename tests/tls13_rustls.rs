@@ -64,7 +64,7 @@ fn server_prefers_its_own_suite_and_group_order() {
     pair.run().unwrap();
     let summary = pair.summary().unwrap();
     assert_eq!(summary.cipher_suite, CipherSuite::TlsAes128GcmSha256);
-    assert_eq!(summary.group, NamedGroup::Secp384r1);
+    assert_eq!(summary.group, Some(NamedGroup::Secp384r1));
     assert!(!summary.hello_retry);
 }
 
@@ -124,7 +124,7 @@ fn hello_retry_when_the_share_is_for_a_group_the_server_does_not_take() {
     assert!(!pair.client.is_handshaking());
     let summary = pair.summary().unwrap();
     assert!(summary.hello_retry);
-    assert_eq!(summary.group, NamedGroup::Secp384r1);
+    assert_eq!(summary.group, Some(NamedGroup::Secp384r1));
     assert_eq!(
         pair.client.negotiated_key_exchange_group().unwrap().name(),
         rustls::NamedGroup::secp384r1

@@ -129,7 +129,10 @@ fn page(log: &ConnLog, config: &ServerConfig, request_line: &[u8]) -> String {
     if let Some(s) = &log.summary {
         let _ = writeln!(page, "version:          {}", version_name(s.version));
         let _ = writeln!(page, "cipher suite:     {}", s.cipher_suite);
-        let _ = writeln!(page, "key exchange:     {}", s.group);
+        let group = s
+            .group
+            .map_or_else(|| "none (resumed)".to_string(), |g| g.to_string());
+        let _ = writeln!(page, "key exchange:     {group}");
         let scheme = s
             .signature_scheme
             .map_or_else(|| "none (resumed)".to_string(), |scheme| scheme.to_string());

@@ -229,7 +229,7 @@ pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
                 "{} {} {} {} cert={} sni={} alpn={} resumed={} deferred={} ocsp_requested={} ocsp={}",
                 version_name(s.version),
                 s.cipher_suite,
-                s.group,
+                s.group.map_or_else(|| "none".to_string(), |g| g.to_string()),
                 s.signature_scheme
                     .map_or_else(|| "resumed".to_string(), |scheme| scheme.to_string()),
                 served_cert(log, config).unwrap_or_else(|| {

@@ -368,7 +368,8 @@ impl Core {
                 Ok(())
             }
             State::Tls12(state) => {
-                self.state = State::Tls12(self.step(|_, out| state.handle(input, out))?);
+                self.state =
+                    State::Tls12(self.step(|config, out| state.handle(config, input, out))?);
                 Ok(())
             }
             paused @ State::Paused(_) => {
@@ -397,6 +398,11 @@ impl Core {
                 return self.after_hello(hello, VersionFlight::Tls12(flight))
             }
             FinalHello::Tls13(tls13::Final::Resumed(flight)) => return self.send_resumed(flight),
+            FinalHello::Tls12(tls12::Final::Resumed(flight)) => {
+                // As in TLS 1.3: no certificate, so no decision and no event.
+                self.state = State::Tls12(self.step(|config, out| flight.send(config, out))?);
+                return Ok(());
+            }
             FinalHello::Tls13(tls13::Final::Deferred(d)) => Deferred::Tls13(d),
             FinalHello::Tls12(tls12::Final::Deferred(d)) => Deferred::Tls12(d),
         };
@@ -632,7 +638,10 @@ impl Core {
                 }
             }
             VersionFlight::Tls12(flight) => {
-                match self.step(|config, out| flight.send(config, random, staple, ocsp, out))? {
+                let now = self.now;
+                match self
+                    .step(|config, out| flight.send(config, random, staple, ocsp, now, out))?
+                {
                     tls12::Sent::Done(state) => {
                         self.state = State::Tls12(state);
                         return Ok(());

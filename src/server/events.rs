@@ -26,8 +26,9 @@ pub struct HandshakeSummary {
     pub version: ProtocolVersion,
     /// The cipher suite.
     pub cipher_suite: CipherSuite,
-    /// The key exchange group.
-    pub group: NamedGroup,
+    /// The key exchange group; `None` when the handshake exchanged no key:
+    /// a TLS 1.2 session resumed from a ticket, or TLS 1.3 psk_ke.
+    pub group: Option<NamedGroup>,
     /// The scheme the server signed with; `None` when the handshake
     /// resumed a session, sending no certificate and signing nothing.
     pub signature_scheme: Option<SignatureScheme>,
@@ -59,6 +60,14 @@ pub enum Resumption {
     /// TLS 1.3, with a ticket's PSK and a fresh (EC)DHE exchange
     /// (psk_dhe_ke, RFC 8446 §4.2.9).
     Tls13PskDheKe,
+    /// TLS 1.3, with a ticket's PSK alone (psk_ke, RFC 8446 §4.2.9): no
+    /// key exchange, so no forward secrecy for this connection. Only when
+    /// [`ServerConfigBuilder::psk_ke`](crate::ServerConfigBuilder::psk_ke)
+    /// allows it.
+    Tls13PskKe,
+    /// TLS 1.2, with a session ticket (RFC 5077): the abbreviated
+    /// handshake, under the ticket's master secret.
+    Tls12Ticket,
 }
 
 impl HandshakeSummary {

@@ -21,6 +21,7 @@ use crate::ocsp::OcspOutcome;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{HandshakeSummary, Resumption};
 use crate::server::sni::server_name;
+use crate::tickets::state::StateView;
 
 /// TLS 1.3's version number (RFC 8446 §4.2.1).
 pub(crate) const TLS13: u16 = 0x0304;
@@ -181,7 +182,7 @@ impl<V: VersionParams> Chosen<V> {
         HandshakeSummary {
             version: V::VERSION,
             cipher_suite: self.params.cipher_suite(),
-            group: self.group,
+            group: Some(self.group),
             signature_scheme: Some(self.scheme),
             alpn_protocol: self.alpn,
             server_name: self.server_name,
@@ -194,28 +195,74 @@ impl<V: VersionParams> Chosen<V> {
     }
 }
 
-/// What a TLS 1.3 handshake that resumed a session agreed on: the other
-/// place a summary is made, beside [`Chosen::into_summary`].
-pub(crate) fn resumed_summary(
-    suite: &'static Tls13Suite,
-    group: NamedGroup,
-    alpn: Option<Bytes>,
-    server_name: Option<Box<str>>,
-    hello_retry: bool,
-    cert: Option<&CertifiedKey>,
-) -> HandshakeSummary {
-    HandshakeSummary {
-        version: ProtocolVersion::Tls13,
-        cipher_suite: suite.suite,
-        group,
-        signature_scheme: None,
-        alpn_protocol: alpn,
-        server_name,
-        hello_retry,
-        extended_master_secret: true,
-        ocsp: OcspOutcome::NotRequested,
-        must_staple: cert.is_some_and(|c| c.leaf().must_staple()),
-        resumption: Some(Resumption::Tls13PskDheKe),
+/// What a resumed session carries into its summary: the ticket's SNI,
+/// ALPN and certificate, and how it resumed.
+pub(crate) struct ResumedSession {
+    pub(crate) alpn: Option<Bytes>,
+    pub(crate) server_name: Option<Box<str>>,
+    /// The configured certificate the session was made with, if the
+    /// configuration holds it (for `must_staple`).
+    pub(crate) cert: Option<Arc<CertifiedKey>>,
+}
+
+impl ResumedSession {
+    /// Whether this hello may resume the session a ticket's state
+    /// describes: the hello's SNI host name and ALPN protocol
+    /// (`server_name`, `alpn`, as this server chose them) are the
+    /// ticket's (RFC 8446 §4.6.1, §4.2.11; RFC 6066 §3 for TLS 1.2), and
+    /// its certificate is still served: configured, or possibly so when
+    /// certificate events may serve certificates the configuration does
+    /// not hold. Then `Some`, with the configured certificate if any.
+    /// Nothing is allocated: the caller moves the name and protocol into
+    /// [`Self`] once a ticket is chosen.
+    pub(crate) fn matching(
+        config: &ServerConfig,
+        state: &StateView<'_>,
+        server_name: Option<&str>,
+        alpn: Option<&[u8]>,
+    ) -> Option<Option<Arc<CertifiedKey>>> {
+        if state.server_name != server_name.unwrap_or_default().as_bytes()
+            || state.alpn_protocol != alpn.unwrap_or_default()
+        {
+            return None;
+        }
+        let cert = config
+            .certs
+            .iter()
+            .find(|c| c.leaf_sha256() == &state.certificate_hash)
+            .cloned();
+        if cert.is_none() && !config.certificate_events {
+            return None;
+        }
+        Some(cert)
+    }
+
+    /// What a handshake that resumed this session agreed on: the other
+    /// place a summary is made, beside [`Chosen::into_summary`]. `group`
+    /// is `None` when no key was exchanged (a TLS 1.2 ticket, TLS 1.3
+    /// psk_ke).
+    pub(crate) fn into_summary(
+        self,
+        version: ProtocolVersion,
+        cipher_suite: CipherSuite,
+        group: Option<NamedGroup>,
+        extended_master_secret: bool,
+        hello_retry: bool,
+        how: Resumption,
+    ) -> HandshakeSummary {
+        HandshakeSummary {
+            version,
+            cipher_suite,
+            group,
+            signature_scheme: None,
+            alpn_protocol: self.alpn,
+            server_name: self.server_name,
+            hello_retry,
+            extended_master_secret,
+            ocsp: OcspOutcome::NotRequested,
+            must_staple: self.cert.is_some_and(|c| c.leaf().must_staple()),
+            resumption: Some(how),
+        }
     }
 }
 

@@ -25,6 +25,7 @@
 //! for the one seal or open that needs it.
 
 mod export;
+pub(crate) mod issue;
 mod keys;
 pub(crate) mod state;
 

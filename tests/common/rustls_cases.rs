@@ -273,7 +273,7 @@ pub fn matrix_case(version: ProtocolVersion, cipher: Cipher, group: KxGroup, lea
     let summary = pair.summary().expect("HandshakeComplete").clone();
     assert_eq!(summary.version, version);
     assert_eq!(summary.cipher_suite, stapler_suite);
-    assert_eq!(summary.group, group.stapler());
+    assert_eq!(summary.group, Some(group.stapler()));
     assert_eq!(summary.signature_scheme, Some(leaf.scheme));
     assert_eq!(summary.alpn_protocol, None);
     assert_eq!(summary.server_name.as_deref(), Some(leaf.name));

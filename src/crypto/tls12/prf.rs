@@ -4,8 +4,9 @@
 //!
 //! Nothing here allocates. Each secret's HMAC is keyed once (two hash
 //! blocks) and every value derived from that secret is computed from the
-//! keyed state, as the TLS 1.3 key schedule does; the master secret's own
-//! bytes are overwritten as soon as it is keyed.
+//! keyed state, as the TLS 1.3 key schedule does. The master secret's own
+//! bytes are kept (wiped on drop) only because a session ticket seals them
+//! (RFC 5077 §4); the handshake drops them with its states.
 
 use core::fmt;
 
@@ -74,6 +75,8 @@ pub(crate) struct MasterSecret {
     /// HMAC keyed with the 48 bytes of the secret: all the key block and
     /// both verify_data are made from.
     key: hmac::Key,
+    /// The secret's bytes, for a session ticket; wiped when dropped.
+    bytes: zeroize::Zeroizing<[u8; MASTER_SECRET_LEN]>,
 }
 
 impl fmt::Debug for MasterSecret {
@@ -128,12 +131,28 @@ impl MasterSecret {
         label: &[u8],
         seed: &[&[u8]],
     ) -> Self {
-        let mut bytes = [0; MASTER_SECRET_LEN];
+        let mut bytes = zeroize::Zeroizing::new([0; MASTER_SECRET_LEN]);
         derive_bytes(suite, pre_master_secret, label, seed, &mut bytes);
-        let key = hmac::Key::new(suite.prf, &bytes);
-        bytes.fill(0);
-        core::hint::black_box(&bytes);
-        Self { suite, key }
+        let key = hmac::Key::new(suite.prf, &*bytes);
+        Self { suite, key, bytes }
+    }
+
+    /// A master secret a session ticket carried (RFC 5077 §4), for an
+    /// abbreviated handshake; `None` unless it is 48 bytes.
+    pub(crate) fn from_secret(suite: &'static Tls12Suite, secret: &[u8]) -> Option<Self> {
+        let bytes = zeroize::Zeroizing::new(<[u8; MASTER_SECRET_LEN]>::try_from(secret).ok()?);
+        let key = hmac::Key::new(suite.prf, &*bytes);
+        Some(Self { suite, key, bytes })
+    }
+
+    /// The secret's bytes, to seal in a session ticket.
+    pub(crate) fn secret(&self) -> &[u8; MASTER_SECRET_LEN] {
+        &self.bytes
+    }
+
+    /// The suite the secret was made for.
+    pub(crate) fn suite(&self) -> &'static Tls12Suite {
+        self.suite
     }
 
     /// The key block (RFC 5246 §6.3):

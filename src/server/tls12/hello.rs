@@ -101,8 +101,7 @@ pub(crate) fn choose(
             suite,
             client_random: *hello.random(),
             extended_master_secret,
-            secure_renegotiation: hello.renegotiation_info().is_some()
-                || hello.offers_cipher_suite(RENEGOTIATION_SCSV),
+            secure_renegotiation: offers_renegotiation(hello),
             ec_point_formats: ec_point_formats.is_some(),
         },
         group,
@@ -114,12 +113,26 @@ pub(crate) fn choose(
     })
 }
 
+/// Whether the client signalled RFC 5746 support, by extension or SCSV.
+pub(crate) fn offers_renegotiation(hello: &ClientHello<'_>) -> bool {
+    hello.renegotiation_info().is_some() || hello.offers_cipher_suite(RENEGOTIATION_SCSV)
+}
+
 /// What a TLS 1.2 hello must be whatever certificate serves it; returns
 /// the ECDHE group.
 pub(crate) fn check_hello(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
 ) -> Result<NamedGroup, PeerMisbehaved> {
+    check_extensions(config, hello)?;
+    choose_group(config, hello)
+}
+
+/// What a TLS 1.2 hello must be, resumed or not.
+pub(crate) fn check_extensions(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Result<(), PeerMisbehaved> {
     // RFC 5746 §3.6: on a first handshake renegotiated_connection must be
     // empty.
     if hello.renegotiation_info().is_some_and(|r| !r.is_empty()) {
@@ -136,7 +149,7 @@ pub(crate) fn check_hello(
     {
         return Err(PeerMisbehaved::NoUncompressedPoints);
     }
-    choose_group(config, hello)
+    Ok(())
 }
 
 /// Whether a TLS 1.2 client can verify a signature by a key of

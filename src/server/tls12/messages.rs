@@ -31,10 +31,14 @@ const NAMED_CURVE: u8 = 3;
 /// ECPointFormat uncompressed (RFC 8422 §5.1.2), the only format left.
 pub(crate) const POINT_FORMAT_UNCOMPRESSED: u8 = 0;
 
-/// What a TLS 1.2 ServerHello says (RFC 5246 §7.4.1.3). The session id is
-/// always empty: this server does not resume sessions.
+/// What a TLS 1.2 ServerHello says (RFC 5246 §7.4.1.3).
 pub(crate) struct ServerHello<'a> {
     pub(crate) random: &'a [u8; RANDOM_LEN],
+    /// Empty on a full handshake (this server keeps no session cache);
+    /// the client's own on a resumption from a ticket, which RFC 5077
+    /// §3.4 says the server MUST echo, and by which the client sees that
+    /// its session resumed.
+    pub(crate) session_id: &'a [u8],
     pub(crate) suite: u16,
     /// RFC 7627 §5.1: echo an empty extended_master_secret.
     pub(crate) extended_master_secret: bool,
@@ -51,11 +55,15 @@ pub(crate) struct ServerHello<'a> {
     pub(crate) sni_ack: bool,
     /// RFC 7301 §3.1: the selected protocol.
     pub(crate) alpn: Option<&'a [u8]>,
+    /// RFC 5077 §3.2: an empty session_ticket, promising a
+    /// NewSessionTicket.
+    pub(crate) session_ticket: bool,
 }
 
 impl ServerHello<'_> {
     fn has_extensions(&self) -> bool {
-        self.extended_master_secret
+        self.session_ticket
+            || self.extended_master_secret
             || self.secure_renegotiation
             || self.ec_point_formats
             || self.status_request
@@ -73,7 +81,7 @@ pub(crate) fn server_hello(
     put_handshake(out, HandshakeType::ServerHello, |out| {
         put_u16(out, 0x0303); // server_version: TLS 1.2
         out.extend_from_slice(sh.random);
-        put_opaque(out, Prefix::U8, &[])?; // session_id: not resumable
+        put_opaque(out, Prefix::U8, sh.session_id)?;
         put_u16(out, sh.suite);
         put_u8(out, 0); // compression_method: null
         if !sh.has_extensions() {
@@ -101,6 +109,9 @@ pub(crate) fn server_hello(
             }
             if sh.status_request {
                 put_extension(out, ExtensionType::StatusRequest, empty)?;
+            }
+            if sh.session_ticket {
+                put_extension(out, ExtensionType::SessionTicket, empty)?;
             }
             match sh.alpn {
                 Some(protocol) => put_extension(
@@ -246,6 +257,23 @@ pub(crate) fn server_hello_done(out: &mut Vec<u8>) -> Result<Range<usize>, Lengt
     put_handshake(out, HandshakeType::ServerHelloDone, |_| Ok(()))
 }
 
+/// NewSessionTicket (RFC 5077 §3.3): `uint32 ticket_lifetime_hint;
+/// opaque ticket<0..2^16-1>`, the ticket written by `ticket` where it
+/// goes.
+pub(crate) fn new_session_ticket(
+    out: &mut Vec<u8>,
+    lifetime_hint: u32,
+    ticket: impl FnOnce(&mut Vec<u8>),
+) -> Result<Range<usize>, LengthOverflow> {
+    put_handshake(out, HandshakeType::NewSessionTicket, |out| {
+        out.extend_from_slice(&lifetime_hint.to_be_bytes());
+        put_vec(out, Prefix::U16, |out| {
+            ticket(out);
+            Ok(())
+        })
+    })
+}
+
 /// Finished (RFC 5246 §7.4.9): the header and the 12 bytes of
 /// verify_data, made on the stack (it is sealed at once, never kept).
 pub(crate) fn finished(verify_data: &[u8; VERIFY_DATA_LEN]) -> [u8; 4 + VERIFY_DATA_LEN] {
@@ -271,8 +299,8 @@ pub(crate) fn flight_len_bound(
     // Header 4, version 2, random 32, empty session id 1, suite 2,
     // compression 1, extensions 2; renegotiation_info 5,
     // extended_master_secret 4, ec_point_formats 6, server_name 4,
-    // status_request 4, ALPN 4 + 2 + 1 + the protocol.
-    const SERVER_HELLO: usize = 4 + 2 + RANDOM_LEN + 1 + 2 + 1 + 2 + 5 + 4 + 6 + 4 + 4 + 7;
+    // status_request 4, session_ticket 4, ALPN 4 + 2 + 1 + the protocol.
+    const SERVER_HELLO: usize = 4 + 2 + RANDOM_LEN + 1 + 2 + 1 + 2 + 5 + 4 + 6 + 4 + 4 + 4 + 7;
     // Header 4, list 3; per certificate 3.
     const CERTIFICATE: usize = 4 + 3;
     const ENTRY: usize = 3;
@@ -325,6 +353,7 @@ mod tests {
     fn bare_hello() -> ServerHello<'static> {
         ServerHello {
             random: &[0xab; 32],
+            session_id: &[],
             suite: 0xc02b,
             extended_master_secret: false,
             secure_renegotiation: false,
@@ -332,6 +361,7 @@ mod tests {
             status_request: false,
             sni_ack: false,
             alpn: None,
+            session_ticket: false,
         }
     }
 
@@ -358,6 +388,7 @@ mod tests {
                 status_request: true,
                 sni_ack: true,
                 alpn: Some(b"h2"),
+                session_ticket: true,
                 ..bare_hello()
             },
         )
@@ -368,11 +399,41 @@ mod tests {
             0, 11, 0, 2, 1, 0, // ec_point_formats: [uncompressed]
             0, 0, 0, 0, // server_name
             0, 5, 0, 0, // status_request
+            0, 35, 0, 0, // session_ticket
             0, 16, 0, 5, 0, 3, 2, b'h', b'2', // ALPN
         ];
         assert_eq!(out[..4], [2, 0, 0, 38 + 2 + extensions.len() as u8]);
         assert_eq!(out[4 + 38..4 + 40], [0, extensions.len() as u8]);
         assert_eq!(out[4 + 40..], *extensions);
+    }
+
+    #[test]
+    fn a_resumed_server_hello_echoes_the_session_id() {
+        let mut out = Vec::new();
+        let id = [7; 32];
+        server_hello(
+            &mut out,
+            &ServerHello {
+                session_id: &id,
+                ..bare_hello()
+            },
+        )
+        .unwrap();
+        assert_eq!(out[4 + 34], 32);
+        assert_eq!(out[4 + 35..4 + 67], id);
+        assert_eq!(out[4 + 67..4 + 70], [0xc0, 0x2b, 0]);
+    }
+
+    #[test]
+    fn new_session_ticket_layout() {
+        let mut out = Vec::new();
+        new_session_ticket(&mut out, 0x0102_0304, |w| w.extend_from_slice(b"TICKET")).unwrap();
+        let expected: &[u8] = &[
+            4, 0, 0, 12, // NewSessionTicket
+            1, 2, 3, 4, // ticket_lifetime_hint
+            0, 6, b'T', b'I', b'C', b'K', b'E', b'T',
+        ];
+        assert_eq!(out, expected);
     }
 
     #[test]
@@ -461,6 +522,7 @@ mod tests {
                     status_request: true,
                     sni_ack: true,
                     alpn: Some(&alpn),
+                    session_ticket: true,
                     ..bare_hello()
                 },
             )

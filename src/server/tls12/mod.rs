@@ -13,8 +13,22 @@
 //! application data       ◀─▶  Traffic
 //! ```
 //!
-//! No session is resumed: ServerHello's session id is empty and no ticket
-//! is issued. A ClientHello after the handshake (a renegotiation) is
+//! Sessions resume from tickets (RFC 5077, see `resume` and `tickets`):
+//! a full handshake whose client takes tickets sends NewSessionTicket
+//! before its change_cipher_spec, and a hello with a ticket this server
+//! sealed gets the abbreviated handshake:
+//!
+//! ```text
+//! ClientHello + ticket   ──▶  ResumedFlight
+//!                        ◀──  ServerHello, NewSessionTicket,
+//!                             ChangeCipherSpec, Finished
+//! [ChangeCipherSpec]     ──▶  ExpectChangeCipherSpec
+//! Finished               ──▶  ExpectFinished (nothing more to send)
+//! ```
+//!
+//! No session-id cache is kept: every client tested (OpenSSL, GnuTLS, Go,
+//! Node, rustls, curl) resumes by ticket. A ClientHello after the
+//! handshake (a renegotiation) is
 //! refused with a warning-level no_renegotiation alert, which RFC 5246
 //! §7.2.2 says is "always a warning", and the connection carries on as it
 //! was; the client may then go on or close.
@@ -25,6 +39,10 @@
 
 pub(crate) mod hello;
 pub(crate) mod messages;
+mod resume;
+mod tickets;
+
+pub(crate) use resume::ResumedFlight;
 
 use std::sync::Arc;
 
@@ -49,6 +67,7 @@ use crate::server::hello::{CertSource, Chosen};
 use crate::server::output::Output;
 use crate::server::record_layer::CCS_RECORD;
 use crate::server::state::{expect, unexpected, Input};
+use tickets::TicketPlan;
 
 /// Where a TLS 1.2 connection stands once the server flight is out.
 pub(crate) enum State {
@@ -90,7 +109,12 @@ impl State {
     }
 
     /// One handshake message.
-    pub(crate) fn handle(self, input: Input<'_>, out: &mut Output) -> Result<State, Error> {
+    pub(crate) fn handle(
+        self,
+        config: &ServerConfig,
+        input: Input<'_>,
+        out: &mut Output,
+    ) -> Result<State, Error> {
         let message = input.message;
         let mut stage = match self {
             Self::Handshake(stage) => stage,
@@ -117,7 +141,7 @@ impl State {
             Stage::ExpectChangeCipherSpec(_) => Err(unexpected(message.typ)),
             Stage::ExpectFinished(expecting) => {
                 expect(&message, HandshakeType::Finished)?;
-                expecting.handle(message, out)
+                expecting.handle(config, message, out)
             }
         }
     }
@@ -145,7 +169,7 @@ impl State {
             transcript,
             client_finished_hash,
             decrypter,
-            encrypter,
+            reply,
             summary,
         } = expecting;
         out.receiving_keys(decrypter.into());
@@ -153,7 +177,7 @@ impl State {
             master,
             transcript,
             client_finished_hash,
-            encrypter,
+            reply,
             summary,
         });
         Ok(Self::Handshake(stage))
@@ -164,6 +188,8 @@ impl State {
 pub(crate) struct Flight {
     pub(crate) chosen: Chosen<Tls12Params>,
     transcript: Transcript,
+    /// The client sent session_ticket: it takes a ticket (RFC 5077 §3.2).
+    takes_ticket: bool,
 }
 
 /// The server flight is out; the client's ECDHE public key is next.
@@ -174,6 +200,7 @@ pub(crate) struct ExpectClientKeyExchange {
     client_random: [u8; RANDOM_LEN],
     server_random: [u8; RANDOM_LEN],
     extended_master_secret: bool,
+    tickets: Option<TicketPlan>,
     summary: HandshakeSummary,
 }
 
@@ -181,13 +208,14 @@ pub(crate) struct ExpectClientKeyExchange {
 pub(crate) struct ExpectChangeCipherSpec {
     master: MasterSecret,
     transcript: Transcript,
-    /// The hash of ClientHello..ClientKeyExchange: what the client's
-    /// Finished covers, since nothing comes between (no client
-    /// certificate), and the session hash of RFC 7627 §3. Kept, not made
-    /// again.
+    /// The hash of every handshake message before the client's Finished:
+    /// through the ClientKeyExchange on a full handshake (nothing comes
+    /// between, no client certificate; it is also the session hash of RFC
+    /// 7627 §3), through the server's Finished on a resumed one. Kept, not
+    /// made again.
     client_finished_hash: Digest,
     decrypter: Tls12Decrypter,
-    encrypter: Tls12Encrypter,
+    reply: Reply,
     summary: HandshakeSummary,
 }
 
@@ -196,8 +224,22 @@ pub(crate) struct ExpectFinished {
     master: MasterSecret,
     transcript: Transcript,
     client_finished_hash: Digest,
-    encrypter: Tls12Encrypter,
+    reply: Reply,
     summary: HandshakeSummary,
+}
+
+/// What the server sends once the client's Finished is in.
+// Moved from stage to stage inside the one boxed `Stage`.
+#[allow(clippy::large_enum_variant)]
+enum Reply {
+    /// A full handshake: [NewSessionTicket], change_cipher_spec and
+    /// Finished.
+    Finish {
+        encrypter: Tls12Encrypter,
+        tickets: Option<TicketPlan>,
+    },
+    /// A resumed handshake: the server's Finished went first.
+    Nothing,
 }
 
 /// The ClientHello, once TLS 1.2 is the version: the flight to build, or
@@ -212,6 +254,10 @@ pub(crate) fn client_hello(
 ) -> Result<Final, Error> {
     // What only TLS 1.2 reads is judged now that TLS 1.2 is chosen.
     hello.check_tls12_extensions()?;
+    hello::check_extensions(config, hello)?;
+    if let Some(resumed) = resume::accept(config, hello, input.message.encoded, input.now)? {
+        return Ok(Final::Resumed(resumed));
+    }
     if defer {
         // Judged before the application is asked, and again with what it
         // selects. The transcript waits for the suite, which the
@@ -220,9 +266,11 @@ pub(crate) fn client_hello(
         return Ok(Final::Deferred(Deferred));
     }
     let chosen = hello::choose(config, hello, CertSource::Config)?;
-    let mut transcript = Transcript::new(chosen.params.suite.digest);
-    transcript.add(input.message.encoded);
-    Ok(Final::Chosen(Flight { chosen, transcript }))
+    Ok(Final::Chosen(Flight::new(
+        chosen,
+        hello,
+        input.message.encoded,
+    )))
 }
 
 /// A hello's flight, or what it will be built from.
@@ -231,6 +279,8 @@ pub(crate) fn client_hello(
 pub(crate) enum Final {
     Chosen(Flight),
     Deferred(Deferred),
+    /// A session ticket was accepted: no certificate, no decision.
+    Resumed(ResumedFlight),
 }
 
 /// A ClientHello whose certificate is still to be selected. Nothing of
@@ -249,13 +299,23 @@ impl Deferred {
         source: CertSource<'_>,
     ) -> Result<Flight, Error> {
         let chosen = hello::choose(config, hello, source)?;
-        let mut transcript = Transcript::new(chosen.params.suite.digest);
-        transcript.add(encoded);
-        Ok(Flight { chosen, transcript })
+        Ok(Flight::new(chosen, hello, encoded))
     }
 }
 
 impl Flight {
+    /// The flight for `chosen`, its transcript begun with the hello
+    /// (`encoded`, header and all).
+    fn new(chosen: Chosen<Tls12Params>, hello: &ClientHello<'_>, encoded: &[u8]) -> Self {
+        let mut transcript = Transcript::new(chosen.params.suite.digest);
+        transcript.add(encoded);
+        Self {
+            chosen,
+            transcript,
+            takes_ticket: hello.session_ticket().is_some(),
+        }
+    }
+
     /// ServerHello through ServerHelloDone (RFC 5246 §7.3), in the clear,
     /// with the staple if any. With a remote key the flight stops before
     /// ServerKeyExchange until the application signs; a local key signs
@@ -267,22 +327,21 @@ impl Flight {
         mut server_random: [u8; RANDOM_LEN],
         staple: Option<&[u8]>,
         ocsp: OcspOutcome,
+        now: Option<u64>,
         out: &mut Output,
     ) -> Result<Sent, Error> {
         let Flight {
             chosen,
             mut transcript,
+            takes_ticket,
         } = self;
         let params = &chosen.params;
         let rng = &config.rng;
         let (kx, public) = KeyExchange::start(chosen.group, rng)?;
-        if config.tls13 {
-            // RFC 8446 §4.1.3: a server that speaks TLS 1.3 and negotiates
-            // 1.2 says so, so that a 1.3 client can tell a downgrade.
-            if let Some(tail) = server_random.get_mut(RANDOM_LEN - DOWNGRADE_TLS12.len()..) {
-                tail.copy_from_slice(&DOWNGRADE_TLS12);
-            }
-        }
+        mark_downgrade(config, &mut server_random);
+        let tickets = takes_ticket
+            .then(|| TicketPlan::new(config, now, chosen.cert.leaf_sha256()))
+            .flatten();
         let ecdh = EcdhParams::new(chosen.group.to_wire(), public.as_ref())?;
         let signed = SignedParams::new(&params.client_random, &server_random, &ecdh);
 
@@ -300,6 +359,7 @@ impl Flight {
                 w,
                 &messages::ServerHello {
                     random: &server_random,
+                    session_id: &[],
                     suite: params.suite.suite.to_wire(),
                     extended_master_secret: params.extended_master_secret,
                     secure_renegotiation: params.secure_renegotiation,
@@ -307,6 +367,7 @@ impl Flight {
                     status_request: staple.is_some(),
                     sni_ack: chosen.sni_matched,
                     alpn,
+                    session_ticket: tickets.is_some(),
                 },
             )
         })?;
@@ -330,6 +391,7 @@ impl Flight {
                 client_random: params.client_random,
                 server_random,
                 extended_master_secret: params.extended_master_secret,
+                tickets,
                 summary: chosen.into_summary(ocsp),
             },
         };
@@ -425,6 +487,7 @@ impl ExpectClientKeyExchange {
             client_random,
             server_random,
             extended_master_secret,
+            tickets,
             summary,
         } = self;
         let point = messages::parse_client_key_exchange(message.body)?;
@@ -444,38 +507,60 @@ impl ExpectClientKeyExchange {
             transcript,
             client_finished_hash,
             decrypter,
-            encrypter,
+            reply: Reply::Finish { encrypter, tickets },
             summary,
         })
     }
 }
 
 impl ExpectFinished {
-    /// The client's Finished (RFC 5246 §7.4.9), then the server's
-    /// change_cipher_spec and Finished.
-    fn handle(self, message: HandshakeMessage<'_>, out: &mut Output) -> Result<State, Error> {
+    /// The client's Finished (RFC 5246 §7.4.9); then, on a full
+    /// handshake, the server's [NewSessionTicket,] change_cipher_spec and
+    /// Finished.
+    fn handle(
+        self,
+        config: &ServerConfig,
+        message: HandshakeMessage<'_>,
+        out: &mut Output,
+    ) -> Result<State, Error> {
         let ExpectFinished {
             master,
             mut transcript,
             client_finished_hash,
-            encrypter,
+            reply,
             summary,
         } = self;
         let verify_data = messages::parse_finished(message.body)?;
         master.check_client_finished(&client_finished_hash, verify_data)?;
-        transcript.add(message.encoded);
-        let finished = messages::finished(&master.server_finished(&transcript.current_hash()));
-        // One reservation for both records; the Finished is sealed where
-        // it is written.
-        out.reserve(CCS_RECORD.len() + finished.len() + encrypter.overhead());
-        out.change_cipher_spec()?;
-        out.sending_keys(encrypter.into())?;
-        out.unhashed_message(|w| {
-            let start = w.len();
-            w.extend_from_slice(&finished);
-            Ok(start..w.len())
-        })?;
+        if let Reply::Finish { encrypter, tickets } = reply {
+            transcript.add(message.encoded);
+            if let Some(plan) = tickets {
+                plan.issue(config, &master, &summary, &mut transcript, out)?;
+            }
+            let finished = messages::finished(&master.server_finished(&transcript.current_hash()));
+            // One reservation for both records; the Finished is sealed
+            // where it is written.
+            out.reserve(CCS_RECORD.len() + finished.len() + encrypter.overhead());
+            out.change_cipher_spec()?;
+            out.sending_keys(encrypter.into())?;
+            out.unhashed_message(|w| {
+                let start = w.len();
+                w.extend_from_slice(&finished);
+                Ok(start..w.len())
+            })?;
+        }
         out.event(Event::HandshakeComplete(summary));
         Ok(State::Traffic)
+    }
+}
+
+/// RFC 8446 §4.1.3: a server that speaks TLS 1.3 and negotiates 1.2 says
+/// so in the last eight bytes of its random, so that a 1.3 client can tell
+/// a downgrade.
+fn mark_downgrade(config: &ServerConfig, server_random: &mut [u8; RANDOM_LEN]) {
+    if config.tls13 {
+        if let Some(tail) = server_random.get_mut(RANDOM_LEN - DOWNGRADE_TLS12.len()..) {
+            tail.copy_from_slice(&DOWNGRADE_TLS12);
+        }
     }
 }

@@ -17,8 +17,6 @@
 //! does not verify for the identity chosen aborts it with decrypt_error
 //! (§4.2.11: the server MUST abort).
 
-use std::sync::Arc;
-
 use ring::digest::Digest;
 
 use super::messages;
@@ -32,13 +30,13 @@ use crate::crypto::suites::Tls13Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
 use crate::error::Error;
-use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::hello::{self, KeyExchangeChoice, PskModes, SessionId};
+use crate::server::config::ServerConfig;
+use crate::server::events::Resumption;
+use crate::server::hello::{self, KeyExchangeChoice, PskModes, ResumedSession, SessionId};
 use crate::server::output::Output;
 use crate::server::sni;
 use crate::tickets::state::StateView;
 use crate::tickets::MAX_TICKET_LEN;
-use bytes::Bytes;
 use zeroize::Zeroizing;
 
 /// The most PSK identities tried in one hello: each costs a ticket
@@ -66,12 +64,9 @@ pub(crate) struct Accepted {
     index: u16,
     psk: Secret,
     certificate_hash: [u8; 32],
-    /// The session's (and this hello's) SNI host name and ALPN protocol.
-    server_name: Option<Box<str>>,
-    alpn: Option<Bytes>,
-    /// The configured certificate the session was made with, if the
-    /// configuration holds it.
-    cert: Option<Arc<CertifiedKey>>,
+    /// The session's (and this hello's) SNI host name and ALPN protocol,
+    /// and its certificate if configured.
+    session: ResumedSession,
 }
 
 /// The first identity of `hello`'s pre_shared_key that this server can
@@ -97,8 +92,6 @@ pub(crate) fn accept(
     };
     let server_name = sni::server_name(hello)?;
     let alpn = hello::choose_alpn(config, hello)?;
-    let name_bytes = server_name.as_deref().unwrap_or_default().as_bytes();
-    let alpn_bytes = alpn.as_deref().unwrap_or_default();
     // Each ticket is opened here, on the stack, and wiped after.
     let mut buf = Zeroizing::new([0; MAX_TICKET_LEN]);
     let mut binders = offer.binders();
@@ -113,26 +106,19 @@ pub(crate) fn accept(
         // §4.2.11: the PSK's hash must be the chosen suite's; §4.6.1: a
         // ticket is used for the name (and here the ALPN) it was issued
         // under, and never across versions.
-        let same_hash = crate::crypto::suites::Tls13Suite::from_wire(state.cipher_suite.to_wire())
+        let same_hash = Tls13Suite::from_wire(state.cipher_suite.to_wire())
             .is_some_and(|s| core::ptr::eq(s.digest, suite.digest));
         if state.version != ProtocolVersion::Tls13
             || !same_hash
-            || state.server_name != name_bytes
-            || state.alpn_protocol != alpn_bytes
             || !fresh(&state, identity.obfuscated_ticket_age, now)
         {
             continue;
         }
-        // The certificate must still be served (a selection event may
-        // serve certificates the configuration does not hold).
-        let cert = config
-            .certs
-            .iter()
-            .find(|c| c.leaf_sha256() == &state.certificate_hash)
-            .cloned();
-        if cert.is_none() && !config.certificate_events {
+        let Some(cert) =
+            ResumedSession::matching(config, &state, server_name.as_deref(), alpn.as_deref())
+        else {
             continue;
-        }
+        };
         let psk = Secret::new(state.secret);
         let certificate_hash = state.certificate_hash;
         let binder = binder.ok_or(Error::Internal("a PSK identity without its binder"))?;
@@ -141,9 +127,11 @@ pub(crate) fn accept(
             index: u16::try_from(index).unwrap_or(u16::MAX),
             psk,
             certificate_hash,
-            server_name,
-            alpn,
-            cert,
+            session: ResumedSession {
+                alpn,
+                server_name,
+                cert,
+            },
         }));
     }
     Ok(None)
@@ -237,7 +225,7 @@ impl ResumedFlight {
         let (exchange, public) = KeyExchange::start(kx.group, &config.rng)?;
         let shared = exchange.complete(share.as_bytes()?)?;
         let session_id_bytes = session_id.as_bytes()?;
-        let alpn = accepted.alpn.as_deref();
+        let alpn = accepted.session.alpn.as_deref();
         out.reserve(RESUMED_FLIGHT_LEN + alpn.map_or(0, <[u8]>::len));
         out.message(&mut transcript, |w| {
             messages::server_hello(
@@ -276,13 +264,13 @@ impl ResumedFlight {
         let secrets = handshake.into_application(&server_finished_hash)?;
         out.sending_keys(RecordEncrypter::new(secrets.server())?.into())?;
         out.receiving_keys(decrypter.into());
-        let summary = hello::resumed_summary(
-            kx.suite,
-            kx.group,
-            accepted.alpn,
-            accepted.server_name,
+        let summary = accepted.session.into_summary(
+            ProtocolVersion::Tls13,
+            kx.suite.suite,
+            Some(kx.group),
+            true,
             hello_retry,
-            accepted.cert.as_deref(),
+            Resumption::Tls13PskDheKe,
         );
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,

@@ -17,13 +17,8 @@ use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
 use crate::server::hello::PskModes;
 use crate::server::output::Output;
-use crate::tickets::state::{StateView, MAX_STATE_LEN};
-use crate::tickets::TicketKeys;
-use zeroize::Zeroizing;
-
-/// The longest a ticket may be used, which RFC 8446 §4.6.1 caps at seven
-/// days; the key policy's acceptance window caps it further.
-const MAX_LIFETIME: u64 = 7 * 24 * 3600;
+use crate::tickets::issue::{lifetime, seal_state, STATE_FIXED_LEN};
+use crate::tickets::state::StateView;
 
 /// What a handshake keeps from its server flight to issue tickets after
 /// the client's Finished: made only when tickets will be sent.
@@ -88,7 +83,6 @@ impl TicketPlan {
         // the output's, reserved once for all the tickets.
         let per_ticket = NST_OVERHEAD + STATE_FIXED_LEN + server_name.len() + alpn.len();
         out.reserve(usize::from(config.resumption.tickets) * per_ticket);
-        let mut encoded = Zeroizing::new([0; MAX_STATE_LEN]);
         for index in 0..config.resumption.tickets {
             let nonce = [index];
             let psk = resumption_psk(self.suite, &rms, &nonce)?;
@@ -110,21 +104,15 @@ impl TicketPlan {
                 server_name: server_name.as_bytes(),
                 alpn_protocol: alpn,
             };
-            let len = state
-                .encode_into(&mut encoded)
-                .ok_or(Error::Internal("a resumption state longer than its layout"))?;
-            let state = encoded
-                .get(..len)
-                .ok_or(Error::Internal("a resumption state longer than its layout"))?;
             let mut sealed = Ok(());
             out.unhashed_message(|w| {
                 messages::new_session_ticket(w, lifetime, age_add, &nonce, |w| {
-                    sealed = keys.seal_into(state, w);
+                    sealed = seal_state(keys, &state, w);
                 })
             })?;
             // A ticket that could not be sealed fails the step, which
             // takes its message back.
-            sealed.map_err(|_| Error::Internal("a ticket could not be sealed"))?;
+            sealed?;
         }
         Ok(())
     }
@@ -135,15 +123,3 @@ impl TicketPlan {
 /// nonce (2), the ticket's length (2), name, nonce and tag (44), and the
 /// empty extensions (2).
 const NST_OVERHEAD: usize = 22 + 4 + 8 + 2 + 2 + 44 + 2;
-
-/// The state's bytes but its name and protocol: format, version, suite,
-/// flags, issue time, lifetime, age_add (22), a 48-byte secret with its
-/// length (49), the certificate hash (32), and two lengths (2).
-const STATE_FIXED_LEN: usize = 22 + 49 + 32 + 2;
-
-/// How long a ticket may be used: as long as its key is accepted after it
-/// stops sealing, at most seven days (§4.6.1).
-fn lifetime(keys: &TicketKeys) -> u32 {
-    let seconds = keys.policy().accept_for.min(MAX_LIFETIME);
-    u32::try_from(seconds).unwrap_or(u32::MAX)
-}
