@@ -12,6 +12,9 @@ use super::hello_encoder::{
     handshake_message, record, ExtensionModel, HelloModel, StatusRequestModel,
 };
 
+#[path = "tls12_resume.rs"]
+mod resume;
+
 /// Record content types.
 pub const CHANGE_CIPHER_SPEC: u8 = 20;
 pub const ALERT: u8 = 21;
@@ -145,6 +148,9 @@ pub struct HandClient {
     transcript: Vec<u8>,
     pub flight: ServerFlight,
     pub master_secret: Vec<u8>,
+    /// The NewSessionTicket's lifetime hint and ticket (RFC 5077 §3.3),
+    /// once the server sent one.
+    pub ticket: Option<(u32, Vec<u8>)>,
     client: Option<Direction>,
     server: Option<Direction>,
 }
@@ -156,6 +162,7 @@ impl HandClient {
             transcript: Vec::new(),
             flight: ServerFlight::default(),
             master_secret: Vec::new(),
+            ticket: None,
             client: None,
             server: None,
         }
@@ -295,7 +302,7 @@ impl HandClient {
         let mut body = vec![public.len() as u8];
         body.extend(&public);
         let rec = self.client_key_exchange_with_body(&body);
-        let (alg, aead_alg, explicit) = self.suite_params();
+        let alg = self.suite_params().0;
         self.master_secret = if self.flight.extension(23).is_some() {
             prf(
                 alg,
@@ -308,6 +315,14 @@ impl HandClient {
             let seed = [self.hello.random, self.flight.server_random].concat();
             prf(alg, &shared, b"master secret", &seed, 48)
         };
+        self.derive_keys();
+        rec
+    }
+
+    /// The key block from the master secret and both randoms (RFC 5246
+    /// §6.3).
+    fn derive_keys(&mut self) {
+        let (alg, aead_alg, explicit) = self.suite_params();
         let (key_len, iv_len) = (aead_alg.key_len(), if explicit { 4 } else { 12 });
         let seed = [self.flight.server_random, self.hello.random].concat();
         let block = prf(
@@ -327,7 +342,6 @@ impl HandClient {
         };
         self.client = Some(direction(ck, civ));
         self.server = Some(direction(sk, siv));
-        rec
     }
 
     /// The change_cipher_spec record.
@@ -431,9 +445,14 @@ impl HandClient {
         out
     }
 
-    /// Checks the server's change_cipher_spec and Finished.
+    /// Checks the server's change_cipher_spec and Finished, after a
+    /// NewSessionTicket if one came (kept in `ticket`).
     pub fn read_server_finished(&mut self, bytes: &[u8]) {
-        let records = split_records(bytes);
+        let mut records = split_records(bytes);
+        if records.first().is_some_and(|r| r.typ == HANDSHAKE) {
+            let nst = records.remove(0);
+            self.read_new_session_ticket(&nst.fragment);
+        }
         assert_eq!(records.len(), 2, "{records:?}");
         assert_eq!(
             records[0],
