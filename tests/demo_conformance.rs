@@ -8,7 +8,7 @@
 //! through the demo: the TLS 1.2 certificate choice by the client's curves
 //! (RFC 8422 §5.1, §5.3) and early data skipped (RFC 8446 §4.2.10). Also
 //! the demo's deferred decisions (certificate selection, a remote key)
-//! against openssl and Node.
+//! against openssl and Node, and session resumption (in `resumption`).
 
 #[path = "../examples/demo_ocsp/mod.rs"]
 mod demo_ocsp;
@@ -18,6 +18,8 @@ mod demo_pki;
 mod demo_server;
 
 mod common;
+#[path = "demo_conformance/resumption.rs"]
+mod resumption;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
@@ -683,117 +685,5 @@ fn deferred_selection_and_remote_signing_serve_real_clients() {
         assert_eq!(report("protocol"), "TLSv1.3", "{label}");
         assert_ne!(report("ocsp_response"), "none", "{label}");
         assert!(report("status_line").contains(" 200 "), "{label}");
-    }
-}
-
-/// Session resumption through the demo (tickets on by default): openssl
-/// s_client's `-sess_out`/`-sess_in` and gnutls-cli's `--resume` resume in
-/// TLS 1.3; Node resumes and, as its rule says, gets no OCSPResponse on the
-/// resumed connection; and a second demo sharing the first one's
-/// `--ticket-keys` file resumes the first one's sessions. (`-reconnect`
-/// does not resume in TLS 1.3, against OpenSSL's own s_server either: it
-/// reconnects before the tickets arrive.)
-#[test]
-fn sessions_resume_and_a_fleet_shares_the_ticket_keys() {
-    if skip_unless_installed(&[OPENSSL, peers::NODE, peers::GNUTLS_CLI]) {
-        return;
-    }
-    let pki = OpensslPki::new();
-    let staple = pki.dir().join("staple.der");
-    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
-    let keys = pki.dir().join("ticket-keys");
-    let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
-    let args = [
-        "--cert".to_string(),
-        path(&pki.ecdsa.chain_pem),
-        "--key".into(),
-        path(&pki.ecdsa.key_pem),
-        "--ca".into(),
-        pki.ca_arg().into(),
-        "--ocsp".into(),
-        format!("file:{}", path(&staple)),
-        "--ticket-keys".into(),
-        path(&keys),
-    ];
-    let a = Demo::start(&as_strs(&args));
-    assert!(keys.exists(), "the first demo wrote its keys");
-    let b = Demo::start(&as_strs(&args));
-
-    let session = pki.dir().join("session.pem");
-    let client = |demo: &Demo, sess: &str| {
-        let session = path(&session);
-        demo.s_client(
-            &[
-                "-tls1_3",
-                "-servername",
-                "localhost",
-                "-CAfile",
-                pki.ca_arg(),
-                sess,
-                &session,
-            ],
-            b"GET / HTTP/1.0\r\n\r\n",
-        )
-    };
-    let first = client(&a, "-sess_out");
-    first.assert_success();
-    first.assert_contains("New, TLSv1.3");
-    let again = client(&a, "-sess_in");
-    again.assert_success();
-    again.assert_contains("Reused, TLSv1.3");
-    a.line_with(" resumed=yes ");
-    // The other demo, sharing the key file, resumes the same session.
-    let elsewhere = client(&b, "-sess_in");
-    elsewhere.assert_success();
-    elsewhere.assert_contains("Reused, TLSv1.3");
-    b.line_with(" resumed=yes ");
-
-    let gnutls = peers::run(
-        peers::GNUTLS_CLI,
-        &[
-            "--x509cafile",
-            pki.ca_arg(),
-            "--resume",
-            "-p",
-            &a.addr.port().to_string(),
-            "localhost",
-        ],
-        b"",
-    );
-    assert!(
-        gnutls.contains("This is a resumed session"),
-        "{}",
-        gnutls.stdout
-    );
-
-    let script = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/interop/resume_client.js"
-    );
-    let port = a.addr.port().to_string();
-    let node = peers::run(
-        peers::NODE,
-        &[
-            script,
-            "127.0.0.1",
-            &port,
-            pki.ca_arg(),
-            "localhost",
-            "TLSv1.3",
-        ],
-        b"",
-    );
-    assert!(node.success(), "{}", node.stdout);
-    for (key, value) in [
-        ("first_reused", "false"),
-        ("first_ocsp", "yes"),
-        ("second_reused", "true"),
-        ("second_ocsp", "no"),
-    ] {
-        assert!(
-            node.stdout.lines().any(|l| l == format!("{key}={value}")),
-            "{key}={value}: {}",
-            node.stdout
-        );
     }
 }

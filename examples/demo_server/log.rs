@@ -208,6 +208,9 @@ pub fn ocsp_text(log: &ConnLog, summary: &HandshakeSummary) -> String {
     let mut text = match &summary.ocsp {
         OcspOutcome::Stapled(n) => format!("stapled {n} bytes"),
         OcspOutcome::NoResponse => "requested; none stapled (answered with no response)".into(),
+        OcspOutcome::NotRequested if summary.resumption.is_some() => {
+            "none (resumed: no certificate sent)".into()
+        }
         OcspOutcome::NotRequested => "not requested (no status_request in the hello)".into(),
         OcspOutcome::Aborted(reason) => format!("aborted: {reason}"),
         other => format!("{other:?}"),

@@ -1,0 +1,202 @@
+//! Session resumption through the demo (tickets on by default), in TLS 1.3
+//! and TLS 1.2, against openssl, gnutls-cli and Node over loopback.
+
+use std::path::Path;
+
+use super::common::openssl_pki::{CertStatus, OpensslPki};
+use super::common::peers::{self, skip_unless_installed, OPENSSL};
+use super::{as_strs, Demo};
+
+/// The demo's arguments for `pki`'s ECDSA chain, stapling `staple`, with
+/// the ticket keys in `keys`.
+fn demo_args(pki: &OpensslPki, staple: &Path, keys: &Path) -> Vec<String> {
+    let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
+    vec![
+        "--cert".to_string(),
+        path(&pki.ecdsa.chain_pem),
+        "--key".into(),
+        path(&pki.ecdsa.key_pem),
+        "--ca".into(),
+        pki.ca_arg().into(),
+        "--ocsp".into(),
+        format!("file:{}", path(staple)),
+        "--ticket-keys".into(),
+        path(keys),
+    ]
+}
+
+/// Node's `tls.connect({session})` to `demo` in `version`: the second
+/// connection resumes and, by Node's rule, gets no OCSPResponse.
+fn node_resumes(demo: &Demo, pki: &OpensslPki, version: &str) {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/interop/resume_client.js"
+    );
+    let port = demo.addr.port().to_string();
+    let node = peers::run(
+        peers::NODE,
+        &[
+            script,
+            "127.0.0.1",
+            &port,
+            pki.ca_arg(),
+            "localhost",
+            version,
+        ],
+        b"",
+    );
+    assert!(node.success(), "{}", node.stdout);
+    for (key, value) in [
+        ("first_reused", "false"),
+        ("first_ocsp", "yes"),
+        ("second_reused", "true"),
+        ("second_ocsp", "no"),
+        ("protocol", version),
+    ] {
+        assert!(
+            node.stdout.lines().any(|l| l == format!("{key}={value}")),
+            "{key}={value}: {}",
+            node.stdout
+        );
+    }
+}
+
+/// gnutls-cli `--resume` with `priority` says the second handshake resumed.
+fn gnutls_resumes(demo: &Demo, pki: &OpensslPki, priority: &str) {
+    let gnutls = peers::run(
+        peers::GNUTLS_CLI,
+        &[
+            "--priority",
+            priority,
+            "--x509cafile",
+            pki.ca_arg(),
+            "--resume",
+            "-p",
+            &demo.addr.port().to_string(),
+            "localhost",
+        ],
+        b"",
+    );
+    assert!(
+        gnutls.contains("This is a resumed session"),
+        "{priority}: {}",
+        gnutls.stdout
+    );
+}
+
+/// Session resumption through the demo (tickets on by default): openssl
+/// s_client's `-sess_out`/`-sess_in` and gnutls-cli's `--resume` resume in
+/// TLS 1.3; Node resumes and, as its rule says, gets no OCSPResponse on the
+/// resumed connection; and a second demo sharing the first one's
+/// `--ticket-keys` file resumes the first one's sessions. (`-reconnect`
+/// does not resume in TLS 1.3, against OpenSSL's own s_server either: it
+/// reconnects before the tickets arrive.)
+#[test]
+fn sessions_resume_and_a_fleet_shares_the_ticket_keys() {
+    if skip_unless_installed(&[OPENSSL, peers::NODE, peers::GNUTLS_CLI]) {
+        return;
+    }
+    let pki = OpensslPki::new();
+    let staple = pki.dir().join("staple.der");
+    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    let keys = pki.dir().join("ticket-keys");
+    let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
+    let args = demo_args(&pki, &staple, &keys);
+    let a = Demo::start(&as_strs(&args));
+    assert!(keys.exists(), "the first demo wrote its keys");
+    let b = Demo::start(&as_strs(&args));
+
+    let session = pki.dir().join("session.pem");
+    let client = |demo: &Demo, sess: &str| {
+        let session = path(&session);
+        demo.s_client(
+            &[
+                "-tls1_3",
+                "-servername",
+                "localhost",
+                "-CAfile",
+                pki.ca_arg(),
+                sess,
+                &session,
+            ],
+            b"GET / HTTP/1.0\r\n\r\n",
+        )
+    };
+    let first = client(&a, "-sess_out");
+    first.assert_success();
+    first.assert_contains("New, TLSv1.3");
+    let again = client(&a, "-sess_in");
+    again.assert_success();
+    again.assert_contains("Reused, TLSv1.3");
+    a.line_with(" resumed=yes ");
+    // The other demo, sharing the key file, resumes the same session.
+    let elsewhere = client(&b, "-sess_in");
+    elsewhere.assert_success();
+    elsewhere.assert_contains("Reused, TLSv1.3");
+    b.line_with(" resumed=yes ");
+
+    gnutls_resumes(&a, &pki, "NORMAL");
+    node_resumes(&a, &pki, "TLSv1.3");
+}
+
+/// TLS 1.2 session tickets (RFC 5077) through the demo: `-reconnect`
+/// resumes five connections of six, `-sess_out`/`-sess_in` say "Reused,
+/// TLSv1.2", gnutls-cli resumes with and without the extended master
+/// secret, and Node's resumed connection gets no OCSPResponse.
+#[test]
+fn tls12_sessions_resume_from_tickets() {
+    if skip_unless_installed(&[OPENSSL, peers::NODE, peers::GNUTLS_CLI]) {
+        return;
+    }
+    let pki = OpensslPki::new();
+    let staple = pki.dir().join("staple.der");
+    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    let keys = pki.dir().join("ticket-keys");
+    let args = demo_args(&pki, &staple, &keys);
+    let demo = Demo::start(&as_strs(&args));
+    let common = [
+        "-tls1_2",
+        "-servername",
+        "localhost",
+        "-CAfile",
+        pki.ca_arg(),
+    ];
+
+    let reconnect = demo.s_client(
+        &[&common[..], &["-reconnect"]].concat(),
+        b"GET / HTTP/1.0\r\n\r\n",
+    );
+    reconnect.assert_success();
+    let count = |what: &str| reconnect.stdout.matches(what).count();
+    assert_eq!(
+        (count("New, TLSv1.2"), count("Reused, TLSv1.2")),
+        (1, 5),
+        "{}",
+        reconnect.stdout
+    );
+
+    let session = pki.dir().join("session12.pem");
+    let session = session.to_str().unwrap();
+    let first = demo.s_client(
+        &[&common[..], &["-sess_out", session]].concat(),
+        b"GET / HTTP/1.0\r\n\r\n",
+    );
+    first.assert_success();
+    first.assert_contains("New, TLSv1.2");
+    let again = demo.s_client(
+        &[&common[..], &["-sess_in", session]].concat(),
+        b"GET / HTTP/1.0\r\n\r\n",
+    );
+    again.assert_success();
+    again.assert_contains("Reused, TLSv1.2");
+    let line = demo.line_with("TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 none resumed");
+    assert!(line.contains(" resumed=yes "), "{line}");
+
+    gnutls_resumes(&demo, &pki, "NORMAL:-VERS-ALL:+VERS-TLS1.2");
+    gnutls_resumes(
+        &demo,
+        &pki,
+        "NORMAL:-VERS-ALL:+VERS-TLS1.2:%NO_SESSION_HASH",
+    );
+    node_resumes(&demo, &pki, "TLSv1.2");
+}
