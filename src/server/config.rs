@@ -50,6 +50,9 @@ pub(crate) struct Resumption {
     keys: OnceLock<Option<Arc<TicketKeys>>>,
     /// NewSessionTickets after each TLS 1.3 handshake; 0 turns tickets off.
     pub(crate) tickets: u8,
+    /// Whether TLS 1.3 resumes with psk_ke (no (EC)DHE) when the client
+    /// offers it.
+    pub(crate) psk_ke: bool,
 }
 
 /// NewSessionTickets sent after a full TLS 1.3 handshake, by default: two,
@@ -156,6 +159,7 @@ pub struct ServerConfigBuilder {
     must_staple_policy: MustStaplePolicy,
     ticket_keys: Option<Arc<TicketKeys>>,
     tickets: Option<u8>,
+    psk_ke: bool,
 }
 
 impl ServerConfigBuilder {
@@ -168,9 +172,29 @@ impl ServerConfigBuilder {
     }
 
     /// How many NewSessionTickets follow a full TLS 1.3 handshake
-    /// (default [`DEFAULT_TICKETS`]); 0 turns resumption off.
+    /// (default [`DEFAULT_TICKETS`]); 0 turns resumption off. TLS 1.2
+    /// sends one ticket (RFC 5077), unless this is 0.
     pub fn tickets(mut self, count: u8) -> Self {
         self.tickets = Some(count);
+        self
+    }
+
+    /// Resumes TLS 1.3 sessions with psk_ke (RFC 8446 §4.2.9) when the
+    /// client offers it: the ticket's PSK alone, with no (EC)DHE. Off by
+    /// default, so every resumption exchanges fresh keys (psk_dhe_ke).
+    ///
+    /// On, a resumption skips the key exchange, most of its cost, but the
+    /// connection's keys then come from the ticket alone: whoever later
+    /// learns the ticket key can read it (no forward secrecy), and a
+    /// client offering both modes gets psk_ke. Tickets are issued to
+    /// clients that offer only psk_ke too.
+    ///
+    /// ```
+    /// let config = stapler::ServerConfig::builder().psk_ke(true).build()?;
+    /// # Ok::<(), stapler::ConfigError>(())
+    /// ```
+    pub fn psk_ke(mut self, on: bool) -> Self {
+        self.psk_ke = on;
         self
     }
 
@@ -357,6 +381,7 @@ impl ServerConfigBuilder {
                     None => OnceLock::new(),
                 },
                 tickets: self.tickets.unwrap_or(DEFAULT_TICKETS),
+                psk_ke: self.psk_ke,
             },
         })
     }

@@ -308,10 +308,19 @@ impl PskModes {
         }
     }
 
-    /// Whether a ticket could be used with these modes: this server
-    /// resumes with psk_dhe_ke only, keeping forward secrecy.
-    pub(crate) fn usable(self) -> bool {
-        self.dhe_ke
+    /// Whether a ticket could be used with these modes: psk_dhe_ke, which
+    /// keeps forward secrecy, or psk_ke where `psk_ke` (the config) allows
+    /// it.
+    pub(crate) fn usable(self, psk_ke: bool) -> bool {
+        self.dhe_ke || (self.ke && psk_ke)
+    }
+
+    /// Whether a resumption goes without (EC)DHE: the config allows
+    /// psk_ke and the client offered it. The operator who turns psk_ke on
+    /// has chosen to trade the forward secrecy of resumed sessions for the
+    /// key exchange's cost, so it is taken whenever offered.
+    pub(crate) fn psk_ke(self, psk_ke: bool) -> bool {
+        self.ke && psk_ke
     }
 }
 
@@ -403,6 +412,23 @@ impl KeyExchangeChoice {
             advertise_groups: chosen.params.advertise_groups,
         }
     }
+}
+
+/// The TLS 1.3 suite for a hello that resumes with psk_ke and so needs
+/// no (EC)DHE: the server's first the client offers, once the hello is
+/// TLS 1.3 with null compression (§4.1.2).
+pub(crate) fn choose_psk_suite(
+    config: &ServerConfig,
+    hello: &ClientHello<'_>,
+) -> Option<&'static Tls13Suite> {
+    if !offers_tls13(hello) || hello.compression_methods() != [0] {
+        return None;
+    }
+    config
+        .suites
+        .iter()
+        .copied()
+        .find(|s| hello.offers_cipher_suite(s.suite.to_wire()))
 }
 
 /// Judges a TLS 1.3 hello and chooses its suite and group.

@@ -28,6 +28,7 @@ pub mod recording_verifier;
 pub mod rustls_cases;
 pub mod rustls_pair;
 pub mod tls12_client;
+pub mod tls13_psk_client;
 pub mod tls13_wire;
 pub mod wire;
 

@@ -28,13 +28,21 @@ pub(crate) struct ServerHello<'a> {
     pub(crate) random: &'a [u8; 32],
     pub(crate) session_id: &'a [u8],
     pub(crate) suite: u16,
-    /// The group and, for a real ServerHello, the server's share; a
-    /// HelloRetryRequest names the group alone.
-    pub(crate) group: u16,
-    pub(crate) share: Option<&'a [u8]>,
+    /// What key_share says.
+    pub(crate) key_share: KeyShareField<'a>,
     /// The PSK identity accepted, when the handshake resumes (RFC 8446
     /// §4.2.11: pre_shared_key's selected_identity).
     pub(crate) psk: Option<u16>,
+}
+
+/// A ServerHello's key_share (RFC 8446 §4.2.8).
+pub(crate) enum KeyShareField<'a> {
+    /// The server's share in a group: a ServerHello with (EC)DHE.
+    Share { group: u16, share: &'a [u8] },
+    /// The group alone: a HelloRetryRequest asking for a share in it.
+    Retry { group: u16 },
+    /// No key_share: a ServerHello resuming with psk_ke (§4.2.9).
+    Omitted,
 }
 
 /// ServerHello or HelloRetryRequest (RFC 8446 §4.1.3, §4.1.4).
@@ -53,13 +61,21 @@ pub(crate) fn server_hello(
                 put_u16(out, TLS13);
                 Ok(())
             })?;
-            put_extension(out, ExtensionType::KeyShare, |out| {
-                put_u16(out, sh.group);
-                match sh.share {
-                    Some(share) => put_opaque(out, Prefix::U16, share),
-                    None => Ok(()),
+            match sh.key_share {
+                KeyShareField::Share { group, share } => {
+                    put_extension(out, ExtensionType::KeyShare, |out| {
+                        put_u16(out, group);
+                        put_opaque(out, Prefix::U16, share)
+                    })?;
                 }
-            })?;
+                KeyShareField::Retry { group } => {
+                    put_extension(out, ExtensionType::KeyShare, |out| {
+                        put_u16(out, group);
+                        Ok(())
+                    })?;
+                }
+                KeyShareField::Omitted => {}
+            }
             match sh.psk {
                 Some(index) => put_extension(out, ExtensionType::PreSharedKey, |out| {
                     put_u16(out, index);

@@ -243,21 +243,39 @@ fn try_resume(
     if hello.pre_shared_key().is_none() || input.now.is_none() {
         return Ok(None);
     }
-    let kx = hello::choose_key_exchange(config, hello)?;
-    if kx.share.is_none() {
-        return Ok(None);
-    }
-    if let Some((_, pins)) = retry {
-        pins.check(&kx)
-            .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
-    }
+    let psk_ke = PskModes::of(hello).psk_ke(config.resumption.psk_ke);
+    let (suite, dhe) = match hello::choose_key_exchange(config, hello) {
+        Ok(kx) => {
+            if let Some((_, pins)) = retry {
+                pins.check(&kx)
+                    .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
+            }
+            match (kx.share, psk_ke) {
+                (_, true) => (kx.suite, None),
+                (Some(share), false) => (kx.suite, Some((kx.group, share))),
+                // Without a share, the full path asks for one, and the
+                // second hello tries again.
+                (None, false) => return Ok(None),
+            }
+        }
+        // psk_ke needs no (EC)DHE, nor its extensions (§9.2): a hello
+        // without them may still resume, and if it does not, the full
+        // path refuses it as it would have.
+        Err(PeerMisbehaved::Missing(_)) if psk_ke && retry.is_none() => {
+            match hello::choose_psk_suite(config, hello) {
+                Some(suite) => (suite, None),
+                None => return Ok(None),
+            }
+        }
+        Err(other) => return Err(other.into()),
+    };
     let before = retry.map(|(transcript, _)| transcript);
     let Some(accepted) = resume::accept(
         config,
         hello,
         input.message.encoded,
         input.now,
-        kx.suite,
+        suite,
         before,
     )?
     else {
@@ -266,11 +284,11 @@ fn try_resume(
     record_ends_here(input.followed)?;
     let mut transcript = before
         .cloned()
-        .unwrap_or_else(|| Transcript::new(kx.suite.digest));
+        .unwrap_or_else(|| Transcript::new(suite.digest));
     transcript.add(input.message.encoded);
     let ccs_sent = retry.map(|(_, pins)| pins.ccs_sent);
     Ok(Some(ResumedFlight::new(
-        kx, hello, accepted, transcript, ccs_sent,
+        suite, dhe, hello, accepted, transcript, ccs_sent,
     )))
 }
 
@@ -291,8 +309,9 @@ fn send_hello_retry(
                 random: &messages::HRR_RANDOM,
                 session_id,
                 suite: kx.suite.suite.to_wire(),
-                group: kx.group.to_wire(),
-                share: None,
+                key_share: messages::KeyShareField::Retry {
+                    group: kx.group.to_wire(),
+                },
                 psk: None,
             },
         )
@@ -479,8 +498,10 @@ impl Flight {
                     random,
                     session_id,
                     suite: params.suite.suite.to_wire(),
-                    group: chosen.group.to_wire(),
-                    share: Some(public.as_ref()),
+                    key_share: messages::KeyShareField::Share {
+                        group: chosen.group.to_wire(),
+                        share: public.as_ref(),
+                    },
                     psk: None,
                 },
             )

@@ -11,8 +11,10 @@
 //!                                     Finished}
 //! ```
 //!
-//! Only psk_dhe_ke is accepted, so every resumed session gets fresh
-//! (EC)DHE keys. Identities the server does not recognise, or cannot use,
+//! psk_dhe_ke is the mode, so every resumed session gets fresh (EC)DHE
+//! keys, unless the config allows psk_ke and the client offers it: then
+//! ServerHello carries no key_share and the keys come from the PSK alone
+//! (§4.2.9, §7.1). Identities the server does not recognise, or cannot use,
 //! are passed over: the handshake falls back to a full one. A binder that
 //! does not verify for the identity chosen aborts it with decrypt_error
 //! (§4.2.11: the server MUST abort).
@@ -24,15 +26,17 @@ use super::tickets::TicketPlan;
 use super::{send_compat_ccs, ExpectFinished, State};
 use crate::codec::ClientHello;
 use crate::crypto::key_exchange::KeyExchange;
+use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::key_schedule::{EarlySecret, Secret};
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::suites::Tls13Suite;
+use crate::crypto::suites::MAX_HASH_LEN;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
 use crate::error::Error;
 use crate::server::config::ServerConfig;
 use crate::server::events::Resumption;
-use crate::server::hello::{self, KeyExchangeChoice, PskModes, ResumedSession, SessionId};
+use crate::server::hello::{self, ClientShare, PskModes, ResumedSession, SessionId};
 use crate::server::output::Output;
 use crate::server::sni;
 use crate::tickets::state::StateView;
@@ -84,7 +88,7 @@ pub(crate) fn accept(
     let (Some(offer), Some(now)) = (hello.pre_shared_key(), now) else {
         return Ok(None);
     };
-    if !PskModes::of(hello).usable() {
+    if !PskModes::of(hello).usable(config.resumption.psk_ke) {
         return Ok(None);
     }
     let Some(keys) = config.resumption.keys_at(now) else {
@@ -173,7 +177,9 @@ fn check_binder(
 /// A hello that resumes: its flight is ServerHello, EncryptedExtensions
 /// and Finished.
 pub(crate) struct ResumedFlight {
-    kx: KeyExchangeChoice,
+    suite: &'static Tls13Suite,
+    /// psk_dhe_ke's group and the client's share; `None` for psk_ke.
+    dhe: Option<(NamedGroup, ClientShare)>,
     session_id: SessionId,
     accepted: Accepted,
     transcript: Transcript,
@@ -183,15 +189,19 @@ pub(crate) struct ResumedFlight {
 }
 
 impl ResumedFlight {
+    /// `dhe` is the group and the client's share in it for psk_dhe_ke,
+    /// `None` for psk_ke.
     pub(crate) fn new(
-        kx: KeyExchangeChoice,
+        suite: &'static Tls13Suite,
+        dhe: Option<(NamedGroup, ClientShare)>,
         hello: &ClientHello<'_>,
         accepted: Accepted,
         transcript: Transcript,
         retry: Option<bool>,
     ) -> Self {
         Self {
-            kx,
+            suite,
+            dhe,
             session_id: SessionId::new(hello.session_id()),
             accepted,
             transcript,
@@ -201,8 +211,9 @@ impl ResumedFlight {
         }
     }
 
-    /// ServerHello (with the PSK and a fresh share), EncryptedExtensions
-    /// and Finished (RFC 8446 §2.2): no Certificate, nothing signed.
+    /// ServerHello (with the PSK, and a fresh share unless psk_ke),
+    /// EncryptedExtensions and Finished (RFC 8446 §2.2): no Certificate,
+    /// nothing signed.
     pub(crate) fn send(
         self,
         config: &ServerConfig,
@@ -211,7 +222,8 @@ impl ResumedFlight {
         out: &mut Output,
     ) -> Result<State, Error> {
         let ResumedFlight {
-            kx,
+            suite,
+            dhe,
             session_id,
             accepted,
             mut transcript,
@@ -219,11 +231,31 @@ impl ResumedFlight {
             ccs_sent,
             modes,
         } = self;
-        let share = kx.share.as_ref().ok_or(Error::Internal(
-            "a resumed flight without the client's share",
-        ))?;
-        let (exchange, public) = KeyExchange::start(kx.group, &config.rng)?;
-        let shared = exchange.complete(share.as_bytes()?)?;
+        // psk_ke's handshake secret takes a string of zeros where the
+        // (EC)DHE secret would go (§7.1).
+        let zeros = [0; MAX_HASH_LEN];
+        let exchanged = match &dhe {
+            Some((group, share)) => {
+                let (exchange, public) = KeyExchange::start(*group, &config.rng)?;
+                Some((*group, public, exchange.complete(share.as_bytes()?)?))
+            }
+            None => None,
+        };
+        let (key_share, shared) = match &exchanged {
+            Some((group, public, shared)) => (
+                messages::KeyShareField::Share {
+                    group: group.to_wire(),
+                    share: public.as_ref(),
+                },
+                shared.as_bytes(),
+            ),
+            None => (
+                messages::KeyShareField::Omitted,
+                zeros
+                    .get(..suite.digest.output_len())
+                    .ok_or(Error::Internal("a hash longer than MAX_HASH_LEN"))?,
+            ),
+        };
         let session_id_bytes = session_id.as_bytes()?;
         let alpn = accepted.session.alpn.as_deref();
         out.reserve(RESUMED_FLIGHT_LEN + alpn.map_or(0, <[u8]>::len));
@@ -233,16 +265,15 @@ impl ResumedFlight {
                 &messages::ServerHello {
                     random,
                     session_id: session_id_bytes,
-                    suite: kx.suite.suite.to_wire(),
-                    group: kx.group.to_wire(),
-                    share: Some(public.as_ref()),
+                    suite: suite.suite.to_wire(),
+                    key_share,
                     psk: Some(accepted.index),
                 },
             )
         })?;
         send_compat_ccs(ccs_sent, session_id_bytes, out)?;
-        let handshake = EarlySecret::with_psk(kx.suite, accepted.psk.as_bytes())?
-            .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
+        let handshake = EarlySecret::with_psk(suite, accepted.psk.as_bytes())?
+            .into_handshake(shared, &transcript.current_hash())?;
         out.sending_keys(RecordEncrypter::new(handshake.server())?.into())?;
         out.message(&mut transcript, |w| {
             messages::encrypted_extensions(w, alpn, false, &[])
@@ -256,7 +287,7 @@ impl ResumedFlight {
             config,
             now,
             modes,
-            kx.suite,
+            suite,
             &transcript,
             &accepted.certificate_hash,
         );
@@ -264,13 +295,17 @@ impl ResumedFlight {
         let secrets = handshake.into_application(&server_finished_hash)?;
         out.sending_keys(RecordEncrypter::new(secrets.server())?.into())?;
         out.receiving_keys(decrypter.into());
+        let how = match exchanged {
+            Some(_) => Resumption::Tls13PskDheKe,
+            None => Resumption::Tls13PskKe,
+        };
         let summary = accepted.session.into_summary(
             ProtocolVersion::Tls13,
-            kx.suite.suite,
-            Some(kx.group),
+            suite.suite,
+            exchanged.map(|(group, ..)| group),
             true,
             hello_retry,
-            Resumption::Tls13PskDheKe,
+            how,
         );
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,

@@ -45,7 +45,7 @@ impl TicketPlan {
         certificate_hash: &[u8; 32],
     ) -> Option<Self> {
         let resumption = &config.resumption;
-        if resumption.tickets == 0 || !modes.usable() {
+        if resumption.tickets == 0 || !modes.usable(resumption.psk_ke) {
             return None;
         }
         Some(Self {
