@@ -51,7 +51,11 @@ usage: server [options]
                        for its one signature (Event::SignRequest)
   --sign-delay-ms N    with --remote-key: the signer answers after N ms
   --tickets N          TLS 1.3 session tickets sent after each full
-                       handshake (default 2; 0 turns resumption off)
+                       handshake (default 2; TLS 1.2 gets one); 0 turns
+                       resumption off
+  --psk-ke             resume TLS 1.3 with psk_ke when the client offers
+                       it: no key exchange, and no forward secrecy for
+                       resumed sessions
   --ticket-keys FILE   the session-ticket keys: read from FILE, or made and
                        written there (mode 0600), so that servers sharing
                        the file resume each other's sessions
@@ -86,6 +90,8 @@ pub struct Options {
     /// `--tickets`: how many, if given.
     pub tickets: Option<u8>,
     pub ticket_keys: Option<PathBuf>,
+    /// `--psk-ke`.
+    pub psk_ke: bool,
 }
 
 impl Options {
@@ -126,6 +132,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     let mut sign_delay = None;
     let mut tickets = None;
     let mut ticket_keys = None;
+    let mut psk_ke = false;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--help" || arg == "-h" {
@@ -175,6 +182,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
                 );
             }
             "--ticket-keys" => ticket_keys = Some(value()?.into()),
+            "--psk-ke" => psk_ke = true,
             other => return Err(format!("unknown option {other}")),
         }
     }
@@ -243,6 +251,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
         sign_delay: sign_delay.unwrap_or(Duration::ZERO),
         tickets,
         ticket_keys,
+        psk_ke,
     };
     if options.tickets == Some(0) && options.ticket_keys.is_some() {
         return Err("--ticket-keys is for tickets; --tickets 0 turns them off".into());

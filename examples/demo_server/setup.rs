@@ -195,7 +195,8 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
     let builder = match options.tickets {
         Some(count) => builder.tickets(count),
         None => builder,
-    };
+    }
+    .psk_ke(options.psk_ke);
     let builder = match &options.ticket_keys {
         Some(path) => {
             let (keys, note) = ticket_keys(path)?;

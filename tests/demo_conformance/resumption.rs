@@ -200,3 +200,48 @@ fn tls12_sessions_resume_from_tickets() {
     );
     node_resumes(&demo, &pki, "TLSv1.2");
 }
+
+/// `--psk-ke`: openssl s_client `-allow_no_dhe_kex` offers psk_ke, and
+/// its resumed session goes without a key exchange (the log's group is
+/// "none"); without the flag the demo resumes it with psk_dhe_ke.
+#[test]
+fn psk_ke_resumes_without_a_key_exchange_only_when_allowed() {
+    if skip_unless_installed(&[OPENSSL]) {
+        return;
+    }
+    let pki = OpensslPki::new();
+    let staple = pki.dir().join("staple.der");
+    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    for (flag, group) in [(true, "none"), (false, "x25519")] {
+        let keys = pki.dir().join(format!("ticket-keys-{flag}"));
+        let mut args = demo_args(&pki, &staple, &keys);
+        if flag {
+            args.push("--psk-ke".into());
+        }
+        let demo = Demo::start(&as_strs(&args));
+        let session = pki.dir().join(format!("session-psk-ke-{flag}.pem"));
+        let session = session.to_str().unwrap();
+        let client = |sess: &str| {
+            demo.s_client(
+                &[
+                    "-tls1_3",
+                    "-allow_no_dhe_kex",
+                    "-servername",
+                    "localhost",
+                    "-CAfile",
+                    pki.ca_arg(),
+                    sess,
+                    session,
+                ],
+                b"GET / HTTP/1.0\r\n\r\n",
+            )
+        };
+        client("-sess_out").assert_contains("New, TLSv1.3");
+        client("-sess_in").assert_contains("Reused, TLSv1.3");
+        let line = demo.line_with(" resumed=yes ");
+        assert!(
+            line.contains(&format!("TLS_AES_128_GCM_SHA256 {group} resumed ")),
+            "--psk-ke {flag}: {line}"
+        );
+    }
+}
