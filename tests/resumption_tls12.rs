@@ -4,6 +4,9 @@
 //! secret and offer the tickets a test makes.
 
 mod common;
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod targets;
 
 use std::sync::Arc;
 
@@ -361,4 +364,40 @@ fn a_ticket_binds_its_version_and_name() {
     *forged.last_mut().unwrap() ^= 1;
     let flight = offer(&server, forged, b"localhost");
     assert_eq!(HandClient::message_types(&flight), [2, 11, 12, 14]);
+}
+
+/// The fuzz `server` target reaches the TLS 1.2 ticket checks (config bit
+/// 3: fixed ticket keys, the connection at FUZZ_NOW): a hello with a
+/// ticket those keys sealed resumes through them. `STAPLER_FUZZ_SEEDS`
+/// names a directory to write the hello to as a seed.
+#[test]
+fn the_fuzz_server_target_resumes_a_seeded_tls12_ticket() {
+    let client = tls12_client();
+    let server = Arc::new(
+        ServerConfig::builder()
+            .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+            .unwrap()
+            .ticket_keys(targets::server::ticket_keys())
+            .build()
+            .unwrap(),
+    );
+    handshake(&client, &server, targets::server::FUZZ_NOW);
+    let mut conn =
+        rustls::ClientConnection::new(Arc::clone(&client), "localhost".try_into().unwrap())
+            .unwrap();
+    let mut hello = Vec::new();
+    conn.write_tls(&mut hello).unwrap();
+    assert!(ClientHello::parse(&hello[9..])
+        .unwrap()
+        .session_ticket()
+        .is_some_and(|t| !t.is_empty()));
+
+    let mut input = vec![0b1011, 0, 0];
+    input.extend_from_slice(&hello);
+    let run = targets::server::server(&input);
+    assert_eq!((run.selections, run.ocsp_requests), (0, 0), "{run:?}");
+    assert!(run.output > 0 && !run.closed, "{run:?}");
+    if let Some(dir) = std::env::var_os("STAPLER_FUZZ_SEEDS") {
+        std::fs::write(std::path::Path::new(&dir).join("resumption-tls12"), &input).unwrap();
+    }
 }

@@ -63,7 +63,7 @@ pub fn ticket_keys() -> Arc<TicketKeys> {
 
 /// Configs indexed by bits 0-3 of the first byte: OCSP events, certificate
 /// events, the ECDSA key remote, and session tickets (with the connection
-/// started at [`FUZZ_NOW`]).
+/// started at [`FUZZ_NOW`], and TLS 1.3 psk_ke allowed).
 pub fn config(bits: u8) -> Arc<ServerConfig> {
     static CONFIGS: OnceLock<Vec<Arc<ServerConfig>>> = OnceLock::new();
     let configs = CONFIGS.get_or_init(|| {
@@ -88,7 +88,7 @@ pub fn config(bits: u8) -> Arc<ServerConfig> {
                     .map(|b| b.certificate_events(bits & 2 != 0))
                     .map(|b| {
                         if bits & 8 != 0 {
-                            b.ticket_keys(ticket_keys())
+                            b.ticket_keys(ticket_keys()).psk_ke(true)
                         } else {
                             b.tickets(0)
                         }

@@ -1,22 +1,22 @@
 //! A hand-built TLS 1.3 client that resumes with a PSK (RFC 8446 §2.2,
 //! §4.2.11, §7.1), for TLS_AES_128_GCM_SHA256 only, written with ring
 //! alone: independent of stapler's key schedule, and able to offer what
-//! rustls never does (psk_ke alone, no key_share at all).
+//! rustls never does (psk_ke alone, no key_share at all). Self-contained,
+//! so that the handshake benchmark can drive psk_ke with it too.
 //!
-//! The test makes the PSK and seals the ticket itself with the server's
+//! The caller makes the PSK and seals the ticket itself with the server's
 //! [`TicketKeys`](stapler::tickets::TicketKeys), so it knows the secret.
 //! It panics on anything it does not expect: it is a test tool.
 
-use ring::{agreement, digest, hmac};
-
-use super::hello_encoder::{handshake_message, record, ExtensionModel, HelloModel};
-use super::tls12_client::{split_messages, split_records, CHANGE_CIPHER_SPEC, HANDSHAKE};
-use super::tls13_wire::{open_record, seal_record};
+use ring::{aead, agreement, digest, hmac};
 
 const HASH_LEN: usize = 32;
-/// A binder's bytes in the hello's binders list: u16 list length, u8
-/// binder length, the SHA-256 HMAC.
+/// A binder's bytes at the hello's end: u16 list length, u8 binder
+/// length, the SHA-256 HMAC.
 const BINDERS_LEN: usize = 2 + 1 + HASH_LEN;
+const HANDSHAKE: u8 = 22;
+const CHANGE_CIPHER_SPEC: u8 = 20;
+const APPLICATION_DATA: u8 = 23;
 
 fn hkdf_extract(salt: &[u8], ikm: &[u8]) -> Vec<u8> {
     hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, salt), ikm)
@@ -24,8 +24,9 @@ fn hkdf_extract(salt: &[u8], ikm: &[u8]) -> Vec<u8> {
         .to_vec()
 }
 
-/// HKDF-Expand-Label with a context (RFC 8446 §7.1), SHA-256.
+/// HKDF-Expand-Label (RFC 8446 §7.1), SHA-256, for at most one block.
 fn expand_label(secret: &[u8], label: &[u8], context: &[u8], len: usize) -> Vec<u8> {
+    assert!(len <= HASH_LEN);
     let key = hmac::Key::new(hmac::HMAC_SHA256, secret);
     let label = [&b"tls13 "[..], label].concat();
     let mut info = (len as u16).to_be_bytes().to_vec();
@@ -33,8 +34,6 @@ fn expand_label(secret: &[u8], label: &[u8], context: &[u8], len: usize) -> Vec<
     info.extend(&label);
     info.push(context.len() as u8);
     info.extend(context);
-    // One HKDF-Expand block covers every length used here (at most 32).
-    assert!(len <= HASH_LEN);
     info.push(1);
     hmac::sign(&key, &info).as_ref()[..len].to_vec()
 }
@@ -49,12 +48,60 @@ fn derive_secret(secret: &[u8], label: &[u8], messages: &[u8]) -> Vec<u8> {
 
 fn finished_mac(traffic_secret: &[u8], transcript: &[u8]) -> Vec<u8> {
     let key = expand_label(traffic_secret, b"finished", &[], HASH_LEN);
-    hmac::sign(
-        &hmac::Key::new(hmac::HMAC_SHA256, &key),
-        &sha256(transcript),
-    )
-    .as_ref()
-    .to_vec()
+    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), &sha256(transcript))
+        .as_ref()
+        .to_vec()
+}
+
+fn u16_prefixed(body: &[u8]) -> Vec<u8> {
+    [&(body.len() as u16).to_be_bytes()[..], body].concat()
+}
+
+fn extension(typ: u16, body: &[u8]) -> Vec<u8> {
+    [&typ.to_be_bytes()[..], &u16_prefixed(body)].concat()
+}
+
+fn record(typ: u8, version: u16, fragment: &[u8]) -> Vec<u8> {
+    let mut out = vec![typ];
+    out.extend(version.to_be_bytes());
+    out.extend((fragment.len() as u16).to_be_bytes());
+    out.extend(fragment);
+    out
+}
+
+/// (content type, fragment) of each record.
+fn records(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let len = usize::from(u16::from_be_bytes([bytes[3], bytes[4]]));
+        out.push((bytes[0], bytes[5..5 + len].to_vec()));
+        bytes = &bytes[5 + len..];
+    }
+    out
+}
+
+/// (type, whole message) of each handshake message.
+fn messages(mut bytes: &[u8]) -> Vec<(u8, Vec<u8>)> {
+    let mut out = Vec::new();
+    while !bytes.is_empty() {
+        let len = usize::from(bytes[1]) << 16 | usize::from(bytes[2]) << 8 | usize::from(bytes[3]);
+        out.push((bytes[0], bytes[..4 + len].to_vec()));
+        bytes = &bytes[4 + len..];
+    }
+    out
+}
+
+/// The AES-128-GCM key and the nonce of record `seq` under `secret`.
+fn record_key(secret: &[u8], seq: u64) -> (aead::LessSafeKey, aead::Nonce) {
+    let key = expand_label(secret, b"key", &[], 16);
+    let iv = expand_label(secret, b"iv", &[], 12);
+    let mut nonce = [0u8; 12];
+    nonce.copy_from_slice(&iv);
+    for (n, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {
+        *n ^= s;
+    }
+    let key = aead::LessSafeKey::new(aead::UnboundKey::new(&aead::AES_128_GCM, &key).unwrap());
+    (key, aead::Nonce::assume_unique_for_key(nonce))
 }
 
 /// What the server answered to the resuming hello.
@@ -69,13 +116,14 @@ pub struct PskAnswer {
     pub message_types: Vec<u8>,
 }
 
-/// A client holding one PSK and its ticket.
+/// A client holding one PSK.
 pub struct PskClient {
     psk: Vec<u8>,
     transcript: Vec<u8>,
     private: Option<agreement::EphemeralPrivateKey>,
     client_hs: Vec<u8>,
     server_finished_seen: bool,
+    rng: ring::rand::SystemRandom,
 }
 
 impl PskClient {
@@ -86,6 +134,7 @@ impl PskClient {
             private: None,
             client_hs: Vec::new(),
             server_finished_seen: false,
+            rng: ring::rand::SystemRandom::new(),
         }
     }
 
@@ -93,47 +142,46 @@ impl PskClient {
         hkdf_extract(&[0; HASH_LEN], &self.psk)
     }
 
-    /// The ClientHello record offering `ticket` (with the obfuscated age
-    /// `age`) under psk_key_exchange_modes `modes`, with an x25519 share
-    /// and its groups if `share`; the binder made over the truncated
-    /// hello (§4.2.11.2).
+    /// The ClientHello record for localhost offering `ticket` (with the
+    /// obfuscated age `age`) under psk_key_exchange_modes `modes`, with an
+    /// x25519 share and its groups if `share`; the binder made over the
+    /// truncated hello (§4.2.11.2).
     pub fn hello(&mut self, ticket: &[u8], age: u32, modes: &[u8], share: bool) -> Vec<u8> {
-        let mut extensions = vec![
-            ExtensionModel::ServerName(vec![(0, b"localhost".to_vec())]),
-            ExtensionModel::SupportedVersions(vec![0x0304]),
-            ExtensionModel::PskKeyExchangeModes(modes.to_vec()),
-        ];
+        self.server_finished_seen = false;
+        let mut exts = Vec::new();
+        let name = b"localhost";
+        let mut server_name = vec![0];
+        server_name.extend(u16_prefixed(name));
+        exts.extend(extension(0, &u16_prefixed(&server_name)));
+        exts.extend(extension(43, &[2, 3, 4]));
+        exts.extend(extension(45, &[&[modes.len() as u8][..], modes].concat()));
         if share {
-            let rng = ring::rand::SystemRandom::new();
             let private =
-                agreement::EphemeralPrivateKey::generate(&agreement::X25519, &rng).unwrap();
-            let public = private.compute_public_key().unwrap().as_ref().to_vec();
+                agreement::EphemeralPrivateKey::generate(&agreement::X25519, &self.rng).unwrap();
+            let public = private.compute_public_key().unwrap();
             self.private = Some(private);
-            extensions.push(ExtensionModel::SupportedGroups(vec![0x001d]));
-            extensions.push(ExtensionModel::SignatureAlgorithms(vec![0x0403]));
-            extensions.push(ExtensionModel::KeyShare(vec![(0x001d, public)]));
+            exts.extend(extension(10, &[0, 2, 0, 0x1d]));
+            exts.extend(extension(13, &[0, 2, 4, 3]));
+            let entry = [&[0, 0x1d][..], &u16_prefixed(public.as_ref())].concat();
+            exts.extend(extension(51, &u16_prefixed(&entry)));
         }
-        let model = |binder: Vec<u8>| {
-            let mut exts = extensions.clone();
-            exts.push(ExtensionModel::PreSharedKey {
-                identities: vec![(ticket.to_vec(), age)],
-                binders: vec![binder],
-            });
-            HelloModel {
-                legacy_version: 0x0303,
-                random: [9; 32],
-                session_id: vec![0x5e; 32],
-                cipher_suites: vec![0x1301],
-                compression_methods: vec![0],
-                extensions: Some(exts),
-            }
+        let identity = [&u16_prefixed(ticket)[..], &age.to_be_bytes()].concat();
+        let encode = |binder: &[u8]| {
+            let binders = u16_prefixed(&[&[HASH_LEN as u8][..], binder].concat());
+            let psk = extension(41, &[u16_prefixed(&identity), binders].concat());
+            let mut body = vec![3, 3];
+            body.extend([9; 32]);
+            body.push(32);
+            body.extend([0x5e; 32]);
+            body.extend([0, 2, 0x13, 0x01, 1, 0]);
+            body.extend(u16_prefixed(&[&exts[..], &psk].concat()));
+            let len = (body.len() as u32).to_be_bytes();
+            [&[1, len[1], len[2], len[3]][..], &body].concat()
         };
-        let draft = model(vec![0; HASH_LEN]).builder().handshake();
+        let draft = encode(&[0; HASH_LEN]);
         let truncated = &draft[..draft.len() - BINDERS_LEN];
         let binder_key = derive_secret(&self.early_secret(), b"res binder", &[]);
-        let binder = finished_mac(&binder_key, truncated);
-        let message = model(binder).builder().handshake();
-        assert_eq!(message.len(), draft.len());
+        let message = encode(&finished_mac(&binder_key, truncated));
         self.transcript = message.clone();
         record(HANDSHAKE, 0x0301, &message)
     }
@@ -142,11 +190,10 @@ impl PskClient {
     /// EncryptedExtensions and Finished, checking the Finished.
     pub fn read(&mut self, bytes: &[u8]) -> PskAnswer {
         let mut answer = PskAnswer::default();
-        let records = split_records(bytes);
-        let server_hello = split_messages(&records[0].fragment);
-        assert_eq!(records[0].typ, HANDSHAKE);
-        let (typ, sh) = &server_hello[0];
-        assert_eq!(*typ, 2, "ServerHello");
+        let all = records(bytes);
+        assert_eq!(all[0].0, HANDSHAKE);
+        let sh = &messages(&all[0].1)[0].1;
+        assert_eq!(sh[0], 2, "ServerHello");
         answer.message_types.push(2);
         let body = &sh[4..];
         let sid = usize::from(body[34]);
@@ -159,11 +206,9 @@ impl PskClient {
             match t {
                 41 => answer.selected = Some(u16::from_be_bytes([e[0], e[1]])),
                 51 => {
-                    let group = u16::from_be_bytes([e[0], e[1]]);
-                    answer.key_share_group = Some(group);
-                    let public = &e[4..];
+                    answer.key_share_group = Some(u16::from_be_bytes([e[0], e[1]]));
                     let private = self.private.take().expect("a share was sent");
-                    let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, public);
+                    let peer = agreement::UnparsedPublicKey::new(&agreement::X25519, &e[4..]);
                     shared =
                         Some(agreement::agree_ephemeral(private, &peer, |s| s.to_vec()).unwrap());
                 }
@@ -182,19 +227,25 @@ impl PskClient {
         let handshake_secret = hkdf_extract(&derived, &ikm);
         let server_hs = derive_secret(&handshake_secret, b"s hs traffic", &self.transcript);
         self.client_hs = derive_secret(&handshake_secret, b"c hs traffic", &self.transcript);
-        let mut seq = 0;
         let mut plain = Vec::new();
-        for rec in &records[1..] {
-            if rec.typ == CHANGE_CIPHER_SPEC {
+        let mut seq = 0;
+        for (typ, fragment) in &all[1..] {
+            if *typ == CHANGE_CIPHER_SPEC {
                 continue;
             }
-            let whole = record(rec.typ, rec.version, &rec.fragment);
-            let (inner_type, content) = open_record(&server_hs, seq, &whole);
+            assert_eq!(*typ, APPLICATION_DATA);
+            let (key, nonce) = record_key(&server_hs, seq);
             seq += 1;
-            assert_eq!(inner_type, HANDSHAKE);
-            plain.extend(content);
+            let header = [APPLICATION_DATA, 3, 3, (fragment.len() >> 8) as u8, fragment.len() as u8];
+            let mut sealed = fragment.clone();
+            let inner = key
+                .open_in_place(nonce, aead::Aad::from(header), &mut sealed)
+                .expect("the server's handshake record opens");
+            let end = inner.iter().rposition(|&b| b != 0).unwrap();
+            assert_eq!(inner[end], HANDSHAKE);
+            plain.extend_from_slice(&inner[..end]);
         }
-        for (typ, message) in split_messages(&plain) {
+        for (typ, message) in messages(&plain) {
             answer.message_types.push(typ);
             if typ == 20 {
                 let expected = finished_mac(&server_hs, &self.transcript);
@@ -210,7 +261,14 @@ impl PskClient {
     pub fn finished(&mut self) -> Vec<u8> {
         assert!(self.server_finished_seen);
         let verify = finished_mac(&self.client_hs, &self.transcript);
-        let message = handshake_message(20, &verify);
-        seal_record(&self.client_hs, 0, HANDSHAKE, &message)
+        let mut inner = vec![20, 0, 0, HASH_LEN as u8];
+        inner.extend(verify);
+        inner.push(HANDSHAKE);
+        let len = (inner.len() + 16) as u16;
+        let header = [APPLICATION_DATA, 3, 3, (len >> 8) as u8, len as u8];
+        let (key, nonce) = record_key(&self.client_hs, 0);
+        key.seal_in_place_append_tag(nonce, aead::Aad::from(header), &mut inner)
+            .unwrap();
+        [&header[..], &inner].concat()
     }
 }
