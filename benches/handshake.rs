@@ -27,7 +27,9 @@
 //! `HANDSHAKE_PROFILE=stapler-tls12-stapled:200 valgrind --tool=callgrind
 //! --toggle-collect='*Meter*server*' target/release/deps/handshake-*`
 //! (servers `stapler`, `rustls`, `floor`; versions `tls13` (the default
-//! when left out) and `tls12`; variants `plain`, `stapled`).
+//! when left out) and `tls12`; variants `plain`, `stapled`); resumed
+//! handshakes with `HANDSHAKE_PROFILE=resumed/stapler/tls12-ticket:2000`
+//! (kinds `tls13-psk_dhe_ke`, `tls13-psk_ke`, `tls12-ticket`).
 
 #[path = "../tests/common/counting_alloc.rs"]
 mod counting_alloc;
@@ -35,10 +37,14 @@ mod counting_alloc;
 mod floor;
 #[path = "handshake/floor12.rs"]
 mod floor12;
+#[path = "handshake/floor12_resumed.rs"]
+mod floor12_resumed;
 #[path = "handshake/floor_resumed.rs"]
 mod floor_resumed;
 #[path = "../tests/common/handshake_driver.rs"]
 mod handshake_driver;
+#[path = "handshake/resumed.rs"]
+mod resumed;
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -51,18 +57,19 @@ use stapler::{Event, ServerConnection};
 use counting_alloc::Counting;
 use floor::Floor;
 use floor12::Floor12;
+use handshake_driver::resumed::Resumed;
 use handshake_driver::{
     client_answers, client_completes, pki, rustls_handshake, rustls_paused,
-    rustls_resumed_handshake, stapler_deferred_handshake, stapler_deferred_pauses,
-    stapler_handshake, stapler_paused, stapler_resumed_handshake, Fixture, Io, Meter, Version,
-    STAPLE_LEN,
+    stapler_deferred_handshake, stapler_deferred_pauses, stapler_handshake, stapler_paused,
+    Fixture, Io, Meter, Version, STAPLE_LEN,
 };
+use resumed::ResumedFloors;
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Server {
+pub enum Server {
     Stapler,
     Rustls,
     Floor,
@@ -283,6 +290,7 @@ struct Rig {
     io: Io,
     floors: [FloorRig; 2],
     floors12: [FloorRig12; 2],
+    resumed: ResumedFloors,
 }
 
 impl Rig {
@@ -292,12 +300,21 @@ impl Rig {
         let fx = Fixture::new();
         let floors = [FloorRig::new(&fx, false), FloorRig::new(&fx, true)];
         let floors12 = [FloorRig12::new(&fx, false), FloorRig12::new(&fx, true)];
+        let mut io = Io::default();
+        let resumed = ResumedFloors::new(&fx, &mut io);
+        resumed::warm_up(&fx, &mut io);
         Self {
             fx,
-            io: Io::default(),
+            io,
             floors,
             floors12,
+            resumed,
         }
+    }
+
+    /// One resumed handshake; `false` if `server` does not do `kind`.
+    fn resumed(&mut self, server: Server, kind: Resumed, m: &mut Meter) -> bool {
+        resumed::handshake(&self.fx, &mut self.io, &mut self.resumed, server, kind, m)
     }
 
     fn handshake(&mut self, server: Server, version: Version, stapled: bool, m: &mut Meter) {
@@ -306,6 +323,7 @@ impl Rig {
             io,
             floors,
             floors12,
+            ..
         } = self;
         match (server, version) {
             (Server::Stapler, _) => {
@@ -367,6 +385,24 @@ fn report_heap(rig: &mut Rig) {
                     version.name(),
                     max.0,
                     max.1
+                );
+            }
+        }
+    }
+    eprintln!("  resumed, new tickets included:");
+    for kind in Resumed::ALL {
+        for (server, name) in SERVERS {
+            let mut max = None;
+            for _ in 0..20 {
+                let mut m = Meter::default();
+                if rig.resumed(server, kind, &mut m) {
+                    max = max.max(Some((m.allocations, m.bytes)));
+                }
+            }
+            if let Some((count, bytes)) = max {
+                eprintln!(
+                    "  {:16} {name:8} {count:4} allocations, {bytes:6} bytes",
+                    kind.name()
                 );
             }
         }
@@ -463,55 +499,32 @@ fn report_times(rig: &mut Rig) {
             );
         }
     }
-    // Resumed TLS 1.3 handshakes (psk_dhe_ke, two new tickets each),
-    // stapler beside rustls doing the same and the ring floor of it.
-    {
-        let fx = &rig.fx;
-        let io = &mut rig.io;
-        stapler_resumed_handshake(fx, io, &mut Meter::default());
-        rustls_resumed_handshake(fx, io, &mut Meter::default());
-        // The floor works on a hello and ServerHello of the real lengths.
-        let hello_len = {
-            let mut client = rustls::ClientConnection::new(
-                fx.resuming_clients[0].clone(),
-                fx.server_name.clone(),
-            )
-            .unwrap();
-            let mut bytes = Vec::new();
-            client.write_tls(&mut bytes).unwrap();
-            bytes.len() - 5
-        };
-        // Version, random, a 32-byte session id, suite, compression;
-        // supported_versions, key_share (x25519) and pre_shared_key.
-        let server_hello_len = 4 + 2 + 32 + 33 + 2 + 1 + 2 + 6 + 40 + 6;
-        let mut floor = floor_resumed::FloorResumed::new(hello_len, server_hello_len);
-        let floor_rng = SystemRandom::new();
-        let mut client_finished = Vec::new();
+    // Resumed handshakes, each server issuing new tickets as it
+    // resumes; rustls has no psk_ke.
+    for kind in Resumed::ALL {
         let mut times = [const { Vec::new() }; 3];
         for _ in 0..HANDSHAKES {
-            let mut m = Meter::default();
-            assert!(stapler_resumed_handshake(fx, io, &mut m));
-            times[0].push(m.elapsed.as_nanos() as f64);
-            let mut m = Meter::default();
-            assert!(rustls_resumed_handshake(fx, io, &mut m));
-            times[1].push(m.elapsed.as_nanos() as f64);
-            let client = EphemeralPrivateKey::generate(&X25519, &floor_rng).unwrap();
-            let share = client.compute_public_key().unwrap();
-            let mut m = Meter::default();
-            let pending = m.server(|| floor.server_flight(share.as_ref()));
-            floor_resumed::FloorResumed::client_finished_record(&pending, &mut client_finished);
-            let key = m.server(|| floor.client_finished(pending, &mut client_finished));
-            black_box(key);
-            times[2].push(m.elapsed.as_nanos() as f64);
+            for (i, (server, _)) in SERVERS.iter().enumerate() {
+                let mut m = Meter::default();
+                if rig.resumed(*server, kind, &mut m) {
+                    times[i].push(m.elapsed.as_nanos() as f64);
+                }
+            }
         }
-        for v in &mut times {
+        let quantiles = |v: &mut Vec<f64>| {
             v.sort_by(f64::total_cmp);
-        }
-        let [s, r, f] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+            if v.is_empty() {
+                [f64::NAN; 2]
+            } else {
+                [v[v.len() / 10], v[v.len() / 2]]
+            }
+        };
+        let [s, r, f] = times.each_mut().map(quantiles);
         for (i, which) in ["p10", "median"].iter().enumerate() {
             eprintln!(
-                "  tls13 resumed  {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
+                "  {:16} {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
                  stapler/floor {:.3}, rustls/floor {:.3}, stapler/rustls {:.3}",
+                kind.name(),
                 s[i],
                 r[i],
                 f[i],
@@ -555,6 +568,30 @@ fn report_times(rig: &mut Rig) {
 /// `SERVER-[VERSION-]VARIANT[:N]`.
 fn profile(spec: &str) {
     let (what, count) = spec.split_once(':').unwrap_or((spec, "100"));
+    if let Some(resumed) = what.strip_prefix("resumed/") {
+        // `resumed/SERVER/KIND[:N]`, KIND as `Resumed::name` says.
+        let (server, kind) = resumed.split_once('/').expect("resumed/SERVER/KIND");
+        let server = SERVERS
+            .iter()
+            .find(|(_, n)| *n == server)
+            .expect("server")
+            .0;
+        let kind = Resumed::ALL
+            .into_iter()
+            .find(|k| k.name() == kind)
+            .expect("kind");
+        let mut rig = Rig::new();
+        let count: u32 = count.parse().expect("count");
+        let mut m = Meter::default();
+        for _ in 0..count {
+            assert!(rig.resumed(server, kind, &mut m));
+        }
+        eprintln!(
+            "{what}: {count} handshakes, {:?} per handshake",
+            m.elapsed / count
+        );
+        return;
+    }
     let parts: Vec<&str> = what.split('-').collect();
     let (server, version, variant) = match parts[..] {
         [server, variant] => (server, "tls13", variant),
@@ -605,6 +642,24 @@ fn bench(c: &mut Criterion, rig: &mut Rig) {
             }
             group.finish();
         }
+    }
+    for kind in Resumed::ALL {
+        let mut group = c.benchmark_group(format!("resumed/{}", kind.name()));
+        for (server, name) in SERVERS {
+            if !rig.resumed(server, kind, &mut Meter::default()) {
+                continue;
+            }
+            group.bench_function(name, |b| {
+                b.iter_custom(|iters| {
+                    let mut m = Meter::default();
+                    for _ in 0..iters {
+                        rig.resumed(server, kind, &mut m);
+                    }
+                    m.elapsed
+                });
+            });
+        }
+        group.finish();
     }
 }
 

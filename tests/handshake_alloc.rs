@@ -19,10 +19,13 @@ use std::hint::black_box;
 
 use bytes::Bytes;
 use counting_alloc::{Counting, Snapshot};
+use handshake_driver::resumed::{
+    rustls_resumed_handshake, stapler_psk_ke_handshake, stapler_resumed_handshake,
+};
 use handshake_driver::{
-    client_answers, rustls_handshake, rustls_paused, rustls_resumed_handshake,
-    stapler_deferred_handshake, stapler_deferred_pauses, stapler_handshake, stapler_paused,
-    stapler_resumed_handshake, Fixture, Io, Meter, Version, STAPLE_LEN,
+    client_answers, rustls_handshake, rustls_paused, stapler_deferred_handshake,
+    stapler_deferred_pauses, stapler_handshake, stapler_paused, Fixture, Io, Meter, Version,
+    STAPLE_LEN,
 };
 use stapler::server::ProtocolVersion;
 use stapler::{Event, OcspOutcome, ServerConnection};
@@ -48,8 +51,8 @@ const TLS12_PLAIN_ALLOCATIONS: u64 = 4;
 /// remote key's signature), answered at once: at most ten (the issue's
 /// budget), counting the application's own signature bytes.
 const DEFERRED_ALLOCATIONS: u64 = 10;
-/// A resumed TLS 1.3 handshake, the two new tickets included: at most six
-/// (issue 11).
+/// A resumed handshake, its new tickets included (two in TLS 1.3, one in
+/// TLS 1.2): at most six (issue 11), in every mode.
 const RESUMED_ALLOCATIONS: u64 = 6;
 /// What a connection holds while paused at any one decision.
 const DEFERRED_PAUSED_HEAP: i64 = 1024;
@@ -402,18 +405,36 @@ fn a_connection_paused_at_any_decision_holds_at_most_a_kibibyte() {
 fn a_resumed_handshake_allocates_at_most_six_times() {
     let fx = Fixture::new();
     let mut io = Io::default();
-    // The first handshake is a full one; it leaves the client tickets.
-    assert!(!stapler_resumed_handshake(
-        &fx,
-        &mut io,
-        &mut handshake_driver::Meter::default()
-    ));
+    for version in Version::ALL {
+        // The first handshake is a full one; it leaves the client a ticket.
+        assert!(!stapler_resumed_handshake(
+            &fx,
+            version,
+            &mut io,
+            &mut Meter::default()
+        ));
+        let (n, bytes) = per_handshake(|m| {
+            assert!(
+                stapler_resumed_handshake(&fx, version, &mut io, m),
+                "resumed"
+            );
+        });
+        let (theirs, _) = per_handshake(|m| {
+            rustls_resumed_handshake(&fx, version, &mut io, m);
+        });
+        eprintln!(
+            "{} resumed: stapler {n} allocations ({bytes} bytes), rustls {theirs}",
+            version.name()
+        );
+        assert!(
+            n <= RESUMED_ALLOCATIONS,
+            "{}: {n} allocations",
+            version.name()
+        );
+    }
     let (n, bytes) = per_handshake(|m| {
-        assert!(stapler_resumed_handshake(&fx, &mut io, m), "resumed");
+        assert!(stapler_psk_ke_handshake(&fx, &mut io, m), "psk_ke");
     });
-    let (theirs, _) = per_handshake(|m| {
-        rustls_resumed_handshake(&fx, &mut io, m);
-    });
-    eprintln!("resumed: stapler {n} allocations ({bytes} bytes), rustls {theirs}");
-    assert!(n <= RESUMED_ALLOCATIONS, "{n} allocations");
+    eprintln!("tls13 psk_ke resumed: stapler {n} allocations ({bytes} bytes)");
+    assert!(n <= RESUMED_ALLOCATIONS, "psk_ke: {n} allocations");
 }

@@ -37,24 +37,24 @@ use ring::hmac::{self, HMAC_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 
-const HASH_LEN: usize = 32;
-const RANDOM_LEN: usize = 32;
-const MASTER_SECRET_LEN: usize = 48;
-const KEY_LEN: usize = 16;
-const SALT_LEN: usize = 4;
-const KEY_BLOCK_LEN: usize = 2 * (KEY_LEN + SALT_LEN);
-const VERIFY_DATA_LEN: usize = 12;
-const EXPLICIT_NONCE_LEN: usize = 8;
-const TAG_LEN: usize = 16;
+pub const HASH_LEN: usize = 32;
+pub const RANDOM_LEN: usize = 32;
+pub const MASTER_SECRET_LEN: usize = 48;
+pub const KEY_LEN: usize = 16;
+pub const SALT_LEN: usize = 4;
+pub const KEY_BLOCK_LEN: usize = 2 * (KEY_LEN + SALT_LEN);
+pub const VERIFY_DATA_LEN: usize = 12;
+pub const EXPLICIT_NONCE_LEN: usize = 8;
+pub const TAG_LEN: usize = 16;
 /// A Finished message: header and verify_data.
-const FINISHED_LEN: usize = 4 + VERIFY_DATA_LEN;
+pub const FINISHED_LEN: usize = 4 + VERIFY_DATA_LEN;
 /// ServerECDHParams for x25519: named_curve, the group, the point's length
 /// and the point (RFC 8422 §5.4).
 const PARAMS_LEN: usize = 4 + 32;
 
 /// `P_SHA256(secret, label + seed)` into `out` (RFC 5246 §5), with the
 /// secret's HMAC key made by the caller, once per secret.
-fn prf(key: &hmac::Key, label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
+pub fn prf(key: &hmac::Key, label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
     let mut ctx = hmac::Context::with_key(key);
     ctx.update(label);
     for piece in seed {
@@ -77,7 +77,7 @@ fn prf(key: &hmac::Key, label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
 }
 
 /// AES-GCM's nonce in TLS 1.2: the salt, then the explicit part.
-fn nonce(salt: &[u8], explicit: &[u8]) -> Nonce {
+pub fn nonce(salt: &[u8], explicit: &[u8]) -> Nonce {
     let mut nonce = [0; 12];
     nonce[..SALT_LEN].copy_from_slice(salt);
     nonce[SALT_LEN..].copy_from_slice(explicit);
@@ -86,12 +86,12 @@ fn nonce(salt: &[u8], explicit: &[u8]) -> Nonce {
 
 /// The additional data of the first record under a key (sequence number
 /// 0) of `typ` carrying `len` bytes of plaintext (RFC 5246 §6.2.3.3).
-fn aad(typ: u8, len: usize) -> Aad<[u8; 13]> {
+pub fn aad(typ: u8, len: usize) -> Aad<[u8; 13]> {
     let [hi, lo] = (len as u16).to_be_bytes();
     Aad::from([0, 0, 0, 0, 0, 0, 0, 0, typ, 3, 3, hi, lo])
 }
 
-fn aes_key(key: &[u8]) -> LessSafeKey {
+pub fn aes_key(key: &[u8]) -> LessSafeKey {
     LessSafeKey::new(UnboundKey::new(&AES_128_GCM, key).expect("AES-128 key"))
 }
 

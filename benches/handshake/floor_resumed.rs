@@ -1,5 +1,5 @@
-//! The floor of a resumed TLS 1.3 handshake (psk_dhe_ke, x25519,
-//! TLS_AES_128_GCM_SHA256, two new tickets): exactly the cryptography a
+//! The floor of a resumed TLS 1.3 handshake (psk_dhe_ke with x25519, or
+//! psk_ke; TLS_AES_128_GCM_SHA256, two new tickets): exactly the cryptography a
 //! stateless-ticket server must do, with ring alone, on buffers of the real
 //! handshake's sizes.
 //!
@@ -9,7 +9,8 @@
 //! - the early secret from the ticket's PSK, its `derived` salt, and the
 //!   binder checked: `res binder`, its finished key, the HMAC of the hash
 //!   of the hello truncated before its binders (RFC 8446 §4.2.11.2);
-//! - 32 random bytes; x25519: a key pair and the agreement;
+//! - 32 random bytes; for psk_dhe_ke, x25519: a key pair and the
+//!   agreement (psk_ke extracts from zeros instead, RFC 8446 §7.1);
 //! - the handshake and application secrets, keys and IVs, the server
 //!   Finished, and the seal of EncryptedExtensions and Finished.
 //!
@@ -134,7 +135,9 @@ impl FloorResumed {
         out
     }
 
-    pub fn server_flight(&mut self, client_share: &[u8]) -> PendingResumed {
+    /// `client_share` is the client's x25519 share for psk_dhe_ke, `None`
+    /// for psk_ke.
+    pub fn server_flight(&mut self, client_share: Option<&[u8]>) -> PendingResumed {
         // The ticket, opened on the stack.
         let mut state = [0; 256];
         let sealed = &self.ticket[28..];
@@ -175,19 +178,21 @@ impl FloorResumed {
         let rng = &self.rng;
         let mut random = [0; 32];
         rng.fill(&mut random).expect("random");
-        let private = EphemeralPrivateKey::generate(&X25519, rng).expect("x25519 key");
-        let public = private.compute_public_key().expect("x25519 public key");
         let mut shared = [0; 32];
-        agreement::agree_ephemeral(
-            private,
-            &UnparsedPublicKey::new(&X25519, client_share),
-            |secret| shared.copy_from_slice(secret),
-        )
-        .expect("x25519 agreement");
         let sh = &mut self.server_hello;
         sh[6..38].copy_from_slice(&random);
-        let share_at = sh.len() - 32 - 6;
-        sh[share_at..share_at + 32].copy_from_slice(public.as_ref());
+        if let Some(client_share) = client_share {
+            let private = EphemeralPrivateKey::generate(&X25519, rng).expect("x25519 key");
+            let public = private.compute_public_key().expect("x25519 public key");
+            agreement::agree_ephemeral(
+                private,
+                &UnparsedPublicKey::new(&X25519, client_share),
+                |secret| shared.copy_from_slice(secret),
+            )
+            .expect("x25519 agreement");
+            let share_at = sh.len() - 32 - 6;
+            sh[share_at..share_at + 32].copy_from_slice(public.as_ref());
+        }
         transcript.update(&self.server_hello);
         let hello_hash = transcript.clone().finish();
 

@@ -190,7 +190,13 @@ impl ServerConfigBuilder {
     /// clients that offer only psk_ke too.
     ///
     /// ```
-    /// let config = stapler::ServerConfig::builder().psk_ke(true).build()?;
+    /// let config = stapler::ServerConfig::builder()
+    ///     .certificate_chain(
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+    ///     )?
+    ///     .psk_ke(true)
+    ///     .build()?;
     /// # Ok::<(), stapler::ConfigError>(())
     /// ```
     pub fn psk_ke(mut self, on: bool) -> Self {

@@ -1,8 +1,7 @@
 //! What both versions' ticket issuing share: how long a ticket lives, and
 //! sealing a state where the ticket is written, with no allocation.
 
-use zeroize::Zeroizing;
-
+use super::scratch::Scratch;
 use super::state::{StateView, MAX_STATE_LEN};
 use super::TicketKeys;
 use crate::error::Error;
@@ -32,12 +31,12 @@ pub(crate) fn seal_state(
     state: &StateView<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let mut encoded = Zeroizing::new([0; MAX_STATE_LEN]);
+    let mut encoded = Scratch::<MAX_STATE_LEN>::new();
     let len = state
         .encode_into(&mut encoded)
         .ok_or(Error::Internal("a resumption state longer than its layout"))?;
     let plain = encoded
-        .get(..len)
+        .take(len)
         .ok_or(Error::Internal("a resumption state longer than its layout"))?;
     keys.seal_into(plain, out)
         .map_err(|_| Error::Internal("a ticket could not be sealed"))

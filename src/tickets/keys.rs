@@ -6,6 +6,8 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
+
+use super::scratch::Scratch;
 use zeroize::Zeroizing;
 
 /// The length of a key's name, which a ticket starts with (as RFC 5077
@@ -323,9 +325,9 @@ impl TicketKeys {
     /// answers with a full handshake. The state comes back in a buffer
     /// that is wiped when dropped.
     pub fn open(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
-        let mut buf = Zeroizing::new([0; MAX_TICKET_LEN]);
-        let len = self.open_into(ticket, now, &mut buf)?.len();
-        Some(Zeroizing::new(buf.get(..len)?.to_vec()))
+        let mut buf = Scratch::new();
+        let opened = self.open_into(ticket, now, &mut buf)?;
+        Some(Zeroizing::new(opened.to_vec()))
     }
 
     /// [`Self::open`] into `buf`, returning the state where it lies there:
@@ -334,7 +336,7 @@ impl TicketKeys {
         &self,
         ticket: &[u8],
         now: u64,
-        buf: &'b mut [u8; MAX_TICKET_LEN],
+        buf: &'b mut Scratch<MAX_TICKET_LEN>,
     ) -> Option<&'b [u8]> {
         if ticket.len() > MAX_TICKET_LEN || ticket.len() < OVERHEAD {
             return None;
@@ -351,7 +353,7 @@ impl TicketKeys {
                     > now
         })?;
         let aead = key.aead()?;
-        let room = buf.get_mut(..sealed.len())?;
+        let room = buf.take(sealed.len())?;
         room.copy_from_slice(sealed);
         let opened = aead
             .open_in_place(Nonce::assume_unique_for_key(*nonce), Aad::from(name), room)

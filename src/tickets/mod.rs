@@ -27,6 +27,7 @@
 mod export;
 pub(crate) mod issue;
 mod keys;
+pub(crate) mod scratch;
 pub(crate) mod state;
 
 pub use keys::{TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS, MAX_TICKET_LEN};

@@ -26,6 +26,7 @@
 use bytes::Bytes;
 use zeroize::Zeroizing;
 
+use super::scratch::Scratch;
 use crate::enums::{CipherSuite, ProtocolVersion};
 
 /// The layout this code writes and reads.
@@ -83,6 +84,10 @@ impl core::fmt::Debug for ResumptionState {
     }
 }
 
+/// The fields of fixed length: format, version, suite, flags, issue time,
+/// lifetime, age_add, the certificate hash, and the three length bytes.
+const FIXED_LEN: usize = 1 + 2 + 2 + 1 + 8 + 4 + 4 + 32 + 3;
+
 /// The longest encoding: a 48-byte secret, a 253-byte name and a 255-byte
 /// protocol.
 pub(crate) const MAX_STATE_LEN: usize = 1 + 2 + 2 + 1 + 8 + 4 + 4 + 1 + 48 + 32 + 1 + 253 + 1 + 255;
@@ -106,7 +111,7 @@ pub(crate) struct StateView<'a> {
 impl<'a> StateView<'a> {
     /// The state's bytes, written into `buf`; their length, or `None` if a
     /// field is longer than the layout allows.
-    pub(crate) fn encode_into(&self, buf: &mut [u8; MAX_STATE_LEN]) -> Option<usize> {
+    pub(crate) fn encode_into(&self, buf: &mut Scratch<MAX_STATE_LEN>) -> Option<usize> {
         if self.secret.len() > MAX_SECRET_LEN || self.server_name.len() > MAX_NAME_LEN {
             return None;
         }
@@ -114,7 +119,10 @@ impl<'a> StateView<'a> {
             ProtocolVersion::Tls13 => TLS13,
             ProtocolVersion::Tls12 => TLS12,
         };
-        let mut w = Writer { buf, at: 0 };
+        let mut w = Writer {
+            buf: buf.take(self.encoded_len())?,
+            at: 0,
+        };
         w.put(&[FORMAT])?;
         w.put(&version.to_be_bytes())?;
         w.put(&self.cipher_suite.to_wire().to_be_bytes())?;
@@ -127,6 +135,12 @@ impl<'a> StateView<'a> {
         w.short(self.server_name)?;
         w.short(self.alpn_protocol)?;
         Some(w.at)
+    }
+
+    /// The encoding's length: the fixed fields, the secret, the name and
+    /// the protocol, each of the last three with its length byte.
+    fn encoded_len(&self) -> usize {
+        FIXED_LEN + self.secret.len() + self.server_name.len() + self.alpn_protocol.len()
     }
 
     /// Reads what [`Self::encode_into`] wrote; `None` for anything else.
@@ -194,9 +208,9 @@ impl ResumptionState {
     /// `None` if a field is longer than the layout allows (a secret over
     /// 48 bytes, a name over 253, a protocol over 255).
     pub fn encode(&self) -> Option<Zeroizing<Vec<u8>>> {
-        let mut buf = Zeroizing::new([0; MAX_STATE_LEN]);
+        let mut buf = Scratch::new();
         let len = self.view().encode_into(&mut buf)?;
-        Some(Zeroizing::new(buf.get(..len)?.to_vec()))
+        Some(Zeroizing::new(buf.take(len)?.to_vec()))
     }
 
     /// Reads what [`Self::encode`] wrote; `None` for anything else.
@@ -224,7 +238,7 @@ impl ResumptionState {
 
 /// A bounds-checked write into the encoding buffer.
 struct Writer<'b> {
-    buf: &'b mut [u8; MAX_STATE_LEN],
+    buf: &'b mut [u8],
     at: usize,
 }
 

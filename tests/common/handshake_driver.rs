@@ -38,6 +38,8 @@ pub const ANY_TIME: u64 = 0;
 
 #[path = "recording_verifier.rs"]
 mod recording_verifier;
+#[path = "resumed_driver.rs"]
+pub mod resumed;
 
 /// The length of the pretend OCSP response stapled.
 pub const STAPLE_LEN: usize = 700;
@@ -160,14 +162,8 @@ pub struct Fixture {
     pub remote: Arc<stapler::CertifiedKey>,
     pub hsm: ring::signature::EcdsaKeyPair,
     pub hsm_rng: ring::rand::SystemRandom,
-    /// For resumed handshakes (TLS 1.3): a client that keeps tickets, one
-    /// for each server (a client offers a server the tickets it got for
-    /// that name, whoever issued them), and each server issuing them
-    /// (stapler by default; rustls with its ticketer and two tickets, as
-    /// stapler sends).
-    pub resuming_clients: [Arc<rustls::ClientConfig>; 2],
-    pub stapler_tickets: Arc<stapler::ServerConfig>,
-    pub rustls_tickets: Arc<rustls::ServerConfig>,
+    /// For resumed handshakes: see [`resumed`].
+    pub resumed: resumed::ResumedFixture,
 }
 
 impl Fixture {
@@ -225,12 +221,7 @@ impl Fixture {
             Arc::new(config)
         };
 
-        let resuming_client = || {
-            let mut resuming = (*client(Version::Tls13)).clone();
-            resuming.resumption = rustls::client::Resumption::in_memory_sessions(16);
-            Arc::new(resuming)
-        };
-        let resuming_clients = [resuming_client(), resuming_client()];
+        let resumed = resumed::ResumedFixture::new(&cert, &key, &client, &stapler(false), &rustls);
         Self {
             client: client(Version::Tls13),
             client12: client(Version::Tls12),
@@ -258,14 +249,7 @@ impl Fixture {
             )
             .unwrap(),
             hsm_rng: ring::rand::SystemRandom::new(),
-            resuming_clients,
-            stapler_tickets: stapler(false),
-            rustls_tickets: {
-                let mut config = (*rustls(Version::Tls13, &[])).clone();
-                config.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
-                config.send_tls13_tickets = 2;
-                Arc::new(config)
-            },
+            resumed,
         }
     }
 
@@ -358,7 +342,7 @@ pub fn client_completes(client: &mut ClientConnection, io: &mut Io) {
     assert!(!client.wants_write(), "the client has nothing more to say");
 }
 
-fn client_reads(client: &mut ClientConnection, io: &mut Io) {
+pub(crate) fn client_reads(client: &mut ClientConnection, io: &mut Io) {
     let mut input = &io.to_client[..];
     while !input.is_empty() {
         client.read_tls(&mut input).unwrap();
@@ -379,82 +363,6 @@ pub struct Outcome {
     pub flight_len: usize,
     /// The lengths of its records' fragments, in order.
     pub records: Vec<usize>,
-}
-
-/// The time resumed handshakes start at.
-pub const RESUME_NOW: u64 = 1_800_000_000;
-
-/// One TLS 1.3 handshake of the resuming client with stapler (started at
-/// [`RESUME_NOW`], so it issues and takes tickets), the server's part
-/// metered; the client keeps the tickets that follow. Returns whether it
-/// resumed.
-pub fn stapler_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bool {
-    let mut client = resuming_hello(&fx.resuming_clients[0], fx, io);
-    let mut conn = m.server(|| {
-        let mut conn = ServerConnection::new_at(fx.stapler_tickets.clone(), RESUME_NOW);
-        conn.feed(&io.to_server).expect("hello accepted");
-        conn.write_tls_into(&mut io.to_client);
-        conn
-    });
-    client_answers(&mut client, io);
-    let summary = m.server(|| {
-        conn.feed(&io.to_server).expect("Finished accepted");
-        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
-            panic!("handshake not complete");
-        };
-        conn.write_tls_into(&mut io.to_client);
-        drop(conn);
-        summary
-    });
-    client_reads(&mut client, io);
-    summary.resumption.is_some()
-}
-
-/// The same with rustls's server.
-pub fn rustls_resumed_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bool {
-    let mut client = resuming_hello(&fx.resuming_clients[1], fx, io);
-    let mut conn = m.server(|| {
-        let mut conn = rustls::ServerConnection::new(fx.rustls_tickets.clone()).expect("server");
-        let mut input = &io.to_server[..];
-        while !input.is_empty() {
-            conn.read_tls(&mut input).unwrap();
-            conn.process_new_packets().expect("hello accepted");
-        }
-        while conn.wants_write() {
-            conn.write_tls(&mut io.to_client).unwrap();
-        }
-        conn
-    });
-    client_answers(&mut client, io);
-    let resumed = m.server(|| {
-        let mut input = &io.to_server[..];
-        while !input.is_empty() {
-            conn.read_tls(&mut input).unwrap();
-            conn.process_new_packets().expect("Finished accepted");
-        }
-        while conn.wants_write() {
-            conn.write_tls(&mut io.to_client).unwrap();
-        }
-        conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
-    });
-    client_reads(&mut client, io);
-    resumed
-}
-
-/// A resuming client's hello, in `io.to_server`.
-fn resuming_hello(
-    config: &Arc<rustls::ClientConfig>,
-    fx: &Fixture,
-    io: &mut Io,
-) -> ClientConnection {
-    let mut client =
-        ClientConnection::new(Arc::clone(config), fx.server_name.clone()).expect("client");
-    io.to_server.clear();
-    io.to_client.clear();
-    while client.wants_write() {
-        client.write_tls(&mut io.to_server).unwrap();
-    }
-    client
 }
 
 /// The fragment lengths of the records in `bytes`.

@@ -48,9 +48,12 @@ fn derive_secret(secret: &[u8], label: &[u8], messages: &[u8]) -> Vec<u8> {
 
 fn finished_mac(traffic_secret: &[u8], transcript: &[u8]) -> Vec<u8> {
     let key = expand_label(traffic_secret, b"finished", &[], HASH_LEN);
-    hmac::sign(&hmac::Key::new(hmac::HMAC_SHA256, &key), &sha256(transcript))
-        .as_ref()
-        .to_vec()
+    hmac::sign(
+        &hmac::Key::new(hmac::HMAC_SHA256, &key),
+        &sha256(transcript),
+    )
+    .as_ref()
+    .to_vec()
 }
 
 fn u16_prefixed(body: &[u8]) -> Vec<u8> {
@@ -236,7 +239,13 @@ impl PskClient {
             assert_eq!(*typ, APPLICATION_DATA);
             let (key, nonce) = record_key(&server_hs, seq);
             seq += 1;
-            let header = [APPLICATION_DATA, 3, 3, (fragment.len() >> 8) as u8, fragment.len() as u8];
+            let header = [
+                APPLICATION_DATA,
+                3,
+                3,
+                (fragment.len() >> 8) as u8,
+                fragment.len() as u8,
+            ];
             let mut sealed = fragment.clone();
             let inner = key
                 .open_in_place(nonce, aead::Aad::from(header), &mut sealed)

@@ -34,9 +34,9 @@ use crate::server::hello::{self, ResumedSession, SessionId};
 use crate::server::output::Output;
 use crate::server::record_layer::CCS_RECORD;
 use crate::server::sni;
+use crate::tickets::scratch::Scratch;
 use crate::tickets::state::StateView;
 use crate::tickets::MAX_TICKET_LEN;
-use zeroize::Zeroizing;
 
 /// An upper bound on a resumed flight's bytes but the ALPN protocol and
 /// the ticket's name: ServerHello in its record (header 5 + 4; version,
@@ -83,7 +83,7 @@ pub(crate) fn accept(
         return Ok(None);
     };
     // The ticket is opened here, on the stack, and wiped after.
-    let mut buf = Zeroizing::new([0; MAX_TICKET_LEN]);
+    let mut buf = Scratch::<MAX_TICKET_LEN>::new();
     let Some(state) = keys
         .open_into(ticket, now, &mut buf)
         .and_then(StateView::decode)

@@ -39,9 +39,9 @@ use crate::server::events::Resumption;
 use crate::server::hello::{self, ClientShare, PskModes, ResumedSession, SessionId};
 use crate::server::output::Output;
 use crate::server::sni;
+use crate::tickets::scratch::Scratch;
 use crate::tickets::state::StateView;
 use crate::tickets::MAX_TICKET_LEN;
-use zeroize::Zeroizing;
 
 /// The most PSK identities tried in one hello: each costs a ticket
 /// decryption, and a client has one or two tickets to offer. Those past
@@ -97,7 +97,7 @@ pub(crate) fn accept(
     let server_name = sni::server_name(hello)?;
     let alpn = hello::choose_alpn(config, hello)?;
     // Each ticket is opened here, on the stack, and wiped after.
-    let mut buf = Zeroizing::new([0; MAX_TICKET_LEN]);
+    let mut buf = Scratch::<MAX_TICKET_LEN>::new();
     let mut binders = offer.binders();
     for (index, identity) in offer.identities().enumerate().take(MAX_PSK_IDENTITIES) {
         let binder = binders.next();

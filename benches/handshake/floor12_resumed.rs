@@ -1,0 +1,239 @@
+//! The floor of a resumed TLS 1.2 handshake (RFC 5077 §3.1: a session
+//! ticket, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, a new ticket issued):
+//! exactly the cryptography a stateless-ticket server must do, with ring
+//! alone, on buffers of the real handshake's sizes.
+//!
+//! Server flight ([`Floor12Resumed::server_flight`]):
+//! - the ticket opened (AES-256-GCM, its key made for the operation, as a
+//!   server that wipes its keys does), giving the 48-byte master secret;
+//! - 32 random bytes for ServerHello.random;
+//! - the key block (PRF, 40 bytes) and AES-128-GCM key setup both ways;
+//! - a new ticket: a 12-byte nonce, the state sealed (AES-256-GCM);
+//! - SHA-256 over ClientHello, ServerHello and NewSessionTicket, the
+//!   server's verify_data (PRF), and the seal of its Finished.
+//!
+//! Client Finished ([`Floor12Resumed::client_finished`]): the open of the
+//! client's Finished and the check of its verify_data (PRF).
+//!
+//! Left out as not cryptography: parsing the hello, encoding the state and
+//! messages, and checking what the ticket binds.
+
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+use ring::digest::{self, SHA256};
+use ring::hmac::{self, HMAC_SHA256};
+use ring::rand::{SecureRandom, SystemRandom};
+
+use super::floor12::{
+    aad, aes_key, nonce, prf, EXPLICIT_NONCE_LEN, FINISHED_LEN, KEY_BLOCK_LEN, KEY_LEN,
+    MASTER_SECRET_LEN, RANDOM_LEN, SALT_LEN, TAG_LEN, VERIFY_DATA_LEN,
+};
+
+/// The sealed state: what stapler seals for a TLS 1.2 session to
+/// "localhost" without ALPN (the fixed part, 105 bytes, and the name).
+const STATE_LEN: usize = 105 + 9;
+/// Key name, nonce, tag.
+const TICKET_OVERHEAD: usize = 16 + 12 + 16;
+
+fn ticket_key(key: &[u8; 32]) -> LessSafeKey {
+    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("AES-256 key"))
+}
+
+/// The handshake's buffers and long-lived keys.
+pub struct Floor12Resumed {
+    rng: SystemRandom,
+    ticket_key: [u8; 32],
+    ticket: Vec<u8>,
+    master: [u8; MASTER_SECRET_LEN],
+    client_hello: Vec<u8>,
+    server_hello: Vec<u8>,
+    out: Vec<u8>,
+}
+
+/// What the server keeps between its flight and the client's Finished.
+pub struct Pending12Resumed {
+    client_read: LessSafeKey,
+    client_salt: [u8; SALT_LEN],
+    master: hmac::Key,
+    finished_hash: digest::Digest,
+    /// For the client's part, played outside the meter.
+    client_write_key: [u8; KEY_LEN],
+}
+
+impl Floor12Resumed {
+    /// `client_hello_len` and `server_hello_len` are the real messages'
+    /// lengths.
+    pub fn new(client_hello_len: usize, server_hello_len: usize) -> Self {
+        let rng = SystemRandom::new();
+        let ticket_key = [7; 32];
+        let master = [5; MASTER_SECRET_LEN];
+        let mut state = [1; STATE_LEN];
+        state[..MASTER_SECRET_LEN].copy_from_slice(&master);
+        let mut ticket = Vec::new();
+        seal_ticket(&ticket_key, &rng, &state, &mut ticket);
+        Self {
+            rng,
+            ticket_key,
+            ticket,
+            master,
+            client_hello: vec![1; client_hello_len],
+            server_hello: vec![2; server_hello_len],
+            out: Vec::with_capacity(512),
+        }
+    }
+
+    pub fn server_flight(&mut self) -> Pending12Resumed {
+        // The ticket, opened on the stack.
+        let mut state = [0; STATE_LEN + TAG_LEN];
+        let sealed = &self.ticket[28..];
+        state[..sealed.len()].copy_from_slice(sealed);
+        let nonce12: [u8; 12] = self.ticket[16..28].try_into().unwrap();
+        let opened = ticket_key(&self.ticket_key)
+            .open_in_place(
+                Nonce::assume_unique_for_key(nonce12),
+                Aad::from(&[0x5a; 16]),
+                &mut state[..sealed.len()],
+            )
+            .expect("ticket opens");
+        assert_eq!(opened[..MASTER_SECRET_LEN], self.master);
+        let master = hmac::Key::new(HMAC_SHA256, &opened[..MASTER_SECRET_LEN]);
+        let client_random: [u8; RANDOM_LEN] =
+            self.client_hello[6..6 + RANDOM_LEN].try_into().unwrap();
+
+        let mut server_random = [0; RANDOM_LEN];
+        self.rng.fill(&mut server_random).expect("random");
+        let mut block = [0; KEY_BLOCK_LEN];
+        prf(
+            &master,
+            b"key expansion",
+            &[&server_random, &client_random],
+            &mut block,
+        );
+        let (client_write, rest) = block.split_at(KEY_LEN);
+        let (server_write, rest) = rest.split_at(KEY_LEN);
+        let (client_salt, server_salt) = rest.split_at(SALT_LEN);
+        let client_read = aes_key(client_write);
+        let server_write = aes_key(server_write);
+
+        // ServerHello and NewSessionTicket in one plaintext record; the
+        // new ticket's state is the old one's (its bytes, not its
+        // encoding, are what costs).
+        let out = &mut self.out;
+        out.clear();
+        out.extend_from_slice(&[22, 3, 3, 0, 0]);
+        let flight = out.len();
+        out.extend_from_slice(&self.server_hello);
+        out[flight + 6..flight + 6 + RANDOM_LEN].copy_from_slice(&server_random);
+        let ticket_len = STATE_LEN + TICKET_OVERHEAD;
+        let [_, _, hi, lo] = ((4 + 2 + ticket_len) as u32).to_be_bytes();
+        out.extend_from_slice(&[4, 0, hi, lo, 0, 0, 0xa8, 0xc0]);
+        out.extend_from_slice(&(ticket_len as u16).to_be_bytes());
+        seal_ticket(&self.ticket_key, &self.rng, &opened[..STATE_LEN], out);
+        let [hi, lo] = ((out.len() - flight) as u16).to_be_bytes();
+        out[3] = hi;
+        out[4] = lo;
+        let mut transcript = digest::Context::new(&SHA256);
+        transcript.update(&self.client_hello);
+        transcript.update(&out[flight..]);
+        let hash = transcript.clone().finish();
+        let mut verify_data = [0; VERIFY_DATA_LEN];
+        prf(
+            &master,
+            b"server finished",
+            &[hash.as_ref()],
+            &mut verify_data,
+        );
+
+        // change_cipher_spec, then the Finished under the new key.
+        out.extend_from_slice(&[20, 3, 3, 0, 1, 1]);
+        let [hi, lo] = ((EXPLICIT_NONCE_LEN + FINISHED_LEN + TAG_LEN) as u16).to_be_bytes();
+        out.extend_from_slice(&[22, 3, 3, hi, lo]);
+        out.extend_from_slice(&[0; EXPLICIT_NONCE_LEN]);
+        let at = out.len();
+        out.extend_from_slice(&[20, 0, 0, VERIFY_DATA_LEN as u8]);
+        out.extend_from_slice(&verify_data);
+        transcript.update(&out[at..]);
+        let tag = server_write
+            .seal_in_place_separate_tag(
+                nonce(server_salt, &[0; EXPLICIT_NONCE_LEN]),
+                aad(22, FINISHED_LEN),
+                &mut out[at..],
+            )
+            .expect("seal");
+        out.extend_from_slice(tag.as_ref());
+        Pending12Resumed {
+            client_read,
+            client_salt: client_salt.try_into().unwrap(),
+            master,
+            finished_hash: transcript.finish(),
+            client_write_key: client_write.try_into().unwrap(),
+        }
+    }
+
+    /// Plays the client: its Finished record, sealed under its key.
+    pub fn client_finished_record(pending: &Pending12Resumed, out: &mut Vec<u8>) {
+        let mut verify_data = [0; VERIFY_DATA_LEN];
+        prf(
+            &pending.master,
+            b"client finished",
+            &[pending.finished_hash.as_ref()],
+            &mut verify_data,
+        );
+        out.clear();
+        out.extend_from_slice(&[0; EXPLICIT_NONCE_LEN]);
+        let at = out.len();
+        out.extend_from_slice(&[20, 0, 0, VERIFY_DATA_LEN as u8]);
+        out.extend_from_slice(&verify_data);
+        let tag = aes_key(&pending.client_write_key)
+            .seal_in_place_separate_tag(
+                nonce(&pending.client_salt, &[0; EXPLICIT_NONCE_LEN]),
+                aad(22, FINISHED_LEN),
+                &mut out[at..],
+            )
+            .unwrap();
+        out.extend_from_slice(tag.as_ref());
+    }
+
+    /// The client's Finished (its record's fragment) opened and checked.
+    pub fn client_finished(pending: Pending12Resumed, fragment: &mut [u8]) -> LessSafeKey {
+        let (explicit, sealed) = fragment.split_at_mut(EXPLICIT_NONCE_LEN);
+        let message = pending
+            .client_read
+            .open_in_place(
+                nonce(&pending.client_salt, explicit),
+                aad(22, FINISHED_LEN),
+                sealed,
+            )
+            .expect("client Finished authenticates");
+        let mut expected = [0; VERIFY_DATA_LEN];
+        prf(
+            &pending.master,
+            b"client finished",
+            &[pending.finished_hash.as_ref()],
+            &mut expected,
+        );
+        let diff = expected
+            .iter()
+            .zip(&message[4..])
+            .fold(0, |acc, (a, b)| acc | (a ^ b));
+        assert_eq!(diff, 0, "client Finished verifies");
+        pending.client_read
+    }
+}
+
+/// A sealed ticket appended to `out`: name, nonce, state, tag.
+fn seal_ticket(key: &[u8; 32], rng: &SystemRandom, state: &[u8], out: &mut Vec<u8>) {
+    let mut nonce = [0; 12];
+    rng.fill(&mut nonce).expect("nonce");
+    out.extend_from_slice(&[0x5a; 16]);
+    out.extend_from_slice(&nonce);
+    let at = out.len();
+    out.extend_from_slice(state);
+    let tag = ticket_key(key)
+        .seal_in_place_separate_tag(
+            Nonce::assume_unique_for_key(nonce),
+            Aad::from(&[0x5a; 16]),
+            &mut out[at..],
+        )
+        .expect("seal");
+    out.extend_from_slice(tag.as_ref());
+}

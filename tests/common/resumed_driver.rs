@@ -1,0 +1,254 @@
+//! Resumed handshakes, the server's part metered, for the benchmark and
+//! the allocation test: TLS 1.3 psk_dhe_ke and TLS 1.2 tickets by the
+//! rustls client against stapler and against rustls's server, and TLS 1.3
+//! psk_ke by the hand-built PSK client (`tls13_psk_client.rs`; rustls
+//! neither offers nor accepts psk_ke) against stapler.
+//!
+//! Each server issues new tickets as it resumes: stapler two in TLS 1.3 and
+//! one in TLS 1.2 (its defaults), rustls the same (its ticketer, two TLS
+//! 1.3 tickets).
+
+use std::sync::Arc;
+
+use rustls::ClientConnection;
+use stapler::tickets::{ResumptionState, TicketKeyPolicy, TicketKeys};
+use stapler::{Event, ServerConnection};
+
+use super::{client_answers, client_reads, Fixture, Io, Meter, Version};
+
+#[path = "tls13_psk_client.rs"]
+pub mod psk_client;
+
+/// The time resumed handshakes start at.
+pub const RESUME_NOW: u64 = 1_800_000_000;
+
+/// How a handshake resumes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resumed {
+    Tls13PskDheKe,
+    Tls13PskKe,
+    Tls12Ticket,
+}
+
+impl Resumed {
+    pub const ALL: [Resumed; 3] = [
+        Resumed::Tls13PskDheKe,
+        Resumed::Tls13PskKe,
+        Resumed::Tls12Ticket,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Resumed::Tls13PskDheKe => "tls13-psk_dhe_ke",
+            Resumed::Tls13PskKe => "tls13-psk_ke",
+            Resumed::Tls12Ticket => "tls12-ticket",
+        }
+    }
+}
+
+/// The clients and servers of resumed handshakes.
+pub struct ResumedFixture {
+    /// Clients that keep tickets, one per server and version (a client
+    /// offers a server the tickets it got for that name, whoever issued
+    /// them): `[stapler, rustls]`.
+    pub clients13: [Arc<rustls::ClientConfig>; 2],
+    pub clients12: [Arc<rustls::ClientConfig>; 2],
+    /// stapler with its defaults (tickets on).
+    pub stapler: Arc<stapler::ServerConfig>,
+    /// rustls with its ticketer, each version its own config.
+    pub rustls13: Arc<rustls::ServerConfig>,
+    pub rustls12: Arc<rustls::ServerConfig>,
+    /// stapler allowing psk_ke, with keys the fixture holds, and a ticket
+    /// it sealed with them for the PSK client, with its PSK.
+    pub stapler_psk_ke: Arc<stapler::ServerConfig>,
+    pub psk_ke_ticket: Vec<u8>,
+    pub psk: Vec<u8>,
+}
+
+impl ResumedFixture {
+    pub fn new(
+        cert: &[u8],
+        key: &[u8],
+        client: &dyn Fn(Version) -> Arc<rustls::ClientConfig>,
+        stapler: &Arc<stapler::ServerConfig>,
+        rustls: &dyn Fn(Version, &[u8]) -> Arc<rustls::ServerConfig>,
+    ) -> Self {
+        let resuming = |version| {
+            let mut config = (*client(version)).clone();
+            config.resumption = rustls::client::Resumption::in_memory_sessions(16);
+            Arc::new(config)
+        };
+        let with_tickets = |version| {
+            let mut config = (*rustls(version, &[])).clone();
+            config.ticketer = rustls::crypto::ring::Ticketer::new().unwrap();
+            config.send_tls13_tickets = 2;
+            Arc::new(config)
+        };
+        let keys = Arc::new(TicketKeys::new(TicketKeyPolicy::default(), RESUME_NOW).unwrap());
+        let psk: Vec<u8> = (0..32).collect();
+        let state = ResumptionState {
+            version: stapler::ProtocolVersion::Tls13,
+            cipher_suite: stapler::CipherSuite::from_wire(0x1301),
+            secret: zeroize::Zeroizing::new(psk.clone()),
+            extended_master_secret: true,
+            issued: RESUME_NOW,
+            lifetime: 3600,
+            age_add: 0,
+            certificate_hash: ring::digest::digest(&ring::digest::SHA256, cert)
+                .as_ref()
+                .try_into()
+                .unwrap(),
+            server_name: Some("localhost".into()),
+            alpn_protocol: None,
+        };
+        let psk_ke_ticket = keys.seal(&state.encode().unwrap()).unwrap();
+        Self {
+            clients13: [resuming(Version::Tls13), resuming(Version::Tls13)],
+            clients12: [resuming(Version::Tls12), resuming(Version::Tls12)],
+            stapler: Arc::clone(stapler),
+            rustls13: with_tickets(Version::Tls13),
+            rustls12: with_tickets(Version::Tls12),
+            stapler_psk_ke: Arc::new(
+                stapler::ServerConfig::builder()
+                    .certificate_chain(cert, key)
+                    .unwrap()
+                    .ticket_keys(keys)
+                    .psk_ke(true)
+                    .build()
+                    .unwrap(),
+            ),
+            psk_ke_ticket,
+            psk,
+        }
+    }
+
+    fn client(&self, version: Version, server: usize) -> &Arc<rustls::ClientConfig> {
+        match version {
+            Version::Tls13 => &self.clients13[server],
+            Version::Tls12 => &self.clients12[server],
+        }
+    }
+}
+
+/// One handshake of the resuming rustls client offering `version` with
+/// stapler (started at [`RESUME_NOW`], so it issues and takes tickets),
+/// the server's part metered; the client keeps the tickets. Returns
+/// whether it resumed: the first is a full handshake.
+pub fn stapler_resumed_handshake(
+    fx: &Fixture,
+    version: Version,
+    io: &mut Io,
+    m: &mut Meter,
+) -> bool {
+    let rf = &fx.resumed;
+    let mut client = resuming_hello(rf.client(version, 0), fx, io);
+    let mut conn = m.server(|| {
+        let mut conn = ServerConnection::new_at(rf.stapler.clone(), RESUME_NOW);
+        conn.feed(&io.to_server).expect("hello accepted");
+        conn.write_tls_into(&mut io.to_client);
+        conn
+    });
+    client_answers(&mut client, io);
+    let summary = m.server(|| {
+        conn.feed(&io.to_server).expect("Finished accepted");
+        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
+            panic!("handshake not complete");
+        };
+        conn.write_tls_into(&mut io.to_client);
+        drop(conn);
+        summary
+    });
+    client_reads(&mut client, io);
+    assert!(!client.is_handshaking());
+    summary.resumption.is_some()
+}
+
+/// The same with rustls's server.
+pub fn rustls_resumed_handshake(
+    fx: &Fixture,
+    version: Version,
+    io: &mut Io,
+    m: &mut Meter,
+) -> bool {
+    let rf = &fx.resumed;
+    let config = match version {
+        Version::Tls13 => &rf.rustls13,
+        Version::Tls12 => &rf.rustls12,
+    };
+    let mut client = resuming_hello(rf.client(version, 1), fx, io);
+    let mut conn = m.server(|| {
+        let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
+        let mut input = &io.to_server[..];
+        while !input.is_empty() {
+            conn.read_tls(&mut input).unwrap();
+            conn.process_new_packets().expect("hello accepted");
+        }
+        while conn.wants_write() {
+            conn.write_tls(&mut io.to_client).unwrap();
+        }
+        conn
+    });
+    client_answers(&mut client, io);
+    let resumed = m.server(|| {
+        let mut input = &io.to_server[..];
+        while !input.is_empty() {
+            conn.read_tls(&mut input).unwrap();
+            conn.process_new_packets().expect("Finished accepted");
+        }
+        while conn.wants_write() {
+            conn.write_tls(&mut io.to_client).unwrap();
+        }
+        conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+    });
+    client_reads(&mut client, io);
+    assert!(!client.is_handshaking());
+    resumed
+}
+
+/// One psk_ke handshake of the hand-built PSK client with stapler, the
+/// server's part metered; always resumed (the ticket is the fixture's).
+pub fn stapler_psk_ke_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> bool {
+    let rf = &fx.resumed;
+    let mut client = psk_client::PskClient::new(&rf.psk);
+    io.to_server.clear();
+    io.to_client.clear();
+    io.to_server
+        .extend_from_slice(&client.hello(&rf.psk_ke_ticket, 0, &[0], false));
+    let mut conn = m.server(|| {
+        let mut conn = ServerConnection::new_at(rf.stapler_psk_ke.clone(), RESUME_NOW);
+        conn.feed(&io.to_server).expect("hello accepted");
+        conn.write_tls_into(&mut io.to_client);
+        conn
+    });
+    let answer = client.read(&io.to_client);
+    assert_eq!(answer.key_share_group, None, "psk_ke");
+    io.to_server.clear();
+    io.to_client.clear();
+    io.to_server.extend_from_slice(&client.finished());
+    let summary = m.server(|| {
+        conn.feed(&io.to_server).expect("Finished accepted");
+        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
+            panic!("handshake not complete");
+        };
+        conn.write_tls_into(&mut io.to_client);
+        drop(conn);
+        summary
+    });
+    summary.resumption == Some(stapler::Resumption::Tls13PskKe)
+}
+
+/// A resuming client's hello, in `io.to_server`.
+fn resuming_hello(
+    config: &Arc<rustls::ClientConfig>,
+    fx: &Fixture,
+    io: &mut Io,
+) -> ClientConnection {
+    let mut client =
+        ClientConnection::new(Arc::clone(config), fx.server_name.clone()).expect("client");
+    io.to_server.clear();
+    io.to_client.clear();
+    while client.wants_write() {
+        client.write_tls(&mut io.to_server).unwrap();
+    }
+    client
+}
