@@ -11,20 +11,24 @@
 //!
 //! stapler does no I/O, reads no clock and starts no thread: bytes in, bytes
 //! and events out. It speaks TLS 1.3 (RFC 8446) and TLS 1.2 (RFC 5246, with
-//! ECDHE and AEAD suites only, the extended master secret, no renegotiation
-//! and no resumption yet); [`ServerConfig`] can limit it to either.
+//! ECDHE and AEAD suites only, the extended master secret, session tickets,
+//! no renegotiation); [`ServerConfig`] can limit it to either.
 //!
-//! TLS 1.3 sessions resume from stateless tickets (RFC 8446 §4.6.1): after
-//! each full handshake of a connection started with its time
-//! ([`ServerConnection::new_at`]) the server sends
-//! [`DEFAULT_TICKETS`](server::DEFAULT_TICKETS) NewSessionTickets, each the
-//! session's state (its PSK, version, suite, certificate hash, SNI and ALPN,
-//! issue time) sealed by the config's [`tickets::TicketKeys`]. A ticket is
-//! accepted with psk_dhe_ke only, for the name, ALPN and certificate it was
-//! issued with, while its key is accepted (by default a key seals for six
-//! hours and opens for twelve more) and its age agrees. A resumed handshake
-//! sends no certificate and so raises no request ([`HandshakeSummary`]
-//! says [`Resumption`]). The OCSP
+//! Sessions resume from stateless tickets. After each full handshake of a
+//! connection started with its time ([`ServerConnection::new_at`]) the
+//! server sends, in TLS 1.3, [`DEFAULT_TICKETS`](server::DEFAULT_TICKETS)
+//! NewSessionTickets (RFC 8446 §4.6.1), and in TLS 1.2 one, to a client
+//! that asks (RFC 5077). Each is the session's state (its PSK or master
+//! secret, version, suite, extended master secret, certificate hash, SNI
+//! and ALPN, issue time) sealed by the config's [`tickets::TicketKeys`]. A
+//! ticket is accepted in the version it was made in, for the name, ALPN
+//! and certificate it was issued with, while its key is accepted (by
+//! default a key seals for six hours and opens for twelve more) and its
+//! age agrees; TLS 1.3 resumes with psk_dhe_ke, or psk_ke where
+//! [`ServerConfigBuilder::psk_ke`] allows it, and TLS 1.2 keeps the
+//! extended master secret as the session had it (RFC 7627 §5.3). A resumed
+//! handshake sends no certificate and so raises no request
+//! ([`HandshakeSummary`] says [`Resumption`]). The OCSP
 //! event is the same in both: TLS 1.3 staples in the leaf's CertificateEntry,
 //! TLS 1.2 in a CertificateStatus message after Certificate.
 //!
