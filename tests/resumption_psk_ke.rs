@@ -19,6 +19,8 @@ const PSK_DHE_KE: u8 = 1;
 
 struct Setup {
     server: Arc<ServerConfig>,
+    keys: Arc<TicketKeys>,
+    state: ResumptionState,
     ticket: Vec<u8>,
     psk: Vec<u8>,
 }
@@ -56,6 +58,8 @@ fn setup(psk_ke: bool) -> Setup {
     let ticket = keys.seal(&state.encode().unwrap()).unwrap();
     Setup {
         server,
+        keys,
+        state,
         ticket,
         psk,
     }
@@ -162,4 +166,43 @@ fn a_psk_ke_binder_that_does_not_verify_is_decrypt_error() {
         stapler::Error::InvalidMessage(stapler::InvalidMessage::BinderMismatch)
     );
     assert_eq!(conn.poll_transmit().unwrap(), [21, 3, 3, 0, 2, 2, 51]);
+}
+
+#[test]
+fn the_first_usable_identity_is_selected_and_reported() {
+    // Identity 0 is no ticket of this server's (a full handshake would
+    // pass over it); identity 1 is the real one: selected_identity is 1,
+    // and its own binder is the one checked (§4.2.11).
+    for psk_ke in [false, true] {
+        let setup = setup(psk_ke);
+        let mut client = PskClient::new(&setup.psk);
+        let stranger = vec![0x42; 120];
+        let age = 1000u32.wrapping_add(AGE_ADD);
+        let hello = client.hello_offering(
+            &[(&stranger, 7, &[1; 32]), (&setup.ticket, age, &setup.psk)],
+            &[PSK_KE, PSK_DHE_KE],
+            true,
+        );
+        let mut conn = ServerConnection::new_at(Arc::clone(&setup.server), NOW + 1);
+        conn.feed(&hello).unwrap();
+        let answer = client.read(&conn.poll_transmit().unwrap());
+        assert_eq!(answer.selected, Some(1));
+        let summary = finish(&mut conn, &mut client);
+        assert!(summary.resumption.is_some());
+    }
+}
+
+#[test]
+fn a_tls12_session_is_never_resumed_in_tls13() {
+    // The same state, made in TLS 1.2 (its secret, as TLS 1.2's, 48
+    // bytes), sealed by this server's keys: the binder would verify, but
+    // the identity is passed over (RFC 8446 §4.6.1, §4.2.11).
+    let mut setup = setup(true);
+    let mut state = setup.state.clone();
+    state.version = ProtocolVersion::Tls12;
+    state.secret = zeroize::Zeroizing::new(vec![3; 48]);
+    setup.ticket = setup.keys.seal(&state.encode().unwrap()).unwrap();
+    setup.psk = vec![3; 48];
+    let (_, _, answer) = offer(&setup, &[PSK_KE, PSK_DHE_KE], true);
+    assert_eq!(answer.unwrap().selected, None);
 }

@@ -11,9 +11,8 @@
 use ring::{aead, agreement, digest, hmac};
 
 const HASH_LEN: usize = 32;
-/// A binder's bytes at the hello's end: u16 list length, u8 binder
-/// length, the SHA-256 HMAC.
-const BINDERS_LEN: usize = 2 + 1 + HASH_LEN;
+/// One binder's bytes in the binders list: u8 length, the SHA-256 HMAC.
+const BINDER_ENTRY_LEN: usize = 1 + HASH_LEN;
 const HANDSHAKE: u8 = 22;
 const CHANGE_CIPHER_SPEC: u8 = 20;
 const APPLICATION_DATA: u8 = 23;
@@ -119,9 +118,12 @@ pub struct PskAnswer {
     pub message_types: Vec<u8>,
 }
 
-/// A client holding one PSK.
+/// A client holding PSKs: the one [`PskClient::new`] was given, or those of
+/// [`PskClient::hello_offering`].
 pub struct PskClient {
     psk: Vec<u8>,
+    /// Each offered identity's PSK, in order, for the one the server picks.
+    offered: Vec<Vec<u8>>,
     transcript: Vec<u8>,
     private: Option<agreement::EphemeralPrivateKey>,
     client_hs: Vec<u8>,
@@ -133,6 +135,7 @@ impl PskClient {
     pub fn new(psk: &[u8]) -> Self {
         Self {
             psk: psk.to_vec(),
+            offered: Vec::new(),
             transcript: Vec::new(),
             private: None,
             client_hs: Vec::new(),
@@ -145,12 +148,32 @@ impl PskClient {
         hkdf_extract(&[0; HASH_LEN], &self.psk)
     }
 
+    fn binder(psk: &[u8], truncated: &[u8]) -> Vec<u8> {
+        let early = hkdf_extract(&[0; HASH_LEN], psk);
+        let binder_key = derive_secret(&early, b"res binder", &[]);
+        finished_mac(&binder_key, truncated)
+    }
+
     /// The ClientHello record for localhost offering `ticket` (with the
     /// obfuscated age `age`) under psk_key_exchange_modes `modes`, with an
     /// x25519 share and its groups if `share`; the binder made over the
     /// truncated hello (§4.2.11.2).
     pub fn hello(&mut self, ticket: &[u8], age: u32, modes: &[u8], share: bool) -> Vec<u8> {
+        let psk = self.psk.clone();
+        self.hello_offering(&[(ticket, age, &psk)], modes, share)
+    }
+
+    /// The ClientHello offering several identities, each `(ticket,
+    /// obfuscated age, PSK)`, each bound with its own PSK (§4.2.11.2: every
+    /// binder over the hello truncated before the whole binders list).
+    pub fn hello_offering(
+        &mut self,
+        offers: &[(&[u8], u32, &[u8])],
+        modes: &[u8],
+        share: bool,
+    ) -> Vec<u8> {
         self.server_finished_seen = false;
+        self.offered = offers.iter().map(|(_, _, psk)| psk.to_vec()).collect();
         let mut exts = Vec::new();
         let name = b"localhost";
         let mut server_name = vec![0];
@@ -168,10 +191,17 @@ impl PskClient {
             let entry = [&[0, 0x1d][..], &u16_prefixed(public.as_ref())].concat();
             exts.extend(extension(51, &u16_prefixed(&entry)));
         }
-        let identity = [&u16_prefixed(ticket)[..], &age.to_be_bytes()].concat();
-        let encode = |binder: &[u8]| {
-            let binders = u16_prefixed(&[&[HASH_LEN as u8][..], binder].concat());
-            let psk = extension(41, &[u16_prefixed(&identity), binders].concat());
+        let identities: Vec<u8> = offers
+            .iter()
+            .flat_map(|(ticket, age, _)| [&u16_prefixed(ticket)[..], &age.to_be_bytes()].concat())
+            .collect();
+        let encode = |binders: &[Vec<u8>]| {
+            let list: Vec<u8> = binders
+                .iter()
+                .flat_map(|b| [&[HASH_LEN as u8][..], b].concat())
+                .collect();
+            let binders = u16_prefixed(&list);
+            let psk = extension(41, &[u16_prefixed(&identities), binders].concat());
             let mut body = vec![3, 3];
             body.extend([9; 32]);
             body.push(32);
@@ -181,10 +211,13 @@ impl PskClient {
             let len = (body.len() as u32).to_be_bytes();
             [&[1, len[1], len[2], len[3]][..], &body].concat()
         };
-        let draft = encode(&[0; HASH_LEN]);
-        let truncated = &draft[..draft.len() - BINDERS_LEN];
-        let binder_key = derive_secret(&self.early_secret(), b"res binder", &[]);
-        let message = encode(&finished_mac(&binder_key, truncated));
+        let draft = encode(&vec![vec![0; HASH_LEN]; offers.len()]);
+        let truncated = &draft[..draft.len() - 2 - offers.len() * BINDER_ENTRY_LEN];
+        let binders: Vec<Vec<u8>> = offers
+            .iter()
+            .map(|(_, _, psk)| Self::binder(psk, truncated))
+            .collect();
+        let message = encode(&binders);
         self.transcript = message.clone();
         record(HANDSHAKE, 0x0301, &message)
     }
@@ -220,10 +253,11 @@ impl PskClient {
             exts = &exts[4 + l..];
         }
         self.transcript.extend_from_slice(sh);
-        if answer.selected.is_none() {
+        let Some(selected) = answer.selected else {
             // A full handshake: what follows is not this client's business.
             return answer;
-        }
+        };
+        self.psk = self.offered[usize::from(selected)].clone();
         let derived = derive_secret(&self.early_secret(), b"derived", &[]);
         // §7.1: psk_ke puts zeros where the (EC)DHE secret would go.
         let ikm = shared.unwrap_or_else(|| vec![0; HASH_LEN]);
