@@ -109,17 +109,11 @@ fn second_handshake(
     server: &Arc<stapler::ServerConfig>,
     now: u64,
 ) -> Pair {
-    let mut pair = Pair::at(Arc::clone(client), Arc::clone(server), "localhost", now);
-    pair.run().unwrap();
-    assert!(pair.server.is_handshake_complete(), "{:?}", pair.closes());
-    pair
+    Pair::completed_at(client, server, now)
 }
 
 fn resumed(pair: &Pair) -> bool {
-    let by_client = pair.client.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
-    let by_server = pair.summary().unwrap().resumption.is_some();
-    assert_eq!(by_client, by_server);
-    by_server
+    pair.resumed()
 }
 
 #[test]
@@ -261,25 +255,7 @@ fn a_resumed_handshake_raises_no_request() {
             .build()
             .unwrap(),
     );
-    let remote = Arc::new(
-        stapler::CertifiedKey::remote(&pki("leaf-ecdsa.crt"), &pki("root-ca.crt")).unwrap(),
-    );
-    let der = stapler::pki::pem::private_key_from_pem_or_der(&pki("leaf-ecdsa.key")).unwrap();
-    let rng = ring::rand::SystemRandom::new();
-    let key = ring::signature::EcdsaKeyPair::from_pkcs8(
-        &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
-        der.der(),
-        &rng,
-    )
-    .unwrap();
-    let answers = Answers {
-        certificate: Some(remote),
-        staple: Some(common::rustls_pair::staple("resumption")),
-        signer: Some(Arc::new(move |req: &stapler::SignRequest| {
-            key.sign(&rng, req.message()).unwrap().as_ref().to_vec()
-        })),
-        ..Answers::default()
-    };
+    let answers = Answers::remote_ecdsa("resumption");
     let pair = || Pair::at(Arc::clone(&client), Arc::clone(&server), "localhost", NOW);
     let mut first = drive(pair(), Plan::now(), &answers, &pair);
     assert_eq!(first.error, None);

@@ -76,6 +76,22 @@ pub fn prf(key: &hmac::Key, label: &[u8], seed: &[&[u8]], out: &mut [u8]) {
     }
 }
 
+/// The key block (RFC 5246 §6.3): note the order of the randoms.
+pub fn key_block(
+    master: &hmac::Key,
+    server_random: &[u8; RANDOM_LEN],
+    client_random: &[u8; RANDOM_LEN],
+) -> [u8; KEY_BLOCK_LEN] {
+    let mut block = [0; KEY_BLOCK_LEN];
+    prf(
+        master,
+        b"key expansion",
+        &[server_random, client_random],
+        &mut block,
+    );
+    block
+}
+
 /// AES-GCM's nonce in TLS 1.2: the salt, then the explicit part.
 pub fn nonce(salt: &[u8], explicit: &[u8]) -> Nonce {
     let mut nonce = [0; 12];
@@ -223,13 +239,7 @@ impl Floor12 {
             &mut master,
         );
         let master = hmac::Key::new(HMAC_SHA256, &master);
-        let mut block = [0; KEY_BLOCK_LEN];
-        prf(
-            &master,
-            b"key expansion",
-            &[&server_random, &client_random],
-            &mut block,
-        );
+        let block = key_block(&master, &server_random, &client_random);
         let (client_write, rest) = block.split_at(KEY_LEN);
         let (server_write, rest) = rest.split_at(KEY_LEN);
         let (client_salt, server_salt) = rest.split_at(SALT_LEN);

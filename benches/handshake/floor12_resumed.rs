@@ -24,9 +24,10 @@ use ring::hmac::{self, HMAC_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::floor12::{
-    aad, aes_key, nonce, prf, EXPLICIT_NONCE_LEN, FINISHED_LEN, KEY_BLOCK_LEN, KEY_LEN,
+    aad, aes_key, key_block, nonce, prf, EXPLICIT_NONCE_LEN, FINISHED_LEN, KEY_LEN,
     MASTER_SECRET_LEN, RANDOM_LEN, SALT_LEN, TAG_LEN, VERIFY_DATA_LEN,
 };
+use super::floor_resumed::seal_ticket;
 
 /// The sealed state: what stapler seals for a TLS 1.2 session to
 /// "localhost" without ALPN (the fixed part, 105 bytes, and the name).
@@ -101,13 +102,7 @@ impl Floor12Resumed {
 
         let mut server_random = [0; RANDOM_LEN];
         self.rng.fill(&mut server_random).expect("random");
-        let mut block = [0; KEY_BLOCK_LEN];
-        prf(
-            &master,
-            b"key expansion",
-            &[&server_random, &client_random],
-            &mut block,
-        );
+        let block = key_block(&master, &server_random, &client_random);
         let (client_write, rest) = block.split_at(KEY_LEN);
         let (server_write, rest) = rest.split_at(KEY_LEN);
         let (client_salt, server_salt) = rest.split_at(SALT_LEN);
@@ -218,22 +213,4 @@ impl Floor12Resumed {
         assert_eq!(diff, 0, "client Finished verifies");
         pending.client_read
     }
-}
-
-/// A sealed ticket appended to `out`: name, nonce, state, tag.
-fn seal_ticket(key: &[u8; 32], rng: &SystemRandom, state: &[u8], out: &mut Vec<u8>) {
-    let mut nonce = [0; 12];
-    rng.fill(&mut nonce).expect("nonce");
-    out.extend_from_slice(&[0x5a; 16]);
-    out.extend_from_slice(&nonce);
-    let at = out.len();
-    out.extend_from_slice(state);
-    let tag = ticket_key(key)
-        .seal_in_place_separate_tag(
-            Nonce::assume_unique_for_key(nonce),
-            Aad::from(&[0x5a; 16]),
-            &mut out[at..],
-        )
-        .expect("seal");
-    out.extend_from_slice(tag.as_ref());
 }

@@ -38,8 +38,8 @@ use super::floor::{
 /// The ticket's sealed state: about what stapler seals (no name, no ALPN).
 const STATE_LEN: usize = 110;
 
-/// A sealed ticket: name, nonce, state, tag.
-fn seal_ticket(key: &[u8; 32], rng: &SystemRandom, state: &[u8], out: &mut Vec<u8>) {
+/// A sealed ticket appended to `out`: name, nonce, state, tag.
+pub fn seal_ticket(key: &[u8; 32], rng: &SystemRandom, state: &[u8], out: &mut Vec<u8>) {
     let mut nonce = [0; 12];
     rng.fill(&mut nonce).expect("nonce");
     let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("AES-256 key"));

@@ -15,6 +15,7 @@ use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
 use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
 use crate::enums::ProtocolVersion;
+use crate::error::CryptoError;
 use crate::ocsp::{MustStaplePolicy, StaplePolicy};
 use crate::pki::{pem, Certificate};
 pub use crate::server::certified_key::CertifiedKey;
@@ -61,6 +62,17 @@ pub(crate) struct Resumption {
 pub const DEFAULT_TICKETS: u8 = 2;
 
 impl Resumption {
+    /// The key set to seal a new ticket with at `now`, rotated first if it
+    /// is due (so that a server that never rotates its keys itself still
+    /// does); `None` when tickets are off.
+    pub(crate) fn sealing_keys(&self, now: u64) -> Result<Option<&Arc<TicketKeys>>, CryptoError> {
+        let Some(keys) = self.keys_at(now) else {
+            return Ok(None);
+        };
+        keys.rotate(now).map_err(|_| CryptoError::Random)?;
+        Ok(Some(keys))
+    }
+
     /// The key set, made at `now` by the first connection that asks if the
     /// builder was given none. `None` when tickets are off.
     pub(crate) fn keys_at(&self, now: u64) -> Option<&Arc<TicketKeys>> {

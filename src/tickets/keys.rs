@@ -110,13 +110,18 @@ impl std::error::Error for TicketKeyError {}
 /// Forgets keys that may no longer open tickets, and any beyond
 /// [`MAX_TICKET_KEYS`].
 fn forget_retired(policy: &TicketKeyPolicy, keys: &mut Vec<TicketKey>, now: u64) {
-    keys.retain(|k| {
-        k.created
-            .saturating_add(policy.rotate_every)
-            .saturating_add(policy.accept_for)
-            > now
-    });
+    keys.retain(|k| !retired(policy, k, now));
     keys.truncate(MAX_TICKET_KEYS);
+}
+
+/// Whether `key` may no longer open tickets at `now`: it stopped sealing
+/// (at the latest `rotate_every` after it began) more than `accept_for`
+/// ago.
+fn retired(policy: &TicketKeyPolicy, key: &TicketKey, now: u64) -> bool {
+    key.created
+        .saturating_add(policy.rotate_every)
+        .saturating_add(policy.accept_for)
+        <= now
 }
 
 /// One key: its name, its secret (wiped on drop), and when it started
@@ -263,6 +268,11 @@ impl TicketKeys {
         // The key is made before the lock is taken: no connection waits
         // on the random number generator.
         let due = now >= self.next_rotation();
+        // Most calls (every ticket issued) find nothing due and nothing to
+        // forget: a read lock says so, and no writer is taken.
+        if !due && !self.read().iter().any(|k| retired(&self.policy, k, now)) {
+            return Ok(false);
+        }
         let new = if due {
             Some(TicketKey::generate(&self.rng, now)?)
         } else {
@@ -345,13 +355,9 @@ impl TicketKeys {
         let (nonce, sealed) = rest.split_first_chunk::<NONCE_LEN>()?;
         let policy = self.policy;
         let keys = self.read();
-        let key = keys.iter().find(|k| {
-            &k.name == name
-                && k.created
-                    .saturating_add(policy.rotate_every)
-                    .saturating_add(policy.accept_for)
-                    > now
-        })?;
+        let key = keys
+            .iter()
+            .find(|k| &k.name == name && !retired(&policy, k, now))?;
         let aead = key.aead()?;
         let room = buf.take(sealed.len())?;
         room.copy_from_slice(sealed);

@@ -55,6 +55,33 @@ pub struct Answers {
     pub signer: Option<Signer>,
 }
 
+impl Answers {
+    /// All three decisions answered: the ECDSA test leaf selected with its
+    /// key held outside stapler (the signer stands in for an HSM), and a
+    /// pretend staple tagged `tag`.
+    pub fn remote_ecdsa(tag: &str) -> Self {
+        use super::rustls_pair::{pki, staple};
+        let remote =
+            Arc::new(CertifiedKey::remote(&pki("leaf-ecdsa.crt"), &pki("root-ca.crt")).unwrap());
+        let der = stapler::pki::pem::private_key_from_pem_or_der(&pki("leaf-ecdsa.key")).unwrap();
+        let rng = ring::rand::SystemRandom::new();
+        let key = ring::signature::EcdsaKeyPair::from_pkcs8(
+            &ring::signature::ECDSA_P256_SHA256_ASN1_SIGNING,
+            der.der(),
+            &rng,
+        )
+        .unwrap();
+        Self {
+            certificate: Some(remote),
+            staple: Some(staple(tag)),
+            signer: Some(Arc::new(move |req: &SignRequest| {
+                key.sign(&rng, req.message()).unwrap().as_ref().to_vec()
+            })),
+            ..Self::default()
+        }
+    }
+}
+
 /// The knob of each decision.
 #[derive(Clone, Copy, Debug)]
 pub struct Plan {

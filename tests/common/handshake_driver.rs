@@ -516,32 +516,31 @@ pub fn rustls_handshake(
     };
     let mut conn = m.server(|| {
         let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
-        let mut input = &io.to_server[..];
-        while !input.is_empty() {
-            conn.read_tls(&mut input).unwrap();
-            conn.process_new_packets().expect("hello accepted");
-        }
-        while conn.wants_write() {
-            conn.write_tls(&mut io.to_client).unwrap();
-        }
+        rustls_exchange(&mut conn, io, "hello accepted");
         conn
     });
     let flight_len = io.to_client.len();
     client_answers(&mut client, io);
     m.server(|| {
-        let mut input = &io.to_server[..];
-        while !input.is_empty() {
-            conn.read_tls(&mut input).unwrap();
-            conn.process_new_packets().expect("Finished accepted");
-        }
+        rustls_exchange(&mut conn, io, "Finished accepted");
         assert!(!conn.is_handshaking());
-        while conn.wants_write() {
-            conn.write_tls(&mut io.to_client).unwrap();
-        }
         drop(conn);
     });
     client_completes(&mut client, io);
     flight_len
+}
+
+/// rustls's server reads all of `io.to_server` (`what` it must accept)
+/// and writes all it has to `io.to_client`.
+pub(crate) fn rustls_exchange(conn: &mut rustls::ServerConnection, io: &mut Io, what: &str) {
+    let mut input = &io.to_server[..];
+    while !input.is_empty() {
+        conn.read_tls(&mut input).unwrap();
+        conn.process_new_packets().expect(what);
+    }
+    while conn.wants_write() {
+        conn.write_tls(&mut io.to_client).unwrap();
+    }
 }
 
 /// Heap held while a handshake waits for the application's OCSP answer.

@@ -14,7 +14,7 @@ use rustls::ClientConnection;
 use stapler::tickets::{ResumptionState, TicketKeyPolicy, TicketKeys};
 use stapler::{Event, ServerConnection};
 
-use super::{client_answers, client_reads, Fixture, Io, Meter, Version};
+use super::{client_answers, client_reads, rustls_exchange, Fixture, Io, Meter, Version};
 
 #[path = "tls13_psk_client.rs"]
 pub mod psk_client;
@@ -142,22 +142,14 @@ pub fn stapler_resumed_handshake(
 ) -> bool {
     let rf = &fx.resumed;
     let mut client = resuming_hello(rf.client(version, 0), fx, io);
-    let mut conn = m.server(|| {
+    let conn = m.server(|| {
         let mut conn = ServerConnection::new_at(rf.stapler.clone(), RESUME_NOW);
         conn.feed(&io.to_server).expect("hello accepted");
         conn.write_tls_into(&mut io.to_client);
         conn
     });
     client_answers(&mut client, io);
-    let summary = m.server(|| {
-        conn.feed(&io.to_server).expect("Finished accepted");
-        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
-            panic!("handshake not complete");
-        };
-        conn.write_tls_into(&mut io.to_client);
-        drop(conn);
-        summary
-    });
+    let summary = m.server(|| finish(conn, io));
     client_reads(&mut client, io);
     assert!(!client.is_handshaking());
     summary.resumption.is_some()
@@ -178,26 +170,12 @@ pub fn rustls_resumed_handshake(
     let mut client = resuming_hello(rf.client(version, 1), fx, io);
     let mut conn = m.server(|| {
         let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
-        let mut input = &io.to_server[..];
-        while !input.is_empty() {
-            conn.read_tls(&mut input).unwrap();
-            conn.process_new_packets().expect("hello accepted");
-        }
-        while conn.wants_write() {
-            conn.write_tls(&mut io.to_client).unwrap();
-        }
+        rustls_exchange(&mut conn, io, "hello accepted");
         conn
     });
     client_answers(&mut client, io);
     let resumed = m.server(|| {
-        let mut input = &io.to_server[..];
-        while !input.is_empty() {
-            conn.read_tls(&mut input).unwrap();
-            conn.process_new_packets().expect("Finished accepted");
-        }
-        while conn.wants_write() {
-            conn.write_tls(&mut io.to_client).unwrap();
-        }
+        rustls_exchange(&mut conn, io, "Finished accepted");
         conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
     });
     client_reads(&mut client, io);
@@ -214,7 +192,7 @@ pub fn stapler_psk_ke_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> boo
     io.to_client.clear();
     io.to_server
         .extend_from_slice(&client.hello(&rf.psk_ke_ticket, 0, &[0], false));
-    let mut conn = m.server(|| {
+    let conn = m.server(|| {
         let mut conn = ServerConnection::new_at(rf.stapler_psk_ke.clone(), RESUME_NOW);
         conn.feed(&io.to_server).expect("hello accepted");
         conn.write_tls_into(&mut io.to_client);
@@ -225,16 +203,19 @@ pub fn stapler_psk_ke_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> boo
     io.to_server.clear();
     io.to_client.clear();
     io.to_server.extend_from_slice(&client.finished());
-    let summary = m.server(|| {
-        conn.feed(&io.to_server).expect("Finished accepted");
-        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
-            panic!("handshake not complete");
-        };
-        conn.write_tls_into(&mut io.to_client);
-        drop(conn);
-        summary
-    });
+    let summary = m.server(|| finish(conn, io));
     summary.resumption == Some(stapler::Resumption::Tls13PskKe)
+}
+
+/// stapler takes the client's last flight and writes what follows (the
+/// tickets); the connection is dropped, its summary returned.
+fn finish(mut conn: ServerConnection, io: &mut Io) -> stapler::HandshakeSummary {
+    conn.feed(&io.to_server).expect("Finished accepted");
+    let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
+        panic!("handshake not complete");
+    };
+    conn.write_tls_into(&mut io.to_client);
+    summary
 }
 
 /// A resuming client's hello, in `io.to_server`.

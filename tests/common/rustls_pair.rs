@@ -275,6 +275,32 @@ impl Pair {
         }
     }
 
+    /// A whole handshake to "localhost" with the server started at `now`,
+    /// which must complete (the tickets that follow are left unread).
+    pub fn completed_at(
+        client_config: &Arc<ClientConfig>,
+        server_config: &Arc<ServerConfig>,
+        now: u64,
+    ) -> Self {
+        let mut pair = Self::at(
+            Arc::clone(client_config),
+            Arc::clone(server_config),
+            "localhost",
+            now,
+        );
+        pair.run().unwrap();
+        assert!(pair.server.is_handshake_complete(), "{:?}", pair.closes());
+        pair
+    }
+
+    /// Whether the handshake resumed a session, as both sides agree.
+    pub fn resumed(&self) -> bool {
+        let by_client = self.client.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+        let by_server = self.summary().unwrap().resumption.is_some();
+        assert_eq!(by_client, by_server);
+        by_server
+    }
+
     /// Client → server: everything the client has to send, as far as the
     /// server takes it (a paused server takes nothing). Returns the
     /// server's error, if it failed.

@@ -1,11 +1,20 @@
 //! Session resumption through the demo (tickets on by default), in TLS 1.3
 //! and TLS 1.2, against openssl, gnutls-cli and Node over loopback.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::common::openssl_pki::{CertStatus, OpensslPki};
 use super::common::peers::{self, skip_unless_installed, OPENSSL};
 use super::{as_strs, Demo};
+
+/// A fresh test PKI, and a good OCSP response for its ECDSA leaf written
+/// beside it.
+fn pki_and_staple() -> (OpensslPki, PathBuf) {
+    let pki = OpensslPki::new();
+    let staple = pki.dir().join("staple.der");
+    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    (pki, staple)
+}
 
 /// The demo's arguments for `pki`'s ECDSA chain, stapling `staple`, with
 /// the ticket keys in `keys`.
@@ -96,9 +105,7 @@ fn sessions_resume_and_a_fleet_shares_the_ticket_keys() {
     if skip_unless_installed(&[OPENSSL, peers::NODE, peers::GNUTLS_CLI]) {
         return;
     }
-    let pki = OpensslPki::new();
-    let staple = pki.dir().join("staple.der");
-    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    let (pki, staple) = pki_and_staple();
     let keys = pki.dir().join("ticket-keys");
     let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
     let args = demo_args(&pki, &staple, &keys);
@@ -148,9 +155,7 @@ fn tls12_sessions_resume_from_tickets() {
     if skip_unless_installed(&[OPENSSL, peers::NODE, peers::GNUTLS_CLI]) {
         return;
     }
-    let pki = OpensslPki::new();
-    let staple = pki.dir().join("staple.der");
-    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    let (pki, staple) = pki_and_staple();
     let keys = pki.dir().join("ticket-keys");
     let args = demo_args(&pki, &staple, &keys);
     let demo = Demo::start(&as_strs(&args));
@@ -209,9 +214,7 @@ fn psk_ke_resumes_without_a_key_exchange_only_when_allowed() {
     if skip_unless_installed(&[OPENSSL]) {
         return;
     }
-    let pki = OpensslPki::new();
-    let staple = pki.dir().join("staple.der");
-    std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
+    let (pki, staple) = pki_and_staple();
     for (flag, group) in [(true, "none"), (false, "x25519")] {
         let keys = pki.dir().join(format!("ticket-keys-{flag}"));
         let mut args = demo_args(&pki, &staple, &keys);

@@ -537,21 +537,33 @@ impl ExpectFinished {
             if let Some(plan) = tickets {
                 plan.issue(config, &master, &summary, &mut transcript, out)?;
             }
-            let finished = messages::finished(&master.server_finished(&transcript.current_hash()));
-            // One reservation for both records; the Finished is sealed
-            // where it is written.
-            out.reserve(CCS_RECORD.len() + finished.len() + encrypter.overhead());
-            out.change_cipher_spec()?;
-            out.sending_keys(encrypter.into())?;
-            out.unhashed_message(|w| {
-                let start = w.len();
-                w.extend_from_slice(&finished);
-                Ok(start..w.len())
-            })?;
+            send_finished(&master, &mut transcript, encrypter, out)?;
         }
         out.event(Event::HandshakeComplete(summary));
         Ok(State::Traffic)
     }
+}
+
+/// The server's change_cipher_spec, then its Finished (RFC 5246 §7.4.9)
+/// over `transcript`, which then covers it too, under `encrypter`.
+fn send_finished(
+    master: &MasterSecret,
+    transcript: &mut Transcript,
+    encrypter: Tls12Encrypter,
+    out: &mut Output,
+) -> Result<(), Error> {
+    let finished = messages::finished(&master.server_finished(&transcript.current_hash()));
+    transcript.add(&finished);
+    // One reservation for both records; the Finished is sealed where it
+    // is written.
+    out.reserve(CCS_RECORD.len() + finished.len() + encrypter.overhead());
+    out.change_cipher_spec()?;
+    out.sending_keys(encrypter.into())?;
+    out.unhashed_message(|w| {
+        let start = w.len();
+        w.extend_from_slice(&finished);
+        Ok(start..w.len())
+    })
 }
 
 /// RFC 8446 §4.1.3: a server that speaks TLS 1.3 and negotiates 1.2 says

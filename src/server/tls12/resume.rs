@@ -20,7 +20,7 @@ use ring::rand::SecureRandom;
 use super::hello::offers_renegotiation;
 use super::messages;
 use super::tickets::TicketPlan;
-use super::{mark_downgrade, ExpectChangeCipherSpec, Reply, Stage, State};
+use super::{mark_downgrade, send_finished, ExpectChangeCipherSpec, Reply, Stage, State};
 use crate::codec::ClientHello;
 use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
 use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
@@ -32,7 +32,6 @@ use crate::server::config::ServerConfig;
 use crate::server::events::Resumption;
 use crate::server::hello::{self, ResumedSession, SessionId};
 use crate::server::output::Output;
-use crate::server::record_layer::CCS_RECORD;
 use crate::server::sni;
 use crate::tickets::scratch::Scratch;
 use crate::tickets::state::StateView;
@@ -206,17 +205,8 @@ impl ResumedFlight {
         let keys = master.key_block(&client_random, &server_random);
         let decrypter = Tls12Decrypter::new(suite, keys.client()?)?;
         let encrypter = Tls12Encrypter::new(suite, keys.server()?)?;
-        let finished = messages::finished(&master.server_finished(&transcript.current_hash()));
-        transcript.add(&finished);
+        send_finished(&master, &mut transcript, encrypter, out)?;
         let client_finished_hash = transcript.current_hash();
-        out.reserve(CCS_RECORD.len() + finished.len() + encrypter.overhead());
-        out.change_cipher_spec()?;
-        out.sending_keys(encrypter.into())?;
-        out.unhashed_message(|w| {
-            let start = w.len();
-            w.extend_from_slice(&finished);
-            Ok(start..w.len())
-        })?;
         let stage = Stage::ExpectChangeCipherSpec(ExpectChangeCipherSpec {
             master,
             transcript,

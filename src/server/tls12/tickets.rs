@@ -11,7 +11,7 @@ use super::messages;
 use crate::crypto::tls12::prf::MasterSecret;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
-use crate::error::{CryptoError, Error};
+use crate::error::Error;
 use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
 use crate::server::output::Output;
@@ -59,12 +59,9 @@ impl TicketPlan {
         transcript: &mut Transcript,
         out: &mut Output,
     ) -> Result<(), Error> {
-        let Some(keys) = config.resumption.keys_at(self.now) else {
+        let Some(keys) = config.resumption.sealing_keys(self.now)? else {
             return Ok(());
         };
-        // A set that is due rotates here, as in TLS 1.3.
-        keys.rotate(self.now)
-            .map_err(|_| Error::Crypto(CryptoError::Random))?;
         let lifetime = lifetime(keys);
         let server_name = summary.server_name.as_deref().unwrap_or_default();
         let alpn = summary.alpn_protocol.as_deref().unwrap_or_default();

@@ -67,13 +67,9 @@ impl TicketPlan {
         summary: &HandshakeSummary,
         out: &mut Output,
     ) -> Result<(), Error> {
-        let Some(keys) = config.resumption.keys_at(self.now) else {
+        let Some(keys) = config.resumption.sealing_keys(self.now)? else {
             return Ok(());
         };
-        // A set that is due rotates here, so that a server that never
-        // rotates its keys still does.
-        keys.rotate(self.now)
-            .map_err(|_| Error::Crypto(CryptoError::Random))?;
         self.transcript.add(finished);
         let rms = secrets.resumption_master_secret(&self.transcript.current_hash())?;
         let lifetime = lifetime(keys);
