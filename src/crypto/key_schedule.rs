@@ -15,7 +15,7 @@
 //! fixed-size array, so the schedule allocates nothing.
 //!
 //! Without a PSK the early secret is `HKDF-Extract(0, 0)`, a constant;
-//! with one ([`EarlySecret::with_psk`], a ticket's [`resumption_psk`]) it
+//! with one ([`EarlySecret::with_psk`], a ticket's PSK from [`TicketPsks`]) it
 //! is extracted from the PSK. No early traffic secrets are made: 0-RTT
 //! data is never accepted.
 //!
@@ -270,6 +270,9 @@ pub(crate) struct EarlySecret {
     secret: Secret,
     /// `Derive-Secret(., "derived", "")`, the next stage's salt.
     derived: Salt,
+    /// With a PSK, `Derive-Secret(., "res binder", "")`, made with
+    /// `derived` from the one keyed extract.
+    binder_key: Option<Secret>,
     empty_hash: &'static [u8],
 }
 
@@ -298,6 +301,7 @@ impl EarlySecret {
             suite,
             secret: Secret::new(fixed.early),
             derived: Salt::Fixed(fixed.derived),
+            binder_key: None,
             empty_hash: fixed.empty_hash,
         })
     }
@@ -307,13 +311,21 @@ impl EarlySecret {
     pub(crate) fn with_psk(suite: &'static Tls13Suite, psk: &[u8]) -> Result<Self, Error> {
         let fixed = Fixed::of(suite)?;
         let secret = extract(suite, zeros(suite), psk);
-        let derived = expand_secret(suite, &prk(suite, &secret), b"derived", fixed.empty_hash)?;
+        let key = prk(suite, &secret);
+        let derived = expand_secret(suite, &key, b"derived", fixed.empty_hash)?;
+        let binder_key = expand_secret(suite, &key, b"res binder", fixed.empty_hash)?;
         Ok(Self {
             suite,
             secret,
             derived: Salt::Derived(derived),
+            binder_key: Some(binder_key),
             empty_hash: fixed.empty_hash,
         })
+    }
+
+    /// The suite whose hash the schedule runs on.
+    pub(crate) fn suite(&self) -> &'static Tls13Suite {
+        self.suite
     }
 
     /// The early secret's bytes.
@@ -331,13 +343,11 @@ impl EarlySecret {
         binder: &[u8],
     ) -> Result<(), Error> {
         let suite = self.suite;
-        let binder_key = expand_secret(
-            suite,
-            &prk(suite, &self.secret),
-            b"res binder",
-            self.empty_hash,
-        )?;
-        let finished_key = expand_secret(suite, &prk(suite, &binder_key), b"finished", b"")?;
+        let binder_key = self
+            .binder_key
+            .as_ref()
+            .ok_or(Error::Internal("a binder checked without a PSK"))?;
+        let finished_key = expand_secret(suite, &prk(suite, binder_key), b"finished", b"")?;
         let key = hmac::Key::new(suite.hmac, finished_key.as_bytes());
         hmac::verify(&key, truncated_hello_hash.as_ref(), binder)
             .map_err(|_| InvalidMessage::BinderMismatch.into())
@@ -495,20 +505,38 @@ impl ApplicationSecrets {
     }
 }
 
-/// The PSK a ticket stands for: `HKDF-Expand-Label(resumption_master_secret,
-/// "resumption", ticket_nonce, Hash.length)` (RFC 8446 §4.6.1). Each
-/// ticket of a connection has its own nonce, so its own PSK.
+/// The resumption master secret keyed once, for the PSKs of all the
+/// tickets a connection issues.
+pub(crate) struct TicketPsks<'a> {
+    suite: &'a Tls13Suite,
+    key: hkdf::Prk,
+}
+
+impl<'a> TicketPsks<'a> {
+    pub(crate) fn new(suite: &'a Tls13Suite, resumption_master_secret: &Secret) -> Self {
+        Self {
+            suite,
+            key: prk(suite, resumption_master_secret),
+        }
+    }
+
+    /// The PSK a ticket stands for: `HKDF-Expand-Label(
+    /// resumption_master_secret, "resumption", ticket_nonce, Hash.length)`
+    /// (RFC 8446 §4.6.1). Each ticket of a connection has its own nonce,
+    /// so its own PSK.
+    pub(crate) fn psk(&self, ticket_nonce: &[u8]) -> Result<Secret, Error> {
+        expand_secret(self.suite, &self.key, b"resumption", ticket_nonce)
+    }
+}
+
+/// One ticket's PSK ([`TicketPsks::psk`]).
+#[cfg(test)]
 pub(crate) fn resumption_psk(
     suite: &Tls13Suite,
     resumption_master_secret: &Secret,
     ticket_nonce: &[u8],
 ) -> Result<Secret, Error> {
-    expand_secret(
-        suite,
-        &prk(suite, resumption_master_secret),
-        b"resumption",
-        ticket_nonce,
-    )
+    TicketPsks::new(suite, resumption_master_secret).psk(ticket_nonce)
 }
 
 /// Marks a [`TrafficSecret`] that protects handshake messages.

@@ -8,6 +8,7 @@ use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM, NONCE_LEN};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::scratch::Scratch;
+use super::state::MAX_STATE_LEN;
 use zeroize::Zeroizing;
 
 /// The length of a key's name, which a ticket starts with (as RFC 5077
@@ -19,6 +20,11 @@ pub(crate) const SECRET_LEN: usize = 32;
 const TAG_LEN: usize = 16;
 /// What sealing adds to the state: name, nonce, tag.
 const OVERHEAD: usize = NAME_LEN + NONCE_LEN + TAG_LEN;
+
+/// The room a handshake opens its tickets in: a resumption state and its
+/// tag. A longer ticket holds no state of this server's, and is passed
+/// over before any decryption.
+pub(crate) const OPEN_ROOM: usize = MAX_STATE_LEN + TAG_LEN;
 
 /// The most keys a set holds: the current one and those still accepted.
 /// With the defaults three are ever alive (the current one and two
@@ -335,18 +341,18 @@ impl TicketKeys {
     /// answers with a full handshake. The state comes back in a buffer
     /// that is wiped when dropped.
     pub fn open(&self, ticket: &[u8], now: u64) -> Option<Zeroizing<Vec<u8>>> {
-        let mut buf = Scratch::new();
+        let mut buf = Scratch::<MAX_TICKET_LEN>::new();
         let opened = self.open_into(ticket, now, &mut buf)?;
         Some(Zeroizing::new(opened.to_vec()))
     }
 
     /// [`Self::open`] into `buf`, returning the state where it lies there:
     /// no allocation, for the handshake's use. The caller wipes `buf`.
-    pub(crate) fn open_into<'b>(
+    pub(crate) fn open_into<'b, const N: usize>(
         &self,
         ticket: &[u8],
         now: u64,
-        buf: &'b mut Scratch<MAX_TICKET_LEN>,
+        buf: &'b mut Scratch<N>,
     ) -> Option<&'b [u8]> {
         if ticket.len() > MAX_TICKET_LEN || ticket.len() < OVERHEAD {
             return None;
@@ -359,6 +365,9 @@ impl TicketKeys {
             .iter()
             .find(|k| &k.name == name && !retired(&policy, k, now))?;
         let aead = key.aead()?;
+        if sealed.len() > N {
+            return None;
+        }
         let room = buf.take(sealed.len())?;
         room.copy_from_slice(sealed);
         let opened = aead

@@ -26,7 +26,7 @@
 
 mod export;
 pub(crate) mod issue;
-mod keys;
+pub(crate) mod keys;
 pub(crate) mod scratch;
 pub(crate) mod state;
 

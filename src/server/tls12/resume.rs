@@ -33,9 +33,9 @@ use crate::server::events::Resumption;
 use crate::server::hello::{self, ResumedSession, SessionId};
 use crate::server::output::Output;
 use crate::server::sni;
+use crate::tickets::keys::OPEN_ROOM;
 use crate::tickets::scratch::Scratch;
 use crate::tickets::state::StateView;
-use crate::tickets::MAX_TICKET_LEN;
 
 /// An upper bound on a resumed flight's bytes but the ALPN protocol and
 /// the ticket's name: ServerHello in its record (header 5 + 4; version,
@@ -82,7 +82,7 @@ pub(crate) fn accept(
         return Ok(None);
     };
     // The ticket is opened here, on the stack, and wiped after.
-    let mut buf = Scratch::<MAX_TICKET_LEN>::new();
+    let mut buf = Scratch::<OPEN_ROOM>::new();
     let Some(state) = keys
         .open_into(ticket, now, &mut buf)
         .and_then(StateView::decode)

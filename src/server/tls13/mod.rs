@@ -282,13 +282,9 @@ fn try_resume(
         return Ok(None);
     };
     record_ends_here(input.followed)?;
-    let mut transcript = before
-        .cloned()
-        .unwrap_or_else(|| Transcript::new(suite.digest));
-    transcript.add(input.message.encoded);
     let ccs_sent = retry.map(|(_, pins)| pins.ccs_sent);
     Ok(Some(ResumedFlight::new(
-        suite, dhe, hello, accepted, transcript, ccs_sent,
+        suite, dhe, hello, accepted, ccs_sent,
     )))
 }
 

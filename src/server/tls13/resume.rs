@@ -27,7 +27,7 @@ use super::{send_compat_ccs, ExpectFinished, State};
 use crate::codec::ClientHello;
 use crate::crypto::key_exchange::KeyExchange;
 use crate::crypto::key_exchange::NamedGroup;
-use crate::crypto::key_schedule::{EarlySecret, Secret};
+use crate::crypto::key_schedule::EarlySecret;
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::suites::Tls13Suite;
 use crate::crypto::suites::MAX_HASH_LEN;
@@ -39,9 +39,9 @@ use crate::server::events::Resumption;
 use crate::server::hello::{self, ClientShare, PskModes, ResumedSession, SessionId};
 use crate::server::output::Output;
 use crate::server::sni;
+use crate::tickets::keys::OPEN_ROOM;
 use crate::tickets::scratch::Scratch;
 use crate::tickets::state::StateView;
-use crate::tickets::MAX_TICKET_LEN;
 
 /// The most PSK identities tried in one hello: each costs a ticket
 /// decryption, and a client has one or two tickets to offer. Those past
@@ -66,7 +66,11 @@ const RESUMED_FLIGHT_LEN: usize = 9 + 70 + 6 + 105 + 6 + 6 + 5 + 13 + 52 + 17;
 pub(crate) struct Accepted {
     /// Its position among the client's identities (selected_identity).
     index: u16,
-    psk: Secret,
+    /// The early secret of its PSK, the binder checked with it.
+    early: EarlySecret,
+    /// The transcript through the whole hello (after whatever came before
+    /// it), hashed once for the binder and the rest.
+    transcript: Transcript,
     certificate_hash: [u8; 32],
     /// The session's (and this hello's) SNI host name and ALPN protocol,
     /// and its certificate if configured.
@@ -97,7 +101,7 @@ pub(crate) fn accept(
     let server_name = sni::server_name(hello)?;
     let alpn = hello::choose_alpn(config, hello)?;
     // Each ticket is opened here, on the stack, and wiped after.
-    let mut buf = Scratch::<MAX_TICKET_LEN>::new();
+    let mut buf = Scratch::<OPEN_ROOM>::new();
     let mut binders = offer.binders();
     for (index, identity) in offer.identities().enumerate().take(MAX_PSK_IDENTITIES) {
         let binder = binders.next();
@@ -123,13 +127,14 @@ pub(crate) fn accept(
         else {
             continue;
         };
-        let psk = Secret::new(state.secret);
+        let early = EarlySecret::with_psk(suite, state.secret)?;
         let certificate_hash = state.certificate_hash;
         let binder = binder.ok_or(Error::Internal("a PSK identity without its binder"))?;
-        check_binder(suite, &psk, encoded, offer.binders_len(), before, binder)?;
+        let transcript = check_binder(&early, encoded, offer.binders_len(), before, binder)?;
         return Ok(Some(Accepted {
             index: u16::try_from(index).unwrap_or(u16::MAX),
-            psk,
+            early,
+            transcript,
             certificate_hash,
             session: ResumedSession {
                 alpn,
@@ -154,24 +159,26 @@ fn fresh(state: &StateView<'_>, obfuscated_age: u32, now: u64) -> bool {
 }
 
 /// Checks the binder over the hello truncated before its binders
-/// (§4.2.11.2), hashed after whatever came before it.
+/// (§4.2.11.2), hashed after whatever came before it; returns the
+/// transcript through the whole hello, the binders hashed in after.
 fn check_binder(
-    suite: &'static Tls13Suite,
-    psk: &Secret,
+    early: &EarlySecret,
     encoded: &[u8],
     binders_len: usize,
     before: Option<&Transcript>,
     binder: &[u8],
-) -> Result<(), Error> {
-    let truncated = encoded
-        .get(..encoded.len().saturating_sub(binders_len))
+) -> Result<Transcript, Error> {
+    let (truncated, binders) = encoded
+        .split_at_checked(encoded.len().saturating_sub(binders_len))
         .ok_or(Error::Internal("binders past the hello"))?;
     let mut transcript = before
         .cloned()
-        .unwrap_or_else(|| Transcript::new(suite.digest));
+        .unwrap_or_else(|| Transcript::new(early.suite().digest));
     transcript.add(truncated);
     let hash: Digest = transcript.current_hash();
-    EarlySecret::with_psk(suite, psk.as_bytes())?.check_binder(&hash, binder)
+    early.check_binder(&hash, binder)?;
+    transcript.add(binders);
+    Ok(transcript)
 }
 
 /// A hello that resumes: its flight is ServerHello, EncryptedExtensions
@@ -182,7 +189,6 @@ pub(crate) struct ResumedFlight {
     dhe: Option<(NamedGroup, ClientShare)>,
     session_id: SessionId,
     accepted: Accepted,
-    transcript: Transcript,
     hello_retry: bool,
     ccs_sent: bool,
     modes: PskModes,
@@ -196,7 +202,6 @@ impl ResumedFlight {
         dhe: Option<(NamedGroup, ClientShare)>,
         hello: &ClientHello<'_>,
         accepted: Accepted,
-        transcript: Transcript,
         retry: Option<bool>,
     ) -> Self {
         Self {
@@ -204,7 +209,6 @@ impl ResumedFlight {
             dhe,
             session_id: SessionId::new(hello.session_id()),
             accepted,
-            transcript,
             hello_retry: retry.is_some(),
             ccs_sent: retry.unwrap_or(false),
             modes: PskModes::of(hello),
@@ -226,7 +230,6 @@ impl ResumedFlight {
             dhe,
             session_id,
             accepted,
-            mut transcript,
             hello_retry,
             ccs_sent,
             modes,
@@ -257,7 +260,14 @@ impl ResumedFlight {
             ),
         };
         let session_id_bytes = session_id.as_bytes()?;
-        let alpn = accepted.session.alpn.as_deref();
+        let Accepted {
+            index,
+            early,
+            mut transcript,
+            certificate_hash,
+            session,
+        } = accepted;
+        let alpn = session.alpn.as_deref();
         out.reserve(RESUMED_FLIGHT_LEN + alpn.map_or(0, <[u8]>::len));
         out.message(&mut transcript, |w| {
             messages::server_hello(
@@ -267,13 +277,12 @@ impl ResumedFlight {
                     session_id: session_id_bytes,
                     suite: suite.suite.to_wire(),
                     key_share,
-                    psk: Some(accepted.index),
+                    psk: Some(index),
                 },
             )
         })?;
         send_compat_ccs(ccs_sent, session_id_bytes, out)?;
-        let handshake = EarlySecret::with_psk(suite, accepted.psk.as_bytes())?
-            .into_handshake(shared, &transcript.current_hash())?;
+        let handshake = early.into_handshake(shared, &transcript.current_hash())?;
         out.sending_keys(RecordEncrypter::new(handshake.server())?.into())?;
         out.message(&mut transcript, |w| {
             messages::encrypted_extensions(w, alpn, false, &[])
@@ -283,14 +292,7 @@ impl ResumedFlight {
             messages::finished(w, verify_data.as_ref())
         })?;
         let server_finished_hash = transcript.current_hash();
-        let tickets = TicketPlan::new(
-            config,
-            now,
-            modes,
-            suite,
-            &transcript,
-            &accepted.certificate_hash,
-        );
+        let tickets = TicketPlan::new(config, now, modes, suite, &transcript, &certificate_hash);
         let decrypter = RecordDecrypter::new(handshake.client())?;
         let secrets = handshake.into_application(&server_finished_hash)?;
         out.sending_keys(RecordEncrypter::new(secrets.server())?.into())?;
@@ -299,7 +301,7 @@ impl ResumedFlight {
             Some(_) => Resumption::Tls13PskDheKe,
             None => Resumption::Tls13PskKe,
         };
-        let summary = accepted.session.into_summary(
+        let summary = session.into_summary(
             ProtocolVersion::Tls13,
             suite.suite,
             exchanged.map(|(group, ..)| group),

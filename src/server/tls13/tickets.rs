@@ -8,7 +8,7 @@
 use ring::rand::SecureRandom;
 
 use super::messages;
-use crate::crypto::key_schedule::{resumption_psk, ApplicationSecrets};
+use crate::crypto::key_schedule::{ApplicationSecrets, TicketPsks};
 use crate::crypto::suites::Tls13Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
@@ -72,6 +72,7 @@ impl TicketPlan {
         };
         self.transcript.add(finished);
         let rms = secrets.resumption_master_secret(&self.transcript.current_hash())?;
+        let psks = TicketPsks::new(self.suite, &rms);
         let lifetime = lifetime(keys);
         let server_name = summary.server_name.as_deref().unwrap_or_default();
         let alpn = summary.alpn_protocol.as_deref().unwrap_or_default();
@@ -81,7 +82,7 @@ impl TicketPlan {
         out.reserve(usize::from(config.resumption.tickets) * per_ticket);
         for index in 0..config.resumption.tickets {
             let nonce = [index];
-            let psk = resumption_psk(self.suite, &rms, &nonce)?;
+            let psk = psks.psk(&nonce)?;
             let mut age_add = [0; 4];
             config
                 .rng
