@@ -65,6 +65,9 @@ pub(crate) enum State {
 
 /// A hello that needs no retry: the flight to build, or, while the
 /// application selects the certificate, what it will be built from.
+// Returned once per handshake and unpacked at once: boxing a variant would
+// cost an allocation for nothing.
+#[allow(clippy::large_enum_variant)]
 pub(crate) enum Final {
     Chosen(Flight),
     Deferred(Deferred),
