@@ -15,8 +15,6 @@ use crate::ocsp::OcspOutcome;
 use crate::server::ocsp_event::OcspRequest;
 use crate::server::select_event::CertificateSelection;
 use crate::server::sign_event::SignRequest;
-#[cfg(doc)]
-use crate::{ocsp::MustStaplePolicy, ServerConnection};
 
 /// What one completed handshake agreed on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +60,7 @@ pub enum Resumption {
     Tls13PskDheKe,
     /// TLS 1.3, with a ticket's PSK alone (psk_ke, RFC 8446 §4.2.9): no
     /// key exchange, so no forward secrecy for this connection. Only when
-    /// [`ServerConfigBuilder::psk_ke`](crate::ServerConfigBuilder::psk_ke)
+    /// [`ServerConfigBuilder::psk_ke`](super::ServerConfigBuilder::psk_ke)
     /// allows it.
     Tls13PskKe,
     /// TLS 1.2, with a session ticket (RFC 5077): the abbreviated
@@ -72,7 +70,8 @@ pub enum Resumption {
 
 impl HandshakeSummary {
     /// Whether the certificate is Must-Staple and no staple was sent: the
-    /// case [`MustStaplePolicy::Continue`] reports.
+    /// case [`MustStaplePolicy::Continue`](crate::ocsp::MustStaplePolicy::Continue)
+    /// reports.
     pub fn must_staple_unmet(&self) -> bool {
         self.must_staple && !matches!(self.ocsp, OcspOutcome::Stapled(_))
     }
@@ -84,7 +83,7 @@ impl HandshakeSummary {
 pub enum CloseReason {
     /// The peer sent close_notify; it was answered with close_notify.
     PeerClosed,
-    /// The application called [`ServerConnection::close`].
+    /// The application called [`ServerConnection::close`](crate::server::ServerConnection::close).
     LocalClose,
     /// The peer sent a fatal alert.
     PeerAlert(AlertDescription),
@@ -129,23 +128,24 @@ pub enum Event {
     /// application to choose what serves it
     /// (`ServerConfigBuilder::certificate_events`). The handshake is
     /// paused until the request's completion is handed to
-    /// [`ServerConnection::complete`].
+    /// [`ServerConnection::complete`](crate::server::ServerConnection::complete).
     SelectCertificate(CertificateSelection),
     /// The client asked for a stapled OCSP response. The handshake is
     /// paused until the request's completion is handed to
-    /// [`ServerConnection::complete`].
+    /// [`ServerConnection::complete`](crate::server::ServerConnection::complete).
     OcspRequest(OcspRequest),
     /// The certificate's key is remote (`CertifiedKey::remote`): the
     /// application must sign. The handshake is paused until the request's
-    /// completion is handed to [`ServerConnection::complete`]; what comes
-    /// before the signature may already be sent.
+    /// completion is handed to
+    /// [`ServerConnection::complete`](crate::server::ServerConnection::complete);
+    /// what comes before the signature may already be sent.
     SignRequest(SignRequest),
     /// The handshake completed; application data may flow.
     HandshakeComplete(HandshakeSummary),
     /// Application data from the client.
     ApplicationData(Vec<u8>),
     /// The connection is over; bytes still pending from
-    /// [`ServerConnection::poll_transmit`] must be sent (they may hold an
+    /// [`ServerConnection::poll_transmit`](crate::server::ServerConnection::poll_transmit) must be sent (they may hold an
     /// alert or close_notify).
     Closed(CloseReason),
 }

@@ -1,7 +1,7 @@
 //! What every deferred decision shares: the identity of a paused
 //! handshake, the liveness that tells a dropped request, the one
 //! [`Completion`] type that carries every answer back, and why
-//! [`ServerConnection::complete`] can refuse one.
+//! [`ServerConnection::complete`](crate::server::ServerConnection::complete) can refuse one.
 //!
 //! Each decision the application owns (certificate selection, OCSP,
 //! signing) is an event carrying a request object. Exactly one answer
@@ -17,8 +17,6 @@ use bytes::Bytes;
 use crate::codec::AlertDescription;
 use crate::error::{Error, Misuse};
 use crate::server::config::{CertifiedKey, ServerConfig};
-#[cfg(doc)]
-use crate::ServerConnection;
 
 /// Identifies one paused handshake, so that a completion can only resume
 /// the connection whose request it answers. 128 random bits, drawn when
@@ -72,8 +70,9 @@ pub enum Decision {
 }
 
 /// The application's answer to one request, to be handed to the
-/// connection that raised it with [`ServerConnection::complete`]. Any
-/// other connection refuses it, changes nothing and hands it back
+/// connection that raised it with
+/// [`ServerConnection::complete`](crate::server::ServerConnection::complete).
+/// Any other connection refuses it, changes nothing and hands it back
 /// ([`CompleteError::Foreign`]).
 #[must_use = "hand the completion to ServerConnection::complete"]
 #[derive(Debug)]
@@ -116,7 +115,8 @@ pub(crate) enum Answer {
     Signature(SignAnswer),
 }
 
-/// Why [`ServerConnection::complete`] refused or failed.
+/// Why [`ServerConnection::complete`](crate::server::ServerConnection::complete)
+/// refused or failed.
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum CompleteError {

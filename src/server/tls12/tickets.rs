@@ -4,7 +4,7 @@
 //!
 //! The ticket seals the master secret and what the session bound (suite,
 //! extended master secret, certificate, SNI, ALPN) with the config's
-//! [`TicketKeys`](crate::TicketKeys), in the same layout as TLS 1.3's
+//! [`TicketKeys`](crate::tickets::TicketKeys), in the same layout as TLS 1.3's
 //! tickets: the server keeps nothing per session.
 
 use super::messages;
