@@ -387,6 +387,12 @@ pub enum Error {
         /// The negotiated version.
         version: crate::enums::ProtocolVersion,
     },
+    /// The client's certificate chain did not verify. Alert, by the
+    /// reason: unknown_ca, certificate_expired, certificate_revoked,
+    /// unsupported_certificate (not for client authentication),
+    /// certificate_required (none sent where one is required, TLS 1.3), or
+    /// bad_certificate.
+    ClientCertificate(crate::pki::ClientChainError),
 }
 
 impl From<PeerMisbehaved> for Error {
@@ -473,6 +479,7 @@ impl fmt::Display for Error {
                      (at most {max})"
                 )
             }
+            Self::ClientCertificate(e) => write!(f, "client certificate refused: {e}"),
         }
     }
 }
@@ -497,6 +504,7 @@ impl std::error::Error for Error {
             | Self::RequestDropped => None,
             Self::LengthOverflow(e) => Some(e),
             Self::StapleTooLarge { .. } => None,
+            Self::ClientCertificate(e) => Some(e),
         }
     }
 }
@@ -526,7 +534,22 @@ impl From<&Error> for AlertDescription {
             Error::LengthOverflow(_) | Error::StapleTooLarge { .. } => {
                 AlertDescription::InternalError
             }
+            Error::ClientCertificate(e) => client_chain_alert(e),
         }
+    }
+}
+
+/// The alert that names exactly why a client's chain was refused (RFC
+/// 8446 §6.2, RFC 5246 §7.2.2).
+fn client_chain_alert(e: &crate::pki::ClientChainError) -> AlertDescription {
+    use crate::pki::ClientChainError as C;
+    match e {
+        C::Empty => AlertDescription::CertificateRequired,
+        C::UnknownIssuer => AlertDescription::UnknownCa,
+        C::Expired | C::NotYetValid => AlertDescription::CertificateExpired,
+        C::Revoked => AlertDescription::CertificateRevoked,
+        C::NotForClientAuth => AlertDescription::UnsupportedCertificate,
+        _ => AlertDescription::BadCertificate,
     }
 }
 
@@ -539,6 +562,26 @@ impl From<LengthOverflow> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_client_chain_refusal_has_its_exact_alert() {
+        use crate::pki::ClientChainError as C;
+        use AlertDescription as A;
+        for (e, alert) in [
+            (C::Empty, A::CertificateRequired),
+            (C::TooLong, A::BadCertificate),
+            (C::UnknownIssuer, A::UnknownCa),
+            (C::Expired, A::CertificateExpired),
+            (C::NotYetValid, A::CertificateExpired),
+            (C::Revoked, A::CertificateRevoked),
+            (C::NotForClientAuth, A::UnsupportedCertificate),
+            (C::NameConstraints, A::BadCertificate),
+            (C::BadSignature, A::BadCertificate),
+            (C::Malformed("x".into()), A::BadCertificate),
+        ] {
+            assert_eq!(A::from(&Error::ClientCertificate(e.clone())), alert, "{e}");
+        }
+    }
 
     #[test]
     fn crypto_and_key_errors_map_to_their_alerts() {

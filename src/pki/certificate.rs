@@ -260,6 +260,8 @@ struct Parsed {
     signature: Bytes,
     not_before: u64,
     not_after: u64,
+    /// The subject's first commonName, if it has one as a string.
+    common_name: Option<String>,
     extensions: Extensions,
 }
 
@@ -377,6 +379,26 @@ impl Certificate {
     /// The subjectAltName extension's iPAddress entries, in order.
     pub fn ip_addresses(&self) -> &[IpAddr] {
         &self.parsed.extensions.ip_addresses
+    }
+
+    /// The URIs of the subjectAltName extension (RFC 5280 §4.2.1.6), such
+    /// as a SPIFFE ID, in order.
+    pub fn uris(&self) -> &[String] {
+        &self.parsed.extensions.uris
+    }
+
+    /// The SPIFFE ID (a `spiffe://` URI SAN), if the certificate carries
+    /// exactly one: an X.509-SVID has exactly one URI SAN.
+    pub fn spiffe_id(&self) -> Option<&str> {
+        match self.uris() {
+            [only] if only.starts_with("spiffe://") => Some(only),
+            _ => None,
+        }
+    }
+
+    /// The subject's first commonName, when it is a string.
+    pub fn common_name(&self) -> Option<&str> {
+        self.parsed.common_name.as_deref()
     }
 
     /// The basicConstraints extension's cA flag (false when the extension
@@ -546,6 +568,7 @@ pub(crate) fn algorithm_params(algorithm: &[u8]) -> der::Result<Option<&[u8]>> {
 struct Extensions {
     dns_names: Vec<String>,
     ip_addresses: Vec<IpAddr>,
+    uris: Vec<String>,
     is_ca: bool,
     key_usage: Option<KeyUsage>,
     extended_key_usage: Option<Vec<Oid>>,
@@ -576,6 +599,9 @@ impl Extensions {
                     GeneralName::DnsName(dns) => self.dns_names.push(as_str(dns).to_owned()),
                     GeneralName::IpAddress(ip) => {
                         self.ip_addresses.push(ip_address(ip.as_bytes()).ok_or(())?);
+                    }
+                    GeneralName::UniformResourceIdentifier(uri) => {
+                        self.uris.push(as_str(uri).to_owned());
                     }
                     _ => {}
                 }
@@ -657,6 +683,9 @@ impl Parsed {
         let not_after = validity.not_after.to_unix_duration().as_secs();
 
         let extensions = Extensions::read(tbs.extensions().map_or(&[], |list| list.as_slice()))?;
+        // A commonName that is no string type is not an error here: the
+        // subject is only reported, never matched.
+        let common_name = tbs.subject().common_name().ok().flatten().map(String::from);
 
         let signature_algorithm_params = match algorithm_params(raw.signature_algorithm)? {
             Some(params) => Some(share(der, params)?),
@@ -676,6 +705,7 @@ impl Parsed {
             signature: share(der, signature)?,
             not_before,
             not_after,
+            common_name,
             extensions,
         })
     }

@@ -13,8 +13,13 @@
 //!   Node.js reports it (no issuer for a self-signed certificate).
 //! - [`Certificate::matches_dns_name`]: SNI matching (RFC 6125 §6.4).
 //!
-//! Nothing here builds or validates a path to a trust anchor: a TLS server
-//! presents its chain, it does not judge it.
+//! - [`ClientRoots`]: the roots client certificates must chain to, and
+//!   [`ClientRoots::verify`], which validates a client's chain with
+//!   rustls-webpki (path, validity at a given time, name constraints,
+//!   clientAuth) into a [`VerifiedClient`].
+//!
+//! A server's own chain is presented, never judged: only client chains
+//! are validated.
 //!
 //! ```
 //! use stapler::pki::{find_issuer, Certificate, PublicKeyAlgorithm};
@@ -36,6 +41,7 @@
 #![cfg_attr(not(test), deny(clippy::arithmetic_side_effects))]
 
 mod certificate;
+mod client_chain;
 mod issuer;
 mod names;
 mod oids;
@@ -43,6 +49,7 @@ pub mod pem;
 mod verify;
 
 pub use certificate::{Certificate, CertificateError, KeyUsage, PublicKeyAlgorithm};
+pub use client_chain::{ClientChainError, ClientRoots, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
 pub use issuer::{find_issuer, is_self_signed};
 pub use names::{dns_name_matches, is_valid_dns_reference};
 pub use oids::{Oid, ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};

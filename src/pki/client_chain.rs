@@ -1,0 +1,278 @@
+//! Client certificates: the roots a server accepts them under, and the
+//! validation of the chain a client presents (RFC 5280 §6).
+//!
+//! Path building and validation are rustls-webpki's, on ring: it follows
+//! the client's intermediates to a configured root, checks each signature,
+//! the validity of every certificate at the time given (a parameter, never
+//! the clock), basic constraints and path length, name constraints, and
+//! the clientAuth extended key usage (RFC 5280 §4.2.1.12). This module
+//! adds the one check webpki leaves to its caller: a leaf whose keyUsage
+//! is present must allow digitalSignature, since a client proves its key
+//! by signing CertificateVerify (RFC 5280 §4.2.1.3, RFC 8446 §4.4.3).
+//!
+//! What a verified chain says of its client (subject common name, SANs,
+//! SPIFFE ID) is read from the leaf with [`Certificate`].
+
+use core::fmt;
+use core::time::Duration;
+
+use bytes::Bytes;
+use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
+use webpki::{EndEntityCert, KeyUsage as Purpose};
+
+use super::certificate::{Certificate, CertificateError, KeyUsage};
+
+/// The most certificates a client's chain may hold, leaf included: a
+/// private PKI's leaf sits two or three below its root; the cap bounds the
+/// path search a client can make the server do.
+pub const MAX_CLIENT_CHAIN_LEN: usize = 8;
+
+/// The roots client certificates must chain to: several are allowed.
+///
+/// ```
+/// use stapler::pki::ClientRoots;
+///
+/// let roots = ClientRoots::from_pem_or_der(include_bytes!(
+///     "../../tests/data/client_pki/client-ca.crt"
+/// ))?;
+/// assert_eq!(roots.len(), 1);
+/// # Ok::<(), stapler::pki::CertificateError>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct ClientRoots {
+    anchors: Vec<TrustAnchor<'static>>,
+    /// Each root's subject, a DER `Name`: what certificate_authorities
+    /// lists (RFC 8446 §4.2.4, RFC 5246 §7.4.4).
+    subjects: Vec<Bytes>,
+}
+
+impl fmt::Debug for ClientRoots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientRoots")
+            .field("roots", &self.anchors.len())
+            .finish()
+    }
+}
+
+impl ClientRoots {
+    /// The roots in `input`: PEM (any number of certificates) or one DER
+    /// certificate.
+    pub fn from_pem_or_der(input: &[u8]) -> Result<Self, CertificateError> {
+        let mut roots = Self::default();
+        roots.add_pem_or_der(input)?;
+        Ok(roots)
+    }
+
+    /// Adds the roots in `input`, PEM or DER.
+    pub fn add_pem_or_der(&mut self, input: &[u8]) -> Result<(), CertificateError> {
+        let certs = super::pem::certificates_from_pem_or_der(input)?;
+        for der in certs {
+            let cert = Certificate::from_der(der)?;
+            let anchor =
+                webpki::anchor_from_trusted_cert(&CertificateDer::from(cert.der().as_ref()))
+                    .map_err(|_| CertificateError::BadPublicKey)?
+                    .to_owned();
+            self.anchors.push(anchor);
+            self.subjects.push(Bytes::copy_from_slice(cert.subject()));
+        }
+        Ok(())
+    }
+
+    /// How many roots there are.
+    pub fn len(&self) -> usize {
+        self.anchors.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.anchors.is_empty()
+    }
+
+    /// Each root's subject as a DER `Name`, in the order added.
+    pub fn subjects(&self) -> &[Bytes] {
+        &self.subjects
+    }
+
+    /// Validates `chain` (leaf first, as the client sent it) at `now`
+    /// (seconds since the Unix epoch) for client authentication.
+    ///
+    /// ```
+    /// use stapler::pki::{ClientChainError, ClientRoots};
+    ///
+    /// let roots = ClientRoots::from_pem_or_der(include_bytes!(
+    ///     "../../tests/data/client_pki/client-ca.crt"
+    /// ))?;
+    /// let leaf = stapler::pki::pem::certificates_from_pem_or_der(include_bytes!(
+    ///     "../../tests/data/client_pki/client-ecdsa.crt"
+    /// ))?;
+    /// let client = roots.verify(&leaf, 1_800_000_000).expect("verifies");
+    /// assert_eq!(client.spiffe_id(), Some("spiffe://example.test/workload/a"));
+    /// // A century later the certificate has expired.
+    /// assert_eq!(
+    ///     roots.verify(&leaf, 5_000_000_000).unwrap_err(),
+    ///     ClientChainError::Expired
+    /// );
+    /// # Ok::<(), stapler::pki::CertificateError>(())
+    /// ```
+    pub fn verify(&self, chain: &[Bytes], now: u64) -> Result<VerifiedClient, ClientChainError> {
+        let (leaf_der, intermediates) = chain.split_first().ok_or(ClientChainError::Empty)?;
+        if chain.len() > MAX_CLIENT_CHAIN_LEN {
+            return Err(ClientChainError::TooLong);
+        }
+        let leaf = Certificate::from_der(leaf_der.clone())
+            .map_err(|e| ClientChainError::Malformed(e.to_string()))?;
+        let leaf_ref = CertificateDer::from(leaf_der.as_ref());
+        let end_entity = EndEntityCert::try_from(&leaf_ref).map_err(ClientChainError::from)?;
+        let intermediates: Vec<CertificateDer<'_>> = intermediates
+            .iter()
+            .map(|c| CertificateDer::from(c.as_ref()))
+            .collect();
+        let path = end_entity
+            .verify_for_usage(
+                webpki::ALL_VERIFICATION_ALGS,
+                &self.anchors,
+                &intermediates,
+                UnixTime::since_unix_epoch(Duration::from_secs(now)),
+                Purpose::client_auth(),
+                None,
+                None,
+            )
+            .map_err(ClientChainError::from)?;
+        if leaf
+            .key_usage()
+            .is_some_and(|ku| !ku.contains(KeyUsage::DIGITAL_SIGNATURE))
+        {
+            return Err(ClientChainError::NotForClientAuth);
+        }
+        let mut verified = Vec::with_capacity(chain.len());
+        verified.push(leaf_der.clone());
+        for cert in path.intermediate_certificates() {
+            // The path's intermediates are some of those the client sent.
+            if let Some(sent) = chain.iter().find(|c| c.as_ref() == cert.der().as_ref()) {
+                verified.push(sent.clone());
+            }
+        }
+        Ok(VerifiedClient {
+            leaf,
+            chain: verified,
+        })
+    }
+}
+
+/// A client chain that verified: the path from the leaf up to (not
+/// including) the root, and what the leaf says of its client.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedClient {
+    leaf: Certificate,
+    chain: Vec<Bytes>,
+}
+
+impl VerifiedClient {
+    /// The client's certificate.
+    pub fn leaf(&self) -> &Certificate {
+        &self.leaf
+    }
+
+    /// The verified path, leaf first, without the root.
+    pub fn chain(&self) -> &[Bytes] {
+        &self.chain
+    }
+
+    /// The leaf subject's common name, if any.
+    pub fn common_name(&self) -> Option<&str> {
+        self.leaf.common_name()
+    }
+
+    /// The leaf's dNSName SANs.
+    pub fn dns_names(&self) -> &[String] {
+        self.leaf.dns_names()
+    }
+
+    /// The leaf's URI SANs.
+    pub fn uris(&self) -> &[String] {
+        self.leaf.uris()
+    }
+
+    /// The leaf's SPIFFE ID, if it is an X.509-SVID (one `spiffe://` URI).
+    pub fn spiffe_id(&self) -> Option<&str> {
+        self.leaf.spiffe_id()
+    }
+}
+
+/// Why a client's chain was refused. Each maps to the TLS alert that says
+/// so exactly (see `Error::alert` at the crate root).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ClientChainError {
+    /// No certificate at all.
+    Empty,
+    /// More than [`MAX_CLIENT_CHAIN_LEN`] certificates. Alert:
+    /// bad_certificate.
+    TooLong,
+    /// No path to a configured root. Alert: unknown_ca.
+    UnknownIssuer,
+    /// A certificate of the path had expired at the time given. Alert:
+    /// certificate_expired.
+    Expired,
+    /// A certificate of the path was not valid yet. Alert:
+    /// certificate_expired ("not currently valid", RFC 5246 §7.2.2).
+    NotYetValid,
+    /// A certificate of the path is revoked. Alert: certificate_revoked.
+    Revoked,
+    /// The leaf may not authenticate a client: an extended key usage
+    /// without clientAuth, or a keyUsage without digitalSignature.
+    /// Alert: unsupported_certificate.
+    NotForClientAuth,
+    /// A name of the leaf is outside an issuer's name constraints (RFC
+    /// 5280 §4.2.1.10). Alert: bad_certificate.
+    NameConstraints,
+    /// A signature of the path does not verify. Alert: bad_certificate.
+    BadSignature,
+    /// Malformed, or invalid for another reason (said). Alert:
+    /// bad_certificate.
+    Malformed(String),
+}
+
+impl fmt::Display for ClientChainError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Empty => f.write_str("the client sent no certificate"),
+            Self::TooLong => write!(
+                f,
+                "the client's chain is longer than {MAX_CLIENT_CHAIN_LEN} certificates"
+            ),
+            Self::UnknownIssuer => f.write_str("the client's chain leads to no configured root"),
+            Self::Expired => f.write_str("a certificate of the client's chain has expired"),
+            Self::NotYetValid => {
+                f.write_str("a certificate of the client's chain is not yet valid")
+            }
+            Self::Revoked => f.write_str("a certificate of the client's chain is revoked"),
+            Self::NotForClientAuth => {
+                f.write_str("the client's certificate is not for client authentication")
+            }
+            Self::NameConstraints => {
+                f.write_str("the client's certificate breaks an issuer's name constraints")
+            }
+            Self::BadSignature => f.write_str("a signature in the client's chain does not verify"),
+            Self::Malformed(why) => write!(f, "the client's certificate is invalid: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for ClientChainError {}
+
+impl From<webpki::Error> for ClientChainError {
+    fn from(e: webpki::Error) -> Self {
+        use webpki::Error as W;
+        match e {
+            W::UnknownIssuer => Self::UnknownIssuer,
+            W::CertExpired { .. } => Self::Expired,
+            W::CertNotValidYet { .. } => Self::NotYetValid,
+            W::CertRevoked => Self::Revoked,
+            W::RequiredEkuNotFoundContext(_) | W::EmptyEkuExtension => Self::NotForClientAuth,
+            W::NameConstraintViolation => Self::NameConstraints,
+            W::InvalidSignatureForPublicKey => Self::BadSignature,
+            other => Self::Malformed(format!("{other:?}")),
+        }
+    }
+}
