@@ -191,6 +191,16 @@ pub enum PeerMisbehaved {
     /// for a session that used it, which RFC 7627 §5.3 says the server
     /// MUST abort. Alert: handshake_failure.
     ResumptionWithoutExtendedMasterSecret,
+    /// A client's Certificate whose certificate_request_context is not the
+    /// one the CertificateRequest sent (RFC 8446 §4.4.2). Alert:
+    /// illegal_parameter.
+    BadCertificateRequestContext,
+    /// An extension in a client's CertificateEntry that the server did not
+    /// ask for (RFC 8446 §4.2, §4.4.2). Alert: unsupported_extension.
+    UnsolicitedCertificateExtension(u16),
+    /// A client's CertificateVerify with a scheme the CertificateRequest
+    /// did not offer (RFC 8446 §4.4.3). Alert: illegal_parameter.
+    UnofferedSignatureScheme(u16),
 }
 
 impl PeerMisbehaved {
@@ -211,7 +221,10 @@ impl PeerMisbehaved {
             | Self::RetryChangedHello
             | Self::BadKeyUpdate(_)
             | Self::NoUncompressedPoints
-            | Self::EarlyDataAfterRetry => AlertDescription::IllegalParameter,
+            | Self::EarlyDataAfterRetry
+            | Self::BadCertificateRequestContext
+            | Self::UnofferedSignatureScheme(_) => AlertDescription::IllegalParameter,
+            Self::UnsolicitedCertificateExtension(_) => AlertDescription::UnsupportedExtension,
             Self::ObsoleteLegacyVersion(_) => AlertDescription::ProtocolVersion,
             Self::NoCertificateForClientCurves => AlertDescription::HandshakeFailure,
             Self::InappropriateFallback => AlertDescription::InappropriateFallback,
@@ -270,6 +283,18 @@ impl fmt::Display for PeerMisbehaved {
             Self::TooManyChangeCipherSpecs => f.write_str("too many change_cipher_spec records"),
             Self::TooMuchEarlyData => f.write_str("too much early data after HelloRetryRequest"),
             Self::EarlyDataAfterRetry => f.write_str("second ClientHello still offers early_data"),
+            Self::BadCertificateRequestContext => {
+                f.write_str("client Certificate's request context is not the server's")
+            }
+            Self::UnsolicitedCertificateExtension(t) => {
+                write!(f, "client CertificateEntry carries extension {t} unasked")
+            }
+            Self::UnofferedSignatureScheme(s) => {
+                write!(
+                    f,
+                    "client CertificateVerify uses scheme {s:#06x}, not offered"
+                )
+            }
             Self::ResumptionWithoutExtendedMasterSecret => f.write_str(
                 "a ticket for a session with the extended master secret, offered without it",
             ),

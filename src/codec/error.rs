@@ -141,6 +141,10 @@ pub enum InvalidMessage {
     /// A PSK binder that does not verify (RFC 8446 §4.2.11.2): the server
     /// must abort, with decrypt_error (§6.2).
     BinderMismatch,
+    /// A client's CertificateVerify whose signature does not verify with
+    /// its certificate's key (RFC 8446 §4.4.3: the receiver MUST abort
+    /// with decrypt_error).
+    CertificateVerifyMismatch,
 }
 
 impl InvalidMessage {
@@ -167,7 +171,9 @@ impl InvalidMessage {
             Self::NoInnerContentType
             | Self::UnexpectedContentType(_)
             | Self::EmptyInnerContent(_) => AlertDescription::UnexpectedMessage,
-            Self::FinishedMismatch | Self::BinderMismatch => AlertDescription::DecryptError,
+            Self::FinishedMismatch | Self::BinderMismatch | Self::CertificateVerifyMismatch => {
+                AlertDescription::DecryptError
+            }
         }
     }
 }
@@ -203,6 +209,9 @@ impl fmt::Display for InvalidMessage {
             Self::BadKeyShare(g) => write!(f, "invalid key share for group {g:#06x}"),
             Self::FinishedMismatch => f.write_str("Finished verify_data does not match"),
             Self::BinderMismatch => f.write_str("a PSK binder does not match"),
+            Self::CertificateVerifyMismatch => {
+                f.write_str("the client's CertificateVerify does not verify")
+            }
         }
     }
 }

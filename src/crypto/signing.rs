@@ -582,6 +582,11 @@ const CERTIFICATE_VERIFY_PREFIX: &[u8; 98] =
     b"                                                                \
 TLS 1.3, server CertificateVerify\x00";
 
+/// The same for a client's signature: its context string is as long.
+const CLIENT_CERTIFICATE_VERIFY_PREFIX: &[u8; 98] =
+    b"                                                                \
+TLS 1.3, client CertificateVerify\x00";
+
 /// The content a TLS 1.3 server's CertificateVerify signs (RFC 8446
 /// §4.4.3): the fixed prefix and `Transcript-Hash(Handshake Context,
 /// Certificate)`, in a fixed-size buffer.
@@ -594,15 +599,21 @@ pub(crate) struct CertificateVerifyMessage {
 impl CertificateVerifyMessage {
     /// The message over a transcript hash of any supported length.
     pub(crate) fn new(transcript_hash: &digest::Digest) -> Self {
-        Self::from_hash_bytes(transcript_hash.as_ref())
+        Self::from_hash_bytes(CERTIFICATE_VERIFY_PREFIX, transcript_hash.as_ref())
+    }
+
+    /// What a client's CertificateVerify signs: the client's context
+    /// string, and the hash through its Certificate.
+    pub(crate) fn client(transcript_hash: &digest::Digest) -> Self {
+        Self::from_hash_bytes(CLIENT_CERTIFICATE_VERIFY_PREFIX, transcript_hash.as_ref())
     }
 
     /// The message over `hash`, which is at most `digest::MAX_OUTPUT_LEN`
     /// bytes (as every `Digest` is; any excess is not used).
-    fn from_hash_bytes(hash: &[u8]) -> Self {
+    fn from_hash_bytes(context: &[u8; 98], hash: &[u8]) -> Self {
         let mut buf = [0; CERTIFICATE_VERIFY_PREFIX.len() + digest::MAX_OUTPUT_LEN];
         let (prefix, tail) = buf.split_at_mut(CERTIFICATE_VERIFY_PREFIX.len());
-        prefix.copy_from_slice(CERTIFICATE_VERIFY_PREFIX);
+        prefix.copy_from_slice(context);
         let hash_len = hash.len().min(tail.len());
         for (dst, src) in tail.iter_mut().zip(hash) {
             *dst = *src;
@@ -622,6 +633,8 @@ impl AsRef<[u8]> for CertificateVerifyMessage {
 }
 
 mod verify;
+
+pub(crate) use verify::verify as verify_signature;
 
 #[cfg(test)]
 mod tests;

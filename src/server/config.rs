@@ -10,6 +10,7 @@ use std::sync::{Arc, OnceLock};
 use bytes::Bytes;
 use ring::rand::SystemRandom;
 
+use super::client_auth::{ClientAuth, ClientAuthConfig};
 use crate::crypto::key_exchange::{NamedGroup, SUPPORTED_GROUPS};
 use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
@@ -17,6 +18,7 @@ use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};
 use crate::enums::ProtocolVersion;
 use crate::error::CryptoError;
 use crate::ocsp::{MustStaplePolicy, StaplePolicy};
+use crate::pki::ClientRoots;
 use crate::pki::{pem, Certificate};
 pub use crate::server::certified_key::CertifiedKey;
 use crate::server::certified_key::{parse_chain, parse_remote_chain};
@@ -41,6 +43,8 @@ pub struct ServerConfig {
     pub(crate) must_staple_policy: MustStaplePolicy,
     pub(crate) rng: SystemRandom,
     pub(crate) resumption: Resumption,
+    /// Client certificates, when asked for.
+    pub(crate) client_auth: Option<ClientAuthConfig>,
 }
 
 /// How sessions resume: with tickets sealed by one key set, shared by every
@@ -126,6 +130,13 @@ impl ServerConfig {
         &self.certs
     }
 
+    /// Whether clients are asked for a certificate, and must send one.
+    pub fn client_auth(&self) -> ClientAuth {
+        self.client_auth
+            .as_ref()
+            .map_or(ClientAuth::None, |c| c.mode)
+    }
+
     /// Whether connections raise `Event::SelectCertificate`.
     pub fn certificate_events(&self) -> bool {
         self.certificate_events
@@ -172,6 +183,7 @@ pub struct ServerConfigBuilder {
     ticket_keys: Option<Arc<TicketKeys>>,
     tickets: Option<u8>,
     psk_ke: bool,
+    client_auth: Option<ClientAuthConfig>,
 }
 
 impl ServerConfigBuilder {
@@ -188,6 +200,64 @@ impl ServerConfigBuilder {
     /// sends one ticket (RFC 5077), unless this is 0.
     pub fn tickets(mut self, count: u8) -> Self {
         self.tickets = Some(count);
+        self
+    }
+
+    /// Asks clients for a certificate (`Optional` or `Required`) that
+    /// chains to one of `roots` (PEM, any number of certificates, or one
+    /// DER), validated at each connection's time: start connections with
+    /// [`ServerConnection::new_at`](crate::server::ServerConnection::new_at).
+    /// `ClientAuth::None` turns it off. The CertificateRequest lists the
+    /// roots' names unless [`Self::client_ca_names`] says not to.
+    ///
+    /// TLS 1.3 only for now: [`Self::build`] refuses a config that also
+    /// speaks TLS 1.2 (limit it with [`Self::protocol_versions`]). Such a config
+    /// issues no session tickets, and resumes none.
+    ///
+    /// ```
+    /// use stapler::{ClientAuth, ProtocolVersion, ServerConfig};
+    ///
+    /// let config = ServerConfig::builder()
+    ///     .certificate_chain(
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+    ///     )?
+    ///     .client_auth(
+    ///         ClientAuth::Required,
+    ///         include_bytes!("../../tests/data/client_pki/client-ca.crt"),
+    ///     )?
+    ///     .protocol_versions(&[ProtocolVersion::Tls13])?
+    ///     .build()?;
+    /// assert_eq!(config.client_auth(), ClientAuth::Required);
+    /// # Ok::<(), stapler::ConfigError>(())
+    /// ```
+    pub fn client_auth(mut self, mode: ClientAuth, roots: &[u8]) -> Result<Self, ConfigError> {
+        if mode == ClientAuth::None {
+            self.client_auth = None;
+            return Ok(self);
+        }
+        let roots = ClientRoots::from_pem_or_der(roots).map_err(ConfigError::Certificate)?;
+        if roots.is_empty() {
+            return Err(ConfigError::Unsupported(
+                "client authentication without a root",
+            ));
+        }
+        let send_ca_names = self.client_auth.as_ref().is_none_or(|c| c.send_ca_names);
+        self.client_auth = Some(ClientAuthConfig {
+            mode,
+            roots,
+            send_ca_names,
+        });
+        Ok(self)
+    }
+
+    /// Whether the CertificateRequest lists the client roots' names
+    /// (certificate_authorities, RFC 8446 §4.2.4); on by default. Off
+    /// suits a large root set, whose names would swell every flight.
+    pub fn client_ca_names(mut self, send: bool) -> Self {
+        if let Some(c) = self.client_auth.as_mut() {
+            c.send_ca_names = send;
+        }
         self
     }
 
@@ -379,6 +449,11 @@ impl ServerConfigBuilder {
             .suites
             .unwrap_or_else(|| (TLS13_SUITES.to_vec(), TLS12_SUITES.to_vec()));
         let (tls13, tls12) = self.versions.unwrap_or((true, true));
+        if self.client_auth.is_some() && tls12 {
+            return Err(ConfigError::Unsupported(
+                "client authentication in TLS 1.2 (limit the config to TLS 1.3)",
+            ));
+        }
         Ok(ServerConfig {
             certs,
             ocsp_events: self.ocsp_events,
@@ -401,6 +476,7 @@ impl ServerConfigBuilder {
                 tickets: self.tickets.unwrap_or(DEFAULT_TICKETS),
                 psk_ke: self.psk_ke,
             },
+            client_auth: self.client_auth,
         })
     }
 }

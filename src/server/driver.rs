@@ -267,7 +267,11 @@ impl Core {
         match self.state {
             State::ExpectRetryHello(_)
             | State::Paused(_)
-            | State::Tls13(tls13::State::ExpectFinished(_)) => self.limits.compat_ccs(),
+            // Before the client's second flight (RFC 8446 Appendix D.4),
+            // which begins with its Certificate when one was asked for.
+            | State::Tls13(tls13::State::ExpectFinished(_) | tls13::State::ExpectCertificate(_)) => {
+                self.limits.compat_ccs()
+            }
             _ => Err(PeerMisbehaved::BadChangeCipherSpec.into()),
         }
     }

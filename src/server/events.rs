@@ -49,6 +49,10 @@ pub struct HandshakeSummary {
     /// Whether the handshake resumed a session, and how; `None` for a full
     /// handshake.
     pub resumption: Option<Resumption>,
+    /// The client's certificate chain, verified (see
+    /// [`ClientAuth`](crate::server::ClientAuth)); `None` when none was
+    /// asked for or the client sent none.
+    pub client_certificate: Option<crate::pki::VerifiedClient>,
 }
 
 /// How a handshake resumed a session.

@@ -191,6 +191,7 @@ impl<V: VersionParams> Chosen<V> {
             ocsp,
             must_staple: self.cert.leaf().must_staple(),
             resumption: None,
+            client_certificate: None,
         }
     }
 }
@@ -262,6 +263,7 @@ impl ResumedSession {
             ocsp: OcspOutcome::NotRequested,
             must_staple: self.cert.is_some_and(|c| c.leaf().must_staple()),
             resumption: Some(how),
+            client_certificate: None,
         }
     }
 }

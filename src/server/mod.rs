@@ -1,6 +1,7 @@
 //! The TLS server: configuration, negotiation, and the connection driver.
 
 mod certified_key;
+mod client_auth;
 mod config;
 mod config_error;
 mod connection;
@@ -22,6 +23,7 @@ mod tls12;
 mod tls13;
 
 pub use crate::enums::ProtocolVersion;
+pub use client_auth::ClientAuth;
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder, DEFAULT_TICKETS};
 pub use connection::ServerConnection;
 pub use events::{CloseReason, Event, HandshakeSummary, Resumption};

@@ -276,12 +276,21 @@ fn certificate_verify_content_matches_rfc8446_example() {
          544c5320312e332c207365727665722043657274696669636174655665726966
          79000101010101010101010101010101010101010101010101010101010101010101",
     );
-    let got = CertificateVerifyMessage::from_hash_bytes(&[1; 32]);
+    let got = CertificateVerifyMessage::from_hash_bytes(CERTIFICATE_VERIFY_PREFIX, &[1; 32]);
     assert_eq!(got.as_ref(), expected);
     let sha384 = digest::digest(&digest::SHA384, b"x");
     let got = CertificateVerifyMessage::new(&sha384);
     assert_eq!(got.as_ref().len(), 64 + 33 + 1 + 48);
     assert!(got.as_ref().ends_with(sha384.as_ref()));
+    // A client's: the same but for its context string.
+    let sha256 = digest::digest(&digest::SHA256, b"y");
+    let client = CertificateVerifyMessage::client(&sha256);
+    assert_eq!(&client.as_ref()[..64], &[0x20; 64][..]);
+    assert_eq!(
+        &client.as_ref()[64..98],
+        b"TLS 1.3, client CertificateVerify\x00"
+    );
+    assert!(client.as_ref().ends_with(sha256.as_ref()));
 }
 
 #[test]

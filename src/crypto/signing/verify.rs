@@ -27,7 +27,7 @@ fn algorithm(scheme: SignatureScheme) -> Option<&'static dyn VerificationAlgorit
 
 /// Whether `signature` is `public_key`'s signature of `message` under
 /// `scheme`; [`Error::BadSignature`] if not.
-pub(super) fn verify(
+pub(crate) fn verify(
     scheme: SignatureScheme,
     public_key: &[u8],
     message: &[u8],

@@ -22,6 +22,7 @@
 //! `connection.rs` owns the buffers, the record layer and the pauses for
 //! the application's decisions; it never sees inside a state.
 
+mod client_auth;
 pub(crate) mod messages;
 mod resume;
 mod tickets;
@@ -59,6 +60,10 @@ use tickets::TicketPlan;
 /// states that wait for a ClientHello are the driver's, which parses
 /// every hello and makes the decisions that follow one.
 pub(crate) enum State {
+    /// With client authentication: the client's Certificate, then its
+    /// CertificateVerify (`client_auth.rs`).
+    ExpectCertificate(Box<client_auth::ExpectCertificate>),
+    ExpectCertificateVerify(Box<client_auth::ExpectCertificateVerify>),
     ExpectFinished(Box<ExpectFinished>),
     Traffic(Box<Traffic>),
 }
@@ -117,9 +122,11 @@ pub(crate) struct Flight {
 /// The server flight is out; the client's Finished is next.
 pub(crate) struct ExpectFinished {
     secrets: ApplicationSecrets,
-    /// `Transcript-Hash(ClientHello..server Finished)`: what the client's
-    /// Finished is checked against.
-    server_finished_hash: Digest,
+    /// What the client's Finished is checked against:
+    /// `Transcript-Hash(ClientHello..server Finished)`, and with client
+    /// authentication on through the client's Certificate and
+    /// CertificateVerify.
+    finished_hash: Digest,
     summary: HandshakeSummary,
     /// The tickets to issue after the client's Finished, if any.
     tickets: Option<TicketPlan>,
@@ -135,6 +142,8 @@ impl State {
     /// The state's name, for `Debug`.
     pub(crate) fn name(&self) -> &'static str {
         match self {
+            Self::ExpectCertificate(_) => "ExpectCertificate",
+            Self::ExpectCertificateVerify(_) => "ExpectCertificateVerify",
             Self::ExpectFinished(_) => "ExpectFinished",
             Self::Traffic(_) => "Traffic",
         }
@@ -153,6 +162,14 @@ impl State {
         out: &mut Output,
     ) -> Result<State, Error> {
         match self {
+            Self::ExpectCertificate(expecting) => {
+                expect(&input.message, HandshakeType::Certificate)?;
+                expecting.handle(config, input.message)
+            }
+            Self::ExpectCertificateVerify(expecting) => {
+                expect(&input.message, HandshakeType::CertificateVerify)?;
+                expecting.handle(input.message)
+            }
             Self::ExpectFinished(expecting) => {
                 expect(&input.message, HandshakeType::Finished)?;
                 record_ends_here(input.followed)?;
@@ -513,6 +530,11 @@ impl Flight {
         out.message(&mut transcript, |w| {
             messages::encrypted_extensions(w, alpn, chosen.sni_matched, groups)
         })?;
+        if let Some(auth) = &config.client_auth {
+            out.message(&mut transcript, |w| {
+                client_auth::certificate_request(w, auth)
+            })?;
+        }
         out.message(&mut transcript, |w| {
             messages::certificate(w, chosen.cert.chain(), staple)
         })?;
@@ -626,9 +648,19 @@ impl AwaitSignature {
         // handshake key until its Finished.
         out.sending_keys(RecordEncrypter::new(secrets.server())?.into())?;
         out.receiving_keys(decrypter.into());
+        if config.client_auth.is_some() {
+            return Ok(State::ExpectCertificate(Box::new(
+                client_auth::ExpectCertificate {
+                    secrets,
+                    transcript,
+                    summary,
+                    now,
+                },
+            )));
+        }
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
-            server_finished_hash,
+            finished_hash: server_finished_hash,
             summary,
             tickets,
         })))
@@ -646,14 +678,14 @@ impl ExpectFinished {
     ) -> Result<State, Error> {
         let ExpectFinished {
             secrets,
-            server_finished_hash,
+            finished_hash,
             summary,
             tickets,
         } = *self;
-        if message.body.len() != server_finished_hash.as_ref().len() {
+        if message.body.len() != finished_hash.as_ref().len() {
             return Err(InvalidMessage::BadLength(Field::Message(HandshakeType::Finished)).into());
         }
-        secrets.check_client_finished(&server_finished_hash, message.body)?;
+        secrets.check_client_finished(&finished_hash, message.body)?;
         out.receiving_keys(RecordDecrypter::new(secrets.client())?.into());
         if let Some(plan) = tickets {
             plan.issue(config, &secrets, message.encoded, &summary, out)?;

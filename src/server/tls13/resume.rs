@@ -95,6 +95,11 @@ pub(crate) fn accept(
     if !PskModes::of(hello).usable(config.resumption.psk_ke) {
         return Ok(None);
     }
+    // A client-authenticated session is not resumed: tickets do not carry
+    // the client's identity yet, and such a config issues none.
+    if config.client_auth.is_some() {
+        return Ok(None);
+    }
     let Some(keys) = config.resumption.keys_at(now) else {
         return Ok(None);
     };
@@ -311,7 +316,7 @@ impl ResumedFlight {
         );
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
-            server_finished_hash,
+            finished_hash: server_finished_hash,
             summary,
             tickets,
         })))

@@ -45,7 +45,12 @@ impl TicketPlan {
         certificate_hash: &[u8; 32],
     ) -> Option<Self> {
         let resumption = &config.resumption;
-        if resumption.tickets == 0 || !modes.usable(resumption.psk_ke) {
+        // A client-authenticated session is not resumed (tickets do not
+        // carry the client's identity yet), so no ticket is issued.
+        if resumption.tickets == 0
+            || !modes.usable(resumption.psk_ke)
+            || config.client_auth.is_some()
+        {
             return None;
         }
         Some(Self {

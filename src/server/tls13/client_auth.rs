@@ -1,0 +1,221 @@
+//! TLS 1.3 client authentication (RFC 8446 §4.3.2, §4.4.2, §4.4.3): the
+//! CertificateRequest in the server flight, then the client's Certificate
+//! and CertificateVerify, read in order before its Finished.
+//!
+//! ```text
+//!                        ◀──  {EncryptedExtensions, CertificateRequest,
+//!                             Certificate, CertificateVerify, Finished}
+//! {Certificate}          ──▶  ExpectCertificate: the chain verified at the
+//!                             connection's time (none: certificate_required
+//!                             if required, else straight to Finished)
+//! {CertificateVerify}    ──▶  ExpectCertificateVerify: the signature over
+//!                             the transcript, by the leaf's key
+//! {Finished}             ──▶  ExpectFinished
+//! ```
+
+use core::ops::Range;
+
+use bytes::Bytes;
+
+use super::{ExpectFinished, State};
+use crate::codec::writer::{put_extension, put_handshake, put_opaque, put_u16, put_vec, Prefix};
+use crate::codec::{ExtensionType, HandshakeMessage, HandshakeType, Reader};
+use crate::crypto::key_schedule::ApplicationSecrets;
+use crate::crypto::signing::{verify_signature, CertificateVerifyMessage, SignatureScheme};
+use crate::crypto::transcript::Transcript;
+use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
+use crate::pki::{ClientChainError, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
+use crate::server::client_auth::ClientAuthConfig;
+use crate::server::config::ServerConfig;
+use crate::server::events::HandshakeSummary;
+
+/// The schemes a client may sign its CertificateVerify with, in the
+/// server's order: those TLS 1.3 allows for it (no PKCS#1 v1.5, §4.2.3)
+/// and ring verifies.
+const CLIENT_SCHEMES: [SignatureScheme; 6] = [
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    SignatureScheme::Ed25519,
+    SignatureScheme::RsaPssRsaeSha256,
+    SignatureScheme::RsaPssRsaeSha384,
+    SignatureScheme::RsaPssRsaeSha512,
+];
+
+/// CertificateRequest (§4.3.2): an empty certificate_request_context (no
+/// post-handshake authentication), signature_algorithms, and, unless
+/// turned off or too long for its u16 length, certificate_authorities
+/// (§4.2.4) naming the roots.
+pub(crate) fn certificate_request(
+    out: &mut Vec<u8>,
+    auth: &ClientAuthConfig,
+) -> Result<Range<usize>, LengthOverflow> {
+    let names = auth.roots.subjects();
+    let names_len: usize = names.iter().map(|n| 2 + n.len()).sum();
+    let send_names = auth.send_ca_names && names_len > 0 && names_len <= usize::from(u16::MAX);
+    put_handshake(out, HandshakeType::CertificateRequest, |out| {
+        put_opaque(out, Prefix::U8, &[])?;
+        put_vec(out, Prefix::U16, |out| {
+            put_extension(out, ExtensionType::SignatureAlgorithms, |out| {
+                put_vec(out, Prefix::U16, |out| {
+                    CLIENT_SCHEMES
+                        .iter()
+                        .for_each(|s| put_u16(out, s.to_wire()));
+                    Ok(())
+                })
+            })?;
+            if send_names {
+                put_extension(out, ExtensionType::CertificateAuthorities, |out| {
+                    put_vec(out, Prefix::U16, |out| {
+                        names
+                            .iter()
+                            .try_for_each(|name| put_opaque(out, Prefix::U16, name))
+                    })
+                })?;
+            }
+            Ok(())
+        })
+    })
+}
+
+/// The server flight is out, with a CertificateRequest; the client's
+/// Certificate is next.
+pub(crate) struct ExpectCertificate {
+    pub(super) secrets: ApplicationSecrets,
+    /// Through the server's Finished.
+    pub(super) transcript: Transcript,
+    pub(super) summary: HandshakeSummary,
+    /// When the connection started: what the chain is judged at.
+    pub(super) now: Option<u64>,
+}
+
+/// The client's chain verified; its CertificateVerify is next.
+pub(crate) struct ExpectCertificateVerify {
+    secrets: ApplicationSecrets,
+    /// Through the client's Certificate.
+    transcript: Transcript,
+    summary: HandshakeSummary,
+    client: VerifiedClient,
+}
+
+impl ExpectCertificate {
+    /// The client's Certificate (§4.4.2): empty (served unauthenticated,
+    /// or certificate_required, §4.4.2.4), or a chain that must verify.
+    pub(super) fn handle(
+        self: Box<Self>,
+        config: &ServerConfig,
+        message: HandshakeMessage<'_>,
+    ) -> Result<State, Error> {
+        let ExpectCertificate {
+            secrets,
+            mut transcript,
+            summary,
+            now,
+        } = *self;
+        let auth = config.client_auth.as_ref().ok_or(Error::Internal(
+            "a client Certificate awaited without client auth",
+        ))?;
+        let chain = parse_certificate(message.body)?;
+        transcript.add(message.encoded);
+        if chain.is_empty() {
+            if auth.required() {
+                return Err(Error::ClientCertificate(ClientChainError::Empty));
+            }
+            return Ok(State::ExpectFinished(Box::new(ExpectFinished {
+                secrets,
+                finished_hash: transcript.current_hash(),
+                summary,
+                tickets: None,
+            })));
+        }
+        let now = now.ok_or(Error::Internal(
+            "client certificates are verified at the connection's time: ServerConnection::new_at",
+        ))?;
+        let client = auth
+            .roots
+            .verify(&chain, now)
+            .map_err(Error::ClientCertificate)?;
+        Ok(State::ExpectCertificateVerify(Box::new(
+            ExpectCertificateVerify {
+                secrets,
+                transcript,
+                summary,
+                client,
+            },
+        )))
+    }
+}
+
+impl ExpectCertificateVerify {
+    /// The client's CertificateVerify (§4.4.3): a scheme the request
+    /// offered, and a signature by the leaf's key over the transcript
+    /// through the client's Certificate; else decrypt_error.
+    pub(super) fn handle(self: Box<Self>, message: HandshakeMessage<'_>) -> Result<State, Error> {
+        let ExpectCertificateVerify {
+            secrets,
+            mut transcript,
+            mut summary,
+            client,
+        } = *self;
+        let field = Field::Message(HandshakeType::CertificateVerify);
+        let mut r = Reader::new(message.body, field);
+        let wire = r.u16()?;
+        let signature = r.opaque_u16()?;
+        r.finish()?;
+        let scheme = CLIENT_SCHEMES
+            .iter()
+            .copied()
+            .find(|s| s.to_wire() == wire)
+            .ok_or(PeerMisbehaved::UnofferedSignatureScheme(wire))?;
+        let signed = CertificateVerifyMessage::client(&transcript.current_hash());
+        verify_signature(
+            scheme,
+            client.leaf().public_key(),
+            signed.as_ref(),
+            signature,
+        )
+        .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
+        transcript.add(message.encoded);
+        summary.client_certificate = Some(client);
+        Ok(State::ExpectFinished(Box::new(ExpectFinished {
+            secrets,
+            finished_hash: transcript.current_hash(),
+            summary,
+            tickets: None,
+        })))
+    }
+}
+
+/// A client's Certificate body (§4.4.2): the (empty) request context, then
+/// the entries, each a certificate and extensions, none of which the
+/// server asked for. Returns the chain, leaf first; empty for none.
+fn parse_certificate(body: &[u8]) -> Result<Vec<Bytes>, Error> {
+    let field = Field::Message(HandshakeType::Certificate);
+    let mut r = Reader::new(body, field);
+    if !r.opaque_u8()?.is_empty() {
+        return Err(PeerMisbehaved::BadCertificateRequestContext.into());
+    }
+    let mut list = r.vec_u24(field)?;
+    r.finish()?;
+    let mut chain = Vec::new();
+    while !list.is_empty() {
+        let cert = list.opaque_u24()?;
+        if cert.is_empty() {
+            return Err(InvalidMessage::BadLength(field).into());
+        }
+        let mut extensions = list.vec_u16(field)?;
+        if !extensions.is_empty() {
+            let typ = extensions.u16()?;
+            return Err(PeerMisbehaved::UnsolicitedCertificateExtension(typ).into());
+        }
+        // Past the cap the chain is refused whole (bad_certificate), but
+        // the message is still read to its end first: a malformed tail is
+        // decode_error whatever came before it.
+        if chain.len() <= MAX_CLIENT_CHAIN_LEN {
+            chain.push(Bytes::copy_from_slice(cert));
+        }
+    }
+    if chain.len() > MAX_CLIENT_CHAIN_LEN {
+        return Err(Error::ClientCertificate(ClientChainError::TooLong));
+    }
+    Ok(chain)
+}

@@ -1,0 +1,335 @@
+//! TLS 1.3 client authentication (issue 12), in memory against rustls's
+//! client with its client certificate: each key type, Optional and
+//! Required, and each refusal with its exact alert on the wire, as rustls
+//! reports receiving it.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use common::recording_verifier::RecordingVerifier;
+use common::rustls_pair::{pki, Pair};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use stapler::codec::AlertDescription;
+use stapler::pki::{ClientChainError, ClientRoots};
+use stapler::{ClientAuth, CloseReason, Error, ProtocolVersion, ServerConfig};
+
+const NOW: u64 = 1_800_000_000;
+
+fn client_pki(name: &str) -> Vec<u8> {
+    let path = format!(
+        "{}/tests/data/client_pki/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn server(mode: ClientAuth) -> Arc<ServerConfig> {
+    Arc::new(
+        ServerConfig::builder()
+            .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+            .unwrap()
+            .client_auth(mode, &client_pki("client-ca.crt"))
+            .unwrap()
+            .protocol_versions(&[ProtocolVersion::Tls13])
+            .unwrap()
+            .build()
+            .unwrap(),
+    )
+}
+
+fn chain_and_key(chain: &str, key: &str) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
+    let chain = stapler::pki::pem::certificates_from_pem_or_der(&client_pki(chain))
+        .unwrap()
+        .into_iter()
+        .map(|c| CertificateDer::from(c.to_vec()))
+        .collect();
+    let key = stapler::pki::pem::private_key_from_pem_or_der(&client_pki(key)).unwrap();
+    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.der().to_vec()));
+    (chain, key)
+}
+
+fn builder() -> rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert> {
+    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(RecordingVerifier::new())
+}
+
+/// A TLS 1.3 rustls client presenting `chain` (PEM, leaf first) and `key`.
+fn client_with(chain: &str, key: &str) -> Arc<rustls::ClientConfig> {
+    let (chain, key) = chain_and_key(chain, key);
+    Arc::new(builder().with_client_auth_cert(chain, key).unwrap())
+}
+
+fn client_without() -> Arc<rustls::ClientConfig> {
+    Arc::new(builder().with_no_client_auth())
+}
+
+fn pair(client: Arc<rustls::ClientConfig>, server: Arc<ServerConfig>, now: u64) -> Pair {
+    Pair::at(client, server, "localhost", now)
+}
+
+#[test]
+fn a_client_certificate_of_each_key_type_is_verified() {
+    for (chain, key, cn) in [
+        ("client-ecdsa.crt", "client-ecdsa.key", "client-a"),
+        ("client-rsa.crt", "client-rsa.key", "client-rsa"),
+        ("client-ed25519.crt", "client-ed25519.key", "client-ed25519"),
+    ] {
+        let mut pair = pair(client_with(chain, key), server(ClientAuth::Required), NOW);
+        pair.run().unwrap();
+        assert!(
+            pair.server.is_handshake_complete(),
+            "{cn}: {:?}",
+            pair.closes()
+        );
+        let summary = pair.summary().unwrap();
+        let client = summary.client_certificate.as_ref().expect("verified");
+        assert_eq!(client.common_name(), Some(cn));
+        pair.exchange_data();
+    }
+    let mut pair = pair(
+        client_with("client-ecdsa.crt", "client-ecdsa.key"),
+        server(ClientAuth::Required),
+        NOW,
+    );
+    pair.run().unwrap();
+    let summary = pair.summary().unwrap();
+    let client = summary.client_certificate.as_ref().unwrap();
+    assert_eq!(client.spiffe_id(), Some("spiffe://example.test/workload/a"));
+}
+
+#[test]
+fn optional_serves_a_client_with_or_without_a_certificate() {
+    let mut anonymous = pair(client_without(), server(ClientAuth::Optional), NOW);
+    anonymous.run().unwrap();
+    assert!(anonymous.server.is_handshake_complete());
+    assert_eq!(anonymous.summary().unwrap().client_certificate, None);
+    anonymous.exchange_data();
+
+    let mut known = pair(
+        client_with("client-ecdsa.crt", "client-ecdsa.key"),
+        server(ClientAuth::Optional),
+        NOW,
+    );
+    known.run().unwrap();
+    assert!(known.summary().unwrap().client_certificate.is_some());
+}
+
+/// Runs `pair` until the server fails, and checks the error, the alert the
+/// server reports sending, and the alert rustls says it received.
+fn refused(mut pair: Pair, error: Error, alert: AlertDescription, seen: rustls::AlertDescription) {
+    assert!(pair.run().is_err(), "the handshake must fail");
+    assert_eq!(
+        pair.closed(),
+        CloseReason::Error {
+            error,
+            alert: Some(alert),
+        }
+    );
+    assert_eq!(
+        pair.server_to_client(),
+        Err(rustls::Error::AlertReceived(seen))
+    );
+    assert!(pair.summary().is_none());
+}
+
+#[test]
+fn required_without_a_certificate_is_certificate_required() {
+    refused(
+        pair(client_without(), server(ClientAuth::Required), NOW),
+        Error::ClientCertificate(ClientChainError::Empty),
+        AlertDescription::CertificateRequired,
+        rustls::AlertDescription::CertificateRequired,
+    );
+}
+
+#[test]
+fn chains_that_do_not_verify_get_their_exact_alerts() {
+    let cases = [
+        (
+            "client-stranger.crt",
+            "client-stranger.key",
+            NOW,
+            ClientChainError::UnknownIssuer,
+            AlertDescription::UnknownCa,
+            rustls::AlertDescription::UnknownCA,
+        ),
+        (
+            "client-ecdsa.crt",
+            "client-ecdsa.key",
+            5_000_000_000,
+            ClientChainError::Expired,
+            AlertDescription::CertificateExpired,
+            rustls::AlertDescription::CertificateExpired,
+        ),
+        (
+            "client-no-eku.crt",
+            "client-no-eku.key",
+            NOW,
+            ClientChainError::NotForClientAuth,
+            AlertDescription::UnsupportedCertificate,
+            rustls::AlertDescription::UnsupportedCertificate,
+        ),
+        (
+            "client-outside-chain.pem",
+            "client-outside.key",
+            NOW,
+            ClientChainError::NameConstraints,
+            AlertDescription::BadCertificate,
+            rustls::AlertDescription::BadCertificate,
+        ),
+    ];
+    for (chain, key, now, why, alert, seen) in cases {
+        refused(
+            pair(client_with(chain, key), server(ClientAuth::Optional), now),
+            Error::ClientCertificate(why),
+            alert,
+            seen,
+        );
+    }
+}
+
+/// A client key whose signatures are wrong: rustls's own signer, with the
+/// last byte of each signature flipped.
+#[derive(Debug)]
+struct WrongSigner(Arc<dyn rustls::sign::SigningKey>);
+
+#[derive(Debug)]
+struct WrongSignature(Box<dyn rustls::sign::Signer>);
+
+impl rustls::sign::SigningKey for WrongSigner {
+    fn choose_scheme(
+        &self,
+        offered: &[rustls::SignatureScheme],
+    ) -> Option<Box<dyn rustls::sign::Signer>> {
+        self.0
+            .choose_scheme(offered)
+            .map(|s| Box::new(WrongSignature(s)) as Box<dyn rustls::sign::Signer>)
+    }
+
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        self.0.algorithm()
+    }
+}
+
+impl rustls::sign::Signer for WrongSignature {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        let mut signature = self.0.sign(message)?;
+        if let Some(last) = signature.last_mut() {
+            *last ^= 1;
+        }
+        Ok(signature)
+    }
+
+    fn scheme(&self) -> rustls::SignatureScheme {
+        self.0.scheme()
+    }
+}
+
+/// Presents one certificate with a given key, and keeps the CA names the
+/// server hinted (certificate_authorities).
+#[derive(Debug)]
+struct Presenting {
+    key: Arc<rustls::sign::CertifiedKey>,
+    hints: Mutex<Vec<Vec<u8>>>,
+}
+
+impl rustls::client::ResolvesClientCert for Presenting {
+    fn resolve(
+        &self,
+        root_hint_subjects: &[&[u8]],
+        _: &[rustls::SignatureScheme],
+    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        *self.hints.lock().unwrap() = root_hint_subjects.iter().map(|s| s.to_vec()).collect();
+        Some(Arc::clone(&self.key))
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
+fn presenting(wrong: bool) -> (Arc<rustls::ClientConfig>, Arc<Presenting>) {
+    let (chain, key) = chain_and_key("client-ecdsa.crt", "client-ecdsa.key");
+    let signer = rustls::crypto::ring::sign::any_supported_type(&key).unwrap();
+    let signer: Arc<dyn rustls::sign::SigningKey> = if wrong {
+        Arc::new(WrongSigner(signer))
+    } else {
+        signer
+    };
+    let resolver = Arc::new(Presenting {
+        key: Arc::new(rustls::sign::CertifiedKey::new(chain, signer)),
+        hints: Mutex::new(Vec::new()),
+    });
+    let config = builder().with_client_cert_resolver(Arc::clone(&resolver) as Arc<_>);
+    (Arc::new(config), resolver)
+}
+
+#[test]
+fn a_certificate_verify_that_does_not_verify_is_decrypt_error() {
+    let (client, _) = presenting(true);
+    refused(
+        pair(client, server(ClientAuth::Required), NOW),
+        Error::InvalidMessage(stapler::InvalidMessage::CertificateVerifyMismatch),
+        AlertDescription::DecryptError,
+        rustls::AlertDescription::DecryptError,
+    );
+}
+
+#[test]
+fn the_request_names_the_roots_unless_told_not_to() {
+    let roots = ClientRoots::from_pem_or_der(&client_pki("client-ca.crt")).unwrap();
+    let (client, seen) = presenting(false);
+    let mut with = pair(Arc::clone(&client), server(ClientAuth::Required), NOW);
+    with.run().unwrap();
+    let hints = seen.hints.lock().unwrap().clone();
+    // rustls hands over each DistinguishedName's contents: the root's
+    // subject Name without its outer SEQUENCE header.
+    assert_eq!(hints.len(), 1);
+    assert!(roots.subjects()[0].ends_with(&hints[0]));
+
+    let quiet = Arc::new(
+        ServerConfig::builder()
+            .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+            .unwrap()
+            .client_auth(ClientAuth::Required, &client_pki("client-ca.crt"))
+            .unwrap()
+            .client_ca_names(false)
+            .protocol_versions(&[ProtocolVersion::Tls13])
+            .unwrap()
+            .build()
+            .unwrap(),
+    );
+    let mut without = pair(client, quiet, NOW);
+    without.run().unwrap();
+    assert!(seen.hints.lock().unwrap().is_empty());
+    assert!(without.summary().unwrap().client_certificate.is_some());
+}
+
+#[test]
+fn a_config_asking_for_client_certificates_speaks_tls13_only_and_issues_no_tickets() {
+    let both = ServerConfig::builder()
+        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+        .unwrap()
+        .client_auth(ClientAuth::Required, &client_pki("client-ca.crt"))
+        .unwrap()
+        .build();
+    assert!(matches!(both, Err(stapler::ConfigError::Unsupported(_))));
+
+    // No ticket: the next connection of a resuming client is a full one.
+    let mut resuming = (*client_with("client-ecdsa.crt", "client-ecdsa.key")).clone();
+    resuming.resumption = rustls::client::Resumption::in_memory_sessions(4);
+    let resuming = Arc::new(resuming);
+    let server = server(ClientAuth::Required);
+    for _ in 0..2 {
+        let mut pair = pair(Arc::clone(&resuming), Arc::clone(&server), NOW);
+        pair.run().unwrap();
+        pair.server_to_client().unwrap();
+        let summary = pair.summary().unwrap();
+        assert_eq!(summary.resumption, None);
+        assert!(summary.client_certificate.is_some());
+    }
+}
