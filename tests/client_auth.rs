@@ -333,3 +333,145 @@ fn a_config_asking_for_client_certificates_speaks_tls13_only_and_issues_no_ticke
         assert!(summary.client_certificate.is_some());
     }
 }
+
+// ---------------------------------------------------------------------------
+// Hostile clients: messages of the client's second flight made by hand and
+// protected under the client handshake secret a rustls client logged.
+
+/// A rustls client (AES-128-GCM, its secrets logged) that has read the
+/// server's flight from a server asking for a certificate; the secret its
+/// second flight is protected under.
+fn at_second_flight() -> (Pair, Vec<u8>) {
+    use common::rustls_pair::{pinned_provider, SecretLog};
+    let provider = pinned_provider(
+        &[rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256],
+        &[rustls::crypto::ring::kx_group::X25519],
+    );
+    let (chain, key) = chain_and_key("client-ecdsa.crt", "client-ecdsa.key");
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(RecordingVerifier::new())
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+    let log = Arc::new(SecretLog::default());
+    config.key_log = log.clone();
+    let mut pair = pair(Arc::new(config), server(ClientAuth::Required), NOW);
+    pair.client_to_server().unwrap();
+    pair.server_to_client().unwrap();
+    let secret = log.get("CLIENT_HANDSHAKE_TRAFFIC_SECRET").unwrap();
+    (pair, secret)
+}
+
+fn handshake(typ: u8, body: &[u8]) -> Vec<u8> {
+    let len = (body.len() as u32).to_be_bytes();
+    [&[typ, len[1], len[2], len[3]][..], body].concat()
+}
+
+/// A Certificate body: `context`, then one entry of `cert` with
+/// `extensions` (its block's contents).
+fn certificate_body(context: &[u8], cert: &[u8], extensions: &[u8]) -> Vec<u8> {
+    let u24 = |n: usize| (n as u32).to_be_bytes()[1..].to_vec();
+    let entry = [
+        u24(cert.len()),
+        cert.to_vec(),
+        (extensions.len() as u16).to_be_bytes().to_vec(),
+        extensions.to_vec(),
+    ]
+    .concat();
+    [
+        vec![context.len() as u8],
+        context.to_vec(),
+        u24(entry.len()),
+        entry,
+    ]
+    .concat()
+}
+
+fn leaf_der() -> Vec<u8> {
+    stapler::pki::pem::certificates_from_pem_or_der(&client_pki("client-ecdsa.crt")).unwrap()[0]
+        .to_vec()
+}
+
+#[test]
+fn a_certificate_with_another_request_context_is_illegal_parameter() {
+    use common::tls13_wire::{rejects_protected, seal_record};
+    let (mut pair, secret) = at_second_flight();
+    let message = handshake(11, &certificate_body(&[7], &leaf_der(), &[]));
+    rejects_protected(
+        &mut pair,
+        &seal_record(&secret, 0, 22, &message),
+        Error::PeerMisbehaved(stapler::PeerMisbehaved::BadCertificateRequestContext),
+        AlertDescription::IllegalParameter,
+        rustls::AlertDescription::IllegalParameter,
+    );
+}
+
+#[test]
+fn an_extension_the_server_did_not_ask_for_is_unsupported_extension() {
+    use common::tls13_wire::{rejects_protected, seal_record};
+    let (mut pair, secret) = at_second_flight();
+    // status_request, which this CertificateRequest did not carry.
+    let message = handshake(11, &certificate_body(&[], &leaf_der(), &[0, 5, 0, 0]));
+    rejects_protected(
+        &mut pair,
+        &seal_record(&secret, 0, 22, &message),
+        Error::PeerMisbehaved(stapler::PeerMisbehaved::UnsolicitedCertificateExtension(5)),
+        AlertDescription::UnsupportedExtension,
+        rustls::AlertDescription::UnsupportedExtension,
+    );
+}
+
+#[test]
+fn a_certificate_verify_with_a_scheme_not_offered_is_illegal_parameter() {
+    use common::tls13_wire::{rejects_protected, seal_record};
+    let (mut pair, secret) = at_second_flight();
+    let certificate = handshake(11, &certificate_body(&[], &leaf_der(), &[]));
+    // rsa_pkcs1_sha256, which TLS 1.3 does not allow here (RFC 8446
+    // §4.2.3) and the request did not offer.
+    let verify = handshake(15, &[4, 1, 0, 2, 0xde, 0xad]);
+    let input = [
+        seal_record(&secret, 0, 22, &certificate),
+        seal_record(&secret, 1, 22, &verify),
+    ]
+    .concat();
+    rejects_protected(
+        &mut pair,
+        &input,
+        Error::PeerMisbehaved(stapler::PeerMisbehaved::UnofferedSignatureScheme(0x0401)),
+        AlertDescription::IllegalParameter,
+        rustls::AlertDescription::IllegalParameter,
+    );
+}
+
+#[test]
+fn skipping_the_certificate_is_unexpected_message() {
+    use common::tls13_wire::seal_record;
+    for (typ, body) in [(20u8, vec![0; 32]), (15, vec![4, 3, 0, 2, 0xde, 0xad])] {
+        let (mut pair, secret) = at_second_flight();
+        let message = handshake(typ, &body);
+        let name = if typ == 20 {
+            "finished"
+        } else {
+            "certificate_verify"
+        };
+        let result = pair.server.feed(&seal_record(&secret, 0, 22, &message));
+        let error = result.unwrap_err();
+        assert_eq!(
+            AlertDescription::from(&error),
+            AlertDescription::UnexpectedMessage,
+            "{name}: {error}"
+        );
+        rejects_protected_tail(&mut pair, rustls::AlertDescription::UnexpectedMessage);
+    }
+
+    fn rejects_protected_tail(pair: &mut Pair, seen: rustls::AlertDescription) {
+        pair.drain_server();
+        assert_eq!(pair.to_client[0], 0x17, "the alert is protected");
+        assert_eq!(
+            pair.server_to_client(),
+            Err(rustls::Error::AlertReceived(seen))
+        );
+    }
+}
