@@ -137,6 +137,9 @@ fn page(log: &ConnLog, config: &ServerConfig, request_line: &[u8]) -> String {
             .signature_scheme
             .map_or_else(|| "none (resumed)".to_string(), |scheme| scheme.to_string());
         let _ = writeln!(page, "signature scheme: {scheme}");
+        if config.client_auth() != stapler::ClientAuth::None {
+            let _ = writeln!(page, "client:           {}", super::log::client_text(s));
+        }
         let _ = writeln!(
             page,
             "certificate:      {}",

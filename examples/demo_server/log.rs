@@ -221,6 +221,20 @@ pub fn ocsp_text(log: &ConnLog, summary: &HandshakeSummary) -> String {
     text
 }
 
+/// Who the client's verified certificate names: its subject's common
+/// name, else its first SAN (a SPIFFE ID, a DNS name), quoted and escaped
+/// (the client chose it); `none` without one.
+pub fn client_text(summary: &stapler::HandshakeSummary) -> String {
+    let Some(client) = &summary.client_certificate else {
+        return "none".into();
+    };
+    let name = client
+        .common_name()
+        .or(client.uris().first().map(String::as_str))
+        .or(client.dns_names().first().map(String::as_str));
+    quoted(name.map(str::as_bytes))
+}
+
 /// The connection's log line. Client-chosen fields (SNI, ALPN, the request
 /// line) are quoted and escaped.
 pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
@@ -246,6 +260,10 @@ pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
                 yes_no(log.ocsp_requested),
                 ocsp_text(log, s),
             );
+            // Only when clients are asked for a certificate (--client-ca).
+            if config.client_auth() != stapler::ClientAuth::None {
+                let _ = write!(line, " client={}", client_text(s));
+            }
         }
         None => {
             let _ = write!(

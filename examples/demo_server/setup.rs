@@ -11,7 +11,7 @@ use bytes::Bytes;
 use stapler::ocsp::{CachePolicy, StapleCache};
 use stapler::pki::Certificate;
 use stapler::tickets::{TicketKeyPolicy, TicketKeys};
-use stapler::{Completion, OcspRequest, ServerConfig};
+use stapler::{ClientAuth, Completion, OcspRequest, ProtocolVersion, ServerConfig};
 
 use super::log::cert_label;
 use super::options::{OcspArg, Options};
@@ -197,6 +197,24 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
         None => builder,
     }
     .psk_ke(options.psk_ke);
+    let builder = match &options.client_ca {
+        Some(path) => {
+            let mode = if options.client_auth_optional {
+                ClientAuth::Optional
+            } else {
+                ClientAuth::Required
+            };
+            notes.push(format!(
+                "client certificates: {mode:?}, chaining to {} (TLS 1.3 only for now)",
+                path.display()
+            ));
+            builder
+                .client_auth(mode, &read(path)?)
+                .and_then(|b| b.protocol_versions(&[ProtocolVersion::Tls13]))
+                .map_err(|e| format!("{}: {e}", path.display()))?
+        }
+        None => builder,
+    };
     let builder = match &options.ticket_keys {
         Some(path) => {
             let (keys, note) = ticket_keys(path)?;
