@@ -24,8 +24,8 @@ use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::{
-    CertificateSelection, CertifiedKey, Completion, Decision, Event, OcspRequest, RefusalAlert,
-    ServerConfig, ServerConnection, SignRequest,
+    CertificateSelection, CertifiedKey, ClientAuth, Completion, Decision, Event, OcspRequest,
+    ProtocolVersion, RefusalAlert, ServerConfig, ServerConnection, SignRequest,
 };
 
 /// The input's first bytes: the config, the answers and the chunking.
@@ -40,6 +40,7 @@ const LEAF: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.crt");
 const LEAF_KEY: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.key");
 const LEAF_KEY_PKCS8: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.key.der");
 const ROOT: &[u8] = include_bytes!("../../tests/data/pki/root-ca.crt");
+const CLIENT_ROOT: &[u8] = include_bytes!("../../tests/data/client_pki/client-ca.crt");
 
 /// The time a connection with session tickets starts at (config bit 3).
 pub const FUZZ_NOW: u64 = 1_800_000_000;
@@ -61,13 +62,14 @@ pub fn ticket_keys() -> Arc<TicketKeys> {
     }))
 }
 
-/// Configs indexed by bits 0-3 of the first byte: OCSP events, certificate
-/// events, the ECDSA key remote, and session tickets (with the connection
-/// started at [`FUZZ_NOW`], and TLS 1.3 psk_ke allowed).
+/// Configs indexed by bits 0-4 of the first byte: OCSP events, certificate
+/// events, the ECDSA key remote, session tickets (with the connection
+/// started at [`FUZZ_NOW`], and TLS 1.3 psk_ke allowed), and client
+/// certificates required (TLS 1.3 only; the connection at [`FUZZ_NOW`]).
 pub fn config(bits: u8) -> Arc<ServerConfig> {
     static CONFIGS: OnceLock<Vec<Arc<ServerConfig>>> = OnceLock::new();
     let configs = CONFIGS.get_or_init(|| {
-        (0u8..16)
+        (0u8..32)
             .map(|bits| {
                 let builder = ServerConfig::builder();
                 let builder = if bits & 4 == 0 {
@@ -93,13 +95,20 @@ pub fn config(bits: u8) -> Arc<ServerConfig> {
                             b.tickets(0)
                         }
                     })
+                    .and_then(|b| {
+                        if bits & 16 == 0 {
+                            return Ok(b);
+                        }
+                        b.client_auth(ClientAuth::Required, CLIENT_ROOT)?
+                            .protocol_versions(&[ProtocolVersion::Tls13])
+                    })
                     .and_then(|b| b.build())
                     .expect("the test PKI makes a valid config");
                 Arc::new(config)
             })
             .collect()
     });
-    Arc::clone(&configs[usize::from(bits & 15)])
+    Arc::clone(&configs[usize::from(bits & 31)])
 }
 
 /// The certificate a selection answers with: the ECDSA leaf, its key
@@ -220,7 +229,7 @@ pub fn server(data: &[u8]) -> ServerRun {
     let answers = Answers(header[1]);
     let mut sizes = ChunkSizes(u32::from(header[2]));
 
-    let mut conn = if header[0] & 8 != 0 {
+    let mut conn = if header[0] & (8 | 16) != 0 {
         ServerConnection::new_at(config(header[0]), FUZZ_NOW)
     } else {
         ServerConnection::new(config(header[0]))
