@@ -201,6 +201,11 @@ pub enum PeerMisbehaved {
     /// A client's CertificateVerify with a scheme the CertificateRequest
     /// did not offer (RFC 8446 §4.4.3). Alert: illegal_parameter.
     UnofferedSignatureScheme(u16),
+    /// A TLS 1.2 client sent no certificate where one is required (RFC
+    /// 5246 §7.4.6; TLS 1.3 says certificate_required, see
+    /// [`ClientChainError::Empty`](crate::pki::ClientChainError::Empty)).
+    /// Alert: handshake_failure.
+    NoClientCertificate,
 }
 
 impl PeerMisbehaved {
@@ -230,7 +235,8 @@ impl PeerMisbehaved {
             Self::InappropriateFallback => AlertDescription::InappropriateFallback,
             Self::NoExtendedMasterSecret
             | Self::BadRenegotiationInfo
-            | Self::ResumptionWithoutExtendedMasterSecret => AlertDescription::HandshakeFailure,
+            | Self::ResumptionWithoutExtendedMasterSecret
+            | Self::NoClientCertificate => AlertDescription::HandshakeFailure,
             Self::UnexpectedMessage(_)
             | Self::BadChangeCipherSpec
             | Self::MessageSpansKeyChange
@@ -283,6 +289,7 @@ impl fmt::Display for PeerMisbehaved {
             Self::TooManyChangeCipherSpecs => f.write_str("too many change_cipher_spec records"),
             Self::TooMuchEarlyData => f.write_str("too much early data after HelloRetryRequest"),
             Self::EarlyDataAfterRetry => f.write_str("second ClientHello still offers early_data"),
+            Self::NoClientCertificate => f.write_str("the client sent no certificate"),
             Self::BadCertificateRequestContext => {
                 f.write_str("client Certificate's request context is not the server's")
             }

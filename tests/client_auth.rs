@@ -1,7 +1,7 @@
-//! TLS 1.3 client authentication (issue 12), in memory against rustls's
-//! client with its client certificate: each key type, Optional and
-//! Required, and each refusal with its exact alert on the wire, as rustls
-//! reports receiving it.
+//! Client authentication (issue 12), in memory against rustls's client
+//! with its client certificate, in TLS 1.3 and TLS 1.2: each key type,
+//! Optional and Required, and each refusal with its exact alert on the
+//! wire, as rustls reports receiving it.
 
 mod common;
 
@@ -31,11 +31,18 @@ fn server(mode: ClientAuth) -> Arc<ServerConfig> {
             .unwrap()
             .client_auth(mode, &client_pki("client-ca.crt"))
             .unwrap()
-            .protocol_versions(&[ProtocolVersion::Tls13])
-            .unwrap()
             .build()
             .unwrap(),
     )
+}
+
+const VERSIONS: [ProtocolVersion; 2] = [ProtocolVersion::Tls13, ProtocolVersion::Tls12];
+
+fn rustls_version(version: ProtocolVersion) -> &'static rustls::SupportedProtocolVersion {
+    match version {
+        ProtocolVersion::Tls12 => &rustls::version::TLS12,
+        _ => &rustls::version::TLS13,
+    }
 }
 
 fn chain_and_key(chain: &str, key: &str) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
@@ -49,22 +56,25 @@ fn chain_and_key(chain: &str, key: &str) -> (Vec<CertificateDer<'static>>, Priva
     (chain, key)
 }
 
-fn builder() -> rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert> {
+fn builder(
+    version: ProtocolVersion,
+) -> rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert> {
     rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_protocol_versions(&[&rustls::version::TLS13])
+        .with_protocol_versions(&[rustls_version(version)])
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(RecordingVerifier::new())
 }
 
-/// A TLS 1.3 rustls client presenting `chain` (PEM, leaf first) and `key`.
-fn client_with(chain: &str, key: &str) -> Arc<rustls::ClientConfig> {
+/// A rustls client of `version` presenting `chain` (PEM, leaf first) and
+/// `key`.
+fn client_with(version: ProtocolVersion, chain: &str, key: &str) -> Arc<rustls::ClientConfig> {
     let (chain, key) = chain_and_key(chain, key);
-    Arc::new(builder().with_client_auth_cert(chain, key).unwrap())
+    Arc::new(builder(version).with_client_auth_cert(chain, key).unwrap())
 }
 
-fn client_without() -> Arc<rustls::ClientConfig> {
-    Arc::new(builder().with_no_client_auth())
+fn client_without(version: ProtocolVersion) -> Arc<rustls::ClientConfig> {
+    Arc::new(builder(version).with_no_client_auth())
 }
 
 fn pair(client: Arc<rustls::ClientConfig>, server: Arc<ServerConfig>, now: u64) -> Pair {
@@ -73,25 +83,33 @@ fn pair(client: Arc<rustls::ClientConfig>, server: Arc<ServerConfig>, now: u64) 
 
 #[test]
 fn a_client_certificate_of_each_key_type_is_verified() {
-    for (chain, key, cn) in [
-        ("client-ecdsa.crt", "client-ecdsa.key", "client-a"),
-        ("client-rsa.crt", "client-rsa.key", "client-rsa"),
-        ("client-ed25519.crt", "client-ed25519.key", "client-ed25519"),
-    ] {
-        let mut pair = pair(client_with(chain, key), server(ClientAuth::Required), NOW);
-        pair.run().unwrap();
-        assert!(
-            pair.server.is_handshake_complete(),
-            "{cn}: {:?}",
-            pair.closes()
-        );
-        let summary = pair.summary().unwrap();
-        let client = summary.client_certificate.as_ref().expect("verified");
-        assert_eq!(client.common_name(), Some(cn));
-        pair.exchange_data();
+    for version in VERSIONS {
+        for (chain, key, cn) in [
+            ("client-ecdsa.crt", "client-ecdsa.key", "client-a"),
+            ("client-rsa.crt", "client-rsa.key", "client-rsa"),
+            ("client-ed25519.crt", "client-ed25519.key", "client-ed25519"),
+        ] {
+            let client = client_with(version, chain, key);
+            let mut pair = pair(client, server(ClientAuth::Required), NOW);
+            pair.run().unwrap();
+            assert!(
+                pair.server.is_handshake_complete(),
+                "{version:?} {cn}: {:?}",
+                pair.closes()
+            );
+            let summary = pair.summary().unwrap();
+            assert_eq!(summary.version, version);
+            let client = summary.client_certificate.as_ref().expect("verified");
+            assert_eq!(client.common_name(), Some(cn));
+            pair.exchange_data();
+        }
     }
     let mut pair = pair(
-        client_with("client-ecdsa.crt", "client-ecdsa.key"),
+        client_with(
+            ProtocolVersion::Tls13,
+            "client-ecdsa.crt",
+            "client-ecdsa.key",
+        ),
         server(ClientAuth::Required),
         NOW,
     );
@@ -103,19 +121,21 @@ fn a_client_certificate_of_each_key_type_is_verified() {
 
 #[test]
 fn optional_serves_a_client_with_or_without_a_certificate() {
-    let mut anonymous = pair(client_without(), server(ClientAuth::Optional), NOW);
-    anonymous.run().unwrap();
-    assert!(anonymous.server.is_handshake_complete());
-    assert_eq!(anonymous.summary().unwrap().client_certificate, None);
-    anonymous.exchange_data();
+    for version in VERSIONS {
+        let mut anonymous = pair(client_without(version), server(ClientAuth::Optional), NOW);
+        anonymous.run().unwrap();
+        assert!(anonymous.server.is_handshake_complete(), "{version:?}");
+        assert_eq!(anonymous.summary().unwrap().client_certificate, None);
+        anonymous.exchange_data();
 
-    let mut known = pair(
-        client_with("client-ecdsa.crt", "client-ecdsa.key"),
-        server(ClientAuth::Optional),
-        NOW,
-    );
-    known.run().unwrap();
-    assert!(known.summary().unwrap().client_certificate.is_some());
+        let mut known = pair(
+            client_with(version, "client-ecdsa.crt", "client-ecdsa.key"),
+            server(ClientAuth::Optional),
+            NOW,
+        );
+        known.run().unwrap();
+        assert!(known.summary().unwrap().client_certificate.is_some());
+    }
 }
 
 /// Runs `pair` until the server fails, and checks the error, the alert the
@@ -137,12 +157,27 @@ fn refused(mut pair: Pair, error: Error, alert: AlertDescription, seen: rustls::
 }
 
 #[test]
-fn required_without_a_certificate_is_certificate_required() {
+fn required_without_a_certificate_is_certificate_required_or_handshake_failure() {
     refused(
-        pair(client_without(), server(ClientAuth::Required), NOW),
+        pair(
+            client_without(ProtocolVersion::Tls13),
+            server(ClientAuth::Required),
+            NOW,
+        ),
         Error::ClientCertificate(ClientChainError::Empty),
         AlertDescription::CertificateRequired,
         rustls::AlertDescription::CertificateRequired,
+    );
+    // TLS 1.2 has no certificate_required (RFC 5246 §7.4.6).
+    refused(
+        pair(
+            client_without(ProtocolVersion::Tls12),
+            server(ClientAuth::Required),
+            NOW,
+        ),
+        Error::PeerMisbehaved(stapler::PeerMisbehaved::NoClientCertificate),
+        AlertDescription::HandshakeFailure,
+        rustls::AlertDescription::HandshakeFailure,
     );
 }
 
@@ -182,13 +217,19 @@ fn chains_that_do_not_verify_get_their_exact_alerts() {
             rustls::AlertDescription::BadCertificate,
         ),
     ];
-    for (chain, key, now, why, alert, seen) in cases {
-        refused(
-            pair(client_with(chain, key), server(ClientAuth::Optional), now),
-            Error::ClientCertificate(why),
-            alert,
-            seen,
-        );
+    for version in VERSIONS {
+        for (chain, key, now, why, alert, seen) in cases.clone() {
+            refused(
+                pair(
+                    client_with(version, chain, key),
+                    server(ClientAuth::Optional),
+                    now,
+                ),
+                Error::ClientCertificate(why),
+                alert,
+                seen,
+            );
+        }
     }
 }
 
@@ -252,7 +293,10 @@ impl rustls::client::ResolvesClientCert for Presenting {
     }
 }
 
-fn presenting(wrong: bool) -> (Arc<rustls::ClientConfig>, Arc<Presenting>) {
+fn presenting(
+    version: ProtocolVersion,
+    wrong: bool,
+) -> (Arc<rustls::ClientConfig>, Arc<Presenting>) {
     let (chain, key) = chain_and_key("client-ecdsa.crt", "client-ecdsa.key");
     let signer = rustls::crypto::ring::sign::any_supported_type(&key).unwrap();
     let signer: Arc<dyn rustls::sign::SigningKey> = if wrong {
@@ -264,32 +308,37 @@ fn presenting(wrong: bool) -> (Arc<rustls::ClientConfig>, Arc<Presenting>) {
         key: Arc::new(rustls::sign::CertifiedKey::new(chain, signer)),
         hints: Mutex::new(Vec::new()),
     });
-    let config = builder().with_client_cert_resolver(Arc::clone(&resolver) as Arc<_>);
+    let config = builder(version).with_client_cert_resolver(Arc::clone(&resolver) as Arc<_>);
     (Arc::new(config), resolver)
 }
 
 #[test]
 fn a_certificate_verify_that_does_not_verify_is_decrypt_error() {
-    let (client, _) = presenting(true);
-    refused(
-        pair(client, server(ClientAuth::Required), NOW),
-        Error::InvalidMessage(stapler::InvalidMessage::CertificateVerifyMismatch),
-        AlertDescription::DecryptError,
-        rustls::AlertDescription::DecryptError,
-    );
+    for version in VERSIONS {
+        let (client, _) = presenting(version, true);
+        refused(
+            pair(client, server(ClientAuth::Required), NOW),
+            Error::InvalidMessage(stapler::InvalidMessage::CertificateVerifyMismatch),
+            AlertDescription::DecryptError,
+            rustls::AlertDescription::DecryptError,
+        );
+    }
 }
 
 #[test]
 fn the_request_names_the_roots_unless_told_not_to() {
     let roots = ClientRoots::from_pem_or_der(&client_pki("client-ca.crt")).unwrap();
-    let (client, seen) = presenting(false);
-    let mut with = pair(Arc::clone(&client), server(ClientAuth::Required), NOW);
-    with.run().unwrap();
-    let hints = seen.hints.lock().unwrap().clone();
-    // rustls hands over each DistinguishedName's contents: the root's
-    // subject Name without its outer SEQUENCE header.
-    assert_eq!(hints.len(), 1);
-    assert!(roots.subjects()[0].ends_with(&hints[0]));
+    for version in VERSIONS {
+        let (client, seen) = presenting(version, false);
+        let mut with = pair(Arc::clone(&client), server(ClientAuth::Required), NOW);
+        with.run().unwrap();
+        let hints = seen.hints.lock().unwrap().clone();
+        // rustls hands over each DistinguishedName's contents: the root's
+        // subject Name without its outer SEQUENCE header.
+        assert_eq!(hints.len(), 1, "{version:?}");
+        assert!(roots.subjects()[0].ends_with(&hints[0]));
+    }
+    let (client, seen) = presenting(ProtocolVersion::Tls13, false);
 
     let quiet = Arc::new(
         ServerConfig::builder()
@@ -298,8 +347,6 @@ fn the_request_names_the_roots_unless_told_not_to() {
             .client_auth(ClientAuth::Required, &client_pki("client-ca.crt"))
             .unwrap()
             .client_ca_names(false)
-            .protocol_versions(&[ProtocolVersion::Tls13])
-            .unwrap()
             .build()
             .unwrap(),
     );
@@ -310,27 +357,22 @@ fn the_request_names_the_roots_unless_told_not_to() {
 }
 
 #[test]
-fn a_config_asking_for_client_certificates_speaks_tls13_only_and_issues_no_tickets() {
-    let both = ServerConfig::builder()
-        .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
-        .unwrap()
-        .client_auth(ClientAuth::Required, &client_pki("client-ca.crt"))
-        .unwrap()
-        .build();
-    assert!(matches!(both, Err(stapler::ConfigError::Unsupported(_))));
-
-    // No ticket: the next connection of a resuming client is a full one.
-    let mut resuming = (*client_with("client-ecdsa.crt", "client-ecdsa.key")).clone();
-    resuming.resumption = rustls::client::Resumption::in_memory_sessions(4);
-    let resuming = Arc::new(resuming);
-    let server = server(ClientAuth::Required);
-    for _ in 0..2 {
-        let mut pair = pair(Arc::clone(&resuming), Arc::clone(&server), NOW);
-        pair.run().unwrap();
-        pair.server_to_client().unwrap();
-        let summary = pair.summary().unwrap();
-        assert_eq!(summary.resumption, None);
-        assert!(summary.client_certificate.is_some());
+fn a_config_asking_for_client_certificates_issues_no_tickets() {
+    // No ticket: the next connection of a resuming client is a full one,
+    // in either version.
+    for version in VERSIONS {
+        let mut resuming = (*client_with(version, "client-ecdsa.crt", "client-ecdsa.key")).clone();
+        resuming.resumption = rustls::client::Resumption::in_memory_sessions(4);
+        let resuming = Arc::new(resuming);
+        let server = server(ClientAuth::Required);
+        for _ in 0..2 {
+            let mut pair = pair(Arc::clone(&resuming), Arc::clone(&server), NOW);
+            pair.run().unwrap();
+            pair.server_to_client().unwrap();
+            let summary = pair.summary().unwrap();
+            assert_eq!(summary.resumption, None, "{version:?}");
+            assert!(summary.client_certificate.is_some());
+        }
     }
 }
 
@@ -473,5 +515,143 @@ fn skipping_the_certificate_is_unexpected_message() {
             pair.server_to_client(),
             Err(rustls::Error::AlertReceived(seen))
         );
+    }
+}
+
+// ---------------------------------------------------------------------------
+// TLS 1.2 hostile clients: the hand-built client of tests/common, which
+// sends what rustls would not.
+
+mod tls12 {
+    use super::*;
+    use common::tls12_client::{tls12_extensions, tls12_hello, HandClient};
+    use common::wire::plaintext_alert;
+    use stapler::ServerConnection;
+
+    const ECDHE_ECDSA_AES128_GCM: u16 = 0xc02b;
+
+    /// A hand client that has read the flight of a server requiring a
+    /// client certificate, and that server.
+    fn at_client_flight() -> (HandClient, ServerConnection) {
+        let mut client = HandClient::new(tls12_hello(
+            &[ECDHE_ECDSA_AES128_GCM],
+            tls12_extensions(true, false),
+        ));
+        let mut conn = ServerConnection::new_at(server(ClientAuth::Required), NOW);
+        conn.feed(&client.client_hello()).unwrap();
+        client.read_flight(&conn.poll_transmit().unwrap());
+        (client, conn)
+    }
+
+    fn certificate_body() -> Vec<u8> {
+        let cert = leaf_der();
+        let u24 = |n: usize| (n as u32).to_be_bytes()[1..].to_vec();
+        [u24(3 + cert.len()), u24(cert.len()), cert].concat()
+    }
+
+    #[track_caller]
+    fn rejects(conn: &mut ServerConnection, input: &[u8], error: Error, alert: u8) {
+        assert_eq!(conn.feed(input), Err(error));
+        assert_eq!(conn.poll_transmit().unwrap(), plaintext_alert(alert));
+    }
+
+    #[test]
+    fn the_request_asks_for_ecdsa_or_rsa_and_names_the_root() {
+        let (client, _) = at_client_flight();
+        assert_eq!(client.flight.message_types, [2, 11, 12, 13, 14]);
+        let request = client.flight.certificate_request.clone().unwrap();
+        // certificate_types: rsa_sign, ecdsa_sign.
+        assert_eq!(request[..3], [2, 1, 64]);
+        let roots = ClientRoots::from_pem_or_der(&client_pki("client-ca.crt")).unwrap();
+        assert!(request.ends_with(&roots.subjects()[0]));
+    }
+
+    #[test]
+    fn a_client_key_exchange_before_the_certificate_is_unexpected_message() {
+        let (mut client, mut conn) = at_client_flight();
+        let input = client.client_key_exchange();
+        rejects(
+            &mut conn,
+            &input,
+            Error::PeerMisbehaved(stapler::PeerMisbehaved::UnexpectedMessage(
+                "ClientKeyExchange",
+            )),
+            10,
+        );
+    }
+
+    #[test]
+    fn change_cipher_spec_before_certificate_verify_is_unexpected_message() {
+        let (mut client, mut conn) = at_client_flight();
+        let mut input = client.handshake_record(11, &certificate_body());
+        input.extend(client.client_key_exchange());
+        input.extend(HandClient::change_cipher_spec());
+        rejects(
+            &mut conn,
+            &input,
+            Error::PeerMisbehaved(stapler::PeerMisbehaved::BadChangeCipherSpec),
+            10,
+        );
+    }
+
+    #[test]
+    fn a_certificate_verify_with_an_unoffered_algorithm_is_illegal_parameter() {
+        let (mut client, mut conn) = at_client_flight();
+        let mut input = client.handshake_record(11, &certificate_body());
+        input.extend(client.client_key_exchange());
+        // rsa_pkcs1_sha1, which the request did not offer.
+        input.extend(client.handshake_record(15, &[2, 1, 0, 2, 0xde, 0xad]));
+        rejects(
+            &mut conn,
+            &input,
+            Error::PeerMisbehaved(stapler::PeerMisbehaved::UnofferedSignatureScheme(0x0201)),
+            47,
+        );
+    }
+
+    #[test]
+    fn a_hand_signed_certificate_verify_is_accepted_and_a_wrong_one_is_decrypt_error() {
+        use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+        let der = stapler::pki::pem::private_key_from_pem_or_der(&client_pki("client-ecdsa.key"))
+            .unwrap();
+        let rng = ring::rand::SystemRandom::new();
+        let key =
+            EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, der.der(), &rng).unwrap();
+        for wrong in [false, true] {
+            let (mut client, mut conn) = at_client_flight();
+            let mut input = client.handshake_record(11, &certificate_body());
+            input.extend(client.client_key_exchange());
+            // Signed over every message so far (RFC 5246 §7.4.8).
+            let mut signature = key
+                .sign(&rng, client.handshake_messages())
+                .unwrap()
+                .as_ref()
+                .to_vec();
+            if wrong {
+                let last = signature.len() - 1;
+                signature[last] ^= 1;
+            }
+            let mut body = vec![4, 3];
+            body.extend((signature.len() as u16).to_be_bytes());
+            body.extend(&signature);
+            input.extend(client.handshake_record(15, &body));
+            if wrong {
+                rejects(
+                    &mut conn,
+                    &input,
+                    Error::InvalidMessage(stapler::InvalidMessage::CertificateVerifyMismatch),
+                    51,
+                );
+                continue;
+            }
+            conn.feed(&input).unwrap();
+            // The Finished covers the CertificateVerify too.
+            input = HandClient::change_cipher_spec();
+            let finished = client.finished_message();
+            input.extend(client.seal(22, &finished));
+            conn.feed(&input).unwrap();
+            client.read_server_finished(&conn.poll_transmit().unwrap());
+            assert!(conn.is_handshake_complete());
+        }
     }
 }

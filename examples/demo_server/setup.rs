@@ -11,7 +11,7 @@ use bytes::Bytes;
 use stapler::ocsp::{CachePolicy, StapleCache};
 use stapler::pki::Certificate;
 use stapler::tickets::{TicketKeyPolicy, TicketKeys};
-use stapler::{ClientAuth, Completion, OcspRequest, ProtocolVersion, ServerConfig};
+use stapler::{ClientAuth, Completion, OcspRequest, ServerConfig};
 
 use super::log::cert_label;
 use super::options::{OcspArg, Options};
@@ -205,12 +205,11 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
                 ClientAuth::Required
             };
             notes.push(format!(
-                "client certificates: {mode:?}, chaining to {} (TLS 1.3 only for now)",
+                "client certificates: {mode:?}, chaining to {}",
                 path.display()
             ));
             builder
                 .client_auth(mode, &read(path)?)
-                .and_then(|b| b.protocol_versions(&[ProtocolVersion::Tls13]))
                 .map_err(|e| format!("{}: {e}", path.display()))?
         }
         None => builder,

@@ -25,7 +25,7 @@ use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::{
     CertificateSelection, CertifiedKey, ClientAuth, Completion, Decision, Event, OcspRequest,
-    ProtocolVersion, RefusalAlert, ServerConfig, ServerConnection, SignRequest,
+    RefusalAlert, ServerConfig, ServerConnection, SignRequest,
 };
 
 /// The input's first bytes: the config, the answers and the chunking.
@@ -65,7 +65,7 @@ pub fn ticket_keys() -> Arc<TicketKeys> {
 /// Configs indexed by bits 0-4 of the first byte: OCSP events, certificate
 /// events, the ECDSA key remote, session tickets (with the connection
 /// started at [`FUZZ_NOW`], and TLS 1.3 psk_ke allowed), and client
-/// certificates required (TLS 1.3 only; the connection at [`FUZZ_NOW`]).
+/// certificates required (the connection at [`FUZZ_NOW`]).
 pub fn config(bits: u8) -> Arc<ServerConfig> {
     static CONFIGS: OnceLock<Vec<Arc<ServerConfig>>> = OnceLock::new();
     let configs = CONFIGS.get_or_init(|| {
@@ -99,8 +99,7 @@ pub fn config(bits: u8) -> Arc<ServerConfig> {
                         if bits & 16 == 0 {
                             return Ok(b);
                         }
-                        b.client_auth(ClientAuth::Required, CLIENT_ROOT)?
-                            .protocol_versions(&[ProtocolVersion::Tls13])
+                        b.client_auth(ClientAuth::Required, CLIENT_ROOT)
                     })
                     .and_then(|b| b.build())
                     .expect("the test PKI makes a valid config");

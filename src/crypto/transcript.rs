@@ -15,6 +15,10 @@ use crate::error::CryptoError;
 #[derive(Clone)]
 pub(crate) struct Transcript {
     ctx: digest::Context,
+    /// The messages themselves, kept only where a signature is checked
+    /// over them rather than over their hash: a TLS 1.2 client's
+    /// CertificateVerify (RFC 5246 §7.4.8), which ring hashes itself.
+    messages: Option<Vec<u8>>,
 }
 
 impl core::fmt::Debug for Transcript {
@@ -30,12 +34,29 @@ impl Transcript {
     pub(crate) fn new(algorithm: &'static digest::Algorithm) -> Self {
         Self {
             ctx: digest::Context::new(algorithm),
+            messages: None,
+        }
+    }
+
+    /// A transcript that also keeps the messages (see [`Self::messages`]).
+    pub(crate) fn keeping_messages(algorithm: &'static digest::Algorithm) -> Self {
+        Self {
+            ctx: digest::Context::new(algorithm),
+            messages: Some(Vec::new()),
         }
     }
 
     /// Appends one or more whole handshake messages (headers included).
     pub(crate) fn add(&mut self, messages: &[u8]) {
         self.ctx.update(messages);
+        if let Some(kept) = self.messages.as_mut() {
+            kept.extend_from_slice(messages);
+        }
+    }
+
+    /// Every message added, if this transcript keeps them.
+    pub(crate) fn messages(&self) -> Option<&[u8]> {
+        self.messages.as_deref()
     }
 
     /// Appends the messages a writer has just put at `range` of `out`.
@@ -77,12 +98,27 @@ impl Transcript {
         fresh.update(&[HandshakeType::MessageHash.to_wire(), l0, l1, l2]);
         fresh.update(hash);
         self.ctx = fresh;
+        // A retry happens in TLS 1.3 only, whose transcripts keep nothing.
+        self.messages = None;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_keeping_transcript_keeps_what_it_hashes() {
+        let mut t = Transcript::keeping_messages(&digest::SHA256);
+        t.add(b"abc");
+        t.add(b"def");
+        assert_eq!(t.messages(), Some(&b"abcdef"[..]));
+        assert_eq!(
+            t.current_hash().as_ref(),
+            digest::digest(&digest::SHA256, b"abcdef").as_ref()
+        );
+        assert_eq!(Transcript::new(&digest::SHA256).messages(), None);
+    }
 
     #[test]
     fn hashes_incrementally_and_keeps_running() {

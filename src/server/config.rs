@@ -210,12 +210,11 @@ impl ServerConfigBuilder {
     /// `ClientAuth::None` turns it off. The CertificateRequest lists the
     /// roots' names unless [`Self::client_ca_names`] says not to.
     ///
-    /// TLS 1.3 only for now: [`Self::build`] refuses a config that also
-    /// speaks TLS 1.2 (limit it with [`Self::protocol_versions`]). Such a config
+    /// Both versions ask (RFC 8446 §4.3.2, RFC 5246 §7.4.4). Such a config
     /// issues no session tickets, and resumes none.
     ///
     /// ```
-    /// use stapler::{ClientAuth, ProtocolVersion, ServerConfig};
+    /// use stapler::{ClientAuth, ServerConfig};
     ///
     /// let config = ServerConfig::builder()
     ///     .certificate_chain(
@@ -226,7 +225,6 @@ impl ServerConfigBuilder {
     ///         ClientAuth::Required,
     ///         include_bytes!("../../tests/data/client_pki/client-ca.crt"),
     ///     )?
-    ///     .protocol_versions(&[ProtocolVersion::Tls13])?
     ///     .build()?;
     /// assert_eq!(config.client_auth(), ClientAuth::Required);
     /// # Ok::<(), stapler::ConfigError>(())
@@ -449,11 +447,6 @@ impl ServerConfigBuilder {
             .suites
             .unwrap_or_else(|| (TLS13_SUITES.to_vec(), TLS12_SUITES.to_vec()));
         let (tls13, tls12) = self.versions.unwrap_or((true, true));
-        if self.client_auth.is_some() && tls12 {
-            return Err(ConfigError::Unsupported(
-                "client authentication in TLS 1.2 (limit the config to TLS 1.3)",
-            ));
-        }
         Ok(ServerConfig {
             certs,
             ocsp_events: self.ocsp_events,

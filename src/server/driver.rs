@@ -557,9 +557,9 @@ impl Core {
                     AwaitSignature::Tls13(w) => State::Tls13(
                         self.step(|config, out| w.finish_remote(config, &signature, out))?,
                     ),
-                    AwaitSignature::Tls12(w) => {
-                        State::Tls12(self.step(|_, out| w.finish_remote(&signature, out))?)
-                    }
+                    AwaitSignature::Tls12(w) => State::Tls12(
+                        self.step(|config, out| w.finish_remote(config, &signature, out))?,
+                    ),
                 };
                 Ok(())
             }

@@ -123,6 +123,8 @@ pub struct ServerFlight {
     pub group: u16,
     pub server_public: Vec<u8>,
     pub scheme: u16,
+    /// CertificateRequest's body, if the server asked for a certificate.
+    pub certificate_request: Option<Vec<u8>>,
 }
 
 impl ServerFlight {
@@ -262,6 +264,7 @@ impl HandClient {
                     let signed = [&self.hello.random[..], &f.server_random, params].concat();
                     verify(&f.certificates[0], f.scheme, &signed, sig);
                 }
+                13 => f.certificate_request = Some(body.to_vec()),
                 14 => assert!(body.is_empty()),
                 other => panic!("unexpected message {other} in the server flight"),
             }
@@ -284,6 +287,20 @@ impl HandClient {
         let peer = agreement::UnparsedPublicKey::new(alg, &self.flight.server_public);
         let shared = agreement::agree_ephemeral(private, &peer, |s| s.to_vec()).unwrap();
         (public, shared)
+    }
+
+    /// A handshake record of `typ` with `body`, added to the transcript
+    /// (a Certificate or CertificateVerify of the test's making).
+    pub fn handshake_record(&mut self, typ: u8, body: &[u8]) -> Vec<u8> {
+        let message = handshake_message(typ, body);
+        self.transcript.extend_from_slice(&message);
+        record(HANDSHAKE, 0x0303, &message)
+    }
+
+    /// Every handshake message so far, as a TLS 1.2 CertificateVerify
+    /// signs them (RFC 5246 §7.4.8).
+    pub fn handshake_messages(&self) -> &[u8] {
+        &self.transcript
     }
 
     /// A ClientKeyExchange record with this exact body (which may be

@@ -1,8 +1,9 @@
-//! Client certificates through the demo (`--client-ca`): openssl, curl,
-//! gnutls-cli and Node present theirs (ECDSA, RSA-PSS, Ed25519) and the
-//! page and log line name the client; without one, `required` refuses with
-//! certificate_required, which the client reports, and `optional` serves it
-//! as `client=none`.
+//! Client certificates through the demo (`--client-ca`): openssl (TLS 1.3
+//! and 1.2), curl, gnutls-cli and Node present theirs (ECDSA, RSA-PSS,
+//! Ed25519) and the page and log line name the client; without one,
+//! `required` refuses with certificate_required in TLS 1.3 and
+//! handshake_failure in TLS 1.2, which the client reports, and `optional`
+//! serves it as `client=none`.
 
 use super::common::peers::{self, skip_unless_installed, CURL, GNUTLS_CLI, NODE, OPENSSL};
 use super::Demo;
@@ -141,11 +142,18 @@ fn without_a_certificate_required_refuses_and_optional_serves() {
     }
     let root = path("pki", "root-ca.crt");
     let args = ["-servername", "localhost", "-CAfile", root.as_str()];
-    let refused = demo(false).s_client(&args, b"GET / HTTP/1.0\r\n\r\n");
+    let required = demo(false);
+    let refused = required.s_client(&args, b"GET / HTTP/1.0\r\n\r\n");
     assert!(
         refused.contains("alert certificate required") || refused.contains("alert number 116"),
         "{}",
         refused.stdout
+    );
+    let refused12 = required.s_client(&[&["-tls1_2"][..], &args].concat(), b"");
+    assert!(
+        refused12.contains("alert handshake failure") || refused12.contains("alert number 40"),
+        "{}",
+        refused12.stdout
     );
 
     let optional = demo(true);

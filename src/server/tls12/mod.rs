@@ -37,6 +37,7 @@
 //! writes to the [`Output`] sink and returns the next one; the driver in
 //! `connection.rs` owns the buffers, the record layer and the pauses.
 
+mod client_auth;
 pub(crate) mod hello;
 pub(crate) mod messages;
 mod resume;
@@ -85,7 +86,12 @@ pub(crate) enum State {
 // The names are the states' own, as the RFC's diagrams name them.
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 pub(crate) enum Stage {
+    /// With client authentication: the client's Certificate first, and
+    /// its CertificateVerify after the ClientKeyExchange
+    /// (`client_auth.rs`).
+    ExpectCertificate(client_auth::ExpectCertificate),
     ExpectClientKeyExchange(ExpectClientKeyExchange),
+    ExpectCertificateVerify(client_auth::ExpectCertificateVerify),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
 }
@@ -95,6 +101,8 @@ impl State {
     pub(crate) fn name(&self) -> &'static str {
         match self {
             Self::Handshake(stage) => match **stage {
+                Stage::ExpectCertificate(_) => "Tls12ExpectCertificate",
+                Stage::ExpectCertificateVerify(_) => "Tls12ExpectCertificateVerify",
                 Stage::ExpectClientKeyExchange(_) => "Tls12ExpectClientKeyExchange",
                 Stage::ExpectChangeCipherSpec(_) => "Tls12ExpectChangeCipherSpec",
                 Stage::ExpectFinished(_) => "Tls12ExpectFinished",
@@ -131,8 +139,18 @@ impl State {
         };
         // The stage moves out of its box, and the next one into it.
         match *stage {
+            Stage::ExpectCertificate(expecting) => {
+                expect(&message, HandshakeType::Certificate)?;
+                *stage = Stage::ExpectClientKeyExchange(expecting.handle(config, message)?);
+                Ok(Self::Handshake(stage))
+            }
             Stage::ExpectClientKeyExchange(expecting) => {
                 expect(&message, HandshakeType::ClientKeyExchange)?;
+                *stage = expecting.handle(message)?;
+                Ok(Self::Handshake(stage))
+            }
+            Stage::ExpectCertificateVerify(expecting) => {
+                expect(&message, HandshakeType::CertificateVerify)?;
                 *stage = Stage::ExpectChangeCipherSpec(expecting.handle(message)?);
                 Ok(Self::Handshake(stage))
             }
@@ -202,6 +220,11 @@ pub(crate) struct ExpectClientKeyExchange {
     extended_master_secret: bool,
     tickets: Option<TicketPlan>,
     summary: HandshakeSummary,
+    /// The client's verified certificate, whose CertificateVerify follows
+    /// the ClientKeyExchange.
+    client: Option<crate::pki::VerifiedClient>,
+    /// When the connection started: what a client chain is judged at.
+    now: Option<u64>,
 }
 
 /// Keys are made; the client's change_cipher_spec switches its side.
@@ -267,6 +290,7 @@ pub(crate) fn client_hello(
     }
     let chosen = hello::choose(config, hello, CertSource::Config)?;
     Ok(Final::Chosen(Flight::new(
+        config,
         chosen,
         hello,
         input.message.encoded,
@@ -299,15 +323,26 @@ impl Deferred {
         source: CertSource<'_>,
     ) -> Result<Flight, Error> {
         let chosen = hello::choose(config, hello, source)?;
-        Ok(Flight::new(chosen, hello, encoded))
+        Ok(Flight::new(config, chosen, hello, encoded))
     }
 }
 
 impl Flight {
     /// The flight for `chosen`, its transcript begun with the hello
-    /// (`encoded`, header and all).
-    fn new(chosen: Chosen<Tls12Params>, hello: &ClientHello<'_>, encoded: &[u8]) -> Self {
-        let mut transcript = Transcript::new(chosen.params.suite.digest);
+    /// (`encoded`, header and all). With client authentication the
+    /// transcript keeps the messages, which a client's CertificateVerify
+    /// signs whole (RFC 5246 §7.4.8).
+    fn new(
+        config: &ServerConfig,
+        chosen: Chosen<Tls12Params>,
+        hello: &ClientHello<'_>,
+        encoded: &[u8],
+    ) -> Self {
+        let digest = chosen.params.suite.digest;
+        let mut transcript = match config.client_auth {
+            Some(_) => Transcript::keeping_messages(digest),
+            None => Transcript::new(digest),
+        };
         transcript.add(encoded);
         Self {
             chosen,
@@ -393,6 +428,8 @@ impl Flight {
                 extended_master_secret: params.extended_master_secret,
                 tickets,
                 summary: chosen.into_summary(ocsp),
+                client: None,
+                now,
             },
         };
         let key = pending.cert.key();
@@ -402,7 +439,9 @@ impl Flight {
             return Ok(Sent::Sign(Box::new(pending)));
         }
         let signature = key.sign(pending.scheme, signed.as_ref(), &config.rng)?;
-        pending.finish(signature.as_ref(), out).map(Sent::Done)
+        pending
+            .finish(config, signature.as_ref(), out)
+            .map(Sent::Done)
     }
 }
 
@@ -451,15 +490,26 @@ impl AwaitSignature {
     /// ServerKeyExchange with `signature`, checked first with the
     /// certificate's public key (a wrong one is never sent), then
     /// ServerHelloDone.
-    pub(crate) fn finish_remote(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+    pub(crate) fn finish_remote(
+        self,
+        config: &ServerConfig,
+        signature: &[u8],
+        out: &mut Output,
+    ) -> Result<State, Error> {
         let signed = self.message();
         self.cert
             .key()
             .verify(self.scheme, signed.as_ref(), signature)?;
-        self.finish(signature, out)
+        self.finish(config, signature, out)
     }
 
-    fn finish(self, signature: &[u8], out: &mut Output) -> Result<State, Error> {
+    /// ServerKeyExchange, [CertificateRequest,] ServerHelloDone.
+    fn finish(
+        self,
+        config: &ServerConfig,
+        signature: &[u8],
+        out: &mut Output,
+    ) -> Result<State, Error> {
         let AwaitSignature {
             ecdh,
             scheme,
@@ -469,8 +519,16 @@ impl AwaitSignature {
         out.message(&mut next.transcript, |w| {
             messages::server_key_exchange(w, &ecdh, scheme.to_wire(), signature)
         })?;
+        if let Some(auth) = &config.client_auth {
+            out.message(&mut next.transcript, |w| {
+                client_auth::certificate_request(w, auth)
+            })?;
+        }
         out.message(&mut next.transcript, messages::server_hello_done)?;
-        let stage = Stage::ExpectClientKeyExchange(next);
+        let stage = match config.client_auth {
+            Some(_) => Stage::ExpectCertificate(client_auth::ExpectCertificate { next }),
+            None => Stage::ExpectClientKeyExchange(next),
+        };
         Ok(State::Handshake(Box::new(stage)))
     }
 }
@@ -479,7 +537,8 @@ impl ExpectClientKeyExchange {
     /// ClientKeyExchange (RFC 8422 §5.7): the client's public key completes
     /// the ECDHE, and the master secret and key block follow (RFC 5246
     /// §8.1, §6.3; RFC 7627 §4 with the hash through this message).
-    fn handle(self, message: HandshakeMessage<'_>) -> Result<ExpectChangeCipherSpec, Error> {
+    /// With a client certificate, its CertificateVerify is next.
+    fn handle(self, message: HandshakeMessage<'_>) -> Result<Stage, Error> {
         let ExpectClientKeyExchange {
             suite,
             kx,
@@ -489,6 +548,8 @@ impl ExpectClientKeyExchange {
             extended_master_secret,
             tickets,
             summary,
+            client,
+            now: _,
         } = self;
         let point = messages::parse_client_key_exchange(message.body)?;
         let shared = kx.complete(point)?;
@@ -502,13 +563,20 @@ impl ExpectClientKeyExchange {
         let keys = master.key_block(&client_random, &server_random);
         let decrypter = Tls12Decrypter::new(suite, keys.client()?)?;
         let encrypter = Tls12Encrypter::new(suite, keys.server()?)?;
-        Ok(ExpectChangeCipherSpec {
+        let next = ExpectChangeCipherSpec {
             master,
             transcript,
             client_finished_hash,
             decrypter,
             reply: Reply::Finish { encrypter, tickets },
             summary,
+        };
+        Ok(match client {
+            Some(client) => Stage::ExpectCertificateVerify(client_auth::ExpectCertificateVerify {
+                next,
+                client,
+            }),
+            None => Stage::ExpectChangeCipherSpec(next),
         })
     }
 }

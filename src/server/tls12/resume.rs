@@ -75,7 +75,8 @@ pub(crate) fn accept(
     let (Some(ticket), Some(now)) = (hello.session_ticket(), now) else {
         return Ok(None);
     };
-    if ticket.is_empty() {
+    // A client-authenticated config resumes nothing (see `tickets.rs`).
+    if ticket.is_empty() || config.client_auth.is_some() {
         return Ok(None);
     }
     let Some(keys) = config.resumption.keys_at(now) else {

@@ -42,6 +42,11 @@ impl TicketPlan {
         certificate_hash: &[u8; 32],
     ) -> Option<Self> {
         let now = now?;
+        // A client-authenticated session is not resumed (tickets do not
+        // carry the client's identity yet), so no ticket is issued.
+        if config.client_auth.is_some() {
+            return None;
+        }
         config.resumption.keys_at(now)?;
         Some(Self {
             now,
