@@ -30,13 +30,12 @@
 //! handshake sends no certificate and so raises no request
 //! ([`HandshakeSummary`] says [`Resumption`]).
 //!
-//! A TLS 1.3 server may ask for client certificates
+//! A server may ask for client certificates in either version
 //! ([`ServerConfigBuilder::client_auth`], [`ClientAuth`]): they are
 //! validated against the configured roots at the connection's time
 //! ([`pki::ClientRoots::verify`], rustls-webpki underneath) and the
 //! verified client is in [`HandshakeSummary::client_certificate`]. Not
-//! yet: TLS 1.2 client authentication, a deferred verification event and
-//! client OCSP staples; post-handshake authentication is not planned.
+//! yet: a deferred verification event and client OCSP staples; post-handshake authentication is not planned.
 //!
 //! The OCSP event is the same in both versions: TLS 1.3 staples in the
 //! leaf's CertificateEntry, TLS 1.2 in a CertificateStatus message after

@@ -1,19 +1,19 @@
 //! Client authentication (mTLS): whether the server asks for a client
 //! certificate, and what it does with the answer (RFC 8446 §4.3.2,
-//! §4.4.2, §4.4.3).
+//! §4.4.2, §4.4.3; RFC 5246 §7.4.4, §7.4.6, §7.4.8).
 //!
 //! With [`ServerConfigBuilder::client_auth`](crate::server::ServerConfigBuilder::client_auth)
-//! the TLS 1.3 server flight carries a CertificateRequest, and the
-//! client's Certificate and CertificateVerify are read before its Finished.
+//! the server flight carries a CertificateRequest in either version, and
+//! the client's Certificate and CertificateVerify are read before its
+//! Finished (TLS 1.2: Certificate before ClientKeyExchange, and
+//! CertificateVerify after it).
 //! The chain is validated by [`ClientRoots::verify`] at the connection's
 //! time, so a connection must be started with it
 //! ([`ServerConnection::new_at`](crate::server::ServerConnection::new_at)).
 //! What verified is in
 //! [`HandshakeSummary::client_certificate`](crate::server::HandshakeSummary::client_certificate).
 //!
-//! Not yet: TLS 1.2 client authentication (a config that asks for client
-//! certificates speaks TLS 1.3 only, and says so when built), the deferred
-//! verification event, client OCSP staples, resumption of
+//! Not yet: the deferred verification event, client OCSP staples, resumption of
 //! client-authenticated sessions (such a config issues no tickets), and
 //! post-handshake authentication (RFC 8446 §4.6.2), which stapler does not
 //! plan to offer.
