@@ -376,6 +376,18 @@ pub enum Error {
     /// The application answered a signing request with abort, giving this
     /// reason. Alert: internal_error.
     SigningAborted(String),
+    /// The application rejected the client's certificate, answering
+    /// [`Event::VerifyClient`](crate::Event::VerifyClient): the alert it
+    /// chose and its reason.
+    ClientRejected {
+        /// The alert sent.
+        alert: AlertDescription,
+        /// The application's reason.
+        reason: String,
+    },
+    /// The application answered a client verification request with
+    /// abort, giving this reason. Alert: internal_error.
+    ClientVerificationAborted(String),
     /// A state the code never reaches was reached: a bug, reported as one
     /// rather than blamed on the peer or papered over. The text says
     /// which. Alert: internal_error.
@@ -467,6 +479,8 @@ impl Error {
             Self::SelectionAborted { .. }
                 | Self::OcspAborted(_)
                 | Self::SigningAborted(_)
+                | Self::ClientRejected { .. }
+                | Self::ClientVerificationAborted(_)
                 | Self::BadStaple(_)
                 | Self::MustStapleUnmet
         )
@@ -487,6 +501,12 @@ impl fmt::Display for Error {
             Self::SelectionUnusable(why) => write!(f, "selected certificate unusable: {why}"),
             Self::OcspAborted(reason) => write!(f, "OCSP request aborted: {reason}"),
             Self::SigningAborted(reason) => write!(f, "signing request aborted: {reason}"),
+            Self::ClientRejected { alert, reason } => {
+                write!(f, "client certificate rejected ({alert}): {reason}")
+            }
+            Self::ClientVerificationAborted(reason) => {
+                write!(f, "client verification aborted: {reason}")
+            }
             Self::Internal(what) => write!(f, "internal error (a bug): {what}"),
             Self::BadSignature => f.write_str(
                 "the signature returned for the remote key does not verify with its public key",
@@ -530,6 +550,8 @@ impl std::error::Error for Error {
             | Self::SelectionUnusable(_)
             | Self::OcspAborted(_)
             | Self::SigningAborted(_)
+            | Self::ClientRejected { .. }
+            | Self::ClientVerificationAborted(_)
             | Self::Internal(_)
             | Self::BadSignature
             | Self::MustStapleUnmet
@@ -551,12 +573,13 @@ impl From<&Error> for AlertDescription {
             Error::PeerMisbehaved(e) => e.alert(),
             // An alert is never answered with one; the value is unused.
             Error::AlertReceived(a) => *a,
-            Error::SelectionAborted { alert, .. } => *alert,
+            Error::SelectionAborted { alert, .. } | Error::ClientRejected { alert, .. } => *alert,
             Error::SelectionUnusable(_) => AlertDescription::HandshakeFailure,
             Error::Crypto(_)
             | Error::Key(_)
             | Error::OcspAborted(_)
             | Error::SigningAborted(_)
+            | Error::ClientVerificationAborted(_)
             | Error::Internal(_)
             | Error::BadSignature
             | Error::BadStaple(_)

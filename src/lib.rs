@@ -34,8 +34,9 @@
 //! ([`ServerConfigBuilder::client_auth`], [`ClientAuth`]): they are
 //! validated against the configured roots at the connection's time
 //! ([`pki::ClientRoots::verify`], rustls-webpki underneath) and the
-//! verified client is in [`HandshakeSummary::client_certificate`]. Not
-//! yet: a deferred verification event and client OCSP staples; post-handshake authentication is not planned.
+//! verified client is in [`HandshakeSummary::client_certificate`]. The
+//! verdict can be the application's (the fourth decision below). Not yet:
+//! client OCSP staples; post-handshake authentication is not planned.
 //!
 //! The OCSP event is the same in both versions: TLS 1.3 staples in the
 //! leaf's CertificateEntry, TLS 1.2 in a CertificateStatus message after
@@ -43,7 +44,7 @@
 //!
 //! # Every decision the application owns, paused for the same way
 //!
-//! OCSP is one of three decisions a handshake can pause for. Each is an
+//! OCSP is one of four decisions a handshake can pause for. Each is an
 //! event carrying a request; exactly one answer method consumes the request
 //! and yields a [`Completion`] (`Send`: make it on any thread, at any time);
 //! [`ServerConnection::complete`] takes it back. In handshake order:
@@ -53,10 +54,14 @@
 //! | which certificate, or which whole configuration | [`ServerConfigBuilder::certificate_events`] | [`Event::SelectCertificate`], [`CertificateSelection`] | `select(Arc<CertifiedKey>)`, `use_config(Arc<ServerConfig>)`, `use_default()`, `abort(RefusalAlert, reason)` |
 //! | the OCSP response to staple | [`ServerConfigBuilder::ocsp_events`] | [`Event::OcspRequest`], [`OcspRequest`] | `answer(Option<Bytes>)`, `respond`, `no_response`, `abort` |
 //! | a signature by a key held elsewhere (an HSM, a KMS) | a certificate made with [`CertifiedKey::remote`] | [`Event::SignRequest`], [`SignRequest`] | `signature(bytes)`, `abort` |
+//! | whether the client's certificate is accepted | [`ServerConfigBuilder::client_certificate_events`] | [`Event::VerifyClient`], [`server::VerifyClientRequest`] | `accept()`, `reject(ClientRejection, reason)`, `abort(reason)` |
 //!
 //! The certificate selection comes once the final ClientHello is in
 //! (after a HelloRetryRequest, the second); the OCSP request names the
-//! certificate actually selected; a remote key's signature is checked with
+//! certificate actually selected; the client verification comes once the
+//! client's CertificateVerify has proved its key, before its Finished is
+//! read, carrying the chain and what the configured roots made of it; a
+//! remote key's signature is checked with
 //! the certificate's public key before it is sent, so a wrong one is
 //! [`Error::BadSignature`] and an internal_error alert, never a broken
 //! handshake on the wire. [`ServerConnection::paused_for`] says which

@@ -5,24 +5,18 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
+use common::mtls_clients::{
+    chain_and_key, client_pki, client_with, client_without, presenting, VERSIONS,
+};
 use common::recording_verifier::RecordingVerifier;
 use common::rustls_pair::{pki, Pair};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use stapler::codec::AlertDescription;
 use stapler::pki::{ClientChainError, ClientRoots};
 use stapler::{ClientAuth, CloseReason, Error, ProtocolVersion, ServerConfig};
 
 const NOW: u64 = 1_800_000_000;
-
-fn client_pki(name: &str) -> Vec<u8> {
-    let path = format!(
-        "{}/tests/data/client_pki/{name}",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
 
 fn server(mode: ClientAuth) -> Arc<ServerConfig> {
     Arc::new(
@@ -34,47 +28,6 @@ fn server(mode: ClientAuth) -> Arc<ServerConfig> {
             .build()
             .unwrap(),
     )
-}
-
-const VERSIONS: [ProtocolVersion; 2] = [ProtocolVersion::Tls13, ProtocolVersion::Tls12];
-
-fn rustls_version(version: ProtocolVersion) -> &'static rustls::SupportedProtocolVersion {
-    match version {
-        ProtocolVersion::Tls12 => &rustls::version::TLS12,
-        _ => &rustls::version::TLS13,
-    }
-}
-
-fn chain_and_key(chain: &str, key: &str) -> (Vec<CertificateDer<'static>>, PrivateKeyDer<'static>) {
-    let chain = stapler::pki::pem::certificates_from_pem_or_der(&client_pki(chain))
-        .unwrap()
-        .into_iter()
-        .map(|c| CertificateDer::from(c.to_vec()))
-        .collect();
-    let key = stapler::pki::pem::private_key_from_pem_or_der(&client_pki(key)).unwrap();
-    let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.der().to_vec()));
-    (chain, key)
-}
-
-fn builder(
-    version: ProtocolVersion,
-) -> rustls::ConfigBuilder<rustls::ClientConfig, rustls::client::WantsClientCert> {
-    rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
-        .with_protocol_versions(&[rustls_version(version)])
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(RecordingVerifier::new())
-}
-
-/// A rustls client of `version` presenting `chain` (PEM, leaf first) and
-/// `key`.
-fn client_with(version: ProtocolVersion, chain: &str, key: &str) -> Arc<rustls::ClientConfig> {
-    let (chain, key) = chain_and_key(chain, key);
-    Arc::new(builder(version).with_client_auth_cert(chain, key).unwrap())
-}
-
-fn client_without(version: ProtocolVersion) -> Arc<rustls::ClientConfig> {
-    Arc::new(builder(version).with_no_client_auth())
 }
 
 fn pair(client: Arc<rustls::ClientConfig>, server: Arc<ServerConfig>, now: u64) -> Pair {
@@ -231,85 +184,6 @@ fn chains_that_do_not_verify_get_their_exact_alerts() {
             );
         }
     }
-}
-
-/// A client key whose signatures are wrong: rustls's own signer, with the
-/// last byte of each signature flipped.
-#[derive(Debug)]
-struct WrongSigner(Arc<dyn rustls::sign::SigningKey>);
-
-#[derive(Debug)]
-struct WrongSignature(Box<dyn rustls::sign::Signer>);
-
-impl rustls::sign::SigningKey for WrongSigner {
-    fn choose_scheme(
-        &self,
-        offered: &[rustls::SignatureScheme],
-    ) -> Option<Box<dyn rustls::sign::Signer>> {
-        self.0
-            .choose_scheme(offered)
-            .map(|s| Box::new(WrongSignature(s)) as Box<dyn rustls::sign::Signer>)
-    }
-
-    fn algorithm(&self) -> rustls::SignatureAlgorithm {
-        self.0.algorithm()
-    }
-}
-
-impl rustls::sign::Signer for WrongSignature {
-    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
-        let mut signature = self.0.sign(message)?;
-        if let Some(last) = signature.last_mut() {
-            *last ^= 1;
-        }
-        Ok(signature)
-    }
-
-    fn scheme(&self) -> rustls::SignatureScheme {
-        self.0.scheme()
-    }
-}
-
-/// Presents one certificate with a given key, and keeps the CA names the
-/// server hinted (certificate_authorities).
-#[derive(Debug)]
-struct Presenting {
-    key: Arc<rustls::sign::CertifiedKey>,
-    hints: Mutex<Vec<Vec<u8>>>,
-}
-
-impl rustls::client::ResolvesClientCert for Presenting {
-    fn resolve(
-        &self,
-        root_hint_subjects: &[&[u8]],
-        _: &[rustls::SignatureScheme],
-    ) -> Option<Arc<rustls::sign::CertifiedKey>> {
-        *self.hints.lock().unwrap() = root_hint_subjects.iter().map(|s| s.to_vec()).collect();
-        Some(Arc::clone(&self.key))
-    }
-
-    fn has_certs(&self) -> bool {
-        true
-    }
-}
-
-fn presenting(
-    version: ProtocolVersion,
-    wrong: bool,
-) -> (Arc<rustls::ClientConfig>, Arc<Presenting>) {
-    let (chain, key) = chain_and_key("client-ecdsa.crt", "client-ecdsa.key");
-    let signer = rustls::crypto::ring::sign::any_supported_type(&key).unwrap();
-    let signer: Arc<dyn rustls::sign::SigningKey> = if wrong {
-        Arc::new(WrongSigner(signer))
-    } else {
-        signer
-    };
-    let resolver = Arc::new(Presenting {
-        key: Arc::new(rustls::sign::CertifiedKey::new(chain, signer)),
-        hints: Mutex::new(Vec::new()),
-    });
-    let config = builder(version).with_client_cert_resolver(Arc::clone(&resolver) as Arc<_>);
-    (Arc::new(config), resolver)
 }
 
 #[test]

@@ -1,8 +1,9 @@
 //! The `server` target: a whole [`ServerConnection`] fed arbitrary bytes.
 //!
 //! Where `first_flight` checks the wire layer alone, this runs the state
-//! machine behind it: negotiation, the three pauses (certificate
-//! selection, OCSP, a remote key's signature) and every answer to each,
+//! machine behind it: negotiation, the pauses (certificate selection,
+//! OCSP, a remote key's signature, the verdict on a client certificate)
+//! and every answer to each,
 //! HelloRetryRequest, alerts, and whatever a fuzzer can reach past the
 //! ClientHello in plaintext. Beyond "no panic", it checks what the run-loop
 //! contract in the crate docs promises a caller:
@@ -22,6 +23,7 @@ use std::sync::{Arc, OnceLock};
 
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
+use stapler::server::{ClientRejection, VerifyClientRequest};
 use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::{
     CertificateSelection, CertifiedKey, ClientAuth, Completion, Decision, Event, OcspRequest,
@@ -65,7 +67,9 @@ pub fn ticket_keys() -> Arc<TicketKeys> {
 /// Configs indexed by bits 0-4 of the first byte: OCSP events, certificate
 /// events, the ECDSA key remote, session tickets (with the connection
 /// started at [`FUZZ_NOW`], and TLS 1.3 psk_ke allowed), and client
-/// certificates required (the connection at [`FUZZ_NOW`]).
+/// certificates required (the connection at [`FUZZ_NOW`]; with bit 1 as
+/// well, the verdict is the application's, so a chain the roots refuse is
+/// kept for its event rather than refused at once).
 pub fn config(bits: u8) -> Arc<ServerConfig> {
     static CONFIGS: OnceLock<Vec<Arc<ServerConfig>>> = OnceLock::new();
     let configs = CONFIGS.get_or_init(|| {
@@ -100,6 +104,7 @@ pub fn config(bits: u8) -> Arc<ServerConfig> {
                             return Ok(b);
                         }
                         b.client_auth(ClientAuth::Required, CLIENT_ROOT)
+                            .map(|b| b.client_certificate_events(bits & 2 != 0))
                     })
                     .and_then(|b| b.build())
                     .expect("the test PKI makes a valid config");
@@ -135,7 +140,11 @@ fn hsm() -> &'static (EcdsaKeyPair, SystemRandom) {
 }
 
 /// How each request is answered, from the second byte: bits 0-2 the OCSP
-/// request, bits 3-4 the certificate selection, bits 5-6 the signature.
+/// request, bits 3-4 the certificate selection, bits 5-6 the signature,
+/// bit 7 the client verdict. (A fuzzer cannot sign a client's
+/// CertificateVerify over a transcript with a fresh server random, so the
+/// client verification event is reached by the tests, not here; its
+/// answers are wired for completeness.)
 #[derive(Clone, Copy, Debug)]
 struct Answers(u8);
 
@@ -177,6 +186,10 @@ impl Answers {
                 2 => Outcome::Answered(req.abort("fuzz")),
                 _ => Outcome::Dropped,
             },
+            Request::VerifyClient(req) => match self.0 >> 7 {
+                0 => Outcome::Answered(req.accept()),
+                _ => Outcome::Answered(req.reject(ClientRejection::AccessDenied, "fuzz")),
+            },
         }
     }
 }
@@ -186,6 +199,7 @@ enum Request {
     Select(CertificateSelection),
     Ocsp(OcspRequest),
     Sign(SignRequest),
+    VerifyClient(VerifyClientRequest),
 }
 
 impl Request {
@@ -194,6 +208,7 @@ impl Request {
             Self::Select(_) => Decision::CertificateSelection,
             Self::Ocsp(_) => Decision::Ocsp,
             Self::Sign(_) => Decision::Signing,
+            Self::VerifyClient(_) => Decision::ClientVerification,
         }
     }
 }
@@ -341,6 +356,7 @@ fn drain(
                 run.sign_requests += 1;
                 Some(Request::Sign(request))
             }
+            Event::VerifyClient(request) => Some(Request::VerifyClient(request)),
             Event::Closed(_) => {
                 assert!(!was_closed, "Event::Closed raised twice");
                 assert!(conn.is_closed(), "Event::Closed but is_closed() is false");

@@ -115,12 +115,25 @@ impl ClientRoots {
     /// # Ok::<(), stapler::pki::CertificateError>(())
     /// ```
     pub fn verify(&self, chain: &[Bytes], now: u64) -> Result<VerifiedClient, ClientChainError> {
+        let leaf_der = chain.first().ok_or(ClientChainError::Empty)?;
+        let leaf = Certificate::from_der(leaf_der.clone())
+            .map_err(|e| ClientChainError::Malformed(e.to_string()))?;
+        let path = self.verify_parsed(&leaf, chain, now)?;
+        Ok(VerifiedClient::by_roots(leaf, path))
+    }
+
+    /// [`Self::verify`] with the leaf already parsed (it is `chain[0]`):
+    /// the verified path, leaf first, without the root.
+    pub(crate) fn verify_parsed(
+        &self,
+        leaf: &Certificate,
+        chain: &[Bytes],
+        now: u64,
+    ) -> Result<Vec<Bytes>, ClientChainError> {
         let (leaf_der, intermediates) = chain.split_first().ok_or(ClientChainError::Empty)?;
         if chain.len() > MAX_CLIENT_CHAIN_LEN {
             return Err(ClientChainError::TooLong);
         }
-        let leaf = Certificate::from_der(leaf_der.clone())
-            .map_err(|e| ClientChainError::Malformed(e.to_string()))?;
         let leaf_ref = CertificateDer::from(leaf_der.as_ref());
         let end_entity = EndEntityCert::try_from(&leaf_ref).map_err(ClientChainError::from)?;
         let intermediates: Vec<CertificateDer<'_>> = intermediates
@@ -152,28 +165,64 @@ impl ClientRoots {
                 verified.push(sent.clone());
             }
         }
-        Ok(VerifiedClient {
-            leaf,
-            chain: verified,
-        })
+        Ok(verified)
     }
 }
 
-/// A client chain that verified: the path from the leaf up to (not
-/// including) the root, and what the leaf says of its client.
+/// A client whose certificate was accepted: the chain, and what the leaf
+/// says of its client. Who vouched for it is [`Self::verified_by`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct VerifiedClient {
     leaf: Certificate,
     chain: Vec<Bytes>,
+    by: VerifiedBy,
+}
+
+/// Who accepted a client's certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifiedBy {
+    /// The chain verified to a configured root ([`ClientRoots::verify`]).
+    Roots,
+    /// The application accepted it, answering the client verification
+    /// event, though the chain did not verify to a configured root or
+    /// none were configured (see
+    /// [`VerifyClientRequest`](crate::server::VerifyClientRequest)).
+    Application,
 }
 
 impl VerifiedClient {
+    /// A chain that verified to a root: `path` is leaf first, no root.
+    pub(crate) fn by_roots(leaf: Certificate, path: Vec<Bytes>) -> Self {
+        Self {
+            leaf,
+            chain: path,
+            by: VerifiedBy::Roots,
+        }
+    }
+
+    /// A chain the application accepted, as the client sent it.
+    pub(crate) fn by_application(leaf: Certificate, chain: Vec<Bytes>) -> Self {
+        Self {
+            leaf,
+            chain,
+            by: VerifiedBy::Application,
+        }
+    }
+
+    /// Who accepted the certificate: the configured roots, or the
+    /// application.
+    pub fn verified_by(&self) -> VerifiedBy {
+        self.by
+    }
+
     /// The client's certificate.
     pub fn leaf(&self) -> &Certificate {
         &self.leaf
     }
 
-    /// The verified path, leaf first, without the root.
+    /// The chain, leaf first: the verified path without the root, or, when
+    /// the application accepted it, the chain as the client sent it.
     pub fn chain(&self) -> &[Bytes] {
         &self.chain
     }

@@ -49,7 +49,9 @@ pub mod pem;
 mod verify;
 
 pub use certificate::{Certificate, CertificateError, KeyUsage, PublicKeyAlgorithm};
-pub use client_chain::{ClientChainError, ClientRoots, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
+pub use client_chain::{
+    ClientChainError, ClientRoots, VerifiedBy, VerifiedClient, MAX_CLIENT_CHAIN_LEN,
+};
 pub use issuer::{find_issuer, is_self_signed};
 pub use names::{dns_name_matches, is_valid_dns_reference};
 pub use oids::{Oid, ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};

@@ -13,12 +13,27 @@
 //! What verified is in
 //! [`HandshakeSummary::client_certificate`](crate::server::HandshakeSummary::client_certificate).
 //!
-//! Not yet: the deferred verification event, client OCSP staples, resumption of
+//! With [`ServerConfigBuilder::client_certificate_events`](crate::server::ServerConfigBuilder::client_certificate_events)
+//! the decision is the application's: once the client has proved its key
+//! (its CertificateVerify checked), the connection raises
+//! [`Event::VerifyClient`](crate::Event::VerifyClient) with the chain and
+//! what the built-in verification made of it ([`BuiltinVerdict`]), and
+//! pauses until the application accepts or rejects. A client that sends no
+//! certificate raises no event: the policy alone decides.
+//! [`ServerConfigBuilder::client_auth_by_application`](crate::server::ServerConfigBuilder::client_auth_by_application)
+//! asks for certificates with no roots at all, leaving every verdict to
+//! the application.
+//!
+//! Not yet: client OCSP staples, resumption of
 //! client-authenticated sessions (such a config issues no tickets), and
 //! post-handshake authentication (RFC 8446 §4.6.2), which stapler does not
 //! plan to offer.
 
-use crate::pki::ClientRoots;
+use bytes::Bytes;
+
+use crate::error::Error;
+use crate::pki::{Certificate, ClientChainError, ClientRoots, VerifiedClient};
+use crate::server::events::HandshakeSummary;
 
 /// Whether the server asks clients for a certificate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -43,11 +58,123 @@ pub(crate) struct ClientAuthConfig {
     /// Whether CertificateRequest lists the roots' subjects
     /// (certificate_authorities, RFC 8446 §4.2.4).
     pub(crate) send_ca_names: bool,
+    /// Whether the application decides on each presented certificate
+    /// (`Event::VerifyClient`).
+    pub(crate) deferred: bool,
+}
+
+/// What the built-in verification made of a client's chain, as
+/// [`Event::VerifyClient`](crate::Event::VerifyClient) reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuiltinVerdict {
+    /// The chain verified to a configured root at the connection's time.
+    Verified,
+    /// The chain did not verify, for this reason; without the event the
+    /// connection would have closed with its alert.
+    Refused(ClientChainError),
+    /// No roots are configured
+    /// ([`ServerConfigBuilder::client_auth_by_application`](crate::server::ServerConfigBuilder::client_auth_by_application)):
+    /// the application is the verifier.
+    NotVerified,
+}
+
+/// A client's certificate, read and judged by the roots, before its
+/// CertificateVerify proves the key and the policy (or the application)
+/// accepts it.
+#[derive(Debug)]
+pub(crate) struct PresentedClient {
+    /// The leaf, parsed: its key checks the CertificateVerify.
+    pub(crate) leaf: Certificate,
+    /// The chain as the client sent it, leaf first.
+    pub(crate) chain: Vec<Bytes>,
+    /// The verified path when `verdict` is `Verified`.
+    pub(crate) path: Vec<Bytes>,
+    pub(crate) verdict: BuiltinVerdict,
 }
 
 impl ClientAuthConfig {
     /// Whether a client without a certificate is refused.
     pub(crate) fn required(&self) -> bool {
         self.mode == ClientAuth::Required
+    }
+
+    /// Reads a client's (non-empty) chain and judges it by the roots at
+    /// `now`: a chain that does not verify is refused here with its alert,
+    /// unless the application decides ([`Self::deferred`]).
+    pub(crate) fn examine(
+        &self,
+        chain: Vec<Bytes>,
+        now: Option<u64>,
+    ) -> Result<PresentedClient, Error> {
+        let leaf_der = chain
+            .first()
+            .ok_or(Error::Internal("an empty chain examined"))?;
+        // A leaf that does not parse has no key to check the
+        // CertificateVerify with: bad_certificate, whoever decides.
+        let leaf = Certificate::from_der(leaf_der.clone())
+            .map_err(|e| Error::ClientCertificate(ClientChainError::Malformed(e.to_string())))?;
+        if self.roots.is_empty() {
+            return Ok(PresentedClient {
+                leaf,
+                chain,
+                path: Vec::new(),
+                verdict: BuiltinVerdict::NotVerified,
+            });
+        }
+        let now = now.ok_or(Error::Internal(
+            "client certificates are verified at the connection's time: ServerConnection::new_at",
+        ))?;
+        let (path, verdict) = match self.roots.verify_parsed(&leaf, &chain, now) {
+            Ok(path) => (path, BuiltinVerdict::Verified),
+            Err(e) if self.deferred => (Vec::new(), BuiltinVerdict::Refused(e)),
+            Err(e) => return Err(Error::ClientCertificate(e)),
+        };
+        Ok(PresentedClient {
+            leaf,
+            chain,
+            path,
+            verdict,
+        })
+    }
+}
+
+/// A client the application is asked about, and what the request tells
+/// of its connection.
+#[derive(Debug)]
+pub(crate) struct ClientToJudge {
+    pub(crate) client: PresentedClient,
+    pub(crate) server_name: Option<Box<str>>,
+    pub(crate) alpn_protocol: Option<Bytes>,
+}
+
+impl ClientToJudge {
+    pub(crate) fn new(client: PresentedClient, summary: &HandshakeSummary) -> Self {
+        Self {
+            client,
+            server_name: summary.server_name.clone(),
+            alpn_protocol: summary.alpn_protocol.clone(),
+        }
+    }
+}
+
+impl PresentedClient {
+    /// The client as accepted without the application: only a chain that
+    /// verified gets here (`examine` refuses the rest).
+    pub(crate) fn into_verified(self) -> Result<VerifiedClient, Error> {
+        match self.verdict {
+            BuiltinVerdict::Verified => Ok(VerifiedClient::by_roots(self.leaf, self.path)),
+            _ => Err(Error::Internal(
+                "an unverified client accepted without its event",
+            )),
+        }
+    }
+
+    /// The client as the application accepted it.
+    pub(crate) fn into_accepted(self) -> VerifiedClient {
+        match self.verdict {
+            BuiltinVerdict::Verified => VerifiedClient::by_roots(self.leaf, self.path),
+            _ => VerifiedClient::by_application(self.leaf, self.chain),
+        }
     }
 }

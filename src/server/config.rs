@@ -142,6 +142,12 @@ impl ServerConfig {
         self.certificate_events
     }
 
+    /// Whether connections raise `Event::VerifyClient` for each client
+    /// certificate (see [`ServerConfigBuilder::client_certificate_events`]).
+    pub fn client_certificate_events(&self) -> bool {
+        self.client_auth.as_ref().is_some_and(|c| c.deferred)
+    }
+
     /// Whether connections raise `Event::OcspRequest`.
     pub fn ocsp_events(&self) -> bool {
         self.ocsp_events
@@ -184,6 +190,7 @@ pub struct ServerConfigBuilder {
     tickets: Option<u8>,
     psk_ke: bool,
     client_auth: Option<ClientAuthConfig>,
+    client_certificate_events: bool,
 }
 
 impl ServerConfigBuilder {
@@ -229,10 +236,9 @@ impl ServerConfigBuilder {
     /// assert_eq!(config.client_auth(), ClientAuth::Required);
     /// # Ok::<(), stapler::ConfigError>(())
     /// ```
-    pub fn client_auth(mut self, mode: ClientAuth, roots: &[u8]) -> Result<Self, ConfigError> {
+    pub fn client_auth(self, mode: ClientAuth, roots: &[u8]) -> Result<Self, ConfigError> {
         if mode == ClientAuth::None {
-            self.client_auth = None;
-            return Ok(self);
+            return Ok(self.set_client_auth(mode, ClientRoots::default()));
         }
         let roots = ClientRoots::from_pem_or_der(roots).map_err(ConfigError::Certificate)?;
         if roots.is_empty() {
@@ -240,13 +246,64 @@ impl ServerConfigBuilder {
                 "client authentication without a root",
             ));
         }
+        Ok(self.set_client_auth(mode, roots))
+    }
+
+    /// Asks clients for a certificate (`Optional` or `Required`) with no
+    /// roots: the application is the verifier. Every certificate a client
+    /// presents (and proves its key for) raises
+    /// [`Event::VerifyClient`](crate::Event::VerifyClient) with
+    /// [`BuiltinVerdict::NotVerified`](crate::server::BuiltinVerdict::NotVerified),
+    /// so [`Self::client_certificate_events`] must be on, or `build`
+    /// refuses. The CertificateRequest names no authority.
+    ///
+    /// For a PKI whose trust lives outside the server: SPIFFE bundles
+    /// fetched from a workload API, pinned keys, a verification service.
+    pub fn client_auth_by_application(self, mode: ClientAuth) -> Self {
+        self.set_client_auth(mode, ClientRoots::default())
+    }
+
+    fn set_client_auth(mut self, mode: ClientAuth, roots: ClientRoots) -> Self {
+        if mode == ClientAuth::None {
+            self.client_auth = None;
+            return self;
+        }
         let send_ca_names = self.client_auth.as_ref().is_none_or(|c| c.send_ca_names);
         self.client_auth = Some(ClientAuthConfig {
             mode,
             roots,
             send_ca_names,
+            deferred: false,
         });
-        Ok(self)
+        self
+    }
+
+    /// Whether the application decides on each client certificate
+    /// (default: no; the roots decide). With it, once a client has sent
+    /// its certificate and proved its key, the connection raises
+    /// [`Event::VerifyClient`](crate::Event::VerifyClient) with the chain,
+    /// what the roots made of it, the SNI and the ALPN protocol, and
+    /// pauses until the application accepts or rejects: revocation checks
+    /// against a service, or policy lookups. Needs [`Self::client_auth`]
+    /// or [`Self::client_auth_by_application`].
+    ///
+    /// ```
+    /// use stapler::{ClientAuth, ServerConfig};
+    ///
+    /// let config = ServerConfig::builder()
+    ///     .certificate_chain(
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+    ///     )?
+    ///     .client_auth_by_application(ClientAuth::Required)
+    ///     .client_certificate_events(true)
+    ///     .build()?;
+    /// assert!(config.client_certificate_events());
+    /// # Ok::<(), stapler::ConfigError>(())
+    /// ```
+    pub fn client_certificate_events(mut self, enabled: bool) -> Self {
+        self.client_certificate_events = enabled;
+        self
     }
 
     /// Whether the CertificateRequest lists the client roots' names
@@ -437,6 +494,23 @@ impl ServerConfigBuilder {
         if self.chains.is_empty() && !self.certificate_events {
             return Err(ConfigError::NoCertificate);
         }
+        let mut client_auth = self.client_auth;
+        match client_auth.as_mut() {
+            Some(auth) => {
+                if auth.roots.is_empty() && !self.client_certificate_events {
+                    return Err(ConfigError::Unsupported(
+                        "client authentication without roots and without client_certificate_events",
+                    ));
+                }
+                auth.deferred = self.client_certificate_events;
+            }
+            None if self.client_certificate_events => {
+                return Err(ConfigError::Unsupported(
+                    "client_certificate_events without client authentication",
+                ))
+            }
+            None => {}
+        }
         let ca = self.ca;
         let certs = self
             .chains
@@ -469,7 +543,7 @@ impl ServerConfigBuilder {
                 tickets: self.tickets.unwrap_or(DEFAULT_TICKETS),
                 psk_ke: self.psk_ke,
             },
-            client_auth: self.client_auth,
+            client_auth,
         })
     }
 }

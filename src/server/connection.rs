@@ -56,7 +56,7 @@ impl ServerConnection {
     /// Takes bytes received from the peer and returns how many it consumed.
     ///
     /// Fewer than `data.len()` are consumed while the handshake waits for
-    /// an OCSP completion (the rest must be offered again later), and none
+    /// a completion (the rest must be offered again later), and none
     /// once the connection is closed. On error the connection is closed;
     /// drain the events and the output, which may hold an alert.
     pub fn feed(&mut self, data: &[u8]) -> Result<usize, Error> {
@@ -89,8 +89,8 @@ impl ServerConnection {
 
     /// Resumes a handshake paused for a decision with the application's
     /// answer: the [`Completion`] made from the request of
-    /// [`Event::SelectCertificate`], [`Event::OcspRequest`] or
-    /// [`Event::SignRequest`].
+    /// [`Event::SelectCertificate`], [`Event::OcspRequest`],
+    /// [`Event::SignRequest`] or [`Event::VerifyClient`].
     ///
     /// `now` is the time, in seconds since the Unix epoch, at which the
     /// answer's checks are made: under

@@ -20,6 +20,7 @@ use crate::codec::{
 use crate::enums::ProtocolVersion;
 use crate::error::{CryptoError, Error, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
+use crate::server::client_auth::ClientToJudge;
 use crate::server::config::ServerConfig;
 use crate::server::events::{CloseReason, Event};
 use crate::server::hello;
@@ -28,13 +29,14 @@ use crate::server::limits::{EarlyData, PeerLimits};
 use crate::server::ocsp_event::{judge_answer, OcspRequest};
 use crate::server::output::Output;
 use crate::server::pause::{
-    AwaitSignature, Deferred, FinalHello, Paused, PausedAt, Pending, VersionFlight,
+    AwaitSignature, AwaitVerdict, Deferred, FinalHello, Paused, PausedAt, Pending, VersionFlight,
 };
 use crate::server::request::{Answer, Liveness, RequestId, Selection, SignAnswer, Ticket};
 use crate::server::select_event::CertificateSelection;
 use crate::server::sign_event::{SignRequest, MAX_TO_SIGN};
 use crate::server::sni;
 use crate::server::state::{expect, Input};
+use crate::server::verify_client_event::{ClientAnswer, VerifyClientRequest};
 use crate::server::{tls12, tls13};
 
 /// Everything of a connection but its input buffers, so that a record or
@@ -111,6 +113,7 @@ impl Core {
                 PausedAt::Selection(_) => "AwaitingCertificateSelection",
                 PausedAt::Ocsp(_) => "AwaitingOcsp",
                 PausedAt::Signing(_) => "AwaitingSignature",
+                PausedAt::ClientVerification(_) => "AwaitingClientVerification",
             },
             State::Tls13(state) => state.name(),
             State::Tls12(state) => state.name(),
@@ -367,14 +370,24 @@ impl Core {
                 self.final_hello(&hello, message, FinalHello::Tls13(last))
             }
             State::Tls13(state) => {
-                self.state =
-                    State::Tls13(self.step(|config, out| state.handle(config, input, out))?);
-                Ok(())
+                let mut next = self.step(|config, out| state.handle(config, input, out))?;
+                match next.take_client_to_judge() {
+                    Some(client) => self.raise_verify_client(AwaitVerdict::Tls13(next), client),
+                    None => {
+                        self.state = State::Tls13(next);
+                        Ok(())
+                    }
+                }
             }
             State::Tls12(state) => {
-                self.state =
-                    State::Tls12(self.step(|config, out| state.handle(config, input, out))?);
-                Ok(())
+                let mut next = self.step(|config, out| state.handle(config, input, out))?;
+                match next.take_client_to_judge() {
+                    Some(client) => self.raise_verify_client(AwaitVerdict::Tls12(next), client),
+                    None => {
+                        self.state = State::Tls12(next);
+                        Ok(())
+                    }
+                }
             }
             paused @ State::Paused(_) => {
                 // `process` does not hand messages over while paused.
@@ -563,6 +576,22 @@ impl Core {
                 };
                 Ok(())
             }
+            (PausedAt::ClientVerification(waiting), Answer::ClientVerification(answer)) => {
+                let client = match answer {
+                    ClientAnswer::Accept(client) => client,
+                    ClientAnswer::Reject(alert, reason) => {
+                        return Err(Error::ClientRejected { alert, reason })
+                    }
+                    ClientAnswer::Abort(reason) => {
+                        return Err(Error::ClientVerificationAborted(reason))
+                    }
+                };
+                self.state = match waiting {
+                    AwaitVerdict::Tls13(state) => State::Tls13(state.client_accepted(client)?),
+                    AwaitVerdict::Tls12(state) => State::Tls12(state.client_accepted(client)?),
+                };
+                Ok(())
+            }
             // A completion of another kind never carries this pause's id.
             _ => Err(Error::Internal(
                 "a completion of another kind with this pause's id",
@@ -655,6 +684,41 @@ impl Core {
             }
         };
         self.raise_sign_request(waiting)
+    }
+
+    /// Asks the application for its verdict on the client's certificate,
+    /// and pauses: the client's Finished (and in TLS 1.2 its
+    /// change_cipher_spec) stays buffered until the answer.
+    fn raise_verify_client(
+        &mut self,
+        waiting: AwaitVerdict,
+        judged: ClientToJudge,
+    ) -> Result<(), Error> {
+        let version = match waiting {
+            AwaitVerdict::Tls13(_) => ProtocolVersion::Tls13,
+            AwaitVerdict::Tls12(_) => ProtocolVersion::Tls12,
+        };
+        let ClientToJudge {
+            client,
+            server_name,
+            alpn_protocol,
+        } = judged;
+        let request = VerifyClientRequest {
+            ticket: self.ticket()?,
+            client,
+            version,
+            server_name,
+            alpn_protocol,
+        };
+        let id = request.ticket.id;
+        let alive = Arc::downgrade(&request.ticket.alive);
+        self.output.event(Event::VerifyClient(request));
+        self.state = State::Paused(Paused {
+            id,
+            alive,
+            at: PausedAt::ClientVerification(waiting),
+        });
+        Ok(())
     }
 
     /// Asks the application to sign for a remote key, and pauses.

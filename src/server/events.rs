@@ -15,6 +15,7 @@ use crate::ocsp::OcspOutcome;
 use crate::server::ocsp_event::OcspRequest;
 use crate::server::select_event::CertificateSelection;
 use crate::server::sign_event::SignRequest;
+use crate::server::verify_client_event::VerifyClientRequest;
 
 /// What one completed handshake agreed on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,9 +50,11 @@ pub struct HandshakeSummary {
     /// Whether the handshake resumed a session, and how; `None` for a full
     /// handshake.
     pub resumption: Option<Resumption>,
-    /// The client's certificate chain, verified (see
-    /// [`ClientAuth`](crate::server::ClientAuth)); `None` when none was
-    /// asked for or the client sent none.
+    /// The client's certificate chain, accepted (see
+    /// [`ClientAuth`](crate::server::ClientAuth)): verified by the roots
+    /// or by the application, as
+    /// [`VerifiedClient::verified_by`](crate::pki::VerifiedClient::verified_by)
+    /// says; `None` when none was asked for or the client sent none.
     pub client_certificate: Option<crate::pki::VerifiedClient>,
 }
 
@@ -102,10 +105,10 @@ pub enum CloseReason {
 
 /// Something the application must know or act on.
 ///
-/// `#[non_exhaustive]` because new decisions will be added (client
-/// certificate verification is next), and adding one must not break a
-/// server that never turns it on. A request event is raised only when its
-/// switch is on (`certificate_events`, `ocsp_events`, a remote key), so a
+/// `#[non_exhaustive]` because new decisions may be added, and adding one
+/// must not break a server that never turns it on. A request event is
+/// raised only when its switch is on (`certificate_events`, `ocsp_events`,
+/// a remote key, `client_certificate_events`), so a
 /// wildcard arm sees only events its application asked for. If a
 /// wildcard arm does meet a request, dropping it is safe, not a hang: the
 /// connection's next call closes it with internal_error and
@@ -144,6 +147,13 @@ pub enum Event {
     /// [`ServerConnection::complete`](crate::server::ServerConnection::complete);
     /// what comes before the signature may already be sent.
     SignRequest(SignRequest),
+    /// The client sent a certificate and proved its key, and the
+    /// configuration leaves the verdict to the application
+    /// (`ServerConfigBuilder::client_certificate_events`). The handshake
+    /// is paused before the client's Finished until the request's
+    /// completion is handed to
+    /// [`ServerConnection::complete`](crate::server::ServerConnection::complete).
+    VerifyClient(VerifyClientRequest),
     /// The handshake completed; application data may flow.
     HandshakeComplete(HandshakeSummary),
     /// Application data from the client.

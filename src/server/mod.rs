@@ -21,9 +21,10 @@ mod staple_answer;
 mod state;
 mod tls12;
 mod tls13;
+mod verify_client_event;
 
 pub use crate::enums::ProtocolVersion;
-pub use client_auth::ClientAuth;
+pub use client_auth::{BuiltinVerdict, ClientAuth};
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder, DEFAULT_TICKETS};
 pub use connection::ServerConnection;
 pub use events::{CloseReason, Event, HandshakeSummary, Resumption};
@@ -34,3 +35,4 @@ pub use request::{CompleteError, Completion, Decision};
 pub use select_event::CertificateSelection;
 pub use sign_event::SignRequest;
 pub use tls13::{MAX_PSK_IDENTITIES, MAX_TICKET_AGE_SKEW};
+pub use verify_client_event::{ClientRejection, VerifyClientRequest};

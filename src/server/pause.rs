@@ -30,6 +30,16 @@ pub(crate) enum PausedAt {
     Ocsp(Pending),
     /// The server flight, sent up to the signature a remote key makes.
     Signing(AwaitSignature),
+    /// The client's certificate and CertificateVerify are in; its
+    /// Finished waits for the application's verdict.
+    ClientVerification(AwaitVerdict),
+}
+
+/// A handshake of either version awaiting the verdict on its client (in
+/// its `AwaitClientVerdict` state).
+pub(crate) enum AwaitVerdict {
+    Tls13(tls13::State),
+    Tls12(tls12::State),
 }
 
 /// A flight waiting for a remote key's signature, of either version.
@@ -44,6 +54,7 @@ impl PausedAt {
             Self::Selection(_) => Decision::CertificateSelection,
             Self::Ocsp(_) => Decision::Ocsp,
             Self::Signing(_) => Decision::Signing,
+            Self::ClientVerification(_) => Decision::ClientVerification,
         }
     }
 }

@@ -4,7 +4,7 @@
 //! [`ServerConnection::complete`](crate::server::ServerConnection::complete) can refuse one.
 //!
 //! Each decision the application owns (certificate selection, OCSP,
-//! signing) is an event carrying a request object. Exactly one answer
+//! signing, client verification) is an event carrying a request object. Exactly one answer
 //! method consumes the request and yields a [`Completion`], which is
 //! `Send`: it may be made on any thread, at any time, and is handed to
 //! the connection that raised the request.
@@ -17,6 +17,7 @@ use bytes::Bytes;
 use crate::codec::AlertDescription;
 use crate::error::{Error, Misuse};
 use crate::server::config::{CertifiedKey, ServerConfig};
+use crate::server::verify_client_event::ClientAnswer;
 
 /// Identifies one paused handshake, so that a completion can only resume
 /// the connection whose request it answers. 128 random bits, drawn when
@@ -67,6 +68,9 @@ pub enum Decision {
     /// A signature by a key the application holds:
     /// [`Event::SignRequest`](crate::Event::SignRequest).
     Signing,
+    /// Whether a client's certificate is accepted:
+    /// [`Event::VerifyClient`](crate::Event::VerifyClient).
+    ClientVerification,
 }
 
 /// The application's answer to one request, to be handed to the
@@ -91,6 +95,7 @@ impl Completion {
             Answer::Selection { .. } => Decision::CertificateSelection,
             Answer::Ocsp { .. } => Decision::Ocsp,
             Answer::Signature(_) => Decision::Signing,
+            Answer::ClientVerification(_) => Decision::ClientVerification,
         }
     }
 }
@@ -113,6 +118,7 @@ pub(crate) enum Answer {
         server_name: Option<Box<str>>,
     },
     Signature(SignAnswer),
+    ClientVerification(ClientAnswer),
 }
 
 /// Why [`ServerConnection::complete`](crate::server::ServerConnection::complete)

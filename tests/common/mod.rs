@@ -22,6 +22,7 @@ pub mod decision_pair;
 pub mod hello_encoder;
 pub mod interop;
 pub mod loopback;
+pub mod mtls_clients;
 pub mod openssl_pki;
 pub mod peers;
 pub mod recording_verifier;

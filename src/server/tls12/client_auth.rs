@@ -12,6 +12,7 @@
 //! ClientKeyExchange      ──▶  ExpectClientKeyExchange
 //! CertificateVerify      ──▶  ExpectCertificateVerify: the signature over
 //!                             every handshake message before it
+//!                             (VerifyClient event, pause: AwaitClientVerdict)
 //! [ChangeCipherSpec], Finished as without
 //! ```
 
@@ -19,13 +20,13 @@ use core::ops::Range;
 
 use bytes::Bytes;
 
-use super::{ExpectChangeCipherSpec, ExpectClientKeyExchange};
+use super::{ExpectChangeCipherSpec, ExpectClientKeyExchange, Stage};
 use crate::codec::writer::{put_handshake, put_opaque, put_u16, put_vec, Prefix};
 use crate::codec::{HandshakeMessage, HandshakeType, Reader};
 use crate::crypto::signing::{verify_signature, SignatureScheme};
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
-use crate::pki::{ClientChainError, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
-use crate::server::client_auth::ClientAuthConfig;
+use crate::pki::{ClientChainError, MAX_CLIENT_CHAIN_LEN};
+use crate::server::client_auth::{ClientAuthConfig, ClientToJudge, PresentedClient};
 use crate::server::config::ServerConfig;
 
 /// ClientCertificateType rsa_sign and ecdsa_sign (RFC 5246 §7.4.4, RFC
@@ -86,7 +87,15 @@ pub(crate) struct ExpectCertificate {
 /// change_cipher_spec.
 pub(crate) struct ExpectCertificateVerify {
     pub(super) next: ExpectChangeCipherSpec,
-    pub(super) client: VerifiedClient,
+    pub(super) client: PresentedClient,
+}
+
+/// The client proved its key; the application's verdict on its
+/// certificate comes before its change_cipher_spec is read.
+pub(crate) struct AwaitClientVerdict {
+    pub(super) next: ExpectChangeCipherSpec,
+    /// Lent to the request until the verdict.
+    pub(super) client: Option<ClientToJudge>,
 }
 
 impl ExpectCertificate {
@@ -109,14 +118,7 @@ impl ExpectCertificate {
             }
             return Ok(next);
         }
-        let now = next.now.ok_or(Error::Internal(
-            "client certificates are verified at the connection's time: ServerConnection::new_at",
-        ))?;
-        next.client = Some(
-            auth.roots
-                .verify(&chain, now)
-                .map_err(Error::ClientCertificate)?,
-        );
+        next.client = Some(auth.examine(chain, next.now)?);
         Ok(next)
     }
 }
@@ -127,8 +129,9 @@ impl ExpectCertificateVerify {
     /// it; else decrypt_error (§7.2.2). Its Finished then covers it too.
     pub(super) fn handle(
         self,
+        config: &ServerConfig,
         message: HandshakeMessage<'_>,
-    ) -> Result<ExpectChangeCipherSpec, Error> {
+    ) -> Result<Stage, Error> {
         let ExpectCertificateVerify { mut next, client } = self;
         let field = Field::Message(HandshakeType::CertificateVerify);
         let mut r = Reader::new(message.body, field);
@@ -143,12 +146,19 @@ impl ExpectCertificateVerify {
         let signed = next.transcript.messages().ok_or(Error::Internal(
             "a client CertificateVerify without the messages",
         ))?;
-        verify_signature(scheme, client.leaf().public_key(), signed, signature)
+        verify_signature(scheme, client.leaf.public_key(), signed, signature)
             .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
         next.transcript.add(message.encoded);
         next.client_finished_hash = next.transcript.current_hash();
-        next.summary.client_certificate = Some(client);
-        Ok(next)
+        if config.client_certificate_events() {
+            let client = Some(ClientToJudge::new(client, &next.summary));
+            return Ok(Stage::AwaitClientVerdict(AwaitClientVerdict {
+                next,
+                client,
+            }));
+        }
+        next.summary.client_certificate = Some(client.into_verified()?);
+        Ok(Stage::ExpectChangeCipherSpec(next))
     }
 }
 

@@ -62,6 +62,8 @@ use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
+use crate::pki::VerifiedClient;
+use crate::server::client_auth::ClientToJudge;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
 use crate::server::hello::{CertSource, Chosen};
@@ -92,6 +94,9 @@ pub(crate) enum Stage {
     ExpectCertificate(client_auth::ExpectCertificate),
     ExpectClientKeyExchange(ExpectClientKeyExchange),
     ExpectCertificateVerify(client_auth::ExpectCertificateVerify),
+    /// Paused for the application's verdict on the client's certificate;
+    /// the driver holds it and hands nothing over.
+    AwaitClientVerdict(client_auth::AwaitClientVerdict),
     ExpectChangeCipherSpec(ExpectChangeCipherSpec),
     ExpectFinished(ExpectFinished),
 }
@@ -103,6 +108,7 @@ impl State {
             Self::Handshake(stage) => match **stage {
                 Stage::ExpectCertificate(_) => "Tls12ExpectCertificate",
                 Stage::ExpectCertificateVerify(_) => "Tls12ExpectCertificateVerify",
+                Stage::AwaitClientVerdict(_) => "Tls12AwaitingClientVerification",
                 Stage::ExpectClientKeyExchange(_) => "Tls12ExpectClientKeyExchange",
                 Stage::ExpectChangeCipherSpec(_) => "Tls12ExpectChangeCipherSpec",
                 Stage::ExpectFinished(_) => "Tls12ExpectFinished",
@@ -114,6 +120,33 @@ impl State {
     /// Whether the handshake is done.
     pub(crate) fn is_traffic(&self) -> bool {
         matches!(self, Self::Traffic)
+    }
+
+    /// The client to be judged, when this state awaits the application's
+    /// verdict (once: the request takes it).
+    pub(crate) fn take_client_to_judge(&mut self) -> Option<ClientToJudge> {
+        match self {
+            Self::Handshake(stage) => match &mut **stage {
+                Stage::AwaitClientVerdict(waiting) => waiting.client.take(),
+                _ => None,
+            },
+            Self::Traffic => None,
+        }
+    }
+
+    /// The application accepted the client it was asked about: the
+    /// client's change_cipher_spec is next.
+    pub(crate) fn client_accepted(self, client: VerifiedClient) -> Result<State, Error> {
+        let Self::Handshake(mut stage) = self else {
+            return Err(Error::Internal("a client verdict where none was awaited"));
+        };
+        let Stage::AwaitClientVerdict(waiting) = *stage else {
+            return Err(Error::Internal("a client verdict where none was awaited"));
+        };
+        let mut next = waiting.next;
+        next.summary.client_certificate = Some(client);
+        *stage = Stage::ExpectChangeCipherSpec(next);
+        Ok(Self::Handshake(stage))
     }
 
     /// One handshake message.
@@ -151,9 +184,12 @@ impl State {
             }
             Stage::ExpectCertificateVerify(expecting) => {
                 expect(&message, HandshakeType::CertificateVerify)?;
-                *stage = Stage::ExpectChangeCipherSpec(expecting.handle(message)?);
+                *stage = expecting.handle(config, message)?;
                 Ok(Self::Handshake(stage))
             }
+            Stage::AwaitClientVerdict(_) => Err(Error::Internal(
+                "a message handed over while a client verdict is awaited",
+            )),
             // The keys change before the Finished: a handshake message here
             // is out of turn (RFC 5246 §7.4).
             Stage::ExpectChangeCipherSpec(_) => Err(unexpected(message.typ)),
@@ -222,7 +258,7 @@ pub(crate) struct ExpectClientKeyExchange {
     summary: HandshakeSummary,
     /// The client's verified certificate, whose CertificateVerify follows
     /// the ClientKeyExchange.
-    client: Option<crate::pki::VerifiedClient>,
+    client: Option<crate::server::client_auth::PresentedClient>,
     /// When the connection started: what a client chain is judged at.
     now: Option<u64>,
 }

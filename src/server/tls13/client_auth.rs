@@ -10,6 +10,7 @@
 //!                             if required, else straight to Finished)
 //! {CertificateVerify}    ──▶  ExpectCertificateVerify: the signature over
 //!                             the transcript, by the leaf's key
+//!                             (VerifyClient event, pause: AwaitClientVerdict)
 //! {Finished}             ──▶  ExpectFinished
 //! ```
 
@@ -25,7 +26,7 @@ use crate::crypto::signing::{verify_signature, CertificateVerifyMessage, Signatu
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
 use crate::pki::{ClientChainError, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
-use crate::server::client_auth::ClientAuthConfig;
+use crate::server::client_auth::{ClientAuthConfig, ClientToJudge, PresentedClient};
 use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
 
@@ -88,13 +89,24 @@ pub(crate) struct ExpectCertificate {
     pub(super) now: Option<u64>,
 }
 
-/// The client's chain verified; its CertificateVerify is next.
+/// The client's chain read (and, unless the application decides,
+/// verified); its CertificateVerify is next.
 pub(crate) struct ExpectCertificateVerify {
     secrets: ApplicationSecrets,
     /// Through the client's Certificate.
     transcript: Transcript,
     summary: HandshakeSummary,
-    client: VerifiedClient,
+    client: PresentedClient,
+    /// Whether the application decides on the client (`VerifyClient`).
+    deferred: bool,
+}
+
+/// The client proved its key; the application's verdict on its
+/// certificate comes before its Finished is read.
+pub(crate) struct AwaitClientVerdict {
+    next: ExpectFinished,
+    /// Lent to the request until the verdict.
+    client: Option<ClientToJudge>,
 }
 
 impl ExpectCertificate {
@@ -127,19 +139,14 @@ impl ExpectCertificate {
                 tickets: None,
             })));
         }
-        let now = now.ok_or(Error::Internal(
-            "client certificates are verified at the connection's time: ServerConnection::new_at",
-        ))?;
-        let client = auth
-            .roots
-            .verify(&chain, now)
-            .map_err(Error::ClientCertificate)?;
+        let client = auth.examine(chain, now)?;
         Ok(State::ExpectCertificateVerify(Box::new(
             ExpectCertificateVerify {
                 secrets,
                 transcript,
                 summary,
                 client,
+                deferred: auth.deferred,
             },
         )))
     }
@@ -155,6 +162,7 @@ impl ExpectCertificateVerify {
             mut transcript,
             mut summary,
             client,
+            deferred,
         } = *self;
         let field = Field::Message(HandshakeType::CertificateVerify);
         let mut r = Reader::new(message.body, field);
@@ -167,21 +175,42 @@ impl ExpectCertificateVerify {
             .find(|s| s.to_wire() == wire)
             .ok_or(PeerMisbehaved::UnofferedSignatureScheme(wire))?;
         let signed = CertificateVerifyMessage::client(&transcript.current_hash());
-        verify_signature(
-            scheme,
-            client.leaf().public_key(),
-            signed.as_ref(),
-            signature,
-        )
-        .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
+        verify_signature(scheme, client.leaf.public_key(), signed.as_ref(), signature)
+            .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
         transcript.add(message.encoded);
-        summary.client_certificate = Some(client);
+        if deferred {
+            let client = ClientToJudge::new(client, &summary);
+            return Ok(State::AwaitClientVerdict(Box::new(AwaitClientVerdict {
+                next: ExpectFinished {
+                    secrets,
+                    finished_hash: transcript.current_hash(),
+                    summary,
+                    tickets: None,
+                },
+                client: Some(client),
+            })));
+        }
+        summary.client_certificate = Some(client.into_verified()?);
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
             finished_hash: transcript.current_hash(),
             summary,
             tickets: None,
         })))
+    }
+}
+
+impl AwaitClientVerdict {
+    /// The client, for the request the driver raises.
+    pub(super) fn take_client(&mut self) -> Option<ClientToJudge> {
+        self.client.take()
+    }
+
+    /// The application accepted `client`: its Finished is next.
+    pub(super) fn accept(self: Box<Self>, client: VerifiedClient) -> State {
+        let mut next = self.next;
+        next.summary.client_certificate = Some(client);
+        State::ExpectFinished(Box::new(next))
     }
 }
 

@@ -46,6 +46,8 @@ use crate::crypto::transcript::Transcript;
 use crate::enums::NamedGroup;
 use crate::error::{Error, Field, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
+use crate::pki::VerifiedClient;
+use crate::server::client_auth::ClientToJudge;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
 use crate::server::hello::{
@@ -64,6 +66,9 @@ pub(crate) enum State {
     /// CertificateVerify (`client_auth.rs`).
     ExpectCertificate(Box<client_auth::ExpectCertificate>),
     ExpectCertificateVerify(Box<client_auth::ExpectCertificateVerify>),
+    /// Paused for the application's verdict on the client's certificate;
+    /// the driver holds it and hands no message over.
+    AwaitClientVerdict(Box<client_auth::AwaitClientVerdict>),
     ExpectFinished(Box<ExpectFinished>),
     Traffic(Box<Traffic>),
 }
@@ -144,6 +149,7 @@ impl State {
         match self {
             Self::ExpectCertificate(_) => "ExpectCertificate",
             Self::ExpectCertificateVerify(_) => "ExpectCertificateVerify",
+            Self::AwaitClientVerdict(_) => "AwaitingClientVerification",
             Self::ExpectFinished(_) => "ExpectFinished",
             Self::Traffic(_) => "Traffic",
         }
@@ -152,6 +158,23 @@ impl State {
     /// Whether the handshake is done.
     pub(crate) fn is_traffic(&self) -> bool {
         matches!(self, Self::Traffic(_))
+    }
+
+    /// The client to be judged, when this state awaits the application's
+    /// verdict (once: the request takes it).
+    pub(crate) fn take_client_to_judge(&mut self) -> Option<ClientToJudge> {
+        match self {
+            Self::AwaitClientVerdict(waiting) => waiting.take_client(),
+            _ => None,
+        }
+    }
+
+    /// The application accepted the client it was asked about.
+    pub(crate) fn client_accepted(self, client: VerifiedClient) -> Result<State, Error> {
+        match self {
+            Self::AwaitClientVerdict(waiting) => Ok(waiting.accept(client)),
+            _ => Err(Error::Internal("a client verdict where none was awaited")),
+        }
     }
 
     /// One handshake message.
@@ -170,6 +193,9 @@ impl State {
                 expect(&input.message, HandshakeType::CertificateVerify)?;
                 expecting.handle(input.message)
             }
+            Self::AwaitClientVerdict(_) => Err(Error::Internal(
+                "a message handed over while a client verdict is awaited",
+            )),
             Self::ExpectFinished(expecting) => {
                 expect(&input.message, HandshakeType::Finished)?;
                 record_ends_here(input.followed)?;
