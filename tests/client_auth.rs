@@ -529,3 +529,57 @@ mod tls12 {
         }
     }
 }
+
+/// The SelectCertificate request the server raised, taken out of `pair`.
+fn take_selection(pair: &mut Pair) -> stapler::CertificateSelection {
+    let at = pair
+        .events
+        .iter()
+        .position(|e| matches!(e, stapler::Event::SelectCertificate(_)))
+        .expect("a SelectCertificate event");
+    match pair.events.remove(at) {
+        stapler::Event::SelectCertificate(request) => request,
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+fn a_selected_config_sets_the_client_policy_per_connection() {
+    // The listener's config asks for nothing; the selection hands this
+    // connection a config that requires a client certificate.
+    let listener = Arc::new(
+        ServerConfig::builder()
+            .certificate_events(true)
+            .build()
+            .unwrap(),
+    );
+    for version in VERSIONS {
+        for present in [true, false] {
+            let client = if present {
+                client_with(version, "client-ecdsa.crt", "client-ecdsa.key")
+            } else {
+                client_without(version)
+            };
+            let mut pair = pair(client, Arc::clone(&listener), NOW);
+            pair.run().unwrap();
+            let selection = take_selection(&mut pair);
+            let result = pair.complete(selection.use_config(server(ClientAuth::Required)));
+            if present {
+                result.unwrap();
+                let summary = pair.summary().expect("completed");
+                let client = summary.client_certificate.as_ref().expect("verified");
+                assert_eq!(client.common_name(), Some("client-a"));
+            } else {
+                assert!(result.is_err(), "{version:?}: required, none sent");
+                let alert = match version {
+                    ProtocolVersion::Tls13 => AlertDescription::CertificateRequired,
+                    _ => AlertDescription::HandshakeFailure,
+                };
+                assert!(matches!(
+                    pair.closed(),
+                    CloseReason::Error { alert: Some(a), .. } if a == alert
+                ));
+            }
+        }
+    }
+}
