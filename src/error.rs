@@ -198,6 +198,10 @@ pub enum PeerMisbehaved {
     /// An extension in a client's CertificateEntry that the server did not
     /// ask for (RFC 8446 §4.2, §4.4.2). Alert: unsupported_extension.
     UnsolicitedCertificateExtension(u16),
+    /// A client's stapled CertificateStatus with a status_type other than
+    /// ocsp, the only one a CertificateEntry carries (RFC 8446 §4.4.2.1).
+    /// Alert: illegal_parameter.
+    BadCertificateStatusType(u8),
     /// A client's CertificateVerify with a scheme the CertificateRequest
     /// did not offer (RFC 8446 §4.4.3). Alert: illegal_parameter.
     UnofferedSignatureScheme(u16),
@@ -228,6 +232,7 @@ impl PeerMisbehaved {
             | Self::NoUncompressedPoints
             | Self::EarlyDataAfterRetry
             | Self::BadCertificateRequestContext
+            | Self::BadCertificateStatusType(_)
             | Self::UnofferedSignatureScheme(_) => AlertDescription::IllegalParameter,
             Self::UnsolicitedCertificateExtension(_) => AlertDescription::UnsupportedExtension,
             Self::ObsoleteLegacyVersion(_) => AlertDescription::ProtocolVersion,
@@ -295,6 +300,12 @@ impl fmt::Display for PeerMisbehaved {
             }
             Self::UnsolicitedCertificateExtension(t) => {
                 write!(f, "client CertificateEntry carries extension {t} unasked")
+            }
+            Self::BadCertificateStatusType(t) => {
+                write!(
+                    f,
+                    "client stapled a CertificateStatus of type {t}, not ocsp"
+                )
             }
             Self::UnofferedSignatureScheme(s) => {
                 write!(
@@ -604,6 +615,7 @@ fn client_chain_alert(e: &crate::pki::ClientChainError) -> AlertDescription {
         C::Expired | C::NotYetValid => AlertDescription::CertificateExpired,
         C::Revoked => AlertDescription::CertificateRevoked,
         C::NotForClientAuth => AlertDescription::UnsupportedCertificate,
+        C::NoGoodStaple => AlertDescription::BadCertificateStatusResponse,
         _ => AlertDescription::BadCertificate,
     }
 }
@@ -629,6 +641,7 @@ mod tests {
             (C::Expired, A::CertificateExpired),
             (C::NotYetValid, A::CertificateExpired),
             (C::Revoked, A::CertificateRevoked),
+            (C::NoGoodStaple, A::BadCertificateStatusResponse),
             (C::NotForClientAuth, A::UnsupportedCertificate),
             (C::NameConstraints, A::BadCertificate),
             (C::BadSignature, A::BadCertificate),

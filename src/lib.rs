@@ -35,8 +35,11 @@
 //! validated against the configured roots at the connection's time
 //! ([`pki::ClientRoots::verify`], rustls-webpki underneath) and the
 //! verified client is in [`HandshakeSummary::client_certificate`]. The
-//! verdict can be the application's (the fourth decision below). Not yet:
-//! client OCSP staples; post-handshake authentication is not planned.
+//! verdict can be the application's (the fourth decision below). A TLS 1.3
+//! client can be asked to staple an OCSP response to its certificate
+//! ([`server::ClientStaplePolicy`]): it is verified and reported in
+//! [`HandshakeSummary::client_staple`], and the policy may refuse a revoked
+//! or missing one. Post-handshake authentication is not planned.
 //!
 //! The OCSP event is the same in both versions: TLS 1.3 staples in the
 //! leaf's CertificateEntry, TLS 1.2 in a CertificateStatus message after

@@ -44,6 +44,9 @@ pub struct ClientRoots {
     /// Each root's subject, a DER `Name`: what certificate_authorities
     /// lists (RFC 8446 §4.2.4, RFC 5246 §7.4.4).
     subjects: Vec<Bytes>,
+    /// The roots themselves: a client's OCSP staple, when its leaf sits
+    /// right under a root, is checked with the root's key.
+    certs: Vec<Certificate>,
 }
 
 impl fmt::Debug for ClientRoots {
@@ -74,6 +77,7 @@ impl ClientRoots {
                     .to_owned();
             self.anchors.push(anchor);
             self.subjects.push(Bytes::copy_from_slice(cert.subject()));
+            self.certs.push(cert);
         }
         Ok(())
     }
@@ -91,6 +95,11 @@ impl ClientRoots {
     /// Each root's subject as a DER `Name`, in the order added.
     pub fn subjects(&self) -> &[Bytes] {
         &self.subjects
+    }
+
+    /// The roots, in the order added.
+    pub fn certificates(&self) -> &[Certificate] {
+        &self.certs
     }
 
     /// Validates `chain` (leaf first, as the client sent it) at `now`
@@ -280,6 +289,12 @@ pub enum ClientChainError {
     /// Malformed, or invalid for another reason (said). Alert:
     /// bad_certificate.
     Malformed(String),
+    /// The server requires a good OCSP staple from its clients
+    /// (`ClientStaplePolicy::Require`) and none came: absent, unknown,
+    /// invalid, or a TLS 1.2 client, which cannot staple. Alert:
+    /// bad_certificate_status_response (RFC 8446 §6.2: an unacceptable
+    /// OCSP response, here the client's).
+    NoGoodStaple,
 }
 
 impl fmt::Display for ClientChainError {
@@ -304,6 +319,9 @@ impl fmt::Display for ClientChainError {
             }
             Self::BadSignature => f.write_str("a signature in the client's chain does not verify"),
             Self::Malformed(why) => write!(f, "the client's certificate is invalid: {why}"),
+            Self::NoGoodStaple => {
+                f.write_str("the client stapled no verified good OCSP response, and must")
+            }
         }
     }
 }

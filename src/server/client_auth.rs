@@ -24,7 +24,10 @@
 //! asks for certificates with no roots at all, leaving every verdict to
 //! the application.
 //!
-//! Not yet: client OCSP staples, resumption of
+//! A TLS 1.3 client may be asked to staple an OCSP response to its
+//! certificate ([`ClientStaplePolicy`], `client_staple.rs`).
+//!
+//! Not yet: resumption of
 //! client-authenticated sessions (such a config issues no tickets), and
 //! post-handshake authentication (RFC 8446 §4.6.2), which stapler does not
 //! plan to offer.
@@ -33,6 +36,7 @@ use bytes::Bytes;
 
 use crate::error::Error;
 use crate::pki::{Certificate, ClientChainError, ClientRoots, VerifiedClient};
+use crate::server::client_staple::{self, ClientStaple, ClientStaplePolicy, StapleSent};
 use crate::server::events::HandshakeSummary;
 
 /// Whether the server asks clients for a certificate.
@@ -61,6 +65,9 @@ pub(crate) struct ClientAuthConfig {
     /// Whether the application decides on each presented certificate
     /// (`Event::VerifyClient`).
     pub(crate) deferred: bool,
+    /// Whether TLS 1.3 clients are asked to staple, and what a staple
+    /// decides.
+    pub(crate) staples: ClientStaplePolicy,
 }
 
 /// What the built-in verification made of a client's chain, as
@@ -91,6 +98,8 @@ pub(crate) struct PresentedClient {
     /// The verified path when `verdict` is `Verified`.
     pub(crate) path: Vec<Bytes>,
     pub(crate) verdict: BuiltinVerdict,
+    /// What became of its OCSP staple.
+    pub(crate) staple: ClientStaple,
 }
 
 impl ClientAuthConfig {
@@ -101,12 +110,34 @@ impl ClientAuthConfig {
 
     /// Reads a client's (non-empty) chain and judges it by the roots at
     /// `now`: a chain that does not verify is refused here with its alert,
-    /// unless the application decides ([`Self::deferred`]).
+    /// unless the application decides ([`Self::deferred`]). Then its
+    /// staple, by the staple policy, whoever decides.
     pub(crate) fn examine(
         &self,
         chain: Vec<Bytes>,
+        staple: StapleSent<'_>,
         now: Option<u64>,
     ) -> Result<PresentedClient, Error> {
+        let mut client = self.examine_chain(chain, now)?;
+        if staple_matters(self.staples, staple) {
+            let now = now.ok_or(Error::Internal(
+                "a client staple is judged at the connection's time: ServerConnection::new_at",
+            ))?;
+            // The issuer: a certificate the client sent above its leaf,
+            // else a root.
+            let sent = client.chain.get(1..).unwrap_or_default();
+            let parsed: Vec<Certificate> = sent
+                .iter()
+                .filter_map(|der| Certificate::from_der(der.clone()).ok())
+                .collect();
+            let issuers = parsed.iter().chain(self.roots.certificates());
+            client.staple = client_staple::judge(staple, &client.leaf, issuers, now);
+        }
+        client_staple::enforce(self.staples, &client.staple)?;
+        Ok(client)
+    }
+
+    fn examine_chain(&self, chain: Vec<Bytes>, now: Option<u64>) -> Result<PresentedClient, Error> {
         let leaf_der = chain
             .first()
             .ok_or(Error::Internal("an empty chain examined"))?;
@@ -120,6 +151,7 @@ impl ClientAuthConfig {
                 chain,
                 path: Vec::new(),
                 verdict: BuiltinVerdict::NotVerified,
+                staple: ClientStaple::NotAsked,
             });
         }
         let now = now.ok_or(Error::Internal(
@@ -135,8 +167,14 @@ impl ClientAuthConfig {
             chain,
             path,
             verdict,
+            staple: ClientStaple::NotAsked,
         })
     }
+}
+
+/// Whether a staple was asked for and so must be judged.
+fn staple_matters(policy: ClientStaplePolicy, sent: StapleSent<'_>) -> bool {
+    policy.asks() && !matches!(sent, StapleSent::NotAsked)
 }
 
 /// A client the application is asked about, and what the request tells
@@ -149,7 +187,10 @@ pub(crate) struct ClientToJudge {
 }
 
 impl ClientToJudge {
-    pub(crate) fn new(client: PresentedClient, summary: &HandshakeSummary) -> Self {
+    /// The request's view of `client`; the summary gets its staple now,
+    /// whatever the verdict.
+    pub(crate) fn new(client: PresentedClient, summary: &mut HandshakeSummary) -> Self {
+        summary.client_staple = client.staple.clone();
         Self {
             client,
             server_name: summary.server_name.clone(),
@@ -159,15 +200,18 @@ impl ClientToJudge {
 }
 
 impl PresentedClient {
-    /// The client as accepted without the application: only a chain that
-    /// verified gets here (`examine` refuses the rest).
-    pub(crate) fn into_verified(self) -> Result<VerifiedClient, Error> {
-        match self.verdict {
-            BuiltinVerdict::Verified => Ok(VerifiedClient::by_roots(self.leaf, self.path)),
-            _ => Err(Error::Internal(
+    /// The client accepted without the application, into the summary
+    /// with its staple: only a chain that verified gets here (`examine`
+    /// refuses the rest).
+    pub(crate) fn accept_into(self, summary: &mut HandshakeSummary) -> Result<(), Error> {
+        let BuiltinVerdict::Verified = self.verdict else {
+            return Err(Error::Internal(
                 "an unverified client accepted without its event",
-            )),
-        }
+            ));
+        };
+        summary.client_staple = self.staple;
+        summary.client_certificate = Some(VerifiedClient::by_roots(self.leaf, self.path));
+        Ok(())
     }
 
     /// The client as the application accepted it.

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use ring::rand::SystemRandom;
 
 use super::client_auth::{ClientAuth, ClientAuthConfig};
+use super::client_staple::ClientStaplePolicy;
 use crate::crypto::key_exchange::{NamedGroup, SUPPORTED_GROUPS};
 use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
@@ -191,6 +192,7 @@ pub struct ServerConfigBuilder {
     psk_ke: bool,
     client_auth: Option<ClientAuthConfig>,
     client_certificate_events: bool,
+    client_staples: ClientStaplePolicy,
 }
 
 impl ServerConfigBuilder {
@@ -274,6 +276,7 @@ impl ServerConfigBuilder {
             roots,
             send_ca_names,
             deferred: false,
+            staples: ClientStaplePolicy::Off,
         });
         self
     }
@@ -303,6 +306,35 @@ impl ServerConfigBuilder {
     /// ```
     pub fn client_certificate_events(mut self, enabled: bool) -> Self {
         self.client_certificate_events = enabled;
+        self
+    }
+
+    /// Whether TLS 1.3 clients are asked to staple an OCSP response to
+    /// their certificate (RFC 8446 §4.4.2.1), and what the staple decides
+    /// (default [`ClientStaplePolicy::Off`]). The staple is verified at the
+    /// connection's time against the leaf's issuer and reported in
+    /// [`HandshakeSummary::client_staple`](crate::server::HandshakeSummary::client_staple).
+    /// Needs [`Self::client_auth`] or [`Self::client_auth_by_application`].
+    ///
+    /// ```
+    /// use stapler::server::ClientStaplePolicy;
+    /// use stapler::{ClientAuth, ServerConfig};
+    ///
+    /// let config = ServerConfig::builder()
+    ///     .certificate_chain(
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+    ///     )?
+    ///     .client_auth(
+    ///         ClientAuth::Required,
+    ///         include_bytes!("../../tests/data/client_pki/client-ca.crt"),
+    ///     )?
+    ///     .client_staples(ClientStaplePolicy::RejectRevoked)
+    ///     .build()?;
+    /// # Ok::<(), stapler::ConfigError>(())
+    /// ```
+    pub fn client_staples(mut self, policy: ClientStaplePolicy) -> Self {
+        self.client_staples = policy;
         self
     }
 
@@ -503,10 +535,16 @@ impl ServerConfigBuilder {
                     ));
                 }
                 auth.deferred = self.client_certificate_events;
+                auth.staples = self.client_staples;
             }
             None if self.client_certificate_events => {
                 return Err(ConfigError::Unsupported(
                     "client_certificate_events without client authentication",
+                ))
+            }
+            None if self.client_staples.asks() => {
+                return Err(ConfigError::Unsupported(
+                    "client_staples without client authentication",
                 ))
             }
             None => {}

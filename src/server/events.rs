@@ -56,6 +56,10 @@ pub struct HandshakeSummary {
     /// [`VerifiedClient::verified_by`](crate::pki::VerifiedClient::verified_by)
     /// says; `None` when none was asked for or the client sent none.
     pub client_certificate: Option<crate::pki::VerifiedClient>,
+    /// What became of the client's OCSP staple (TLS 1.3, when
+    /// [`ClientStaplePolicy`](crate::server::ClientStaplePolicy) asks for
+    /// one).
+    pub client_staple: crate::server::ClientStaple,
 }
 
 /// How a handshake resumed a session.

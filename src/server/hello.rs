@@ -192,6 +192,7 @@ impl<V: VersionParams> Chosen<V> {
             must_staple: self.cert.leaf().must_staple(),
             resumption: None,
             client_certificate: None,
+            client_staple: crate::server::ClientStaple::NotAsked,
         }
     }
 }
@@ -264,6 +265,7 @@ impl ResumedSession {
             must_staple: self.cert.is_some_and(|c| c.leaf().must_staple()),
             resumption: Some(how),
             client_certificate: None,
+            client_staple: crate::server::ClientStaple::NotAsked,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 mod certified_key;
 mod client_auth;
+mod client_staple;
 mod config;
 mod config_error;
 mod connection;
@@ -25,6 +26,7 @@ mod verify_client_event;
 
 pub use crate::enums::ProtocolVersion;
 pub use client_auth::{BuiltinVerdict, ClientAuth};
+pub use client_staple::{ClientStaple, ClientStaplePolicy};
 pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder, DEFAULT_TICKETS};
 pub use connection::ServerConnection;
 pub use events::{CloseReason, Event, HandshakeSummary, Resumption};

@@ -113,6 +113,12 @@ impl VerifyClientRequest {
         &self.client.verdict
     }
 
+    /// What became of the client's OCSP staple (TLS 1.3, when the config
+    /// asks for one); it is in the summary too, whatever the verdict.
+    pub fn staple(&self) -> &crate::server::ClientStaple {
+        &self.client.staple
+    }
+
     /// The protocol version of the handshake.
     pub fn version(&self) -> ProtocolVersion {
         self.version

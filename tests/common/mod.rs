@@ -30,6 +30,7 @@ pub mod rustls_cases;
 pub mod rustls_pair;
 pub mod tls12_client;
 pub mod tls13_psk_client;
+pub mod tls13_staple_client;
 pub mod tls13_wire;
 pub mod wire;
 

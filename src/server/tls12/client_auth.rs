@@ -27,6 +27,7 @@ use crate::crypto::signing::{verify_signature, SignatureScheme};
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
 use crate::pki::{ClientChainError, MAX_CLIENT_CHAIN_LEN};
 use crate::server::client_auth::{ClientAuthConfig, ClientToJudge, PresentedClient};
+use crate::server::client_staple::StapleSent;
 use crate::server::config::ServerConfig;
 
 /// ClientCertificateType rsa_sign and ecdsa_sign (RFC 5246 §7.4.4, RFC
@@ -118,7 +119,8 @@ impl ExpectCertificate {
             }
             return Ok(next);
         }
-        next.client = Some(auth.examine(chain, next.now)?);
+        // TLS 1.2 gives a client no way to staple.
+        next.client = Some(auth.examine(chain, StapleSent::NotAsked, next.now)?);
         Ok(next)
     }
 }
@@ -151,13 +153,13 @@ impl ExpectCertificateVerify {
         next.transcript.add(message.encoded);
         next.client_finished_hash = next.transcript.current_hash();
         if config.client_certificate_events() {
-            let client = Some(ClientToJudge::new(client, &next.summary));
+            let client = Some(ClientToJudge::new(client, &mut next.summary));
             return Ok(Stage::AwaitClientVerdict(AwaitClientVerdict {
                 next,
                 client,
             }));
         }
-        next.summary.client_certificate = Some(client.into_verified()?);
+        client.accept_into(&mut next.summary)?;
         Ok(Stage::ExpectChangeCipherSpec(next))
     }
 }

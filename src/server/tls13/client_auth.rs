@@ -20,13 +20,14 @@ use bytes::Bytes;
 
 use super::{ExpectFinished, State};
 use crate::codec::writer::{put_extension, put_handshake, put_opaque, put_u16, put_vec, Prefix};
-use crate::codec::{ExtensionType, HandshakeMessage, HandshakeType, Reader};
+use crate::codec::{ExtensionType, HandshakeMessage, HandshakeType, Reader, STATUS_TYPE_OCSP};
 use crate::crypto::key_schedule::ApplicationSecrets;
 use crate::crypto::signing::{verify_signature, CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
 use crate::pki::{ClientChainError, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
 use crate::server::client_auth::{ClientAuthConfig, ClientToJudge, PresentedClient};
+use crate::server::client_staple::StapleSent;
 use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
 
@@ -43,9 +44,10 @@ const CLIENT_SCHEMES: [SignatureScheme; 6] = [
 ];
 
 /// CertificateRequest (§4.3.2): an empty certificate_request_context (no
-/// post-handshake authentication), signature_algorithms, and, unless
-/// turned off or too long for its u16 length, certificate_authorities
-/// (§4.2.4) naming the roots.
+/// post-handshake authentication), signature_algorithms, an empty
+/// status_request when the client is asked to staple (§4.4.2.1), and,
+/// unless turned off or too long for its u16 length,
+/// certificate_authorities (§4.2.4) naming the roots.
 pub(crate) fn certificate_request(
     out: &mut Vec<u8>,
     auth: &ClientAuthConfig,
@@ -64,6 +66,9 @@ pub(crate) fn certificate_request(
                     Ok(())
                 })
             })?;
+            if auth.staples.asks() {
+                put_extension(out, ExtensionType::StatusRequest, |_| Ok(()))?;
+            }
             if send_names {
                 put_extension(out, ExtensionType::CertificateAuthorities, |out| {
                     put_vec(out, Prefix::U16, |out| {
@@ -126,7 +131,7 @@ impl ExpectCertificate {
         let auth = config.client_auth.as_ref().ok_or(Error::Internal(
             "a client Certificate awaited without client auth",
         ))?;
-        let chain = parse_certificate(message.body)?;
+        let (chain, staple) = parse_certificate(message.body, auth.staples.asks())?;
         transcript.add(message.encoded);
         if chain.is_empty() {
             if auth.required() {
@@ -139,7 +144,7 @@ impl ExpectCertificate {
                 tickets: None,
             })));
         }
-        let client = auth.examine(chain, now)?;
+        let client = auth.examine(chain, staple, now)?;
         Ok(State::ExpectCertificateVerify(Box::new(
             ExpectCertificateVerify {
                 secrets,
@@ -179,7 +184,7 @@ impl ExpectCertificateVerify {
             .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
         transcript.add(message.encoded);
         if deferred {
-            let client = ClientToJudge::new(client, &summary);
+            let client = ClientToJudge::new(client, &mut summary);
             return Ok(State::AwaitClientVerdict(Box::new(AwaitClientVerdict {
                 next: ExpectFinished {
                     secrets,
@@ -190,7 +195,7 @@ impl ExpectCertificateVerify {
                 client: Some(client),
             })));
         }
-        summary.client_certificate = Some(client.into_verified()?);
+        client.accept_into(&mut summary)?;
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
             finished_hash: transcript.current_hash(),
@@ -215,9 +220,14 @@ impl AwaitClientVerdict {
 }
 
 /// A client's Certificate body (§4.4.2): the (empty) request context, then
-/// the entries, each a certificate and extensions, none of which the
-/// server asked for. Returns the chain, leaf first; empty for none.
-fn parse_certificate(body: &[u8]) -> Result<Vec<Bytes>, Error> {
+/// the entries, each a certificate and its extensions: none but
+/// status_request, and that only when `staple_asked` (an extension "MUST
+/// correspond to one from the server's CertificateRequest"). Returns the
+/// chain, leaf first (empty for none), and the leaf's staple.
+fn parse_certificate(
+    body: &[u8],
+    staple_asked: bool,
+) -> Result<(Vec<Bytes>, StapleSent<'_>), Error> {
     let field = Field::Message(HandshakeType::Certificate);
     let mut r = Reader::new(body, field);
     if !r.opaque_u8()?.is_empty() {
@@ -226,15 +236,36 @@ fn parse_certificate(body: &[u8]) -> Result<Vec<Bytes>, Error> {
     let mut list = r.vec_u24(field)?;
     r.finish()?;
     let mut chain = Vec::new();
+    let mut staple = if staple_asked {
+        StapleSent::Absent
+    } else {
+        StapleSent::NotAsked
+    };
     while !list.is_empty() {
         let cert = list.opaque_u24()?;
         if cert.is_empty() {
             return Err(InvalidMessage::BadLength(field).into());
         }
         let mut extensions = list.vec_u16(field)?;
-        if !extensions.is_empty() {
+        let mut seen_status = false;
+        while !extensions.is_empty() {
             let typ = extensions.u16()?;
-            return Err(PeerMisbehaved::UnsolicitedCertificateExtension(typ).into());
+            let data = extensions.opaque_u16()?;
+            if typ != ExtensionType::StatusRequest.to_wire() || !staple_asked {
+                return Err(PeerMisbehaved::UnsolicitedCertificateExtension(typ).into());
+            }
+            // One extension of a type per block (§4.2).
+            if core::mem::replace(&mut seen_status, true) {
+                return Err(
+                    InvalidMessage::DuplicateExtension(ExtensionType::StatusRequest).into(),
+                );
+            }
+            let response = certificate_status(data)?;
+            // Only the leaf's status is judged; an intermediate's is
+            // allowed (§4.4.2.1) and left unread.
+            if chain.is_empty() {
+                staple = StapleSent::Response(response);
+            }
         }
         // Past the cap the chain is refused whole (bad_certificate), but
         // the message is still read to its end first: a malformed tail is
@@ -246,5 +277,23 @@ fn parse_certificate(body: &[u8]) -> Result<Vec<Bytes>, Error> {
     if chain.len() > MAX_CLIENT_CHAIN_LEN {
         return Err(Error::ClientCertificate(ClientChainError::TooLong));
     }
-    Ok(chain)
+    Ok((chain, staple))
+}
+
+/// A status_request extension's body in a CertificateEntry (§4.4.2.1, RFC
+/// 6066 §8): `CertificateStatus { status_type ocsp(1); OCSPResponse
+/// <1..2^24-1> }`. Returns the response, unparsed.
+fn certificate_status(data: &[u8]) -> Result<&[u8], Error> {
+    let field = Field::Extension(ExtensionType::StatusRequest);
+    let mut r = Reader::new(data, field);
+    let status_type = r.u8()?;
+    if status_type != STATUS_TYPE_OCSP {
+        return Err(PeerMisbehaved::BadCertificateStatusType(status_type).into());
+    }
+    let response = r.opaque_u24()?;
+    r.finish()?;
+    if response.is_empty() {
+        return Err(InvalidMessage::BadLength(field).into());
+    }
+    Ok(response)
 }
