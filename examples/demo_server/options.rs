@@ -54,7 +54,9 @@ usage: server [options]
                        handshake (default 2; TLS 1.2 gets one); 0 turns
                        resumption off
   --client-ca PEM      ask clients for a certificate chaining to the roots
-                       in PEM (mTLS); the log line says client=<name>
+                       in PEM (mTLS), and TLS 1.3 clients for an OCSP
+                       staple of it (reported); the log line says
+                       client=<name> and client_staple=good|revoked|absent|..
   --client-auth MODE   with --client-ca: required (the default) or optional
   --psk-ke             resume TLS 1.3 with psk_ke when the client offers
                        it: no key exchange, and no forward secrecy for

@@ -205,12 +205,13 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
                 ClientAuth::Required
             };
             notes.push(format!(
-                "client certificates: {mode:?}, chaining to {}",
+                "client certificates: {mode:?}, chaining to {}; TLS 1.3 clients asked to staple (reported, not required)",
                 path.display()
             ));
             builder
                 .client_auth(mode, &read(path)?)
                 .map_err(|e| format!("{}: {e}", path.display()))?
+                .client_staples(stapler::server::ClientStaplePolicy::Report)
         }
         None => builder,
     };

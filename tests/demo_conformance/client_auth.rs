@@ -64,7 +64,10 @@ fn real_clients_present_their_certificates() {
     );
     out.assert_success();
     out.assert_contains("client:           \"client-a\"");
-    let line = demo.line_with(" client=\"client-a\"");
+    // openssl was asked to staple (status_request in CertificateRequest)
+    // and, like every client, did not.
+    out.assert_contains("client staple:    absent");
+    let line = demo.line_with(" client=\"client-a\" client_staple=absent");
     assert!(
         line.starts_with("127.0.0.1:") && line.contains("TLS 1.3"),
         "{line}"
