@@ -29,7 +29,12 @@
 //! (servers `stapler`, `rustls`, `floor`; versions `tls13` (the default
 //! when left out) and `tls12`; variants `plain`, `stapled`); resumed
 //! handshakes with `HANDSHAKE_PROFILE=resumed/stapler/tls12-ticket:2000`
-//! (kinds `tls13-psk_dhe_ke`, `tls13-psk_ke`, `tls12-ticket`).
+//! (kinds `tls13-psk_dhe_ke`, `tls13-psk_ke`, `tls12-ticket`); TLS 1.3
+//! with a client certificate with `HANDSHAKE_PROFILE=mtls/stapler:200`.
+//!
+//! Also a full TLS 1.3 handshake with a client certificate (ECDSA P-256
+//! both sides): stapler (`ClientAuth::Required`), rustls
+//! (`WebPkiClientVerifier`) and the floor of `handshake/floor_mtls.rs`.
 
 #[path = "../tests/common/counting_alloc.rs"]
 mod counting_alloc;
@@ -39,10 +44,14 @@ mod floor;
 mod floor12;
 #[path = "handshake/floor12_resumed.rs"]
 mod floor12_resumed;
+#[path = "handshake/floor_mtls.rs"]
+mod floor_mtls;
 #[path = "handshake/floor_resumed.rs"]
 mod floor_resumed;
 #[path = "../tests/common/handshake_driver.rs"]
 mod handshake_driver;
+#[path = "handshake/mtls.rs"]
+mod mtls;
 #[path = "handshake/resumed.rs"]
 mod resumed;
 
@@ -63,6 +72,7 @@ use handshake_driver::{
     stapler_deferred_handshake, stapler_deferred_pauses, stapler_handshake, stapler_paused,
     Fixture, Io, Meter, Version, STAPLE_LEN,
 };
+use mtls::MtlsRig;
 use resumed::ResumedFloors;
 
 #[global_allocator]
@@ -291,6 +301,7 @@ struct Rig {
     floors: [FloorRig; 2],
     floors12: [FloorRig12; 2],
     resumed: ResumedFloors,
+    mtls: MtlsRig,
 }
 
 impl Rig {
@@ -303,13 +314,20 @@ impl Rig {
         let mut io = Io::default();
         let resumed = ResumedFloors::new(&fx, &mut io);
         resumed::warm_up(&fx, &mut io);
+        let mtls = MtlsRig::new(&fx);
         Self {
             fx,
             io,
             floors,
             floors12,
             resumed,
+            mtls,
         }
+    }
+
+    /// One full TLS 1.3 handshake with a client certificate.
+    fn mtls(&mut self, server: Server, m: &mut Meter) {
+        self.mtls.handshake(&self.fx, &mut self.io, server, m);
     }
 
     /// One resumed handshake; `false` if `server` does not do `kind`.
@@ -388,6 +406,20 @@ fn report_heap(rig: &mut Rig) {
                 );
             }
         }
+    }
+    eprintln!("  TLS 1.3 with a client certificate (ECDSA P-256 both sides):");
+    for (server, name) in SERVERS {
+        rig.mtls(server, &mut Meter::default());
+        let mut max = (0, 0);
+        for _ in 0..20 {
+            let mut m = Meter::default();
+            rig.mtls(server, &mut m);
+            max = max.max((m.allocations, m.bytes));
+        }
+        eprintln!(
+            "  tls13-mtls       {name:8} {:4} allocations, {:6} bytes",
+            max.0, max.1
+        );
     }
     eprintln!("  resumed, new tickets included:");
     for kind in Resumed::ALL {
@@ -534,6 +566,33 @@ fn report_times(rig: &mut Rig) {
             );
         }
     }
+    // A full TLS 1.3 handshake with a client certificate.
+    {
+        let mut times = [const { Vec::new() }; 3];
+        for _ in 0..HANDSHAKES {
+            for (i, (server, _)) in SERVERS.iter().enumerate() {
+                let mut m = Meter::default();
+                rig.mtls(*server, &mut m);
+                times[i].push(m.elapsed.as_nanos() as f64);
+            }
+        }
+        for v in &mut times {
+            v.sort_by(f64::total_cmp);
+        }
+        let [s, r, f] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+        for (i, which) in ["p10", "median"].iter().enumerate() {
+            eprintln!(
+                "  tls13-mtls       {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
+                 stapler/floor {:.3}, rustls/floor {:.3}, stapler/rustls {:.3}",
+                s[i],
+                r[i],
+                f[i],
+                s[i] / f[i],
+                r[i] / f[i],
+                s[i] / r[i]
+            );
+        }
+    }
     // All three decisions deferred, interleaved with the stapled floor
     // (the remote key is signed by ring inside the meter, as the floor
     // signs): what the pauses cost.
@@ -568,6 +627,25 @@ fn report_times(rig: &mut Rig) {
 /// `SERVER-[VERSION-]VARIANT[:N]`.
 fn profile(spec: &str) {
     let (what, count) = spec.split_once(':').unwrap_or((spec, "100"));
+    if let Some(server) = what.strip_prefix("mtls/") {
+        // `mtls/SERVER[:N]`.
+        let server = SERVERS
+            .iter()
+            .find(|(_, n)| *n == server)
+            .expect("server")
+            .0;
+        let mut rig = Rig::new();
+        let count: u32 = count.parse().expect("count");
+        let mut m = Meter::default();
+        for _ in 0..count {
+            rig.mtls(server, &mut m);
+        }
+        eprintln!(
+            "{what}: {count} handshakes, {:?} per handshake",
+            m.elapsed / count
+        );
+        return;
+    }
     if let Some(resumed) = what.strip_prefix("resumed/") {
         // `resumed/SERVER/KIND[:N]`, KIND as `Resumed::name` says.
         let (server, kind) = resumed.split_once('/').expect("resumed/SERVER/KIND");
@@ -661,6 +739,19 @@ fn bench(c: &mut Criterion, rig: &mut Rig) {
         }
         group.finish();
     }
+    let mut group = c.benchmark_group("handshake/tls13-mtls");
+    for (server, name) in SERVERS {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut m = Meter::default();
+                for _ in 0..iters {
+                    rig.mtls(server, &mut m);
+                }
+                m.elapsed
+            });
+        });
+    }
+    group.finish();
 }
 
 fn main() {

@@ -156,18 +156,25 @@ pub struct Floor {
     ee_and_certificate: Vec<u8>,
     /// The server's flight record, reused.
     record: Vec<u8>,
+    /// Whether the transcript is kept past the server's Finished: with
+    /// client authentication, the client's Certificate and
+    /// CertificateVerify are hashed in before its Finished
+    /// (`floor_mtls.rs`).
+    pub keep_transcript: bool,
 }
 
 /// What the server keeps between its flight and the client's Finished.
 pub struct Pending {
-    client_read: LessSafeKey,
-    client_iv: [u8; IV_LEN],
-    client_finished_key: [u8; HASH_LEN],
-    server_finished_hash: digest::Digest,
-    client_application: [u8; HASH_LEN],
-    server_write: LessSafeKey,
+    pub client_read: LessSafeKey,
+    pub client_iv: [u8; IV_LEN],
+    pub client_finished_key: [u8; HASH_LEN],
+    pub server_finished_hash: digest::Digest,
+    pub client_application: [u8; HASH_LEN],
+    pub server_write: LessSafeKey,
     /// The client's handshake key, for the harness to play the client.
-    client_key: [u8; KEY_LEN],
+    pub client_key: [u8; KEY_LEN],
+    /// The transcript through the server's Finished, if kept.
+    pub transcript: Option<digest::Context>,
 }
 
 impl Floor {
@@ -198,6 +205,7 @@ impl Floor {
             server_hello,
             ee_and_certificate,
             record,
+            keep_transcript: false,
         }
     }
 
@@ -266,6 +274,7 @@ impl Floor {
         record.extend_from_slice(&[20, 0, 0, HASH_LEN as u8]);
         record.extend_from_slice(verify_data.as_ref());
         transcript.update(&record[fin_at..]);
+        let kept = self.keep_transcript.then(|| transcript.clone());
         let server_finished_hash = transcript.finish();
 
         record.push(22); // the inner content type: handshake
@@ -290,6 +299,7 @@ impl Floor {
             client_application: client_ap,
             server_write: aead_key(&server_app.key),
             client_key: client_hs.key,
+            transcript: kept,
         }
     }
 
@@ -419,6 +429,7 @@ pub fn check_against_rfc8448() {
         client_application: client_ap,
         server_write: aead_key(&server_app.key),
         client_key: client_hs.key,
+        transcript: None,
     };
     Floor::client_finished(pending, &mut client_record);
     assert_eq!(

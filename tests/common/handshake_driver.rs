@@ -36,6 +36,8 @@ use recording_verifier::RecordingVerifier;
 /// here is `Trust`, so no check reads it and any value would do.
 pub const ANY_TIME: u64 = 0;
 
+#[path = "mtls_driver.rs"]
+pub mod mtls;
 #[path = "recording_verifier.rs"]
 mod recording_verifier;
 #[path = "resumed_driver.rs"]
