@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use const_oid::ObjectIdentifier;
-use der::asn1::{AnyRef, BitStringRef, UintRef};
+use der::asn1::{AnyRef, UintRef};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 use x509_cert::ext::pkix::name::GeneralName;
 use x509_cert::ext::pkix::{
@@ -18,6 +18,7 @@ use x509_cert::spki::SubjectPublicKeyInfoRef;
 
 use super::oids::{self, Oid};
 use super::pem::{self, PemError};
+use super::raw::{algorithm_params, share, Raw};
 
 /// The TLS extension number of status_request (RFC 6066 §8), which a TLS
 /// Feature extension lists to mean "must staple" (RFC 7633 §4.2.3).
@@ -212,7 +213,7 @@ impl KeyUsage {
         Self(self.0 | other.0)
     }
 
-    fn from_x509(ku: &X509KeyUsage) -> Self {
+    pub(crate) fn from_x509(ku: &X509KeyUsage) -> Self {
         let flags = [
             (ku.digital_signature(), Self::DIGITAL_SIGNATURE),
             (ku.non_repudiation(), Self::NON_REPUDIATION),
@@ -477,90 +478,6 @@ impl fmt::Debug for Hex<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
     }
-}
-
-/// The slice of `base` that `part` is, as a shared [`Bytes`]; `part` must
-/// have been borrowed from `base`.
-fn share(base: &Bytes, part: &[u8]) -> Result<Bytes, CertificateError> {
-    if part.is_empty() {
-        return Ok(Bytes::new());
-    }
-    let start = (part.as_ptr() as usize).checked_sub(base.as_ptr() as usize);
-    let end = start.and_then(|start| start.checked_add(part.len()));
-    match (start, end) {
-        (Some(start), Some(end)) if end <= base.len() => Ok(base.slice(start..end)),
-        // Unreachable for slices of `base`; an error rather than a panic.
-        _ => Err(der::Error::from(der::ErrorKind::Failed).into()),
-    }
-}
-
-/// The byte-exact pieces of a certificate, found by walking its DER.
-struct Raw<'a> {
-    tbs: &'a [u8],
-    serial: &'a [u8],
-    inner_signature_algorithm: &'a [u8],
-    issuer: &'a [u8],
-    subject: &'a [u8],
-    spki: &'a [u8],
-    signature_algorithm: &'a [u8],
-    signature: BitStringRef<'a>,
-}
-
-impl<'a> Raw<'a> {
-    /// Walks `Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm,
-    /// signature }` and the start of `TBSCertificate`, keeping each field's
-    /// encoded bytes.
-    fn walk(der: &'a [u8]) -> der::Result<Self> {
-        let outer = AnyRef::from_der(der)?;
-        let mut cert = SliceReader::new(sequence_value(outer)?)?;
-        let tbs = cert.tlv_bytes()?;
-        let signature_algorithm = cert.tlv_bytes()?;
-        let signature = BitStringRef::decode(&mut cert)?;
-        cert.finish()?;
-
-        let mut fields = SliceReader::new(sequence_value(AnyRef::from_der(tbs)?)?)?;
-        // version [0] EXPLICIT, DEFAULT v1.
-        if fields.peek_byte() == Some(0xa0) {
-            fields.tlv_bytes()?;
-        }
-        let serial = AnyRef::decode(&mut fields)?.value();
-        let inner_signature_algorithm = fields.tlv_bytes()?;
-        let issuer = fields.tlv_bytes()?;
-        let _validity = fields.tlv_bytes()?;
-        let subject = fields.tlv_bytes()?;
-        let spki = fields.tlv_bytes()?;
-        Ok(Self {
-            tbs,
-            serial,
-            inner_signature_algorithm,
-            issuer,
-            subject,
-            spki,
-            signature_algorithm,
-            signature,
-        })
-    }
-}
-
-/// The contents of a SEQUENCE.
-fn sequence_value(any: AnyRef<'_>) -> der::Result<&[u8]> {
-    if any.tag() == Tag::Sequence {
-        Ok(any.value())
-    } else {
-        Err(any.tag().unexpected_error(Some(Tag::Sequence)).into())
-    }
-}
-
-/// The parameters of a DER AlgorithmIdentifier, as one whole TLV, if present.
-pub(crate) fn algorithm_params(algorithm: &[u8]) -> der::Result<Option<&[u8]>> {
-    let mut fields = SliceReader::new(sequence_value(AnyRef::from_der(algorithm)?)?)?;
-    let _oid: ObjectIdentifier = Decode::decode(&mut fields)?;
-    if fields.is_finished() {
-        return Ok(None);
-    }
-    let params = fields.tlv_bytes()?;
-    fields.finish()?;
-    Ok(Some(params))
 }
 
 /// The extensions that stapler reads, decoded.

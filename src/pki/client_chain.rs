@@ -20,7 +20,10 @@ use bytes::Bytes;
 use rustls_pki_types::{CertificateDer, TrustAnchor, UnixTime};
 use webpki::{EndEntityCert, KeyUsage as Purpose};
 
+use std::sync::{Arc, OnceLock};
+
 use super::certificate::{Certificate, CertificateError, KeyUsage};
+use super::raw::LeafKey;
 
 /// The most certificates a client's chain may hold, leaf included: a
 /// private PKI's leaf sits two or three below its root; the cap bounds the
@@ -125,17 +128,16 @@ impl ClientRoots {
     /// ```
     pub fn verify(&self, chain: &[Bytes], now: u64) -> Result<VerifiedClient, ClientChainError> {
         let leaf_der = chain.first().ok_or(ClientChainError::Empty)?;
-        let leaf = Certificate::from_der(leaf_der.clone())
-            .map_err(|e| ClientChainError::Malformed(e.to_string()))?;
-        let path = self.verify_parsed(&leaf, chain, now)?;
+        let leaf = ClientLeaf::read(leaf_der.clone())?;
+        let path = self.verify_path(leaf.key(), chain, now)?;
         Ok(VerifiedClient::by_roots(leaf, path))
     }
 
-    /// [`Self::verify`] with the leaf already parsed (it is `chain[0]`):
-    /// the verified path, leaf first, without the root.
-    pub(crate) fn verify_parsed(
+    /// [`Self::verify`] with the leaf's key already read (the leaf is
+    /// `chain[0]`): the verified path, leaf first, without the root.
+    pub(crate) fn verify_path(
         &self,
-        leaf: &Certificate,
+        leaf: &LeafKey,
         chain: &[Bytes],
         now: u64,
     ) -> Result<Vec<Bytes>, ClientChainError> {
@@ -161,7 +163,7 @@ impl ClientRoots {
             )
             .map_err(ClientChainError::from)?;
         if leaf
-            .key_usage()
+            .key_usage
             .is_some_and(|ku| !ku.contains(KeyUsage::DIGITAL_SIGNATURE))
         {
             return Err(ClientChainError::NotForClientAuth);
@@ -178,14 +180,67 @@ impl ClientRoots {
     }
 }
 
+/// A client's leaf certificate in a handshake: its key read at once (the
+/// CertificateVerify needs it, and rustls-webpki checks the structure of a
+/// chain it verifies), the rest parsed when first wanted, so that a
+/// handshake that reads no name pays for none.
+#[derive(Clone, Debug)]
+pub(crate) struct ClientLeaf {
+    der: Bytes,
+    key: LeafKey,
+    parsed: OnceLock<Result<Certificate, CertificateError>>,
+}
+
+impl ClientLeaf {
+    /// Reads `der`'s key: bad_certificate if even that fails.
+    pub(crate) fn read(der: Bytes) -> Result<Self, ClientChainError> {
+        let key = LeafKey::read(&der).map_err(|e| ClientChainError::Malformed(e.to_string()))?;
+        Ok(Self {
+            der,
+            key,
+            parsed: OnceLock::new(),
+        })
+    }
+
+    pub(crate) fn key(&self) -> &LeafKey {
+        &self.key
+    }
+
+    /// The whole certificate, parsed once, strictly.
+    pub(crate) fn parse(&self) -> Result<&Certificate, ClientChainError> {
+        self.parsed
+            .get_or_init(|| Certificate::from_der(self.der.clone()))
+            .as_ref()
+            .map_err(|e| ClientChainError::Malformed(e.to_string()))
+    }
+}
+
 /// A client whose certificate was accepted: the chain, and what the leaf
 /// says of its client. Who vouched for it is [`Self::verified_by`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerifiedClient {
-    leaf: Certificate,
+///
+/// The leaf is parsed the first time a name is asked for, not during the
+/// handshake (a handshake that needs no name pays for none): the first
+/// call to [`Self::leaf`] or a name costs a few microseconds.
+#[derive(Clone, Debug)]
+pub struct VerifiedClient(Arc<Accepted>);
+
+/// What a [`VerifiedClient`] holds, shared: a handshake summary carries a
+/// pointer, not the chain.
+#[derive(Debug)]
+struct Accepted {
+    leaf: ClientLeaf,
     chain: Vec<Bytes>,
     by: VerifiedBy,
 }
+
+impl PartialEq for VerifiedClient {
+    fn eq(&self, other: &Self) -> bool {
+        let (a, b) = (&*self.0, &*other.0);
+        a.by == b.by && a.chain == b.chain && a.leaf.der == b.leaf.der
+    }
+}
+
+impl Eq for VerifiedClient {}
 
 /// Who accepted a client's certificate.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -202,58 +257,65 @@ pub enum VerifiedBy {
 
 impl VerifiedClient {
     /// A chain that verified to a root: `path` is leaf first, no root.
-    pub(crate) fn by_roots(leaf: Certificate, path: Vec<Bytes>) -> Self {
-        Self {
+    pub(crate) fn by_roots(leaf: ClientLeaf, path: Vec<Bytes>) -> Self {
+        Self(Arc::new(Accepted {
             leaf,
             chain: path,
             by: VerifiedBy::Roots,
-        }
+        }))
     }
 
     /// A chain the application accepted, as the client sent it.
-    pub(crate) fn by_application(leaf: Certificate, chain: Vec<Bytes>) -> Self {
-        Self {
+    pub(crate) fn by_application(leaf: ClientLeaf, chain: Vec<Bytes>) -> Self {
+        Self(Arc::new(Accepted {
             leaf,
             chain,
             by: VerifiedBy::Application,
-        }
+        }))
     }
 
     /// Who accepted the certificate: the configured roots, or the
     /// application.
     pub fn verified_by(&self) -> VerifiedBy {
-        self.by
+        self.0.by
     }
 
-    /// The client's certificate.
-    pub fn leaf(&self) -> &Certificate {
-        &self.leaf
+    /// The client's certificate, parsed (on the first call); `None` if
+    /// stapler's parser refuses it though its chain verified (an extension
+    /// it reads is malformed: rustls-webpki does not read them all).
+    pub fn leaf(&self) -> Option<&Certificate> {
+        self.0.leaf.parse().ok()
+    }
+
+    /// The client's certificate, DER, as it was sent.
+    pub fn leaf_der(&self) -> &Bytes {
+        &self.0.leaf.der
     }
 
     /// The chain, leaf first: the verified path without the root, or, when
     /// the application accepted it, the chain as the client sent it.
     pub fn chain(&self) -> &[Bytes] {
-        &self.chain
+        &self.0.chain
     }
 
     /// The leaf subject's common name, if any.
     pub fn common_name(&self) -> Option<&str> {
-        self.leaf.common_name()
+        self.leaf().and_then(Certificate::common_name)
     }
 
     /// The leaf's dNSName SANs.
     pub fn dns_names(&self) -> &[String] {
-        self.leaf.dns_names()
+        self.leaf().map_or(&[], Certificate::dns_names)
     }
 
     /// The leaf's URI SANs.
     pub fn uris(&self) -> &[String] {
-        self.leaf.uris()
+        self.leaf().map_or(&[], Certificate::uris)
     }
 
     /// The leaf's SPIFFE ID, if it is an X.509-SVID (one `spiffe://` URI).
     pub fn spiffe_id(&self) -> Option<&str> {
-        self.leaf.spiffe_id()
+        self.leaf().and_then(Certificate::spiffe_id)
     }
 }
 

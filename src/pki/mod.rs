@@ -46,9 +46,11 @@ mod issuer;
 mod names;
 mod oids;
 pub mod pem;
+mod raw;
 mod verify;
 
 pub use certificate::{Certificate, CertificateError, KeyUsage, PublicKeyAlgorithm};
+pub(crate) use client_chain::ClientLeaf;
 pub use client_chain::{
     ClientChainError, ClientRoots, VerifiedBy, VerifiedClient, MAX_CLIENT_CHAIN_LEN,
 };

@@ -35,7 +35,7 @@
 use bytes::Bytes;
 
 use crate::error::Error;
-use crate::pki::{Certificate, ClientChainError, ClientRoots, VerifiedClient};
+use crate::pki::{Certificate, ClientChainError, ClientLeaf, ClientRoots, VerifiedClient};
 use crate::server::client_staple::{self, ClientStaple, ClientStaplePolicy, StapleSent};
 use crate::server::events::HandshakeSummary;
 
@@ -91,8 +91,8 @@ pub enum BuiltinVerdict {
 /// accepts it.
 #[derive(Debug)]
 pub(crate) struct PresentedClient {
-    /// The leaf, parsed: its key checks the CertificateVerify.
-    pub(crate) leaf: Certificate,
+    /// The leaf: its key checks the CertificateVerify.
+    pub(crate) leaf: ClientLeaf,
     /// The chain as the client sent it, leaf first.
     pub(crate) chain: Vec<Bytes>,
     /// The verified path when `verdict` is `Verified`.
@@ -131,7 +131,12 @@ impl ClientAuthConfig {
                 .filter_map(|der| Certificate::from_der(der.clone()).ok())
                 .collect();
             let issuers = parsed.iter().chain(self.roots.certificates());
-            client.staple = client_staple::judge(staple, &client.leaf, issuers, now);
+            // An OCSP response names its certificate by issuer and serial:
+            // the leaf is parsed whole for it.
+            client.staple = match client.leaf.parse() {
+                Ok(leaf) => client_staple::judge(staple, leaf, issuers, now),
+                Err(_) => ClientStaple::Unverifiable,
+            };
         }
         client_staple::enforce(self.staples, &client.staple)?;
         Ok(client)
@@ -141,11 +146,15 @@ impl ClientAuthConfig {
         let leaf_der = chain
             .first()
             .ok_or(Error::Internal("an empty chain examined"))?;
-        // A leaf that does not parse has no key to check the
-        // CertificateVerify with: bad_certificate, whoever decides.
-        let leaf = Certificate::from_der(leaf_der.clone())
-            .map_err(|e| Error::ClientCertificate(ClientChainError::Malformed(e.to_string())))?;
+        // A leaf whose key cannot be read cannot check the
+        // CertificateVerify: bad_certificate, whoever decides. The rest of
+        // it is parsed when wanted (see `ClientLeaf`).
+        let leaf = ClientLeaf::read(leaf_der.clone()).map_err(Error::ClientCertificate)?;
         if self.roots.is_empty() {
+            // No roots, so no rustls-webpki: the strict parse is the only
+            // check of the certificate's structure, and the application
+            // will read it.
+            leaf.parse().map_err(Error::ClientCertificate)?;
             return Ok(PresentedClient {
                 leaf,
                 chain,
@@ -157,7 +166,7 @@ impl ClientAuthConfig {
         let now = now.ok_or(Error::Internal(
             "client certificates are verified at the connection's time: ServerConnection::new_at",
         ))?;
-        let (path, verdict) = match self.roots.verify_parsed(&leaf, &chain, now) {
+        let (path, verdict) = match self.roots.verify_path(leaf.key(), &chain, now) {
             Ok(path) => (path, BuiltinVerdict::Verified),
             Err(e) if self.deferred => (Vec::new(), BuiltinVerdict::Refused(e)),
             Err(e) => return Err(Error::ClientCertificate(e)),
@@ -182,20 +191,32 @@ fn staple_matters(policy: ClientStaplePolicy, sent: StapleSent<'_>) -> bool {
 #[derive(Debug)]
 pub(crate) struct ClientToJudge {
     pub(crate) client: PresentedClient,
+    /// The leaf, parsed for the application.
+    pub(crate) leaf: Certificate,
     pub(crate) server_name: Option<Box<str>>,
     pub(crate) alpn_protocol: Option<Bytes>,
 }
 
 impl ClientToJudge {
-    /// The request's view of `client`; the summary gets its staple now,
-    /// whatever the verdict.
-    pub(crate) fn new(client: PresentedClient, summary: &mut HandshakeSummary) -> Self {
+    /// The request's view of `client`, its leaf parsed whole (or refused
+    /// with bad_certificate); the summary gets its staple now, whatever
+    /// the verdict.
+    pub(crate) fn new(
+        client: PresentedClient,
+        summary: &mut HandshakeSummary,
+    ) -> Result<Self, Error> {
+        let leaf = client
+            .leaf
+            .parse()
+            .map_err(Error::ClientCertificate)?
+            .clone();
         summary.client_staple = client.staple.clone();
-        Self {
+        Ok(Self {
             client,
+            leaf,
             server_name: summary.server_name.clone(),
             alpn_protocol: summary.alpn_protocol.clone(),
-        }
+        })
     }
 }
 

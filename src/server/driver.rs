@@ -700,12 +700,14 @@ impl Core {
         };
         let ClientToJudge {
             client,
+            leaf,
             server_name,
             alpn_protocol,
         } = judged;
         let request = VerifyClientRequest {
             ticket: self.ticket()?,
             client,
+            leaf,
             version,
             server_name,
             alpn_protocol,

@@ -48,6 +48,8 @@ use crate::server::request::{Answer, Completion, Ticket};
 pub struct VerifyClientRequest {
     pub(crate) ticket: Ticket,
     pub(crate) client: PresentedClient,
+    /// The client's leaf, parsed.
+    pub(crate) leaf: Certificate,
     pub(crate) version: ProtocolVersion,
     pub(crate) server_name: Option<Box<str>>,
     pub(crate) alpn_protocol: Option<Bytes>,
@@ -99,7 +101,7 @@ pub(crate) enum ClientAnswer {
 impl VerifyClientRequest {
     /// The client's certificate, parsed: its subject, SANs, SPIFFE ID.
     pub fn leaf(&self) -> &Certificate {
-        &self.client.leaf
+        &self.leaf
     }
 
     /// The chain as the client sent it, leaf first.
@@ -169,7 +171,7 @@ impl VerifyClientRequest {
 impl fmt::Debug for VerifyClientRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("VerifyClientRequest")
-            .field("subject", &self.client.leaf.common_name())
+            .field("subject", &self.leaf.common_name())
             .field("chain_len", &self.client.chain.len())
             .field("builtin", &self.client.verdict)
             .field("version", &self.version)

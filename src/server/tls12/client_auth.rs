@@ -148,12 +148,12 @@ impl ExpectCertificateVerify {
         let signed = next.transcript.messages().ok_or(Error::Internal(
             "a client CertificateVerify without the messages",
         ))?;
-        verify_signature(scheme, client.leaf.public_key(), signed, signature)
+        verify_signature(scheme, &client.leaf.key().public_key, signed, signature)
             .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
         next.transcript.add(message.encoded);
         next.client_finished_hash = next.transcript.current_hash();
         if config.client_certificate_events() {
-            let client = Some(ClientToJudge::new(client, &mut next.summary));
+            let client = Some(ClientToJudge::new(client, &mut next.summary)?);
             return Ok(Stage::AwaitClientVerdict(AwaitClientVerdict {
                 next,
                 client,

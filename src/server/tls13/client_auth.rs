@@ -180,11 +180,16 @@ impl ExpectCertificateVerify {
             .find(|s| s.to_wire() == wire)
             .ok_or(PeerMisbehaved::UnofferedSignatureScheme(wire))?;
         let signed = CertificateVerifyMessage::client(&transcript.current_hash());
-        verify_signature(scheme, client.leaf.public_key(), signed.as_ref(), signature)
-            .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
+        verify_signature(
+            scheme,
+            &client.leaf.key().public_key,
+            signed.as_ref(),
+            signature,
+        )
+        .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
         transcript.add(message.encoded);
         if deferred {
-            let client = ClientToJudge::new(client, &mut summary);
+            let client = ClientToJudge::new(client, &mut summary)?;
             return Ok(State::AwaitClientVerdict(Box::new(AwaitClientVerdict {
                 next: ExpectFinished {
                     secrets,
