@@ -230,6 +230,28 @@ fn fuzz_regressions_replay() {
     }
 }
 
+/// Every certificate of the test PKIs, DER, through the `certificate`
+/// target: the strict parse and the handshake's light reading agree on
+/// each, and rustls-webpki's verdict agrees with both.
+#[test]
+fn test_certificates_read_alike_three_ways() {
+    let mut strict = 0;
+    for dir in ["tests/data/pki", "tests/data/client_pki", "tests/data/ocsp"] {
+        for (name, bytes) in files(dir) {
+            if !name.ends_with(".crt") && !name.ends_with(".pem") {
+                continue;
+            }
+            let Ok(ders) = stapler::pki::pem::certificates_from_pem_or_der(&bytes) else {
+                continue;
+            };
+            for der in ders {
+                strict += usize::from(targets::certificate::certificate(&der));
+            }
+        }
+    }
+    assert!(strict >= 30, "only {strict} certificates parsed");
+}
+
 /// A ClientHello may be 131,396 bytes (`MAX_CLIENT_HELLO_LEN`), and any must
 /// parse in time linear in its size (ARCHITECTURE.md, "Invariants"). The
 /// `client_hello-quadratic-*` regressions are valid hellos of ~16k unknown

@@ -2,8 +2,9 @@
 //!
 //! The libFuzzer wrappers in `fuzz/fuzz_targets/` call these, and so does
 //! `tests/fuzz_corpus.rs` (through `#[path]`), which replays the captures and
-//! every saved regression on stable Rust with `cargo test`. That is why this
-//! file uses nothing but `stapler` and `std`.
+//! every saved regression on stable Rust with `cargo test`. That is why these
+//! files use nothing but `std`, `stapler` and crates stapler itself depends
+//! on.
 //!
 //! Errors from the codec are expected and simply end a run. A broken
 //! invariant is a bug and fails an `assert!`, which the fuzzer reports as a
@@ -28,6 +29,9 @@ pub mod server;
 
 #[path = "ocsp.rs"]
 pub mod ocsp;
+
+#[path = "certificate.rs"]
+pub mod certificate;
 
 use core::fmt::{self, Write as _};
 

@@ -59,3 +59,13 @@ pub use names::{dns_name_matches, is_valid_dns_reference};
 pub use oids::{Oid, ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};
 pub use pem::{KeyFormat, PemError, PrivateKeyDer};
 pub use verify::{verify_signature, verify_signed_by, SigError, SignatureAlgorithm};
+
+/// The handshake's light reading of a client certificate, its public key
+/// and key usage, public only with the `fuzzing` feature: the `certificate`
+/// fuzz target checks that it agrees with [`Certificate::from_der`].
+#[cfg(feature = "fuzzing")]
+pub fn read_leaf_key(
+    der: &bytes::Bytes,
+) -> Result<(bytes::Bytes, Option<KeyUsage>), CertificateError> {
+    raw::LeafKey::read(der).map(|key| (key.public_key, key.key_usage))
+}
