@@ -696,8 +696,13 @@ fn the_server_tells_its_groups_when_it_prefers_another() {
         types.contains(&ExtensionType::SupportedGroups.to_wire()),
         "{types:?}"
     );
-    // All the server's groups, in its order: x25519, P-256, P-384.
-    assert_eq!(groups.unwrap(), [0, 6, 0, 0x1d, 0, 0x17, 0, 0x18]);
+    // All the server's groups, in its order: the hybrids
+    // (X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024), then
+    // x25519, P-256, P-384.
+    assert_eq!(
+        groups.unwrap(),
+        [0, 12, 0x11, 0xec, 0x11, 0xeb, 0x11, 0xed, 0, 0x1d, 0, 0x17, 0, 0x18]
+    );
     // Never early_data: 0-RTT is not accepted.
     assert!(!types.contains(&ExtensionType::EarlyData.to_wire()));
 }

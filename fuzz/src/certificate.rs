@@ -41,7 +41,11 @@ pub fn certificate(data: &[u8]) -> bool {
         let _ = (cert.common_name(), cert.dns_names(), cert.uris());
         let _ = (cert.spiffe_id(), cert.not_before(), cert.not_after());
         let _ = (cert.extended_key_usage(), cert.must_staple(), cert.is_ca());
-        let _ = (cert.ocsp_urls(), cert.ca_issuers_urls(), cert.ip_addresses());
+        let _ = (
+            cert.ocsp_urls(),
+            cert.ca_issuers_urls(),
+            cert.ip_addresses(),
+        );
     }
     if let Ok(client) = roots().verify(&[der], NOW) {
         // rustls-webpki and the light reading took it; the strict parse

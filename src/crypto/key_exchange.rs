@@ -1,20 +1,35 @@
-//! Ephemeral (EC)DHE key exchange for the key_share extension
-//! (RFC 8446 §4.2.7, §4.2.8, §7.4): x25519, secp256r1 and secp384r1 through
-//! `ring::agreement`, plus the registry of group code points clients send.
+//! Ephemeral key exchange for the key_share extension (RFC 8446 §4.2.7,
+//! §4.2.8, §7.4): x25519, secp256r1 and secp384r1 through
+//! `ring::agreement`, the post-quantum hybrids of `hybrid.rs` (TLS 1.3
+//! only), plus the registry of group code points clients send.
 
 use ring::{agreement, rand::SecureRandom};
+use zeroize::Zeroize;
 
-use super::key_schedule::Secret;
+use super::hybrid;
 pub use crate::enums::NamedGroup;
 use crate::error::{CryptoError, Error, InvalidMessage};
 
-/// The groups this server can complete a key exchange in, in its order of
-/// preference.
-pub(crate) static SUPPORTED_GROUPS: [NamedGroup; 3] = [
+/// The groups this server can complete a key exchange in, in its default
+/// order of preference: the hybrids first, so that a client that sent a
+/// hybrid share gets a post-quantum exchange (draft-ietf-tls-ecdhe-mlkem),
+/// then the classical curves.
+pub(crate) static SUPPORTED_GROUPS: [NamedGroup; 6] = [
+    NamedGroup::X25519Mlkem768,
+    NamedGroup::SecP256r1Mlkem768,
+    NamedGroup::SecP384r1Mlkem1024,
     NamedGroup::X25519,
     NamedGroup::Secp256r1,
     NamedGroup::Secp384r1,
 ];
+
+/// The longest server key_share: SecP384r1MLKEM1024's P-384 point and
+/// ML-KEM-1024 ciphertext (97 + 1568 bytes).
+pub(crate) const MAX_SERVER_SHARE_LEN: usize = 97 + hybrid::MLKEM1024_CT_LEN;
+
+/// The longest shared secret: SecP384r1MLKEM1024's P-384 secret and
+/// ML-KEM secret (48 + 32 bytes).
+pub(crate) const MAX_SHARED_SECRET_LEN: usize = 48 + 32;
 
 impl NamedGroup {
     /// ring's algorithm and the exact length of a valid key_share: 32 bytes
@@ -29,10 +44,60 @@ impl NamedGroup {
         }
     }
 
-    /// Whether a key exchange can be done in this group.
+    /// Whether a key exchange can be done in this group (in TLS 1.3; see
+    /// [`Self::is_hybrid`] for TLS 1.2).
     pub(crate) fn is_supported(self) -> bool {
-        self.agreement().is_some()
+        self.agreement().is_some() || self.is_hybrid()
     }
+
+    /// Whether this is a post-quantum hybrid, which TLS 1.3 alone uses
+    /// (draft-ietf-tls-ecdhe-mlkem §3): never chosen in TLS 1.2.
+    pub(crate) fn is_hybrid(self) -> bool {
+        hybrid::is_hybrid(self)
+    }
+}
+
+/// The server's key_share for one exchange: an ECDH public key, or a
+/// hybrid's ciphertext and public key. Made on the stack and written into
+/// ServerHello.
+pub(crate) struct ServerShare {
+    bytes: [u8; MAX_SERVER_SHARE_LEN],
+    len: usize,
+}
+
+impl ServerShare {
+    /// `a ‖ b`; an error (a bug) if longer than any group's share.
+    pub(crate) fn concat(a: &[u8], b: &[u8]) -> Result<Self, Error> {
+        let mut bytes = [0; MAX_SERVER_SHARE_LEN];
+        let len = a.len() + b.len();
+        let (first, second) = bytes
+            .get_mut(..len)
+            .ok_or(Error::Internal("a key share longer than any group's"))?
+            .split_at_mut(a.len());
+        first.copy_from_slice(a);
+        second.copy_from_slice(b);
+        Ok(Self { bytes, len })
+    }
+
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+/// TLS 1.3's exchange in one step, once the client's share is in: the
+/// server's share and the shared secret. Both halves of a classical
+/// exchange happen here at once; a hybrid encapsulates (`hybrid.rs`).
+pub(crate) fn respond(
+    group: NamedGroup,
+    client_share: &[u8],
+    rng: &dyn SecureRandom,
+) -> Result<(ServerShare, SharedSecret), Error> {
+    if group.is_hybrid() {
+        return hybrid::respond(group, client_share, rng);
+    }
+    let (exchange, public) = KeyExchange::start(group, rng)?;
+    let secret = exchange.complete(client_share)?;
+    Ok((ServerShare::concat(public.as_ref(), &[])?, secret))
 }
 
 /// The server's half of one ephemeral key exchange. It is consumed by
@@ -88,19 +153,47 @@ impl KeyExchange {
     }
 }
 
-/// The (EC)DHE shared secret: the x-coordinate for the NIST curves, the
-/// X25519 output for x25519 (RFC 8446 §7.4). At most 48 bytes; overwritten
-/// when dropped.
-pub(crate) struct SharedSecret(Secret);
+/// The shared secret: the x-coordinate for the NIST curves, the X25519
+/// output for x25519 (RFC 8446 §7.4), both parts for a hybrid. At most
+/// [`MAX_SHARED_SECRET_LEN`] bytes; overwritten when dropped.
+pub(crate) struct SharedSecret {
+    bytes: [u8; MAX_SHARED_SECRET_LEN],
+    len: usize,
+}
 
 impl SharedSecret {
     fn new(value: &[u8]) -> Self {
-        Self(Secret::new(value))
+        let mut bytes = [0; MAX_SHARED_SECRET_LEN];
+        let len = value.len().min(MAX_SHARED_SECRET_LEN);
+        for (dst, src) in bytes.iter_mut().zip(value) {
+            *dst = *src;
+        }
+        Self { bytes, len }
+    }
+
+    /// `a ‖ b`, a hybrid's secret (draft-ietf-tls-ecdhe-mlkem §3); an
+    /// error (a bug) if longer than any group's.
+    pub(crate) fn concat(a: &[u8], b: &[u8]) -> Result<Self, Error> {
+        if a.len() + b.len() > MAX_SHARED_SECRET_LEN {
+            return Err(Error::Internal("a shared secret longer than any group's"));
+        }
+        let mut secret = Self::new(a);
+        for (dst, src) in secret.bytes.iter_mut().skip(a.len()).zip(b) {
+            *dst = *src;
+        }
+        secret.len = a.len() + b.len();
+        Ok(secret)
     }
 
     /// The secret's bytes, the IKM of the handshake secret's extraction.
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.0.as_bytes()
+        self.bytes.get(..self.len).unwrap_or_default()
+    }
+}
+
+impl Drop for SharedSecret {
+    fn drop(&mut self) {
+        self.bytes.zeroize();
     }
 }
 
@@ -194,7 +287,7 @@ mod tests {
             NamedGroup::X448,
             NamedGroup::Secp521r1,
             NamedGroup::Ffdhe2048,
-            NamedGroup::X25519Mlkem768,
+            NamedGroup::Mlkem768,
             NamedGroup::from_wire(0x0a0a),
         ] {
             assert!(!group.is_supported());
@@ -202,8 +295,13 @@ mod tests {
                 KeyExchange::start(group, &rng).unwrap_err(),
                 Error::Crypto(CryptoError::UnsupportedGroup(group.to_wire()))
             );
+            assert!(respond(group, &[4; 65], &rng).is_err());
         }
         assert!(SUPPORTED_GROUPS.iter().all(|g| g.is_supported()));
+        // The hybrids have no two-step exchange: TLS 1.2 never uses them.
+        for group in SUPPORTED_GROUPS.iter().filter(|g| g.is_hybrid()) {
+            assert!(KeyExchange::start(*group, &rng).is_err());
+        }
     }
 
     #[test]

@@ -154,13 +154,11 @@ impl<'a> Raw<'a> {
             let mut fields = SliceReader::new(sequence_value(ext)?)?;
             let oid = ObjectIdentifier::decode(&mut fields)?;
             if fields.peek_byte() == Some(0x01) {
-                // DER never encodes the DEFAULT (X.690 §11.5).
-                if !bool::decode(&mut fields)? {
-                    return Err(der::Error::from(der::ErrorKind::Noncanonical {
-                        tag: Tag::Boolean,
-                    })
-                    .into());
-                }
+                // critical. DER leaves a FALSE out (X.690 §11.5), but some
+                // CAs encode it, and the strict parse (x509-cert) and
+                // rustls-webpki both take it: so does this reading, which
+                // must take whatever they take.
+                let _critical = bool::decode(&mut fields)?;
             }
             let value = <&OctetStringRef>::decode(&mut fields)?;
             fields.finish()?;

@@ -40,6 +40,9 @@ pub struct ServerConfig {
     /// Refuse TLS 1.2 clients that do not offer the extended master secret
     /// (RFC 7627 §5.3).
     pub(crate) require_ems: bool,
+    /// Whether a HelloRetryRequest asks a TLS 1.3 client for the share of
+    /// a preferred hybrid it listed but did not send.
+    pub(crate) hybrid_retry: bool,
     pub(crate) staple_policy: StaplePolicy,
     pub(crate) must_staple_policy: MustStaplePolicy,
     pub(crate) rng: SystemRandom,
@@ -105,6 +108,7 @@ impl fmt::Debug for ServerConfig {
             .field("tls13", &self.tls13)
             .field("tls12", &self.tls12)
             .field("require_ems", &self.require_ems)
+            .field("hybrid_retry", &self.hybrid_retry)
             .field("staple_policy", &self.staple_policy)
             .field("must_staple_policy", &self.must_staple_policy)
             .finish_non_exhaustive()
@@ -185,6 +189,7 @@ pub struct ServerConfigBuilder {
     groups: Option<Vec<NamedGroup>>,
     versions: Option<(bool, bool)>,
     require_ems: bool,
+    hybrid_retry: bool,
     staple_policy: StaplePolicy,
     must_staple_policy: MustStaplePolicy,
     ticket_keys: Option<Arc<TicketKeys>>,
@@ -492,14 +497,47 @@ impl ServerConfigBuilder {
         self
     }
 
-    /// The key exchange groups to use, most preferred first (default:
-    /// x25519, secp256r1, secp384r1).
+    /// The key exchange groups to use, most preferred first. The default
+    /// puts the post-quantum hybrids (draft-ietf-tls-ecdhe-mlkem) first:
+    /// X25519MLKEM768, SecP256r1MLKEM768, SecP384r1MLKEM1024, then x25519,
+    /// secp256r1, secp384r1. A TLS 1.3 client gets the first of these it
+    /// sent a share for, so a browser offering X25519MLKEM768 beside
+    /// x25519 gets the hybrid; TLS 1.2 skips the hybrids.
+    ///
+    /// ```
+    /// use stapler::{NamedGroup, ServerConfig};
+    ///
+    /// // Classical groups only.
+    /// let config = ServerConfig::builder()
+    ///     .certificate_chain(
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+    ///     )?
+    ///     .key_exchange_groups(&[NamedGroup::X25519, NamedGroup::Secp256r1])?
+    ///     .build()?;
+    /// # Ok::<(), stapler::ConfigError>(())
+    /// ```
     pub fn key_exchange_groups(mut self, groups: &[NamedGroup]) -> Result<Self, ConfigError> {
         if groups.iter().any(|g| !SUPPORTED_GROUPS.contains(g)) {
             return Err(ConfigError::Unsupported("key exchange group"));
         }
         self.groups = Some(groups.to_vec());
         Ok(self)
+    }
+
+    /// Whether a TLS 1.3 client that lists a hybrid group the server
+    /// prefers, but sent a share only for a classical one, is asked for
+    /// the hybrid's share with a HelloRetryRequest (default: no).
+    ///
+    /// The trade-off: on, such a client pays a round trip (and sends a
+    /// 1,216-byte share again) for a post-quantum exchange; off, it gets
+    /// the classical group at once, and its session could be recorded now
+    /// and decrypted by a future quantum computer. Browsers send the
+    /// hybrid's share unasked, so this matters for clients that list it
+    /// without predicting it.
+    pub fn hybrid_retry(mut self, on: bool) -> Self {
+        self.hybrid_retry = on;
+        self
     }
 
     /// Whether a response the application hands back is stapled as given
@@ -570,6 +608,7 @@ impl ServerConfigBuilder {
             tls13,
             tls12,
             require_ems: self.require_ems,
+            hybrid_retry: self.hybrid_retry,
             staple_policy: self.staple_policy,
             must_staple_policy: self.must_staple_policy,
             rng: SystemRandom::new(),

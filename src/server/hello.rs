@@ -86,27 +86,36 @@ pub(crate) fn choose_version(
     Err(PeerMisbehaved::NoCommonVersion)
 }
 
-/// The largest key share of the groups implemented: an uncompressed P-384
-/// point (1 + 2 × 48 bytes).
+/// The largest classical key share: an uncompressed P-384 point (1 + 2 ×
+/// 48 bytes). Shares up to this are kept inline.
 pub(crate) const MAX_SHARE_LEN: usize = 97;
 
 /// A client key share, copied out of the hello so that a paused handshake
-/// needs no buffer of the hello itself.
-#[derive(Clone, Copy)]
-pub(crate) struct ClientShare {
-    bytes: [u8; MAX_SHARE_LEN],
-    len: u8,
+/// needs no buffer of the hello itself. A hybrid's (1,216 to 1,665 bytes,
+/// most of it an ML-KEM encapsulation key) goes to the heap, and is
+/// dropped with the flight that consumes it: it never outlives the key
+/// exchange.
+#[derive(Clone)]
+pub(crate) enum ClientShare {
+    Inline { bytes: [u8; MAX_SHARE_LEN], len: u8 },
+    Hybrid(Box<[u8]>),
 }
 
 impl ClientShare {
-    fn new(entry: &KeyShareEntry<'_>) -> Option<Self> {
+    /// The share of `entry` in `group`; `None` if it cannot be a share of
+    /// that group (too long for a classical one, the wrong length for a
+    /// hybrid: nothing so malformed is copied).
+    fn new(group: NamedGroup, entry: &KeyShareEntry<'_>) -> Option<Self> {
+        let share = entry.key_exchange;
+        if group.is_hybrid() {
+            return (Some(share.len()) == crate::crypto::hybrid_share_len(group))
+                .then(|| Self::Hybrid(share.into()));
+        }
         let mut bytes = [0; MAX_SHARE_LEN];
-        bytes
-            .get_mut(..entry.key_exchange.len())?
-            .copy_from_slice(entry.key_exchange);
-        Some(Self {
+        bytes.get_mut(..share.len())?.copy_from_slice(share);
+        Some(Self::Inline {
             bytes,
-            len: u8::try_from(entry.key_exchange.len()).ok()?,
+            len: u8::try_from(share.len()).ok()?,
         })
     }
 
@@ -114,9 +123,12 @@ impl ClientShare {
     /// so they are always there; were they not, the key exchange must fail
     /// as the bug it would be, not as a bad share from the client.
     pub(crate) fn as_bytes(&self) -> Result<&[u8], CryptoError> {
-        self.bytes
-            .get(..usize::from(self.len))
-            .ok_or(CryptoError::Refused)
+        match self {
+            Self::Inline { bytes, len } => {
+                bytes.get(..usize::from(*len)).ok_or(CryptoError::Refused)
+            }
+            Self::Hybrid(bytes) => Ok(bytes),
+        }
     }
 }
 
@@ -407,13 +419,33 @@ pub(crate) struct KeyExchangeChoice {
 }
 
 impl KeyExchangeChoice {
+    /// What the choice fixed, without the share.
+    pub(crate) fn fixed(&self) -> KxFixed {
+        KxFixed {
+            suite: self.suite,
+            group: self.group,
+            has_share: self.share.is_some(),
+        }
+    }
+}
+
+/// What a TLS 1.3 key exchange choice fixed: the suite and group a
+/// HelloRetryRequest pins, and whether the client's share came (if not,
+/// the retry asks for one). Copied freely; the share stays where it is.
+#[derive(Clone, Copy)]
+pub(crate) struct KxFixed {
+    pub(crate) suite: &'static Tls13Suite,
+    pub(crate) group: NamedGroup,
+    pub(crate) has_share: bool,
+}
+
+impl KxFixed {
     /// The key exchange part of a whole choice.
     pub(crate) fn of(chosen: &Chosen<Tls13Params>) -> Self {
         Self {
             suite: chosen.params.suite,
             group: chosen.group,
-            share: chosen.params.share,
-            advertise_groups: chosen.params.advertise_groups,
+            has_share: chosen.params.share.is_some(),
         }
     }
 }
@@ -488,10 +520,14 @@ pub(crate) fn choose_key_exchange(
         .iter()
         .find_map(|&g| shares.find(g.to_wire()).map(|s| (g, s)))
     {
-        Some((group, entry)) => {
-            let share = ClientShare::new(&entry).ok_or(PeerMisbehaved::BadKeyShare)?;
-            (group, Some(share))
-        }
+        Some((group, entry)) => match preferred_hybrid(config, groups, group) {
+            // Asked for with a retry (`hybrid_retry`): no share is copied.
+            Some(hybrid) => (hybrid, None),
+            None => {
+                let share = ClientShare::new(group, &entry).ok_or(PeerMisbehaved::BadKeyShare)?;
+                (group, Some(share))
+            }
+        },
         None => {
             let group = config
                 .groups
@@ -518,6 +554,25 @@ pub(crate) fn choose_key_exchange(
         share,
         advertise_groups,
     })
+}
+
+/// With `hybrid_retry`, the hybrid group the server prefers to the
+/// classical `chosen` one, that the client supports (but sent no share
+/// for, or it would have been chosen).
+fn preferred_hybrid(
+    config: &ServerConfig,
+    client_groups: crate::codec::U16List<'_>,
+    chosen: NamedGroup,
+) -> Option<NamedGroup> {
+    if !config.hybrid_retry || chosen.is_hybrid() {
+        return None;
+    }
+    config
+        .groups
+        .iter()
+        .copied()
+        .take_while(|&g| g != chosen)
+        .find(|g| g.is_hybrid() && client_groups.contains(g.to_wire()))
 }
 
 /// Where a handshake's certificate comes from.

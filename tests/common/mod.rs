@@ -20,6 +20,7 @@ pub(crate) use scenario_tests;
 pub mod clients;
 pub mod decision_pair;
 pub mod hello_encoder;
+pub mod hybrid_client;
 pub mod interop;
 pub mod loopback;
 pub mod mtls_clients;

@@ -182,18 +182,16 @@ fn choose_group(
     config: &ServerConfig,
     hello: &ClientHello<'_>,
 ) -> Result<NamedGroup, PeerMisbehaved> {
+    // The hybrids are TLS 1.3's alone (draft-ietf-tls-ecdhe-mlkem §3).
+    let mut classical = config.groups.iter().copied().filter(|g| !g.is_hybrid());
     match hello.supported_groups() {
-        Some(groups) => config
-            .groups
-            .iter()
-            .copied()
-            .find(|g| groups.contains(g.to_wire())),
+        Some(groups) => classical.find(|g| groups.contains(g.to_wire())),
         None => config
             .groups
             .iter()
             .copied()
             .find(|&g| g == NamedGroup::Secp256r1)
-            .or_else(|| config.groups.first().copied()),
+            .or_else(|| classical.next()),
     }
     .ok_or(PeerMisbehaved::NoCommonGroup)
 }

@@ -14,7 +14,7 @@ use crate::codec::{ExtensionType, HandshakeType, RECORD_HEADER_LEN, STATUS_TYPE_
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::suites::MAX_HASH_LEN;
 use crate::error::LengthOverflow;
-use crate::server::hello::{MAX_SHARE_LEN, TLS13};
+use crate::server::hello::TLS13;
 
 /// ServerHello.random of a HelloRetryRequest: SHA-256("HelloRetryRequest")
 /// (RFC 8446 §4.1.3).
@@ -190,6 +190,7 @@ pub(crate) fn finished(
 /// §5.2). The output is reserved once with it, so the flight is written
 /// without growing the buffer.
 pub(crate) fn first_flight_len_bound(
+    share_len: usize,
     chain: &[bytes::Bytes],
     staple: Option<&[u8]>,
     alpn: Option<&[u8]>,
@@ -198,8 +199,8 @@ pub(crate) fn first_flight_len_bound(
 ) -> usize {
     // Handshake header 4; version 2, random 32, session id 1 + 32, suite
     // 2, compression 1, extensions 2; supported_versions 4 + 2; key_share
-    // 4 + 2 + 2 + share.
-    const SERVER_HELLO: usize = 4 + 2 + 32 + 33 + 2 + 1 + 2 + 6 + 8 + MAX_SHARE_LEN;
+    // 4 + 2 + 2, and the share.
+    const SERVER_HELLO: usize = 4 + 2 + 32 + 33 + 2 + 1 + 2 + 6 + 8;
     const CCS: usize = RECORD_HEADER_LEN + 1;
     const PROTECTION: usize = 1 + 16;
     // Header 4, extensions 2, an empty server_name 4, ALPN 4 + 2 + 1.
@@ -215,6 +216,7 @@ pub(crate) fn first_flight_len_bound(
     let staple = staple.map_or(0, |s| STAPLE + s.len());
     RECORD_HEADER_LEN
         + SERVER_HELLO
+        + share_len
         + CCS
         + RECORD_HEADER_LEN
         + EE

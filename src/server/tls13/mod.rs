@@ -35,7 +35,7 @@ use std::sync::Arc;
 use ring::digest::Digest;
 
 use crate::codec::{ClientHello, HandshakeMessage, HandshakeType};
-use crate::crypto::key_exchange::KeyExchange;
+use crate::crypto::key_exchange;
 use crate::crypto::key_schedule::{
     Application, ApplicationSecrets, EarlySecret, HandshakeSecrets, TrafficSecret,
 };
@@ -50,9 +50,7 @@ use crate::pki::VerifiedClient;
 use crate::server::client_auth::ClientToJudge;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
-use crate::server::hello::{
-    self, CertSource, Chosen, KeyExchangeChoice, PskModes, SessionId, Tls13Params,
-};
+use crate::server::hello::{self, CertSource, Chosen, KxFixed, PskModes, SessionId, Tls13Params};
 use crate::server::limits::EarlyData;
 use crate::server::output::Output;
 use crate::server::state::{expect, Input};
@@ -242,10 +240,10 @@ pub(crate) fn client_hello(
         return Ok(AfterHello::Final(Final::Resumed(resumed)));
     }
     let (chosen, kx) = if defer {
-        (None, hello::choose_key_exchange(config, hello)?)
+        (None, hello::choose_key_exchange(config, hello)?.fixed())
     } else {
         let chosen = hello::choose(config, hello, CertSource::Config)?;
-        let kx = KeyExchangeChoice::of(&chosen);
+        let kx = KxFixed::of(&chosen);
         (Some(chosen), kx)
     };
     let mut transcript = Transcript::new(kx.suite.digest);
@@ -254,7 +252,7 @@ pub(crate) fn client_hello(
     // early_data, and the 0-RTT records behind the hello are skipped (RFC
     // 8446 §4.2.10): passed over until the second ClientHello after a
     // retry, else tried with the handshake key.
-    if kx.share.is_none() {
+    if !kx.has_share {
         if hello.early_data() {
             out.early_data(EarlyData::SkipUntilHello);
         }
@@ -293,7 +291,7 @@ fn try_resume(
     let (suite, dhe) = match hello::choose_key_exchange(config, hello) {
         Ok(kx) => {
             if let Some((_, pins)) = retry {
-                pins.check(&kx)
+                pins.check(&kx.fixed())
                     .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
             }
             match (kx.share, psk_ke) {
@@ -337,7 +335,7 @@ fn try_resume(
 /// HelloRetryRequest (RFC 8446 §4.1.4): ask for a share in the chosen
 /// group.
 fn send_hello_retry(
-    kx: &KeyExchangeChoice,
+    kx: &KxFixed,
     session_id: &SessionId,
     mut transcript: Transcript,
     out: &mut Output,
@@ -418,12 +416,12 @@ impl ExpectRetryHello {
             return Ok(Final::Resumed(resumed));
         }
         let chosen = if defer {
-            pins.check(&hello::choose_key_exchange(config, hello)?)
+            pins.check(&hello::choose_key_exchange(config, hello)?.fixed())
                 .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
             None
         } else {
             let chosen = hello::choose(config, hello, CertSource::Config)?;
-            pins.check(&KeyExchangeChoice::of(&chosen))
+            pins.check(&KxFixed::of(&chosen))
                 .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
             Some(chosen)
         };
@@ -442,7 +440,7 @@ impl ExpectRetryHello {
 
 impl RetryPins {
     /// Whether a choice keeps the suite and group the retry asked for.
-    fn check(&self, kx: &KeyExchangeChoice) -> Result<(), ()> {
+    fn check(&self, kx: &KxFixed) -> Result<(), ()> {
         if core::ptr::eq(kx.suite, self.suite) && kx.group == self.group {
             Ok(())
         } else {
@@ -470,7 +468,7 @@ impl Deferred {
                 transcript: self.transcript,
             },
             Some(pins) => {
-                pins.check(&KeyExchangeChoice::of(&chosen))
+                pins.check(&KxFixed::of(&chosen))
                     .map_err(|()| Error::SelectionUnusable(RETRY_NOT_KEPT))?;
                 Flight::after_retry(chosen, self.transcript, pins)
             }
@@ -515,8 +513,7 @@ impl Flight {
             .share
             .as_ref()
             .ok_or(Error::Internal("a flight without the client's share"))?;
-        let (kx, public) = KeyExchange::start(chosen.group, rng)?;
-        let shared = kx.complete(share.as_bytes()?)?;
+        let (public, shared) = key_exchange::respond(chosen.group, share.as_bytes()?, rng)?;
         let session_id = params.session_id.as_bytes()?;
         let alpn = chosen.alpn.as_deref();
         let groups: &[NamedGroup] = if params.advertise_groups {
@@ -527,6 +524,7 @@ impl Flight {
         // The whole flight is encoded straight into the output, reserved
         // once, and the protected part encrypted where it lies.
         out.reserve(messages::first_flight_len_bound(
+            public.as_bytes().len(),
             chosen.cert.chain(),
             staple,
             alpn,
@@ -542,7 +540,7 @@ impl Flight {
                     suite: params.suite.suite.to_wire(),
                     key_share: messages::KeyShareField::Share {
                         group: chosen.group.to_wire(),
-                        share: public.as_ref(),
+                        share: public.as_bytes(),
                     },
                     psk: None,
                 },

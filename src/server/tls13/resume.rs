@@ -25,7 +25,7 @@ use super::messages;
 use super::tickets::TicketPlan;
 use super::{send_compat_ccs, ExpectFinished, State};
 use crate::codec::ClientHello;
-use crate::crypto::key_exchange::KeyExchange;
+use crate::crypto::key_exchange;
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::key_schedule::EarlySecret;
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
@@ -53,14 +53,14 @@ pub const MAX_PSK_IDENTITIES: usize = 4;
 /// start, and the client's clock runs on its own (RFC 8446 §8.3).
 pub const MAX_TICKET_AGE_SKEW: u64 = 10;
 
-/// An upper bound on a resumed flight's bytes but the ALPN protocol:
-/// ServerHello in its record (header 5 + 4; version, random, session id,
-/// suite, compression 70; supported_versions 6; key_share 8 + a P-384
-/// point 97; pre_shared_key 6), the compatibility change_cipher_spec (6),
-/// and EncryptedExtensions and Finished in one protected record (header
-/// 5; EncryptedExtensions 4 + 2 + ALPN's 7; Finished 4 + 48; type and tag
-/// 17). Reserved once, so the flight never grows the output.
-const RESUMED_FLIGHT_LEN: usize = 9 + 70 + 6 + 105 + 6 + 6 + 5 + 13 + 52 + 17;
+/// An upper bound on a resumed flight's bytes but the ALPN protocol and
+/// the server's key share: ServerHello in its record (header 5 + 4;
+/// version, random, session id, suite, compression 70; supported_versions
+/// 6; key_share 8; pre_shared_key 6), the compatibility change_cipher_spec
+/// (6), and EncryptedExtensions and Finished in one protected record
+/// (header 5; EncryptedExtensions 4 + 2 + ALPN's 7; Finished 4 + 48; type
+/// and tag 17). Reserved once, so the flight never grows the output.
+const RESUMED_FLIGHT_LEN: usize = 9 + 70 + 6 + 8 + 6 + 6 + 5 + 13 + 52 + 17;
 
 /// A ticket accepted for this handshake.
 pub(crate) struct Accepted {
@@ -244,8 +244,9 @@ impl ResumedFlight {
         let zeros = [0; MAX_HASH_LEN];
         let exchanged = match &dhe {
             Some((group, share)) => {
-                let (exchange, public) = KeyExchange::start(*group, &config.rng)?;
-                Some((*group, public, exchange.complete(share.as_bytes()?)?))
+                let (public, shared) =
+                    key_exchange::respond(*group, share.as_bytes()?, &config.rng)?;
+                Some((*group, public, shared))
             }
             None => None,
         };
@@ -253,7 +254,7 @@ impl ResumedFlight {
             Some((group, public, shared)) => (
                 messages::KeyShareField::Share {
                     group: group.to_wire(),
-                    share: public.as_ref(),
+                    share: public.as_bytes(),
                 },
                 shared.as_bytes(),
             ),
@@ -273,7 +274,10 @@ impl ResumedFlight {
             session,
         } = accepted;
         let alpn = session.alpn.as_deref();
-        out.reserve(RESUMED_FLIGHT_LEN + alpn.map_or(0, <[u8]>::len));
+        let share_len = exchanged
+            .as_ref()
+            .map_or(0, |(_, public, _)| public.as_bytes().len());
+        out.reserve(RESUMED_FLIGHT_LEN + share_len + alpn.map_or(0, <[u8]>::len));
         out.message(&mut transcript, |w| {
             messages::server_hello(
                 w,
