@@ -17,6 +17,8 @@ mod demo_pki;
 #[path = "../examples/demo_server/mod.rs"]
 mod demo_server;
 
+#[path = "demo_conformance/browser.rs"]
+mod browser;
 #[path = "demo_conformance/client_auth.rs"]
 mod client_auth;
 mod common;

@@ -56,6 +56,11 @@ pub const NODE: Peer = Peer {
     program: "node",
     debian_package: "nodejs",
 };
+/// `chromium`, run headless.
+pub const CHROMIUM: Peer = Peer {
+    program: "chromium",
+    debian_package: "chromium",
+};
 
 /// Whether a test that runs `peers` should be skipped: when
 /// `STAPLER_SKIP_INTEROP=1`, or when one of them is not installed and
