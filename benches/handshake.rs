@@ -50,6 +50,8 @@ mod floor_mtls;
 mod floor_resumed;
 #[path = "../tests/common/handshake_driver.rs"]
 mod handshake_driver;
+#[path = "handshake/hybrid.rs"]
+mod hybrid;
 #[path = "handshake/mtls.rs"]
 mod mtls;
 #[path = "handshake/resumed.rs"]
@@ -72,6 +74,7 @@ use handshake_driver::{
     stapler_deferred_handshake, stapler_deferred_pauses, stapler_handshake, stapler_paused,
     Fixture, Io, Meter, Version, STAPLE_LEN,
 };
+use hybrid::HybridRig;
 use mtls::MtlsRig;
 use resumed::ResumedFloors;
 
@@ -302,6 +305,7 @@ struct Rig {
     floors12: [FloorRig12; 2],
     resumed: ResumedFloors,
     mtls: MtlsRig,
+    hybrid: HybridRig,
 }
 
 impl Rig {
@@ -315,6 +319,7 @@ impl Rig {
         let resumed = ResumedFloors::new(&fx, &mut io);
         resumed::warm_up(&fx, &mut io);
         let mtls = MtlsRig::new(&fx);
+        let hybrid = HybridRig::new(&fx);
         Self {
             fx,
             io,
@@ -322,7 +327,14 @@ impl Rig {
             floors12,
             resumed,
             mtls,
+            hybrid,
         }
+    }
+
+    /// One full TLS 1.3 handshake with X25519MLKEM768; `false` if `server`
+    /// is not in that comparison.
+    fn hybrid(&mut self, server: Server, m: &mut Meter) -> bool {
+        self.hybrid.handshake(&self.fx, &mut self.io, server, m)
     }
 
     /// One full TLS 1.3 handshake with a client certificate.
@@ -418,6 +430,21 @@ fn report_heap(rig: &mut Rig) {
         }
         eprintln!(
             "  tls13-mtls       {name:8} {:4} allocations, {:6} bytes",
+            max.0, max.1
+        );
+    }
+    for (server, name) in SERVERS {
+        if !rig.hybrid(server, &mut Meter::default()) {
+            continue;
+        }
+        let mut max = (0, 0);
+        for _ in 0..20 {
+            let mut m = Meter::default();
+            rig.hybrid(server, &mut m);
+            max = max.max((m.allocations, m.bytes));
+        }
+        eprintln!(
+            "  tls13-x25519mlkem768 {name:8} {:4} allocations, {:6} bytes",
             max.0, max.1
         );
     }
@@ -593,6 +620,41 @@ fn report_times(rig: &mut Rig) {
             );
         }
     }
+    // X25519MLKEM768 beside x25519, stapler and the floor, interleaved.
+    {
+        let mut times = [const { Vec::new() }; 4];
+        for _ in 0..HANDSHAKES {
+            let mut m = Meter::default();
+            rig.hybrid(Server::Stapler, &mut m);
+            times[0].push(m.elapsed.as_nanos() as f64);
+            let mut m = Meter::default();
+            rig.hybrid(Server::Floor, &mut m);
+            times[1].push(m.elapsed.as_nanos() as f64);
+            let mut m = Meter::default();
+            rig.handshake(Server::Stapler, Version::Tls13, false, &mut m);
+            times[2].push(m.elapsed.as_nanos() as f64);
+            let mut m = Meter::default();
+            rig.handshake(Server::Floor, Version::Tls13, false, &mut m);
+            times[3].push(m.elapsed.as_nanos() as f64);
+        }
+        for v in &mut times {
+            v.sort_by(f64::total_cmp);
+        }
+        let [h, hf, x, xf] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+        for (i, which) in ["p10", "median"].iter().enumerate() {
+            eprintln!(
+                "  tls13 hybrid     {which:6} stapler {:6.0} ns, floor {:6.0} ns; x25519: stapler {:6.0} ns, \
+                 floor {:6.0} ns; stapler/floor {:.3}, hybrid/x25519 stapler {:.3}, floor {:.3}",
+                h[i],
+                hf[i],
+                x[i],
+                xf[i],
+                h[i] / hf[i],
+                h[i] / x[i],
+                hf[i] / xf[i]
+            );
+        }
+    }
     // All three decisions deferred, interleaved with the stapled floor
     // (the remote key is signed by ring inside the meter, as the floor
     // signs): what the pauses cost.
@@ -627,6 +689,25 @@ fn report_times(rig: &mut Rig) {
 /// `SERVER-[VERSION-]VARIANT[:N]`.
 fn profile(spec: &str) {
     let (what, count) = spec.split_once(':').unwrap_or((spec, "100"));
+    if let Some(server) = what.strip_prefix("hybrid/") {
+        // `hybrid/SERVER[:N]`: X25519MLKEM768.
+        let server = SERVERS
+            .iter()
+            .find(|(_, n)| *n == server)
+            .expect("server")
+            .0;
+        let mut rig = Rig::new();
+        let count: u32 = count.parse().expect("count");
+        let mut m = Meter::default();
+        for _ in 0..count {
+            assert!(rig.hybrid(server, &mut m));
+        }
+        eprintln!(
+            "{what}: {count} handshakes, {:?} per handshake",
+            m.elapsed / count
+        );
+        return;
+    }
     if let Some(server) = what.strip_prefix("mtls/") {
         // `mtls/SERVER[:N]`.
         let server = SERVERS
@@ -739,6 +820,22 @@ fn bench(c: &mut Criterion, rig: &mut Rig) {
         }
         group.finish();
     }
+    let mut group = c.benchmark_group("handshake/tls13-x25519mlkem768");
+    for (server, name) in SERVERS {
+        if !rig.hybrid(server, &mut Meter::default()) {
+            continue;
+        }
+        group.bench_function(name, |b| {
+            b.iter_custom(|iters| {
+                let mut m = Meter::default();
+                for _ in 0..iters {
+                    rig.hybrid(server, &mut m);
+                }
+                m.elapsed
+            });
+        });
+    }
+    group.finish();
     let mut group = c.benchmark_group("handshake/tls13-mtls");
     for (server, name) in SERVERS {
         group.bench_function(name, |b| {

@@ -161,6 +161,11 @@ pub struct Floor {
     /// CertificateVerify are hashed in before its Finished
     /// (`floor_mtls.rs`).
     pub keep_transcript: bool,
+    /// Whether the exchange is X25519MLKEM768 (draft-ietf-tls-ecdhe-mlkem):
+    /// the client's share is an ML-KEM-768 encapsulation key and an x25519
+    /// key; the server checks the key (FIPS 203 §7.2), encapsulates to it,
+    /// and its share is the ciphertext and its x25519 key.
+    pub hybrid: bool,
 }
 
 /// What the server keeps between its flight and the client's Finished.
@@ -206,6 +211,7 @@ impl Floor {
             ee_and_certificate,
             record,
             keep_transcript: false,
+            hybrid: false,
         }
     }
 
@@ -215,22 +221,51 @@ impl Floor {
         let rng = &self.rng;
         let mut random = [0; 32];
         rng.fill(&mut random).expect("random");
+        // X25519MLKEM768's client share is ek ‖ x25519 (§3 of the draft).
+        let (ek, x25519_share) = if self.hybrid {
+            client_share.split_at(1184)
+        } else {
+            client_share.split_at(0)
+        };
         let private = EphemeralPrivateKey::generate(&X25519, rng).expect("x25519 key");
         let public = private.compute_public_key().expect("x25519 public key");
-        let mut shared = [0; 32];
+        // The shared secret: K ‖ x25519's for the hybrid, x25519's alone
+        // otherwise.
+        let mut shared = [0; 64];
+        let x25519_at = if self.hybrid { 32 } else { 0 };
         agreement::agree_ephemeral(
             private,
-            &UnparsedPublicKey::new(&X25519, client_share),
-            |secret| shared.copy_from_slice(secret),
+            &UnparsedPublicKey::new(&X25519, x25519_share),
+            |secret| shared[x25519_at..x25519_at + 32].copy_from_slice(secret),
         )
         .expect("x25519 agreement");
+        let shared = &shared[..x25519_at + 32];
 
         // ServerHello: random after type, length and version; the share
-        // ends the message (stapler's extension order).
+        // ends the message (stapler's extension order), the ciphertext
+        // before the x25519 key for the hybrid.
         let sh = &mut self.server_hello;
         sh[6..38].copy_from_slice(&random);
         let share_at = sh.len() - 32;
         sh[share_at..].copy_from_slice(public.as_ref());
+        let mut shared_hybrid = [0; 64];
+        let shared = if self.hybrid {
+            use libcrux_ml_kem::mlkem768;
+            let mut coins = [0; 32];
+            rng.fill(&mut coins).expect("random");
+            let key = mlkem768::MlKem768PublicKey::from(
+                <[u8; 1184]>::try_from(ek).expect("an ML-KEM-768 key"),
+            );
+            assert!(mlkem768::validate_public_key(&key));
+            let (ct, k) = mlkem768::encapsulate(&key, coins);
+            let ct_at = share_at - 1088;
+            sh[ct_at..share_at].copy_from_slice(ct.as_slice());
+            shared_hybrid[..32].copy_from_slice(&k);
+            shared_hybrid[32..].copy_from_slice(&shared[32..]);
+            &shared_hybrid[..]
+        } else {
+            shared
+        };
 
         let mut transcript = digest::Context::new(&SHA256);
         transcript.update(&self.client_hello);
@@ -240,7 +275,7 @@ impl Floor {
         let hs = handshake_stage(
             &self.early_derived,
             &self.empty_hash,
-            &shared,
+            shared,
             hello_hash.as_ref(),
         );
         let server_hs = traffic(&hs.server, true);

@@ -36,6 +36,8 @@ use recording_verifier::RecordingVerifier;
 /// here is `Trust`, so no check reads it and any value would do.
 pub const ANY_TIME: u64 = 0;
 
+#[path = "hybrid_client.rs"]
+pub mod hybrid_client;
 #[path = "mtls_driver.rs"]
 pub mod mtls;
 #[path = "recording_verifier.rs"]
@@ -361,6 +363,8 @@ pub struct Outcome {
     pub extended_master_secret: bool,
     pub ocsp: OcspOutcome,
     pub server_name: Option<Box<str>>,
+    /// The key exchange group.
+    pub group: Option<stapler::NamedGroup>,
     /// Bytes of the server flight (ServerHello through Finished).
     pub flight_len: usize,
     /// The lengths of its records' fragments, in order.
@@ -409,6 +413,31 @@ pub fn stapler_handshake(
     finish(conn, client, io, m)
 }
 
+/// One full TLS 1.3 handshake of `client` (a TLS 1.3 client of this
+/// fixture's kind, with other key-exchange groups) with stapler's plain
+/// configuration, whose default groups put the post-quantum hybrids
+/// first.
+pub fn stapler_handshake_of(
+    fx: &Fixture,
+    client: &Arc<rustls::ClientConfig>,
+    io: &mut Io,
+    m: &mut Meter,
+) -> Outcome {
+    let mut conn_client =
+        ClientConnection::new(client.clone(), fx.server_name.clone()).expect("client");
+    io.to_server.clear();
+    while conn_client.wants_write() {
+        conn_client.write_tls(&mut io.to_server).unwrap();
+    }
+    let conn = m.server(|| {
+        let mut conn = ServerConnection::new(fx.stapler_plain.clone());
+        conn.feed(&io.to_server).expect("hello accepted");
+        conn.write_tls_into(&mut io.to_client);
+        conn
+    });
+    finish(conn, conn_client, io, m)
+}
+
 /// The rest of a stapler handshake whose server flight is in
 /// `io.to_client`: the client answers, the server takes its Finished
 /// (metered) and is dropped, the client completes.
@@ -437,6 +466,7 @@ fn finish(
         extended_master_secret: summary.extended_master_secret,
         ocsp: summary.ocsp,
         server_name: summary.server_name,
+        group: summary.group,
         flight_len,
         records,
     }
