@@ -30,6 +30,15 @@
 //! handshake sends no certificate and so raises no request
 //! ([`HandshakeSummary`] says [`Resumption`]).
 //!
+//! TLS 1.3 key exchange is post-quantum when the client allows it: the
+//! hybrid groups of draft-ietf-tls-ecdhe-mlkem (X25519MLKEM768, what
+//! browsers offer, then SecP256r1MLKEM768 and SecP384r1MLKEM1024) come first
+//! in the default [`ServerConfigBuilder::key_exchange_groups`] and are
+//! chosen whenever the client sent the hybrid's share; ML-KEM is
+//! libcrux-ml-kem's, the client's encapsulation key checked as FIPS 203
+//! §7.2 requires. [`ServerConfigBuilder::hybrid_retry`] trades a round trip
+//! for the hybrid when a client only lists it. TLS 1.2 never uses them.
+//!
 //! A server may ask for client certificates in either version
 //! ([`ServerConfigBuilder::client_auth`], [`ClientAuth`]): they are
 //! validated against the configured roots at the connection's time
