@@ -25,13 +25,17 @@ const APPLICATION_DATA: u8 = 23;
 fn ticket_server() -> Arc<rustls::ServerConfig> {
     let cert = common::rustls_pair::pki_der("leaf-ecdsa.crt");
     let key = pki("leaf-ecdsa.key.der");
-    let mut config = rustls::ServerConfig::builder()
-        .with_no_client_auth()
-        .with_single_cert(
-            vec![CertificateDer::from(cert)],
-            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
-        )
-        .unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(
+        vec![CertificateDer::from(cert)],
+        PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key)),
+    )
+    .unwrap();
     config.max_early_data_size = 16384;
     Arc::new(config)
 }

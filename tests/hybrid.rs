@@ -259,3 +259,30 @@ fn malformed_hybrid_shares_are_illegal_parameter() {
         }
     }
 }
+
+/// A client whose ML-KEM is AWS-LC's: rustls with its aws-lc-rs provider,
+/// offering X25519MLKEM768 and SecP256r1MLKEM768 (it has no
+/// SecP384r1MLKEM1024).
+#[test]
+fn rustls_on_aws_lc_rs_gets_its_hybrid() {
+    use rustls::crypto::aws_lc_rs::{default_provider, kx_group};
+    for (group, name) in [
+        (kx_group::X25519MLKEM768, NamedGroup::X25519Mlkem768),
+        (kx_group::SECP256R1MLKEM768, NamedGroup::SecP256r1Mlkem768),
+    ] {
+        let provider = rustls::crypto::CryptoProvider {
+            kx_groups: vec![group, kx_group::X25519],
+            ..default_provider()
+        };
+        let client = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+            .with_protocol_versions(&[&rustls::version::TLS13])
+            .unwrap()
+            .dangerous()
+            .with_custom_certificate_verifier(RecordingVerifier::new())
+            .with_no_client_auth();
+        let mut pair = Pair::new(client, server());
+        pair.run().unwrap();
+        assert_eq!(pair.summary().unwrap().group, Some(name), "{name}");
+        pair.exchange_data();
+    }
+}

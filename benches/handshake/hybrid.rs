@@ -4,9 +4,9 @@
 //! encapsulated to with libcrux, x25519 with ring), and beside stapler and
 //! the floor with x25519 alone. The client is rustls with a hybrid group
 //! on RustCrypto's ML-KEM (tests/common/hybrid_client.rs), not timed.
-//! rustls's own server is not in this comparison: its ring provider has no
-//! ML-KEM, and its aws-lc-rs provider is not built here (see the closing
-//! note of the issue).
+//! rustls's server runs on its aws-lc-rs provider (its ring provider has
+//! no ML-KEM): AWS-LC's ML-KEM, x25519 and ECDSA, the same suite, no
+//! tickets.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -16,12 +16,16 @@ use ring::rand::SystemRandom;
 use stapler::{NamedGroup, ServerConnection};
 
 use crate::floor::Floor;
-use crate::handshake_driver::{hybrid_client, pki, stapler_handshake_of, Fixture, Io, Meter};
+use crate::handshake_driver::{
+    hybrid_client, pki, rustls_handshake_of, stapler_handshake_of, Fixture, Io, Meter,
+};
 use crate::{ee_and_certificate, first_record, Server};
 
 /// The hybrid client and the hybrid floor.
 pub struct HybridRig {
     client: Arc<rustls::ClientConfig>,
+    /// rustls's server on aws-lc-rs, X25519MLKEM768 first.
+    rustls: Arc<rustls::ServerConfig>,
     floor: Floor,
     rng: SystemRandom,
 }
@@ -74,7 +78,12 @@ impl HybridRig {
             "floor flight {ours} bytes, stapler's {}",
             flight.len()
         );
-        Self { client, floor, rng }
+        Self {
+            client,
+            rustls: aws_lc_rs_server(),
+            floor,
+            rng,
+        }
     }
 
     /// One X25519MLKEM768 handshake by `server`, metered; `false` for a
@@ -85,7 +94,10 @@ impl HybridRig {
                 let outcome = stapler_handshake_of(fx, &self.client, io, m);
                 debug_assert_eq!(outcome.group, Some(NamedGroup::X25519Mlkem768));
             }
-            Server::Rustls => return false,
+            Server::Rustls => {
+                let group = rustls_handshake_of(fx, &self.client, &self.rustls, io, m);
+                debug_assert_eq!(group, Some(rustls::NamedGroup::X25519MLKEM768));
+            }
             Server::Floor => {
                 let share = hybrid_share(&self.rng);
                 let pending = m.server(|| self.floor.server_flight(&share));
@@ -111,4 +123,29 @@ fn hybrid_share(rng: &SystemRandom) -> Vec<u8> {
         .compute_public_key()
         .unwrap();
     [pair.public_key().as_slice(), x25519.as_ref()].concat()
+}
+
+/// rustls's server on aws-lc-rs: TLS_AES_128_GCM_SHA256, X25519MLKEM768
+/// then x25519, the ECDSA leaf, no tickets and no session cache (as
+/// stapler, which issues none without the time).
+fn aws_lc_rs_server() -> Arc<rustls::ServerConfig> {
+    use rustls::crypto::aws_lc_rs::{cipher_suite, default_provider, kx_group};
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+    let provider = rustls::crypto::CryptoProvider {
+        cipher_suites: vec![cipher_suite::TLS13_AES_128_GCM_SHA256],
+        kx_groups: vec![kx_group::X25519MLKEM768, kx_group::X25519],
+        ..default_provider()
+    };
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![CertificateDer::from(pki("leaf-ecdsa.crt.der"))],
+            PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(pki("leaf-ecdsa.key.der"))),
+        )
+        .unwrap();
+    config.send_tls13_tickets = 0;
+    config.session_storage = Arc::new(rustls::server::NoServerSessionStorage {});
+    Arc::new(config)
 }

@@ -562,6 +562,38 @@ pub fn rustls_handshake(
     flight_len
 }
 
+/// One full handshake of `client` with rustls's server `server`; returns
+/// the key exchange group rustls negotiated.
+pub fn rustls_handshake_of(
+    fx: &Fixture,
+    client: &Arc<rustls::ClientConfig>,
+    server: &Arc<rustls::ServerConfig>,
+    io: &mut Io,
+    m: &mut Meter,
+) -> Option<rustls::NamedGroup> {
+    let mut conn_client =
+        ClientConnection::new(client.clone(), fx.server_name.clone()).expect("client");
+    io.to_server.clear();
+    while conn_client.wants_write() {
+        conn_client.write_tls(&mut io.to_server).unwrap();
+    }
+    let mut conn = m.server(|| {
+        let mut conn = rustls::ServerConnection::new(server.clone()).expect("server");
+        rustls_exchange(&mut conn, io, "hello accepted");
+        conn
+    });
+    client_answers(&mut conn_client, io);
+    let group = m.server(|| {
+        rustls_exchange(&mut conn, io, "Finished accepted");
+        assert!(!conn.is_handshaking());
+        let group = conn.negotiated_key_exchange_group().map(|g| g.name());
+        drop(conn);
+        group
+    });
+    client_completes(&mut conn_client, io);
+    group
+}
+
 /// rustls's server reads all of `io.to_server` (`what` it must accept)
 /// and writes all it has to `io.to_client`.
 pub(crate) fn rustls_exchange(conn: &mut rustls::ServerConnection, io: &mut Io, what: &str) {
