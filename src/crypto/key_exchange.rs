@@ -1,31 +1,18 @@
-//! Ephemeral key exchange for the key_share extension (RFC 8446 §4.2.7,
-//! §4.2.8, §7.4): x25519, secp256r1 and secp384r1 through
-//! `ring::agreement`, the post-quantum hybrids of `hybrid.rs` (TLS 1.3
-//! only), plus the registry of group code points clients send.
+//! Ephemeral ECDH for the key_share extension (RFC 8446 §4.2.7, §4.2.8,
+//! §7.4) and TLS 1.2's ServerKeyExchange (RFC 8422): x25519, secp256r1 and
+//! secp384r1 through `ring::agreement`; and the server share and shared
+//! secret types every group's exchange makes (`key_share.rs` picks the
+//! exchange, `hybrid.rs` adds ML-KEM).
 
 use ring::{agreement, rand::SecureRandom};
 use zeroize::Zeroize;
 
-use super::hybrid;
 pub use crate::enums::NamedGroup;
 use crate::error::{CryptoError, Error, InvalidMessage};
 
-/// The groups this server can complete a key exchange in, in its default
-/// order of preference: the hybrids first, so that a client that sent a
-/// hybrid share gets a post-quantum exchange (draft-ietf-tls-ecdhe-mlkem),
-/// then the classical curves.
-pub(crate) static SUPPORTED_GROUPS: [NamedGroup; 6] = [
-    NamedGroup::X25519Mlkem768,
-    NamedGroup::SecP256r1Mlkem768,
-    NamedGroup::SecP384r1Mlkem1024,
-    NamedGroup::X25519,
-    NamedGroup::Secp256r1,
-    NamedGroup::Secp384r1,
-];
-
 /// The longest server key_share: SecP384r1MLKEM1024's P-384 point and
-/// ML-KEM-1024 ciphertext (97 + 1568 bytes).
-pub(crate) const MAX_SERVER_SHARE_LEN: usize = 97 + hybrid::MLKEM1024_CT_LEN;
+/// ML-KEM-1024 ciphertext (97 + 1568 bytes, FIPS 203 §8).
+pub(crate) const MAX_SERVER_SHARE_LEN: usize = 97 + 1568;
 
 /// The longest shared secret: SecP384r1MLKEM1024's P-384 secret and
 /// ML-KEM secret (48 + 32 bytes).
@@ -44,16 +31,10 @@ impl NamedGroup {
         }
     }
 
-    /// Whether a key exchange can be done in this group (in TLS 1.3; see
-    /// [`Self::is_hybrid`] for TLS 1.2).
-    pub(crate) fn is_supported(self) -> bool {
-        self.agreement().is_some() || self.is_hybrid()
-    }
-
-    /// Whether this is a post-quantum hybrid, which TLS 1.3 alone uses
-    /// (draft-ietf-tls-ecdhe-mlkem §3): never chosen in TLS 1.2.
-    pub(crate) fn is_hybrid(self) -> bool {
-        hybrid::is_hybrid(self)
+    /// Whether an ECDH exchange can be done in this group, in either
+    /// version.
+    pub(crate) fn is_ecdh(self) -> bool {
+        self.agreement().is_some()
     }
 }
 
@@ -82,22 +63,6 @@ impl ServerShare {
     pub(crate) fn as_bytes(&self) -> &[u8] {
         self.bytes.get(..self.len).unwrap_or_default()
     }
-}
-
-/// TLS 1.3's exchange in one step, once the client's share is in: the
-/// server's share and the shared secret. Both halves of a classical
-/// exchange happen here at once; a hybrid encapsulates (`hybrid.rs`).
-pub(crate) fn respond(
-    group: NamedGroup,
-    client_share: &[u8],
-    rng: &dyn SecureRandom,
-) -> Result<(ServerShare, SharedSecret), Error> {
-    if group.is_hybrid() {
-        return hybrid::respond(group, client_share, rng);
-    }
-    let (exchange, public) = KeyExchange::start(group, rng)?;
-    let secret = exchange.complete(client_share)?;
-    Ok((ServerShare::concat(public.as_ref(), &[])?, secret))
 }
 
 /// The server's half of one ephemeral key exchange. It is consumed by
@@ -277,30 +242,6 @@ mod tests {
                 AlertDescription::from(&err),
                 AlertDescription::IllegalParameter
             );
-        }
-    }
-
-    #[test]
-    fn unsupported_groups_are_refused() {
-        let rng = SystemRandom::new();
-        for group in [
-            NamedGroup::X448,
-            NamedGroup::Secp521r1,
-            NamedGroup::Ffdhe2048,
-            NamedGroup::Mlkem768,
-            NamedGroup::from_wire(0x0a0a),
-        ] {
-            assert!(!group.is_supported());
-            assert_eq!(
-                KeyExchange::start(group, &rng).unwrap_err(),
-                Error::Crypto(CryptoError::UnsupportedGroup(group.to_wire()))
-            );
-            assert!(respond(group, &[4; 65], &rng).is_err());
-        }
-        assert!(SUPPORTED_GROUPS.iter().all(|g| g.is_supported()));
-        // The hybrids have no two-step exchange: TLS 1.2 never uses them.
-        for group in SUPPORTED_GROUPS.iter().filter(|g| g.is_hybrid()) {
-            assert!(KeyExchange::start(*group, &rng).is_err());
         }
     }
 

@@ -23,7 +23,7 @@ use webpki::{EndEntityCert, KeyUsage as Purpose};
 use std::sync::{Arc, OnceLock};
 
 use super::certificate::{Certificate, CertificateError, KeyUsage};
-use super::raw::LeafKey;
+use super::leaf_key::LeafKey;
 
 /// The most certificates a client's chain may hold, leaf included: a
 /// private PKI's leaf sits two or three below its root; the cap bounds the

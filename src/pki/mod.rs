@@ -43,6 +43,7 @@
 mod certificate;
 mod client_chain;
 mod issuer;
+mod leaf_key;
 mod names;
 mod oids;
 pub mod pem;
@@ -67,5 +68,5 @@ pub use verify::{verify_signature, verify_signed_by, SigError, SignatureAlgorith
 pub fn read_leaf_key(
     der: &bytes::Bytes,
 ) -> Result<(bytes::Bytes, Option<KeyUsage>), CertificateError> {
-    raw::LeafKey::read(der).map(|key| (key.public_key, key.key_usage))
+    leaf_key::LeafKey::read(der).map(|key| (key.public_key, key.key_usage))
 }

@@ -1,66 +1,15 @@
 //! The byte-exact pieces of a DER certificate, found by walking its
 //! framing without decoding it whole: what `certificate.rs` keeps as
-//! shared slices, and [`LeafKey`], the little a handshake needs of a
-//! client's certificate before its chain is trusted or its names read.
+//! shared slices, and what `leaf_key.rs` reads of a client's leaf.
 
 use bytes::Bytes;
 use const_oid::ObjectIdentifier;
 use der::asn1::{AnyRef, BitStringRef, OctetStringRef};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
-use x509_cert::ext::pkix::KeyUsage as X509KeyUsage;
-use x509_cert::spki::SubjectPublicKeyInfoRef;
-
-use super::certificate::{CertificateError, KeyUsage, PublicKeyAlgorithm};
-use super::oids;
-
-/// A certificate's public key and key usage, read from its DER without
-/// the rest: enough to check a signature it makes. The names and the
-/// other extensions wait for [`Certificate`](super::Certificate), parsed
-/// when they are wanted.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct LeafKey {
-    /// The subjectPublicKey's bytes (an EC point, an RSA key's DER, an
-    /// Ed25519 key).
-    pub(crate) public_key: Bytes,
-    pub(crate) algorithm: PublicKeyAlgorithm,
-    pub(crate) key_usage: Option<KeyUsage>,
-}
-
-impl LeafKey {
-    /// Reads `der`'s key and key usage; the framing of the whole
-    /// certificate must be sound.
-    pub(crate) fn read(der: &Bytes) -> Result<Self, CertificateError> {
-        let raw = Raw::walk(der)?;
-        let spki = SubjectPublicKeyInfoRef::from_der(raw.spki)?;
-        let key = spki
-            .subject_public_key
-            .as_bytes()
-            .ok_or(CertificateError::UnusedBits)?;
-        let algorithm =
-            PublicKeyAlgorithm::classify(spki.algorithm.oid, spki.algorithm.parameters, key)?;
-        let mut key_usage = None;
-        raw.each_extension(|oid, value| {
-            if oid == oids::CE_KEY_USAGE {
-                if key_usage.is_some() {
-                    return Err(CertificateError::DuplicateExtension(super::Oid(oid)));
-                }
-                let ku = X509KeyUsage::from_der(value)
-                    .map_err(|_| CertificateError::BadExtension(super::Oid(oid)))?;
-                key_usage = Some(KeyUsage::from_x509(&ku));
-            }
-            Ok(())
-        })?;
-        Ok(Self {
-            public_key: share(der, key)?,
-            algorithm,
-            key_usage,
-        })
-    }
-}
 
 /// The slice of `base` that `part` is, as a shared [`Bytes`]; `part` must
 /// have been borrowed from `base`.
-pub(super) fn share(base: &Bytes, part: &[u8]) -> Result<Bytes, CertificateError> {
+pub(super) fn share(base: &Bytes, part: &[u8]) -> der::Result<Bytes> {
     if part.is_empty() {
         return Ok(Bytes::new());
     }
@@ -69,7 +18,7 @@ pub(super) fn share(base: &Bytes, part: &[u8]) -> Result<Bytes, CertificateError
     match (start, end) {
         (Some(start), Some(end)) if end <= base.len() => Ok(base.slice(start..end)),
         // Unreachable for slices of `base`; an error rather than a panic.
-        _ => Err(der::Error::from(der::ErrorKind::Failed).into()),
+        _ => Err(der::Error::from(der::ErrorKind::Failed)),
     }
 }
 
@@ -141,10 +90,13 @@ impl<'a> Raw<'a> {
     /// Each extension's id, criticality and value, in order, borrowed:
     /// `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE,
     /// extnValue OCTET STRING }`.
-    pub(super) fn each_extension(
+    pub(super) fn each_extension<E>(
         &self,
-        mut f: impl FnMut(ObjectIdentifier, &'a [u8]) -> Result<(), CertificateError>,
-    ) -> Result<(), CertificateError> {
+        mut f: impl FnMut(ObjectIdentifier, &'a [u8]) -> Result<(), E>,
+    ) -> Result<(), E>
+    where
+        E: From<der::Error>,
+    {
         let Some(list) = self.extensions else {
             return Ok(());
         };

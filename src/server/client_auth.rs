@@ -37,7 +37,6 @@ use bytes::Bytes;
 use crate::error::Error;
 use crate::pki::{Certificate, ClientChainError, ClientLeaf, ClientRoots, VerifiedClient};
 use crate::server::client_staple::{self, ClientStaple, ClientStaplePolicy, StapleSent};
-use crate::server::events::HandshakeSummary;
 
 /// Whether the server asks clients for a certificate.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -198,41 +197,38 @@ pub(crate) struct ClientToJudge {
 }
 
 impl ClientToJudge {
-    /// The request's view of `client`, its leaf parsed whole (or refused
-    /// with bad_certificate); the summary gets its staple now, whatever
-    /// the verdict.
+    /// The request's view of `client` on a connection to `server_name`
+    /// with `alpn_protocol`, its leaf parsed whole (or refused with
+    /// bad_certificate).
     pub(crate) fn new(
         client: PresentedClient,
-        summary: &mut HandshakeSummary,
+        server_name: Option<Box<str>>,
+        alpn_protocol: Option<Bytes>,
     ) -> Result<Self, Error> {
         let leaf = client
             .leaf
             .parse()
             .map_err(Error::ClientCertificate)?
             .clone();
-        summary.client_staple = client.staple.clone();
         Ok(Self {
             client,
             leaf,
-            server_name: summary.server_name.clone(),
-            alpn_protocol: summary.alpn_protocol.clone(),
+            server_name,
+            alpn_protocol,
         })
     }
 }
 
 impl PresentedClient {
-    /// The client accepted without the application, into the summary
-    /// with its staple: only a chain that verified gets here (`examine`
-    /// refuses the rest).
-    pub(crate) fn accept_into(self, summary: &mut HandshakeSummary) -> Result<(), Error> {
+    /// The client accepted without the application, and its staple: only
+    /// a chain that verified gets here (`examine` refuses the rest).
+    pub(crate) fn accepted(self) -> Result<(VerifiedClient, ClientStaple), Error> {
         let BuiltinVerdict::Verified = self.verdict else {
             return Err(Error::Internal(
                 "an unverified client accepted without its event",
             ));
         };
-        summary.client_staple = self.staple;
-        summary.client_certificate = Some(VerifiedClient::by_roots(self.leaf, self.path));
-        Ok(())
+        Ok((VerifiedClient::by_roots(self.leaf, self.path), self.staple))
     }
 
     /// The client as the application accepted it.

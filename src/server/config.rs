@@ -12,7 +12,7 @@ use ring::rand::SystemRandom;
 
 use super::client_auth::{ClientAuth, ClientAuthConfig};
 use super::client_staple::ClientStaplePolicy;
-use crate::crypto::key_exchange::{NamedGroup, SUPPORTED_GROUPS};
+use crate::crypto::key_share::{NamedGroup, SUPPORTED_GROUPS};
 use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
 use crate::crypto::tls12::suites::{Tls12Suite, TLS12_SUITES};

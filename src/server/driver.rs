@@ -31,12 +31,14 @@ use crate::server::output::Output;
 use crate::server::pause::{
     AwaitSignature, AwaitVerdict, Deferred, FinalHello, Paused, PausedAt, Pending, VersionFlight,
 };
-use crate::server::request::{Answer, Liveness, RequestId, Selection, SignAnswer, Ticket};
+use crate::server::request::{
+    Answer, ClientAnswer, Liveness, RequestId, Selection, SignAnswer, Ticket,
+};
 use crate::server::select_event::CertificateSelection;
 use crate::server::sign_event::{SignRequest, MAX_TO_SIGN};
 use crate::server::sni;
 use crate::server::state::{expect, Input};
-use crate::server::verify_client_event::{ClientAnswer, VerifyClientRequest};
+use crate::server::verify_client_event::VerifyClientRequest;
 use crate::server::{tls12, tls13};
 
 /// Everything of a connection but its input buffers, so that a record or

@@ -17,7 +17,6 @@ use bytes::Bytes;
 use crate::codec::AlertDescription;
 use crate::error::{Error, Misuse};
 use crate::server::config::{CertifiedKey, ServerConfig};
-use crate::server::verify_client_event::ClientAnswer;
 
 /// Identifies one paused handshake, so that a completion can only resume
 /// the connection whose request it answers. 128 random bits, drawn when
@@ -214,6 +213,14 @@ impl fmt::Debug for Selection {
 pub(crate) enum OcspAnswer {
     Staple(Bytes),
     NoStaple,
+    Abort(String),
+}
+
+/// What a client verification completion says.
+#[derive(Debug)]
+pub(crate) enum ClientAnswer {
+    Accept(crate::pki::VerifiedClient),
+    Reject(AlertDescription, String),
     Abort(String),
 }
 

@@ -21,7 +21,7 @@ use crate::codec::AlertDescription;
 use crate::enums::ProtocolVersion;
 use crate::pki::Certificate;
 use crate::server::client_auth::{BuiltinVerdict, PresentedClient};
-use crate::server::request::{Answer, Completion, Ticket};
+use crate::server::request::{Answer, ClientAnswer, Completion, Ticket};
 
 /// A client's certificate, for the application to accept or reject.
 ///
@@ -88,14 +88,6 @@ impl From<ClientRejection> for AlertDescription {
             ClientRejection::AccessDenied => Self::AccessDenied,
         }
     }
-}
-
-/// What a client verification completion says.
-#[derive(Debug)]
-pub(crate) enum ClientAnswer {
-    Accept(crate::pki::VerifiedClient),
-    Reject(AlertDescription, String),
-    Abort(String),
 }
 
 impl VerifyClientRequest {

@@ -153,13 +153,21 @@ impl ExpectCertificateVerify {
         next.transcript.add(message.encoded);
         next.client_finished_hash = next.transcript.current_hash();
         if config.client_certificate_events() {
-            let client = Some(ClientToJudge::new(client, &mut next.summary)?);
+            let summary = &mut next.summary;
+            summary.client_staple = client.staple.clone();
+            let server_name = summary.server_name.clone();
+            let client = Some(ClientToJudge::new(
+                client,
+                server_name,
+                summary.alpn_protocol.clone(),
+            )?);
             return Ok(Stage::AwaitClientVerdict(AwaitClientVerdict {
                 next,
                 client,
             }));
         }
-        client.accept_into(&mut next.summary)?;
+        (next.summary.client_certificate, next.summary.client_staple) =
+            client.accepted().map(|(c, s)| (Some(c), s))?;
         Ok(Stage::ExpectChangeCipherSpec(next))
     }
 }

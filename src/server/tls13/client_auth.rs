@@ -189,7 +189,9 @@ impl ExpectCertificateVerify {
         .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
         transcript.add(message.encoded);
         if deferred {
-            let client = ClientToJudge::new(client, &mut summary)?;
+            summary.client_staple = client.staple.clone();
+            let server_name = summary.server_name.clone();
+            let client = ClientToJudge::new(client, server_name, summary.alpn_protocol.clone())?;
             return Ok(State::AwaitClientVerdict(Box::new(AwaitClientVerdict {
                 next: ExpectFinished {
                     secrets,
@@ -200,7 +202,8 @@ impl ExpectCertificateVerify {
                 client: Some(client),
             })));
         }
-        client.accept_into(&mut summary)?;
+        (summary.client_certificate, summary.client_staple) =
+            client.accepted().map(|(c, s)| (Some(c), s))?;
         Ok(State::ExpectFinished(Box::new(ExpectFinished {
             secrets,
             finished_hash: transcript.current_hash(),

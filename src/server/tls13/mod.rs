@@ -35,10 +35,10 @@ use std::sync::Arc;
 use ring::digest::Digest;
 
 use crate::codec::{ClientHello, HandshakeMessage, HandshakeType};
-use crate::crypto::key_exchange;
 use crate::crypto::key_schedule::{
     Application, ApplicationSecrets, EarlySecret, HandshakeSecrets, TrafficSecret,
 };
+use crate::crypto::key_share;
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::suites::Tls13Suite;
@@ -513,7 +513,7 @@ impl Flight {
             .share
             .as_ref()
             .ok_or(Error::Internal("a flight without the client's share"))?;
-        let (public, shared) = key_exchange::respond(chosen.group, share.as_bytes()?, rng)?;
+        let (public, shared) = key_share::respond(chosen.group, share.as_bytes()?, rng)?;
         let session_id = params.session_id.as_bytes()?;
         let alpn = chosen.alpn.as_deref();
         let groups: &[NamedGroup] = if params.advertise_groups {

@@ -25,9 +25,9 @@ use super::messages;
 use super::tickets::TicketPlan;
 use super::{send_compat_ccs, ExpectFinished, State};
 use crate::codec::ClientHello;
-use crate::crypto::key_exchange;
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::key_schedule::EarlySecret;
+use crate::crypto::key_share;
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::suites::Tls13Suite;
 use crate::crypto::suites::MAX_HASH_LEN;
@@ -244,8 +244,7 @@ impl ResumedFlight {
         let zeros = [0; MAX_HASH_LEN];
         let exchanged = match &dhe {
             Some((group, share)) => {
-                let (public, shared) =
-                    key_exchange::respond(*group, share.as_bytes()?, &config.rng)?;
+                let (public, shared) = key_share::respond(*group, share.as_bytes()?, &config.rng)?;
                 Some((*group, public, shared))
             }
             None => None,
