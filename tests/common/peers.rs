@@ -56,6 +56,15 @@ pub const NODE: Peer = Peer {
     program: "node",
     debian_package: "nodejs",
 };
+/// `firefox-esr`, run headless, and NSS's `certutil` for its profile.
+pub const FIREFOX: Peer = Peer {
+    program: "firefox-esr",
+    debian_package: "firefox-esr",
+};
+pub const CERTUTIL: Peer = Peer {
+    program: "certutil",
+    debian_package: "libnss3-tools",
+};
 /// `chromium`, run headless.
 pub const CHROMIUM: Peer = Peer {
     program: "chromium",

@@ -1,9 +1,9 @@
-//! A real browser against the demo: headless Chromium (Debian's
-//! `chromium`) fetches the demo's page, and the post-quantum hybrid it
-//! offers first, X25519MLKEM768, is what the demo chooses (issue 13). The
-//! test reads Chromium's own account of the handshake from its NetLog
-//! (`key_exchange_group` of the SSL connection) and the demo's log line and
-//! page.
+//! Real browsers against the demo: headless Chromium (Debian's
+//! `chromium`) and Firefox ESR fetch the demo's page, and the post-quantum
+//! hybrid they offer first, X25519MLKEM768, is what the demo chooses (issue
+//! 13). Chromium's own account of the handshake is read from its NetLog
+//! (`key_exchange_group` of the SSL connection); Firefox's from the demo's
+//! log line and a screenshot of the page it loaded.
 
 use super::common::openssl_pki::TempDir;
 use super::common::peers::{self, skip_unless_installed, CHROMIUM};
@@ -51,4 +51,66 @@ fn headless_chromium_gets_x25519mlkem768() {
         "no {needle} in Chromium's NetLog ({} bytes)",
         log.len()
     );
+}
+
+/// Firefox ESR, headless, loads the demo's page into a screenshot, in a
+/// profile whose NSS database trusts the committed test root. Firefox
+/// offers X25519MLKEM768 with a share (`security.tls.enable_kyber`, on by
+/// default), and the demo's log line says it was chosen; a screenshot
+/// written means the page loaded over that connection.
+#[test]
+fn headless_firefox_gets_x25519mlkem768() {
+    use super::common::peers::{CERTUTIL, FIREFOX};
+    if skip_unless_installed(&[FIREFOX, CERTUTIL]) {
+        return;
+    }
+    let demo = Demo::start(&as_strs(&ecdsa_chain()));
+    let dir = TempDir::new("firefox");
+    let profile = dir.path().join("profile");
+    std::fs::create_dir_all(&profile).unwrap();
+    let db = format!("sql:{}", profile.display());
+    peers::run(CERTUTIL, &["-N", "-d", &db, "--empty-password"], b"").assert_success();
+    let root = super::pki_file("root-ca.crt");
+    peers::run(
+        CERTUTIL,
+        &[
+            "-A",
+            "-d",
+            &db,
+            "-n",
+            "stapler test root",
+            "-t",
+            "C,,",
+            "-i",
+            &root,
+        ],
+        b"",
+    )
+    .assert_success();
+    // Never the network: no updates, telemetry or captive-portal probes.
+    std::fs::write(
+        profile.join("user.js"),
+        "user_pref(\"app.update.enabled\", false);\n\
+         user_pref(\"network.captive-portal-service.enabled\", false);\n\
+         user_pref(\"datareporting.policy.dataSubmissionEnabled\", false);\n\
+         user_pref(\"browser.shell.checkDefaultBrowser\", false);\n\
+         user_pref(\"network.dns.localDomains\", \"localhost\");\n",
+    )
+    .unwrap();
+    let shot = dir.path().join("page.png");
+    let url = format!("https://localhost:{}/", demo.addr.port());
+    let args = [
+        "--headless".to_string(),
+        "--no-remote".into(),
+        "--profile".into(),
+        profile.display().to_string(),
+        "--screenshot".into(),
+        shot.display().to_string(),
+        url,
+    ];
+    let out = peers::run(FIREFOX, &as_strs(&args), b"");
+    out.assert_success();
+    assert!(shot.exists(), "no screenshot: {}", out.stderr);
+    let line = demo.line_with("X25519MLKEM768");
+    assert!(line.contains("TLS 1.3"), "{line}");
 }
