@@ -1,4 +1,6 @@
-//! ML-KEM known answers, across implementations: libcrux-ml-kem (what
+//! ML-KEM known answers: the reference implementation's first ML-KEM-768
+//! vector for encapsulation (tests/data/mlkem), and, across
+//! implementations, libcrux-ml-kem (what
 //! stapler encapsulates with) and RustCrypto's ml-kem (what the hybrid
 //! test client decapsulates with) must agree byte for byte on the
 //! encapsulation key, ciphertext and shared secret for the same seeds
@@ -95,4 +97,35 @@ fn both_refuse_a_key_that_fails_the_modulus_check() {
             assert!(theirs.is_err(), "{coefficient} = {value}");
         }
     }
+}
+
+/// The reference implementation's first ML-KEM-768 vector
+/// (tests/data/mlkem/README.md): encapsulating to its key with its message
+/// gives its ciphertext and shared secret, the server's whole part of
+/// X25519MLKEM768's KEM half.
+#[test]
+fn libcrux_encapsulates_as_the_reference_implementation() {
+    use libcrux_ml_kem::mlkem768;
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/mlkem/pq-crystals-768.txt"
+    ))
+    .unwrap();
+    let field = |name: &str| -> Vec<u8> {
+        let hex = text
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("{name}: ")))
+            .unwrap_or_else(|| panic!("no {name}"));
+        (0..hex.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+            .collect()
+    };
+    let ek: [u8; 1184] = field("Public Key").try_into().unwrap();
+    let m: [u8; 32] = field("Message").try_into().unwrap();
+    let key = mlkem768::MlKem768PublicKey::from(ek);
+    assert!(mlkem768::validate_public_key(&key));
+    let (ct, k) = mlkem768::encapsulate(&key, m);
+    assert_eq!(ct.as_slice(), &field("Ciphertext")[..]);
+    assert_eq!(&k[..], &field("Shared Secret")[..]);
 }
