@@ -286,3 +286,26 @@ fn rustls_on_aws_lc_rs_gets_its_hybrid() {
         pair.exchange_data();
     }
 }
+
+/// A session resumed with psk_dhe_ke exchanges X25519MLKEM768 afresh: the
+/// resumed ServerHello carries the hybrid's 1,120-byte share too.
+#[test]
+fn a_resumption_exchanges_the_hybrid_again() {
+    let mut client = client(vec![hybrid_client::all()[0], x25519()]);
+    client.resumption = rustls::client::Resumption::in_memory_sessions(4);
+    let client = Arc::new(client);
+    let config = server();
+    let now = 1_800_000_000;
+    let first = Pair::completed_at(&client, &config, now);
+    assert_eq!(
+        first.summary().unwrap().group,
+        Some(NamedGroup::X25519Mlkem768)
+    );
+    let mut first = first;
+    // The tickets follow the handshake.
+    first.server_to_client().unwrap();
+    let second = Pair::completed_at(&client, &config, now + 1);
+    let summary = second.summary().unwrap();
+    assert_eq!(summary.resumption, Some(stapler::Resumption::Tls13PskDheKe));
+    assert_eq!(summary.group, Some(NamedGroup::X25519Mlkem768));
+}
