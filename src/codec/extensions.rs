@@ -191,7 +191,7 @@ pub(crate) fn check_u16_list_u16(body: &[u8], min: usize, max: usize) -> Result<
 /// of u16s; both failures are a bad length.
 #[inline(always)]
 fn check_u16_list_len(len: usize, min: usize, max: usize) -> Result<(), Malformed> {
-    if len < min || len > max || len % 2 != 0 {
+    if len < min || len > max || !len.is_multiple_of(2) {
         return Err(Malformed::BadLength);
     }
     Ok(())
