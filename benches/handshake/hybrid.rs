@@ -86,8 +86,14 @@ impl HybridRig {
         }
     }
 
-    /// One X25519MLKEM768 handshake by `server`, metered; `false` for a
-    /// server not in this comparison (rustls).
+    /// One x25519 handshake by rustls on aws-lc-rs (the fixture's x25519
+    /// client), metered: the baseline its hybrid handshake is set beside.
+    pub fn rustls_x25519(&mut self, fx: &Fixture, io: &mut Io, m: &mut Meter) {
+        let group = rustls_handshake_of(fx, &fx.client, &self.rustls, io, m);
+        debug_assert_eq!(group, Some(rustls::NamedGroup::X25519));
+    }
+
+    /// One X25519MLKEM768 handshake by `server`, metered.
     pub fn handshake(&mut self, fx: &Fixture, io: &mut Io, server: Server, m: &mut Meter) -> bool {
         match server {
             Server::Stapler => {
