@@ -30,7 +30,9 @@
 //! when left out) and `tls12`; variants `plain`, `stapled`); resumed
 //! handshakes with `HANDSHAKE_PROFILE=resumed/stapler/tls12-ticket:2000`
 //! (kinds `tls13-psk_dhe_ke`, `tls13-psk_ke`, `tls12-ticket`); TLS 1.3
-//! with a client certificate with `HANDSHAKE_PROFILE=mtls/stapler:200`.
+//! with a client certificate with `HANDSHAKE_PROFILE=mtls/stapler:200`;
+//! the server's first step alone, hot, with `HANDSHAKE_PROFILE=flight/stapler:5000`
+//! (or `flight/floor`).
 //!
 //! Also a full TLS 1.3 handshake with a client certificate (ECDSA P-256
 //! both sides): stapler (`ClientAuth::Required`), rustls
@@ -700,6 +702,42 @@ fn report_times(rig: &mut Rig) {
 /// `SERVER-[VERSION-]VARIANT[:N]`.
 fn profile(spec: &str) {
     let (what, count) = spec.split_once(':').unwrap_or((spec, "100"));
+    if let Some(server) = what.strip_prefix("flight/") {
+        // `flight/SERVER[:N]`: the server's first step alone, hot, in a
+        // loop with nothing between (stapler: one ClientHello fed to a new
+        // connection each time; the floor: its flight for one share), for
+        // `perf stat` to set beside the interleaved handshakes.
+        let count: u32 = count.parse().expect("count");
+        let mut rig = Rig::new();
+        let mut io = Io::default();
+        let _client = rig.fx.client_hello(&mut io);
+        let hello = io.to_server.clone();
+        let share = EphemeralPrivateKey::generate(&X25519, &rig.floors[0].rng)
+            .unwrap()
+            .compute_public_key()
+            .unwrap();
+        let mut m = Meter::default();
+        let mut out = Vec::with_capacity(1 << 16);
+        for _ in 0..count {
+            match server {
+                "stapler" => m.server(|| {
+                    let mut conn = ServerConnection::new(rig.fx.stapler_plain.clone());
+                    conn.feed(&hello).unwrap();
+                    out.clear();
+                    conn.write_tls_into(&mut out);
+                    black_box(conn);
+                }),
+                _ => m.server(|| {
+                    black_box(rig.floors[0].floor.server_flight(share.as_ref()));
+                }),
+            }
+        }
+        eprintln!(
+            "{what}: {count} flights, {:?} per flight",
+            m.elapsed / count
+        );
+        return;
+    }
     if let Some(server) = what.strip_prefix("hybrid/") {
         // `hybrid/SERVER[:N]`: X25519MLKEM768.
         let server = SERVERS
