@@ -34,7 +34,9 @@
 
 use bytes::Bytes;
 
-use crate::error::Error;
+use crate::codec::{HandshakeType, Reader};
+use crate::crypto::signing::SignatureScheme;
+use crate::error::{Error, Field, PeerMisbehaved};
 use crate::pki::{Certificate, ClientChainError, ClientLeaf, ClientRoots, VerifiedClient};
 use crate::server::client_staple::{self, ClientStaple, ClientStaplePolicy, StapleSent};
 
@@ -67,6 +69,52 @@ pub(crate) struct ClientAuthConfig {
     /// Whether TLS 1.3 clients are asked to staple, and what a staple
     /// decides.
     pub(crate) staples: ClientStaplePolicy,
+}
+
+/// The schemes a client may sign its CertificateVerify with, in the
+/// server's order: what ring verifies, PKCS#1 v1.5 last, which TLS 1.2
+/// allows and TLS 1.3 does not (RFC 8446 §4.2.3; see
+/// [`client_schemes`]).
+const CLIENT_SCHEMES: [SignatureScheme; 9] = [
+    SignatureScheme::EcdsaSecp256r1Sha256,
+    SignatureScheme::EcdsaSecp384r1Sha384,
+    SignatureScheme::Ed25519,
+    SignatureScheme::RsaPssRsaeSha256,
+    SignatureScheme::RsaPssRsaeSha384,
+    SignatureScheme::RsaPssRsaeSha512,
+    SignatureScheme::RsaPkcs1Sha256,
+    SignatureScheme::RsaPkcs1Sha384,
+    SignatureScheme::RsaPkcs1Sha512,
+];
+
+/// The schemes CertificateRequest offers a client: all of
+/// [`CLIENT_SCHEMES`] in TLS 1.2, all but PKCS#1 v1.5 in TLS 1.3.
+pub(crate) fn client_schemes(tls13: bool) -> &'static [SignatureScheme] {
+    let (all_but_pkcs1, _) = CLIENT_SCHEMES.split_at(6);
+    if tls13 {
+        all_but_pkcs1
+    } else {
+        &CLIENT_SCHEMES
+    }
+}
+
+/// A client's CertificateVerify body, the same in both versions (RFC 8446
+/// §4.4.3, RFC 5246 §7.4.8 with §4.7's digitally-signed): the scheme,
+/// which must be one `offered`, and the signature.
+pub(crate) fn read_certificate_verify<'a>(
+    body: &'a [u8],
+    offered: &[SignatureScheme],
+) -> Result<(SignatureScheme, &'a [u8]), Error> {
+    let mut r = Reader::new(body, Field::Message(HandshakeType::CertificateVerify));
+    let wire = r.u16()?;
+    let signature = r.opaque_u16()?;
+    r.finish()?;
+    let scheme = offered
+        .iter()
+        .copied()
+        .find(|s| s.to_wire() == wire)
+        .ok_or(PeerMisbehaved::UnofferedSignatureScheme(wire))?;
+    Ok((scheme, signature))
 }
 
 /// What the built-in verification made of a client's chain, as
@@ -107,6 +155,19 @@ impl ClientAuthConfig {
         self.mode == ClientAuth::Required
     }
 
+    /// The roots' names CertificateRequest lists (RFC 8446 §4.2.4, RFC
+    /// 5246 §7.4.4): none when turned off, or when they would not fit the
+    /// list's u16 length.
+    pub(crate) fn ca_names(&self) -> &[Bytes] {
+        let names = self.roots.subjects();
+        let len: usize = names.iter().map(|n| 2 + n.len()).sum();
+        if self.send_ca_names && len <= usize::from(u16::MAX) {
+            names
+        } else {
+            &[]
+        }
+    }
+
     /// Reads a client's (non-empty) chain and judges it by the roots at
     /// `now`: a chain that does not verify is refused here with its alert,
     /// unless the application decides ([`Self::deferred`]). Then its
@@ -118,25 +179,29 @@ impl ClientAuthConfig {
         now: Option<u64>,
     ) -> Result<PresentedClient, Error> {
         let mut client = self.examine_chain(chain, now)?;
-        if staple_matters(self.staples, staple) {
-            let now = now.ok_or(Error::Internal(
-                "a client staple is judged at the connection's time: ServerConnection::new_at",
-            ))?;
-            // The issuer: a certificate the client sent above its leaf,
-            // else a root.
-            let sent = client.chain.get(1..).unwrap_or_default();
-            let parsed: Vec<Certificate> = sent
-                .iter()
-                .filter_map(|der| Certificate::from_der(der.clone()).ok())
-                .collect();
-            let issuers = parsed.iter().chain(self.roots.certificates());
-            // An OCSP response names its certificate by issuer and serial:
-            // the leaf is parsed whole for it.
-            client.staple = match client.leaf.parse() {
-                Ok(leaf) => client_staple::judge(staple, leaf, issuers, now),
-                Err(_) => ClientStaple::Unverifiable,
-            };
-        }
+        client.staple = match staple {
+            StapleSent::NotAsked => ClientStaple::NotAsked,
+            StapleSent::Absent => ClientStaple::Absent,
+            StapleSent::Response(response) => {
+                let now = now.ok_or(Error::Internal(
+                    "a client staple is judged at the connection's time: ServerConnection::new_at",
+                ))?;
+                // The issuer: a certificate the client sent above its
+                // leaf, else a root.
+                let sent = client.chain.get(1..).unwrap_or_default();
+                let parsed: Vec<Certificate> = sent
+                    .iter()
+                    .filter_map(|der| Certificate::from_der(der.clone()).ok())
+                    .collect();
+                let issuers = parsed.iter().chain(self.roots.certificates());
+                // An OCSP response names its certificate by issuer and
+                // serial: the leaf is parsed whole for it.
+                match client.leaf.parse() {
+                    Ok(leaf) => client_staple::judge(response, leaf, issuers, now),
+                    Err(_) => ClientStaple::Unverifiable,
+                }
+            }
+        };
         client_staple::enforce(self.staples, &client.staple)?;
         Ok(client)
     }
@@ -178,11 +243,6 @@ impl ClientAuthConfig {
             staple: ClientStaple::NotAsked,
         })
     }
-}
-
-/// Whether a staple was asked for and so must be judged.
-fn staple_matters(policy: ClientStaplePolicy, sent: StapleSent<'_>) -> bool {
-    policy.asks() && !matches!(sent, StapleSent::NotAsked)
 }
 
 /// A client the application is asked about, and what the request tells

@@ -96,19 +96,14 @@ pub(crate) enum StapleSent<'a> {
     Response(&'a [u8]),
 }
 
-/// Checks a staple about `leaf` at `now`, its issuer looked for among
-/// `issuers` (by subject, in order).
+/// Checks the OCSP response `der`, stapled to `leaf`, at `now`, its
+/// issuer looked for among `issuers` (by subject, in order).
 pub(crate) fn judge<'c>(
-    sent: StapleSent<'_>,
+    der: &[u8],
     leaf: &Certificate,
     mut issuers: impl Iterator<Item = &'c Certificate>,
     now: u64,
 ) -> ClientStaple {
-    let der = match sent {
-        StapleSent::NotAsked => return ClientStaple::NotAsked,
-        StapleSent::Absent => return ClientStaple::Absent,
-        StapleSent::Response(der) => der,
-    };
     let Some(issuer) = issuers.find(|c| c.subject() == leaf.issuer()) else {
         return ClientStaple::Unverifiable;
     };

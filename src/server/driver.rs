@@ -431,8 +431,7 @@ impl Core {
         };
         let server_name = sni::server_name(hello)?;
         let ticket = self.ticket()?;
-        let id = ticket.id;
-        let alive = Arc::downgrade(&ticket.alive);
+        self.state = State::Paused(Paused::for_request(&ticket, PausedAt::Selection(deferred)));
         self.output
             .event(Event::SelectCertificate(CertificateSelection {
                 ticket,
@@ -440,11 +439,6 @@ impl Core {
                 version,
                 server_name,
             }));
-        self.state = State::Paused(Paused {
-            id,
-            alive,
-            at: PausedAt::Selection(deferred),
-        });
         Ok(())
     }
 
@@ -511,10 +505,11 @@ impl Core {
         match ocsp {
             Some(request) if raise => {
                 let alive = self.spare_liveness.take().unwrap_or_default();
-                let watched = Arc::downgrade(&alive);
-                let id = RequestId(id);
                 let event = OcspRequest {
-                    ticket: Ticket { id, alive },
+                    ticket: Ticket {
+                        id: RequestId(id),
+                        alive,
+                    },
                     cert: Arc::clone(pending.cert()),
                     server_name: pending.server_name_mut().take(),
                     responder_ids: request
@@ -523,12 +518,9 @@ impl Core {
                         .collect(),
                     request_extensions: Bytes::copy_from_slice(request.raw_request_extensions()),
                 };
+                self.state =
+                    State::Paused(Paused::for_request(&event.ticket, PausedAt::Ocsp(pending)));
                 self.output.event(Event::OcspRequest(event));
-                self.state = State::Paused(Paused {
-                    id,
-                    alive: watched,
-                    at: PausedAt::Ocsp(pending),
-                });
                 Ok(())
             }
             _ => self.send_flight(pending, None, OcspOutcome::NotRequested),
@@ -714,14 +706,11 @@ impl Core {
             server_name,
             alpn_protocol,
         };
-        let id = request.ticket.id;
-        let alive = Arc::downgrade(&request.ticket.alive);
+        self.state = State::Paused(Paused::for_request(
+            &request.ticket,
+            PausedAt::ClientVerification(waiting),
+        ));
         self.output.event(Event::VerifyClient(request));
-        self.state = State::Paused(Paused {
-            id,
-            alive,
-            at: PausedAt::ClientVerification(waiting),
-        });
         Ok(())
     }
 
@@ -757,14 +746,11 @@ impl Core {
             message: inline,
             message_len,
         };
-        let id = request.ticket.id;
-        let alive = Arc::downgrade(&request.ticket.alive);
+        self.state = State::Paused(Paused::for_request(
+            &request.ticket,
+            PausedAt::Signing(waiting),
+        ));
         self.output.event(Event::SignRequest(request));
-        self.state = State::Paused(Paused {
-            id,
-            alive,
-            at: PausedAt::Signing(waiting),
-        });
         Ok(())
     }
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, Weak};
 
 use crate::enums::ProtocolVersion;
 use crate::server::config::CertifiedKey;
-use crate::server::request::{Decision, RequestId};
+use crate::server::request::{Decision, RequestId, Ticket};
 use crate::server::{tls12, tls13};
 
 /// Waiting for the application's answer to a request.
@@ -15,6 +15,18 @@ pub(crate) struct Paused {
     /// The request's (then its completion's) liveness, watched.
     pub(crate) alive: Weak<()>,
     pub(crate) at: PausedAt,
+}
+
+impl Paused {
+    /// Paused at `at` for the request that holds `ticket`: its identity,
+    /// and its liveness watched.
+    pub(crate) fn for_request(ticket: &Ticket, at: PausedAt) -> Self {
+        Self {
+            id: ticket.id,
+            alive: Arc::downgrade(&ticket.alive),
+            at,
+        }
+    }
 }
 
 /// What the handshake goes on from, by decision.

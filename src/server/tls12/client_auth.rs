@@ -23,31 +23,18 @@ use bytes::Bytes;
 use super::{ExpectChangeCipherSpec, ExpectClientKeyExchange, Stage};
 use crate::codec::writer::{put_handshake, put_opaque, put_u16, put_vec, Prefix};
 use crate::codec::{HandshakeMessage, HandshakeType, Reader};
-use crate::crypto::signing::{verify_signature, SignatureScheme};
+use crate::crypto::signing::verify_signature;
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
 use crate::pki::{ClientChainError, MAX_CLIENT_CHAIN_LEN};
-use crate::server::client_auth::{ClientAuthConfig, ClientToJudge, PresentedClient};
+use crate::server::client_auth::{
+    client_schemes, read_certificate_verify, ClientAuthConfig, ClientToJudge, PresentedClient,
+};
 use crate::server::client_staple::StapleSent;
 use crate::server::config::ServerConfig;
 
 /// ClientCertificateType rsa_sign and ecdsa_sign (RFC 5246 §7.4.4, RFC
 /// 8422 §5.5; an Ed25519 certificate is of the ECDSA kind, RFC 8422 §3).
 const CERTIFICATE_TYPES: [u8; 2] = [1, 64];
-
-/// The algorithms a client may sign its CertificateVerify with, in the
-/// server's order: what ring verifies, PKCS#1 v1.5 included (TLS 1.2
-/// allows it).
-const CLIENT_SCHEMES: [SignatureScheme; 9] = [
-    SignatureScheme::EcdsaSecp256r1Sha256,
-    SignatureScheme::EcdsaSecp384r1Sha384,
-    SignatureScheme::Ed25519,
-    SignatureScheme::RsaPssRsaeSha256,
-    SignatureScheme::RsaPssRsaeSha384,
-    SignatureScheme::RsaPssRsaeSha512,
-    SignatureScheme::RsaPkcs1Sha256,
-    SignatureScheme::RsaPkcs1Sha384,
-    SignatureScheme::RsaPkcs1Sha512,
-];
 
 /// CertificateRequest (RFC 5246 §7.4.4): the certificate types, the
 /// signature algorithms, and the roots' names (none if turned off, or if
@@ -56,24 +43,19 @@ pub(super) fn certificate_request(
     out: &mut Vec<u8>,
     auth: &ClientAuthConfig,
 ) -> Result<Range<usize>, LengthOverflow> {
-    let names = auth.roots.subjects();
-    let names_len: usize = names.iter().map(|n| 2 + n.len()).sum();
-    let send_names = auth.send_ca_names && names_len <= usize::from(u16::MAX);
+    let names = auth.ca_names();
     put_handshake(out, HandshakeType::CertificateRequest, |out| {
         put_opaque(out, Prefix::U8, &CERTIFICATE_TYPES)?;
         put_vec(out, Prefix::U16, |out| {
-            CLIENT_SCHEMES
+            client_schemes(false)
                 .iter()
                 .for_each(|s| put_u16(out, s.to_wire()));
             Ok(())
         })?;
         put_vec(out, Prefix::U16, |out| {
-            if send_names {
-                names
-                    .iter()
-                    .try_for_each(|name| put_opaque(out, Prefix::U16, name))?;
-            }
-            Ok(())
+            names
+                .iter()
+                .try_for_each(|name| put_opaque(out, Prefix::U16, name))
         })
     })
 }
@@ -135,16 +117,7 @@ impl ExpectCertificateVerify {
         message: HandshakeMessage<'_>,
     ) -> Result<Stage, Error> {
         let ExpectCertificateVerify { mut next, client } = self;
-        let field = Field::Message(HandshakeType::CertificateVerify);
-        let mut r = Reader::new(message.body, field);
-        let wire = r.u16()?;
-        let signature = r.opaque_u16()?;
-        r.finish()?;
-        let scheme = CLIENT_SCHEMES
-            .iter()
-            .copied()
-            .find(|s| s.to_wire() == wire)
-            .ok_or(PeerMisbehaved::UnofferedSignatureScheme(wire))?;
+        let (scheme, signature) = read_certificate_verify(message.body, client_schemes(false))?;
         let signed = next.transcript.messages().ok_or(Error::Internal(
             "a client CertificateVerify without the messages",
         ))?;

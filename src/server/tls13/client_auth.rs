@@ -22,26 +22,16 @@ use super::{ExpectFinished, State};
 use crate::codec::writer::{put_extension, put_handshake, put_opaque, put_u16, put_vec, Prefix};
 use crate::codec::{ExtensionType, HandshakeMessage, HandshakeType, Reader, STATUS_TYPE_OCSP};
 use crate::crypto::key_schedule::ApplicationSecrets;
-use crate::crypto::signing::{verify_signature, CertificateVerifyMessage, SignatureScheme};
+use crate::crypto::signing::{verify_signature, CertificateVerifyMessage};
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
 use crate::pki::{ClientChainError, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
-use crate::server::client_auth::{ClientAuthConfig, ClientToJudge, PresentedClient};
+use crate::server::client_auth::{
+    client_schemes, read_certificate_verify, ClientAuthConfig, ClientToJudge, PresentedClient,
+};
 use crate::server::client_staple::StapleSent;
 use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
-
-/// The schemes a client may sign its CertificateVerify with, in the
-/// server's order: those TLS 1.3 allows for it (no PKCS#1 v1.5, §4.2.3)
-/// and ring verifies.
-const CLIENT_SCHEMES: [SignatureScheme; 6] = [
-    SignatureScheme::EcdsaSecp256r1Sha256,
-    SignatureScheme::EcdsaSecp384r1Sha384,
-    SignatureScheme::Ed25519,
-    SignatureScheme::RsaPssRsaeSha256,
-    SignatureScheme::RsaPssRsaeSha384,
-    SignatureScheme::RsaPssRsaeSha512,
-];
 
 /// CertificateRequest (§4.3.2): an empty certificate_request_context (no
 /// post-handshake authentication), signature_algorithms, an empty
@@ -52,15 +42,13 @@ pub(crate) fn certificate_request(
     out: &mut Vec<u8>,
     auth: &ClientAuthConfig,
 ) -> Result<Range<usize>, LengthOverflow> {
-    let names = auth.roots.subjects();
-    let names_len: usize = names.iter().map(|n| 2 + n.len()).sum();
-    let send_names = auth.send_ca_names && names_len > 0 && names_len <= usize::from(u16::MAX);
+    let names = auth.ca_names();
     put_handshake(out, HandshakeType::CertificateRequest, |out| {
         put_opaque(out, Prefix::U8, &[])?;
         put_vec(out, Prefix::U16, |out| {
             put_extension(out, ExtensionType::SignatureAlgorithms, |out| {
                 put_vec(out, Prefix::U16, |out| {
-                    CLIENT_SCHEMES
+                    client_schemes(true)
                         .iter()
                         .for_each(|s| put_u16(out, s.to_wire()));
                     Ok(())
@@ -69,7 +57,7 @@ pub(crate) fn certificate_request(
             if auth.staples.asks() {
                 put_extension(out, ExtensionType::StatusRequest, |_| Ok(()))?;
             }
-            if send_names {
+            if !names.is_empty() {
                 put_extension(out, ExtensionType::CertificateAuthorities, |out| {
                     put_vec(out, Prefix::U16, |out| {
                         names
@@ -102,8 +90,6 @@ pub(crate) struct ExpectCertificateVerify {
     transcript: Transcript,
     summary: HandshakeSummary,
     client: PresentedClient,
-    /// Whether the application decides on the client (`VerifyClient`).
-    deferred: bool,
 }
 
 /// The client proved its key; the application's verdict on its
@@ -151,7 +137,6 @@ impl ExpectCertificate {
                 transcript,
                 summary,
                 client,
-                deferred: auth.deferred,
             },
         )))
     }
@@ -161,24 +146,18 @@ impl ExpectCertificateVerify {
     /// The client's CertificateVerify (§4.4.3): a scheme the request
     /// offered, and a signature by the leaf's key over the transcript
     /// through the client's Certificate; else decrypt_error.
-    pub(super) fn handle(self: Box<Self>, message: HandshakeMessage<'_>) -> Result<State, Error> {
+    pub(super) fn handle(
+        self: Box<Self>,
+        config: &ServerConfig,
+        message: HandshakeMessage<'_>,
+    ) -> Result<State, Error> {
         let ExpectCertificateVerify {
             secrets,
             mut transcript,
             mut summary,
             client,
-            deferred,
         } = *self;
-        let field = Field::Message(HandshakeType::CertificateVerify);
-        let mut r = Reader::new(message.body, field);
-        let wire = r.u16()?;
-        let signature = r.opaque_u16()?;
-        r.finish()?;
-        let scheme = CLIENT_SCHEMES
-            .iter()
-            .copied()
-            .find(|s| s.to_wire() == wire)
-            .ok_or(PeerMisbehaved::UnofferedSignatureScheme(wire))?;
+        let (scheme, signature) = read_certificate_verify(message.body, client_schemes(true))?;
         let signed = CertificateVerifyMessage::client(&transcript.current_hash());
         verify_signature(
             scheme,
@@ -188,7 +167,7 @@ impl ExpectCertificateVerify {
         )
         .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
         transcript.add(message.encoded);
-        if deferred {
+        if config.client_certificate_events() {
             summary.client_staple = client.staple.clone();
             let server_name = summary.server_name.clone();
             let client = ClientToJudge::new(client, server_name, summary.alpn_protocol.clone())?;

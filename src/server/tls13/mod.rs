@@ -189,7 +189,7 @@ impl State {
             }
             Self::ExpectCertificateVerify(expecting) => {
                 expect(&input.message, HandshakeType::CertificateVerify)?;
-                expecting.handle(input.message)
+                expecting.handle(config, input.message)
             }
             Self::AwaitClientVerdict(_) => Err(Error::Internal(
                 "a message handed over while a client verdict is awaited",
