@@ -698,138 +698,101 @@ fn report_times(rig: &mut Rig) {
     }
 }
 
+/// The server a profile spec names.
+fn server_named(name: &str) -> Server {
+    SERVERS.iter().find(|(_, n)| *n == name).expect("server").0
+}
+
+/// Runs `one` `count` times on a fresh rig, metered, and says what one run
+/// cost (`unit`: what a run is).
+fn run_profile(what: &str, count: &str, unit: &str, mut one: impl FnMut(&mut Rig, &mut Meter)) {
+    let count: u32 = count.parse().expect("count");
+    let mut rig = Rig::new();
+    let mut m = Meter::default();
+    for _ in 0..count {
+        one(&mut rig, &mut m);
+    }
+    eprintln!(
+        "{what}: {count} {unit}s, {:?} per {unit}",
+        m.elapsed / count
+    );
+}
+
 /// Runs one server's handshakes without criterion, for callgrind:
-/// `SERVER-[VERSION-]VARIANT[:N]`.
+/// `SERVER-[VERSION-]VARIANT[:N]`, `resumed/SERVER/KIND[:N]`,
+/// `mtls/SERVER[:N]`, `hybrid/SERVER[:N]` or `flight/SERVER[:N]`.
 fn profile(spec: &str) {
     let (what, count) = spec.split_once(':').unwrap_or((spec, "100"));
     if let Some(server) = what.strip_prefix("flight/") {
-        // `flight/SERVER[:N]`: the server's first step alone, hot, in a
-        // loop with nothing between (stapler: one ClientHello fed to a new
-        // connection each time; the floor: its flight for one share), for
-        // `perf stat` to set beside the interleaved handshakes.
-        let count: u32 = count.parse().expect("count");
-        let mut rig = Rig::new();
-        let mut io = Io::default();
-        let _client = rig.fx.client_hello(&mut io);
-        let hello = io.to_server.clone();
-        let share = EphemeralPrivateKey::generate(&X25519, &rig.floors[0].rng)
-            .unwrap()
-            .compute_public_key()
-            .unwrap();
-        let mut m = Meter::default();
+        // The server's first step alone, hot, in a loop with nothing
+        // between (stapler: one ClientHello fed to a new connection each
+        // time; the floor: its flight for one share), to set beside the
+        // interleaved handshakes.
+        let stapler = server == "stapler";
+        let mut hello_and_share = None;
         let mut out = Vec::with_capacity(1 << 16);
-        for _ in 0..count {
-            match server {
-                "stapler" => m.server(|| {
+        run_profile(what, count, "flight", |rig, m| {
+            let (hello, share) = hello_and_share.get_or_insert_with(|| {
+                let mut io = Io::default();
+                let _client = rig.fx.client_hello(&mut io);
+                let share = EphemeralPrivateKey::generate(&X25519, &rig.floors[0].rng)
+                    .unwrap()
+                    .compute_public_key()
+                    .unwrap();
+                (io.to_server, share)
+            });
+            if stapler {
+                m.server(|| {
                     let mut conn = ServerConnection::new(rig.fx.stapler_plain.clone());
-                    conn.feed(&hello).unwrap();
+                    conn.feed(hello).unwrap();
                     out.clear();
                     conn.write_tls_into(&mut out);
                     black_box(conn);
-                }),
-                _ => m.server(|| {
-                    black_box(rig.floors[0].floor.server_flight(share.as_ref()));
-                }),
+                });
+            } else {
+                m.server(|| black_box(rig.floors[0].floor.server_flight(share.as_ref())));
             }
-        }
-        eprintln!(
-            "{what}: {count} flights, {:?} per flight",
-            m.elapsed / count
-        );
-        return;
-    }
-    if let Some(server) = what.strip_prefix("hybrid/") {
-        // `hybrid/SERVER[:N]`: X25519MLKEM768.
-        let server = SERVERS
-            .iter()
-            .find(|(_, n)| *n == server)
-            .expect("server")
-            .0;
-        let mut rig = Rig::new();
-        let count: u32 = count.parse().expect("count");
-        let mut m = Meter::default();
-        for _ in 0..count {
-            assert!(rig.hybrid(server, &mut m));
-        }
-        eprintln!(
-            "{what}: {count} handshakes, {:?} per handshake",
-            m.elapsed / count
-        );
-        return;
-    }
-    if let Some(server) = what.strip_prefix("mtls/") {
-        // `mtls/SERVER[:N]`.
-        let server = SERVERS
-            .iter()
-            .find(|(_, n)| *n == server)
-            .expect("server")
-            .0;
-        let mut rig = Rig::new();
-        let count: u32 = count.parse().expect("count");
-        let mut m = Meter::default();
-        for _ in 0..count {
-            rig.mtls(server, &mut m);
-        }
-        eprintln!(
-            "{what}: {count} handshakes, {:?} per handshake",
-            m.elapsed / count
-        );
-        return;
-    }
-    if let Some(resumed) = what.strip_prefix("resumed/") {
-        // `resumed/SERVER/KIND[:N]`, KIND as `Resumed::name` says.
+        });
+    } else if let Some(server) = what.strip_prefix("hybrid/") {
+        let server = server_named(server);
+        run_profile(what, count, "handshake", |rig, m| {
+            assert!(rig.hybrid(server, m));
+        });
+    } else if let Some(server) = what.strip_prefix("mtls/") {
+        let server = server_named(server);
+        run_profile(what, count, "handshake", |rig, m| rig.mtls(server, m));
+    } else if let Some(resumed) = what.strip_prefix("resumed/") {
+        // KIND as `Resumed::name` says.
         let (server, kind) = resumed.split_once('/').expect("resumed/SERVER/KIND");
-        let server = SERVERS
-            .iter()
-            .find(|(_, n)| *n == server)
-            .expect("server")
-            .0;
+        let server = server_named(server);
         let kind = Resumed::ALL
             .into_iter()
             .find(|k| k.name() == kind)
             .expect("kind");
-        let mut rig = Rig::new();
-        let count: u32 = count.parse().expect("count");
-        let mut m = Meter::default();
-        for _ in 0..count {
-            assert!(rig.resumed(server, kind, &mut m));
-        }
-        eprintln!(
-            "{what}: {count} handshakes, {:?} per handshake",
-            m.elapsed / count
-        );
-        return;
+        run_profile(what, count, "handshake", |rig, m| {
+            assert!(rig.resumed(server, kind, m));
+        });
+    } else {
+        let parts: Vec<&str> = what.split('-').collect();
+        let (server, version, variant) = match parts[..] {
+            [server, variant] => (server, "tls13", variant),
+            [server, version, variant] => (server, version, variant),
+            _ => panic!("SERVER-[VERSION-]VARIANT[:N]"),
+        };
+        let version = Version::ALL
+            .into_iter()
+            .find(|v| v.name() == version)
+            .expect("version");
+        let server = server_named(server);
+        let stapled = VARIANTS
+            .iter()
+            .find(|(_, n)| *n == variant)
+            .expect("variant")
+            .0;
+        run_profile(what, count, "handshake", |rig, m| {
+            rig.handshake(server, version, stapled, m);
+        });
     }
-    let parts: Vec<&str> = what.split('-').collect();
-    let (server, version, variant) = match parts[..] {
-        [server, variant] => (server, "tls13", variant),
-        [server, version, variant] => (server, version, variant),
-        _ => panic!("SERVER-[VERSION-]VARIANT[:N]"),
-    };
-    let version = Version::ALL
-        .into_iter()
-        .find(|v| v.name() == version)
-        .expect("version");
-    let server = SERVERS
-        .iter()
-        .find(|(_, n)| *n == server)
-        .expect("server")
-        .0;
-    let stapled = VARIANTS
-        .iter()
-        .find(|(_, n)| *n == variant)
-        .expect("variant")
-        .0;
-    let mut rig = Rig::new();
-    let mut m = Meter::default();
-    let count: u32 = count.parse().expect("count");
-    for _ in 0..count {
-        rig.handshake(server, version, stapled, &mut m);
-    }
-    eprintln!(
-        "{what}: {count} handshakes, {:?} per handshake",
-        m.elapsed / count
-    );
 }
 
 fn bench(c: &mut Criterion, rig: &mut Rig) {
