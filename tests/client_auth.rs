@@ -7,11 +7,10 @@ mod common;
 
 use std::sync::Arc;
 
-use common::mtls_clients::{
-    chain_and_key, client_pki, client_with, client_without, presenting, VERSIONS,
-};
-use common::recording_verifier::RecordingVerifier;
+use common::hello_encoder::handshake_message;
+use common::mtls_clients::{client_pki, client_with, client_without, presenting, VERSIONS};
 use common::rustls_pair::{pki, Pair};
+use common::tls13_staple_client::certificate_body;
 use stapler::codec::AlertDescription;
 use stapler::pki::{ClientChainError, ClientRoots};
 use stapler::{ClientAuth, CloseReason, Error, ProtocolVersion, ServerConfig};
@@ -258,51 +257,12 @@ fn a_config_asking_for_client_certificates_issues_no_tickets() {
 /// server's flight from a server asking for a certificate; the secret its
 /// second flight is protected under.
 fn at_second_flight() -> (Pair, Vec<u8>) {
-    use common::rustls_pair::{pinned_provider, SecretLog};
-    let provider = pinned_provider(
-        &[rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256],
-        &[rustls::crypto::ring::kx_group::X25519],
-    );
-    let (chain, key) = chain_and_key("client-ecdsa.crt", "client-ecdsa.key");
-    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
-        .with_protocol_versions(&[&rustls::version::TLS13])
-        .unwrap()
-        .dangerous()
-        .with_custom_certificate_verifier(RecordingVerifier::new())
-        .with_client_auth_cert(chain, key)
-        .unwrap();
-    let log = Arc::new(SecretLog::default());
-    config.key_log = log.clone();
-    let mut pair = pair(Arc::new(config), server(ClientAuth::Required), NOW);
+    let (config, log) = common::tls13_staple_client::logging_client();
+    let mut pair = pair(config, server(ClientAuth::Required), NOW);
     pair.client_to_server().unwrap();
     pair.server_to_client().unwrap();
     let secret = log.get("CLIENT_HANDSHAKE_TRAFFIC_SECRET").unwrap();
     (pair, secret)
-}
-
-fn handshake(typ: u8, body: &[u8]) -> Vec<u8> {
-    let len = (body.len() as u32).to_be_bytes();
-    [&[typ, len[1], len[2], len[3]][..], body].concat()
-}
-
-/// A Certificate body: `context`, then one entry of `cert` with
-/// `extensions` (its block's contents).
-fn certificate_body(context: &[u8], cert: &[u8], extensions: &[u8]) -> Vec<u8> {
-    let u24 = |n: usize| (n as u32).to_be_bytes()[1..].to_vec();
-    let entry = [
-        u24(cert.len()),
-        cert.to_vec(),
-        (extensions.len() as u16).to_be_bytes().to_vec(),
-        extensions.to_vec(),
-    ]
-    .concat();
-    [
-        vec![context.len() as u8],
-        context.to_vec(),
-        u24(entry.len()),
-        entry,
-    ]
-    .concat()
 }
 
 fn leaf_der() -> Vec<u8> {
@@ -314,7 +274,7 @@ fn leaf_der() -> Vec<u8> {
 fn a_certificate_with_another_request_context_is_illegal_parameter() {
     use common::tls13_wire::{rejects_protected, seal_record};
     let (mut pair, secret) = at_second_flight();
-    let message = handshake(11, &certificate_body(&[7], &leaf_der(), &[]));
+    let message = handshake_message(11, &certificate_body(&[7], &leaf_der(), &[]));
     rejects_protected(
         &mut pair,
         &seal_record(&secret, 0, 22, &message),
@@ -329,7 +289,7 @@ fn an_extension_the_server_did_not_ask_for_is_unsupported_extension() {
     use common::tls13_wire::{rejects_protected, seal_record};
     let (mut pair, secret) = at_second_flight();
     // status_request, which this CertificateRequest did not carry.
-    let message = handshake(11, &certificate_body(&[], &leaf_der(), &[0, 5, 0, 0]));
+    let message = handshake_message(11, &certificate_body(&[], &leaf_der(), &[0, 5, 0, 0]));
     rejects_protected(
         &mut pair,
         &seal_record(&secret, 0, 22, &message),
@@ -343,10 +303,10 @@ fn an_extension_the_server_did_not_ask_for_is_unsupported_extension() {
 fn a_certificate_verify_with_a_scheme_not_offered_is_illegal_parameter() {
     use common::tls13_wire::{rejects_protected, seal_record};
     let (mut pair, secret) = at_second_flight();
-    let certificate = handshake(11, &certificate_body(&[], &leaf_der(), &[]));
+    let certificate = handshake_message(11, &certificate_body(&[], &leaf_der(), &[]));
     // rsa_pkcs1_sha256, which TLS 1.3 does not allow here (RFC 8446
     // §4.2.3) and the request did not offer.
-    let verify = handshake(15, &[4, 1, 0, 2, 0xde, 0xad]);
+    let verify = handshake_message(15, &[4, 1, 0, 2, 0xde, 0xad]);
     let input = [
         seal_record(&secret, 0, 22, &certificate),
         seal_record(&secret, 1, 22, &verify),
@@ -366,7 +326,7 @@ fn skipping_the_certificate_is_unexpected_message() {
     use common::tls13_wire::seal_record;
     for (typ, body) in [(20u8, vec![0; 32]), (15, vec![4, 3, 0, 2, 0xde, 0xad])] {
         let (mut pair, secret) = at_second_flight();
-        let message = handshake(typ, &body);
+        let message = handshake_message(typ, &body);
         let name = if typ == 20 {
             "finished"
         } else {

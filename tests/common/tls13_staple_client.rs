@@ -16,6 +16,7 @@ use ring::digest::{digest, SHA256};
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
 use stapler::ServerConfig;
 
+use super::hello_encoder::{handshake_message, u16_prefixed, u24_prefixed, u8_prefixed};
 use super::mtls_clients::{chain_and_key, client_pki};
 use super::recording_verifier::RecordingVerifier;
 use super::rustls_pair::{pinned_provider, Pair, SecretLog};
@@ -34,14 +35,32 @@ pub struct StapleClient {
     pub certificate_request: Vec<u8>,
 }
 
-/// A handshake message: type, 24-bit length, body.
-pub fn handshake(typ: u8, body: &[u8]) -> Vec<u8> {
-    let len = (body.len() as u32).to_be_bytes();
-    [&[typ, len[1], len[2], len[3]][..], body].concat()
+/// rustls's TLS 1.3 client presenting client-ecdsa, pinned to
+/// TLS_AES_128_GCM_SHA256 and x25519 (the suite the wire helpers of
+/// `tls13_wire.rs` seal with), logging its secrets into the log returned.
+pub fn logging_client() -> (Arc<rustls::ClientConfig>, Arc<SecretLog>) {
+    let provider = pinned_provider(
+        &[rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256],
+        &[rustls::crypto::ring::kx_group::X25519],
+    );
+    let (chain, key) = chain_and_key("client-ecdsa.crt", "client-ecdsa.key");
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(RecordingVerifier::new())
+        .with_client_auth_cert(chain, key)
+        .unwrap();
+    let log = Arc::new(SecretLog::default());
+    config.key_log = log.clone();
+    (Arc::new(config), log)
 }
 
-fn u24(n: usize) -> Vec<u8> {
-    (n as u32).to_be_bytes()[1..].to_vec()
+/// A client's Certificate body (RFC 8446 §4.4.2): `context`, then one
+/// entry of `cert` with `extensions` (its block's contents).
+pub fn certificate_body(context: &[u8], cert: &[u8], extensions: &[u8]) -> Vec<u8> {
+    let entry = [u24_prefixed(cert), u16_prefixed(extensions)].concat();
+    [u8_prefixed(context), u24_prefixed(&entry)].concat()
 }
 
 /// The handshake messages of `flight` (records as the server wrote them):
@@ -87,21 +106,8 @@ impl StapleClient {
     /// CertificateRequest) against `server`, started at `now`, until it has
     /// read the server's flight.
     pub fn start(server: Arc<ServerConfig>, now: u64) -> Self {
-        let provider = pinned_provider(
-            &[rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256],
-            &[rustls::crypto::ring::kx_group::X25519],
-        );
-        let (chain, key) = chain_and_key("client-ecdsa.crt", "client-ecdsa.key");
-        let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(provider))
-            .with_protocol_versions(&[&rustls::version::TLS13])
-            .unwrap()
-            .dangerous()
-            .with_custom_certificate_verifier(RecordingVerifier::new())
-            .with_client_auth_cert(chain, key)
-            .unwrap();
-        let log = Arc::new(SecretLog::default());
-        config.key_log = log.clone();
-        let mut pair = Pair::at(Arc::new(config), server, "localhost", now);
+        let (config, log) = logging_client();
+        let mut pair = Pair::at(config, server, "localhost", now);
         let mut hello = Vec::new();
         while pair.client.wants_write() {
             pair.client.write_tls(&mut hello).unwrap();
@@ -135,14 +141,7 @@ impl StapleClient {
         let leaf = stapler::pki::pem::certificates_from_pem_or_der(&client_pki("client-ecdsa.crt"))
             .unwrap()[0]
             .to_vec();
-        let entry = [
-            u24(leaf.len()),
-            leaf,
-            (leaf_extensions.len() as u16).to_be_bytes().to_vec(),
-            leaf_extensions.to_vec(),
-        ]
-        .concat();
-        let certificate = handshake(11, &[vec![0], u24(entry.len()), entry].concat());
+        let certificate = handshake_message(11, &certificate_body(&[], &leaf, leaf_extensions));
         let mut transcript = [&self.transcript[..], &certificate].concat();
 
         // CertificateVerify (RFC 8446 §4.4.3): 64 spaces, the context
@@ -168,7 +167,7 @@ impl StapleClient {
             signature,
         ]
         .concat();
-        let certificate_verify = handshake(15, &cv_body);
+        let certificate_verify = handshake_message(15, &cv_body);
         transcript.extend_from_slice(&certificate_verify);
 
         // Finished (§4.4.4): HMAC over the transcript hash with the key
@@ -177,7 +176,7 @@ impl StapleClient {
         let hash = digest(&SHA256, &transcript);
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &finished_key);
         let verify_data = ring::hmac::sign(&key, hash.as_ref());
-        let finished = handshake(20, verify_data.as_ref());
+        let finished = handshake_message(20, verify_data.as_ref());
 
         [certificate, certificate_verify, finished]
             .iter()
@@ -196,11 +195,6 @@ impl StapleClient {
 /// A leaf CertificateEntry's status_request extension carrying `response`
 /// (RFC 8446 §4.4.2.1: a CertificateStatus of type ocsp).
 pub fn status_request_extension(response: &[u8]) -> Vec<u8> {
-    let status = [&[1u8][..], &u24(response.len()), response].concat();
-    [
-        &5u16.to_be_bytes()[..],
-        &(status.len() as u16).to_be_bytes(),
-        &status,
-    ]
-    .concat()
+    let status = [&[1u8][..], &u24_prefixed(response)].concat();
+    [&5u16.to_be_bytes()[..], &u16_prefixed(&status)].concat()
 }
