@@ -29,47 +29,46 @@ fn bytes<const N: usize>(label: &str, i: u32) -> [u8; N] {
     out
 }
 
-#[test]
-fn ml_kem_768_agrees_across_implementations() {
-    use libcrux_ml_kem::mlkem768;
-    for i in 0..100 {
-        let seed: [u8; 64] = bytes("seed", i);
-        let m: [u8; 32] = bytes("m", i);
+/// A test that `$libcrux` (a libcrux-ml-kem parameter set's module) and
+/// RustCrypto's `$theirs` decapsulation key agree on 100 seeded vectors,
+/// seeds drawn under `$label`.
+macro_rules! agree_across_implementations {
+    ($name:ident, $libcrux:ident, $theirs:ident, $label:literal) => {
+        #[test]
+        fn $name() {
+            use libcrux_ml_kem::$libcrux;
+            for i in 0..100 {
+                let seed: [u8; 64] = bytes(concat!("seed", $label), i);
+                let m: [u8; 32] = bytes(concat!("m", $label), i);
 
-        let pair = mlkem768::generate_key_pair(seed);
-        let (ct, k) = mlkem768::encapsulate(pair.public_key(), m);
-        assert!(mlkem768::validate_public_key(pair.public_key()));
+                let pair = $libcrux::generate_key_pair(seed);
+                let (ct, k) = $libcrux::encapsulate(pair.public_key(), m);
+                assert!($libcrux::validate_public_key(pair.public_key()));
 
-        let dk = DecapsulationKey768::from_seed(Seed::from(seed));
-        let ek = dk.encapsulation_key();
-        assert_eq!(&ek.to_bytes()[..], pair.public_key().as_slice(), "ek {i}");
-        let (their_ct, their_k) = ek.encapsulate_deterministic(&B32::from(m));
-        assert_eq!(&their_ct[..], ct.as_slice(), "ct {i}");
-        assert_eq!(&their_k[..], &k[..], "K {i}");
-        assert_eq!(&dk.decapsulate_slice(ct.as_slice()).unwrap()[..], &k[..]);
-    }
+                let dk = $theirs::from_seed(Seed::from(seed));
+                let ek = dk.encapsulation_key();
+                assert_eq!(&ek.to_bytes()[..], pair.public_key().as_slice(), "ek {i}");
+                let (their_ct, their_k) = ek.encapsulate_deterministic(&B32::from(m));
+                assert_eq!(&their_ct[..], ct.as_slice(), "ct {i}");
+                assert_eq!(&their_k[..], &k[..], "K {i}");
+                assert_eq!(&dk.decapsulate_slice(ct.as_slice()).unwrap()[..], &k[..]);
+            }
+        }
+    };
 }
 
-#[test]
-fn ml_kem_1024_agrees_across_implementations() {
-    use libcrux_ml_kem::mlkem1024;
-    for i in 0..100 {
-        let seed: [u8; 64] = bytes("seed1024", i);
-        let m: [u8; 32] = bytes("m1024", i);
-
-        let pair = mlkem1024::generate_key_pair(seed);
-        let (ct, k) = mlkem1024::encapsulate(pair.public_key(), m);
-        assert!(mlkem1024::validate_public_key(pair.public_key()));
-
-        let dk = DecapsulationKey1024::from_seed(Seed::from(seed));
-        let ek = dk.encapsulation_key();
-        assert_eq!(&ek.to_bytes()[..], pair.public_key().as_slice(), "ek {i}");
-        let (their_ct, their_k) = ek.encapsulate_deterministic(&B32::from(m));
-        assert_eq!(&their_ct[..], ct.as_slice(), "ct {i}");
-        assert_eq!(&their_k[..], &k[..], "K {i}");
-        assert_eq!(&dk.decapsulate_slice(ct.as_slice()).unwrap()[..], &k[..]);
-    }
-}
+agree_across_implementations!(
+    ml_kem_768_agrees_across_implementations,
+    mlkem768,
+    DecapsulationKey768,
+    ""
+);
+agree_across_implementations!(
+    ml_kem_1024_agrees_across_implementations,
+    mlkem1024,
+    DecapsulationKey1024,
+    "1024"
+);
 
 /// FIPS 203 §7.2's modulus check, in both: an encapsulation key with any
 /// coefficient at q or above is refused. Each of a few positions gets q
