@@ -365,6 +365,8 @@ pub struct Outcome {
     pub server_name: Option<Box<str>>,
     /// The key exchange group.
     pub group: Option<stapler::NamedGroup>,
+    /// The client's accepted certificate, if one was asked for.
+    pub client_certificate: Option<stapler::pki::VerifiedClient>,
     /// Bytes of the server flight (ServerHello through Finished).
     pub flight_len: usize,
     /// The lengths of its records' fragments, in order.
@@ -467,6 +469,7 @@ fn finish(
         ocsp: summary.ocsp,
         server_name: summary.server_name,
         group: summary.group,
+        client_certificate: summary.client_certificate,
         flight_len,
         records,
     }

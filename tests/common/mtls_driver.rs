@@ -11,10 +11,11 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-use stapler::{Event, ServerConnection};
+use stapler::ServerConnection;
 
 use super::{
-    client_answers, client_completes, pki, provider, rustls_exchange, Fixture, Io, Meter, Version,
+    client_answers, client_completes, finish, pki, provider, rustls_exchange, Fixture, Io, Meter,
+    Version,
 };
 
 /// The time stapler's connections start at: what the client chain is
@@ -121,26 +122,15 @@ pub fn stapler_mtls_handshake(
     io: &mut Io,
     m: &mut Meter,
 ) -> String {
-    let mut client = mfx.client_hello(fx, io);
-    let mut conn = m.server(|| {
+    let client = mfx.client_hello(fx, io);
+    let conn = m.server(|| {
         let mut conn = ServerConnection::new_at(mfx.stapler.clone(), MTLS_NOW);
         conn.feed(&io.to_server).expect("hello accepted");
         conn.write_tls_into(&mut io.to_client);
         conn
     });
-    client_answers(&mut client, io);
-    let summary = m.server(|| {
-        let consumed = conn.feed(&io.to_server).expect("client flight accepted");
-        debug_assert_eq!(consumed, io.to_server.len());
-        let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
-            panic!("handshake not complete");
-        };
-        conn.write_tls_into(&mut io.to_client);
-        drop(conn);
-        summary
-    });
-    client_completes(&mut client, io);
-    let client = summary.client_certificate.expect("a verified client");
+    let outcome = finish(conn, client, io, m);
+    let client = outcome.client_certificate.expect("a verified client");
     client.common_name().unwrap_or_default().to_owned()
 }
 
