@@ -436,18 +436,10 @@ fn nonce(
 }
 
 /// The part of `base` that `part` is, as a shared [`Bytes`]; `part` must
-/// be borrowed from `base`.
+/// be borrowed from `base` (an error, never reached, if it is not).
 fn shared_slice(base: &Bytes, part: &[u8]) -> Result<Bytes, OcspError> {
-    if part.is_empty() {
-        return Ok(Bytes::new());
-    }
-    let start = (part.as_ptr() as usize).checked_sub(base.as_ptr() as usize);
-    let end = start.and_then(|start| start.checked_add(part.len()));
-    match (start, end) {
-        (Some(start), Some(end)) if end <= base.len() => Ok(base.slice(start..end)),
-        // Unreachable for slices of `base`; an error rather than a panic.
-        _ => Err(OcspError::Malformed(ResponsePart::OcspResponse)),
-    }
+    crate::pki::shared_slice(base, part)
+        .map_err(|_| OcspError::Malformed(ResponsePart::OcspResponse))
 }
 
 #[cfg(test)]

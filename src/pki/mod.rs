@@ -59,6 +59,7 @@ pub use issuer::{find_issuer, is_self_signed};
 pub use names::{dns_name_matches, is_valid_dns_reference};
 pub use oids::{Oid, ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};
 pub use pem::{KeyFormat, PemError, PrivateKeyDer};
+pub(crate) use raw::share as shared_slice;
 pub use verify::{verify_signature, verify_signed_by, SigError, SignatureAlgorithm};
 
 /// The handshake's light reading of a client certificate, its public key

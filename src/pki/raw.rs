@@ -8,8 +8,10 @@ use der::asn1::{AnyRef, BitStringRef, OctetStringRef};
 use der::{Decode, Reader, SliceReader, Tag, Tagged};
 
 /// The slice of `base` that `part` is, as a shared [`Bytes`]; `part` must
-/// have been borrowed from `base`.
-pub(super) fn share(base: &Bytes, part: &[u8]) -> der::Result<Bytes> {
+/// have been borrowed from `base`. (`Bytes::slice_ref` panics where this
+/// returns an error.) Certificates and OCSP responses both keep their
+/// parts this way.
+pub(crate) fn share(base: &Bytes, part: &[u8]) -> der::Result<Bytes> {
     if part.is_empty() {
         return Ok(Bytes::new());
     }
