@@ -516,6 +516,16 @@ fn report_heap(rig: &mut Rig) {
     }
 }
 
+/// The 10th percentile and the median of `times` (sorted here); NaN for
+/// none (a server that does not do that handshake).
+fn quantiles(times: &mut [f64]) -> [f64; 2] {
+    times.sort_by(f64::total_cmp);
+    if times.is_empty() {
+        return [f64::NAN; 2];
+    }
+    [times[times.len() / 10], times[times.len() / 2]]
+}
+
 /// The three servers timed in turns, one handshake each at a time, so that
 /// a busy machine slows all of them alike; each handshake's server time is
 /// kept, and the report gives the median and the 10th percentile (a
@@ -536,11 +546,7 @@ fn report_times(rig: &mut Rig) {
                 times[i].push(m.elapsed.as_nanos() as f64);
             }
         }
-        let quantiles = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            [v[v.len() / 10], v[v.len() / 2]]
-        };
-        let [s, r, f] = times.each_mut().map(quantiles);
+        let [s, r, f] = times.each_mut().map(|v| quantiles(v));
         let ratios = |i: usize| {
             format!(
                 "stapler/floor {:.3}, rustls/floor {:.3}, stapler/rustls {:.3}",
@@ -572,15 +578,7 @@ fn report_times(rig: &mut Rig) {
                 }
             }
         }
-        let quantiles = |v: &mut Vec<f64>| {
-            v.sort_by(f64::total_cmp);
-            if v.is_empty() {
-                [f64::NAN; 2]
-            } else {
-                [v[v.len() / 10], v[v.len() / 2]]
-            }
-        };
-        let [s, r, f] = times.each_mut().map(quantiles);
+        let [s, r, f] = times.each_mut().map(|v| quantiles(v));
         for (i, which) in ["p10", "median"].iter().enumerate() {
             eprintln!(
                 "  {:16} {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
@@ -605,10 +603,7 @@ fn report_times(rig: &mut Rig) {
                 times[i].push(m.elapsed.as_nanos() as f64);
             }
         }
-        for v in &mut times {
-            v.sort_by(f64::total_cmp);
-        }
-        let [s, r, f] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+        let [s, r, f] = times.each_mut().map(|v| quantiles(v));
         for (i, which) in ["p10", "median"].iter().enumerate() {
             eprintln!(
                 "  tls13-mtls       {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
@@ -645,10 +640,7 @@ fn report_times(rig: &mut Rig) {
             rig.hybrid.rustls_x25519(&rig.fx, &mut rig.io, &mut m);
             times[5].push(m.elapsed.as_nanos() as f64);
         }
-        for v in &mut times {
-            v.sort_by(f64::total_cmp);
-        }
-        let [h, hr, hf, x, xf, xr] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+        let [h, hr, hf, x, xf, xr] = times.each_mut().map(|v| quantiles(v));
         for (i, which) in ["p10", "median"].iter().enumerate() {
             eprintln!(
                 "  tls13 hybrid     {which:6} stapler {:6.0} ns, rustls(aws-lc-rs) {:6.0} ns, floor {:6.0} ns; \
@@ -681,10 +673,7 @@ fn report_times(rig: &mut Rig) {
             rig.handshake(Server::Floor, version, true, &mut m);
             times[1].push(m.elapsed.as_nanos() as f64);
         }
-        for v in &mut times {
-            v.sort_by(f64::total_cmp);
-        }
-        let [d, f] = times.each_ref().map(|v| [v[v.len() / 10], v[v.len() / 2]]);
+        let [d, f] = times.each_mut().map(|v| quantiles(v));
         for (i, which) in ["p10", "median"].iter().enumerate() {
             eprintln!(
                 "  {} deferred {which:6} stapler {:6.0} ns, floor (stapled) {:6.0} ns; \
