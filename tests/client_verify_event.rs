@@ -71,8 +71,7 @@ fn paused(
     let mut requests = Vec::new();
     pair.events.retain_mut(|e| match e {
         Event::VerifyClient(_) => {
-            let Event::VerifyClient(r) = core::mem::replace(e, Event::ApplicationData(Vec::new()))
-            else {
+            let Event::VerifyClient(r) = core::mem::replace(e, Event::DataReady) else {
                 unreachable!()
             };
             requests.push(r);

@@ -47,11 +47,15 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
     // The request head so far; http::read_head bounds it.
     let mut request_head: Vec<u8> = Vec::new();
     loop {
+        // What the last feed took: it takes at most one record beyond the
+        // data it holds unread, so a round that read data feeds again.
+        let mut fed = 0;
         if !pending.is_empty() && conn.paused_for().is_none() && !conn.is_closed() {
             // An error closes the connection; its alert and the Closed event
             // come out below.
             if let Ok(n) = conn.feed(&pending) {
                 pending.drain(..n);
+                fed = n;
             }
         }
 
@@ -69,7 +73,10 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
                     request = Some(Request::Sign(r));
                 }
                 Event::HandshakeComplete(summary) => log.summary = Some(summary),
-                Event::ApplicationData(data) => {
+                Event::DataReady => {
+                    // Read it all (the records behind it open as it is
+                    // read), keeping only what a request head needs.
+                    let data = read_all(&mut conn);
                     if log.http.is_some() {
                         continue; // answered already: ignore pipelined data
                     }
@@ -125,7 +132,11 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
             continue;
         }
         if !pending.is_empty() {
-            // feed() takes everything unless it pauses or closes.
+            if fed > 0 {
+                continue; // the data it held was read above: feed the rest
+            }
+            // feed() takes everything unless it pauses, closes or holds
+            // unread data, and the data is read above.
             return Err(format!("{} bytes not consumed; giving up", pending.len()));
         }
 
@@ -145,6 +156,24 @@ fn serve(stream: &mut TcpStream, shared: &Shared, log: &mut ConnLog) -> Result<(
             Err(e) => return Err(format!("read: {e}")),
         };
         pending.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Every byte of application data the connection holds, read where it
+/// was decrypted (records behind the first open as it is read). An error
+/// closes the connection, which says so in its events and output.
+fn read_all(conn: &mut ServerConnection) -> Vec<u8> {
+    let mut data = Vec::new();
+    loop {
+        let chunk = conn.received();
+        if chunk.is_empty() {
+            return data;
+        }
+        data.extend_from_slice(chunk);
+        let n = chunk.len();
+        if conn.consume(n).is_err() {
+            return data;
+        }
     }
 }
 

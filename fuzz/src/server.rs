@@ -268,7 +268,7 @@ pub fn server(data: &[u8]) -> ServerRun {
                     assert_eq!(n, 0, "feed took bytes while paused");
                 }
                 pending = &pending[n..];
-                if n == 0 && pending_request.is_none() {
+                if n == 0 && pending_request.is_none() && conn.received().is_empty() {
                     // Paused with no answer coming, or closed: nothing more
                     // will be taken.
                     drain(&mut conn, &mut run, &mut pending_request, was_closed);
@@ -361,6 +361,18 @@ fn drain(
                 assert!(!was_closed, "Event::Closed raised twice");
                 assert!(conn.is_closed(), "Event::Closed but is_closed() is false");
                 closed_now = true;
+                None
+            }
+            Event::DataReady => {
+                // Read it all, as an application does: the records behind
+                // it open as it is read.
+                assert!(!conn.received().is_empty(), "DataReady with no data");
+                loop {
+                    let n = conn.received().len();
+                    if n == 0 || conn.consume(n).is_err() {
+                        break;
+                    }
+                }
                 None
             }
             _ => None,

@@ -108,17 +108,32 @@ pub fn split_record(
 
 /// Turns a byte stream, arriving in pieces of any size, into records.
 ///
-/// It buffers at most one record (header plus the largest fragment allowed),
-/// so [`RecordDeframer::push`] may consume only part of what it is given: the
-/// caller offers the rest again after draining [`RecordDeframer::next_record`].
-/// Nothing is allocated until bytes arrive, and the buffer is released when a
-/// connection asks for it with [`RecordDeframer::shrink`].
+/// It buffers at most one record not yet handed out (header plus the
+/// largest fragment allowed), so [`RecordDeframer::push`] may consume only
+/// part of what it is given: the caller offers the rest again after
+/// draining [`RecordDeframer::next_record`].
+///
+/// A record's fragment is decrypted where it lies
+/// ([`RecordDeframer::next_record_mut`]), and its application data can be
+/// left there for the application to read ([`RecordDeframer::hold`]): no
+/// copy and no allocation per record. While data is held the buffer
+/// keeps it in place (it is never moved), so the buffer holds at most
+/// that record and one more.
+///
+/// Nothing is allocated until bytes arrive, and the buffer is released when
+/// a connection asks for it with [`RecordDeframer::shrink`].
 #[derive(Debug)]
 pub struct RecordDeframer {
     buf: Vec<u8>,
     /// Bytes at the front of `buf` already handed out as records.
     consumed: usize,
     max_len: usize,
+    /// Where the fragment of the last record handed out starts in `buf`.
+    last_fragment: usize,
+    /// Plaintext left in `buf` for the application to read: a part of a
+    /// fragment already handed out, so always below `consumed`. Empty when
+    /// nothing is held.
+    held: core::ops::Range<usize>,
 }
 
 impl Default for RecordDeframer {
@@ -134,6 +149,8 @@ impl RecordDeframer {
             buf: Vec::new(),
             consumed: 0,
             max_len: MAX_PLAINTEXT_LEN,
+            last_fragment: 0,
+            held: 0..0,
         }
     }
 
@@ -151,6 +168,37 @@ impl RecordDeframer {
     /// Bytes received but not yet returned as a record.
     pub fn buffered(&self) -> usize {
         self.buf.len() - self.consumed
+    }
+
+    /// Bytes of memory the buffer holds, for the tests and benches that
+    /// measure what an idle connection keeps.
+    pub fn capacity(&self) -> usize {
+        self.buf.capacity()
+    }
+
+    /// Leaves `range` of the last record's fragment (as returned by
+    /// [`Self::next_record_mut`], after decryption in place) in the buffer
+    /// for the application to read with [`Self::held`]. An empty or
+    /// out-of-bounds range holds nothing.
+    pub fn hold(&mut self, range: core::ops::Range<usize>) {
+        let start = self.last_fragment.saturating_add(range.start);
+        let end = self.last_fragment.saturating_add(range.end);
+        self.held = if start < end && end <= self.consumed {
+            start..end
+        } else {
+            0..0
+        };
+    }
+
+    /// The held plaintext not yet read; empty when none is held.
+    pub fn held(&self) -> &[u8] {
+        self.buf.get(self.held.clone()).unwrap_or_default()
+    }
+
+    /// Marks the first `n` bytes of the held plaintext as read (all of it
+    /// when `n` is longer).
+    pub fn consume_held(&mut self, n: usize) {
+        self.held.start = self.held.start.saturating_add(n).min(self.held.end);
     }
 
     /// The bytes of `buf` not yet returned as a record, given the fields
@@ -174,7 +222,7 @@ impl RecordDeframer {
     /// offset into it.
     pub(crate) fn push_some<'d>(&mut self, data: &'d [u8]) -> &'d [u8] {
         self.compact();
-        let room = (RECORD_HEADER_LEN + self.max_len).saturating_sub(self.buf.len());
+        let room = (RECORD_HEADER_LEN + self.max_len).saturating_sub(self.buffered());
         // All of `data` when it is no longer than the room left.
         let (taken, rest) = data.split_at_checked(room).unwrap_or((data, &[]));
         self.buf.extend_from_slice(taken);
@@ -185,6 +233,7 @@ impl RecordDeframer {
     pub fn next_record(&mut self) -> Result<Option<Record<'_>>, InvalidMessage> {
         match split_record(Self::pending(&self.buf, self.consumed), self.max_len)? {
             Some((record, used)) => {
+                self.last_fragment = self.consumed + RECORD_HEADER_LEN;
                 self.consumed += used;
                 Ok(Some(record))
             }
@@ -203,6 +252,7 @@ impl RecordDeframer {
         let header = record.header;
         let start = self.consumed + RECORD_HEADER_LEN;
         self.consumed += used;
+        self.last_fragment = start;
         Ok(self
             .buf
             .get_mut(start..self.consumed)
@@ -210,7 +260,7 @@ impl RecordDeframer {
     }
 
     /// Frees the buffer's memory when it holds nothing, e.g. while a
-    /// connection waits for the application.
+    /// connection waits for the application or is idle.
     pub fn shrink(&mut self) {
         self.compact();
         if self.buf.is_empty() {
@@ -218,10 +268,15 @@ impl RecordDeframer {
         }
     }
 
+    /// Drops the records already handed out, unless plaintext in one of
+    /// them is still held: held data is never moved (that would be a copy
+    /// per record), and while it is held no further record is taken, so
+    /// the buffer stays within that record and one more.
     fn compact(&mut self) {
-        if self.consumed > 0 {
+        if self.held.is_empty() && self.consumed > 0 {
             self.buf.drain(..self.consumed);
             self.consumed = 0;
+            self.held = 0..0;
         }
     }
 }

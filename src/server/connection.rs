@@ -68,7 +68,7 @@ impl ServerConnection {
         // is no index into `data` that could fall outside it.
         let mut rest = data;
         loop {
-            if let Err(e) = self.process() {
+            if let Err(e) = self.process(Announce::Yes) {
                 return Err(self.core.fail(e));
             }
             if self.core.is_paused() || self.core.is_closed() || rest.is_empty() {
@@ -80,11 +80,81 @@ impl ServerConnection {
             }
             rest = after;
         }
-        if self.core.is_paused() || self.core.is_closed() {
+        self.release_idle_buffers();
+        Ok(data.len() - rest.len())
+    }
+
+    /// The application data received and not yet read: the plaintext of
+    /// one record, where it was decrypted, without a copy. Empty when
+    /// there is none. Mark what was used with [`Self::consume`]; until all
+    /// of it is, no further record is opened.
+    ///
+    /// ```
+    /// # fn serve(conn: &mut stapler::ServerConnection, app: &mut Vec<u8>)
+    /// #     -> Result<(), stapler::Error> {
+    /// loop {
+    ///     let data = conn.received();
+    ///     if data.is_empty() {
+    ///         break;
+    ///     }
+    ///     app.extend_from_slice(data);
+    ///     let n = data.len();
+    ///     conn.consume(n)?; // opens the next record buffered, if any
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn received(&self) -> &[u8] {
+        self.deframer.held()
+    }
+
+    /// Marks the first `n` bytes of [`Self::received`] as read. Once a
+    /// record's data is all read, the records buffered behind it are
+    /// handled (which may queue output, such as a KeyUpdate's answer, or
+    /// events, such as [`Event::Closed`]), up to the next record of
+    /// application data. Errors: those of the records handled, which
+    /// close the connection as in [`Self::feed`].
+    pub fn consume(&mut self, n: usize) -> Result<(), Error> {
+        self.deframer.consume_held(n);
+        if !self.deframer.held().is_empty() {
+            return Ok(());
+        }
+        let result = self.process(Announce::No);
+        self.release_idle_buffers();
+        result.map_err(|e| self.core.fail(e))
+    }
+
+    /// Copies received application data into `buf` and returns how many
+    /// bytes it copied: at most `buf.len()`, across records, and 0 when
+    /// none is waiting. The copying form of [`Self::received`] and
+    /// [`Self::consume`], with the same errors.
+    pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, Error> {
+        let mut copied = 0;
+        loop {
+            let room = buf.get_mut(copied..).unwrap_or_default();
+            let data = self.deframer.held();
+            let n = data.len().min(room.len());
+            if n == 0 {
+                return Ok(copied);
+            }
+            if let (Some(to), Some(from)) = (room.get_mut(..n), data.get(..n)) {
+                to.copy_from_slice(from);
+            }
+            copied += n;
+            self.consume(n)?;
+        }
+    }
+
+    /// Frees the input buffers when they hold nothing and the connection
+    /// will not need them soon: while it waits for the application, once
+    /// it is closed, and between records once the handshake is done. An
+    /// idle connection then holds no buffer at all; the cost is one
+    /// allocation of the record buffer when its next bytes arrive.
+    fn release_idle_buffers(&mut self) {
+        if !self.core.is_running() || self.core.in_traffic() {
             self.deframer.shrink();
             self.joiner.shrink();
         }
-        Ok(data.len() - rest.len())
     }
 
     /// Resumes a handshake paused for a decision with the application's
@@ -118,7 +188,7 @@ impl ServerConnection {
         let Completion { _alive, answer, .. } = completion;
         self.core.reuse_liveness(_alive);
         let result = self.core.resume(paused.at, answer, now);
-        if let Err(e) = result.and_then(|()| self.process()) {
+        if let Err(e) = result.and_then(|()| self.process(Announce::Yes)) {
             // The application's own decisions close the connection as
             // asked; they are not errors of this call.
             let decided = e.is_application_decision();
@@ -215,8 +285,10 @@ impl ServerConnection {
     }
 
     /// Handles every complete message and record buffered, until there are
-    /// none, the handshake pauses, or the connection closes.
-    fn process(&mut self) -> Result<(), Error> {
+    /// none, the handshake pauses, the connection closes, or a record's
+    /// application data is left for the application to read (raising
+    /// [`Event::DataReady`] when `announce` says so).
+    fn process(&mut self, announce: Announce) -> Result<(), Error> {
         loop {
             while self.core.is_running() {
                 // The joiner is drained before the next record is pushed, so
@@ -229,16 +301,32 @@ impl ServerConnection {
                 let followed = buffered > message.encoded.len();
                 self.core.handle_message(message, followed)?;
             }
-            if !self.core.is_running() {
+            if !self.core.is_running() || !self.deframer.held().is_empty() {
                 return Ok(());
             }
             let Some((header, fragment)) = self.deframer.next_record_mut()? else {
                 return Ok(());
             };
-            self.core
+            let data = self
+                .core
                 .handle_record(header, fragment, &mut self.joiner)?;
+            if let Some(data) = data {
+                self.deframer.hold(data);
+                if announce == Announce::Yes {
+                    self.core.output.event(Event::DataReady);
+                }
+            }
         }
     }
+}
+
+/// Whether newly received application data raises [`Event::DataReady`]:
+/// it does when bytes or an answer came in, not while the application is
+/// reading (it reads on until there is none).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Announce {
+    Yes,
+    No,
 }
 
 impl core::fmt::Debug for ServerConnection {

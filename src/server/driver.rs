@@ -7,6 +7,7 @@
 //! what it returns. Every ClientHello is parsed here, so that the
 //! decisions that follow a hello are made in one place for both versions.
 
+use core::ops::Range;
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -176,17 +177,22 @@ impl Core {
         }
     }
 
+    ///
+    /// Returns where, in `fragment`, the application data of an
+    /// application_data record lies once opened (it is left there for the
+    /// application to read); `None` for every other record and for empty
+    /// data.
     pub(crate) fn handle_record(
         &mut self,
         header: RecordHeader,
         fragment: &mut [u8],
         joiner: &mut HandshakeJoiner,
-    ) -> Result<(), Error> {
+    ) -> Result<Option<Range<usize>>, Error> {
         if header.content_type == ContentType::ChangeCipherSpec {
             if fragment != [1] {
                 return Err(PeerMisbehaved::BadChangeCipherSpec.into());
             }
-            return self.change_cipher_spec(joiner);
+            return self.change_cipher_spec(joiner).map(|()| None);
         }
         let early_data = header.content_type == ContentType::ApplicationData
             && self.limits.early_data != EarlyData::None;
@@ -196,8 +202,12 @@ impl Core {
             // After a HelloRetryRequest no key can open 0-RTT data: pass
             // it over unread until the second ClientHello (RFC 8446
             // §4.2.10).
-            return self.limits.early_data_skipped(on_the_wire);
+            return self.limits.early_data_skipped(on_the_wire).map(|()| None);
         }
+        // Where the fragment lies, to say where its plaintext is once it
+        // has been opened in place.
+        let fragment_at = fragment.as_ptr() as usize;
+        let fragment_len = fragment.len();
         let has_decrypter = self.output.has_decrypter();
         let in_traffic = self.in_traffic();
         let (typ, plaintext): (ContentType, &[u8]) = match self.output.decrypter_mut() {
@@ -211,7 +221,7 @@ impl Core {
                 // 0-RTT data under a key this server never had: skip it
                 // (RFC 8446 §4.2.10), within the limit.
                 Err(Error::InvalidMessage(InvalidMessage::DecryptFailed)) => {
-                    return self.limits.early_data_skipped(on_the_wire);
+                    return self.limits.early_data_skipped(on_the_wire).map(|()| None);
                 }
                 Err(e) => return Err(e),
             },
@@ -241,13 +251,13 @@ impl Core {
             interleave_check(joiner, typ)?;
         }
         match typ {
-            ContentType::Handshake => self.handle_handshake_fragment(plaintext, joiner),
-            ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?),
+            ContentType::Handshake => self
+                .handle_handshake_fragment(plaintext, joiner)
+                .map(|()| None),
+            ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?).map(|()| None),
             ContentType::ApplicationData if in_traffic => {
                 self.limits.progress();
-                self.output
-                    .event(Event::ApplicationData(plaintext.to_vec()));
-                Ok(())
+                Ok(range_within(fragment_at, fragment_len, plaintext))
             }
             other => Err(InvalidMessage::UnexpectedContentType(other).into()),
         }
@@ -764,4 +774,13 @@ fn interleave_check(joiner: &HandshakeJoiner, typ: ContentType) -> Result<(), Er
     } else {
         Ok(())
     }
+}
+
+/// Where `part`, which lies inside the `len` bytes at address `at`, lies
+/// in them; `None` when it is empty (nothing to read) or, which cannot
+/// happen, outside them.
+fn range_within(at: usize, len: usize, part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(at)?;
+    let end = start.checked_add(part.len())?;
+    (start < end && end <= len).then_some(start..end)
 }

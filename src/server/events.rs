@@ -160,8 +160,14 @@ pub enum Event {
     VerifyClient(VerifyClientRequest),
     /// The handshake completed; application data may flow.
     HandshakeComplete(HandshakeSummary),
-    /// Application data from the client.
-    ApplicationData(Vec<u8>),
+    /// Application data from the client is ready to read, with
+    /// [`ServerConnection::received`](crate::server::ServerConnection::received)
+    /// and [`ServerConnection::consume`](crate::server::ServerConnection::consume)
+    /// (no copy) or [`ServerConnection::read`](crate::server::ServerConnection::read).
+    /// Read until there is none left: the records behind it are opened as
+    /// it is read, with no further event. Until then the connection opens
+    /// no further record, and `feed` takes at most one record more.
+    DataReady,
     /// The connection is over; bytes still pending from
     /// [`ServerConnection::poll_transmit`](crate::server::ServerConnection::poll_transmit) must be sent (they may hold an
     /// alert or close_notify).
@@ -215,7 +221,7 @@ mod tests {
     #[test]
     fn event_queue_is_first_in_first_out() {
         let data = |e: Option<Event>| match e {
-            Some(Event::ApplicationData(d)) => Some(d[0]),
+            Some(Event::Closed(CloseReason::PeerAlert(AlertDescription::Unknown(n)))) => Some(n),
             None => None,
             Some(other) => panic!("{other:?}"),
         };
@@ -225,7 +231,9 @@ mod tests {
         // Pushes and pops in every interleaving of up to three deep.
         for step in [1, 1, -1, 1, -1, -1, 1, 1, 1, -1, 1, -1, -1, -1, -1] {
             if step > 0 {
-                q.push_back(Event::ApplicationData(vec![next]));
+                q.push_back(Event::Closed(CloseReason::PeerAlert(
+                    AlertDescription::Unknown(next),
+                )));
                 expected.push_back(next);
                 next += 1;
             } else {

@@ -571,12 +571,22 @@ fn drain_events(
                 });
                 app.summary = Some(summary);
             }
-            Event::ApplicationData(data) => {
-                shared.update(index, |r| {
-                    let room = MAX_KEPT_DATA.saturating_sub(r.received.len());
-                    r.received.extend_from_slice(&data[..data.len().min(room)]);
-                });
-                on_application_data(conn, shared, index, app, &data);
+            Event::DataReady => {
+                // Read to the end: records behind the first open as it is
+                // read. A copy, since answering borrows the connection.
+                let mut data = conn.received().to_vec();
+                while !data.is_empty() {
+                    shared.update(index, |r| {
+                        let room = MAX_KEPT_DATA.saturating_sub(r.received.len());
+                        r.received.extend_from_slice(&data[..data.len().min(room)]);
+                    });
+                    on_application_data(conn, shared, index, app, &data);
+                    // An error closes the connection and shows as an event.
+                    if conn.consume(data.len()).is_err() {
+                        break;
+                    }
+                    data = conn.received().to_vec();
+                }
             }
             Event::Closed(reason) => shared.update(index, |r| r.closed = Some(reason)),
             other => shared.update(index, |r| {

@@ -208,6 +208,9 @@ pub struct Pair {
     /// Plaintext the client received and the test has not read yet (taken
     /// from rustls as it arrives, so its buffer never fills).
     pub client_received: Vec<u8>,
+    /// Application data the server has received and the pair has read
+    /// from it, not yet taken by `server_reads`.
+    pub server_received: Vec<u8>,
 }
 
 impl Pair {
@@ -252,6 +255,7 @@ impl Pair {
             to_client: Vec::new(),
             pending_to_server: Vec::new(),
             client_received: Vec::new(),
+            server_received: Vec::new(),
         }
     }
 
@@ -272,6 +276,7 @@ impl Pair {
             to_client: Vec::new(),
             pending_to_server: Vec::new(),
             client_received: Vec::new(),
+            server_received: Vec::new(),
         }
     }
 
@@ -316,13 +321,25 @@ impl Pair {
         let mut offset = 0;
         let mut result = Ok(());
         while offset < self.pending_to_server.len() {
-            match self.server.feed(&self.pending_to_server[offset..]) {
-                Ok(0) => break,
-                Ok(n) => offset += n,
+            let taken = match self.server.feed(&self.pending_to_server[offset..]) {
+                Ok(n) => n,
                 Err(e) => {
                     result = Err(e);
                     break;
                 }
+            };
+            offset += taken;
+            // The server takes at most one more record while data it
+            // received is unread: read it, as an application would.
+            let read = match self.read_server_data() {
+                Ok(n) => n,
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            };
+            if taken == 0 && read == 0 {
+                break;
             }
         }
         self.pending_to_server.drain(..offset);
@@ -330,11 +347,30 @@ impl Pair {
         result
     }
 
+    /// Reads what application data the server holds into
+    /// `server_received`, without a copy out of the server but the one
+    /// into that buffer; returns how many bytes.
+    fn read_server_data(&mut self) -> Result<usize, stapler::Error> {
+        let mut total = 0;
+        loop {
+            let data = self.server.received();
+            if data.is_empty() {
+                return Ok(total);
+            }
+            let n = data.len();
+            self.server_received.extend_from_slice(data);
+            total += n;
+            self.server.consume(n)?;
+        }
+    }
+
     /// Collects the server's events and output.
     pub fn drain_server(&mut self) {
         while let Some(ev) = self.server.poll_event() {
             match ev {
                 Event::OcspRequest(req) => self.ocsp_requests.push(req),
+                // Read as it comes, in `feed_pending`.
+                Event::DataReady => {}
                 other => self.events.push(other),
             }
         }
@@ -396,15 +432,12 @@ impl Pair {
     /// The application data the server has delivered so far, joined, and
     /// removed from `events`.
     pub fn server_reads(&mut self) -> Vec<u8> {
-        let mut out = Vec::new();
-        self.events.retain(|e| match e {
-            Event::ApplicationData(data) => {
-                out.extend_from_slice(data);
-                false
-            }
-            _ => true,
-        });
-        out
+        // Data a completion released (the client's records behind a
+        // pause) is read here too.
+        if let Err(e) = self.read_server_data() {
+            panic!("reading the server's data: {e:?}");
+        }
+        core::mem::take(&mut self.server_received)
     }
 
     /// The summary of the completed handshake, if the server raised it.
