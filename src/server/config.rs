@@ -12,6 +12,7 @@ use ring::rand::SystemRandom;
 
 use super::client_auth::{ClientAuth, ClientAuthConfig};
 use super::client_staple::ClientStaplePolicy;
+use crate::codec::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::crypto::key_share::{NamedGroup, SUPPORTED_GROUPS};
 use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
@@ -49,6 +50,8 @@ pub struct ServerConfig {
     pub(crate) resumption: Resumption,
     /// Client certificates, when asked for.
     pub(crate) client_auth: Option<ClientAuthConfig>,
+    /// Bytes of output a connection may hold before `send` takes less.
+    pub(crate) output_limit: usize,
 }
 
 /// How sessions resume: with tickets sealed by one key set, shared by every
@@ -63,6 +66,17 @@ pub(crate) struct Resumption {
     /// offers it.
     pub(crate) psk_ke: bool,
 }
+
+/// Bytes of protected output a connection holds, by default, before
+/// [`ServerConnection::send`](crate::ServerConnection::send) takes less
+/// than it is given: four full records, as much as a socket takes in a
+/// write or two, so a sender that keeps up never waits on it, and one that
+/// does not drain holds no more than this.
+pub const DEFAULT_OUTPUT_LIMIT: usize = 4 * (MAX_PLAINTEXT_LEN + 256 + RECORD_HEADER_LEN);
+
+/// The smallest output limit: one full record, so that a connection whose
+/// output is drained always takes some data.
+pub const MIN_OUTPUT_LIMIT: usize = MAX_PLAINTEXT_LEN + 256 + RECORD_HEADER_LEN;
 
 /// NewSessionTickets sent after a full TLS 1.3 handshake, by default: two,
 /// as rustls and OpenSSL send, so that a client can open two connections
@@ -198,9 +212,32 @@ pub struct ServerConfigBuilder {
     client_auth: Option<ClientAuthConfig>,
     client_certificate_events: bool,
     client_staples: ClientStaplePolicy,
+    output_limit: Option<usize>,
 }
 
 impl ServerConfigBuilder {
+    /// How many bytes of protected output a connection may hold for the
+    /// peer before [`ServerConnection::send`](crate::ServerConnection::send)
+    /// takes less than it is given (backpressure; the caller offers the
+    /// rest once the output is drained). Default
+    /// [`DEFAULT_OUTPUT_LIMIT`]; a limit below [`MIN_OUTPUT_LIMIT`] is
+    /// raised to it. The handshake's own flights are never cut short.
+    ///
+    /// ```
+    /// let config = stapler::ServerConfig::builder()
+    ///     .certificate_chain(
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+    ///     )?
+    ///     .output_limit(256 * 1024)
+    ///     .build()?;
+    /// # Ok::<(), stapler::ConfigError>(())
+    /// ```
+    pub fn output_limit(mut self, bytes: usize) -> Self {
+        self.output_limit = Some(bytes.max(MIN_OUTPUT_LIMIT));
+        self
+    }
+
     /// The key set that seals session tickets, for example one imported
     /// from the rest of a fleet. Without it, the first connection that
     /// knows the time makes one ([`ServerConfig::ticket_keys`]).
@@ -621,6 +658,7 @@ impl ServerConfigBuilder {
                 psk_ke: self.psk_ke,
             },
             client_auth,
+            output_limit: self.output_limit.unwrap_or(DEFAULT_OUTPUT_LIMIT),
         })
     }
 }

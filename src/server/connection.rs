@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use crate::codec::{ContentType, HandshakeJoiner, RecordDeframer, MAX_CIPHERTEXT_LEN_TLS13};
+use crate::codec::{HandshakeJoiner, RecordDeframer, MAX_CIPHERTEXT_LEN_TLS13};
 use crate::error::{Error, Misuse};
 use crate::server::config::ServerConfig;
 use crate::server::driver::{Core, State};
@@ -223,22 +223,62 @@ impl ServerConnection {
         self.core.is_closed()
     }
 
-    /// Encrypts application data for the peer; returns how many bytes were
-    /// taken (all of them). Only after the handshake completed.
+    /// Encrypts application data for the peer, in records as full as the
+    /// protocol allows, and returns how many bytes it took: as many as
+    /// keep the output waiting for [`Self::poll_transmit`] within the
+    /// config's [`output_limit`](crate::ServerConfigBuilder::output_limit).
+    /// Fewer than `data.len()`, even 0, is backpressure: drain the output
+    /// and offer the rest. Only after the handshake completed.
     pub fn send(&mut self, data: &[u8]) -> Result<usize, Error> {
+        self.ready_to_send()?;
+        let limit = self.core.config.output_limit;
+        self.core
+            .output
+            .send(data, limit)
+            .map_err(|e| self.core.fail(e))
+    }
+
+    /// Like [`Self::send`], with the records sealed straight into `out`, a
+    /// buffer the caller owns and reuses (no allocation by the connection,
+    /// no copy between buffers). Output the connection already held, such
+    /// as a KeyUpdate's answer, is moved to `out` first, so order is kept;
+    /// the output limit counts what `out` holds.
+    ///
+    /// ```
+    /// # fn reply(conn: &mut stapler::ServerConnection, socket: &mut impl std::io::Write)
+    /// #     -> Result<(), Box<dyn std::error::Error>> {
+    /// let mut out = Vec::with_capacity(64 * 1024); // kept across calls
+    /// let mut body: &[u8] = b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+    /// while !body.is_empty() {
+    ///     let taken = conn.send_into(body, &mut out)?;
+    ///     body = &body[taken..];
+    ///     socket.write_all(&out)?;
+    ///     out.clear();
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn send_into(&mut self, data: &[u8], out: &mut Vec<u8>) -> Result<usize, Error> {
+        self.ready_to_send()?;
+        let limit = self.core.config.output_limit;
+        self.core
+            .output
+            .send_into(data, limit, out)
+            .map_err(|e| self.core.fail(e))
+    }
+
+    /// Refuses to send before the handshake is done or once closed.
+    fn ready_to_send(&mut self) -> Result<(), Error> {
         self.notice_dropped_request()?;
-        if !self.core.in_traffic() {
-            return Err(if self.core.is_closed() {
-                Misuse::Closed
-            } else {
-                Misuse::HandshakeNotComplete
-            }
-            .into());
-        };
-        if let Err(e) = self.core.output.seal(ContentType::ApplicationData, data) {
-            return Err(self.core.fail(e));
+        if self.core.in_traffic() {
+            return Ok(());
         }
-        Ok(data.len())
+        Err(if self.core.is_closed() {
+            Misuse::Closed
+        } else {
+            Misuse::HandshakeNotComplete
+        }
+        .into())
     }
 
     /// Sends close_notify and closes the connection.
@@ -282,6 +322,9 @@ impl ServerConnection {
     pub fn write_tls_into(&mut self, out: &mut Vec<u8>) {
         let _ = self.notice_dropped_request();
         self.core.output.append_wire_to(out);
+        if self.core.in_traffic() || self.core.is_closed() {
+            self.core.output.release_wire();
+        }
     }
 
     /// Handles every complete message and record buffered, until there are

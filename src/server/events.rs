@@ -194,7 +194,13 @@ impl EventQueue {
     }
 
     pub(crate) fn pop_front(&mut self) -> Option<Event> {
-        self.first.take().or_else(|| self.rest.pop_front())
+        let event = self.first.take().or_else(|| self.rest.pop_front());
+        // A burst of events (the end of a handshake) leaves nothing on
+        // the heap behind it: an idle connection holds no queue.
+        if self.rest.is_empty() && self.rest.capacity() > 0 {
+            self.rest = VecDeque::new();
+        }
+        event
     }
 
     pub(crate) fn len(&self) -> usize {

@@ -27,7 +27,10 @@ mod verify_client_event;
 pub use crate::enums::ProtocolVersion;
 pub use client_auth::{BuiltinVerdict, ClientAuth};
 pub use client_staple::{ClientStaple, ClientStaplePolicy};
-pub use config::{CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder, DEFAULT_TICKETS};
+pub use config::{
+    CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder, DEFAULT_OUTPUT_LIMIT,
+    DEFAULT_TICKETS, MIN_OUTPUT_LIMIT,
+};
 pub use connection::ServerConnection;
 pub use events::{CloseReason, Event, HandshakeSummary, Resumption};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};

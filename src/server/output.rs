@@ -21,7 +21,8 @@ use crate::error::{Error, LengthOverflow};
 use crate::server::events::{Event, EventQueue};
 use crate::server::limits::EarlyData;
 use crate::server::record_layer::{
-    frame_plaintext_record, seal_records, write_plaintext_records, Decrypter, Encrypter, CCS_RECORD,
+    frame_plaintext_record, seal_records, seal_within, write_plaintext_records, Decrypter,
+    Encrypter, CCS_RECORD,
 };
 
 /// Bytes and events for the application, and the keys they go out under.
@@ -108,13 +109,40 @@ impl Output {
         self.decrypter.is_some()
     }
 
-    /// Seals `data` as records of `typ` under the sending keys.
-    pub(crate) fn seal(&mut self, typ: ContentType, data: &[u8]) -> Result<(), Error> {
+    /// Seals as much application data as keeps the bytes waiting for the
+    /// peer within `limit`; returns how much it took.
+    pub(crate) fn send(&mut self, data: &[u8], limit: usize) -> Result<usize, Error> {
         let enc = self
             .encrypter
             .as_mut()
             .ok_or(Error::Internal("application data before the keys"))?;
-        seal_records(enc, typ, data, &mut self.wire)
+        let room = limit.saturating_sub(self.wire.len());
+        seal_within(
+            enc,
+            ContentType::ApplicationData,
+            data,
+            room,
+            &mut self.wire,
+        )
+    }
+
+    /// Moves the bytes waiting for the peer to the end of `out`, then seals
+    /// there, straight into the caller's buffer, as much application data
+    /// as keeps `out` within `limit`; returns how much it took.
+    pub(crate) fn send_into(
+        &mut self,
+        data: &[u8],
+        limit: usize,
+        out: &mut Vec<u8>,
+    ) -> Result<usize, Error> {
+        self.append_wire_to(out);
+        self.release_wire();
+        let enc = self
+            .encrypter
+            .as_mut()
+            .ok_or(Error::Internal("application data before the keys"))?;
+        let room = limit.saturating_sub(out.len());
+        seal_within(enc, ContentType::ApplicationData, data, room, out)
     }
 
     /// Takes the bytes for the peer, if any.
@@ -127,9 +155,20 @@ impl Output {
         self.wire.len()
     }
 
-    /// Moves the bytes for the peer to the end of `out`.
+    /// Moves the bytes for the peer to the end of `out`. The buffer they
+    /// were in keeps its memory for the next flight of the handshake; see
+    /// [`Self::release_wire`].
     pub(crate) fn append_wire_to(&mut self, out: &mut Vec<u8>) {
         out.append(&mut self.wire);
+    }
+
+    /// Frees the output buffer's memory when it holds nothing: once the
+    /// handshake is done, the caller's buffer (or the `Vec` handed out)
+    /// is the one that stays, and an idle connection holds none.
+    pub(crate) fn release_wire(&mut self) {
+        if self.wire.is_empty() {
+            self.wire = Vec::new();
+        }
     }
 
     /// The oldest event waiting for the application.

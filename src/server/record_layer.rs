@@ -30,6 +30,15 @@ impl Encrypter {
         }
     }
 
+    /// Bytes a record adds to its content: header, explicit nonce or
+    /// inner type, tag.
+    pub(crate) fn overhead(&self) -> usize {
+        match self {
+            Self::Tls13(enc) => enc.overhead(),
+            Self::Tls12(enc) => enc.overhead(),
+        }
+    }
+
     /// Room a record needs in front of its content: the header, and TLS
     /// 1.2's explicit nonce.
     pub(crate) fn prefix_len(&self) -> usize {
@@ -128,6 +137,37 @@ pub(crate) fn seal_records(
         }
     }
     Ok(())
+}
+
+/// Seals as much of `data` as fits in `room` bytes of output, as records
+/// of `typ` as full as [`MAX_PLAINTEXT_LEN`] allows, each encrypted where
+/// it is written in `out`; returns how many bytes of `data` it took. On
+/// failure `out` is left as it was.
+pub(crate) fn seal_within(
+    enc: &mut Encrypter,
+    typ: ContentType,
+    data: &[u8],
+    room: usize,
+    out: &mut Vec<u8>,
+) -> Result<usize, Error> {
+    let overhead = enc.overhead();
+    let mark = out.len();
+    let mut rest = data;
+    let mut room = room;
+    while !rest.is_empty() {
+        let fits = room.saturating_sub(overhead).min(MAX_PLAINTEXT_LEN);
+        if fits == 0 {
+            break;
+        }
+        let (chunk, after) = rest.split_at_checked(fits).unwrap_or((rest, &[]));
+        if let Err(e) = enc.seal(typ, chunk, out) {
+            out.truncate(mark);
+            return Err(e);
+        }
+        room = room.saturating_sub(chunk.len() + overhead);
+        rest = after;
+    }
+    Ok(data.len() - rest.len())
 }
 
 /// Fills in the header of the unprotected record at `out[start..]`, whose
