@@ -230,8 +230,9 @@ pub use error::{
 pub use ocsp::OcspOutcome;
 pub use server::{
     CertificateSelection, CertifiedKey, ClientAuth, CloseReason, CompleteError, Completion,
-    ConfigError, Decision, EmptyResponse, Event, HandshakeSummary, OcspRequest, ProtocolVersion,
-    RefusalAlert, Resumption, ServerConfig, ServerConfigBuilder, ServerConnection, SignRequest,
+    ConfigError, Decision, EmptyResponse, Event, HandshakeSummary, InPlace, OcspRequest,
+    ProtocolVersion, RefusalAlert, Resumption, ServerConfig, ServerConfigBuilder, ServerConnection,
+    SignRequest,
 };
 pub use server::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use server::{MAX_PSK_IDENTITIES, MAX_TICKET_AGE_SKEW};

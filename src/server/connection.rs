@@ -12,7 +12,9 @@
 
 use std::sync::Arc;
 
-use crate::codec::{HandshakeJoiner, RecordDeframer, MAX_CIPHERTEXT_LEN_TLS13};
+use crate::codec::{
+    split_record, HandshakeJoiner, RecordDeframer, MAX_CIPHERTEXT_LEN_TLS13, RECORD_HEADER_LEN,
+};
 use crate::error::{Error, Misuse};
 use crate::server::config::ServerConfig;
 use crate::server::driver::{Core, State};
@@ -333,17 +335,7 @@ impl ServerConnection {
     /// [`Event::DataReady`] when `announce` says so).
     fn process(&mut self, announce: Announce) -> Result<(), Error> {
         loop {
-            while self.core.is_running() {
-                // The joiner is drained before the next record is pushed, so
-                // whatever it holds behind this message came in the same
-                // record.
-                let buffered = self.joiner.buffered();
-                let Some(message) = self.joiner.next_message()? else {
-                    break;
-                };
-                let followed = buffered > message.encoded.len();
-                self.core.handle_message(message, followed)?;
-            }
+            self.process_messages()?;
             if !self.core.is_running() || !self.deframer.held().is_empty() {
                 return Ok(());
             }
@@ -362,6 +354,134 @@ impl ServerConnection {
         }
     }
 }
+
+impl ServerConnection {
+    /// Takes TLS bytes from a buffer the caller owns and lets the
+    /// connection overwrite: whole records at the front of `data` are
+    /// handled where they lie, and the first one of application data is
+    /// decrypted in place and returned, borrowed from `data`. No copy and
+    /// no allocation per record, and nothing held between calls, so an
+    /// idle connection fed this way holds no input buffer at all.
+    ///
+    /// [`InPlace::consumed`] says how many bytes were used; offer the rest
+    /// again (after the data returned is used). A record cut off at the
+    /// end of `data` is not taken: keep its bytes, read more behind them,
+    /// and offer them again. `data` must therefore be able to hold a whole
+    /// record, [`IN_PLACE_MIN_BUFFER`] bytes; with a shorter buffer, use
+    /// [`Self::feed`]. Like `feed`, it takes nothing while the handshake
+    /// waits for a completion.
+    ///
+    /// Bytes given to `feed` first (a record it holds part of, or data not
+    /// yet read) are handled first, as `feed` would: their data is read
+    /// with [`Self::received`]. A caller that only ever uses this method
+    /// never has any there.
+    ///
+    /// ```
+    /// # fn serve(conn: &mut stapler::ServerConnection, buf: &mut [u8], mut len: usize,
+    /// #     app: &mut Vec<u8>) -> Result<(), stapler::Error> {
+    /// // buf[..len] holds bytes read from the socket.
+    /// let mut start = 0;
+    /// loop {
+    ///     let fed = conn.feed_in_place(&mut buf[start..len])?;
+    ///     app.extend_from_slice(fed.data); // decrypted where it was read
+    ///     start += fed.consumed;
+    ///     if fed.consumed == 0 {
+    ///         break; // a partial record (or a pause): read more first
+    ///     }
+    ///     // ... drain poll_event and poll_transmit here ...
+    /// }
+    /// buf.copy_within(start..len, 0); // keep the partial record
+    /// len -= start;
+    /// # let _ = len;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn feed_in_place<'d>(&mut self, data: &'d mut [u8]) -> Result<InPlace<'d>, Error> {
+        if self.deframer.buffered() > 0 || !self.deframer.held().is_empty() {
+            let consumed = self.feed(data)?;
+            return Ok(InPlace {
+                consumed,
+                data: &[],
+            });
+        }
+        if self.core.is_closed() {
+            return Err(Misuse::Closed.into());
+        }
+        self.notice_dropped_request()?;
+        let result = self.process_in_place(data);
+        self.release_idle_buffers();
+        result.map_err(|e| self.core.fail(e))
+    }
+
+    /// [`Self::feed_in_place`]'s loop over the records in `data`.
+    fn process_in_place<'d>(&mut self, data: &'d mut [u8]) -> Result<InPlace<'d>, Error> {
+        let mut rest = data;
+        let mut consumed = 0;
+        loop {
+            self.process_messages()?;
+            if !self.core.is_running() {
+                break;
+            }
+            let Some((record, used)) = split_record(rest, self.deframer.max_len())? else {
+                break;
+            };
+            let header = record.header;
+            let (this, after) = core::mem::take(&mut rest).split_at_mut(used);
+            rest = after;
+            consumed += used;
+            let fragment = this.get_mut(RECORD_HEADER_LEN..).unwrap_or_default();
+            let plaintext = self
+                .core
+                .handle_record(header, fragment, &mut self.joiner)?;
+            if let Some(range) = plaintext {
+                // Every message before this record was handled above.
+                let fragment: &'d [u8] = fragment;
+                let data = fragment.get(range).unwrap_or_default();
+                return Ok(InPlace { consumed, data });
+            }
+        }
+        Ok(InPlace {
+            consumed,
+            data: &[],
+        })
+    }
+
+    /// Handles the handshake messages the joiner holds, until there are
+    /// none or the connection stops running.
+    fn process_messages(&mut self) -> Result<(), Error> {
+        while self.core.is_running() {
+            // The joiner is drained before the next record is taken, so
+            // whatever it holds behind this message came in the same
+            // record.
+            let buffered = self.joiner.buffered();
+            let Some(message) = self.joiner.next_message()? else {
+                break;
+            };
+            let followed = buffered > message.encoded.len();
+            self.core.handle_message(message, followed)?;
+        }
+        Ok(())
+    }
+}
+
+/// What [`ServerConnection::feed_in_place`] did with the buffer it was
+/// given.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct InPlace<'d> {
+    /// Bytes used from the front of the buffer.
+    pub consumed: usize,
+    /// The application data of the last record used, decrypted where it
+    /// lay in the buffer; empty when there was none.
+    pub data: &'d [u8],
+}
+
+/// The least room a buffer given to
+/// [`ServerConnection::feed_in_place`] must have, so that the longest
+/// record a client may send fits in it whole: a header and 2^14 + 256
+/// bytes of protected fragment (RFC 8446 §5.2; the AEAD suites of TLS 1.2
+/// stay within it too).
+pub const IN_PLACE_MIN_BUFFER: usize = RECORD_HEADER_LEN + MAX_CIPHERTEXT_LEN_TLS13;
 
 /// Whether newly received application data raises [`Event::DataReady`]:
 /// it does when bytes or an answer came in, not while the application is

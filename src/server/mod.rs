@@ -31,7 +31,7 @@ pub use config::{
     CertifiedKey, ConfigError, ServerConfig, ServerConfigBuilder, DEFAULT_OUTPUT_LIMIT,
     DEFAULT_TICKETS, MIN_OUTPUT_LIMIT,
 };
-pub use connection::ServerConnection;
+pub use connection::{InPlace, ServerConnection, IN_PLACE_MIN_BUFFER};
 pub use events::{CloseReason, Event, HandshakeSummary, Resumption};
 pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
 pub use ocsp_event::{EmptyResponse, OcspRequest};

@@ -140,7 +140,8 @@ pub(crate) fn seal_records(
 }
 
 /// Seals as much of `data` as fits in `room` bytes of output, as records
-/// of `typ` as full as [`MAX_PLAINTEXT_LEN`] allows, each encrypted where
+/// of `typ` as full as [`MAX_PLAINTEXT_LEN`] allows (a record that does
+/// not fit whole is not begun), each encrypted where
 /// it is written in `out`; returns how many bytes of `data` it took. On
 /// failure `out` is left as it was.
 pub(crate) fn seal_within(
@@ -155,11 +156,13 @@ pub(crate) fn seal_within(
     let mut rest = data;
     let mut room = room;
     while !rest.is_empty() {
-        let fits = room.saturating_sub(overhead).min(MAX_PLAINTEXT_LEN);
-        if fits == 0 {
+        // Whole records only: a record cut to fill the last bytes of room
+        // would cost its overhead for little content.
+        let len = rest.len().min(MAX_PLAINTEXT_LEN);
+        if room < len + overhead {
             break;
         }
-        let (chunk, after) = rest.split_at_checked(fits).unwrap_or((rest, &[]));
+        let (chunk, after) = rest.split_at_checked(len).unwrap_or((rest, &[]));
         if let Err(e) = enc.seal(typ, chunk, out) {
             out.truncate(mark);
             return Err(e);
