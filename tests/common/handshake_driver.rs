@@ -36,6 +36,8 @@ use recording_verifier::RecordingVerifier;
 /// here is `Trust`, so no check reads it and any value would do.
 pub const ANY_TIME: u64 = 0;
 
+#[path = "data_driver.rs"]
+pub mod data;
 #[path = "hybrid_client.rs"]
 pub mod hybrid_client;
 #[path = "mtls_driver.rs"]
