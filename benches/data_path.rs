@@ -8,9 +8,11 @@
 //!   buffered path (`feed`, `received`, `consume`) is reported beside;
 //! - `rustls`: its `Writer` and `write_tls`, its `read_tls`,
 //!   `process_new_packets` and `Reader` (a copy out, its only way);
-//! - `floor`: ring's bare AEAD over the same sizes, sealing and opening in
-//!   place with the nonce made from a sequence number, as a record layer
-//!   must at the least.
+//! - `floor`: ring's bare AEAD, sealing and opening in place with the
+//!   nonce made from a sequence number, over each record's TLS 1.3 inner
+//!   plaintext (the data and its content type byte, RFC 8446 §5.2): what
+//!   a TLS 1.3 record layer must do at the least; `aead`, the same over
+//!   the data alone, is reported beside it.
 //!
 //! The client (rustls) makes the records a server opens, outside the
 //! timed window; only the server's calls are timed, in batches of
@@ -66,6 +68,7 @@ enum Server {
     StaplerBuffered,
     Rustls,
     Floor,
+    Bare,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -108,6 +111,7 @@ struct Rig {
     rustls: rustls::ServerConnection,
     rustls_client: ClientConnection,
     floor: FloorKey,
+    bare: FloorKey,
     /// The client's records for a batch, made outside the timed window.
     tls: Vec<u8>,
     out: Vec<u8>,
@@ -127,7 +131,8 @@ impl Rig {
             stapler_client,
             rustls,
             rustls_client,
-            floor: FloorKey::new(suite.ring),
+            floor: FloorKey::new(suite.ring, true),
+            bare: FloorKey::new(suite.ring, false),
             tls: Vec::with_capacity(BATCH * ((1 << 14) + 64)),
             out: Vec::with_capacity(BATCH * ((1 << 14) + 64)),
             read_buf: vec![0; 1 << 16],
@@ -157,6 +162,7 @@ impl Rig {
                 }
             }
             Server::Floor => self.floor.seal_batch(data, &mut self.tls),
+            Server::Bare => self.bare.seal_batch(data, &mut self.tls),
         }
     }
 
@@ -213,6 +219,14 @@ impl Rig {
                 }
             }
             (Server::Floor, Direction::Open) => self.floor.open_batch(&mut self.tls, size),
+            (Server::Bare, Direction::Seal) => {
+                for _ in 0..BATCH {
+                    self.bare.seal(data, &mut self.out);
+                    black_box(&self.out);
+                    self.out.clear();
+                }
+            }
+            (Server::Bare, Direction::Open) => self.bare.open_batch(&mut self.tls, size),
         }
     }
 }
@@ -221,6 +235,10 @@ impl Rig {
 /// number, the additional data a 5-byte header, and the record sealed and
 /// opened in place, as a TLS 1.3 record layer must at the least.
 struct FloorKey {
+    /// Whether a record's plaintext carries TLS 1.3's inner content type
+    /// (RFC 8446 §5.2), one byte after the data: the least a TLS 1.3
+    /// record layer seals. Without it, the AEAD over the data alone.
+    inner_type: bool,
     sealing: aead::LessSafeKey,
     opening: aead::LessSafeKey,
     iv: [u8; 12],
@@ -229,10 +247,11 @@ struct FloorKey {
 }
 
 impl FloorKey {
-    fn new(algorithm: &'static aead::Algorithm) -> Self {
+    fn new(algorithm: &'static aead::Algorithm, inner_type: bool) -> Self {
         let key = vec![0x42; algorithm.key_len()];
         let make = || aead::LessSafeKey::new(aead::UnboundKey::new(algorithm, &key).unwrap());
         Self {
+            inner_type,
             sealing: make(),
             opening: make(),
             iv: [7; 12],
@@ -259,10 +278,14 @@ impl FloorKey {
     /// The record of sequence number `seq`.
     fn seal_at(&self, seq: u64, data: &[u8], out: &mut Vec<u8>) {
         let start = out.len();
-        let len = (data.len() + 16) as u16;
+        let inner = usize::from(self.inner_type);
+        let len = (data.len() + inner + 16) as u16;
         let header = [23, 3, 3, (len >> 8) as u8, len as u8];
         out.extend_from_slice(&header);
         out.extend_from_slice(data);
+        if self.inner_type {
+            out.push(23);
+        }
         let nonce = Self::nonce(self.iv, seq);
         let tag = self
             .sealing
@@ -281,7 +304,7 @@ impl FloorKey {
 
     /// Opens the batch of `size`-byte records in `tls` where they lie.
     fn open_batch(&mut self, tls: &mut [u8], size: usize) {
-        for record in tls.chunks_mut(5 + size + 16) {
+        for record in tls.chunks_mut(5 + size + usize::from(self.inner_type) + 16) {
             let (header, body) = record.split_at_mut(5);
             let nonce = Self::nonce(self.iv, self.open_seq);
             self.open_seq += 1;
@@ -294,11 +317,12 @@ impl FloorKey {
     }
 }
 
-const SERVERS: [Server; 4] = [
+const SERVERS: [Server; 5] = [
     Server::Stapler,
     Server::StaplerBuffered,
     Server::Rustls,
     Server::Floor,
+    Server::Bare,
 ];
 
 /// The interleaved measurement: every server's batch in turn, `ROUNDS`
@@ -310,7 +334,7 @@ fn interleaved_report() {
          throughput in MB/s (10^6 bytes of plaintext per second), median of rounds"
     );
     eprintln!(
-        "{:<18} {:>4} {:<5} {:>9} {:>9} {:>9} {:>9} {:>8} {:>8} {:>13}",
+        "{:<18} {:>4} {:<5} {:>9} {:>9} {:>9} {:>9} {:>9} {:>7} {:>7} {:>8} {:>13}",
         "suite",
         "size",
         "way",
@@ -318,7 +342,9 @@ fn interleaved_report() {
         "buffered",
         "rustls",
         "floor",
+        "aead",
         "/floor",
+        "/aead",
         "/rustls",
         "allocs/record"
     );
@@ -326,8 +352,8 @@ fn interleaved_report() {
         let mut rig = Rig::new(&suite);
         for (size, size_name) in SIZES {
             for direction in [Direction::Seal, Direction::Open] {
-                let mut times: [Vec<Duration>; 4] = Default::default();
-                let mut allocations = [0u64; 4];
+                let mut times: [Vec<Duration>; 5] = Default::default();
+                let mut allocations = [0u64; 5];
                 for round in 0..ROUNDS + 5 {
                     for (i, server) in SERVERS.into_iter().enumerate() {
                         let elapsed = rig.batch(server, direction, size);
@@ -350,7 +376,7 @@ fn interleaved_report() {
                     Direction::Open => "open",
                 };
                 eprintln!(
-                    "{:<18} {:>4} {:<5} {:>9.0} {:>9.0} {:>9.0} {:>9.0} {:>8.3} {:>8.3} {:>6.2}/{:<6.2}",
+                    "{:<18} {:>4} {:<5} {:>9.0} {:>9.0} {:>9.0} {:>9.0} {:>9.0} {:>7.3} {:>7.3} {:>8.3} {:>6.2}/{:<6.2}",
                     suite.name,
                     size_name,
                     way,
@@ -358,7 +384,9 @@ fn interleaved_report() {
                     rates[1],
                     rates[2],
                     rates[3],
+                    rates[4],
                     rates[0] / rates[3],
+                    rates[0] / rates[4],
                     rates[0] / rates[2],
                     allocations[0] as f64 / BATCH as f64,
                     allocations[2] as f64 / BATCH as f64,
@@ -366,7 +394,11 @@ fn interleaved_report() {
             }
         }
     }
-    eprintln!("(allocs/record: stapler in place / rustls; the buffered path allocates its record buffer once per feed that empties it)");
+    eprintln!(
+        "(floor: ring's AEAD over each record's TLS 1.3 inner plaintext, the data and its \
+         content type byte; aead: over the data alone. allocs/record: stapler in place / \
+         rustls; the buffered path allocates its record buffer once per feed that empties it)"
+    );
 }
 
 /// The server's allocations over one batch, counted around the server's
