@@ -86,7 +86,24 @@
 //!   consumes nothing more: keep the rest and offer it again after
 //!   [`ServerConnection::complete`]. That is backpressure, not an
 //!   ever-growing buffer.
-//! - After every input (`feed`, `complete`, `send`, `close`), drain
+//! - Application data is read where it was decrypted, with no copy and
+//!   no allocation per record. [`Event::DataReady`] says some is waiting:
+//!   read it with [`ServerConnection::received`] and
+//!   [`ServerConnection::consume`] (a borrowed view) or
+//!   [`ServerConnection::read`] (a copy into your buffer), until there is
+//!   none; the records behind it are opened as you read, with no further
+//!   event. Until it is read, `feed` takes at most one record more
+//!   (backpressure again). [`ServerConnection::feed_in_place`] instead
+//!   decrypts whole records in a buffer you own and returns each record's
+//!   data borrowed from it, so the connection holds no input buffer.
+//! - [`ServerConnection::send`] takes what keeps the output within the
+//!   config's output limit and says how much: offer the rest after
+//!   draining. [`ServerConnection::send_into`] seals straight into a
+//!   buffer you own.
+//! - Once the handshake is done, an idle connection keeps no buffer: the
+//!   input, output and handshake buffers are freed when they empty.
+//! - After every input (`feed`, `feed_in_place`, `consume`, `read`,
+//!   `complete`, `send`, `close`), drain
 //!   [`ServerConnection::poll_event`] and then
 //!   [`ServerConnection::poll_transmit`] (or
 //!   [`ServerConnection::write_tls_into`] for a buffer you own). Send the
