@@ -210,6 +210,10 @@ pub enum PeerMisbehaved {
     /// [`ClientChainError::Empty`](crate::pki::ClientChainError::Empty)).
     /// Alert: handshake_failure.
     NoClientCertificate,
+    /// A record_size_limit below 64 (RFC 8449 §4: an endpoint "MUST treat
+    /// receipt of a smaller value as a fatal error").
+    /// Alert: illegal_parameter.
+    RecordSizeLimitTooSmall(u16),
 }
 
 impl PeerMisbehaved {
@@ -233,7 +237,8 @@ impl PeerMisbehaved {
             | Self::EarlyDataAfterRetry
             | Self::BadCertificateRequestContext
             | Self::BadCertificateStatusType(_)
-            | Self::UnofferedSignatureScheme(_) => AlertDescription::IllegalParameter,
+            | Self::UnofferedSignatureScheme(_)
+            | Self::RecordSizeLimitTooSmall(_) => AlertDescription::IllegalParameter,
             Self::UnsolicitedCertificateExtension(_) => AlertDescription::UnsupportedExtension,
             Self::ObsoleteLegacyVersion(_) => AlertDescription::ProtocolVersion,
             Self::NoCertificateForClientCurves => AlertDescription::HandshakeFailure,
@@ -295,6 +300,9 @@ impl fmt::Display for PeerMisbehaved {
             Self::TooMuchEarlyData => f.write_str("too much early data after HelloRetryRequest"),
             Self::EarlyDataAfterRetry => f.write_str("second ClientHello still offers early_data"),
             Self::NoClientCertificate => f.write_str("the client sent no certificate"),
+            Self::RecordSizeLimitTooSmall(limit) => {
+                write!(f, "record_size_limit {limit} is below 64")
+            }
             Self::BadCertificateRequestContext => {
                 f.write_str("client Certificate's request context is not the server's")
             }

@@ -92,6 +92,7 @@ slots! {
     SignatureAlgorithmsCert,
     KeyShare,
     RenegotiationInfo,
+    RecordSizeLimit,
 }
 
 /// The places in `ClientHello::known` that accessors read by name. Constants,
@@ -115,6 +116,7 @@ const SLOT_BY_TYPE: [Option<Slot>; u64::BITS as usize] = {
     table[17] = Some(Slot::StatusRequestV2);
     table[21] = Some(Slot::Padding);
     table[23] = Some(Slot::ExtendedMasterSecret);
+    table[28] = Some(Slot::RecordSizeLimit);
     table[35] = Some(Slot::SessionTicket);
     table[41] = Some(Slot::PreSharedKey);
     table[42] = Some(Slot::EarlyData);
@@ -161,6 +163,9 @@ fn check_known(slot: Slot, body: &[u8]) -> Result<(), Malformed> {
         Slot::KeyShare => KeyShares::check(body),
         // opaque renegotiated_connection<0..255> (RFC 5746 §3.2)
         Slot::RenegotiationInfo => ext::check_opaque_u8(body, 0),
+        // uint16 RecordSizeLimit (RFC 8449 §4): exactly two bytes; the
+        // value's lower bound is judged by the server (illegal_parameter).
+        Slot::RecordSizeLimit => ext::check_u16(body),
     }
 }
 
@@ -559,6 +564,15 @@ impl<'a> ClientHello<'a> {
     /// application_layer_protocol_negotiation (RFC 7301).
     pub fn alpn(&self) -> Option<ProtocolNames<'a>> {
         self.known(Slot::Alpn).map(ProtocolNames::from_checked)
+    }
+
+    /// record_size_limit (RFC 8449 §4): the largest protected record's
+    /// plaintext the client will take (in TLS 1.3 counting the content
+    /// type byte).
+    pub fn record_size_limit(&self) -> Option<u16> {
+        self.known(Slot::RecordSizeLimit)
+            .and_then(|body| body.first_chunk::<2>())
+            .map(|&bytes| u16::from_be_bytes(bytes))
     }
 
     /// Whether extended_master_secret was offered (RFC 7627).

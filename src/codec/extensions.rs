@@ -753,5 +753,15 @@ pub(crate) fn check_empty(body: &[u8]) -> Result<(), Malformed> {
     }
 }
 
+/// Checks a body that is one uint16 (record_size_limit).
+#[inline(always)]
+pub(crate) fn check_u16(body: &[u8]) -> Result<(), Malformed> {
+    match body.len() {
+        2 => Ok(()),
+        0 | 1 => Err(Malformed::Truncated),
+        _ => Err(Malformed::TrailingBytes),
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -352,7 +352,9 @@ impl Core {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
                 let defer = self.config.certificate_events;
-                match hello::choose_version(&self.config, &hello)? {
+                let version = hello::choose_version(&self.config, &hello)?;
+                self.limit_records(&hello, version)?;
+                match version {
                     ProtocolVersion::Tls13 => {
                         let after = self.step(|config, out| {
                             tls13::client_hello(config, &hello, input, defer, out)
@@ -377,6 +379,7 @@ impl Core {
                 expect(&message, HandshakeType::ClientHello)?;
                 let hello = ClientHello::parse(message.body)?;
                 let defer = self.config.certificate_events;
+                self.limit_records(&hello, ProtocolVersion::Tls13)?;
                 let last =
                     self.step(|config, out| retry.second_hello(config, &hello, input, defer, out))?;
                 self.final_hello(&hello, message, FinalHello::Tls13(last))
@@ -408,6 +411,21 @@ impl Core {
             }
             State::Closed => Ok(()),
         }
+    }
+
+    /// Holds the records sent to the client to its record_size_limit, if
+    /// it sent one (RFC 8449): a later ClientHello (after a
+    /// HelloRetryRequest) has the last word, as nothing protected was
+    /// sent before it.
+    fn limit_records(
+        &mut self,
+        hello: &ClientHello<'_>,
+        version: ProtocolVersion,
+    ) -> Result<(), Error> {
+        if let Some(limit) = hello::record_size_limit(hello)? {
+            self.output.limit_records(version, limit);
+        }
+        Ok(())
     }
 
     /// The final ClientHello is in: with certificate events, ask the

@@ -46,6 +46,22 @@ const FALLBACK_SCSV: u16 = 0x5600;
 /// server speaks a version above the client's highest is refused with
 /// inappropriate_fallback (RFC 7507 §3): an attacker made its first attempt
 /// fail.
+/// The smallest record_size_limit a client may send: "Endpoints MUST NOT
+/// send a "record_size_limit" extension with a value smaller than 64"
+/// (RFC 8449 §4).
+pub(crate) const MIN_RECORD_SIZE_LIMIT: u16 = 64;
+
+/// The client's record_size_limit, if it sent one; below
+/// [`MIN_RECORD_SIZE_LIMIT`] is illegal_parameter (RFC 8449 §4).
+pub(crate) fn record_size_limit(hello: &ClientHello<'_>) -> Result<Option<u16>, PeerMisbehaved> {
+    match hello.record_size_limit() {
+        Some(limit) if limit < MIN_RECORD_SIZE_LIMIT => {
+            Err(PeerMisbehaved::RecordSizeLimitTooSmall(limit))
+        }
+        limit => Ok(limit),
+    }
+}
+
 pub(crate) fn choose_version(
     config: &ServerConfig,
     hello: &ClientHello<'_>,

@@ -17,6 +17,7 @@ use core::ops::Range;
 
 use crate::codec::{Alert, ContentType, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::crypto::transcript::Transcript;
+use crate::enums::ProtocolVersion;
 use crate::error::{Error, LengthOverflow};
 use crate::server::events::{Event, EventQueue};
 use crate::server::limits::EarlyData;
@@ -24,6 +25,12 @@ use crate::server::record_layer::{
     frame_plaintext_record, seal_records, seal_within, write_plaintext_records, Decrypter,
     Encrypter, CCS_RECORD,
 };
+
+/// The record_size_limit this server sends back in TLS 1.3: the largest
+/// inner plaintext, 2^14 and the content type byte (RFC 8449 §4).
+const RECORD_SIZE_LIMIT_TLS13: u16 = (MAX_PLAINTEXT_LEN + 1) as u16;
+/// The same in TLS 1.2: the largest plaintext record.
+const RECORD_SIZE_LIMIT_TLS12: u16 = MAX_PLAINTEXT_LEN as u16;
 
 /// Bytes and events for the application, and the keys they go out under.
 #[derive(Default)]
@@ -38,6 +45,10 @@ pub(crate) struct Output {
     open: Option<OpenRecord>,
     /// How 0-RTT records are to be treated from now on, when a step says.
     early_data: Option<EarlyData>,
+    /// The most content a protected record may carry toward the client
+    /// when its record_size_limit asks for less than 2^14 (RFC 8449 §4),
+    /// and whether it sent one at all.
+    peer_record_limit: Option<usize>,
     /// What the step in progress started from.
     undo: Undo,
 }
@@ -99,6 +110,36 @@ impl Output {
         self.early_data = None;
     }
 
+    /// The client's record_size_limit (RFC 8449 §4), from the final
+    /// ClientHello of `version`: from now on no protected record carries
+    /// more content than it allows. In TLS 1.3 the limit counts the inner
+    /// content type byte, so a record carries one byte less; a value above
+    /// the protocol's largest record means the largest.
+    pub(crate) fn limit_records(&mut self, version: ProtocolVersion, limit: u16) {
+        let limit = usize::from(limit);
+        self.peer_record_limit = Some(match version {
+            ProtocolVersion::Tls13 => limit.min(MAX_PLAINTEXT_LEN + 1).saturating_sub(1),
+            _ => limit.min(MAX_PLAINTEXT_LEN),
+        });
+    }
+
+    /// The record_size_limit to send back, when the client sent one: the
+    /// largest record this server takes, which is the protocol's largest
+    /// (RFC 8449 §4: 2^14 + 1 in TLS 1.3, with the content type; 2^14 in
+    /// TLS 1.2).
+    pub(crate) fn record_size_limit_answer(&self, version: ProtocolVersion) -> Option<u16> {
+        self.peer_record_limit?;
+        Some(match version {
+            ProtocolVersion::Tls13 => RECORD_SIZE_LIMIT_TLS13,
+            _ => RECORD_SIZE_LIMIT_TLS12,
+        })
+    }
+
+    /// The most content one protected record toward the client carries.
+    fn record_limit(&self) -> usize {
+        self.peer_record_limit.unwrap_or(MAX_PLAINTEXT_LEN)
+    }
+
     /// The peer's keys, to open its records with.
     pub(crate) fn decrypter_mut(&mut self) -> Option<&mut Decrypter> {
         self.decrypter.as_mut()
@@ -117,11 +158,12 @@ impl Output {
             .as_mut()
             .ok_or(Error::Internal("application data before the keys"))?;
         let room = limit.saturating_sub(self.wire.len());
+        let max = self.peer_record_limit.unwrap_or(MAX_PLAINTEXT_LEN);
         seal_within(
             enc,
             ContentType::ApplicationData,
             data,
-            room,
+            (room, max),
             &mut self.wire,
         )
     }
@@ -142,7 +184,8 @@ impl Output {
             .as_mut()
             .ok_or(Error::Internal("application data before the keys"))?;
         let room = limit.saturating_sub(out.len());
-        seal_within(enc, ContentType::ApplicationData, data, room, out)
+        let max = self.peer_record_limit.unwrap_or(MAX_PLAINTEXT_LEN);
+        seal_within(enc, ContentType::ApplicationData, data, (room, max), out)
     }
 
     /// Takes the bytes for the peer, if any.
@@ -287,16 +330,15 @@ impl Output {
         let content_at = start + prefix;
         let len = self.wire.len().saturating_sub(content_at);
         let typ = ContentType::Handshake;
+        let protected_max = self.record_limit();
         match &mut self.encrypter {
             _ if len == 0 => self.wire.truncate(start),
-            Some(enc) if len <= MAX_PLAINTEXT_LEN => {
-                enc.seal_in_place(typ, &mut self.wire, start)?
-            }
+            Some(enc) if len <= protected_max => enc.seal_in_place(typ, &mut self.wire, start)?,
             None if len <= MAX_PLAINTEXT_LEN => frame_plaintext_record(&mut self.wire, start, typ)?,
             Some(enc) => {
                 let messages = self.wire.split_off(content_at);
                 self.wire.truncate(start);
-                seal_records(enc, typ, &messages, &mut self.wire)?;
+                seal_records(enc, typ, &messages, protected_max, &mut self.wire)?;
             }
             None => {
                 let messages = self.wire.split_off(content_at);

@@ -121,16 +121,18 @@ impl From<Tls12Decrypter> for Decrypter {
     }
 }
 
-/// Seals `data` as protected records of at most 2^14 bytes of `typ`. On
+/// Seals `data` as protected records of at most `max` bytes of `typ`
+/// (2^14, or less under the peer's record_size_limit). On
 /// failure `out` is left as it was, so no partial flight is ever sent.
 pub(crate) fn seal_records(
     enc: &mut Encrypter,
     typ: ContentType,
     data: &[u8],
+    max: usize,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
     let mark = out.len();
-    for chunk in data.chunks(MAX_PLAINTEXT_LEN) {
+    for chunk in data.chunks(max.clamp(1, MAX_PLAINTEXT_LEN)) {
         if let Err(e) = enc.seal(typ, chunk, out) {
             out.truncate(mark);
             return Err(e);
@@ -140,7 +142,8 @@ pub(crate) fn seal_records(
 }
 
 /// Seals as much of `data` as fits in `room` bytes of output, as records
-/// of `typ` as full as [`MAX_PLAINTEXT_LEN`] allows (a record that does
+/// of `typ` of at most `max` bytes (the protocol's 2^14, or the peer's
+/// record_size_limit) (a record that does
 /// not fit whole is not begun), each encrypted where
 /// it is written in `out`; returns how many bytes of `data` it took. On
 /// failure `out` is left as it was.
@@ -148,17 +151,18 @@ pub(crate) fn seal_within(
     enc: &mut Encrypter,
     typ: ContentType,
     data: &[u8],
-    room: usize,
+    (room, max): (usize, usize),
     out: &mut Vec<u8>,
 ) -> Result<usize, Error> {
     let overhead = enc.overhead();
+    let max = max.clamp(1, MAX_PLAINTEXT_LEN);
     let mark = out.len();
     let mut rest = data;
     let mut room = room;
     while !rest.is_empty() {
         // Whole records only: a record cut to fill the last bytes of room
         // would cost its overhead for little content.
-        let len = rest.len().min(MAX_PLAINTEXT_LEN);
+        let len = rest.len().min(max);
         if room < len + overhead {
             break;
         }

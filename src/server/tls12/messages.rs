@@ -58,11 +58,15 @@ pub(crate) struct ServerHello<'a> {
     /// RFC 5077 §3.2: an empty session_ticket, promising a
     /// NewSessionTicket.
     pub(crate) session_ticket: bool,
+    /// The server's record_size_limit, sent when the client sent one
+    /// (RFC 8449 §4).
+    pub(crate) record_size_limit: Option<u16>,
 }
 
 impl ServerHello<'_> {
     fn has_extensions(&self) -> bool {
         self.session_ticket
+            || self.record_size_limit.is_some()
             || self.extended_master_secret
             || self.secure_renegotiation
             || self.ec_point_formats
@@ -112,6 +116,12 @@ pub(crate) fn server_hello(
             }
             if sh.session_ticket {
                 put_extension(out, ExtensionType::SessionTicket, empty)?;
+            }
+            if let Some(limit) = sh.record_size_limit {
+                put_extension(out, ExtensionType::RecordSizeLimit, |out| {
+                    put_u16(out, limit);
+                    Ok(())
+                })?;
             }
             match sh.alpn {
                 Some(protocol) => put_extension(
@@ -362,6 +372,7 @@ mod tests {
             sni_ack: false,
             alpn: None,
             session_ticket: false,
+            record_size_limit: None,
         }
     }
 

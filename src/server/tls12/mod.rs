@@ -60,6 +60,7 @@ use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
 use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
+use crate::enums::ProtocolVersion;
 use crate::error::{Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::pki::VerifiedClient;
@@ -419,6 +420,7 @@ impl Flight {
         // The flight is encoded straight into the output, reserved once,
         // in one record when it fits (it nearly always does).
         let alpn = chosen.alpn.as_deref();
+        let record_size_limit = out.record_size_limit_answer(ProtocolVersion::Tls12);
         out.reserve(messages::flight_len_bound(
             chosen.cert.chain(),
             staple,
@@ -439,6 +441,7 @@ impl Flight {
                     sni_ack: chosen.sni_matched,
                     alpn,
                     session_ticket: tickets.is_some(),
+                    record_size_limit,
                 },
             )
         })?;

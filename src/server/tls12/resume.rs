@@ -173,6 +173,7 @@ impl ResumedFlight {
         let session_id = session_id.as_bytes()?;
         let name_len = session.server_name.as_deref().map_or(0, str::len);
         out.reserve(RESUMED_FLIGHT_LEN + 2 * alpn.map_or(0, <[u8]>::len) + name_len);
+        let record_size_limit = out.record_size_limit_answer(ProtocolVersion::Tls12);
         out.message(&mut transcript, |w| {
             messages::server_hello(
                 w,
@@ -189,6 +190,7 @@ impl ResumedFlight {
                     sni_ack: false,
                     alpn,
                     session_ticket: plan.is_some(),
+                    record_size_limit,
                 },
             )
         })?;

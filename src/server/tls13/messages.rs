@@ -99,9 +99,17 @@ pub(crate) fn encrypted_extensions(
     alpn: Option<&[u8]>,
     sni_ack: bool,
     groups: &[NamedGroup],
+    record_size_limit: Option<u16>,
 ) -> Result<Range<usize>, LengthOverflow> {
     put_handshake(out, HandshakeType::EncryptedExtensions, |out| {
         put_vec(out, Prefix::U16, |out| {
+            // RFC 8449 §4: the server's own limit, in EncryptedExtensions.
+            if let Some(limit) = record_size_limit {
+                put_extension(out, ExtensionType::RecordSizeLimit, |out| {
+                    put_u16(out, limit);
+                    Ok(())
+                })?;
+            }
             if sni_ack {
                 put_extension(out, ExtensionType::ServerName, |_| Ok(()))?;
             }

@@ -44,6 +44,7 @@ use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::suites::Tls13Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::NamedGroup;
+use crate::enums::ProtocolVersion;
 use crate::error::{Error, Field, InvalidMessage, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::pki::VerifiedClient;
@@ -551,8 +552,9 @@ impl Flight {
         let handshake = EarlySecret::new(params.suite)?
             .into_handshake(shared.as_bytes(), &transcript.current_hash())?;
         out.sending_keys(RecordEncrypter::new(handshake.server())?.into())?;
+        let record_size_limit = out.record_size_limit_answer(ProtocolVersion::Tls13);
         out.message(&mut transcript, |w| {
-            messages::encrypted_extensions(w, alpn, chosen.sni_matched, groups)
+            messages::encrypted_extensions(w, alpn, chosen.sni_matched, groups, record_size_limit)
         })?;
         if let Some(auth) = &config.client_auth {
             out.message(&mut transcript, |w| {

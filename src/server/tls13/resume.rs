@@ -292,8 +292,9 @@ impl ResumedFlight {
         send_compat_ccs(ccs_sent, session_id_bytes, out)?;
         let handshake = early.into_handshake(shared, &transcript.current_hash())?;
         out.sending_keys(RecordEncrypter::new(handshake.server())?.into())?;
+        let record_size_limit = out.record_size_limit_answer(ProtocolVersion::Tls13);
         out.message(&mut transcript, |w| {
-            messages::encrypted_extensions(w, alpn, false, &[])
+            messages::encrypted_extensions(w, alpn, false, &[], record_size_limit)
         })?;
         let verify_data = handshake.server_finished(&transcript.current_hash());
         out.message(&mut transcript, |w| {
