@@ -42,9 +42,10 @@ use stapler::ServerConnection;
 use counting_alloc::{Counting, Snapshot};
 use handshake_driver::data::{
     client_records, rustls_established, rustls_open, rustls_seal, stapler_established,
-    stapler_open_buffered, stapler_open_in_place, stapler_seal, SuiteFixture,
+    stapler_open_buffered, stapler_open_in_place, stapler_seal, stapler_with_record_limit,
+    SuiteFixture,
 };
-use handshake_driver::Io;
+use handshake_driver::{Fixture, Io};
 
 #[global_allocator]
 static GLOBAL: Counting = Counting;
@@ -410,6 +411,53 @@ fn allocations_per_batch(rig: &mut Rig, server: Server, direction: Direction, si
     Snapshot::now().since(before).allocations
 }
 
+/// What a client's record_size_limit (RFC 8449) costs a sender: 16 KiB
+/// writes sealed (AES-128-GCM) into records of at most the limit, against
+/// no limit, interleaved.
+fn record_size_limit_report() {
+    let fx = Fixture::new();
+    let limits = [None, Some(4096), Some(1024), Some(512)];
+    let mut conns: Vec<ServerConnection> = limits
+        .iter()
+        .map(|&limit| stapler_with_record_limit(&fx, limit))
+        .collect();
+    let data = vec![0x5a; 1 << 14];
+    let mut out = Vec::with_capacity(1 << 16);
+    let mut times = vec![Vec::new(); limits.len()];
+    for round in 0..ROUNDS + 5 {
+        for (conn, times) in conns.iter_mut().zip(&mut times) {
+            let start = Instant::now();
+            for _ in 0..BATCH {
+                stapler_seal(conn, &data, &mut out);
+                black_box(&out);
+                out.clear();
+            }
+            if round >= 5 {
+                times.push(start.elapsed());
+            }
+        }
+    }
+    let rates: Vec<f64> = times
+        .iter_mut()
+        .map(|t| {
+            t.sort();
+            (BATCH * data.len()) as f64 / t[t.len() / 2].as_secs_f64() / 1e6
+        })
+        .collect();
+    let line: Vec<String> = limits
+        .iter()
+        .zip(&rates)
+        .map(|(limit, rate)| {
+            let name = limit.map_or("none".to_owned(), |l| l.to_string());
+            format!("{name}: {rate:.0} MB/s ({:.3})", rate / rates[0])
+        })
+        .collect();
+    eprintln!(
+        "16 KiB writes sealed under the client's record_size_limit (TLS 1.3, AES-128-GCM): {}",
+        line.join(", ")
+    );
+}
+
 /// Heap held per idle established connection, over `IDLE_CONNECTIONS`
 /// connections of each server held open at once.
 fn idle_report() {
@@ -483,6 +531,7 @@ fn criterion_groups(c: &mut Criterion) {
 fn main() {
     let report_only = std::env::args().any(|a| a == "--report-only");
     interleaved_report();
+    record_size_limit_report();
     idle_report();
     if report_only {
         return;

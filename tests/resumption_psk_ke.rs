@@ -206,3 +206,26 @@ fn a_tls12_session_is_never_resumed_in_tls13() {
     let (_, _, answer) = offer(&setup, &[PSK_KE, PSK_DHE_KE], true);
     assert_eq!(answer.unwrap().selected, None);
 }
+
+#[test]
+fn a_resumption_answers_record_size_limit_in_encrypted_extensions() {
+    let setup = setup(false);
+    let mut client = PskClient::new(&setup.psk);
+    // record_size_limit (RFC 8449 §4) of 1000.
+    client.extra_extensions = vec![0, 28, 0, 2, 0x03, 0xe8];
+    let mut conn = ServerConnection::new_at(Arc::clone(&setup.server), NOW + 1);
+    let hello = client.hello(
+        &setup.ticket,
+        1000u32.wrapping_add(AGE_ADD),
+        &[PSK_DHE_KE],
+        true,
+    );
+    conn.feed(&hello).unwrap();
+    let answer = client.read(&conn.poll_transmit().unwrap());
+    assert_eq!(answer.selected, Some(0));
+    // The server's own limit: 2^14 and the content type byte.
+    assert!(answer
+        .encrypted_extensions
+        .contains(&(28, 16385u16.to_be_bytes().to_vec())));
+    finish(&mut conn, &mut client);
+}

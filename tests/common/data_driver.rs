@@ -19,7 +19,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, Serve
 use rustls::ClientConnection;
 use stapler::ServerConnection;
 
-use super::{client_answers, client_reads, pki, Io};
+use super::resumed::{psk_client::PskClient, RESUME_NOW};
+use super::{client_answers, client_reads, pki, Fixture, Io};
 use crate::counting_alloc::Snapshot;
 
 /// Runs `f`, a server's call, and adds to `held` the heap it left
@@ -269,4 +270,27 @@ impl SuiteFixture {
             rustls: Arc::new(rustls),
         }
     }
+}
+
+/// A stapler connection in traffic (TLS 1.3, AES-128-GCM) whose client
+/// sent record_size_limit `limit` (RFC 8449), or none: a psk_ke resumption
+/// by the hand-built PSK client, the one client here that can send the
+/// extension. For sealing only: nothing opens what it sends.
+pub fn stapler_with_record_limit(fx: &Fixture, limit: Option<u16>) -> ServerConnection {
+    let rf = &fx.resumed;
+    let mut client = PskClient::new(&rf.psk);
+    if let Some(limit) = limit {
+        let [hi, lo] = limit.to_be_bytes();
+        client.extra_extensions = vec![0, 28, 0, 2, hi, lo];
+    }
+    let hello = client.hello(&rf.psk_ke_ticket, 0, &[0], false);
+    let mut conn = ServerConnection::new_at(rf.stapler_psk_ke.clone(), RESUME_NOW);
+    conn.feed(&hello).expect("hello accepted");
+    let answer = client.read(&conn.poll_transmit().expect("flight"));
+    assert_eq!(answer.selected, Some(0), "resumed");
+    conn.feed(&client.finished()).expect("Finished accepted");
+    while conn.poll_event().is_some() {}
+    while conn.poll_transmit().is_some() {}
+    assert!(conn.is_handshake_complete());
+    conn
 }

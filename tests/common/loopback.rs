@@ -102,6 +102,9 @@ pub enum AppMode {
     /// Sends every piece of application data back; closes when the peer
     /// sends close_notify (answered with close_notify).
     Echo,
+    /// As `Http`, the page followed by this many bytes of filler (`x`
+    /// lines), so that the response spans many records.
+    HttpPadded(usize),
 }
 
 /// What the server saw of an `OcspRequest`.
@@ -609,8 +612,8 @@ fn on_application_data(
             // An error closes the connection and shows as Event::Closed.
             let _ = conn.send(data);
         }
-        AppMode::Http if app.answered => {} // pipelined requests: ignored
-        AppMode::Http => {
+        AppMode::Http | AppMode::HttpPadded(_) if app.answered => {} // pipelined: ignored
+        AppMode::Http | AppMode::HttpPadded(_) => {
             app.head.extend_from_slice(data);
             let end = app.head.windows(4).position(|w| w == b"\r\n\r\n");
             if end.is_none() && app.head.len() <= MAX_REQUEST_HEAD {
@@ -630,9 +633,15 @@ fn on_application_data(
                         .summary
                         .as_ref()
                         .map_or_else(|| "?".into(), |s| format!("{:?}", s.ocsp));
+                    let filler = match shared.app {
+                        AppMode::HttpPadded(n) => "x".repeat(n.saturating_sub(1)) + "\n",
+                        _ => String::new(),
+                    };
                     (
                         "200 OK",
-                        format!("stapler loopback server\nconnection: {index}\nocsp: {ocsp}\n"),
+                        format!(
+                            "stapler loopback server\nconnection: {index}\nocsp: {ocsp}\n{filler}"
+                        ),
                     )
                 }
                 Some(_) => ("400 Bad Request", "not HTTP/1.x\n".into()),

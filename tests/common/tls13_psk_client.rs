@@ -116,6 +116,9 @@ pub struct PskAnswer {
     /// The handshake message types, in order (ServerHello, then the
     /// decrypted ones).
     pub message_types: Vec<u8>,
+    /// EncryptedExtensions' extensions, as (type, body), if the server
+    /// resumed.
+    pub encrypted_extensions: Vec<(u16, Vec<u8>)>,
 }
 
 /// A client holding PSKs: the one [`PskClient::new`] was given, or those of
@@ -129,6 +132,9 @@ pub struct PskClient {
     client_hs: Vec<u8>,
     server_finished_seen: bool,
     rng: ring::rand::SystemRandom,
+    /// Encoded extensions the hello carries besides its own, before
+    /// pre_shared_key.
+    pub extra_extensions: Vec<u8>,
 }
 
 impl PskClient {
@@ -141,6 +147,7 @@ impl PskClient {
             client_hs: Vec::new(),
             server_finished_seen: false,
             rng: ring::rand::SystemRandom::new(),
+            extra_extensions: Vec::new(),
         }
     }
 
@@ -191,6 +198,7 @@ impl PskClient {
             let entry = [&[0, 0x1d][..], &u16_prefixed(public.as_ref())].concat();
             exts.extend(extension(51, &u16_prefixed(&entry)));
         }
+        exts.extend_from_slice(&self.extra_extensions);
         let identities: Vec<u8> = offers
             .iter()
             .flat_map(|(ticket, age, _)| [&u16_prefixed(ticket)[..], &age.to_be_bytes()].concat())
@@ -290,6 +298,9 @@ impl PskClient {
         }
         for (typ, message) in messages(&plain) {
             answer.message_types.push(typ);
+            if typ == 8 {
+                answer.encrypted_extensions = extension_list(&message[4..]);
+            }
             if typ == 20 {
                 let expected = finished_mac(&server_hs, &self.transcript);
                 assert_eq!(message[4..], expected[..], "the server's Finished");
@@ -314,4 +325,17 @@ impl PskClient {
             .unwrap();
         [&header[..], &inner].concat()
     }
+}
+
+/// The (type, body) pairs of an extensions block with its u16 length.
+fn extension_list(block: &[u8]) -> Vec<(u16, Vec<u8>)> {
+    let mut exts = &block[2..];
+    let mut list = Vec::new();
+    while exts.len() >= 4 {
+        let typ = u16::from_be_bytes([exts[0], exts[1]]);
+        let len = usize::from(u16::from_be_bytes([exts[2], exts[3]]));
+        list.push((typ, exts[4..4 + len].to_vec()));
+        exts = &exts[4 + len..];
+    }
+    list
 }

@@ -286,6 +286,19 @@ mod tests {
     }
 
     #[test]
+    fn encrypted_extensions_carry_the_record_size_limit_answer() {
+        let mut out = Vec::new();
+        encrypted_extensions(&mut out, None, true, &[], Some(16385)).unwrap();
+        let expected: &[u8] = &[
+            8, 0, 0, 12, // EncryptedExtensions, length 12
+            0, 10, // extensions
+            0, 28, 0, 2, 0x40, 0x01, // record_size_limit: 2^14 + 1
+            0, 0, 0, 0, // server_name, empty (the SNI acknowledgement)
+        ];
+        assert_eq!(out, expected);
+    }
+
+    #[test]
     fn staple_goes_on_the_leaf_only() {
         let chain = [
             bytes::Bytes::from_static(b"LEAF"),
