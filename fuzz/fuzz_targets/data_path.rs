@@ -118,7 +118,9 @@ impl Rig {
 
     fn client_flush(&mut self) {
         while self.client.wants_write() {
-            self.client.write_tls(&mut self.to_server).expect("to memory");
+            self.client
+                .write_tls(&mut self.to_server)
+                .expect("to memory");
         }
     }
 
@@ -176,11 +178,17 @@ impl Rig {
         self.unstage_in_place();
         let len = len.min(self.to_server.len());
         let held_before = self.server.received().len();
-        let taken = self.server.feed(&self.to_server[..len]).expect("records accepted");
+        let taken = self
+            .server
+            .feed(&self.to_server[..len])
+            .expect("records accepted");
         assert!(taken <= len);
         if held_before > 0 {
             // Unread data lets in at most one more record.
-            assert!(taken <= 5 + (1 << 14) + 256, "{taken} bytes past unread data");
+            assert!(
+                taken <= 5 + (1 << 14) + 256,
+                "{taken} bytes past unread data"
+            );
         }
         self.to_server.drain(..taken);
         while self.server.poll_event().is_some() {}
@@ -230,8 +238,14 @@ impl Rig {
     }
 
     fn check_prefixes(&self) {
-        assert!(self.client_sent.starts_with(&self.server_read), "server read bytes never sent");
-        assert!(self.server_sent.starts_with(&self.client_read), "client read bytes never sent");
+        assert!(
+            self.client_sent.starts_with(&self.server_read),
+            "server read bytes never sent"
+        );
+        assert!(
+            self.server_sent.starts_with(&self.client_read),
+            "client read bytes never sent"
+        );
     }
 }
 
@@ -246,7 +260,10 @@ fuzz_target!(|data: &[u8]| {
         match kind % 8 {
             0 => {
                 let chunk = rig.pattern(arg % (MAX_WRITE + 1));
-                rig.client.writer().write_all(&chunk).expect("client writes");
+                rig.client
+                    .writer()
+                    .write_all(&chunk)
+                    .expect("client writes");
                 rig.client_sent.extend_from_slice(&chunk);
                 rig.client_flush();
             }
