@@ -497,6 +497,7 @@ impl core::fmt::Debug for ServerConnection {
         f.debug_struct("ServerConnection")
             .field("state", &self.core.state_name())
             .field("pending_output", &self.core.output.wire_len())
+            .field("unread_data", &self.deframer.held().len())
             .field("pending_events", &self.core.output.events_len())
             .finish()
     }

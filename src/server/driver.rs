@@ -32,6 +32,7 @@ use crate::server::output::Output;
 use crate::server::pause::{
     AwaitSignature, AwaitVerdict, Deferred, FinalHello, Paused, PausedAt, Pending, VersionFlight,
 };
+use crate::server::record_layer::range_within;
 use crate::server::request::{
     Answer, ClientAnswer, Liveness, RequestId, Selection, SignAnswer, Ticket,
 };
@@ -792,13 +793,4 @@ fn interleave_check(joiner: &HandshakeJoiner, typ: ContentType) -> Result<(), Er
     } else {
         Ok(())
     }
-}
-
-/// Where `part`, which lies inside the `len` bytes at address `at`, lies
-/// in them; `None` when it is empty (nothing to read) or, which cannot
-/// happen, outside them.
-fn range_within(at: usize, len: usize, part: &[u8]) -> Option<Range<usize>> {
-    let start = (part.as_ptr() as usize).checked_sub(at)?;
-    let end = start.checked_add(part.len())?;
-    (start < end && end <= len).then_some(start..end)
 }

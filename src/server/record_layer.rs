@@ -2,6 +2,8 @@
 //! outgoing records, so that the driver seals and opens without asking
 //! which version was negotiated.
 
+use core::ops::Range;
+
 use crate::codec::{ContentType, RecordHeader, MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
@@ -226,3 +228,12 @@ pub(crate) fn write_plaintext_records(out: &mut Vec<u8>, typ: ContentType, data:
 /// (RFC 5246 §7.1), and TLS 1.3's middlebox-compatibility no-op (RFC 8446
 /// Appendix D.4). Never protected.
 pub(crate) const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];
+
+/// Where `part`, which lies inside the `len` bytes at address `at`, lies
+/// in them; `None` when it is empty (nothing to read) or, which cannot
+/// happen, outside them.
+pub(crate) fn range_within(at: usize, len: usize, part: &[u8]) -> Option<Range<usize>> {
+    let start = (part.as_ptr() as usize).checked_sub(at)?;
+    let end = start.checked_add(part.len())?;
+    (start < end && end <= len).then_some(start..end)
+}
