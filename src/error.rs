@@ -214,6 +214,10 @@ pub enum PeerMisbehaved {
     /// receipt of a smaller value as a fatal error").
     /// Alert: illegal_parameter.
     RecordSizeLimitTooSmall(u16),
+    /// More KeyUpdates in a row, with no application data between them,
+    /// than [`MAX_KEY_UPDATES_IN_A_ROW`](crate::server::MAX_KEY_UPDATES_IN_A_ROW)
+    /// allows (RFC 8446 §4.6.3). Alert: unexpected_message.
+    TooManyKeyUpdates,
 }
 
 impl PeerMisbehaved {
@@ -253,6 +257,7 @@ impl PeerMisbehaved {
             | Self::Interleaved(_)
             | Self::TooManyWarningAlerts
             | Self::TooManyChangeCipherSpecs
+            | Self::TooManyKeyUpdates
             | Self::TooMuchEarlyData => AlertDescription::UnexpectedMessage,
         }
     }
@@ -300,6 +305,7 @@ impl fmt::Display for PeerMisbehaved {
             Self::TooMuchEarlyData => f.write_str("too much early data after HelloRetryRequest"),
             Self::EarlyDataAfterRetry => f.write_str("second ClientHello still offers early_data"),
             Self::NoClientCertificate => f.write_str("the client sent no certificate"),
+            Self::TooManyKeyUpdates => f.write_str("too many KeyUpdates without data between"),
             Self::RecordSizeLimitTooSmall(limit) => {
                 write!(f, "record_size_limit {limit} is below 64")
             }

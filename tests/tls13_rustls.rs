@@ -885,6 +885,40 @@ fn key_update_with_another_message_in_its_record_is_unexpected_message() {
 }
 
 #[test]
+fn more_key_updates_in_a_row_than_the_limit_is_unexpected_message() {
+    let (mut pair, log, finished) = at_client_finished();
+    pair.pending_to_server = finished;
+    pair.feed_pending().unwrap();
+    let mut secret = log.get("CLIENT_TRAFFIC_SECRET_0").unwrap();
+    let mut seq = 0;
+    let update = common::hello_encoder::handshake_message(24, &[0]);
+    // As many as the limit are followed, and data between starts the
+    // count again.
+    for round in 0..2 {
+        for _ in 0..stapler::server::MAX_KEY_UPDATES_IN_A_ROW {
+            let record = seal_record(&secret, seq, 22, &update);
+            assert_eq!(pair.server.feed(&record), Ok(record.len()));
+            secret = hkdf_expand_label(&secret, b"traffic upd", 32);
+            seq = 0;
+        }
+        if round == 0 {
+            let data = seal_record(&secret, seq, 23, b"between");
+            assert_eq!(pair.server.feed(&data), Ok(data.len()));
+            seq += 1;
+            let mut buf = [0; 16];
+            assert_eq!(pair.server.read(&mut buf), Ok(7));
+        }
+    }
+    rejects_protected(
+        &mut pair,
+        &seal_record(&secret, seq, 22, &update),
+        PeerMisbehaved::TooManyKeyUpdates.into(),
+        AlertDescription::UnexpectedMessage,
+        rustls::AlertDescription::UnexpectedMessage,
+    );
+}
+
+#[test]
 fn key_update_made_by_hand_is_followed() {
     // The control for the test above: one KeyUpdate(update_requested) per
     // record is taken, and data under the next key is read.

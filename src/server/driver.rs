@@ -257,7 +257,7 @@ impl Core {
                 .map(|()| None),
             ContentType::Alert => self.handle_alert(Alert::parse(plaintext)?).map(|()| None),
             ContentType::ApplicationData if in_traffic => {
-                self.limits.progress();
+                self.limits.application_data();
                 Ok(range_within(fragment_at, fragment_len, plaintext))
             }
             other => Err(InvalidMessage::UnexpectedContentType(other).into()),
@@ -386,6 +386,9 @@ impl Core {
                 self.final_hello(&hello, message, FinalHello::Tls13(last))
             }
             State::Tls13(state) => {
+                if message.typ == HandshakeType::KeyUpdate {
+                    self.limits.key_update()?;
+                }
                 let mut next = self.step(|config, out| state.handle(config, input, out))?;
                 match next.take_client_to_judge() {
                     Some(client) => self.raise_verify_client(AwaitVerdict::Tls13(next), client),

@@ -45,6 +45,17 @@ pub const MAX_COMPAT_CCS: u8 = 1;
 /// HelloRetryRequest (§4.6.1: too much 0-RTT data).
 pub const MAX_SKIPPED_EARLY_DATA: usize = 1 << 17;
 
+/// How many TLS 1.3 KeyUpdates in a row, with no application data between
+/// them, the connection follows (RFC 8446 §4.6.3).
+///
+/// Each costs the server a key derivation and, when the client asks, a
+/// KeyUpdate of its own. A client updates its keys to stay within its
+/// AEAD's limits (§5.5, millions of records) or on a timer, not over and
+/// over with nothing sent between; BoringSSL (`kMaxKeyUpdates`) and rustls
+/// draw the line at 32, and so does this server. The 33rd is met with
+/// unexpected_message.
+pub const MAX_KEY_UPDATES_IN_A_ROW: u8 = 32;
+
 /// How the connection treats application_data records that may be 0-RTT
 /// data it does not accept (RFC 8446 §4.2.10).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,6 +79,7 @@ pub(crate) struct PeerLimits {
     compat_ccs: u8,
     pub(crate) early_data: EarlyData,
     early_data_skipped: usize,
+    key_updates: u8,
 }
 
 impl PeerLimits {
@@ -84,6 +96,22 @@ impl PeerLimits {
     /// alerts ignored so far were not a flood.
     pub(crate) fn progress(&mut self) {
         self.ignored_alerts = 0;
+    }
+
+    /// One more KeyUpdate since the last application data; an error past
+    /// [`MAX_KEY_UPDATES_IN_A_ROW`].
+    pub(crate) fn key_update(&mut self) -> Result<(), Error> {
+        self.key_updates = self.key_updates.saturating_add(1);
+        if self.key_updates > MAX_KEY_UPDATES_IN_A_ROW {
+            return Err(PeerMisbehaved::TooManyKeyUpdates.into());
+        }
+        Ok(())
+    }
+
+    /// Application data arrived: the KeyUpdates so far were not a flood.
+    pub(crate) fn application_data(&mut self) {
+        self.progress();
+        self.key_updates = 0;
     }
 
     /// One more compatibility change_cipher_spec dropped; an error past

@@ -33,7 +33,9 @@ pub use config::{
 };
 pub use connection::{InPlace, ServerConnection, IN_PLACE_MIN_BUFFER};
 pub use events::{CloseReason, Event, HandshakeSummary, Resumption};
-pub use limits::{MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_SKIPPED_EARLY_DATA};
+pub use limits::{
+    MAX_COMPAT_CCS, MAX_IGNORED_ALERTS, MAX_KEY_UPDATES_IN_A_ROW, MAX_SKIPPED_EARLY_DATA,
+};
 pub use ocsp_event::{EmptyResponse, OcspRequest};
 pub use request::RefusalAlert;
 pub use request::{CompleteError, Completion, Decision};
