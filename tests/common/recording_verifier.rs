@@ -110,9 +110,9 @@ impl RecordingVerifier {
 
 /// tests/data/pki's root CA as a trust store.
 fn test_root() -> RootCertStore {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/pki/root-ca.crt");
-    let pem = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let der = stapler::pki::pem::certificates_from_pem(&pem).expect("the root's PEM")[0].to_vec();
+    // Beside this file, wherever the crate that includes it lives.
+    let pem = include_bytes!("../data/pki/root-ca.crt");
+    let der = stapler::pki::pem::certificates_from_pem(pem).expect("the root's PEM")[0].to_vec();
     let mut roots = RootCertStore::empty();
     roots
         .add(CertificateDer::from(der))
