@@ -67,7 +67,10 @@ async fn a_peer_that_stalls_mid_handshake_times_out() {
     let (server_io, mut client_io) = tokio::io::duplex(1 << 16);
     let acceptor = Acceptor::new(server_config()).handshake_timeout(Duration::from_millis(200));
     // Half a ClientHello, then nothing.
-    client_io.write_all(&[22, 3, 1, 0, 200, 1, 0]).await.unwrap();
+    client_io
+        .write_all(&[22, 3, 1, 0, 200, 1, 0])
+        .await
+        .unwrap();
     let started = Instant::now();
     let e = acceptor
         .accept(server_io, &NeverAnswers)
@@ -100,7 +103,10 @@ async fn a_refused_handshake_is_closed_with_its_reason() {
     let (server_io, mut client_io) = tokio::io::duplex(1 << 16);
     let acceptor = Acceptor::new(server_config());
     // Not TLS at all.
-    client_io.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+    client_io
+        .write_all(b"GET / HTTP/1.1\r\n\r\n")
+        .await
+        .unwrap();
     let e = acceptor
         .accept(server_io, &NeverAnswers)
         .await

@@ -92,3 +92,9 @@ pub fn staple(tag: &str) -> Vec<u8> {
     der.extend_from_slice(tag.as_bytes());
     der
 }
+
+#[path = "../../../tests/common/peers.rs"]
+pub mod peers;
+
+/// The test root's path, for peers that read it from a file.
+pub const ROOT_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/data/pki/root-ca.crt");
