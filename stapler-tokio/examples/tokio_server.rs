@@ -58,7 +58,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let (tcp, peer) = listener.accept().await?;
         let (acceptor, handler) = (acceptor.clone(), handler.clone());
         tokio::spawn(async move {
-            if let Err(e) = serve(&acceptor, &*handler, tcp).await {
+            if let Err(e) = serve(&acceptor, &handler, tcp).await {
                 println!("{peer}: {e}");
             }
         });
