@@ -348,3 +348,67 @@ fn nothing_is_sent_or_read_before_the_handshake_or_after_close() {
         Err(Error::Misuse(Misuse::Closed))
     );
 }
+
+fn half_close_config() -> Arc<ServerConfig> {
+    Arc::new(
+        ServerConfig::builder()
+            .certificate_chain(
+                &common::rustls_pair::pki("leaf-ecdsa.crt"),
+                &common::rustls_pair::pki("leaf-ecdsa.key"),
+            )
+            .unwrap()
+            .half_close(true)
+            .build()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn with_half_close_a_tls13_close_notify_leaves_the_server_sending() {
+    let mut pair = Pair::new(
+        default_client_config(ProtocolVersion::Tls13),
+        half_close_config(),
+    );
+    pair.run().unwrap();
+    let mut tls = client_records(&mut pair, b"request");
+    pair.client.send_close_notify();
+    pair.client.write_tls(&mut tls).unwrap();
+    assert_eq!(pair.server.feed(&tls), Ok(tls.len()));
+    assert!(matches!(pair.server.poll_event(), Some(Event::DataReady)));
+    let mut buf = [0; 16];
+    assert_eq!(pair.server.read(&mut buf), Ok(7));
+    // The close_notify behind the data, once the data is read.
+    assert!(matches!(
+        pair.server.poll_event(),
+        Some(Event::PeerClosedWrite)
+    ));
+    assert!(!pair.server.is_closed() && pair.server.is_handshake_complete());
+    assert!(
+        pair.server.poll_transmit().is_none(),
+        "no close_notify back yet"
+    );
+    // Whatever comes after is ignored (RFC 8446 §6.1).
+    assert_eq!(pair.server.feed(&[23, 3, 3, 0, 1, 0]), Ok(6));
+    assert!(pair.server.received().is_empty());
+    // The server goes on sending, then closes its side.
+    assert_eq!(pair.server.send(b"response"), Ok(8));
+    pair.server.close();
+    pair.drain_server();
+    pair.server_to_client().unwrap();
+    assert_eq!(pair.client_reads(), b"response");
+    assert_eq!(pair.closed(), stapler::CloseReason::LocalClose);
+}
+
+#[test]
+fn half_close_leaves_tls12_as_it_is() {
+    let mut pair = Pair::new(
+        default_client_config(ProtocolVersion::Tls12),
+        half_close_config(),
+    );
+    pair.run().unwrap();
+    pair.client.send_close_notify();
+    pair.client_to_server().unwrap();
+    // RFC 5246 §7.2.1: answered, and closed.
+    assert!(pair.server.is_closed());
+    assert_eq!(pair.closed(), stapler::CloseReason::PeerClosed);
+}

@@ -37,17 +37,20 @@ const LEAF_KEY: &[u8] = include_bytes!("../../tests/data/pki/leaf-ecdsa.key");
 /// that writes span record boundaries.
 const MAX_WRITE: usize = 3 * (1 << 14) + 300;
 
-fn server_config() -> Arc<ServerConfig> {
-    static CONFIG: OnceLock<Arc<ServerConfig>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
+/// The test leaf's config, with TLS 1.3 half-close or without.
+fn server_config(half_close: bool) -> Arc<ServerConfig> {
+    static CONFIGS: OnceLock<[Arc<ServerConfig>; 2]> = OnceLock::new();
+    let configs = CONFIGS.get_or_init(|| {
+        [false, true].map(|half_close| {
             let config = ServerConfig::builder()
                 .certificate_chain(LEAF, LEAF_KEY)
+                .map(|b| b.half_close(half_close))
                 .and_then(|b| b.build())
                 .expect("the test leaf");
             Arc::new(config)
         })
-        .clone()
+    });
+    configs[usize::from(half_close)].clone()
 }
 
 fn client_config(tls13: bool) -> Arc<rustls::ClientConfig> {
@@ -89,13 +92,16 @@ struct Rig {
     /// a row each end allows (the server answers each with its own, and
     /// those may reach the client together, long after).
     key_updates: u8,
+    /// The client sent close_notify (with half-close on, in TLS 1.3): it
+    /// writes nothing more, and the server goes on.
+    client_closed: bool,
 }
 
 impl Rig {
-    fn new(tls13: bool) -> Self {
+    fn new(tls13: bool, half_close: bool) -> Self {
         let name = ServerName::try_from("localhost").expect("name");
         let mut rig = Self {
-            server: ServerConnection::new(server_config()),
+            server: ServerConnection::new(server_config(half_close)),
             client: ClientConnection::new(client_config(tls13), name).expect("client"),
             to_server: Vec::new(),
             client_sent: Vec::new(),
@@ -106,6 +112,7 @@ impl Rig {
             in_place_len: 0,
             next_byte: 0,
             key_updates: 0,
+            client_closed: false,
         };
         for _ in 0..4 {
             if !rig.client.is_handshaking() && rig.server.is_handshake_complete() {
@@ -258,11 +265,14 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, program)) = data.split_first() else {
         return;
     };
-    let mut rig = Rig::new(first & 1 == 0);
+    let tls13 = first & 1 == 0;
+    let half_close = tls13 && first & 2 != 0;
+    let mut rig = Rig::new(tls13, half_close);
     for op in program.chunks(3) {
         let [kind, a, b] = [op[0], *op.get(1).unwrap_or(&0), *op.get(2).unwrap_or(&0)];
         let arg = usize::from(u16::from_be_bytes([a, b]));
         match kind % 8 {
+            _ if rig.client_closed && matches!(kind % 8, 0 | 7) => {}
             0 => {
                 let chunk = rig.pattern(arg % (MAX_WRITE + 1));
                 rig.client
@@ -282,6 +292,12 @@ fuzz_target!(|data: &[u8]| {
             4 => rig.consume_all(arg),
             5 => rig.send(arg % (MAX_WRITE + 1), false),
             6 => rig.send(arg % (MAX_WRITE + 1), true),
+            _ if half_close && arg & 0x8000 != 0 => {
+                // The client closes its side; the server must go on.
+                rig.client.send_close_notify();
+                rig.client_flush();
+                rig.client_closed = true;
+            }
             _ if rig.key_updates < 24 => {
                 // A KeyUpdate from the client (TLS 1.3; a no-op in 1.2).
                 if rig.client.refresh_traffic_keys().is_ok() {
@@ -302,4 +318,8 @@ fuzz_target!(|data: &[u8]| {
     rig.server_to_client();
     assert_eq!(rig.server_read, rig.client_sent, "the server missed data");
     assert_eq!(rig.client_read, rig.server_sent, "the client missed data");
+    // A half-closed connection is open for sending; a full one is too.
+    assert!(!rig.server.is_closed(), "closed by a client's close_notify");
+    rig.send(100, false);
+    assert!(rig.client_read.len() == rig.server_sent.len());
 });

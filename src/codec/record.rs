@@ -259,6 +259,12 @@ impl RecordDeframer {
             .map(|fragment| (header, fragment)))
     }
 
+    /// Drops the bytes not yet handed out as records (the held data
+    /// stays): what a peer sent after it closed its side is ignored.
+    pub fn discard_unread_records(&mut self) {
+        self.buf.truncate(self.consumed);
+    }
+
     /// Frees the buffer's memory when it holds nothing, e.g. while a
     /// connection waits for the application or is idle.
     pub fn shrink(&mut self) {

@@ -52,6 +52,8 @@ pub struct ServerConfig {
     pub(crate) client_auth: Option<ClientAuthConfig>,
     /// Bytes of output a connection may hold before `send` takes less.
     pub(crate) output_limit: usize,
+    /// Whether a TLS 1.3 close_notify closes only the client's side.
+    pub(crate) half_close: bool,
 }
 
 /// How sessions resume: with tickets sealed by one key set, shared by every
@@ -213,9 +215,36 @@ pub struct ServerConfigBuilder {
     client_certificate_events: bool,
     client_staples: ClientStaplePolicy,
     output_limit: Option<usize>,
+    half_close: bool,
 }
 
 impl ServerConfigBuilder {
+    /// Whether a TLS 1.3 client's close_notify closes only its side of
+    /// the connection (RFC 8446 §6.1: closing one's write side "does not
+    /// have any effect on its read side"). Off by default: close_notify is
+    /// answered with close_notify and the connection closes. On, the
+    /// connection raises [`Event::PeerClosedWrite`](crate::Event::PeerClosedWrite),
+    /// ignores whatever the client sends after it (§6.1), and goes on
+    /// sending until [`ServerConnection::close`](crate::ServerConnection::close).
+    /// TLS 1.2 has no half-close: there the other side "MUST respond with a
+    /// close_notify alert of its own and close down the connection
+    /// immediately" (RFC 5246 §7.2.1), whatever this says.
+    ///
+    /// ```
+    /// let config = stapler::ServerConfig::builder()
+    ///     .certificate_chain(
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+    ///         include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+    ///     )?
+    ///     .half_close(true)
+    ///     .build()?;
+    /// # Ok::<(), stapler::ConfigError>(())
+    /// ```
+    pub fn half_close(mut self, on: bool) -> Self {
+        self.half_close = on;
+        self
+    }
+
     /// How many bytes of protected output a connection may hold for the
     /// peer before [`ServerConnection::send`](crate::ServerConnection::send)
     /// takes less than it is given (backpressure; the caller offers the
@@ -659,6 +688,7 @@ impl ServerConfigBuilder {
             },
             client_auth,
             output_limit: self.output_limit.unwrap_or(DEFAULT_OUTPUT_LIMIT),
+            half_close: self.half_close,
         })
     }
 }

@@ -66,6 +66,11 @@ impl ServerConnection {
             return Err(Misuse::Closed.into());
         }
         self.notice_dropped_request()?;
+        if self.core.peer_closed_write {
+            // "Any data received after a closure alert has been received
+            // MUST be ignored" (RFC 8446 §6.1): taken, and dropped.
+            return Ok(data.len());
+        }
         // What is left of `data`: a slice rather than an offset, so there
         // is no index into `data` that could fall outside it.
         let mut rest = data;
@@ -153,6 +158,10 @@ impl ServerConnection {
     /// idle connection then holds no buffer at all; the cost is one
     /// allocation of the record buffer when its next bytes arrive.
     fn release_idle_buffers(&mut self) {
+        if self.core.peer_closed_write {
+            // Records behind the close_notify are ignored (RFC 8446 §6.1).
+            self.deframer.discard_unread_records();
+        }
         if !self.core.is_running() || self.core.in_traffic() {
             self.deframer.shrink();
             self.joiner.shrink();
@@ -336,7 +345,10 @@ impl ServerConnection {
     fn process(&mut self, announce: Announce) -> Result<(), Error> {
         loop {
             self.process_messages()?;
-            if !self.core.is_running() || !self.deframer.held().is_empty() {
+            if !self.core.is_running()
+                || !self.deframer.held().is_empty()
+                || self.core.peer_closed_write
+            {
                 return Ok(());
             }
             let Some((header, fragment)) = self.deframer.next_record_mut()? else {
@@ -420,6 +432,11 @@ impl ServerConnection {
         loop {
             self.process_messages()?;
             if !self.core.is_running() {
+                break;
+            }
+            if self.core.peer_closed_write {
+                // Ignored after close_notify (RFC 8446 §6.1).
+                consumed += rest.len();
                 break;
             }
             let Some((record, used)) = split_record(rest, self.deframer.max_len())? else {

@@ -56,6 +56,9 @@ pub(crate) struct Core {
     /// When the connection started, if the application said: what session
     /// tickets are issued and checked at.
     pub(crate) now: Option<u64>,
+    /// The client closed its write side (TLS 1.3 half-close): what it
+    /// sends from now on is ignored (RFC 8446 §6.1).
+    pub(crate) peer_closed_write: bool,
 }
 
 /// Where the connection stands. Waiting for a ClientHello and the pauses
@@ -84,6 +87,7 @@ impl Core {
             limits: PeerLimits::default(),
             spare_liveness: None,
             now: None,
+            peer_closed_write: false,
         }
     }
 
@@ -318,7 +322,18 @@ impl Core {
 
     fn handle_alert(&mut self, alert: Alert) -> Result<(), Error> {
         match alert.description {
-            // Answer close_notify with close_notify (RFC 8446 §6.1).
+            // TLS 1.3 lets a close_notify close only the sender's side
+            // (RFC 8446 §6.1), when the application asked for that.
+            AlertDescription::CloseNotify
+                if self.config.half_close
+                    && matches!(&self.state, State::Tls13(s) if s.is_traffic()) =>
+            {
+                self.peer_closed_write = true;
+                self.output.event(Event::PeerClosedWrite);
+                Ok(())
+            }
+            // Otherwise answer close_notify with close_notify (RFC 8446
+            // §6.1; RFC 5246 §7.2.1).
             AlertDescription::CloseNotify => {
                 self.close(CloseReason::PeerClosed);
                 Ok(())

@@ -168,6 +168,12 @@ pub enum Event {
     /// it is read, with no further event. Until then the connection opens
     /// no further record, and `feed` takes at most one record more.
     DataReady,
+    /// The client sent close_notify in TLS 1.3 and the config allows
+    /// half-close ([`half_close`](crate::ServerConfigBuilder::half_close)):
+    /// it will send nothing more (what it sent before is still read), and
+    /// the connection goes on sending until
+    /// [`ServerConnection::close`](crate::server::ServerConnection::close).
+    PeerClosedWrite,
     /// The connection is over; bytes still pending from
     /// [`ServerConnection::poll_transmit`](crate::server::ServerConnection::poll_transmit) must be sent (they may hold an
     /// alert or close_notify).

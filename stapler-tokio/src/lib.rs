@@ -114,6 +114,8 @@ where
     let mut incoming = Vec::new();
     let mut outgoing = Vec::new();
     let mut summary: Option<HandshakeSummary> = None;
+    // A close_notify that came right behind the client's Finished.
+    let mut peer_closed_write = false;
     loop {
         while let Some(event) = conn.poll_event() {
             let completion = match event {
@@ -136,6 +138,10 @@ where
                     // The alert, if the peer still listens.
                     let _ = io.write_all(&outgoing).await;
                     return Err(Error::Closed(reason).into());
+                }
+                Event::PeerClosedWrite => {
+                    peer_closed_write = true;
+                    continue;
                 }
                 // Data that came with the client's Finished stays in the
                 // connection for the stream to read.
@@ -160,6 +166,7 @@ where
                 outgoing,
                 eof: false,
                 closed: None,
+                peer_closed_write,
             });
         }
         if !incoming.is_empty() && conn.paused_for().is_none() && !conn.is_closed() {

@@ -31,6 +31,9 @@ pub struct TlsStream<IO> {
     pub(crate) eof: bool,
     /// Why the connection closed, once it has.
     pub(crate) closed: Option<CloseReason>,
+    /// The client closed its write side (TLS 1.3 half-close, when the
+    /// config allows it): reads end, writes go on.
+    pub(crate) peer_closed_write: bool,
 }
 
 impl<IO> TlsStream<IO> {
@@ -53,8 +56,10 @@ impl<IO> TlsStream<IO> {
     /// `received`, so only `Closed` matters) and its output.
     fn drain(&mut self) {
         while let Some(event) = self.conn.poll_event() {
-            if let Event::Closed(reason) = event {
-                self.closed = Some(reason);
+            match event {
+                Event::Closed(reason) => self.closed = Some(reason),
+                Event::PeerClosedWrite => self.peer_closed_write = true,
+                _ => {}
             }
         }
         self.conn.write_tls_into(&mut self.outgoing);
@@ -110,6 +115,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
                 Some(reason) => {
                     return Poll::Ready(Err(Error::Closed(reason.clone()).into()));
                 }
+                // The client's close_notify, its side only: end of stream.
+                None if this.peer_closed_write => return Poll::Ready(Ok(())),
                 None => {}
             }
             if !this.incoming.is_empty() {

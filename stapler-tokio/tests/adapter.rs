@@ -201,3 +201,44 @@ async fn ten_thousand_concurrent_handshakes_with_late_staples() {
         assert!(peak - before < 1 << 20, "{} KiB", peak - before);
     }
 }
+
+#[tokio::test]
+async fn a_half_closed_stream_reads_to_its_end_and_still_writes() {
+    let config = Arc::new(
+        stapler::ServerConfig::builder()
+            .certificate_chain(
+                include_bytes!("../../tests/data/pki/leaf-ecdsa.crt"),
+                include_bytes!("../../tests/data/pki/leaf-ecdsa.key"),
+            )
+            .unwrap()
+            .half_close(true)
+            .build()
+            .unwrap(),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut tls = Acceptor::new(config)
+            .accept(tcp, &NeverAnswers)
+            .await
+            .unwrap();
+        // The whole request, up to the client's close_notify.
+        let mut request = Vec::new();
+        tls.read_to_end(&mut request).await.unwrap();
+        // Its side is closed; this one still sends.
+        tls.write_all(b"answer to: ").await.unwrap();
+        tls.write_all(&request).await.unwrap();
+        tls.shutdown().await.unwrap();
+    });
+    let (connector, _) = client(true);
+    let tcp = TcpStream::connect(addr).await.unwrap();
+    let mut tls = connect(&connector, tcp).await.unwrap();
+    tls.write_all(b"the question").await.unwrap();
+    // close_notify, and TCP's write side shut: a half-close.
+    tls.shutdown().await.unwrap();
+    let mut answer = Vec::new();
+    tls.read_to_end(&mut answer).await.unwrap();
+    assert_eq!(answer, b"answer to: the question");
+    server.await.unwrap();
+}
