@@ -100,6 +100,11 @@
 //!   config's output limit and says how much: offer the rest after
 //!   draining. [`ServerConnection::send_into`] seals straight into a
 //!   buffer you own.
+//! - A client's close_notify closes the connection (answered with one),
+//!   unless the config turns on TLS 1.3 half-close
+//!   ([`ServerConfigBuilder::half_close`]): then [`Event::PeerClosedWrite`]
+//!   says no more data comes, and the server sends until it calls
+//!   [`ServerConnection::close`].
 //! - Once the handshake is done, an idle connection keeps no buffer: the
 //!   input, output and handshake buffers are freed when they empty.
 //! - After every input (`feed`, `feed_in_place`, `consume`, `read`,
