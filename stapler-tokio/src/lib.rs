@@ -32,6 +32,12 @@
 //! # }
 //! ```
 //!
+//! Reading ends (`Ok(0)`) at the client's close_notify. With
+//! `half_close(true)` in the config, a TLS 1.3 client's close_notify
+//! closes its side only and the stream goes on writing until
+//! `shutdown`; otherwise stapler answers it and the connection is over.
+//! A peer that closes TCP without close_notify is [`Error::UnexpectedEof`].
+//!
 //! Errors are `io::Error`s whose source is this crate's [`Error`]: a
 //! handshake that outlives the acceptor's timeout (a stalled peer, or an
 //! answer that never comes) is [`Error::HandshakeTimeout`]; a refused
