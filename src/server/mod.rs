@@ -14,6 +14,7 @@ mod ocsp_event;
 mod output;
 mod pause;
 mod record_layer;
+mod records;
 mod request;
 mod select_event;
 mod sign_event;
