@@ -517,8 +517,10 @@ fn criterion_groups(c: &mut Criterion) {
                             for _ in 0..batches {
                                 total += rig.batch(server, direction, size);
                             }
-                            // Per record.
-                            total / BATCH as u32
+                            // One iteration is one record: scale the
+                            // batches' time to exactly `iters` records.
+                            let records = batches * BATCH as u64;
+                            total.mul_f64(iters as f64 / records as f64)
                         })
                     });
                 }
