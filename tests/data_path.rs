@@ -116,17 +116,33 @@ fn server_to_client(pair: &mut Pair, data: &[u8]) -> Vec<u8> {
     pair.client_reads()
 }
 
-#[test]
-fn every_size_from_the_client_arrives_whole_in_both_versions() {
+/// The server takes records with `feed` in pieces of `piece` bytes, or
+/// with `feed_in_place` through reads of that many, and returns the data.
+type Feeder = fn(&mut ServerConnection, &[u8], usize) -> Vec<u8>;
+
+/// The client sends data of each size in `sizes`, in both versions, and
+/// the server gets it whole through `feeder`, in pieces of `piece(i, tls)`
+/// for the `i`th size's `tls` bytes of records.
+fn client_data_arrives(
+    sizes: impl IntoIterator<Item = usize> + Clone,
+    piece: impl Fn(usize, usize) -> usize,
+    feeder: Feeder,
+) {
     let all = pattern(LARGEST);
     for version in VERSIONS {
         let mut pair = established(version);
-        for len in 0..=LARGEST {
+        for (i, len) in sizes.clone().into_iter().enumerate() {
             let tls = client_records(&mut pair, &all[..len]);
-            let got = feed_in_pieces(&mut pair.server, &tls, tls.len().max(1));
-            assert!(got == all[..len], "{version:?}: {len} bytes");
+            let piece = piece(i, tls.len());
+            let got = feeder(&mut pair.server, &tls, piece);
+            assert!(got == all[..len], "{version:?}: {len} bytes by {piece}");
         }
     }
+}
+
+#[test]
+fn every_size_from_the_client_arrives_whole_in_both_versions() {
+    client_data_arrives(0..=LARGEST, |_, tls| tls.max(1), feed_in_pieces);
 }
 
 #[test]
@@ -153,32 +169,15 @@ fn boundary_sizes() -> Vec<usize> {
 
 #[test]
 fn data_fed_in_every_small_piece_size_arrives_whole() {
-    let all = pattern(LARGEST);
-    for version in VERSIONS {
-        let mut pair = established(version);
-        for (i, len) in boundary_sizes().into_iter().enumerate() {
-            let piece = 1 + i % 16;
-            let tls = client_records(&mut pair, &all[..len]);
-            let got = feed_in_pieces(&mut pair.server, &tls, piece);
-            assert!(got == all[..len], "{version:?}: {len} bytes by {piece}");
-        }
-    }
+    client_data_arrives(boundary_sizes(), |i, _| 1 + i % 16, feed_in_pieces);
 }
 
 #[test]
 fn data_fed_in_place_in_every_piece_size_arrives_whole() {
-    let all = pattern(LARGEST);
-    for version in VERSIONS {
-        let mut pair = established(version);
-        for (i, len) in boundary_sizes().into_iter().enumerate() {
-            // Reads of every small size, and of sizes that end records
-            // anywhere in a 16 KiB read.
-            let piece = if i % 2 == 0 { 1 + i % 16 } else { 4093 + i };
-            let tls = client_records(&mut pair, &all[..len]);
-            let got = feed_in_place_in_pieces(&mut pair.server, &tls, piece);
-            assert!(got == all[..len], "{version:?}: {len} bytes by {piece}");
-        }
-    }
+    // Reads of every small size, and of sizes that end records anywhere
+    // in a 16 KiB read.
+    let piece = |i, _| if i % 2 == 0 { 1 + i % 16 } else { 4093 + i };
+    client_data_arrives(boundary_sizes(), piece, feed_in_place_in_pieces);
 }
 
 #[test]

@@ -280,13 +280,7 @@ impl Rig {
         let mut server = ServerConnection::new(self.stapler_plain.clone());
         let mut client = stapler_exchange_uncounted(&mut server, &self.client13);
         let data = vec![0x5a; 1 << 14];
-        let mut tls = Vec::with_capacity(MIB + MIB / 64);
-        while tls.len() < MIB {
-            client.writer().write_all(&data).expect("client writes");
-            while client.wants_write() {
-                client.write_tls(&mut tls).expect("to memory");
-            }
-        }
+        let mut tls = client_mebibyte(&mut client, &data);
         let mut out = Vec::with_capacity(MIB + MIB / 64);
         measured(|| {
             let mut start = 0;
@@ -309,13 +303,7 @@ impl Rig {
         let mut client = new_client(&self.client13);
         pump_rustls(&mut server, &mut client, false);
         let data = vec![0x5a; 1 << 14];
-        let mut tls = Vec::with_capacity(MIB + MIB / 64);
-        while tls.len() < MIB {
-            client.writer().write_all(&data).expect("client writes");
-            while client.wants_write() {
-                client.write_tls(&mut tls).expect("to memory");
-            }
-        }
+        let tls = client_mebibyte(&mut client, &data);
         let mut out = Vec::with_capacity(MIB + MIB / 64);
         let mut buf = vec![0; 1 << 16];
         measured(|| {
@@ -339,6 +327,19 @@ impl Rig {
             }
         });
     }
+}
+
+/// A mebibyte of the client's records, `data` at a time: what a transfer
+/// scenario's server opens.
+fn client_mebibyte(client: &mut ClientConnection, data: &[u8]) -> Vec<u8> {
+    let mut tls = Vec::with_capacity(MIB + MIB / 64);
+    while tls.len() < MIB {
+        client.writer().write_all(data).expect("client writes");
+        while client.wants_write() {
+            client.write_tls(&mut tls).expect("to memory");
+        }
+    }
+    tls
 }
 
 fn new_client(config: &Arc<rustls::ClientConfig>) -> ClientConnection {

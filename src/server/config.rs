@@ -12,7 +12,7 @@ use ring::rand::SystemRandom;
 
 use super::client_auth::{ClientAuth, ClientAuthConfig};
 use super::client_staple::ClientStaplePolicy;
-use crate::codec::{MAX_PLAINTEXT_LEN, RECORD_HEADER_LEN};
+use crate::codec::{MAX_CIPHERTEXT_LEN_TLS13, RECORD_HEADER_LEN};
 use crate::crypto::key_share::{NamedGroup, SUPPORTED_GROUPS};
 use crate::crypto::signing::SigningKey;
 use crate::crypto::suites::{CipherSuite, Tls13Suite, TLS13_SUITES};
@@ -74,11 +74,11 @@ pub(crate) struct Resumption {
 /// than it is given: four full records, as much as a socket takes in a
 /// write or two, so a sender that keeps up never waits on it, and one that
 /// does not drain holds no more than this.
-pub const DEFAULT_OUTPUT_LIMIT: usize = 4 * (MAX_PLAINTEXT_LEN + 256 + RECORD_HEADER_LEN);
+pub const DEFAULT_OUTPUT_LIMIT: usize = 4 * MIN_OUTPUT_LIMIT;
 
 /// The smallest output limit: one full record, so that a connection whose
 /// output is drained always takes some data.
-pub const MIN_OUTPUT_LIMIT: usize = MAX_PLAINTEXT_LEN + 256 + RECORD_HEADER_LEN;
+pub const MIN_OUTPUT_LIMIT: usize = RECORD_HEADER_LEN + MAX_CIPHERTEXT_LEN_TLS13;
 
 /// NewSessionTickets sent after a full TLS 1.3 handshake, by default: two,
 /// as rustls and OpenSSL send, so that a client can open two connections

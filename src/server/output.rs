@@ -153,12 +153,12 @@ impl Output {
     /// Seals as much application data as keeps the bytes waiting for the
     /// peer within `limit`; returns how much it took.
     pub(crate) fn send(&mut self, data: &[u8], limit: usize) -> Result<usize, Error> {
+        let max = self.record_limit();
         let enc = self
             .encrypter
             .as_mut()
             .ok_or(Error::Internal("application data before the keys"))?;
         let room = limit.saturating_sub(self.wire.len());
-        let max = self.peer_record_limit.unwrap_or(MAX_PLAINTEXT_LEN);
         seal_within(
             enc,
             ContentType::ApplicationData,
@@ -179,12 +179,12 @@ impl Output {
     ) -> Result<usize, Error> {
         self.append_wire_to(out);
         self.release_wire();
+        let max = self.record_limit();
         let enc = self
             .encrypter
             .as_mut()
             .ok_or(Error::Internal("application data before the keys"))?;
         let room = limit.saturating_sub(out.len());
-        let max = self.peer_record_limit.unwrap_or(MAX_PLAINTEXT_LEN);
         seal_within(enc, ContentType::ApplicationData, data, (room, max), out)
     }
 

@@ -20,7 +20,7 @@ use rustls::ClientConnection;
 use stapler::ServerConnection;
 
 use super::resumed::{psk_client::PskClient, RESUME_NOW};
-use super::{client_answers, client_reads, pki, Fixture, Io};
+use super::{client_answers, client_reads, pki, rustls_exchange, Fixture, Io};
 use crate::counting_alloc::Snapshot;
 
 /// Runs `f`, a server's call, and adds to `held` the heap it left
@@ -74,11 +74,13 @@ pub fn rustls_established(
     let mut client = client_hello(client, io);
     let mut conn = metered(&mut held, || {
         let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
-        rustls_exchange(&mut conn, io);
+        rustls_exchange(&mut conn, io, "hello accepted");
         conn
     });
     client_answers(&mut client, io);
-    metered(&mut held, || rustls_exchange(&mut conn, io));
+    metered(&mut held, || {
+        rustls_exchange(&mut conn, io, "Finished accepted")
+    });
     client_reads(&mut client, io);
     assert!(!conn.is_handshaking() && !client.is_handshaking());
     (conn, client, held)
@@ -93,17 +95,6 @@ fn client_hello(config: &Arc<rustls::ClientConfig>, io: &mut Io) -> ClientConnec
         client.write_tls(&mut io.to_server).unwrap();
     }
     client
-}
-
-fn rustls_exchange(conn: &mut rustls::ServerConnection, io: &mut Io) {
-    let mut input = &io.to_server[..];
-    while !input.is_empty() {
-        conn.read_tls(&mut input).unwrap();
-        conn.process_new_packets().expect("rustls server accepts");
-    }
-    while conn.wants_write() {
-        conn.write_tls(&mut io.to_client).unwrap();
-    }
 }
 
 /// The client's records for `data`, appended to `tls`.
