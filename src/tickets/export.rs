@@ -16,7 +16,8 @@
 use zeroize::Zeroizing;
 
 use super::keys::{
-    TicketKey, TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS, NAME_LEN, SECRET_LEN,
+    retired, TicketKey, TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS, NAME_LEN,
+    SECRET_LEN,
 };
 
 /// What the bytes start with: what they are, and which layout.
@@ -50,45 +51,83 @@ impl TicketKeys {
         exported: &[u8],
         now: u64,
     ) -> Result<Self, TicketKeyError> {
-        let body = exported
-            .strip_prefix(MAGIC)
-            .ok_or(TicketKeyError::Malformed(
-                "not stapler ticket keys, version 1",
-            ))?;
-        let (&count, mut entries) = body
-            .split_first()
-            .ok_or(TicketKeyError::Malformed("no key count"))?;
-        let count = usize::from(count);
-        if count == 0 || count > MAX_TICKET_KEYS {
-            return Err(TicketKeyError::Malformed(
-                "a key count of 0 or over MAX_TICKET_KEYS",
-            ));
-        }
-        if entries.len() != count * ENTRY_LEN {
-            return Err(TicketKeyError::Malformed(
-                "a length that does not match the key count",
-            ));
-        }
-        let mut keys: Vec<TicketKey> = Vec::with_capacity(count);
-        while let Some((entry, rest)) = entries.split_first_chunk::<ENTRY_LEN>() {
-            entries = rest;
-            let (name, rest) = entry
-                .split_first_chunk::<NAME_LEN>()
-                .ok_or(TicketKeyError::Malformed("a short key"))?;
-            let (created, secret) = rest
-                .split_first_chunk::<8>()
-                .ok_or(TicketKeyError::Malformed("a short key"))?;
-            let mut key_secret = Zeroizing::new([0; SECRET_LEN]);
-            key_secret.copy_from_slice(secret);
-            if keys.iter().any(|k| &k.name == name) {
-                return Err(TicketKeyError::Malformed("a key name given twice"));
-            }
-            keys.push(TicketKey {
-                name: *name,
-                secret: key_secret,
-                created: u64::from_be_bytes(*created),
-            });
-        }
-        Self::from_keys(policy, keys, now)
+        Self::from_keys(policy, parse(exported)?, now)
     }
+
+    /// Takes another server's [`TicketKeys::export`] into this set, in
+    /// place, so that every connection (and config) sharing it follows:
+    /// the newest imported key seals from now on, and this set's own keys
+    /// that are still accepted stay, to open the tickets they sealed, as
+    /// room allows ([`MAX_TICKET_KEYS`], imported keys first). Returns
+    /// whether the sealing key changed.
+    ///
+    /// This is how a fleet member follows a set kept in a shared store: a
+    /// key it made itself while the store was away keeps opening its
+    /// tickets. On error the set is left as it was.
+    pub fn adopt(&self, exported: &[u8], now: u64) -> Result<bool, TicketKeyError> {
+        let mut imported = parse(exported)?;
+        let policy = self.policy;
+        imported.sort_by_key(|k| core::cmp::Reverse(k.created));
+        imported.retain(|k| !retired(&policy, k, now));
+        if imported.is_empty() {
+            return Err(TicketKeyError::NoCurrentKey);
+        }
+        let mut keys = self.write();
+        let changed = keys.first().map(|k| k.name) != imported.first().map(|k| k.name);
+        let own = core::mem::take(&mut *keys);
+        let mut own: Vec<TicketKey> = own
+            .into_iter()
+            .filter(|k| !retired(&policy, k, now) && !imported.iter().any(|i| i.name == k.name))
+            .collect();
+        // Newest of this set's own first, should room run out.
+        own.sort_by_key(|k| core::cmp::Reverse(k.created));
+        imported.extend(own);
+        imported.truncate(MAX_TICKET_KEYS);
+        *keys = imported;
+        Ok(changed)
+    }
+}
+
+/// The keys in an export, in the order given.
+fn parse(exported: &[u8]) -> Result<Vec<TicketKey>, TicketKeyError> {
+    let body = exported
+        .strip_prefix(MAGIC)
+        .ok_or(TicketKeyError::Malformed(
+            "not stapler ticket keys, version 1",
+        ))?;
+    let (&count, mut entries) = body
+        .split_first()
+        .ok_or(TicketKeyError::Malformed("no key count"))?;
+    let count = usize::from(count);
+    if count == 0 || count > MAX_TICKET_KEYS {
+        return Err(TicketKeyError::Malformed(
+            "a key count of 0 or over MAX_TICKET_KEYS",
+        ));
+    }
+    if entries.len() != count * ENTRY_LEN {
+        return Err(TicketKeyError::Malformed(
+            "a length that does not match the key count",
+        ));
+    }
+    let mut keys: Vec<TicketKey> = Vec::with_capacity(count);
+    while let Some((entry, rest)) = entries.split_first_chunk::<ENTRY_LEN>() {
+        entries = rest;
+        let (name, rest) = entry
+            .split_first_chunk::<NAME_LEN>()
+            .ok_or(TicketKeyError::Malformed("a short key"))?;
+        let (created, secret) = rest
+            .split_first_chunk::<8>()
+            .ok_or(TicketKeyError::Malformed("a short key"))?;
+        let mut key_secret = Zeroizing::new([0; SECRET_LEN]);
+        key_secret.copy_from_slice(secret);
+        if keys.iter().any(|k| &k.name == name) {
+            return Err(TicketKeyError::Malformed("a key name given twice"));
+        }
+        keys.push(TicketKey {
+            name: *name,
+            secret: key_secret,
+            created: u64::from_be_bytes(*created),
+        });
+    }
+    Ok(keys)
 }

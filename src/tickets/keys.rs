@@ -123,7 +123,7 @@ fn forget_retired(policy: &TicketKeyPolicy, keys: &mut Vec<TicketKey>, now: u64)
 /// Whether `key` may no longer open tickets at `now`: it stopped sealing
 /// (at the latest `rotate_every` after it began) more than `accept_for`
 /// ago.
-fn retired(policy: &TicketKeyPolicy, key: &TicketKey, now: u64) -> bool {
+pub(crate) fn retired(policy: &TicketKeyPolicy, key: &TicketKey, now: u64) -> bool {
     key.created
         .saturating_add(policy.rotate_every)
         .saturating_add(policy.accept_for)
@@ -230,7 +230,7 @@ impl TicketKeys {
         self.keys.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write(&self) -> RwLockWriteGuard<'_, Vec<TicketKey>> {
+    pub(crate) fn write(&self) -> RwLockWriteGuard<'_, Vec<TicketKey>> {
         self.keys.write().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -271,9 +271,21 @@ impl TicketKeys {
     /// imported from another server is kept as it is: rotating a shared
     /// set is for one place to do, and the others to import.
     pub fn rotate(&self, now: u64) -> Result<bool, TicketKeyError> {
+        self.rotate_ahead(now, 0)
+    }
+
+    /// [`Self::rotate`], making the new key `lead` seconds before the
+    /// current one is due (its `created` is `now`, so it then seals for a
+    /// full `rotate_every`).
+    ///
+    /// For a fleet: whoever rotates the shared set does it ahead by more
+    /// than the time the other servers take to import it, so that none of
+    /// them finds its key due first and makes one of its own, which the
+    /// rest would not open.
+    pub fn rotate_ahead(&self, now: u64, lead: u64) -> Result<bool, TicketKeyError> {
         // The key is made before the lock is taken: no connection waits
         // on the random number generator.
-        let due = now >= self.next_rotation();
+        let due = now.saturating_add(lead) >= self.next_rotation();
         // Most calls (every ticket issued) find nothing due and nothing to
         // forget: a read lock says so, and no writer is taken.
         if !due && !self.read().iter().any(|k| retired(&self.policy, k, now)) {

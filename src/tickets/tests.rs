@@ -186,3 +186,82 @@ fn one_set_serves_many_threads() {
     }
     assert!(keys.read().len() <= 3);
 }
+
+#[test]
+fn rotating_ahead_makes_the_key_early() {
+    let keys = keys();
+    let first = keys.seal(b"1").unwrap();
+    // Ten minutes ahead: not yet at 5h49m59s, done at 5h50m.
+    assert!(!keys.rotate_ahead(NOW + 6 * HOUR - 601, 600).unwrap());
+    assert!(keys.rotate_ahead(NOW + 6 * HOUR - 600, 600).unwrap());
+    let second = keys.seal(b"2").unwrap();
+    assert_ne!(first[..16], second[..16]);
+    // The new key seals a full rotate_every from when it was made, so a
+    // server rotating on its own finds nothing due at the old time.
+    assert_eq!(keys.next_rotation(), NOW + 12 * HOUR - 600);
+    assert!(!keys.rotate(NOW + 6 * HOUR).unwrap());
+    assert!(keys.open(&first, NOW + 6 * HOUR).is_some());
+}
+
+#[test]
+fn an_adopted_set_seals_and_own_keys_still_open() {
+    // A fleet's set, and a server that made its own key while away.
+    let fleet = keys();
+    let member = keys();
+    let own_ticket = member.seal(b"own").unwrap();
+    assert!(
+        member.adopt(&fleet.export(), NOW).unwrap(),
+        "sealing key changed"
+    );
+    // The fleet's key seals: its tickets open on the fleet's set...
+    let ticket = member.seal(b"fleet").unwrap();
+    assert_eq!(fleet.open(&ticket, NOW).unwrap().as_slice(), b"fleet");
+    // ...and the member's own key still opens what it sealed.
+    assert_eq!(member.open(&own_ticket, NOW).unwrap().as_slice(), b"own");
+    // Adopting the same set again changes nothing.
+    assert!(!member.adopt(&fleet.export(), NOW).unwrap());
+    assert_eq!(member.read().len(), 2);
+    // A rotation in the fleet is followed.
+    fleet.rotate(NOW + 6 * HOUR).unwrap();
+    assert!(member.adopt(&fleet.export(), NOW + 6 * HOUR).unwrap());
+    let after = member.seal(b"after").unwrap();
+    assert!(fleet.open(&after, NOW + 6 * HOUR).is_some());
+    assert_eq!(member.read().len(), 3);
+    // Own keys retire by the policy like any other.
+    assert!(member.open(&own_ticket, NOW + 18 * HOUR).is_none());
+}
+
+#[test]
+fn adopting_keeps_within_the_key_limit_and_refuses_bad_sets() {
+    let member = TicketKeys::new(
+        TicketKeyPolicy {
+            rotate_every: HOUR,
+            accept_for: 6 * HOUR,
+        },
+        NOW,
+    )
+    .unwrap();
+    // Seven keys of its own, then a fleet set of its own seven.
+    for hour in 1..7 {
+        member.rotate(NOW + hour * HOUR).unwrap();
+    }
+    let fleet = TicketKeys::new(member.policy(), NOW).unwrap();
+    for hour in 1..7 {
+        fleet.rotate(NOW + hour * HOUR).unwrap();
+    }
+    let fleet_ticket = fleet.seal(b"f").unwrap();
+    member.adopt(&fleet.export(), NOW + 6 * HOUR).unwrap();
+    assert_eq!(member.read().len(), MAX_TICKET_KEYS);
+    assert!(member.open(&fleet_ticket, NOW + 6 * HOUR).is_some());
+    // Garbage, or a set wholly retired, leaves the set as it was.
+    let before = member.export();
+    assert!(matches!(
+        member.adopt(b"stapler-ticket-keys-1\x01", NOW),
+        Err(TicketKeyError::Malformed(_))
+    ));
+    assert_eq!(
+        member.adopt(&keys().export(), NOW + 30 * HOUR),
+        Err(TicketKeyError::NoCurrentKey)
+    );
+    assert_eq!(*member.export(), *before);
+}
