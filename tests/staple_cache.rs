@@ -33,7 +33,7 @@ use rustls::pki_types::CertificateDer;
 use rustls::RootCertStore;
 use stapler::ocsp::{
     CacheError, CachePolicy, CertId, CertStatus, Fetch, ImportError, Nonce, OcspError, OcspQuery,
-    OcspResponse, Rejection, RevocationReason, Signer, StapleCache, Update, VerifyOptions,
+    OcspResponse, Offer, Rejection, RevocationReason, Signer, StapleCache, Update, VerifyOptions,
     OCSP_REQUEST_CONTENT_TYPE,
 };
 use stapler::pki::Certificate;
@@ -959,6 +959,76 @@ fn import_keeps_a_newer_staple_and_an_outstanding_fetch() {
         .unwrap();
     assert!(matches!(update, Update::Stored { .. }));
     assert_eq!(cache.staple(&leaf_good(), now), Some(week.later.clone()));
+}
+
+/// `offer`: a response from another server answers a fetch only when it
+/// verifies and is newer than the one held; otherwise the fetch is still
+/// out, to be done.
+#[test]
+fn an_offered_response_answers_a_fetch_only_when_valid_and_newer() {
+    if !openssl_available() {
+        return;
+    }
+    let week = week();
+    let now = window(&week.later).0;
+    let mut cache = exact_cache();
+    cache.add(leaf_good(), ca(), None, now).unwrap();
+
+    // Forged (one bit of the signature flipped): refused, fetch still out.
+    let fetch = cache.poll_fetch(now).unwrap();
+    let forged = flipped(&week.good, signature_end(&week.good) - 1);
+    match cache.offer(fetch.id(), now, forged).unwrap() {
+        Offer::Refused(Rejection::Invalid(_)) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(cache.state(&leaf_good()).unwrap().fetching);
+    assert_eq!(cache.staple(&leaf_good(), now), None);
+
+    // Valid and newer than nothing: taken, and the fetch is answered.
+    match cache.offer(fetch.id(), now, week.good.clone()).unwrap() {
+        Offer::Taken(Update::Stored { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(!cache.state(&leaf_good()).unwrap().fetching);
+    assert_eq!(cache.staple(&leaf_good(), now), Some(week.good.clone()));
+    assert!(cache
+        .handle_fetch_result(fetch.id(), now, Ok(week.good.clone()))
+        .is_err());
+
+    // At the refresh, the same response again is no refresh: refused,
+    // and the fetch stays out for its result.
+    let refresh = refresh_at(&offer_later_at_the_refresh(&mut cache, now, week));
+    let fetch = cache.poll_fetch(refresh).unwrap();
+    match cache
+        .offer(fetch.id(), refresh, week.later.clone())
+        .unwrap()
+    {
+        Offer::Refused(Rejection::NotNewer { .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(cache.state(&leaf_good()).unwrap().fetching);
+    assert!(cache
+        .handle_fetch_result(fetch.id(), refresh, Ok(week.later.clone()))
+        .is_ok());
+    // An id the cache is not waiting for is an error, as for a result.
+    assert!(cache
+        .offer(fetch.id(), refresh, week.later.clone())
+        .is_err());
+}
+
+/// Takes `week.later` through a fetch at `now` (newer than `week.good`,
+/// held), returning the update.
+fn offer_later_at_the_refresh(cache: &mut StapleCache, now: u64, week: &Week) -> Update {
+    let fetch = cache.poll_fetch(refresh_time(cache)).unwrap();
+    match cache.offer(fetch.id(), now, week.later.clone()).unwrap() {
+        Offer::Taken(update) => update,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// When the cache's one certificate is next due.
+fn refresh_time(cache: &StapleCache) -> u64 {
+    cache.next_deadline().unwrap()
 }
 
 // ----------------------------------------------------------------- jitter

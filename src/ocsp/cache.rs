@@ -52,7 +52,9 @@ use super::urls::responder_urls;
 use super::verify::{VerifiedStatus, VerifyOptions};
 
 mod export;
+mod offer;
 pub use export::ImportError;
+pub use offer::Offer;
 
 /// How a [`StapleCache`] schedules fetches. All durations are in seconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -188,6 +190,12 @@ pub enum Rejection {
         /// thisUpdate of the response kept.
         held: u64,
     },
+    /// A response offered from elsewhere ([`StapleCache::offer`]) is no
+    /// newer than the one held: the fetch is still needed.
+    NotNewer {
+        /// thisUpdate of both.
+        this_update: u64,
+    },
 }
 
 impl fmt::Display for Rejection {
@@ -199,6 +207,10 @@ impl fmt::Display for Rejection {
             Self::Older { this_update, held } => write!(
                 f,
                 "response from {this_update} is older than the one held (from {held})"
+            ),
+            Self::NotNewer { this_update } => write!(
+                f,
+                "the response offered is the one held (from {this_update}), not a newer one"
             ),
         }
     }

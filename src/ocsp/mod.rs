@@ -64,8 +64,8 @@ mod urls;
 mod verify;
 
 pub use cache::{
-    CacheError, CachePolicy, EntryState, Fetch, FetchId, ImportError, Rejection, StapleCache,
-    UnknownFetch, Update,
+    CacheError, CachePolicy, EntryState, Fetch, FetchId, ImportError, Offer, Rejection,
+    StapleCache, UnknownFetch, Update,
 };
 pub use cert_id::CertId;
 pub use error::{OcspError, ResponsePart};
