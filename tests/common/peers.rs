@@ -65,6 +65,11 @@ pub const CERTUTIL: Peer = Peer {
     program: "certutil",
     debian_package: "libnss3-tools",
 };
+/// `redis-server`, for the fleet's tests.
+pub const REDIS_SERVER: Peer = Peer {
+    program: "redis-server",
+    debian_package: "redis-server",
+};
 /// `chromium`, run headless.
 pub const CHROMIUM: Peer = Peer {
     program: "chromium",
