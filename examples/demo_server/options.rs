@@ -32,6 +32,8 @@ usage: server [options]
                          --ocsp file:ecdsa.der --ocsp file:rsa.der
                        default: fetch, from the built-in responder, for the
                        generated PKI; none with --cert
+  --ocsp-url URL       with fetch and --cert: ask this OCSP responder instead of
+                       the one each certificate's AIA names
   --ocsp-cache FILE    with fetch: keep the staples in FILE, read at startup
                        and written after each new staple, so a restart
                        keeps them
@@ -64,7 +66,24 @@ usage: server [options]
   --ticket-keys FILE   the session-ticket keys: read from FILE, or made and
                        written there (mode 0600), so that servers sharing
                        the file resume each other's sessions
+  --fleet URL          share staples and ticket keys with the other servers
+                       of a fleet through the Redis at URL (redis://HOST:PORT):
+                       one OCSP fetch per certificate for the whole fleet, and
+                       one ticket-key set, so each server resumes the
+                       others' sessions. Needs --fleet-secret-file
+  --fleet-secret-file FILE  the fleet's shared secret (32 to 4096 random
+                       bytes, e.g. head -c 32 /dev/urandom > FILE): staples
+                       in Redis are tagged and keys sealed with it, so a
+                       Redis others can write cannot inject either
+  --fleet-sync-secs N  with --fleet: follow the fleet's ticket keys and put
+                       back staples Redis lost every N seconds (default 60)
   --help               this text";
+
+/// How often a fleet member follows the fleet's ticket keys unless
+/// `--fleet-sync-secs` says: well within the fleet's rotation lead (ten
+/// minutes), so that no member finds its key due before the fleet's new
+/// one reaches it.
+const DEFAULT_FLEET_SYNC: Duration = Duration::from_secs(60);
 
 /// One `--ocsp`, as given.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -101,6 +120,18 @@ pub struct Options {
     pub client_ca: Option<PathBuf>,
     /// `--client-auth optional`.
     pub client_auth_optional: bool,
+    /// `--ocsp-url`: the responder to ask instead of each AIA's.
+    pub ocsp_url: Option<String>,
+    /// `--fleet` and `--fleet-secret-file`.
+    pub fleet: Option<FleetArgs>,
+}
+
+/// `--fleet URL --fleet-secret-file FILE [--fleet-sync-secs N]`.
+#[derive(Clone, Debug)]
+pub struct FleetArgs {
+    pub url: String,
+    pub secret_file: PathBuf,
+    pub sync_every: Duration,
 }
 
 impl Options {
@@ -144,6 +175,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     let mut psk_ke = false;
     let mut client_ca = None;
     let mut client_auth_optional = None;
+    let mut ocsp_url = None;
+    let (mut fleet, mut fleet_secret_file, mut fleet_sync) = (None, None, None);
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         if arg == "--help" || arg == "-h" {
@@ -169,6 +202,16 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
                 },
             }),
             "--ocsp-cache" => ocsp_cache = Some(value()?.into()),
+            "--ocsp-url" => ocsp_url = Some(value()?),
+            "--fleet" => fleet = Some(value()?),
+            "--fleet-secret-file" => fleet_secret_file = Some(PathBuf::from(value()?)),
+            "--fleet-sync-secs" => {
+                let n = value()?;
+                fleet_sync = Some(match n.parse::<u64>() {
+                    Ok(secs) if secs > 0 => Duration::from_secs(secs),
+                    _ => return Err(format!("bad --fleet-sync-secs {n}: a number of seconds")),
+                });
+            }
             "--ocsp-responder" => ocsp_responder = Some(value()?),
             "--ocsp-validity" => {
                 let secs = value()?;
@@ -258,6 +301,16 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     if sign_delay.is_some() && !remote_key {
         return Err("--sign-delay-ms is for --remote-key".into());
     }
+    let fleet = match (fleet, fleet_secret_file) {
+        (Some(url), Some(secret_file)) => Some(FleetArgs {
+            url,
+            secret_file,
+            sync_every: fleet_sync.unwrap_or(DEFAULT_FLEET_SYNC),
+        }),
+        (None, None) if fleet_sync.is_none() => None,
+        (Some(_), None) => return Err("--fleet needs --fleet-secret-file".into()),
+        _ => return Err("--fleet-secret-file and --fleet-sync-secs are for --fleet".into()),
+    };
     let options = Options {
         listen,
         chains,
@@ -275,6 +328,8 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
         psk_ke,
         client_auth_optional: client_auth_optional.unwrap_or(false),
         client_ca,
+        ocsp_url,
+        fleet,
     };
     if client_auth_optional.is_some() && options.client_ca.is_none() {
         return Err("--client-auth needs --client-ca".into());
@@ -287,6 +342,16 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     }
     if options.ocsp_cache.is_some() && !options.fetches() {
         return Err("--ocsp-cache is for --ocsp fetch".into());
+    }
+    if options.ocsp_url.is_some() && !(options.fetches() && !options.chains.is_empty()) {
+        return Err("--ocsp-url is for --ocsp fetch with --cert".into());
+    }
+    if options.fleet.is_some() && options.ticket_keys.is_some() {
+        return Err(
+            "--fleet shares the ticket keys through Redis; --ticket-keys shares them \
+             through a file: give one"
+                .into(),
+        );
     }
     let built_in_responder = options.fetches() && options.chains.is_empty();
     if (options.ocsp_responder.is_some() || options.ocsp_validity.is_some()) && !built_in_responder

@@ -83,7 +83,7 @@ impl Fleet {
         let lease_slot = self.slot(&["staple-lease:", &hash]);
         let token = self.secret.token()?;
         let ms = millis(self.policy.staple_lease);
-        if self.store.lease(&lease_slot, &token, ms)? {
+        if self.store.set_nx_px(&lease_slot, token.as_bytes(), ms)? {
             return Ok(Claim::Fetch(FetchLease {
                 staple_slot: self.slot(&["staple:", &hash]),
                 lease_slot,
@@ -107,19 +107,52 @@ impl Fleet {
         valid_until: u64,
         now: u64,
     ) -> Result<(), FleetError> {
-        let life = valid_until.saturating_sub(now);
-        let stored = if life > 0 && staple.len() <= MAX_RESPONSE_LEN {
-            let tag = self.secret.staple_tag(&lease.staple_slot, staple);
-            let mut value = Vec::with_capacity(STAPLE_TAG_LEN + staple.len());
-            value.extend_from_slice(tag.as_ref());
-            value.extend_from_slice(staple);
-            self.store
-                .set_px(&lease.staple_slot, &value, life.saturating_mul(1000))
-        } else {
-            Ok(())
+        let stored = match self.tagged(&lease.staple_slot, staple, valid_until, now) {
+            Some((value, ms)) => self.store.set_px(&lease.staple_slot, &value, ms),
+            None => Ok(()),
         };
         let released = self.release(lease);
         stored.and(released)
+    }
+
+    /// Puts `staple`, one this server holds for `certificate` (DER) and
+    /// good until `valid_until`, back in Redis if the fleet holds none:
+    /// after Redis restarted empty, the fleet's staples come back without
+    /// a fetch, and a server joining then takes them. Never replaces a
+    /// staple there (`SET NX`). Returns whether it was written.
+    pub fn share_staple(
+        &mut self,
+        certificate: &[u8],
+        staple: &[u8],
+        valid_until: u64,
+        now: u64,
+    ) -> Result<bool, FleetError> {
+        let slot = self.staple_slot(certificate);
+        match self.tagged(&slot, staple, valid_until, now) {
+            Some((value, ms)) => self.store.set_nx_px(&slot, &value, ms),
+            None => Ok(false),
+        }
+    }
+
+    /// The value kept for `staple` under `slot`, and how long to keep it
+    /// (milliseconds); `None` for a staple already expired, or longer
+    /// than any the fleet reads back.
+    fn tagged(
+        &self,
+        slot: &str,
+        staple: &[u8],
+        valid_until: u64,
+        now: u64,
+    ) -> Option<(Vec<u8>, u64)> {
+        let life = valid_until.saturating_sub(now);
+        if life == 0 || staple.len() > MAX_RESPONSE_LEN {
+            return None;
+        }
+        let tag = self.secret.staple_tag(slot, staple);
+        let mut value = Vec::with_capacity(STAPLE_TAG_LEN.saturating_add(staple.len()));
+        value.extend_from_slice(tag.as_ref());
+        value.extend_from_slice(staple);
+        Some((value, life.saturating_mul(1000)))
     }
 
     /// Ends a lease without a staple (the fetch failed), so that another

@@ -90,13 +90,18 @@ impl Store {
         )
     }
 
-    /// Takes the lease `key` for `ms` milliseconds with `token` if nobody
-    /// holds it (`SET NX PX`); whether it was taken.
-    pub(crate) fn lease(&mut self, key: &str, token: &str, ms: u64) -> Result<bool, FleetError> {
+    /// Sets `key` to `value` for `ms` milliseconds only if it has no
+    /// value (`SET NX PX`): how a lease is taken. Whether it was set.
+    pub(crate) fn set_nx_px(
+        &mut self,
+        key: &str,
+        value: &[u8],
+        ms: u64,
+    ) -> Result<bool, FleetError> {
         let set: Option<String> = self.run(
             redis::cmd("SET")
                 .arg(key)
-                .arg(token)
+                .arg(value)
                 .arg("NX")
                 .arg("PX")
                 .arg(ms.max(1)),

@@ -29,6 +29,10 @@ pub struct KeySync {
     pub rotated: bool,
     /// The key sealing this server's tickets changed.
     pub changed: bool,
+    /// This server's keys are the fleet's: the set was in Redis, or this
+    /// server just wrote it. `false` when another server was writing the
+    /// first set at that moment: sync again shortly.
+    pub following: bool,
 }
 
 impl Fleet {
@@ -56,7 +60,7 @@ impl Fleet {
             let token = self.secret.token()?;
             if self
                 .store
-                .lease(&lease_slot, &token, millis(self.policy.key_lease))?
+                .set_nx_px(&lease_slot, token.as_bytes(), millis(self.policy.key_lease))?
             {
                 let rotated = self.rotate_under_lease(keys, now);
                 let released = self.store.release(&lease_slot, &token);
@@ -68,6 +72,7 @@ impl Fleet {
             }
         }
         if let Some(set) = fleet {
+            sync.following = true;
             sync.changed = keys
                 .adopt(&set.export(), now)
                 .map_err(FleetError::TicketKeys)?;

@@ -94,6 +94,20 @@ fn one_server_holds_the_fetch_lease_and_the_others_take_its_staple() {
 }
 
 #[test]
+fn a_held_staple_is_put_back_only_where_the_fleet_has_none() {
+    let Some(server) = redis() else { return };
+    let (mut a, mut b) = (fleet(&server), fleet(&server));
+    assert!(a.share_staple(CERT, b"held by a", NOW + HOUR, NOW).unwrap());
+    assert_eq!(b.shared_staple(CERT).unwrap().unwrap(), &b"held by a"[..]);
+    // Never over a staple already there, nor an expired one.
+    assert!(!b.share_staple(CERT, b"held by b", NOW + HOUR, NOW).unwrap());
+    assert_eq!(a.shared_staple(CERT).unwrap().unwrap(), &b"held by a"[..]);
+    server.command(&[b"DEL", staple_slot().as_bytes()]);
+    assert!(!b.share_staple(CERT, b"expired", NOW, NOW).unwrap());
+    assert!(a.shared_staple(CERT).unwrap().is_none());
+}
+
+#[test]
 fn a_lease_released_late_does_not_end_another_servers() {
     let Some(server) = redis() else { return };
     let (mut a, mut b) = (fleet(&server), fleet(&server));
@@ -181,9 +195,15 @@ fn the_ticket_key_set_is_shared_and_rotated_once_for_the_fleet() {
     let own_b = keys_b.seal(b"b before the fleet").unwrap();
     // The first to sync publishes its set; the second adopts it.
     let sync = a.sync_ticket_keys(&keys_a, NOW).unwrap();
-    assert!(sync.published && !sync.changed && !sync.rotated, "{sync:?}");
+    assert!(
+        sync.published && sync.following && !sync.changed && !sync.rotated,
+        "{sync:?}"
+    );
     let sync = b.sync_ticket_keys(&keys_b, NOW).unwrap();
-    assert!(!sync.published && sync.changed, "{sync:?}");
+    assert!(
+        !sync.published && sync.following && sync.changed,
+        "{sync:?}"
+    );
     let from_a = keys_a.seal(b"from a").unwrap();
     let from_b = keys_b.seal(b"from b").unwrap();
     assert_eq!(keys_b.open(&from_a, NOW).unwrap().as_slice(), b"from a");
@@ -194,7 +214,19 @@ fn the_ticket_key_set_is_shared_and_rotated_once_for_the_fleet() {
     );
     // Nothing due: syncing again changes nothing.
     let sync = a.sync_ticket_keys(&keys_a, NOW + HOUR).unwrap();
-    assert_eq!(sync, Default::default());
+    assert!(
+        sync.following && !sync.published && !sync.changed,
+        "{sync:?}"
+    );
+    // While another server writes the first set, a server is not yet
+    // following, and says so.
+    let (mut c, keys_c) = (fleet(&server), keys(NOW));
+    server.command(&[b"DEL", b"stapler:ticket-keys"]);
+    server.command(&[b"SET", b"stapler:ticket-keys-lease", b"someone"]);
+    let sync = c.sync_ticket_keys(&keys_c, NOW + HOUR).unwrap();
+    assert!(!sync.following && !sync.published, "{sync:?}");
+    server.command(&[b"DEL", b"stapler:ticket-keys-lease"]);
+    a.sync_ticket_keys(&keys_a, NOW + HOUR).unwrap();
     // Within the lead of the rotation: one server rotates, the other
     // follows, and neither finds its key due at the old time.
     let lead = a.policy().rotation_lead;
