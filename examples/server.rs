@@ -29,9 +29,12 @@
 //! handshake is done the server reads one HTTP request, answers with a page
 //! describing the connection, sends close_notify and closes.
 //!
-//! The options, the setup and the connections are in `demo_server/`, which
-//! tests/demo_conformance.rs also runs; this file adds the banner and sends
-//! the log to standard output.
+//! With `--fleet redis://HOST:PORT --fleet-secret-file FILE`, several such
+//! servers share one OCSP fetch per certificate and one session-ticket key
+//! set through Redis (`stapler-redis`; see `demo_server/fleet.rs`).
+//!
+//! Everything is in `demo_server/`, which tests/demo_conformance.rs and
+//! tests/fleet.rs also run; this file only hands it the command line.
 
 #[path = "demo_ocsp/mod.rs"]
 mod demo_ocsp;
@@ -40,103 +43,6 @@ mod demo_pki;
 #[path = "demo_server/mod.rs"]
 mod demo_server;
 
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
-use std::process::ExitCode;
-use std::sync::Arc;
-
-use demo_server::{Command, OcspMode, Setup, Shared, USAGE};
-
-fn main() -> ExitCode {
-    let options = match demo_server::parse_args(std::env::args().skip(1)) {
-        Ok(Command::Run(options)) => options,
-        Ok(Command::Help) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("server: {e}\n\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    // Listen first: a second instance on a busy port must fail before it
-    // overwrites the first one's files.
-    let listener = match TcpListener::bind(&options.listen) {
-        Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("server: cannot listen on {}: {e}", options.listen);
-            return ExitCode::FAILURE;
-        }
-    };
-    let addr = match listener.local_addr() {
-        Ok(addr) => addr,
-        Err(e) => {
-            eprintln!("server: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let setup = match demo_server::setup(&options, addr.port()) {
-        Ok(setup) => setup,
-        Err(e) => {
-            eprintln!("server: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    print_banner(addr, &setup);
-    let log: demo_server::LogSink = Arc::new(|line| println!("{line}"));
-    if let Err(e) = demo_server::prime(&setup.ocsp, &log) {
-        eprintln!("server: {e}");
-        return ExitCode::FAILURE;
-    }
-    println!("One line per connection follows.");
-    let shared = Arc::new(Shared::new(setup, &options, log));
-    demo_server::accept_loop(&listener, &shared);
-    ExitCode::SUCCESS
-}
-
-/// What the server runs with, and commands to try it.
-fn print_banner(addr: SocketAddr, setup: &Setup) {
-    let host = match addr.ip() {
-        ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
-        ip => ip,
-    };
-    let connect = SocketAddr::new(host, addr.port());
-    let port = addr.port();
-    let ca = setup
-        .ca_path
-        .as_ref()
-        .map_or_else(|| "YOUR-CA.pem".into(), |p| p.display().to_string());
-    println!("stapler demo server: TLS 1.3 and 1.2, ALPN http/1.1, listening on {addr}");
-    for note in &setup.notes {
-        println!("  {note}");
-    }
-    println!();
-    println!("Try (TLS 1.3; add -tls1_2 to openssl or --tls-max 1.2 to curl for TLS 1.2):");
-    let s_client = format!(
-        "openssl s_client -connect {connect} -servername localhost -status -CAfile {ca} </dev/null"
-    );
-    println!("  {s_client}");
-    if setup.ocsp.staples() {
-        println!(
-            "      look for \"OCSP Response Status: successful\", \"Cert Status: good\" and \
-                 \"Verify return code: 0 (ok)\""
-        );
-        println!("  curl --cacert {ca} --cert-status https://localhost:{port}/");
-        println!("      --cert-status makes curl fail unless a valid staple arrives");
-        println!("  {}", s_client.replace(" -status", " -tls1_2 -status"));
-        println!("  curl --tls-max 1.2 --cacert {ca} --cert-status https://localhost:{port}/");
-    } else if matches!(setup.ocsp, OcspMode::Abort) {
-        println!("      expect \"tlsv1 alert internal error\" (this server aborts)");
-        println!("  curl --cacert {ca} https://localhost:{port}/     (no status request: served)");
-    } else {
-        println!("      expect \"OCSP response: no response sent\" (this server staples none)");
-        println!("  curl --cacert {ca} https://localhost:{port}/");
-    }
-    if let Some((url, leaf)) = &setup.responder {
-        println!("Ask the built-in OCSP responder yourself:");
-        println!(
-            "  openssl ocsp -url {url} -issuer {ca} -cert {} -CAfile {ca} -resp_text",
-            leaf.display()
-        );
-    }
-    println!();
+fn main() -> std::process::ExitCode {
+    demo_server::run(std::env::args().skip(1))
 }

@@ -457,6 +457,7 @@ fn the_log_says_revoked_loudly_with_the_date() {
         url: fetch.url().to_owned(),
         elapsed: Duration::from_millis(3),
         staple_len: cache.staple(fetch.certificate(), now).map(|s| s.len()),
+        via: None,
         update,
         now,
         persist_error: None,

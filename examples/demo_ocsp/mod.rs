@@ -12,6 +12,7 @@
 //! both ends in-process), so not every item is used by both.
 #![allow(dead_code)]
 
+mod fleet;
 pub mod responder;
 pub mod stapling;
 

@@ -19,6 +19,7 @@ use stapler::ocsp::{
     CertStatus, Fetch, StapleCache, Update, MAX_RESPONSE_LEN, OCSP_REQUEST_CONTENT_TYPE,
 };
 use stapler::{Completion, OcspRequest};
+use stapler_redis::Fleet;
 
 use super::{date_time, span, time_of_day, Clock};
 
@@ -34,7 +35,10 @@ pub struct Stapling {
     /// `--ocsp-cache FILE`: exported after each new staple, imported at
     /// startup.
     persist: Option<PathBuf>,
-    clock: Clock,
+    pub(super) clock: Clock,
+    /// `--fleet`: the fleet's Redis, and the leaves in the cache (to put
+    /// their staples back where Redis lost them).
+    pub(super) fleet: Option<(Mutex<Fleet>, Vec<Bytes>)>,
 }
 
 /// What one fetch did, for the log.
@@ -49,6 +53,9 @@ pub struct FetchReport {
     pub staple_len: Option<usize>,
     /// What the cache made of the result.
     pub update: Update,
+    /// With a fleet: where the staple came from, or why it was fetched
+    /// alone.
+    pub via: Option<String>,
     /// When the result was handed to the cache.
     pub now: u64,
     /// A problem persisting the cache, if any.
@@ -84,13 +91,21 @@ impl Stapling {
             cache: Mutex::new(cache),
             persist,
             clock,
+            fleet: None,
         };
         (stapling, note)
     }
 
+    /// Shares fetches with a fleet through `fleet` (see `fleet.rs`);
+    /// `leaves` are the certificates added to the cache.
+    pub fn with_fleet(mut self, fleet: Fleet, leaves: Vec<Bytes>) -> Self {
+        self.fleet = Some((Mutex::new(fleet), leaves));
+        self
+    }
+
     /// The cache, even if a thread panicked holding it (its state is still
     /// consistent: every cache method leaves it so before returning).
-    fn lock(&self) -> MutexGuard<'_, StapleCache> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, StapleCache> {
         self.cache.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -123,33 +138,67 @@ impl Stapling {
             let Some(fetch) = fetch else {
                 break;
             };
-            let started = Instant::now();
-            let (method, result) = fetch_over_http(&fetch);
-            let elapsed = started.elapsed();
-            let mut cache = self.lock();
-            let Ok(update) = cache.handle_fetch_result(fetch.id(), now, result) else {
-                // Only a fetch the cache timed out and handed out again
-                // is unknown; the new one is in this same loop.
-                continue;
+            let report = match &self.fleet {
+                Some((fleet, _)) => self.fetch_for_fleet(fleet, &fetch),
+                None => self
+                    .fetch_alone(&fetch, now, None)
+                    .map(|(report, _)| report),
             };
-            let staple_len = cache.staple(fetch.certificate(), now).map(|s| s.len());
-            let exported = match (&update, &self.persist) {
-                (Update::Stored { .. } | Update::Revoked { .. }, Some(_)) => Some(cache.export()),
-                _ => None,
-            };
-            drop(cache);
-            let persist_error = exported.and_then(|bytes| self.persist(&bytes).err());
-            reports.push(FetchReport {
-                method,
-                url: fetch.url().to_owned(),
-                elapsed,
-                staple_len,
-                update,
-                now,
-                persist_error,
-            });
+            reports.extend(report);
         }
         reports
+    }
+
+    /// Fetches `fetch` from its responder and hands the result to the
+    /// cache at `now`: the report, and the staple now served. `None` if
+    /// the cache no longer waits for it (it timed the fetch out and
+    /// handed it out again, in this same round).
+    pub(super) fn fetch_alone(
+        &self,
+        fetch: &Fetch,
+        now: u64,
+        via: Option<String>,
+    ) -> Option<(FetchReport, Option<Bytes>)> {
+        let started = Instant::now();
+        let (method, result) = fetch_over_http(fetch);
+        let elapsed = started.elapsed();
+        let mut cache = self.lock();
+        let update = cache.handle_fetch_result(fetch.id(), now, result).ok()?;
+        let staple = cache.staple(fetch.certificate(), now);
+        drop(cache);
+        let report = self.report(method, fetch, elapsed, update, now, via);
+        Some((report, staple))
+    }
+
+    /// The report of a result the cache took (or refused), persisting the
+    /// cache if a staple was stored.
+    pub(super) fn report(
+        &self,
+        method: &'static str,
+        fetch: &Fetch,
+        elapsed: Duration,
+        update: Update,
+        now: u64,
+        via: Option<String>,
+    ) -> FetchReport {
+        let cache = self.lock();
+        let staple_len = cache.staple(fetch.certificate(), now).map(|s| s.len());
+        let exported = match (&update, &self.persist) {
+            (Update::Stored { .. } | Update::Revoked { .. }, Some(_)) => Some(cache.export()),
+            _ => None,
+        };
+        drop(cache);
+        let persist_error = exported.and_then(|bytes| self.persist(&bytes).err());
+        FetchReport {
+            method,
+            url: fetch.url().to_owned(),
+            elapsed,
+            staple_len,
+            update,
+            now,
+            via,
+            persist_error,
+        }
     }
 
     /// Writes an export where `--ocsp-cache` says, through a temporary
@@ -302,6 +351,9 @@ impl fmt::Display for FetchReport {
                 })?;
             }
             other => write!(f, "{other:?}")?,
+        }
+        if let Some(via) = &self.via {
+            write!(f, "; {via}")?;
         }
         if let Some(e) = &self.persist_error {
             write!(f, "; {e}")?;

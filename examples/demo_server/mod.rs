@@ -3,18 +3,21 @@
 //! remote-key signer of `remote_key.rs`), the accept loop here that gives
 //! each connection a thread, and the connection's run loop (`conn.rs`).
 //!
-//! Shared by `examples/server.rs` (which adds the banner and prints the
-//! log) and `tests/demo_conformance.rs` (which runs it in-process on a free
-//! loopback port against real clients, and reads the log lines it makes),
-//! so not every item is used by both. Both declare `demo_ocsp` and
+//! Shared by `examples/server.rs` (which calls `run`, in `run.rs`: the
+//! banner, the log to standard output), `tests/fleet.rs` (whose child
+//! processes call `run` too) and `tests/demo_conformance.rs` (which runs
+//! the pieces in-process on a free loopback port against real clients,
+//! and reads the log lines they make), so not every item is used by all. Both declare `demo_ocsp` and
 //! `demo_pki` beside it, at the crate root.
 #![allow(dead_code)]
 
 mod conn;
+mod fleet;
 pub mod http;
 pub mod log;
 mod options;
 mod remote_key;
+mod run;
 mod setup;
 
 use std::net::{TcpListener, TcpStream};
@@ -29,6 +32,8 @@ use stapler::ServerConfig;
 #[allow(unused_imports)]
 pub use options::{parse_args, Command, OcspArg, Options, USAGE};
 use remote_key::RemoteSigner;
+#[allow(unused_imports)]
+pub use run::run;
 #[allow(unused_imports)]
 pub use setup::{setup, OcspMode, Setup};
 

@@ -134,6 +134,13 @@ pub struct FleetArgs {
     pub sync_every: Duration,
 }
 
+impl FleetArgs {
+    /// `--fleet-sync-secs`, for the log.
+    pub fn every_secs(&self) -> u64 {
+        self.sync_every.as_secs()
+    }
+}
+
 impl Options {
     /// Whether OCSP requests are answered from the staple cache.
     pub fn fetches(&self) -> bool {
@@ -343,7 +350,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     if options.ocsp_cache.is_some() && !options.fetches() {
         return Err("--ocsp-cache is for --ocsp fetch".into());
     }
-    if options.ocsp_url.is_some() && !(options.fetches() && !options.chains.is_empty()) {
+    if options.ocsp_url.is_some() && (options.chains.is_empty() || !options.fetches()) {
         return Err("--ocsp-url is for --ocsp fetch with --cert".into());
     }
     if options.fleet.is_some() && options.ticket_keys.is_some() {

@@ -13,6 +13,7 @@ use stapler::pki::Certificate;
 use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::{ClientAuth, Completion, OcspRequest, ServerConfig};
 
+use super::fleet::FleetMember;
 use super::log::cert_label;
 use super::options::{OcspArg, Options};
 use super::remote_key::RemoteSigner;
@@ -20,6 +21,7 @@ use crate::demo_ocsp::responder::Responder;
 use crate::demo_ocsp::stapling::Stapling;
 use crate::demo_ocsp::{span, system_clock, unix_now};
 use crate::demo_pki;
+use stapler_redis::Fleet;
 
 /// Where the built-in OCSP responder listens unless told otherwise.
 const DEFAULT_RESPONDER: &str = "127.0.0.1:8888";
@@ -87,6 +89,8 @@ pub struct Setup {
     pub notes: Vec<String>,
     /// With `--remote-key`: the thread that holds the private keys.
     pub signer: Option<Arc<RemoteSigner>>,
+    /// With `--fleet`: this server's membership, to start once serving.
+    pub fleet: Option<FleetMember>,
 }
 
 /// `port` names the files written, so that demo servers on different ports
@@ -215,13 +219,25 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
         }
         None => builder,
     };
-    let builder = match &options.ticket_keys {
-        Some(path) => {
+    let fleet = match &options.fleet {
+        Some(args) => Some(FleetMember::join(
+            args,
+            options.tickets != Some(0),
+            &mut notes,
+        )?),
+        None => None,
+    };
+    let builder = match (
+        &options.ticket_keys,
+        fleet.as_ref().and_then(FleetMember::keys),
+    ) {
+        (Some(path), _) => {
             let (keys, note) = ticket_keys(path)?;
             notes.push(note);
             builder.ticket_keys(keys)
         }
-        None => builder,
+        (None, Some(keys)) => builder.ticket_keys(keys),
+        (None, None) => builder,
     };
     let config = builder
         .ocsp_events(true)
@@ -244,11 +260,13 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
         ));
     }
     let leaves = || config.certificates().iter().map(|c| c.leaf_der().clone());
+    let fleet_handle = || fleet.as_ref().map(FleetMember::handle);
     let ocsp = match options.ocsp.as_slice() {
-        [] if options.fetches() => OcspMode::Fetch(staple_cache(&config, options, &mut notes)?),
+        [] | [OcspArg::Fetch] if options.fetches() => {
+            OcspMode::Fetch(staple_cache(&config, options, fleet_handle(), &mut notes)?)
+        }
         [] | [OcspArg::None] => OcspMode::NoResponse,
         [OcspArg::Abort] => OcspMode::Abort,
-        [OcspArg::Fetch] => OcspMode::Fetch(staple_cache(&config, options, &mut notes)?),
         // One file for the one chain, or one choice per chain (checked
         // when the options were read).
         per_chain => {
@@ -332,6 +350,7 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
         responder,
         notes,
         signer,
+        fleet,
     })
 }
 
@@ -381,6 +400,7 @@ fn write_secret(path: &PathBuf, bytes: &[u8]) -> Result<(), String> {
 fn staple_cache(
     config: &ServerConfig,
     options: &Options,
+    fleet: Option<Fleet>,
     notes: &mut Vec<String>,
 ) -> Result<Arc<Stapling>, String> {
     let policy = CachePolicy::default();
@@ -395,7 +415,16 @@ fn staple_cache(
     ));
     let mut cache = StapleCache::new(policy);
     let mut refused = Vec::new();
-    for (leaf, why) in cache.add_config(config, unix_now()) {
+    let skipped = match &options.ocsp_url {
+        Some(url) => {
+            notes.push(format!(
+                "OCSP responder: {url} (--ocsp-url), for every certificate"
+            ));
+            add_with_url(&mut cache, config, url)
+        }
+        None => cache.add_config(config, unix_now()),
+    };
+    for (leaf, why) in skipped {
         let names = Certificate::from_der(leaf)
             .map(|c| c.dns_names().join(", "))
             .unwrap_or_default();
@@ -414,5 +443,32 @@ fn staple_cache(
     );
     let (stapling, imported) = Stapling::new(cache, options.ocsp_cache.clone(), system_clock());
     notes.extend(imported.map(|note| format!("OCSP staple file: {note}")));
+    let stapling = match fleet {
+        Some(fleet) => {
+            let leaves = config.certificates().iter().map(|c| c.leaf_der().clone());
+            stapling.with_fleet(fleet, leaves.collect())
+        }
+        None => stapling,
+    };
     Ok(Arc::new(stapling))
+}
+
+/// `StapleCache::add_config`, asking `url` instead of each AIA's responder.
+fn add_with_url(
+    cache: &mut StapleCache,
+    config: &ServerConfig,
+    url: &str,
+) -> Vec<(Bytes, stapler::ocsp::CacheError)> {
+    let mut skipped = Vec::new();
+    for key in config.certificates() {
+        let leaf = key.leaf_der().clone();
+        let result = match key.issuer_der() {
+            Some(issuer) => cache.add(leaf.clone(), issuer.clone(), Some(url), unix_now()),
+            None => Err(stapler::ocsp::CacheError::NoIssuer),
+        };
+        if let Err(e) = result {
+            skipped.push((leaf, e));
+        }
+    }
+    skipped
 }
