@@ -44,7 +44,7 @@ impl Store {
     /// Runs `cmd`; on any error the connection is dropped, so that the
     /// next call connects afresh (Redis restarted, or a reply was cut).
     fn run<T: FromRedisValue>(&mut self, cmd: &redis::Cmd) -> Result<T, FleetError> {
-        let connection = match self.connection.take() {
+        let mut connection = match self.connection.take() {
             Some(connection) => connection,
             None => {
                 let connection = self.client.get_connection_with_timeout(self.timeout)?;
@@ -53,7 +53,6 @@ impl Store {
                 connection
             }
         };
-        let mut connection = connection;
         let result = cmd.query(&mut connection);
         if result.is_ok() {
             self.connection = Some(connection);
