@@ -16,8 +16,8 @@
 use zeroize::Zeroizing;
 
 use super::keys::{
-    retired, TicketKey, TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS, NAME_LEN,
-    SECRET_LEN,
+    keep_newest_alive, TicketKey, TicketKeyError, TicketKeyPolicy, TicketKeys, MAX_TICKET_KEYS,
+    NAME_LEN, SECRET_LEN,
 };
 
 /// What the bytes start with: what they are, and which layout.
@@ -67,21 +67,16 @@ impl TicketKeys {
     pub fn adopt(&self, exported: &[u8], now: u64) -> Result<bool, TicketKeyError> {
         let mut imported = parse(exported)?;
         let policy = self.policy;
-        imported.sort_by_key(|k| core::cmp::Reverse(k.created));
-        imported.retain(|k| !retired(&policy, k, now));
+        keep_newest_alive(&policy, &mut imported, now);
         if imported.is_empty() {
             return Err(TicketKeyError::NoCurrentKey);
         }
         let mut keys = self.write();
         let changed = keys.first().map(|k| k.name) != imported.first().map(|k| k.name);
-        let own = core::mem::take(&mut *keys);
-        let mut own: Vec<TicketKey> = own
-            .into_iter()
-            .filter(|k| !retired(&policy, k, now) && !imported.iter().any(|i| i.name == k.name))
-            .collect();
-        // Newest of this set's own first, should room run out.
-        own.sort_by_key(|k| core::cmp::Reverse(k.created));
-        imported.extend(own);
+        // This set's own keys follow, newest first, should room run out.
+        keys.retain(|k| !imported.iter().any(|i| i.name == k.name));
+        keep_newest_alive(&policy, &mut keys, now);
+        imported.append(&mut keys);
         imported.truncate(MAX_TICKET_KEYS);
         *keys = imported;
         Ok(changed)

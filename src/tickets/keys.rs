@@ -120,10 +120,17 @@ fn forget_retired(policy: &TicketKeyPolicy, keys: &mut Vec<TicketKey>, now: u64)
     keys.truncate(MAX_TICKET_KEYS);
 }
 
+/// Orders `keys` newest first, then [`forget_retired`]: a set of keys
+/// from elsewhere made ready to use.
+pub(crate) fn keep_newest_alive(policy: &TicketKeyPolicy, keys: &mut Vec<TicketKey>, now: u64) {
+    keys.sort_by_key(|k| core::cmp::Reverse(k.created));
+    forget_retired(policy, keys, now);
+}
+
 /// Whether `key` may no longer open tickets at `now`: it stopped sealing
 /// (at the latest `rotate_every` after it began) more than `accept_for`
 /// ago.
-pub(crate) fn retired(policy: &TicketKeyPolicy, key: &TicketKey, now: u64) -> bool {
+fn retired(policy: &TicketKeyPolicy, key: &TicketKey, now: u64) -> bool {
     key.created
         .saturating_add(policy.rotate_every)
         .saturating_add(policy.accept_for)
@@ -224,8 +231,9 @@ impl TicketKeys {
     }
 
     /// The keys, to read. A thread that panicked holding the lock left
-    /// them whole (every write is one push, retain or truncate), so a
-    /// poisoned lock is read as it is.
+    /// them whole (every write is one push, retain, truncate or
+    /// replacement of the whole list), so a poisoned lock is read as it
+    /// is.
     pub(crate) fn read(&self) -> RwLockReadGuard<'_, Vec<TicketKey>> {
         self.keys.read().unwrap_or_else(PoisonError::into_inner)
     }
@@ -240,8 +248,7 @@ impl TicketKeys {
         now: u64,
     ) -> Result<Self, TicketKeyError> {
         policy.check()?;
-        keys.sort_by_key(|k| core::cmp::Reverse(k.created));
-        forget_retired(&policy, &mut keys, now);
+        keep_newest_alive(&policy, &mut keys, now);
         if keys.is_empty() {
             return Err(TicketKeyError::NoCurrentKey);
         }
