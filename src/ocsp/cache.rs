@@ -484,22 +484,13 @@ impl StapleCache {
         now: u64,
         result: Result<Bytes, String>,
     ) -> Result<Update, UnknownFetch> {
-        let index = self
-            .entries
-            .iter()
-            .position(|e| e.in_flight.is_some_and(|f| f.id == id))
-            .ok_or(UnknownFetch(id))?;
+        let index = self.awaiting(id)?;
         let checked = match result {
             Ok(body) => self.check(index, body, now),
             Err(why) => Err(Rejection::Fetch(why)),
         };
         Ok(match checked {
-            Ok(staple) => {
-                if let Some(entry) = self.entries.get_mut(index) {
-                    entry.in_flight = None;
-                }
-                self.store(index, staple, now)
-            }
+            Ok(staple) => self.answered(index, staple, now),
             Err(reason) => {
                 let retry_at = self.failed(index, now, now, reason.clone());
                 Update::Rejected {
@@ -528,6 +519,22 @@ impl StapleCache {
             fetching: entry.in_flight.is_some(),
             last_rejection: entry.last_rejection.clone(),
         })
+    }
+
+    /// The entry whose fetch `id` is out.
+    fn awaiting(&self, id: FetchId) -> Result<usize, UnknownFetch> {
+        self.entries
+            .iter()
+            .position(|e| e.in_flight.is_some_and(|f| f.id == id))
+            .ok_or(UnknownFetch(id))
+    }
+
+    /// Ends entry `index`'s fetch with `staple`, which is stored.
+    fn answered(&mut self, index: usize, staple: Staple, now: u64) -> Update {
+        if let Some(entry) = self.entries.get_mut(index) {
+            entry.in_flight = None;
+        }
+        self.store(index, staple, now)
     }
 
     fn find(&self, leaf: &[u8]) -> Option<usize> {

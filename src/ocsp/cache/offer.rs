@@ -48,11 +48,7 @@ impl StapleCache {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn offer(&mut self, id: FetchId, now: u64, response: Bytes) -> Result<Offer, UnknownFetch> {
-        let index = self
-            .entries
-            .iter()
-            .position(|e| e.in_flight.is_some_and(|f| f.id == id))
-            .ok_or(UnknownFetch(id))?;
+        let index = self.awaiting(id)?;
         let staple = match self.check(index, response, now) {
             Ok(staple) => staple,
             Err(reason) => return Ok(Offer::Refused(reason)),
@@ -67,9 +63,6 @@ impl StapleCache {
                 return Ok(Offer::Refused(Rejection::NotNewer { this_update: held }));
             }
         }
-        if let Some(entry) = self.entries.get_mut(index) {
-            entry.in_flight = None;
-        }
-        Ok(Offer::Taken(self.store(index, staple, now)))
+        Ok(Offer::Taken(self.answered(index, staple, now)))
     }
 }
