@@ -1255,6 +1255,20 @@ fn add_config_takes_each_certificate_with_an_issuer_and_a_responder() {
     assert!(again.iter().all(|(_, e)| e == &CacheError::AlreadyAdded));
     assert_eq!(again.len(), 2);
 
+    // With a responder given, every certificate is asked there, the one
+    // whose AIA names none included.
+    let mut cache = exact_cache();
+    let url = "http://127.0.0.1:9/ocsp";
+    assert!(cache
+        .add_config_with_responder(&config, url, now)
+        .is_empty());
+    let mut asked = Vec::new();
+    while let Some(fetch) = cache.poll_fetch(now) {
+        assert_eq!(fetch.url(), url);
+        asked.push(fetch.certificate().clone());
+    }
+    assert_eq!(asked, [leaf_good(), leaf_revoked()]);
+
     // Without the CA certificate the issuer is unknown.
     let mut cache = exact_cache();
     assert_eq!(

@@ -420,7 +420,7 @@ fn staple_cache(
             notes.push(format!(
                 "OCSP responder: {url} (--ocsp-url), for every certificate"
             ));
-            add_with_url(&mut cache, config, url)
+            cache.add_config_with_responder(config, url, unix_now())
         }
         None => cache.add_config(config, unix_now()),
     };
@@ -451,24 +451,4 @@ fn staple_cache(
         None => stapling,
     };
     Ok(Arc::new(stapling))
-}
-
-/// `StapleCache::add_config`, asking `url` instead of each AIA's responder.
-fn add_with_url(
-    cache: &mut StapleCache,
-    config: &ServerConfig,
-    url: &str,
-) -> Vec<(Bytes, stapler::ocsp::CacheError)> {
-    let mut skipped = Vec::new();
-    for key in config.certificates() {
-        let leaf = key.leaf_der().clone();
-        let result = match key.issuer_der() {
-            Some(issuer) => cache.add(leaf.clone(), issuer.clone(), Some(url), unix_now()),
-            None => Err(stapler::ocsp::CacheError::NoIssuer),
-        };
-        if let Err(e) = result {
-            skipped.push((leaf, e));
-        }
-    }
-    skipped
 }

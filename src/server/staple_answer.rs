@@ -12,6 +12,28 @@ impl StapleCache {
     /// Adds every certificate of `config` that has a known issuer and an
     /// OCSP responder; returns those left out and why.
     pub fn add_config(&mut self, config: &ServerConfig, now: u64) -> Vec<(Bytes, CacheError)> {
+        self.add_config_from(config, None, now)
+    }
+
+    /// [`Self::add_config`], asking the responder at `url` for every
+    /// certificate instead of the one each certificate's AIA names: for
+    /// an OCSP proxy or a responder the AIA does not name (nginx's
+    /// `ssl_stapling_responder`).
+    pub fn add_config_with_responder(
+        &mut self,
+        config: &ServerConfig,
+        url: &str,
+        now: u64,
+    ) -> Vec<(Bytes, CacheError)> {
+        self.add_config_from(config, Some(url), now)
+    }
+
+    fn add_config_from(
+        &mut self,
+        config: &ServerConfig,
+        url: Option<&str>,
+        now: u64,
+    ) -> Vec<(Bytes, CacheError)> {
         let mut skipped = Vec::new();
         for key in config.certificates() {
             let leaf = key.leaf_der().clone();
@@ -19,7 +41,7 @@ impl StapleCache {
                 skipped.push((leaf, CacheError::NoIssuer));
                 continue;
             };
-            if let Err(e) = self.add(leaf.clone(), issuer.clone(), None, now) {
+            if let Err(e) = self.add(leaf.clone(), issuer.clone(), url, now) {
                 skipped.push((leaf, e));
             }
         }
