@@ -4,7 +4,7 @@
 //! it puts the staple there for the rest. When Redis is away the server
 //! fetches alone, as it would without a fleet.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -66,10 +66,11 @@ impl Stapling {
             match fleet.claim_fetch(fetch.certificate()) {
                 Ok(Claim::Fetch(lease)) => {
                     let via = Some("fetched for the fleet".to_owned());
-                    let Some((report, staple)) = self.fetch_alone(fetch, now, via) else {
+                    let Some(report) = self.fetch_alone(fetch, now, via) else {
                         let _ = fleet.release(lease);
                         return None;
                     };
+                    let staple = self.lock().staple(fetch.certificate(), now);
                     let published = match (&report.update, staple) {
                         (
                             Update::Stored { status, .. } | Update::Revoked { status, .. },
@@ -97,7 +98,7 @@ impl Stapling {
     /// Fetches alone, saying why in the report.
     fn alone(&self, fetch: &Fetch, now: u64, why: &dyn std::fmt::Display) -> Option<FetchReport> {
         let via = Some(format!("fetched alone: {why}"));
-        self.fetch_alone(fetch, now, via).map(|(report, _)| report)
+        self.fetch_alone(fetch, now, via)
     }
 
     /// Puts each staple this server holds back in Redis where the fleet
@@ -112,7 +113,7 @@ impl Stapling {
         let mut shared = 0;
         for leaf in leaves {
             let held = {
-                let cache: MutexGuard<'_, _> = self.lock();
+                let cache = self.lock();
                 let staple = cache.staple(leaf, now);
                 let until = cache
                     .state(leaf)

@@ -140,9 +140,7 @@ impl Stapling {
             };
             let report = match &self.fleet {
                 Some((fleet, _)) => self.fetch_for_fleet(fleet, &fetch),
-                None => self
-                    .fetch_alone(&fetch, now, None)
-                    .map(|(report, _)| report),
+                None => self.fetch_alone(&fetch, now, None),
             };
             reports.extend(report);
         }
@@ -150,24 +148,20 @@ impl Stapling {
     }
 
     /// Fetches `fetch` from its responder and hands the result to the
-    /// cache at `now`: the report, and the staple now served. `None` if
-    /// the cache no longer waits for it (it timed the fetch out and
-    /// handed it out again, in this same round).
+    /// cache at `now`. `None` if the cache no longer waits for it (it
+    /// timed the fetch out and handed it out again, in this same round).
     pub(super) fn fetch_alone(
         &self,
         fetch: &Fetch,
         now: u64,
         via: Option<String>,
-    ) -> Option<(FetchReport, Option<Bytes>)> {
+    ) -> Option<FetchReport> {
         let started = Instant::now();
         let (method, result) = fetch_over_http(fetch);
         let elapsed = started.elapsed();
-        let mut cache = self.lock();
-        let update = cache.handle_fetch_result(fetch.id(), now, result).ok()?;
-        let staple = cache.staple(fetch.certificate(), now);
-        drop(cache);
-        let report = self.report(method, fetch, elapsed, update, now, via);
-        Some((report, staple))
+        // Its own statement: the lock is let go before the report.
+        let update = self.lock().handle_fetch_result(fetch.id(), now, result);
+        Some(self.report(method, fetch, elapsed, update.ok()?, now, via))
     }
 
     /// The report of a result the cache took (or refused), persisting the
