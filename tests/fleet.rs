@@ -175,7 +175,6 @@ impl Server {
     ) -> Self {
         let log_path = dir.path().join(format!("server-{name}.log"));
         let log = fs::File::create(&log_path).unwrap();
-        let data = |file: &str| data_dir().join(file).display().to_string();
         let child = Command::new(std::env::current_exe().unwrap())
             .arg(CHILD_FLAG)
             .args(["--listen", "127.0.0.1:0"])
@@ -326,7 +325,6 @@ impl Responder {
                 .port();
             let log = dir.join(format!("responder-{port}.log"));
             let file = fs::File::create(&log).unwrap();
-            let data = |file: &str| data_dir().join(file).display().to_string();
             let child = Command::new(peers::require(OPENSSL))
                 .args(["ocsp", "-index", &data("index.txt")])
                 .args(["-port", &port.to_string()])
@@ -405,7 +403,6 @@ fn forged_revoked_response(dir: &Path) -> Vec<u8> {
     )
     .unwrap();
     let out = dir.join("revoked.der");
-    let data = |file: &str| data_dir().join(file).display().to_string();
     let run = peers::run(
         OPENSSL,
         &[
@@ -462,4 +459,9 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 fn data_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/ocsp")
+}
+
+/// The path of `file` in tests/data/ocsp, as an argument.
+fn data(file: &str) -> String {
+    data_dir().join(file).display().to_string()
 }

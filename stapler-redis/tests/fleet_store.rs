@@ -50,7 +50,13 @@ fn keys(now: u64) -> TicketKeys {
 
 /// The fleet's Redis key for `CERT`'s staple.
 fn staple_slot() -> String {
-    let hash = ring::digest::digest(&ring::digest::SHA256, CERT);
+    staple_slot_of(CERT)
+}
+
+/// The fleet's Redis key for `certificate`'s staple, as the crate docs
+/// lay it out.
+fn staple_slot_of(certificate: &[u8]) -> String {
+    let hash = ring::digest::digest(&ring::digest::SHA256, certificate);
     let hex: String = hash.as_ref().iter().map(|b| format!("{b:02x}")).collect();
     format!("stapler:staple:{hex}")
 }
@@ -169,9 +175,7 @@ fn staples_not_written_under_the_fleet_secret_are_never_returned() {
     genuine
         .publish_staple(lease, b"for the other", NOW + HOUR, NOW)
         .unwrap();
-    let hash = ring::digest::digest(&ring::digest::SHA256, b"other certificate");
-    let hex: String = hash.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    let moved = server.command(&[b"GET", format!("stapler:staple:{hex}").as_bytes()]);
+    let moved = server.command(&[b"GET", staple_slot_of(b"other certificate").as_bytes()]);
     let body_at = moved.iter().position(|&b| b == b'\n').unwrap() + 1;
     server.command(&[b"SET", slot.as_bytes(), &moved[body_at..moved.len() - 2]]);
     assert!(matches!(
