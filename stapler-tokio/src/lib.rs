@@ -48,6 +48,7 @@
 
 mod error;
 mod handler;
+mod input;
 mod stream;
 
 use std::io;
@@ -55,6 +56,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use stapler::{Event, HandshakeSummary, ServerConfig, ServerConnection};
+
+use input::Input;
 use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 
 pub use error::Error;
@@ -117,7 +120,7 @@ where
     IO: AsyncRead + AsyncWrite + Unpin,
     H: Handler,
 {
-    let mut incoming = Vec::new();
+    let mut input = Input::new();
     let mut outgoing = Vec::new();
     let mut summary: Option<HandshakeSummary> = None;
     // A close_notify that came right behind the client's Finished.
@@ -149,8 +152,7 @@ where
                     peer_closed_write = true;
                     continue;
                 }
-                // Data that came with the client's Finished stays in the
-                // connection for the stream to read.
+                // DataReady: raised by `feed` alone, which is not used.
                 _ => continue,
             };
             // A refusal or an abort closes the connection, and its Closed
@@ -168,29 +170,26 @@ where
                 io,
                 conn,
                 summary,
-                incoming,
+                input,
                 outgoing,
                 eof: false,
                 closed: None,
                 peer_closed_write,
             });
         }
-        if !incoming.is_empty() && conn.paused_for().is_none() && !conn.is_closed() {
-            let before = incoming.len();
-            match conn.feed(&incoming) {
-                Ok(taken) => {
-                    incoming.drain(..taken);
-                }
+        if input.has_unread() && conn.paused_for().is_none() && !conn.is_closed() {
+            match input.feed(&mut conn) {
+                // Nothing whole yet: read more.
+                Ok(0) => {}
+                // Records handled (application data right behind the
+                // client's Finished stays in `input` for the stream).
+                Ok(_) => continue,
                 // The connection closed itself: its Closed event and alert
                 // come out at the top.
                 Err(_) => continue,
             }
-            if incoming.len() < before {
-                continue;
-            }
         }
-        let n =
-            std::future::poll_fn(|cx| stream::poll_read_more(&mut io, &mut incoming, cx)).await?;
+        let n = std::future::poll_fn(|cx| input.poll_read_from(&mut io, cx)).await?;
         if n == 0 {
             return Err(Error::UnexpectedEof.into());
         }

@@ -14,17 +14,15 @@ use stapler::{CloseReason, Event, HandshakeSummary, ServerConnection};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::error::Error;
-
-/// Bytes read from the socket at a time: a whole record and then some.
-pub(crate) const READ_CHUNK: usize = 17 * 1024;
+use crate::input::Input;
 
 /// A TLS connection whose handshake is done, over `IO`.
 pub struct TlsStream<IO> {
     pub(crate) io: IO,
     pub(crate) conn: ServerConnection,
     pub(crate) summary: HandshakeSummary,
-    /// Bytes read from `io` that the connection has not taken yet.
-    pub(crate) incoming: Vec<u8>,
+    /// Bytes read from `io`, decrypted where they lie.
+    pub(crate) input: Input,
     /// Bytes for `io` not yet written.
     pub(crate) outgoing: Vec<u8>,
     /// `io` reported end of file.
@@ -52,8 +50,8 @@ impl<IO> TlsStream<IO> {
         &self.io
     }
 
-    /// Takes the connection's events (the stream reads data with
-    /// `received`, so only `Closed` matters) and its output.
+    /// Takes the connection's events (data is read from `input`, where
+    /// it was decrypted, so only the closes matter) and its output.
     fn drain(&mut self) {
         while let Some(event) = self.conn.poll_event() {
             match event {
@@ -95,16 +93,8 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
     ) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         loop {
-            let data = this.conn.received();
-            if !data.is_empty() {
-                let n = data.len().min(buf.remaining());
-                buf.put_slice(&data[..n]);
-                if let Err(e) = this.conn.consume(n) {
-                    return Poll::Ready(Err(this.failed(e)));
-                }
-                this.drain();
-                // A KeyUpdate's answer, say: out when the socket takes it.
-                let _ = this.poll_write_out(cx)?;
+            if this.input.has_plain() {
+                this.input.read_plain(buf);
                 return Poll::Ready(Ok(()));
             }
             match &this.closed {
@@ -119,42 +109,34 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
                 None if this.peer_closed_write => return Poll::Ready(Ok(())),
                 None => {}
             }
-            if !this.incoming.is_empty() {
-                let taken = match this.conn.feed(&this.incoming) {
+            if this.input.has_unread() {
+                let taken = match this.input.feed(&mut this.conn) {
                     Ok(taken) => taken,
                     Err(e) => return Poll::Ready(Err(this.failed(e))),
                 };
-                this.incoming.drain(..taken);
                 this.drain();
-                let _ = this.poll_write_out(cx)?;
-                if taken > 0 || !this.conn.received().is_empty() || this.closed.is_some() {
+                this.write_out_for_read(cx);
+                if taken > 0 || this.input.has_plain() || this.closed.is_some() {
                     continue;
                 }
             }
             if this.eof {
                 return Poll::Ready(Err(Error::UnexpectedEof.into()));
             }
-            ready!(poll_read_more(&mut this.io, &mut this.incoming, cx))
-                .map(|n| this.eof = n == 0)?;
+            ready!(this.input.poll_read_from(&mut this.io, cx)).map(|n| this.eof = n == 0)?;
         }
     }
 }
 
-/// Reads up to [`READ_CHUNK`] more bytes from `io` onto `incoming`;
-/// returns how many (0 at end of file).
-pub(crate) fn poll_read_more<IO: AsyncRead + Unpin>(
-    io: &mut IO,
-    incoming: &mut Vec<u8>,
-    cx: &mut Context<'_>,
-) -> Poll<io::Result<usize>> {
-    let start = incoming.len();
-    incoming.resize(start + READ_CHUNK, 0);
-    let mut read = ReadBuf::new(&mut incoming[start..]);
-    let result = Pin::new(io).poll_read(cx, &mut read);
-    let n = read.filled().len();
-    incoming.truncate(start + n);
-    ready!(result)?;
-    Poll::Ready(Ok(n))
+impl<IO: AsyncWrite + Unpin> TlsStream<IO> {
+    /// What reading made the connection send (a KeyUpdate's answer, the
+    /// reply to close_notify) goes out when the transport takes it. A
+    /// failure to write is not the read's: what was read is good, and
+    /// the next write reports it. So a client that sends close_notify and
+    /// closes TCP at once still reads as a clean end of stream.
+    fn write_out_for_read(&mut self, cx: &mut Context<'_>) {
+        let _ = self.poll_write_out(cx);
+    }
 }
 
 impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {

@@ -242,3 +242,46 @@ async fn a_half_closed_stream_reads_to_its_end_and_still_writes() {
     assert_eq!(answer, b"answer to: the question");
     server.await.unwrap();
 }
+
+/// A client that sends close_notify and is gone at once: the server's
+/// reply finds the pipe closed, and still every byte reads, in small
+/// reads that split records, and then a clean end of stream.
+#[tokio::test]
+async fn a_client_gone_right_after_close_notify_reads_to_a_clean_end() {
+    let payload: Vec<u8> = (0..100_000u32).map(|i| (i % 251) as u8).collect();
+    for tls13 in [true, false] {
+        let (server_io, client_io) = tokio::io::duplex(1 << 20);
+        let (connector, _) = client(tls13);
+        let sent = payload.clone();
+        let (accepted, on_accepted) = tokio::sync::oneshot::channel::<()>();
+        let client = tokio::spawn(async move {
+            let mut tls = connect(&connector, client_io).await.unwrap();
+            // After the server's tickets, if any, are out.
+            on_accepted.await.unwrap();
+            tls.write_all(&sent).await.unwrap();
+            tls.shutdown().await.unwrap();
+            // Dropped here: the server's close_notify has nowhere to go.
+        });
+        // Every decision its default: no staple.
+        struct Defaults;
+        impl stapler_tokio::Handler for Defaults {}
+        let mut tls = Acceptor::new(server_config())
+            .accept(server_io, &Defaults)
+            .await
+            .unwrap();
+        accepted.send(()).unwrap();
+        client.await.unwrap();
+        let mut got = Vec::new();
+        let mut buf = [0; 1000];
+        loop {
+            let n = tls.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        assert_eq!(got, payload, "TLS 1.3: {tls13}");
+        // The reply's failure is the next write's to report.
+        assert!(tls.write_all(b"late").await.is_err());
+    }
+}
