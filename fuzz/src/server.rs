@@ -17,13 +17,19 @@
 //!   ends that pause;
 //! * a request dropped unanswered closes the connection on its next call;
 //! * output is bounded: a server flight plus an alert, never an echo of the
-//!   input.
+//!   input;
+//! * fed in place (bit 5 of the first byte), the way stapler-tokio reads:
+//!   the bytes go into one buffer of [`IN_PLACE_MIN_BUFFER`] bytes that
+//!   `feed_in_place` handles where they lie. It takes no more than it was
+//!   offered, none while paused, returns application data only once the
+//!   handshake is complete, and a full buffer always makes progress (a
+//!   record longer than the buffer is an error, not a stall).
 
 use std::sync::{Arc, OnceLock};
 
 use ring::rand::SystemRandom;
 use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_ASN1_SIGNING};
-use stapler::server::{ClientRejection, VerifyClientRequest};
+use stapler::server::{ClientRejection, VerifyClientRequest, IN_PLACE_MIN_BUFFER};
 use stapler::tickets::{TicketKeyPolicy, TicketKeys};
 use stapler::{
     CertificateSelection, CertifiedKey, ClientAuth, Completion, Decision, Event, OcspRequest,
@@ -230,8 +236,98 @@ pub struct ServerRun {
     pub output: usize,
 }
 
-/// Feeds `data[3..]` to a fresh connection. `data[0]` bits 0-3 pick the
-/// config (OCSP events, certificate events, remote key, session tickets);
+/// How the stream reaches the connection: `feed`, which copies, or
+/// `feed_in_place` over a buffer the caller owns.
+enum Feeder {
+    Copy,
+    InPlace {
+        buf: Vec<u8>,
+        /// `buf[start..end]`: offered, not yet taken by the connection.
+        start: usize,
+        end: usize,
+    },
+}
+
+impl Feeder {
+    fn new(in_place: bool) -> Self {
+        if in_place {
+            Self::InPlace {
+                buf: vec![0; IN_PLACE_MIN_BUFFER],
+                start: 0,
+                end: 0,
+            }
+        } else {
+            Self::Copy
+        }
+    }
+
+    /// Offers `chunk`; how many of its bytes were taken (by the
+    /// connection, or into the buffer it is fed from).
+    fn feed(&mut self, conn: &mut ServerConnection, chunk: &[u8]) -> Result<usize, stapler::Error> {
+        let Self::InPlace { buf, start, end } = self else {
+            return conn.feed(chunk);
+        };
+        buf.copy_within(*start..*end, 0);
+        *end -= *start;
+        *start = 0;
+        // Nothing is read while paused: the adapter awaits the answer.
+        let take = if conn.paused_for().is_some() {
+            0
+        } else {
+            (buf.len() - *end).min(chunk.len())
+        };
+        buf[*end..*end + take].copy_from_slice(&chunk[..take]);
+        *end += take;
+        self.pump(conn)?;
+        Ok(take)
+    }
+
+    /// Feeds the buffered bytes in place until the connection takes no
+    /// more.
+    fn pump(&mut self, conn: &mut ServerConnection) -> Result<(), stapler::Error> {
+        let Self::InPlace { buf, start, end } = self else {
+            return Ok(());
+        };
+        loop {
+            let paused = conn.paused_for().is_some();
+            let offered = *end - *start;
+            let fed = conn.feed_in_place(&mut buf[*start..*end])?;
+            assert!(
+                fed.consumed <= offered,
+                "feed_in_place took {} of {offered} bytes",
+                fed.consumed
+            );
+            if paused {
+                assert_eq!(fed.consumed, 0, "feed_in_place took bytes while paused");
+            }
+            assert!(
+                fed.data.is_empty() || conn.is_handshake_complete(),
+                "application data before the handshake completed"
+            );
+            *start += fed.consumed;
+            if fed.consumed == 0 {
+                let full = *end - *start == buf.len();
+                assert!(
+                    !full || conn.paused_for().is_some() || conn.is_closed(),
+                    "a full buffer made no progress"
+                );
+                return Ok(());
+            }
+        }
+    }
+
+    /// Bytes taken into the buffer and not yet by the connection.
+    fn buffered(&self) -> usize {
+        match self {
+            Self::Copy => 0,
+            Self::InPlace { start, end, .. } => end - start,
+        }
+    }
+}
+
+/// Feeds `data[3..]` to a fresh connection. `data[0]` bits 0-4 pick the
+/// config (OCSP events, certificate events, remote key, session tickets,
+/// client certificates) and bit 5 feeds in place (see [`Feeder`]);
 /// `data[1]` the
 /// answers (see [`Answers`]); `data[2]` seeds the chunk sizes (0 feeds
 /// everything in one call). Panics if a promise breaks.
@@ -248,6 +344,7 @@ pub fn server(data: &[u8]) -> ServerRun {
     } else {
         ServerConnection::new(config(header[0]))
     };
+    let mut feeder = Feeder::new(header[0] & 32 != 0);
     let mut run = ServerRun::default();
     let mut pending = stream;
     let mut pending_request: Option<Request> = None;
@@ -257,7 +354,7 @@ pub fn server(data: &[u8]) -> ServerRun {
         let chunk = &pending[..take];
         let paused = conn.paused_for().is_some();
         let was_closed = conn.is_closed();
-        match conn.feed(chunk) {
+        match feeder.feed(&mut conn, chunk) {
             Ok(n) => {
                 assert!(
                     n <= chunk.len(),
@@ -298,6 +395,15 @@ pub fn server(data: &[u8]) -> ServerRun {
                     assert!(result.is_ok() || conn.is_closed(), "{result:?}");
                     assert_ne!(conn.paused_for(), Some(decision), "still paused");
                     drain(&mut conn, &mut run, &mut pending_request, was_closed);
+                    // What the buffer holds goes on once the pause is over
+                    // (the adapter feeds it before reading more).
+                    if pending_request.is_none() && feeder.buffered() > 0 && !conn.is_closed() {
+                        let was_closed = conn.is_closed();
+                        if feeder.pump(&mut conn).is_err() {
+                            assert!(conn.is_closed(), "an error left the connection open");
+                        }
+                        drain(&mut conn, &mut run, &mut pending_request, was_closed);
+                    }
                     let paused_again = conn.paused_for().is_some();
                     assert_eq!(
                         paused_again,
@@ -308,7 +414,11 @@ pub fn server(data: &[u8]) -> ServerRun {
                 Outcome::Kept(request) => {
                     // Kept but never answered: the rest of the stream must
                     // wait.
-                    assert_eq!(conn.feed(pending), Ok(0), "feed took bytes while paused");
+                    assert_eq!(
+                        feeder.feed(&mut conn, pending),
+                        Ok(0),
+                        "feed took bytes while paused"
+                    );
                     assert_eq!(conn.paused_for(), Some(decision));
                     drop(request);
                     break 'stream;
@@ -317,7 +427,7 @@ pub fn server(data: &[u8]) -> ServerRun {
                     // Dropped unanswered: the next call closes the
                     // connection with internal_error, and says why.
                     assert_eq!(
-                        conn.feed(pending),
+                        feeder.feed(&mut conn, pending),
                         Err(stapler::Error::RequestDropped),
                         "a dropped request went unnoticed"
                     );
