@@ -17,6 +17,12 @@ use crate::error::Error;
 use crate::input::Input;
 
 /// A TLS connection whose handshake is done, over `IO`.
+///
+/// Memory: one input buffer of a whole record (16,645 bytes,
+/// `stapler::server::IN_PLACE_MIN_BUFFER`), which the socket is read into
+/// and the connection decrypts in place, so a read costs one copy in and
+/// one out; the output buffer, bounded by the connection's output limit;
+/// and the connection itself, which holds no input of its own.
 pub struct TlsStream<IO> {
     pub(crate) io: IO,
     pub(crate) conn: ServerConnection,
