@@ -285,3 +285,36 @@ async fn a_client_gone_right_after_close_notify_reads_to_a_clean_end() {
         assert!(tls.write_all(b"late").await.is_err());
     }
 }
+
+/// A client that updates its keys mid-stream and asks for ours to be
+/// updated (RFC 8446 §4.6.3): the stream reads across the change, handled
+/// in its input buffer, and writes on afterwards (that the answer is a
+/// KeyUpdate the client follows is tests/tls13_rustls.rs's to check).
+#[tokio::test]
+async fn a_key_update_mid_stream_reads_across_and_answers() {
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    let (connector, _) = client(true);
+    let client = tokio::spawn(async move {
+        let mut tls = connect(&connector, client_io).await.unwrap();
+        tls.write_all(&[1; 40_000]).await.unwrap();
+        tls.get_mut().1.refresh_traffic_keys().unwrap();
+        tls.write_all(&[2; 40_000]).await.unwrap();
+        tls.flush().await.unwrap();
+        let mut echo = vec![0; 80_000];
+        tls.read_exact(&mut echo).await.unwrap();
+        echo
+    });
+    struct Defaults;
+    impl stapler_tokio::Handler for Defaults {}
+    let mut tls = Acceptor::new(server_config())
+        .accept(server_io, &Defaults)
+        .await
+        .unwrap();
+    let mut got = vec![0; 80_000];
+    tls.read_exact(&mut got).await.unwrap();
+    assert!(got[..40_000].iter().all(|&b| b == 1));
+    assert!(got[40_000..].iter().all(|&b| b == 2));
+    tls.write_all(&got).await.unwrap();
+    tls.flush().await.unwrap();
+    assert_eq!(client.await.unwrap(), got);
+}
