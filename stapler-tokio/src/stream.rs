@@ -68,16 +68,18 @@ impl<IO> TlsStream<IO> {
         }
         self.conn.write_tls_into(&mut self.outgoing);
     }
-
-    /// An error from stapler: the connection closed itself (its alert is
-    /// in `outgoing`), so the caller gets the typed error.
-    fn failed(&mut self, e: stapler::Error) -> io::Error {
-        self.drain();
-        Error::Tls(e).into()
-    }
 }
 
 impl<IO: AsyncWrite + Unpin> TlsStream<IO> {
+    /// An error from stapler: the connection closed itself, and its alert
+    /// goes out now if the transport takes it (a stream dropped on the
+    /// error still tells the peer why); the caller gets the typed error.
+    fn failed(&mut self, e: stapler::Error, cx: &mut Context<'_>) -> io::Error {
+        self.drain();
+        let _ = self.poll_write_out(cx);
+        Error::Tls(e).into()
+    }
+
     /// Writes `outgoing` until it is empty or `io` is not ready.
     fn poll_write_out(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         while !self.outgoing.is_empty() {
@@ -118,7 +120,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
             if this.input.has_unread() {
                 let taken = match this.input.feed(&mut this.conn) {
                     Ok(taken) => taken,
-                    Err(e) => return Poll::Ready(Err(this.failed(e))),
+                    Err(e) => return Poll::Ready(Err(this.failed(e, cx))),
                 };
                 this.drain();
                 this.write_out_for_read(cx);
@@ -160,7 +162,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncWrite for TlsStream<IO> {
         }
         let taken = match this.conn.send_into(data, &mut this.outgoing) {
             Ok(taken) => taken,
-            Err(e) => return Poll::Ready(Err(this.failed(e))),
+            Err(e) => return Poll::Ready(Err(this.failed(e, cx))),
         };
         // Taken means sealed; the bytes go out now or on the next call.
         let _ = this.poll_write_out(cx)?;

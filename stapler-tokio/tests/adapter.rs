@@ -318,3 +318,51 @@ async fn a_key_update_mid_stream_reads_across_and_answers() {
     tls.flush().await.unwrap();
     assert_eq!(client.await.unwrap(), got);
 }
+
+/// A record header longer than any record may be, once the stream is
+/// up: the read fails with stapler's typed error, at once (no waiting for
+/// 65 KiB that would not fit the input buffer), and the client gets
+/// record_overflow (RFC 8446 §5.2).
+#[tokio::test]
+async fn an_oversized_record_after_the_handshake_is_a_typed_error_and_an_alert() {
+    let (server_io, client_io) = tokio::io::duplex(1 << 20);
+    let (connector, _) = client(true);
+    let client = tokio::spawn(async move {
+        let mut tls = connect(&connector, client_io).await.unwrap();
+        tls.write_all(b"first").await.unwrap();
+        tls.flush().await.unwrap();
+        // Raw bytes under the TLS layer: a header claiming 65,535 bytes.
+        tls.get_mut()
+            .0
+            .write_all(&[23, 3, 3, 0xff, 0xff])
+            .await
+            .unwrap();
+        let mut rest = Vec::new();
+        tls.read_to_end(&mut rest).await.unwrap_err()
+    });
+    struct Defaults;
+    impl stapler_tokio::Handler for Defaults {}
+    let mut tls = Acceptor::new(server_config())
+        .accept(server_io, &Defaults)
+        .await
+        .unwrap();
+    let mut first = [0; 5];
+    tls.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"first");
+    let e = tls.read(&mut [0; 100]).await.unwrap_err();
+    assert!(
+        matches!(
+            typed(&e),
+            Error::Tls(stapler::Error::InvalidMessage(
+                stapler::InvalidMessage::RecordOverflow { .. }
+            ))
+        ),
+        "{e:?}"
+    );
+    drop(tls);
+    let client_error = client.await.unwrap();
+    assert!(
+        client_error.to_string().contains("RecordOverflow"),
+        "{client_error}"
+    );
+}
