@@ -398,11 +398,10 @@ pub fn server(data: &[u8]) -> ServerRun {
                     // What the buffer holds goes on once the pause is over
                     // (the adapter feeds it before reading more).
                     if pending_request.is_none() && feeder.buffered() > 0 && !conn.is_closed() {
-                        let was_closed = conn.is_closed();
                         if feeder.pump(&mut conn).is_err() {
                             assert!(conn.is_closed(), "an error left the connection open");
                         }
-                        drain(&mut conn, &mut run, &mut pending_request, was_closed);
+                        drain(&mut conn, &mut run, &mut pending_request, false);
                     }
                     let paused_again = conn.paused_for().is_some();
                     assert_eq!(

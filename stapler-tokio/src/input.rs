@@ -16,11 +16,6 @@ use stapler::server::IN_PLACE_MIN_BUFFER;
 use stapler::ServerConnection;
 use tokio::io::{AsyncRead, ReadBuf};
 
-/// The buffer's size: the longest record a client may send, whole, which
-/// is what `feed_in_place` needs to make progress. A read takes what
-/// fits behind the bytes not yet handled.
-pub(crate) const INPUT_LEN: usize = IN_PLACE_MIN_BUFFER;
-
 /// Bytes read and not yet handled, and application data decrypted and
 /// not yet read.
 pub(crate) struct Input {
@@ -34,9 +29,12 @@ pub(crate) struct Input {
 }
 
 impl Input {
+    /// An empty input. Its buffer holds the longest record a client may
+    /// send, whole, which is what `feed_in_place` needs to make progress;
+    /// a read takes what fits behind the bytes not yet handled.
     pub(crate) fn new() -> Self {
         Self {
-            buf: vec![0; INPUT_LEN].into_boxed_slice(),
+            buf: vec![0; IN_PLACE_MIN_BUFFER].into_boxed_slice(),
             unread: 0..0,
             plain: 0..0,
         }
@@ -52,19 +50,16 @@ impl Input {
         !self.unread.is_empty()
     }
 
-    /// Copies what decrypted data fits into `out`; how many bytes.
-    pub(crate) fn read_plain(&mut self, out: &mut ReadBuf<'_>) -> usize {
-        let n = self.plain.len().min(out.remaining());
-        let end = self.plain.start + n;
+    /// Copies what decrypted data fits into `out`.
+    pub(crate) fn read_plain(&mut self, out: &mut ReadBuf<'_>) {
+        let end = self.plain.start + self.plain.len().min(out.remaining());
         if let Some(data) = self.buf.get(self.plain.start..end) {
             out.put_slice(data);
             self.plain.start = end;
-            n
         } else {
             // Out of the buffer cannot happen (see `feed`); drop it rather
             // than loop.
             self.plain = 0..0;
-            0
         }
     }
 

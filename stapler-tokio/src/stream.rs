@@ -76,8 +76,18 @@ impl<IO: AsyncWrite + Unpin> TlsStream<IO> {
     /// error still tells the peer why); the caller gets the typed error.
     fn failed(&mut self, e: stapler::Error, cx: &mut Context<'_>) -> io::Error {
         self.drain();
-        let _ = self.poll_write_out(cx);
+        self.write_out_unreported(cx);
         Error::Tls(e).into()
+    }
+
+    /// Writes what the connection queued (a KeyUpdate's answer, the reply
+    /// to close_notify, an alert) as far as the transport takes it now,
+    /// for a caller whose own result is not the write's. A failure stays
+    /// for the next write to report: what was read is good, so a client
+    /// that sends close_notify and closes TCP at once still reads as a
+    /// clean end of stream.
+    fn write_out_unreported(&mut self, cx: &mut Context<'_>) {
+        let _ = self.poll_write_out(cx);
     }
 
     /// Writes `outgoing` until it is empty or `io` is not ready.
@@ -123,7 +133,7 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
                     Err(e) => return Poll::Ready(Err(this.failed(e, cx))),
                 };
                 this.drain();
-                this.write_out_for_read(cx);
+                this.write_out_unreported(cx);
                 if taken > 0 || this.input.has_plain() || this.closed.is_some() {
                     continue;
                 }
@@ -133,17 +143,6 @@ impl<IO: AsyncRead + AsyncWrite + Unpin> AsyncRead for TlsStream<IO> {
             }
             ready!(this.input.poll_read_from(&mut this.io, cx)).map(|n| this.eof = n == 0)?;
         }
-    }
-}
-
-impl<IO: AsyncWrite + Unpin> TlsStream<IO> {
-    /// What reading made the connection send (a KeyUpdate's answer, the
-    /// reply to close_notify) goes out when the transport takes it. A
-    /// failure to write is not the read's: what was read is good, and
-    /// the next write reports it. So a client that sends close_notify and
-    /// closes TCP at once still reads as a clean end of stream.
-    fn write_out_for_read(&mut self, cx: &mut Context<'_>) {
-        let _ = self.poll_write_out(cx);
     }
 }
 

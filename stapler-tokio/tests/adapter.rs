@@ -9,7 +9,7 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{client, connect, server_config, staple, NeverAnswers, StapleAfter};
+use common::{client, connect, server_config, staple, Defaults, NeverAnswers, StapleAfter};
 use stapler::{CloseReason, OcspOutcome, ProtocolVersion};
 use stapler_tokio::{Acceptor, Error};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -262,9 +262,6 @@ async fn a_client_gone_right_after_close_notify_reads_to_a_clean_end() {
             tls.shutdown().await.unwrap();
             // Dropped here: the server's close_notify has nowhere to go.
         });
-        // Every decision its default: no staple.
-        struct Defaults;
-        impl stapler_tokio::Handler for Defaults {}
         let mut tls = Acceptor::new(server_config())
             .accept(server_io, &Defaults)
             .await
@@ -304,8 +301,6 @@ async fn a_key_update_mid_stream_reads_across_and_answers() {
         tls.read_exact(&mut echo).await.unwrap();
         echo
     });
-    struct Defaults;
-    impl stapler_tokio::Handler for Defaults {}
     let mut tls = Acceptor::new(server_config())
         .accept(server_io, &Defaults)
         .await
@@ -340,8 +335,6 @@ async fn an_oversized_record_after_the_handshake_is_a_typed_error_and_an_alert()
         let mut rest = Vec::new();
         tls.read_to_end(&mut rest).await.unwrap_err()
     });
-    struct Defaults;
-    impl stapler_tokio::Handler for Defaults {}
     let mut tls = Acceptor::new(server_config())
         .accept(server_io, &Defaults)
         .await

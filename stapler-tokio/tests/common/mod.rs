@@ -76,6 +76,11 @@ impl Handler for StapleAfter {
     }
 }
 
+/// Every decision its default: no staple, the config's certificate.
+pub struct Defaults;
+
+impl Handler for Defaults {}
+
 /// Never answers the OCSP request.
 pub struct NeverAnswers;
 
