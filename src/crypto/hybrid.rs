@@ -140,9 +140,15 @@ pub(crate) fn is_hybrid(group: NamedGroup) -> bool {
 /// and checked, the ECDH completed with a fresh key, and the KEM
 /// encapsulated with fresh randomness. Returns the server's share and the
 /// shared secret, each in the group's order.
+///
+/// The server's share is written over the client's, in its buffer: it is
+/// never longer (a ciphertext is no longer than the encapsulation key in
+/// all three groups, and the ECDH parts are the same length), so the
+/// exchange needs no allocation of its own, and the client's key is gone
+/// once it is used.
 pub(crate) fn respond(
     group: NamedGroup,
-    share: &[u8],
+    mut share: Vec<u8>,
     rng: &dyn SecureRandom,
 ) -> Result<(ServerShare, SharedSecret), Error> {
     let bad = || Error::InvalidMessage(InvalidMessage::BadKeyShare(group.to_wire()));
@@ -175,20 +181,19 @@ pub(crate) fn respond(
     let ecdh_secret = exchange.complete(ecdh_share).map_err(|_| bad())?;
     let ecdh_public = ecdh_public.as_ref();
 
-    let (server_share, secret) = if layout.ecdh_first {
-        (
-            ServerShare::concat(ecdh_public, ct),
-            SharedSecret::concat(ecdh_secret.as_bytes(), &kem_secret),
-        )
+    let (first, second, secret) = if layout.ecdh_first {
+        let secret = SharedSecret::concat(ecdh_secret.as_bytes(), &kem_secret);
+        (ecdh_public, ct, secret)
     } else {
-        (
-            ServerShare::concat(ct, ecdh_public),
-            SharedSecret::concat(&kem_secret, ecdh_secret.as_bytes()),
-        )
+        let secret = SharedSecret::concat(&kem_secret, ecdh_secret.as_bytes());
+        (ct, ecdh_public, secret)
     };
     let mut kem_secret = kem_secret;
     kem_secret.zeroize();
-    Ok((server_share?, secret?))
+    share.clear();
+    share.extend_from_slice(first);
+    share.extend_from_slice(second);
+    Ok((ServerShare::Hybrid(share), secret?))
 }
 
 #[cfg(test)]
@@ -291,7 +296,7 @@ mod tests {
             let (share, finish) = client(group, 3);
             assert_eq!(share.len(), client_len);
             assert_eq!(share_len(group), Some(client_len));
-            let (server_share, secret) = respond(group, &share, &rng).unwrap();
+            let (server_share, secret) = respond(group, share.clone(), &rng).unwrap();
             assert_eq!(server_share.as_bytes().len(), server_len, "{group}");
             assert_eq!(secret.as_bytes().len(), secret_len, "{group}");
             assert_eq!(
@@ -338,7 +343,7 @@ mod tests {
                 ("over q", over_q),
                 ("bad ECDH", bad_ecdh),
             ] {
-                let err = respond(group, &bad, &rng).err().unwrap();
+                let err = respond(group, bad.clone(), &rng).err().unwrap();
                 assert_eq!(
                     err,
                     Error::InvalidMessage(InvalidMessage::BadKeyShare(group.to_wire())),

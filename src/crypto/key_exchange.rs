@@ -10,10 +10,6 @@ use zeroize::Zeroize;
 pub use crate::enums::NamedGroup;
 use crate::error::{CryptoError, Error, InvalidMessage};
 
-/// The longest server key_share: SecP384r1MLKEM1024's P-384 point and
-/// ML-KEM-1024 ciphertext (97 + 1568 bytes, FIPS 203 §8).
-pub(crate) const MAX_SERVER_SHARE_LEN: usize = 97 + 1568;
-
 /// The longest shared secret: SecP384r1MLKEM1024's P-384 secret and
 /// ML-KEM secret (48 + 32 bytes).
 pub(crate) const MAX_SHARED_SECRET_LEN: usize = 48 + 32;
@@ -38,30 +34,26 @@ impl NamedGroup {
     }
 }
 
-/// The server's key_share for one exchange: an ECDH public key, or a
-/// hybrid's ciphertext and public key. Made on the stack and written into
-/// ServerHello.
-pub(crate) struct ServerShare {
-    bytes: [u8; MAX_SERVER_SHARE_LEN],
-    len: usize,
+/// The server's key_share for one exchange, written into ServerHello.
+///
+/// An ECDH public key (at most a 97-byte P-384 point) stays as ring made
+/// it, on the stack. A hybrid's share (1,120 to 1,665 bytes) is on the
+/// heap, in the buffer that held the client's share. (A buffer sized for
+/// the largest hybrid, kept inline, made every full handshake zero 1.7 KB
+/// and copy it on each move, and pushed the key exchange's tables out of
+/// the L1 cache before they were used.)
+pub(crate) enum ServerShare {
+    Ecdh(agreement::PublicKey),
+    /// The ciphertext and ECDH public key, in the group's order.
+    Hybrid(Vec<u8>),
 }
 
 impl ServerShare {
-    /// `a ‖ b`; an error (a bug) if longer than any group's share.
-    pub(crate) fn concat(a: &[u8], b: &[u8]) -> Result<Self, Error> {
-        let mut bytes = [0; MAX_SERVER_SHARE_LEN];
-        let len = a.len() + b.len();
-        let (first, second) = bytes
-            .get_mut(..len)
-            .ok_or(Error::Internal("a key share longer than any group's"))?
-            .split_at_mut(a.len());
-        first.copy_from_slice(a);
-        second.copy_from_slice(b);
-        Ok(Self { bytes, len })
-    }
-
     pub(crate) fn as_bytes(&self) -> &[u8] {
-        self.bytes.get(..self.len).unwrap_or_default()
+        match self {
+            Self::Ecdh(public) => public.as_ref(),
+            Self::Hybrid(bytes) => bytes,
+        }
     }
 }
 

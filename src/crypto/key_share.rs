@@ -46,11 +46,30 @@ pub(crate) fn respond(
     rng: &dyn SecureRandom,
 ) -> Result<(ServerShare, SharedSecret), Error> {
     if group.is_hybrid() {
-        return hybrid::respond(group, client_share, rng);
+        return hybrid::respond(group, client_share.to_vec(), rng);
     }
+    respond_classical(group, client_share, rng)
+}
+
+/// [`respond`] for a hybrid share the caller owns: the server's share is
+/// written in its buffer (see `hybrid::respond`).
+pub(crate) fn respond_hybrid(
+    group: NamedGroup,
+    client_share: Vec<u8>,
+    rng: &dyn SecureRandom,
+) -> Result<(ServerShare, SharedSecret), Error> {
+    hybrid::respond(group, client_share, rng)
+}
+
+/// [`respond`] in x25519 or a NIST curve.
+fn respond_classical(
+    group: NamedGroup,
+    client_share: &[u8],
+    rng: &dyn SecureRandom,
+) -> Result<(ServerShare, SharedSecret), Error> {
     let (exchange, public) = KeyExchange::start(group, rng)?;
     let secret = exchange.complete(client_share)?;
-    Ok((ServerShare::concat(public.as_ref(), &[])?, secret))
+    Ok((ServerShare::Ecdh(public), secret))
 }
 
 #[cfg(test)]

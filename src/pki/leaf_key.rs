@@ -38,12 +38,13 @@ impl LeafKey {
             PublicKeyAlgorithm::classify(spki.algorithm.oid, spki.algorithm.parameters, key)?;
         let mut key_usage = None;
         raw.each_extension(|oid, value| {
-            if oid == oids::CE_KEY_USAGE {
+            if oid == oids::CE_KEY_USAGE.as_bytes() {
+                let oid = Oid(oids::CE_KEY_USAGE);
                 if key_usage.is_some() {
-                    return Err(CertificateError::DuplicateExtension(Oid(oid)));
+                    return Err(CertificateError::DuplicateExtension(oid));
                 }
                 let ku = X509KeyUsage::from_der(value)
-                    .map_err(|_| CertificateError::BadExtension(Oid(oid)))?;
+                    .map_err(|_| CertificateError::BadExtension(oid))?;
                 key_usage = Some(KeyUsage::from_x509(&ku));
             }
             Ok(())

@@ -56,9 +56,11 @@ pub fn is_valid_dns_reference(name: &[u8]) -> bool {
 /// matches the host name `reference` (an SNI value), by the rules in this
 /// module's documentation. Either being malformed means no match.
 pub fn dns_name_matches(pattern: &[u8], reference: &[u8]) -> bool {
-    if !is_valid_dns_reference(reference) {
-        return false;
-    }
+    is_valid_dns_reference(reference) && matches_valid_reference(pattern, reference)
+}
+
+/// [`dns_name_matches`] for a reference already found valid.
+fn matches_valid_reference(pattern: &[u8], reference: &[u8]) -> bool {
     match pattern.strip_prefix(b"*.") {
         Some(base) => {
             // `*.` plus at least two labels.
@@ -77,15 +79,23 @@ pub fn dns_name_matches(pattern: &[u8], reference: &[u8]) -> bool {
     }
 }
 
+/// A server name found valid by [`is_valid_dns_reference`] once, to be
+/// matched against many certificates without checking it again.
+#[derive(Clone, Copy)]
+pub(crate) struct DnsReference<'a>(&'a [u8]);
+
+impl<'a> DnsReference<'a> {
+    /// `name`, if it is a valid reference.
+    pub(crate) fn new(name: &'a [u8]) -> Option<Self> {
+        is_valid_dns_reference(name).then_some(Self(name))
+    }
+}
+
 impl Certificate {
     /// Whether one of this certificate's subjectAltName dNSNames matches
     /// the server name `sni` (RFC 6125 §6.4; see [`dns_name_matches`]).
     pub fn matches_dns_name(&self, sni: &[u8]) -> bool {
-        is_valid_dns_reference(sni)
-            && self
-                .dns_names()
-                .iter()
-                .any(|pattern| dns_name_matches(pattern.as_bytes(), sni))
+        DnsReference::new(sni).is_some_and(|sni| self.matches_reference(sni))
     }
 
     /// Whether one of this certificate's subjectAltName dNSNames is `sni`
@@ -94,11 +104,18 @@ impl Certificate {
     /// answer `a.example.com` with the first, whatever order they were
     /// configured in.
     pub fn names_dns_name_exactly(&self, sni: &[u8]) -> bool {
-        is_valid_dns_reference(sni)
-            && self
-                .dns_names()
-                .iter()
-                .any(|name| !name.starts_with("*.") && name.as_bytes().eq_ignore_ascii_case(sni))
+        DnsReference::new(sni).is_some_and(|sni| self.names_reference_exactly(sni))
+    }
+
+    /// [`Self::matches_dns_name`] for a name already checked.
+    pub(crate) fn matches_reference(&self, sni: DnsReference<'_>) -> bool {
+        (self.dns_names().iter()).any(|pattern| matches_valid_reference(pattern.as_bytes(), sni.0))
+    }
+
+    /// [`Self::names_dns_name_exactly`] for a name already checked.
+    pub(crate) fn names_reference_exactly(&self, sni: DnsReference<'_>) -> bool {
+        (self.dns_names().iter())
+            .any(|name| !name.starts_with("*.") && name.as_bytes().eq_ignore_ascii_case(sni.0))
     }
 
     /// Whether `ip` is one of this certificate's subjectAltName iPAddresses

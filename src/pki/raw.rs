@@ -89,12 +89,17 @@ impl<'a> Raw<'a> {
         })
     }
 
-    /// Each extension's id, criticality and value, in order, borrowed:
-    /// `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE,
-    /// extnValue OCTET STRING }`.
+    /// Each extension's id (its OID's encoded arcs) and value, in order,
+    /// borrowed: `Extension ::= SEQUENCE { extnID, critical BOOLEAN
+    /// DEFAULT FALSE, extnValue OCTET STRING }`.
+    ///
+    /// The id is compared as bytes, as rustls-webpki compares it, not
+    /// decoded: decoding each OID was most of the cost of reading a
+    /// client's leaf during a handshake. The strict parse
+    /// (`certificate.rs`) decodes every OID.
     pub(super) fn each_extension<E>(
         &self,
-        mut f: impl FnMut(ObjectIdentifier, &'a [u8]) -> Result<(), E>,
+        mut f: impl FnMut(&'a [u8], &'a [u8]) -> Result<(), E>,
     ) -> Result<(), E>
     where
         E: From<der::Error>,
@@ -106,7 +111,8 @@ impl<'a> Raw<'a> {
         while !list.is_finished() {
             let ext = AnyRef::decode(&mut list)?;
             let mut fields = SliceReader::new(sequence_value(ext)?)?;
-            let oid = ObjectIdentifier::decode(&mut fields)?;
+            let oid = AnyRef::decode(&mut fields)?;
+            oid.tag().assert_eq(Tag::ObjectIdentifier)?;
             if fields.peek_byte() == Some(0x01) {
                 // critical. DER leaves a FALSE out (X.690 §11.5), but some
                 // CAs encode it, and the strict parse (x509-cert) and
@@ -116,7 +122,7 @@ impl<'a> Raw<'a> {
             }
             let value = <&OctetStringRef>::decode(&mut fields)?;
             fields.finish()?;
-            f(oid, value.as_bytes())?;
+            f(oid.value(), value.as_bytes())?;
         }
         Ok(())
     }

@@ -11,13 +11,15 @@ use std::sync::Arc;
 use bytes::Bytes;
 
 use crate::codec::{ClientHello, KeyShareEntry};
-use crate::crypto::key_exchange::NamedGroup;
+use crate::crypto::key_exchange::{NamedGroup, ServerShare, SharedSecret};
+use crate::crypto::key_share;
 use crate::crypto::signing::SignatureScheme;
 use crate::crypto::suites::Tls13Suite;
 use crate::enums::CipherSuite;
 use crate::enums::ProtocolVersion;
-use crate::error::{CryptoError, PeerMisbehaved};
+use crate::error::{CryptoError, Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
+use crate::pki::DnsReference;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{HandshakeSummary, Resumption};
 use crate::server::sni::server_name;
@@ -114,7 +116,7 @@ pub(crate) const MAX_SHARE_LEN: usize = 97;
 #[derive(Clone)]
 pub(crate) enum ClientShare {
     Inline { bytes: [u8; MAX_SHARE_LEN], len: u8 },
-    Hybrid(Box<[u8]>),
+    Hybrid(Vec<u8>),
 }
 
 impl ClientShare {
@@ -125,7 +127,7 @@ impl ClientShare {
         let share = entry.key_exchange;
         if group.is_hybrid() {
             return (Some(share.len()) == crate::crypto::hybrid_share_len(group))
-                .then(|| Self::Hybrid(share.into()));
+                .then(|| Self::Hybrid(share.to_vec()));
         }
         let mut bytes = [0; MAX_SHARE_LEN];
         bytes.get_mut(..share.len())?.copy_from_slice(share);
@@ -144,6 +146,20 @@ impl ClientShare {
                 bytes.get(..usize::from(*len)).ok_or(CryptoError::Refused)
             }
             Self::Hybrid(bytes) => Ok(bytes),
+        }
+    }
+
+    /// TLS 1.3's key exchange with this share in `group`: the server's
+    /// share and the shared secret. A hybrid's server share takes this
+    /// share's buffer.
+    pub(crate) fn respond(
+        self,
+        group: NamedGroup,
+        rng: &dyn ring::rand::SecureRandom,
+    ) -> Result<(ServerShare, SharedSecret), Error> {
+        match self {
+            Self::Hybrid(share) => key_share::respond_hybrid(group, share, rng),
+            inline => key_share::respond(group, inline.as_bytes()?, rng),
         }
     }
 }
@@ -638,10 +654,10 @@ pub(crate) fn choose_certificate(
         let named = server_name.is_some_and(|n| cert.leaf().matches_dns_name(n.as_bytes()));
         return usable(cert).map(|(cert, scheme)| (cert, scheme, named));
     }
-    if let Some(name) = server_name {
-        let name = name.as_bytes();
-        let exact = |c: &&Arc<CertifiedKey>| c.leaf().names_dns_name_exactly(name);
-        let covered = |c: &&Arc<CertifiedKey>| c.leaf().matches_dns_name(name);
+    // The name is checked once, not once per certificate and pass.
+    if let Some(name) = server_name.and_then(|n| DnsReference::new(n.as_bytes())) {
+        let exact = |c: &&Arc<CertifiedKey>| c.leaf().names_reference_exactly(name);
+        let covered = |c: &&Arc<CertifiedKey>| c.leaf().matches_reference(name);
         let by_name = (config.certs.iter().filter(exact).find_map(usable))
             .or_else(|| config.certs.iter().filter(covered).find_map(usable));
         if let Some((cert, scheme)) = by_name {

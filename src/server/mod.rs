@@ -9,6 +9,7 @@ mod connection;
 mod driver;
 mod events;
 mod hello;
+mod key_slots;
 mod limits;
 mod ocsp_event;
 mod output;

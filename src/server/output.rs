@@ -20,6 +20,7 @@ use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
 use crate::error::{Error, LengthOverflow};
 use crate::server::events::{Event, EventQueue};
+use crate::server::key_slots::KeySlots;
 use crate::server::limits::EarlyData;
 use crate::server::record_layer::{
     frame_plaintext_record, seal_records, seal_within, write_plaintext_records, Decrypter,
@@ -38,8 +39,9 @@ pub(crate) struct Output {
     /// Bytes for the peer, framed, except for the open record at the end.
     wire: Vec<u8>,
     events: EventQueue,
-    encrypter: Option<Encrypter>,
-    decrypter: Option<Decrypter>,
+    /// The keys records go out under, and those they come in under.
+    encrypter: KeySlots<Encrypter>,
+    decrypter: KeySlots<Decrypter>,
     /// Where the record being filled with handshake messages starts in
     /// `wire` (its header room), and how much room that is.
     open: Option<OpenRecord>,
@@ -64,9 +66,6 @@ struct OpenRecord {
 struct Undo {
     wire_len: usize,
     events_len: usize,
-    /// The keys a step replaced, once replaced: `Some(old)`.
-    encrypter: Option<Option<Encrypter>>,
-    decrypter: Option<Option<Decrypter>>,
 }
 
 impl Output {
@@ -77,9 +76,9 @@ impl Output {
         self.undo = Undo {
             wire_len: self.wire.len(),
             events_len: self.events.len(),
-            encrypter: None,
-            decrypter: None,
         };
+        self.encrypter.begin();
+        self.decrypter.begin();
         self.early_data = None;
     }
 
@@ -90,8 +89,8 @@ impl Output {
             self.rollback();
             return Err(e);
         }
-        self.undo.encrypter = None;
-        self.undo.decrypter = None;
+        self.encrypter.commit();
+        self.decrypter.commit();
         Ok(self.early_data.take())
     }
 
@@ -101,12 +100,8 @@ impl Output {
         self.open = None;
         self.wire.truncate(self.undo.wire_len);
         self.events.truncate(self.undo.events_len);
-        if let Some(old) = self.undo.encrypter.take() {
-            self.encrypter = old;
-        }
-        if let Some(old) = self.undo.decrypter.take() {
-            self.decrypter = old;
-        }
+        self.encrypter.rollback();
+        self.decrypter.rollback();
         self.early_data = None;
     }
 
@@ -142,12 +137,12 @@ impl Output {
 
     /// The peer's keys, to open its records with.
     pub(crate) fn decrypter_mut(&mut self) -> Option<&mut Decrypter> {
-        self.decrypter.as_mut()
+        self.decrypter.current_mut()
     }
 
     /// Whether the peer's records are protected yet.
     pub(crate) fn has_decrypter(&self) -> bool {
-        self.decrypter.is_some()
+        self.decrypter.current().is_some()
     }
 
     /// Seals as much application data as keeps the bytes waiting for the
@@ -156,7 +151,7 @@ impl Output {
         let max = self.record_limit();
         let enc = self
             .encrypter
-            .as_mut()
+            .current_mut()
             .ok_or(Error::Internal("application data before the keys"))?;
         let room = limit.saturating_sub(self.wire.len());
         seal_within(
@@ -182,7 +177,7 @@ impl Output {
         let max = self.record_limit();
         let enc = self
             .encrypter
-            .as_mut()
+            .current_mut()
             .ok_or(Error::Internal("application data before the keys"))?;
         let room = limit.saturating_sub(out.len());
         seal_within(enc, ContentType::ApplicationData, data, (room, max), out)
@@ -268,16 +263,14 @@ impl Output {
     /// before goes out under the keys before it.
     pub(crate) fn sending_keys(&mut self, encrypter: Encrypter) -> Result<(), Error> {
         self.close_record()?;
-        let old = self.encrypter.replace(encrypter);
-        self.undo.encrypter.get_or_insert(old);
+        self.encrypter.install(encrypter);
         Ok(())
     }
 
     /// From the next record on, the peer's records are opened with
     /// `decrypter`.
     pub(crate) fn receiving_keys(&mut self, decrypter: Decrypter) {
-        let old = self.decrypter.replace(decrypter);
-        self.undo.decrypter.get_or_insert(old);
+        self.decrypter.install(decrypter);
     }
 
     /// Tells the driver how to treat 0-RTT records from now on.
@@ -293,7 +286,7 @@ impl Output {
     /// Queues an alert record, protected if keys are in use.
     pub(crate) fn alert(&mut self, alert: Alert) -> Result<(), Error> {
         self.close_record()?;
-        match &mut self.encrypter {
+        match self.encrypter.current_mut() {
             Some(enc) => enc.seal(ContentType::Alert, &alert.encode(), &mut self.wire),
             None => {
                 self.wire
@@ -311,7 +304,7 @@ impl Output {
         if self.open.is_none() {
             let prefix = self
                 .encrypter
-                .as_ref()
+                .current()
                 .map_or(RECORD_HEADER_LEN, Encrypter::prefix_len);
             let start = self.wire.len();
             self.wire.resize(start + prefix, 0);
@@ -331,7 +324,7 @@ impl Output {
         let len = self.wire.len().saturating_sub(content_at);
         let typ = ContentType::Handshake;
         let protected_max = self.record_limit();
-        match &mut self.encrypter {
+        match self.encrypter.current_mut() {
             _ if len == 0 => self.wire.truncate(start),
             Some(enc) if len <= protected_max => enc.seal_in_place(typ, &mut self.wire, start)?,
             None if len <= MAX_PLAINTEXT_LEN => frame_plaintext_record(&mut self.wire, start, typ)?,

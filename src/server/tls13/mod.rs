@@ -38,7 +38,6 @@ use crate::codec::{ClientHello, HandshakeMessage, HandshakeType};
 use crate::crypto::key_schedule::{
     Application, ApplicationSecrets, EarlySecret, HandshakeSecrets, TrafficSecret,
 };
-use crate::crypto::key_share;
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
 use crate::crypto::suites::Tls13Suite;
@@ -504,17 +503,15 @@ impl Flight {
         out: &mut Output,
     ) -> Result<Sent, Error> {
         let Flight {
-            chosen,
+            mut chosen,
             mut transcript,
         } = self;
-        let params = &chosen.params;
         let rng = &config.rng;
         // A flight is only made from a hello with a usable share.
-        let share = params
-            .share
-            .as_ref()
+        let share = (chosen.params.share.take())
             .ok_or(Error::Internal("a flight without the client's share"))?;
-        let (public, shared) = key_share::respond(chosen.group, share.as_bytes()?, rng)?;
+        let (public, shared) = share.respond(chosen.group, rng)?;
+        let params = &chosen.params;
         let session_id = params.session_id.as_bytes()?;
         let alpn = chosen.alpn.as_deref();
         let groups: &[NamedGroup] = if params.advertise_groups {

@@ -27,7 +27,6 @@ use super::{send_compat_ccs, ExpectFinished, State};
 use crate::codec::ClientHello;
 use crate::crypto::key_exchange::NamedGroup;
 use crate::crypto::key_schedule::EarlySecret;
-use crate::crypto::key_share;
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::suites::Tls13Suite;
 use crate::crypto::suites::MAX_HASH_LEN;
@@ -242,10 +241,10 @@ impl ResumedFlight {
         // psk_ke's handshake secret takes a string of zeros where the
         // (EC)DHE secret would go (§7.1).
         let zeros = [0; MAX_HASH_LEN];
-        let exchanged = match &dhe {
+        let exchanged = match dhe {
             Some((group, share)) => {
-                let (public, shared) = key_share::respond(*group, share.as_bytes()?, &config.rng)?;
-                Some((*group, public, shared))
+                let (public, shared) = share.respond(group, &config.rng)?;
+                Some((group, public, shared))
             }
             None => None,
         };
