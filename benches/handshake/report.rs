@@ -134,6 +134,25 @@ pub fn heap(rig: &mut Rig) {
     }
 }
 
+/// Prints the p10 and median lines of one scenario timed for stapler,
+/// rustls and the floor (`times` in that order), each with the three
+/// ratios, under `label`.
+fn print_three(label: &str, times: &mut [Vec<f64>; 3]) {
+    let [s, r, f] = times.each_mut().map(|v| quantiles(v));
+    for (i, which) in ["p10", "median"].iter().enumerate() {
+        eprintln!(
+            "  {label} {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
+             stapler/floor {:.3}, rustls/floor {:.3}, stapler/rustls {:.3}",
+            s[i],
+            r[i],
+            f[i],
+            s[i] / f[i],
+            r[i] / f[i],
+            s[i] / r[i]
+        );
+    }
+}
+
 /// The 10th percentile and the median of `times` (sorted here); NaN for
 /// none (a server that does not do that handshake).
 fn quantiles(times: &mut [f64]) -> [f64; 2] {
@@ -164,25 +183,7 @@ pub fn times(rig: &mut Rig) {
                 times[i].push(m.elapsed.as_nanos() as f64);
             }
         }
-        let [s, r, f] = times.each_mut().map(|v| quantiles(v));
-        let ratios = |i: usize| {
-            format!(
-                "stapler/floor {:.3}, rustls/floor {:.3}, stapler/rustls {:.3}",
-                s[i] / f[i],
-                r[i] / f[i],
-                s[i] / r[i]
-            )
-        };
-        for (i, which) in ["p10", "median"].iter().enumerate() {
-            eprintln!(
-                "  {} {variant:8} {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; {}",
-                version.name(),
-                s[i],
-                r[i],
-                f[i],
-                ratios(i)
-            );
-        }
+        print_three(&format!("{} {variant:8}", version.name()), &mut times);
     }
     // Resumed handshakes, each server issuing new tickets as it
     // resumes; rustls has no psk_ke.
@@ -196,20 +197,7 @@ pub fn times(rig: &mut Rig) {
                 }
             }
         }
-        let [s, r, f] = times.each_mut().map(|v| quantiles(v));
-        for (i, which) in ["p10", "median"].iter().enumerate() {
-            eprintln!(
-                "  {:16} {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
-                 stapler/floor {:.3}, rustls/floor {:.3}, stapler/rustls {:.3}",
-                kind.name(),
-                s[i],
-                r[i],
-                f[i],
-                s[i] / f[i],
-                r[i] / f[i],
-                s[i] / r[i]
-            );
-        }
+        print_three(&format!("{:16}", kind.name()), &mut times);
     }
     // A full TLS 1.3 handshake with a client certificate.
     {
@@ -221,19 +209,7 @@ pub fn times(rig: &mut Rig) {
                 times[i].push(m.elapsed.as_nanos() as f64);
             }
         }
-        let [s, r, f] = times.each_mut().map(|v| quantiles(v));
-        for (i, which) in ["p10", "median"].iter().enumerate() {
-            eprintln!(
-                "  tls13-mtls       {which:6} stapler {:6.0} ns, rustls {:6.0} ns, floor {:6.0} ns; \
-                 stapler/floor {:.3}, rustls/floor {:.3}, stapler/rustls {:.3}",
-                s[i],
-                r[i],
-                f[i],
-                s[i] / f[i],
-                r[i] / f[i],
-                s[i] / r[i]
-            );
-        }
+        print_three(&format!("{:16}", "tls13-mtls"), &mut times);
     }
     // X25519MLKEM768 beside x25519, stapler, rustls (aws-lc-rs) and the
     // floor, interleaved.

@@ -132,15 +132,11 @@ pub fn put_handshake(
 ) -> Result<core::ops::Range<usize>, LengthOverflow> {
     let start = out.len();
     put_u8(out, typ.to_wire());
-    let at = open_vec(out, Prefix::U24);
-    let written = body(out);
-    match close_vec(out, Prefix::U24, at, written) {
-        Ok(()) => Ok(start..out.len()),
-        Err(e) => {
-            out.truncate(start);
-            Err(e)
-        }
+    if let Err(e) = put_vec(out, Prefix::U24, body) {
+        out.truncate(start);
+        return Err(e);
     }
+    Ok(start..out.len())
 }
 
 /// Appends an extension: type and a u16-prefixed body.

@@ -48,7 +48,9 @@ pub(crate) fn respond(
     if group.is_hybrid() {
         return hybrid::respond(group, client_share.to_vec(), rng);
     }
-    respond_classical(group, client_share, rng)
+    let (exchange, public) = KeyExchange::start(group, rng)?;
+    let secret = exchange.complete(client_share)?;
+    Ok((ServerShare::Ecdh(public), secret))
 }
 
 /// [`respond`] for a hybrid share the caller owns: the server's share is
@@ -59,17 +61,6 @@ pub(crate) fn respond_hybrid(
     rng: &dyn SecureRandom,
 ) -> Result<(ServerShare, SharedSecret), Error> {
     hybrid::respond(group, client_share, rng)
-}
-
-/// [`respond`] in x25519 or a NIST curve.
-fn respond_classical(
-    group: NamedGroup,
-    client_share: &[u8],
-    rng: &dyn SecureRandom,
-) -> Result<(ServerShare, SharedSecret), Error> {
-    let (exchange, public) = KeyExchange::start(group, rng)?;
-    let secret = exchange.complete(client_share)?;
-    Ok((ServerShare::Ecdh(public), secret))
 }
 
 #[cfg(test)]
