@@ -520,15 +520,22 @@ impl Flight {
             &[]
         };
         // The whole flight is encoded straight into the output, reserved
-        // once, and the protected part encrypted where it lies.
-        out.reserve(messages::first_flight_len_bound(
+        // once (with room for the tickets after the client's Finished), and
+        // the protected part encrypted where it lies.
+        let flight_len = messages::first_flight_len_bound(
             public.as_bytes().len(),
             chosen.cert.chain(),
             staple,
             alpn,
             groups,
             chosen.cert.key().max_signature_len(),
-        ));
+        );
+        let tickets_len = tickets::issued_len(
+            config,
+            chosen.server_name.as_deref().unwrap_or_default(),
+            alpn.unwrap_or_default(),
+        );
+        out.reserve(flight_len.max(tickets_len));
         out.message(&mut transcript, |w| {
             messages::server_hello(
                 w,

@@ -22,7 +22,7 @@
 use ring::digest::Digest;
 
 use super::messages;
-use super::tickets::TicketPlan;
+use super::tickets::{self, TicketPlan};
 use super::{send_compat_ccs, ExpectFinished, State};
 use crate::codec::ClientHello;
 use crate::crypto::key_exchange::NamedGroup;
@@ -275,7 +275,13 @@ impl ResumedFlight {
         let share_len = exchanged
             .as_ref()
             .map_or(0, |(_, public, _)| public.as_bytes().len());
-        out.reserve(RESUMED_FLIGHT_LEN + share_len + alpn.map_or(0, <[u8]>::len));
+        let flight_len = RESUMED_FLIGHT_LEN + share_len + alpn.map_or(0, <[u8]>::len);
+        let tickets_len = tickets::issued_len(
+            config,
+            session.server_name.as_deref().unwrap_or_default(),
+            alpn.unwrap_or_default(),
+        );
+        out.reserve(flight_len.max(tickets_len));
         out.message(&mut transcript, |w| {
             messages::server_hello(
                 w,

@@ -32,6 +32,16 @@ pub(crate) struct TicketPlan {
     now: u64,
 }
 
+/// The bytes the tickets of a session to `server_name` with `alpn` take
+/// on the wire. The server flight reserves this much too (its buffer is
+/// kept until the handshake ends, drained), so that the tickets after the
+/// client's Finished fit in it: one output buffer per handshake, not a
+/// second one, when the flight was the smaller (a resumed flight).
+pub(crate) fn issued_len(config: &ServerConfig, server_name: &str, alpn: &[u8]) -> usize {
+    let per_ticket = NST_OVERHEAD + STATE_FIXED_LEN + server_name.len() + alpn.len();
+    usize::from(config.resumption.tickets) * per_ticket
+}
+
 impl TicketPlan {
     /// A plan, if this handshake will issue tickets: the config sends them,
     /// the connection knows the time, and the client offered a PSK mode the
@@ -82,9 +92,9 @@ impl TicketPlan {
         let server_name = summary.server_name.as_deref().unwrap_or_default();
         let alpn = summary.alpn_protocol.as_deref().unwrap_or_default();
         // The state is encoded and sealed where it goes: no allocation but
-        // the output's, reserved once for all the tickets.
-        let per_ticket = NST_OVERHEAD + STATE_FIXED_LEN + server_name.len() + alpn.len();
-        out.reserve(usize::from(config.resumption.tickets) * per_ticket);
+        // the output's, reserved once for all the tickets (usually by the
+        // server flight already, see `issued_len`).
+        out.reserve(issued_len(config, server_name, alpn));
         for index in 0..config.resumption.tickets {
             let nonce = [index];
             let psk = psks.psk(&nonce)?;
