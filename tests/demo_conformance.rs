@@ -8,7 +8,8 @@
 //! through the demo: the TLS 1.2 certificate choice by the client's curves
 //! (RFC 8422 §5.1, §5.3) and early data skipped (RFC 8446 §4.2.10). Also
 //! the demo's deferred decisions (certificate selection, a remote key)
-//! against openssl and Node, and session resumption (in `resumption`).
+//! against openssl and Node, session resumption (in `resumption`), and
+//! Go's crypto/tls client (in `go`).
 
 #[path = "../examples/demo_ocsp/mod.rs"]
 mod demo_ocsp;
@@ -22,6 +23,8 @@ mod browser;
 #[path = "demo_conformance/client_auth.rs"]
 mod client_auth;
 mod common;
+#[path = "demo_conformance/go.rs"]
+mod go;
 #[path = "demo_conformance/resumption.rs"]
 mod resumption;
 

@@ -197,3 +197,56 @@ pub fn node_ocsp_client(
         .collect();
     NodeReport { output, lines }
 }
+
+/// What tests/data/interop/go_client.go printed: `index.key=value` lines,
+/// one group per connection.
+#[derive(Debug)]
+pub struct GoReport {
+    pub output: Output,
+}
+
+impl GoReport {
+    /// The value the client printed for `key` of connection `index`;
+    /// fails the test if it printed none.
+    pub fn get(&self, index: usize, key: &str) -> &str {
+        let prefix = format!("{index}.{key}=");
+        self.output
+            .stdout
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in the output of\n{}", self.output))
+    }
+}
+
+/// Runs tests/data/interop/go_client.go (Go's crypto/tls client), built
+/// once per test binary, against `addr` trusting `ca`, with `args` after
+/// those (`-version 1.3`, `-connections 2`, `-cert`/`-key`, `-alpn`).
+pub fn go_client(addr: &str, ca: &str, args: &[&str]) -> GoReport {
+    let program = built_go_client();
+    let mut all = vec!["-addr", addr, "-ca", ca, "-name", "localhost"];
+    all.extend_from_slice(args);
+    GoReport {
+        output: peers::run_program(&program, "go_client", &all, b""),
+    }
+}
+
+/// Builds the Go client into this test binary's scratch directory the
+/// first time a test asks for it. The source uses only the standard
+/// library, so the build needs no network and no module file.
+fn built_go_client() -> PathBuf {
+    static BUILT: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let source = concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/data/interop/go_client.go"
+            );
+            let out = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+                .join(format!("go_client-{}", std::process::id()));
+            let out_arg = out.to_str().expect("a UTF-8 path");
+            let build = peers::run(peers::GO, &["build", "-o", out_arg, source], b"");
+            assert!(build.success(), "building the Go client failed:\n{build}");
+            out
+        })
+        .clone()
+}

@@ -1,4 +1,4 @@
-//! Real TLS clients (OpenSSL, GnuTLS, curl, Node.js) run as child
+//! Real TLS clients (OpenSSL, GnuTLS, curl, Node.js, Go) run as child
 //! processes: finding them, running them under a deadline, and reading what
 //! they print. Nothing here knows a TLS version; the caller passes the
 //! version flags.
@@ -69,6 +69,11 @@ pub const CERTUTIL: Peer = Peer {
 pub const REDIS_SERVER: Peer = Peer {
     program: "redis-server",
     debian_package: "redis-server",
+};
+/// `go`, which builds tests/data/interop/go_client.go (crypto/tls).
+pub const GO: Peer = Peer {
+    program: "go",
+    debian_package: "golang-go",
 };
 /// `chromium`, run headless.
 pub const CHROMIUM: Peer = Peer {
@@ -237,12 +242,28 @@ pub fn spawn(peer: Peer, args: &[&str], stdin: &[u8]) -> Running {
 
 /// The same, with `dir` as the working directory.
 pub fn spawn_in(peer: Peer, args: &[&str], stdin: &[u8], dir: Option<&Path>) -> Running {
-    let program = require(peer);
-    let command = std::iter::once(peer.program)
+    spawn_program(&require(peer), peer.program, args, stdin, dir)
+}
+
+/// Runs the program at `program` (one the tests built, such as the Go
+/// client), shown as `name`, with `args` and `stdin` to completion, under
+/// [`PEER_TIMEOUT`].
+pub fn run_program(program: &Path, name: &str, args: &[&str], stdin: &[u8]) -> Output {
+    spawn_program(program, name, args, stdin, None).wait(PEER_TIMEOUT)
+}
+
+fn spawn_program(
+    program: &Path,
+    name: &str,
+    args: &[&str],
+    stdin: &[u8],
+    dir: Option<&Path>,
+) -> Running {
+    let command = std::iter::once(name)
         .chain(args.iter().copied())
         .collect::<Vec<_>>()
         .join(" ");
-    let mut cmd = Command::new(&program);
+    let mut cmd = Command::new(program);
     cmd.args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -8,11 +8,11 @@
 use super::common::peers::{self, skip_unless_installed, CURL, GNUTLS_CLI, NODE, OPENSSL};
 use super::Demo;
 
-fn path(dir: &str, name: &str) -> String {
+pub(super) fn path(dir: &str, name: &str) -> String {
     format!("{}/tests/data/{dir}/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-fn demo(optional: bool) -> Demo {
+pub(super) fn demo(optional: bool) -> Demo {
     let (cert, key, ca) = (
         path("pki", "leaf-ecdsa.crt"),
         path("pki", "leaf-ecdsa.key"),

@@ -9,7 +9,7 @@ use super::{as_strs, Demo};
 
 /// A fresh test PKI, and a good OCSP response for its ECDSA leaf written
 /// beside it.
-fn pki_and_staple() -> (OpensslPki, PathBuf) {
+pub(super) fn pki_and_staple() -> (OpensslPki, PathBuf) {
     let pki = OpensslPki::new();
     let staple = pki.dir().join("staple.der");
     std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
@@ -18,7 +18,7 @@ fn pki_and_staple() -> (OpensslPki, PathBuf) {
 
 /// The demo's arguments for `pki`'s ECDSA chain, stapling `staple`, with
 /// the ticket keys in `keys`.
-fn demo_args(pki: &OpensslPki, staple: &Path, keys: &Path) -> Vec<String> {
+pub(super) fn demo_args(pki: &OpensslPki, staple: &Path, keys: &Path) -> Vec<String> {
     let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
     vec![
         "--cert".to_string(),
