@@ -2,7 +2,7 @@
 // (tests/demo_conformance/go.rs). Standard library only, so that it builds
 // offline with Debian's golang-go (Go 1.19 on bookworm).
 //
-//	go_client -addr HOST:PORT -ca CA_PEM -name SERVERNAME -version 1.3|1.2
+//	go_client -addr HOST:PORT -ca CA_PEM -name SERVERNAME -version 1.3|1.2|default
 //	          [-connections N] [-cert CERT_PEM -key KEY_PEM] [-alpn PROTO]
 //
 // Makes N connections one after another, sharing one session cache, so
@@ -46,7 +46,7 @@ func main() {
 	addr := flag.String("addr", "", "HOST:PORT")
 	caPath := flag.String("ca", "", "the CA certificate, PEM")
 	name := flag.String("name", "localhost", "the server name to send and verify")
-	version := flag.String("version", "1.3", "1.3 or 1.2")
+	version := flag.String("version", "1.3", "1.3, 1.2, or default (Go's own range)")
 	connections := flag.Int("connections", 1, "connections, one after another")
 	certPath := flag.String("cert", "", "a client certificate chain, PEM")
 	keyPath := flag.String("key", "", "its private key, PEM")
@@ -73,21 +73,20 @@ func configure(caPath, name, version, certPath, keyPath, alpn string) (*tls.Conf
 	if !roots.AppendCertsFromPEM(pem) {
 		return nil, fmt.Errorf("no certificate in %s", caPath)
 	}
-	var v uint16
-	switch version {
-	case "1.3":
-		v = tls.VersionTLS13
-	case "1.2":
-		v = tls.VersionTLS12
-	default:
-		return nil, fmt.Errorf("unknown version %q", version)
-	}
 	config := &tls.Config{
 		RootCAs:            roots,
 		ServerName:         name,
-		MinVersion:         v,
-		MaxVersion:         v,
 		ClientSessionCache: tls.NewLRUClientSessionCache(8),
+	}
+	switch version {
+	case "1.3":
+		config.MinVersion, config.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
+	case "1.2":
+		config.MinVersion, config.MaxVersion = tls.VersionTLS12, tls.VersionTLS12
+	case "default":
+		// Go's own range (TLS 1.2 to 1.3 in Go 1.19).
+	default:
+		return nil, fmt.Errorf("unknown version %q", version)
 	}
 	if certPath != "" {
 		pair, err := tls.LoadX509KeyPair(certPath, keyPath)
