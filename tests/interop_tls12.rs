@@ -1,7 +1,7 @@
 //! stapler's TLS 1.2 server over loopback against real clients limited to
-//! TLS 1.2: OpenSSL's `s_client`, Node.js, curl and `gnutls-cli`. The
-//! staple travels in a CertificateStatus message here, announced by an
-//! empty status_request in ServerHello (RFC 6066 §8).
+//! TLS 1.2: OpenSSL's `s_client`, Node.js, Go's crypto/tls, curl and
+//! `gnutls-cli`. The staple travels in a CertificateStatus message here,
+//! announced by an empty status_request in ServerHello (RFC 6066 §8).
 //!
 //! Each test asserts on what the client itself prints or reports, and on
 //! what the server recorded (tests/common/loopback.rs). The scenarios both
@@ -36,6 +36,7 @@ const TLS12: Version = Version {
     gnutls_name: "TLS1.2",
     gnutls_stapled_options:
         "- Options: extended master secret, safe renegotiation, OCSP status request,",
+    go_version: "1.2",
     received,
 };
 

@@ -1,6 +1,7 @@
 //! stapler's TLS 1.3 server over loopback against real clients: OpenSSL's
-//! `s_client`, Node.js, curl and `gnutls-cli`, plus the rustls client over
-//! TCP for the per-connection pause and for many handshakes in a row.
+//! `s_client`, Node.js, Go's crypto/tls, curl and `gnutls-cli`, plus the
+//! rustls client over TCP for the per-connection pause and for many
+//! handshakes in a row.
 //!
 //! Each test asserts on what the client itself prints or reports, and on
 //! what the server recorded (tests/common/loopback.rs). The scenarios both
@@ -40,6 +41,7 @@ const TLS13: Version = Version {
     gnutls_priority: "NORMAL:-VERS-ALL:+VERS-TLS1.3",
     gnutls_name: "TLS1.3",
     gnutls_stapled_options: "- Options: OCSP status request,",
+    go_version: "1.3",
     received: LeafEntry::received,
 };
 

@@ -11,10 +11,10 @@ use stapler::codec::AlertDescription;
 use stapler::server::ProtocolVersion;
 use stapler::{CloseReason, Error, HandshakeSummary, OcspOutcome};
 
-use super::clients::{self, NodeReport};
+use super::clients::{self, GoReport, NodeReport};
 use super::loopback::{AppMode, ConnectionRecord, LoopbackServer, OcspPolicy};
 use super::openssl_pki::{CertStatus, OpensslPki};
-use super::peers::{self, Output, Peer, SeenMessage, CURL, GNUTLS_CLI, NODE, OPENSSL};
+use super::peers::{self, Output, Peer, SeenMessage, CURL, GNUTLS_CLI, GO, NODE, OPENSSL};
 
 /// One TLS version as each real client is told to use it alone, and as
 /// each reports it.
@@ -38,6 +38,8 @@ pub struct Version {
     pub gnutls_name: &'static str,
     /// gnutls-cli's options line after a checked staple.
     pub gnutls_stapled_options: &'static str,
+    /// The Go client's `-version` (`1.3`).
+    pub go_version: &'static str,
     /// What s_client received, read from its `-msg` dump by this version's
     /// wire format (with the test's own parser, not stapler's codec).
     pub received: fn(&[SeenMessage]) -> Received,
@@ -160,6 +162,14 @@ impl Interop {
 
     fn gnutls_priority(&self, suffix: &str) -> String {
         format!("{}{suffix}", self.version.gnutls_priority)
+    }
+
+    /// [`clients::go_client`] limited to the version, plus `extra`.
+    pub fn go(&self, extra: &[&str]) -> GoReport {
+        let addr = format!("127.0.0.1:{}", self.server.port());
+        let mut args = vec!["-version", self.version.go_version];
+        args.extend_from_slice(extra);
+        clients::go_client(&addr, self.pki.ca_arg(), &args)
     }
 
     /// [`clients::node_ocsp_client`] limited to the version.
@@ -428,6 +438,66 @@ pub fn node_ocsp_response_event_without_a_staple(v: Version) {
     assert_eq!(it.summary().ocsp, OcspOutcome::NoResponse);
 }
 
+/// Go's crypto/tls client (which always asks for a staple) gets the
+/// response the application answered the OcspRequest with, byte for byte,
+/// and verifies the chain.
+pub fn go_receives_the_staple_the_event_answered(v: Version) {
+    let Some((it, response)) = Interop::stapling(v, &[GO], CertStatus::Good) else {
+        return;
+    };
+
+    let go = it.go(&[]);
+
+    go.output.assert_success();
+    assert_eq!(go.get(0, "version"), v.name);
+    assert_eq!(go.get(0, "ocsp"), peers::hex(&response));
+    assert_eq!(go.get(0, "verified"), "1");
+    assert_eq!(go.get(0, "status_line"), "HTTP/1.1 200 OK");
+    assert_eq!(go.get(0, "end"), "ok");
+    assert!(it.server.single_connection().ocsp_requested());
+    assert_eq!(it.summary().ocsp, OcspOutcome::Stapled(response.len()));
+}
+
+/// Answered with no_response(), the handshake goes on and Go sees no
+/// staple.
+pub fn go_gets_no_staple_when_the_event_has_none(v: Version) {
+    let Some(it) = Interop::answering(v, &[GO], OcspPolicy::NoResponse) else {
+        return;
+    };
+
+    let go = it.go(&[]);
+
+    go.output.assert_success();
+    assert_eq!(go.get(0, "version"), v.name);
+    assert_eq!(go.get(0, "ocsp"), "none");
+    assert_eq!(go.get(0, "status_line"), "HTTP/1.1 200 OK");
+    assert!(it.server.single_connection().ocsp_requested());
+    assert_eq!(it.summary().ocsp, OcspOutcome::NoResponse);
+}
+
+/// Answered with abort() (Node's `callback(err)`), Go's handshake fails on
+/// the server's internal_error alert.
+pub fn go_reports_internal_error_on_abort(v: Version) {
+    let reason = "the responder is down (test)";
+    let Some(it) = Interop::answering(v, &[GO], OcspPolicy::Abort(reason.into())) else {
+        return;
+    };
+
+    let go = it.go(&[]);
+
+    go.output.assert_failure();
+    assert_eq!(go.get(0, "error"), "remote error: tls: internal error");
+    let record = it.server.single_connection();
+    assert!(record.ocsp_requested());
+    assert_eq!(
+        record.closed,
+        Some(CloseReason::Error {
+            error: Error::OcspAborted(reason.into()),
+            alert: Some(AlertDescription::InternalError),
+        })
+    );
+}
+
 /// `curl --cert-status` takes a good staple and gets the page.
 pub fn curl_cert_status_accepts_a_good_staple(v: Version) {
     let Some((it, response)) = Interop::stapling(v, &[CURL], CertStatus::Good) else {
@@ -542,6 +612,9 @@ macro_rules! version_independent_tests {
             openssl_s_client_gets_internal_error_on_abort,
             node_ocsp_response_event_carries_the_staple,
             node_ocsp_response_event_without_a_staple,
+            go_receives_the_staple_the_event_answered,
+            go_gets_no_staple_when_the_event_has_none,
+            go_reports_internal_error_on_abort,
             curl_cert_status_accepts_a_good_staple,
             curl_cert_status_fails_without_a_staple,
             curl_cert_status_rejects_a_revoked_staple,
