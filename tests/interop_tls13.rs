@@ -27,7 +27,7 @@ use common::rustls_pair::{client_config, RecordingVerifier};
 use stapler::codec::AlertDescription;
 use stapler::ocsp::MAX_STAPLE_LEN_TLS13;
 use stapler::server::ProtocolVersion;
-use stapler::{CloseReason, OcspOutcome};
+use stapler::{CloseReason, NamedGroup, OcspOutcome};
 
 /// TLS 1.3 as each client is limited to it and reports it; the staple is
 /// in the leaf's CertificateEntry.
@@ -194,6 +194,62 @@ fn a_delayed_answer_pauses_only_its_own_connection() {
         slow.summary.expect("completed").ocsp,
         OcspOutcome::Stapled(response.len())
     );
+}
+
+/// A server that takes P-256 alone, and clients that send an x25519 share
+/// (Go, which sends nothing else; s_client told to put X25519 first): a
+/// HelloRetryRequest asks for P-256 (RFC 8446 §4.1.4), each client sends
+/// its second ClientHello, and the staple arrives after the retry.
+#[test]
+fn real_clients_complete_a_hello_retry_and_get_the_staple() {
+    if interop::skip(&[peers::GO]) {
+        return;
+    }
+    let pki = OpensslPki::new();
+    let response = pki.ocsp_response(&pki.ecdsa, CertStatus::Good);
+    let config = pki
+        .config_builder(&pki.ecdsa)
+        .and_then(|b| b.key_exchange_groups(&[NamedGroup::Secp256r1]))
+        .and_then(|b| b.ocsp_events(true).build())
+        .expect("a P-256-only config");
+    let server = LoopbackServer::with_policy(
+        Arc::new(config),
+        AppMode::Http,
+        OcspPolicy::Respond(response.clone()),
+    );
+    let it = Interop::new(TLS13, pki, server);
+
+    let go = it.go(&[]);
+    go.output.assert_success();
+    assert_eq!(go.get(0, "version"), "TLSv1.3");
+    assert_eq!(go.get(0, "ocsp"), peers::hex(&response));
+    assert_eq!(go.get(0, "status_line"), "HTTP/1.1 200 OK");
+    let summary = it
+        .server
+        .wait_finished(1)
+        .remove(0)
+        .summary
+        .expect("completed");
+    assert!(summary.hello_retry);
+    assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
+    assert_eq!(summary.ocsp, OcspOutcome::Stapled(response.len()));
+
+    let out = it.s_client(&["-status", "-groups", "X25519:P-256"]);
+    out.assert_success();
+    out.assert_contains("Server Temp Key: ECDH, prime256v1, 256 bits");
+    assert_eq!(
+        it.received(&out).staple.as_deref(),
+        Some(&response[..]),
+        "s_client's staple"
+    );
+    let summary = it
+        .server
+        .wait_finished(2)
+        .remove(1)
+        .summary
+        .expect("completed");
+    assert!(summary.hello_retry);
+    assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
 }
 
 #[test]
