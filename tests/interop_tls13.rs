@@ -252,6 +252,33 @@ fn real_clients_complete_a_hello_retry_and_get_the_staple() {
     assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
 }
 
+/// `openssl s_client`'s `K` command: a KeyUpdate with update_requested
+/// (RFC 8446 §4.6.3). The server switches to the client's next key, answers
+/// with a KeyUpdate of its own, and the page that follows arrives under the
+/// server's new key. s_client reads commands only while its input is open,
+/// so the shell holds it open between the command, the request and the
+/// answer.
+#[test]
+fn openssl_s_client_key_update_is_answered() {
+    let Some(it) = Interop::answering(TLS13, &[], OcspPolicy::NoResponse) else {
+        return;
+    };
+    let script = format!(
+        "(printf 'K\\n'; sleep 0.5; printf 'GET / HTTP/1.0\\r\\n\\r\\n'; sleep 1) | \
+         openssl s_client -connect {} -servername localhost -CAfile {} \
+         -verify_return_error -tls1_3 -msg",
+        it.server.addr(),
+        it.pki.ca_arg()
+    );
+    let out = peers::run_program(std::path::Path::new("/bin/sh"), "sh", &["-c", &script], b"");
+    out.assert_success();
+    out.assert_contains(">>> TLS 1.3, Handshake [length 0005], KeyUpdate");
+    out.assert_contains("<<< TLS 1.3, Handshake [length 0005], KeyUpdate");
+    out.assert_contains("HTTP/1.1 200 OK");
+    let record = it.server.wait_finished(1).remove(0);
+    assert!(record.summary.is_some(), "{record:#?}");
+}
+
 #[test]
 fn echo_and_close_notify_with_rustls_over_tcp() {
     if interop::skip(&[]) {
