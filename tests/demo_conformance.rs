@@ -40,6 +40,7 @@ use common::peers::{self, skip_unless_installed, Output, OPENSSL};
 use demo_ocsp::{escape, MAX_SHOWN};
 use demo_server::http::{read_head, Head, MAX_REQUEST_HEAD};
 use demo_server::{Command, LogSink, OcspArg, Shared};
+use stapler::NamedGroup;
 
 /// The committed test PKI (tests/data/pki/README.md).
 fn pki_file(name: &str) -> String {
@@ -435,6 +436,27 @@ fn cert_key_and_ocsp_must_pair_up() {
     assert_eq!(options.ocsp, [OcspArg::File("a.der".into()), OcspArg::None]);
     assert!(parse(&with(&["--ocsp", "abort"])).is_ok());
     assert!(parse(&two).is_ok());
+}
+
+/// `--groups` takes the groups stapler can exchange keys in, named as the
+/// IANA registry spells them in any case, in the order given.
+#[test]
+fn groups_are_named_and_ordered() {
+    let parse =
+        |list: &str| demo_server::parse_args(["--groups", list].iter().map(|a| a.to_string()));
+    let Ok(Command::Run(options)) = parse("secp256r1,X25519mlkem768") else {
+        panic!("two known groups were refused");
+    };
+    assert_eq!(
+        options.groups,
+        Some(vec![NamedGroup::Secp256r1, NamedGroup::X25519Mlkem768])
+    );
+    for bad in ["x448", "", "x25519,,secp256r1"] {
+        match parse(bad) {
+            Err(e) => assert!(e.contains("--groups: unknown group"), "{bad:?}: {e}"),
+            Ok(command) => panic!("{bad:?} was accepted: {command:?}"),
+        }
+    }
 }
 
 /// TLS 1.2's ECDHE_ECDSA suites may only be used with an ECDSA certificate

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use stapler::ocsp::CachePolicy;
+use stapler::NamedGroup;
 
 /// `--help`.
 pub const USAGE: &str = "\
@@ -60,6 +61,12 @@ usage: server [options]
                        staple of it (reported); the log line says
                        client=<name> and client_staple=good|revoked|absent|..
   --client-auth MODE   with --client-ca: required (the default) or optional
+  --groups LIST        the key exchange groups in preference order,
+                       comma-separated, from X25519MLKEM768,
+                       SecP256r1MLKEM768, SecP384r1MLKEM1024, x25519,
+                       secp256r1 and secp384r1 (default: all, in that
+                       order); a client without a share for any of them
+                       gets a HelloRetryRequest
   --psk-ke             resume TLS 1.3 with psk_ke when the client offers
                        it: no key exchange, and no forward secrecy for
                        resumed sessions
@@ -116,6 +123,8 @@ pub struct Options {
     pub ticket_keys: Option<PathBuf>,
     /// `--psk-ke`.
     pub psk_ke: bool,
+    /// `--groups`: the key exchange groups in preference order, if given.
+    pub groups: Option<Vec<NamedGroup>>,
     /// `--client-ca`: the roots client certificates must chain to.
     pub client_ca: Option<PathBuf>,
     /// `--client-auth optional`.
@@ -152,6 +161,31 @@ impl Options {
     }
 }
 
+/// The groups `--groups` may name: those stapler can exchange keys in.
+const GROUPS: [NamedGroup; 6] = [
+    NamedGroup::X25519Mlkem768,
+    NamedGroup::SecP256r1Mlkem768,
+    NamedGroup::SecP384r1Mlkem1024,
+    NamedGroup::X25519,
+    NamedGroup::Secp256r1,
+    NamedGroup::Secp384r1,
+];
+
+/// `--groups`' list: names as the IANA registry spells them, in any case.
+fn parse_groups(list: &str) -> Result<Vec<NamedGroup>, String> {
+    list.split(',')
+        .map(|name| {
+            GROUPS
+                .into_iter()
+                .find(|g| {
+                    g.name()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(name.trim()))
+                })
+                .ok_or_else(|| format!("--groups: unknown group {name:?}"))
+        })
+        .collect()
+}
+
 /// What the command line asks for.
 // Made once per run; boxing the options would only add noise.
 #[allow(clippy::large_enum_variant)]
@@ -180,6 +214,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
     let mut tickets = None;
     let mut ticket_keys = None;
     let mut psk_ke = false;
+    let mut groups = None;
     let mut client_ca = None;
     let mut client_auth_optional = None;
     let mut ocsp_url = None;
@@ -244,6 +279,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
             }
             "--ticket-keys" => ticket_keys = Some(value()?.into()),
             "--psk-ke" => psk_ke = true,
+            "--groups" => groups = Some(parse_groups(&value()?)?),
             "--client-ca" => client_ca = Some(value()?.into()),
             "--client-auth" => {
                 client_auth_optional = Some(match value()?.as_str() {
@@ -333,6 +369,7 @@ pub fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, Str
         tickets,
         ticket_keys,
         psk_ke,
+        groups,
         client_auth_optional: client_auth_optional.unwrap_or(false),
         client_ca,
         ocsp_url,

@@ -201,6 +201,12 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
         None => builder,
     }
     .psk_ke(options.psk_ke);
+    let builder = match &options.groups {
+        Some(groups) => builder
+            .key_exchange_groups(groups)
+            .map_err(|e| format!("--groups: {e}"))?,
+        None => builder,
+    };
     let builder = match &options.client_ca {
         Some(path) => {
             let mode = if options.client_auth_optional {

@@ -216,6 +216,17 @@ impl GoReport {
             .find_map(|line| line.strip_prefix(&prefix))
             .unwrap_or_else(|| panic!("no {prefix} in the output of\n{}", self.output))
     }
+
+    /// Fails the test unless connection `index` printed `key=value`
+    /// among its lines of that key (the `page` lines, say).
+    pub fn assert_line(&self, index: usize, key: &str, value: &str) {
+        let line = format!("{index}.{key}={value}");
+        assert!(
+            self.output.stdout.lines().any(|l| l == line),
+            "no {line:?} in the output of\n{}",
+            self.output
+        );
+    }
 }
 
 /// Runs tests/data/interop/go_client.go (Go's crypto/tls client), built

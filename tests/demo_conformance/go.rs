@@ -1,9 +1,10 @@
 //! Go's crypto/tls client (tests/data/interop/go_client.go, built with
 //! Debian's golang-go) against the demo, in TLS 1.3 and TLS 1.2: it
 //! verifies the chain, receives the staple, negotiates ALPN, resumes the
-//! next connection from its ticket, and presents ECDSA, RSA and Ed25519
-//! client certificates; without one it reports the alert the version
-//! calls for.
+//! next connection from its ticket (through a HelloRetryRequest too, where
+//! Debian's Go computes a wrong PSK binder and the demo must refuse it),
+//! and presents ECDSA, RSA and Ed25519 client certificates; without one it
+//! reports the alert the version calls for.
 
 use super::client_auth::{demo as client_auth_demo, path};
 use super::common::clients::go_client;
@@ -89,6 +90,91 @@ fn go_gets_the_staple_and_resumes() {
             "{resumed}"
         );
     }
+}
+
+/// A demo that takes secp256r1 alone (`--groups secp256r1`) and Go, which
+/// sends an x25519 share only: each hello gets a HelloRetryRequest (RFC
+/// 8446 §4.1.4), and the second connection offers its ticket in both
+/// hellos, the binder of the second made over the retry's transcript
+/// (§4.2.11.2).
+///
+/// Go 1.19.6 to 1.19.8 and 1.20.1 to 1.20.3 compute that binder wrongly
+/// (golang/go#59424; Debian 12 ships 1.19.8). A server must then abort
+/// (§4.2.11: "If this value is not present or does not validate, the
+/// server MUST abort the handshake"), with decrypt_error (§6.2), as
+/// OpenSSL's s_server also refuses it. Any other Go resumes. The same
+/// resumption through a retry with a client that gets the binder right
+/// (openssl s_client) is in `resumption`.
+#[test]
+fn go_resumes_through_a_hello_retry_unless_its_binder_is_wrong() {
+    if skip_unless_installed(&[GO]) {
+        return;
+    }
+    let (pki, staple) = pki_and_staple();
+    let keys = pki.dir().join("ticket-keys");
+    let mut args = demo_args(&pki, &staple, &keys);
+    args.extend(["--groups".to_owned(), "secp256r1".to_owned()]);
+    let demo = Demo::start(&as_strs(&args));
+
+    let go = go_client(
+        &demo.addr.to_string(),
+        pki.ca_arg(),
+        &["-version", "1.3", "-connections", "2"],
+    );
+    assert_eq!(go.get(0, "version"), "TLSv1.3");
+    assert_eq!(go.get(0, "resumed"), "false");
+    assert_eq!(go.get(0, "status_line"), "HTTP/1.1 200 OK");
+    go.assert_line(0, "page", "hello retry:      yes");
+    let full = demo.line_with("TLS 1.3 TLS_AES_128_GCM_SHA256 secp256r1 ecdsa_secp256r1_sha256 ");
+    assert!(full.contains(" resumed=no "), "{full}");
+
+    let version = peers::run(GO, &["version"], b"");
+    if go_binder_after_retry_is_wrong(&version.stdout) {
+        go.output.assert_failure();
+        assert_eq!(
+            go.get(1, "error"),
+            "remote error: tls: error decrypting message"
+        );
+        demo.line_with("error: invalid message from peer: a PSK binder does not match (sent alert decrypt_error)");
+    } else {
+        go.output.assert_success();
+        assert_eq!(go.get(1, "resumed"), "true");
+        go.assert_line(1, "page", "hello retry:      yes");
+        let resumed = demo.line_with("TLS 1.3 TLS_AES_128_GCM_SHA256 secp256r1 resumed ");
+        assert!(resumed.contains(" resumed=yes "), "{resumed}");
+    }
+}
+
+/// Whether `go version` printed a release whose client gets the PSK binder
+/// after a HelloRetryRequest wrong (golang/go#59424): 1.19.6 to 1.19.8,
+/// 1.20.1 to 1.20.3.
+fn go_binder_after_retry_is_wrong(go_version: &str) -> bool {
+    let release = go_version
+        .split_whitespace()
+        .find_map(|word| word.strip_prefix("go1."))
+        .unwrap_or_else(|| panic!("no Go release in {go_version:?}"));
+    let mut parts = release.split('.').map(|n| n.parse::<u32>().unwrap_or(0));
+    let (minor, patch) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    matches!((minor, patch), (19, 6..=8) | (20, 1..=3))
+}
+
+#[test]
+fn go_releases_with_the_binder_bug_are_known() {
+    assert!(go_binder_after_retry_is_wrong(
+        "go version go1.19.8 linux/amd64"
+    ));
+    assert!(go_binder_after_retry_is_wrong(
+        "go version go1.20.1 linux/arm64"
+    ));
+    assert!(!go_binder_after_retry_is_wrong(
+        "go version go1.19.5 linux/amd64"
+    ));
+    assert!(!go_binder_after_retry_is_wrong(
+        "go version go1.20.4 linux/amd64"
+    ));
+    assert!(!go_binder_after_retry_is_wrong(
+        "go version go1.24.2 linux/amd64"
+    ));
 }
 
 /// Go presents an ECDSA client certificate in TLS 1.3, an RSA one in

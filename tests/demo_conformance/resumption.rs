@@ -248,3 +248,51 @@ fn psk_ke_resumes_without_a_key_exchange_only_when_allowed() {
         );
     }
 }
+
+/// Resumption through a HelloRetryRequest: a demo that takes secp256r1
+/// alone (`--groups secp256r1`), and s_client sending an x25519 share
+/// (`-groups X25519:P-256`). Both connections are retried; the second
+/// offers its ticket in both hellos, and the binder of the second hello,
+/// made over message_hash(ClientHello1), the HelloRetryRequest and the
+/// truncated second hello (RFC 8446 §4.2.11.2, §4.4.1), verifies: the
+/// session is reused.
+#[test]
+fn openssl_resumes_through_a_hello_retry() {
+    if skip_unless_installed(&[OPENSSL]) {
+        return;
+    }
+    let (pki, staple) = pki_and_staple();
+    let keys = pki.dir().join("ticket-keys-retry");
+    let mut args = demo_args(&pki, &staple, &keys);
+    args.extend(["--groups".to_owned(), "secp256r1".to_owned()]);
+    let demo = Demo::start(&as_strs(&args));
+    let session = pki.dir().join("session-retry.pem");
+    let session = session.to_str().unwrap();
+    let client = |sess: &str| {
+        let out = demo.s_client(
+            &[
+                "-tls1_3",
+                "-groups",
+                "X25519:P-256",
+                "-servername",
+                "localhost",
+                "-CAfile",
+                pki.ca_arg(),
+                sess,
+                session,
+            ],
+            b"GET / HTTP/1.0\r\n\r\n",
+        );
+        out.assert_success();
+        out.assert_contains("hello retry:      yes");
+        out.assert_contains("Server Temp Key: ECDH, prime256v1, 256 bits");
+        out
+    };
+    client("-sess_out").assert_contains("New, TLSv1.3");
+    client("-sess_in").assert_contains("Reused, TLSv1.3");
+    let line = demo.line_with(" resumed=yes ");
+    assert!(
+        line.contains("TLS 1.3 TLS_AES_128_GCM_SHA256 secp256r1 resumed "),
+        "{line}"
+    );
+}

@@ -20,6 +20,7 @@
 //	verified     how many chains Go verified against CA_PEM
 //	alpn         the negotiated protocol, or none
 //	status_line  the first line of the HTTP response
+//	page         a line of the response's body (one key per line)
 //	end          ok once the server ended the stream
 //	error        what failed, if something did (exit status 1)
 package main
@@ -138,8 +139,22 @@ func connect(index int, addr string, config *tls.Config) error {
 		return err
 	}
 	report("status_line", strings.TrimRight(line, "\r\n"))
-	if _, err := io.Copy(io.Discard, reader); err != nil {
-		return err
+	// The head's other lines are skipped; each line of the body is
+	// reported as it came.
+	body := false
+	for {
+		line, err := reader.ReadString('\n')
+		line = strings.TrimRight(line, "\r\n")
+		if body && line != "" {
+			report("page", line)
+		}
+		body = body || line == ""
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
 	}
 	report("end", "ok")
 	return nil
