@@ -244,6 +244,7 @@ pub mod server;
 pub mod tickets;
 
 pub use crypto::key_exchange::NamedGroup;
+pub use crypto::key_share::SUPPORTED_GROUPS;
 pub use crypto::signing::SignatureScheme;
 pub use crypto::suites::CipherSuite;
 pub use error::{

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use stapler::ocsp::CachePolicy;
-use stapler::NamedGroup;
+use stapler::{NamedGroup, SUPPORTED_GROUPS};
 
 /// `--help`.
 pub const USAGE: &str = "\
@@ -161,21 +161,12 @@ impl Options {
     }
 }
 
-/// The groups `--groups` may name: those stapler can exchange keys in.
-const GROUPS: [NamedGroup; 6] = [
-    NamedGroup::X25519Mlkem768,
-    NamedGroup::SecP256r1Mlkem768,
-    NamedGroup::SecP384r1Mlkem1024,
-    NamedGroup::X25519,
-    NamedGroup::Secp256r1,
-    NamedGroup::Secp384r1,
-];
-
-/// `--groups`' list: names as the IANA registry spells them, in any case.
+/// `--groups`' list: names of [`SUPPORTED_GROUPS`] as the IANA registry
+/// spells them, in any case.
 fn parse_groups(list: &str) -> Result<Vec<NamedGroup>, String> {
     list.split(',')
         .map(|name| {
-            GROUPS
+            SUPPORTED_GROUPS
                 .into_iter()
                 .find(|g| {
                     g.name()

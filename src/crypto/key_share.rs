@@ -13,8 +13,19 @@ use crate::error::Error;
 /// The groups this server can complete a key exchange in, in its default
 /// order of preference: the hybrids first, so that a client that sent a
 /// hybrid share gets a post-quantum exchange (draft-ietf-tls-ecdhe-mlkem),
-/// then the classical curves.
-pub(crate) static SUPPORTED_GROUPS: [NamedGroup; 6] = [
+/// then the classical curves. These are the groups
+/// [`ServerConfigBuilder::key_exchange_groups`](crate::ServerConfigBuilder::key_exchange_groups)
+/// takes.
+///
+/// ```
+/// use stapler::{NamedGroup, SUPPORTED_GROUPS};
+///
+/// // A group by its IANA name, for a command line or a config file.
+/// let by_name = |name: &str| SUPPORTED_GROUPS.into_iter().find(|g| g.name() == Some(name));
+/// assert_eq!(by_name("secp256r1"), Some(NamedGroup::Secp256r1));
+/// assert_eq!(by_name("x448"), None); // named, but no key exchange here
+/// ```
+pub static SUPPORTED_GROUPS: [NamedGroup; 6] = [
     NamedGroup::X25519Mlkem768,
     NamedGroup::SecP256r1Mlkem768,
     NamedGroup::SecP384r1Mlkem1024,
