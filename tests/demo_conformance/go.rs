@@ -9,8 +9,7 @@
 use super::client_auth::{demo as client_auth_demo, path};
 use super::common::clients::go_client;
 use super::common::peers::{self, skip_unless_installed, GO};
-use super::resumption::{demo_args, pki_and_staple};
-use super::{as_strs, Demo};
+use super::resumption::ticketed_demo;
 
 /// A version as the demo's log and the Go client name it.
 struct GoVersion {
@@ -48,9 +47,7 @@ fn go_gets_the_staple_and_resumes() {
     if skip_unless_installed(&[GO]) {
         return;
     }
-    let (pki, staple) = pki_and_staple();
-    let keys = pki.dir().join("ticket-keys");
-    let demo = Demo::start(&as_strs(&demo_args(&pki, &staple, &keys)));
+    let (pki, staple, demo) = ticketed_demo(&[]);
     let staple = peers::hex(&std::fs::read(&staple).expect("the staple file"));
     let addr = demo.addr.to_string();
 
@@ -110,11 +107,7 @@ fn go_resumes_through_a_hello_retry_unless_its_binder_is_wrong() {
     if skip_unless_installed(&[GO]) {
         return;
     }
-    let (pki, staple) = pki_and_staple();
-    let keys = pki.dir().join("ticket-keys");
-    let mut args = demo_args(&pki, &staple, &keys);
-    args.extend(["--groups".to_owned(), "secp256r1".to_owned()]);
-    let demo = Demo::start(&as_strs(&args));
+    let (pki, _, demo) = ticketed_demo(&["--groups", "secp256r1"]);
 
     let go = go_client(
         &demo.addr.to_string(),

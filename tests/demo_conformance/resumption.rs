@@ -4,12 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use super::common::openssl_pki::{CertStatus, OpensslPki};
-use super::common::peers::{self, skip_unless_installed, OPENSSL};
+use super::common::peers::{self, skip_unless_installed, Output, OPENSSL};
 use super::{as_strs, Demo};
 
 /// A fresh test PKI, and a good OCSP response for its ECDSA leaf written
 /// beside it.
-pub(super) fn pki_and_staple() -> (OpensslPki, PathBuf) {
+fn pki_and_staple() -> (OpensslPki, PathBuf) {
     let pki = OpensslPki::new();
     let staple = pki.dir().join("staple.der");
     std::fs::write(&staple, pki.ocsp_response(&pki.ecdsa, CertStatus::Good)).unwrap();
@@ -18,7 +18,7 @@ pub(super) fn pki_and_staple() -> (OpensslPki, PathBuf) {
 
 /// The demo's arguments for `pki`'s ECDSA chain, stapling `staple`, with
 /// the ticket keys in `keys`.
-pub(super) fn demo_args(pki: &OpensslPki, staple: &Path, keys: &Path) -> Vec<String> {
+fn demo_args(pki: &OpensslPki, staple: &Path, keys: &Path) -> Vec<String> {
     let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
     vec![
         "--cert".to_string(),
@@ -32,6 +32,38 @@ pub(super) fn demo_args(pki: &OpensslPki, staple: &Path, keys: &Path) -> Vec<Str
         "--ticket-keys".into(),
         path(keys),
     ]
+}
+
+/// [`pki_and_staple`], and a demo serving that chain and staple with
+/// tickets (the key file in the PKI's directory), plus `extra` arguments.
+pub(super) fn ticketed_demo(extra: &[&str]) -> (OpensslPki, PathBuf, Demo) {
+    let (pki, staple) = pki_and_staple();
+    let keys = pki.dir().join("ticket-keys");
+    let mut args = demo_args(&pki, &staple, &keys);
+    args.extend(extra.iter().map(|a| a.to_string()));
+    let demo = Demo::start(&as_strs(&args));
+    (pki, staple, demo)
+}
+
+/// `openssl s_client` with `flags` to `demo` as `localhost`, trusting
+/// `pki`'s CA, asking for the page; `sess` (`-sess_out` or `-sess_in`)
+/// saves its session to `session` or resumes the one there.
+fn s_client_session(
+    demo: &Demo,
+    pki: &OpensslPki,
+    flags: &[&str],
+    sess: &str,
+    session: &str,
+) -> Output {
+    let common = [
+        "-servername",
+        "localhost",
+        "-CAfile",
+        pki.ca_arg(),
+        sess,
+        session,
+    ];
+    demo.s_client(&[flags, &common].concat(), b"GET / HTTP/1.0\r\n\r\n")
 }
 
 /// Node's `tls.connect({session})` to `demo` in `version`: the second
@@ -113,22 +145,9 @@ fn sessions_resume_and_a_fleet_shares_the_ticket_keys() {
     assert!(keys.exists(), "the first demo wrote its keys");
     let b = Demo::start(&as_strs(&args));
 
-    let session = pki.dir().join("session.pem");
-    let client = |demo: &Demo, sess: &str| {
-        let session = path(&session);
-        demo.s_client(
-            &[
-                "-tls1_3",
-                "-servername",
-                "localhost",
-                "-CAfile",
-                pki.ca_arg(),
-                sess,
-                &session,
-            ],
-            b"GET / HTTP/1.0\r\n\r\n",
-        )
-    };
+    let session = path(&pki.dir().join("session.pem"));
+    let client =
+        |demo: &Demo, sess: &str| s_client_session(demo, &pki, &["-tls1_3"], sess, &session);
     let first = client(&a, "-sess_out");
     first.assert_success();
     first.assert_contains("New, TLSv1.3");
@@ -155,20 +174,16 @@ fn tls12_sessions_resume_from_tickets() {
     if skip_unless_installed(&[OPENSSL, peers::NODE, peers::GNUTLS_CLI]) {
         return;
     }
-    let (pki, staple) = pki_and_staple();
-    let keys = pki.dir().join("ticket-keys");
-    let args = demo_args(&pki, &staple, &keys);
-    let demo = Demo::start(&as_strs(&args));
-    let common = [
-        "-tls1_2",
-        "-servername",
-        "localhost",
-        "-CAfile",
-        pki.ca_arg(),
-    ];
-
+    let (pki, _, demo) = ticketed_demo(&[]);
     let reconnect = demo.s_client(
-        &[&common[..], &["-reconnect"]].concat(),
+        &[
+            "-tls1_2",
+            "-servername",
+            "localhost",
+            "-CAfile",
+            pki.ca_arg(),
+            "-reconnect",
+        ],
         b"GET / HTTP/1.0\r\n\r\n",
     );
     reconnect.assert_success();
@@ -182,16 +197,10 @@ fn tls12_sessions_resume_from_tickets() {
 
     let session = pki.dir().join("session12.pem");
     let session = session.to_str().unwrap();
-    let first = demo.s_client(
-        &[&common[..], &["-sess_out", session]].concat(),
-        b"GET / HTTP/1.0\r\n\r\n",
-    );
+    let first = s_client_session(&demo, &pki, &["-tls1_2"], "-sess_out", session);
     first.assert_success();
     first.assert_contains("New, TLSv1.2");
-    let again = demo.s_client(
-        &[&common[..], &["-sess_in", session]].concat(),
-        b"GET / HTTP/1.0\r\n\r\n",
-    );
+    let again = s_client_session(&demo, &pki, &["-tls1_2"], "-sess_in", session);
     again.assert_success();
     again.assert_contains("Reused, TLSv1.2");
     let line = demo.line_with("TLS 1.2 TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 none resumed");
@@ -224,21 +233,8 @@ fn psk_ke_resumes_without_a_key_exchange_only_when_allowed() {
         let demo = Demo::start(&as_strs(&args));
         let session = pki.dir().join(format!("session-psk-ke-{flag}.pem"));
         let session = session.to_str().unwrap();
-        let client = |sess: &str| {
-            demo.s_client(
-                &[
-                    "-tls1_3",
-                    "-allow_no_dhe_kex",
-                    "-servername",
-                    "localhost",
-                    "-CAfile",
-                    pki.ca_arg(),
-                    sess,
-                    session,
-                ],
-                b"GET / HTTP/1.0\r\n\r\n",
-            )
-        };
+        let flags = ["-tls1_3", "-allow_no_dhe_kex"];
+        let client = |sess: &str| s_client_session(&demo, &pki, &flags, sess, session);
         client("-sess_out").assert_contains("New, TLSv1.3");
         client("-sess_in").assert_contains("Reused, TLSv1.3");
         let line = demo.line_with(" resumed=yes ");
@@ -261,28 +257,12 @@ fn openssl_resumes_through_a_hello_retry() {
     if skip_unless_installed(&[OPENSSL]) {
         return;
     }
-    let (pki, staple) = pki_and_staple();
-    let keys = pki.dir().join("ticket-keys-retry");
-    let mut args = demo_args(&pki, &staple, &keys);
-    args.extend(["--groups".to_owned(), "secp256r1".to_owned()]);
-    let demo = Demo::start(&as_strs(&args));
+    let (pki, _, demo) = ticketed_demo(&["--groups", "secp256r1"]);
     let session = pki.dir().join("session-retry.pem");
     let session = session.to_str().unwrap();
     let client = |sess: &str| {
-        let out = demo.s_client(
-            &[
-                "-tls1_3",
-                "-groups",
-                "X25519:P-256",
-                "-servername",
-                "localhost",
-                "-CAfile",
-                pki.ca_arg(),
-                sess,
-                session,
-            ],
-            b"GET / HTTP/1.0\r\n\r\n",
-        );
+        let flags = ["-tls1_3", "-groups", "X25519:P-256"];
+        let out = s_client_session(&demo, &pki, &flags, sess, session);
         out.assert_success();
         out.assert_contains("hello retry:      yes");
         out.assert_contains("Server Temp Key: ECDH, prime256v1, 256 bits");
