@@ -530,12 +530,7 @@ impl Flight {
             groups,
             chosen.cert.key().max_signature_len(),
         );
-        let tickets_len = tickets::issued_len(
-            config,
-            chosen.server_name.as_deref().unwrap_or_default(),
-            alpn.unwrap_or_default(),
-        );
-        out.reserve(flight_len.max(tickets_len));
+        tickets::reserve_flight(out, config, flight_len, chosen.server_name.as_deref(), alpn);
         out.message(&mut transcript, |w| {
             messages::server_hello(
                 w,

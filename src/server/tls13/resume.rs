@@ -276,12 +276,13 @@ impl ResumedFlight {
             .as_ref()
             .map_or(0, |(_, public, _)| public.as_bytes().len());
         let flight_len = RESUMED_FLIGHT_LEN + share_len + alpn.map_or(0, <[u8]>::len);
-        let tickets_len = tickets::issued_len(
+        tickets::reserve_flight(
+            out,
             config,
-            session.server_name.as_deref().unwrap_or_default(),
-            alpn.unwrap_or_default(),
+            flight_len,
+            session.server_name.as_deref(),
+            alpn,
         );
-        out.reserve(flight_len.max(tickets_len));
         out.message(&mut transcript, |w| {
             messages::server_hello(
                 w,

@@ -33,13 +33,30 @@ pub(crate) struct TicketPlan {
 }
 
 /// The bytes the tickets of a session to `server_name` with `alpn` take
-/// on the wire. The server flight reserves this much too (its buffer is
-/// kept until the handshake ends, drained), so that the tickets after the
-/// client's Finished fit in it: one output buffer per handshake, not a
-/// second one, when the flight was the smaller (a resumed flight).
-pub(crate) fn issued_len(config: &ServerConfig, server_name: &str, alpn: &[u8]) -> usize {
+/// on the wire.
+fn issued_len(config: &ServerConfig, server_name: &str, alpn: &[u8]) -> usize {
     let per_ticket = NST_OVERHEAD + STATE_FIXED_LEN + server_name.len() + alpn.len();
     usize::from(config.resumption.tickets) * per_ticket
+}
+
+/// Reserves the output for a server flight of `flight_len` bytes, or for
+/// the tickets the step after the client's Finished issues, whichever is
+/// more. The buffer is kept, drained, until the handshake ends, so the
+/// tickets then fit in it: one output buffer per handshake, not a second
+/// one when the flight was the smaller (a resumed flight).
+pub(crate) fn reserve_flight(
+    out: &mut Output,
+    config: &ServerConfig,
+    flight_len: usize,
+    server_name: Option<&str>,
+    alpn: Option<&[u8]>,
+) {
+    let tickets_len = issued_len(
+        config,
+        server_name.unwrap_or_default(),
+        alpn.unwrap_or_default(),
+    );
+    out.reserve(flight_len.max(tickets_len));
 }
 
 impl TicketPlan {
@@ -93,7 +110,7 @@ impl TicketPlan {
         let alpn = summary.alpn_protocol.as_deref().unwrap_or_default();
         // The state is encoded and sealed where it goes: no allocation but
         // the output's, reserved once for all the tickets (usually by the
-        // server flight already, see `issued_len`).
+        // server flight already, see `reserve_flight`).
         out.reserve(issued_len(config, server_name, alpn));
         for index in 0..config.resumption.tickets {
             let nonce = [index];
