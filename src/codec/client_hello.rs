@@ -494,6 +494,14 @@ impl<'a> ClientHello<'a> {
             .map(|(typ, body)| Extension { typ, body })
     }
 
+    /// Every extension in wire order, GREASE included: for comparing two
+    /// hellos as sent.
+    pub(crate) fn extensions_with_grease(
+        &self,
+    ) -> impl Iterator<Item = (ExtensionType, &'a [u8])> + 'a {
+        raw_extensions(self.extensions)
+    }
+
     /// The extensions block without its length prefix, GREASE included.
     pub const fn raw_extensions(&self) -> &'a [u8] {
         self.extensions

@@ -3,15 +3,18 @@
 
 use std::sync::Arc;
 
+use ring::agreement::{EphemeralPrivateKey, ECDH_P384};
+use ring::rand::SystemRandom;
 use rustls::crypto::ring::{cipher_suite, kx_group};
+use stapler::codec::ExtensionType;
 use stapler::{NamedGroup, OcspOutcome, PeerMisbehaved, ServerConnection};
 
-use super::common::hello_encoder::ExtensionModel;
+use super::common::hello_encoder::{ExtensionModel, HelloModel};
 use super::common::rustls_pair::{
     client_config_with, pinned_provider, staple, Pair, RecordingVerifier,
 };
-use super::common::tls13_wire::{good_hello, with};
-use super::common::wire::{feed_all, rejects_with};
+use super::common::tls13_wire::{good_hello, with, without};
+use super::common::wire::{feed_all, plaintext_alert, rejects_with};
 use super::p384_only_config;
 
 /// All suites; x25519 first (rustls sends a share for it only), then P-384.
@@ -109,4 +112,132 @@ fn second_hello_without_the_requested_share_is_illegal_parameter() {
         PeerMisbehaved::RetryWithoutRequestedShare.into(),
         47,
     );
+}
+
+// ---------------------------------------------------------------------------
+// The second hello must be the first again (RFC 8446 §4.1.2).
+
+/// `hello` with its extension of `ext`'s type replaced where it stands.
+fn replaced(mut hello: HelloModel, ext: ExtensionModel) -> HelloModel {
+    let typ = ext.extension_type();
+    let exts = hello.extensions.as_mut().unwrap();
+    let at = exts.iter().position(|e| e.extension_type() == typ).unwrap();
+    exts[at] = ext;
+    hello
+}
+
+/// A first hello that gets a retry from the P-384-only server (its share
+/// is x25519), with GREASE and padding, and the second hello that answers
+/// it: the P-384 share in the key_share's place, and the padding longer,
+/// which §4.1.2 allows.
+fn retry_pair() -> (HelloModel, HelloModel) {
+    let mut first = with(
+        good_hello(),
+        ExtensionModel::SupportedGroups(vec![0x001d, 0x0018]),
+    );
+    let exts = first.extensions.as_mut().unwrap();
+    exts.insert(0, ExtensionModel::Grease(0x0a0a, Vec::new()));
+    exts.push(ExtensionModel::Padding(vec![0; 16]));
+    let share = EphemeralPrivateKey::generate(&ECDH_P384, &SystemRandom::new())
+        .unwrap()
+        .compute_public_key()
+        .unwrap();
+    let second = replaced(
+        replaced(
+            first.clone(),
+            ExtensionModel::KeyShare(vec![(0x0018, share.as_ref().to_vec())]),
+        ),
+        ExtensionModel::Padding(vec![0; 200]),
+    );
+    (first, second)
+}
+
+/// A P-384-only server that has answered `first` with a retry.
+fn retried(first: &HelloModel) -> ServerConnection {
+    let mut server = ServerConnection::new(Arc::new(p384_only_config(false)));
+    let (result, out, _) = feed_all(&mut server, &first.builder().record());
+    assert!(result.is_ok() && is_hello_retry(&out));
+    server
+}
+
+#[test]
+fn second_hello_changed_only_where_a_retry_allows_is_answered() {
+    let (first, second) = retry_pair();
+    let mut server = retried(&first);
+    let (result, out, _) = feed_all(&mut server, &second.builder().record());
+    assert_eq!(result, Ok(second.builder().record().len()));
+    // A ServerHello, not another retry.
+    assert!(out.len() > 43 && out[0] == 0x16 && out[5] == 2 && !is_hello_retry(&out));
+}
+
+#[test]
+fn second_hello_that_changed_anything_else_is_illegal_parameter() {
+    let (first, second) = retry_pair();
+    let reversed = {
+        let mut h = second.clone();
+        h.extensions.as_mut().unwrap().reverse();
+        h
+    };
+    let other_grease = {
+        let mut h = second.clone();
+        h.extensions.as_mut().unwrap()[0] = ExtensionModel::Grease(0x1a1a, Vec::new());
+        h
+    };
+    let changes: Vec<(&str, HelloModel)> = vec![
+        ("extensions reordered", reversed),
+        (
+            "random",
+            HelloModel {
+                random: [8; 32],
+                ..second.clone()
+            },
+        ),
+        (
+            "legacy_session_id",
+            HelloModel {
+                session_id: vec![0x5f; 32],
+                ..second.clone()
+            },
+        ),
+        (
+            "cipher_suites",
+            HelloModel {
+                cipher_suites: vec![0x1301, 0x1302],
+                ..second.clone()
+            },
+        ),
+        (
+            "legacy_version",
+            HelloModel {
+                legacy_version: 0x0301,
+                ..second.clone()
+            },
+        ),
+        (
+            "signature_algorithms",
+            replaced(
+                second.clone(),
+                ExtensionModel::SignatureAlgorithms(vec![0x0403, 0x0804]),
+            ),
+        ),
+        ("GREASE value", other_grease),
+        (
+            "server_name dropped",
+            without(second.clone(), ExtensionType::ServerName),
+        ),
+        (
+            "extension added",
+            with(second.clone(), ExtensionModel::Unknown(0x4444, vec![1])),
+        ),
+    ];
+    for (what, changed) in changes {
+        let mut server = retried(&first);
+        let (result, out, _) = feed_all(&mut server, &changed.builder().record());
+        assert_eq!(
+            result,
+            Err(PeerMisbehaved::RetryChangedHello.into()),
+            "{what}"
+        );
+        assert_eq!(out, plaintext_alert(47), "{what}: illegal_parameter");
+    }
 }

@@ -13,7 +13,8 @@
 //! [application data]     ◀─▶  Traffic ({KeyUpdate} either way)
 //! ```
 //!
-//! No PSK is accepted and no ticket issued: every handshake is a full one.
+//! Sessions resume from the tickets sent after the handshake (`resume.rs`,
+//! `tickets.rs`); the retry and the second hello are in `retry.rs`.
 //! A change_cipher_spec from the client is dropped while the handshake
 //! runs (the middlebox-compatibility mode of Appendix D.4).
 //!
@@ -25,10 +26,13 @@
 mod client_auth;
 pub(crate) mod messages;
 mod resume;
+mod retry;
 mod tickets;
 
 pub(crate) use resume::ResumedFlight;
 pub use resume::{MAX_PSK_IDENTITIES, MAX_TICKET_AGE_SKEW};
+pub(crate) use retry::ExpectRetryHello;
+use retry::RetryPins;
 
 use std::sync::Arc;
 
@@ -40,7 +44,6 @@ use crate::crypto::key_schedule::{
 };
 use crate::crypto::record_protection::{RecordDecrypter, RecordEncrypter};
 use crate::crypto::signing::{CertificateVerifyMessage, SignatureScheme};
-use crate::crypto::suites::Tls13Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::NamedGroup;
 use crate::enums::ProtocolVersion;
@@ -50,7 +53,7 @@ use crate::pki::VerifiedClient;
 use crate::server::client_auth::ClientToJudge;
 use crate::server::config::{CertifiedKey, ServerConfig};
 use crate::server::events::{Event, HandshakeSummary};
-use crate::server::hello::{self, CertSource, Chosen, KxFixed, PskModes, SessionId, Tls13Params};
+use crate::server::hello::{self, CertSource, Chosen, KxFixed, PskModes, Tls13Params};
 use crate::server::limits::EarlyData;
 use crate::server::output::Output;
 use crate::server::state::{expect, Input};
@@ -90,15 +93,6 @@ pub(crate) struct Deferred {
     retry: Option<RetryPins>,
 }
 
-/// What a HelloRetryRequest fixed for the rest of the handshake.
-#[derive(Clone, Copy)]
-pub(crate) struct RetryPins {
-    suite: &'static Tls13Suite,
-    group: NamedGroup,
-    /// Whether the compatibility change_cipher_spec followed the retry.
-    ccs_sent: bool,
-}
-
 /// What the first ClientHello leads to.
 // Returned once per handshake and unpacked at once: boxing the flight
 // would cost an allocation for nothing.
@@ -108,12 +102,6 @@ pub(crate) enum AfterHello {
     Retry(Box<ExpectRetryHello>),
     /// The hello is final.
     Final(Final),
-}
-
-/// After a HelloRetryRequest: what the second ClientHello must match.
-pub(crate) struct ExpectRetryHello {
-    pins: RetryPins,
-    transcript: Transcript,
 }
 
 /// The final ClientHello is in; the server flight is built from this.
@@ -257,8 +245,7 @@ pub(crate) fn client_hello(
             out.early_data(EarlyData::SkipUntilHello);
         }
         // No key change: the client waits for the retry.
-        let session_id = SessionId::new(hello.session_id());
-        return send_hello_retry(&kx, &session_id, transcript, out);
+        return retry::send_hello_retry(&kx, hello, transcript, out);
     }
     if hello.early_data() {
         out.early_data(EarlyData::TrialDecrypt);
@@ -332,41 +319,6 @@ fn try_resume(
     )))
 }
 
-/// HelloRetryRequest (RFC 8446 §4.1.4): ask for a share in the chosen
-/// group.
-fn send_hello_retry(
-    kx: &KxFixed,
-    session_id: &SessionId,
-    mut transcript: Transcript,
-    out: &mut Output,
-) -> Result<AfterHello, Error> {
-    transcript.replace_with_message_hash();
-    let session_id = session_id.as_bytes()?;
-    out.message(&mut transcript, |w| {
-        messages::server_hello(
-            w,
-            &messages::ServerHello {
-                random: &messages::HRR_RANDOM,
-                session_id,
-                suite: kx.suite.suite.to_wire(),
-                key_share: messages::KeyShareField::Retry {
-                    group: kx.group.to_wire(),
-                },
-                psk: None,
-            },
-        )
-    })?;
-    let ccs_sent = send_compat_ccs(false, session_id, out)?;
-    Ok(AfterHello::Retry(Box::new(ExpectRetryHello {
-        pins: RetryPins {
-            suite: kx.suite,
-            group: kx.group,
-            ccs_sent,
-        },
-        transcript,
-    })))
-}
-
 /// Sends the middlebox-compatibility change_cipher_spec once, after the
 /// first server message, when the client sent a legacy session id (RFC
 /// 8446 Appendix D.4). Returns whether it has been sent.
@@ -380,73 +332,6 @@ pub(super) fn send_compat_ccs(
     }
     out.change_cipher_spec()?;
     Ok(true)
-}
-
-impl ExpectRetryHello {
-    /// The second ClientHello (RFC 8446 §4.1.2), parsed by the driver.
-    /// With `defer`, as for the first.
-    pub(crate) fn second_hello(
-        self: Box<Self>,
-        config: &ServerConfig,
-        hello: &ClientHello<'_>,
-        input: Input<'_>,
-        defer: bool,
-        out: &mut Output,
-    ) -> Result<Final, Error> {
-        let pins = self.pins;
-        // The early data of the first hello, if any, ends here.
-        out.early_data(EarlyData::None);
-        // "Early data is not permitted after a HelloRetryRequest"
-        // (§4.1.2): the second hello must drop the extension.
-        if hello.early_data() {
-            return Err(PeerMisbehaved::EarlyDataAfterRetry.into());
-        }
-        // The second hello must answer the retry: exactly one share, for
-        // the requested group (§4.1.2, §4.2.8), and still offer TLS 1.3
-        // and the chosen suite.
-        let shares = hello.key_share();
-        let one_share = shares.is_some_and(|s| s.iter().count() == 1);
-        if !one_share || shares.and_then(|s| s.find(pins.group.to_wire())).is_none() {
-            return Err(PeerMisbehaved::RetryWithoutRequestedShare.into());
-        }
-        if !hello::offers_tls13(hello) || !hello.offers_cipher_suite(pins.suite.suite.to_wire()) {
-            return Err(PeerMisbehaved::RetryChangedHello.into());
-        }
-        if let Some(resumed) = try_resume(config, hello, input, Some((&self.transcript, pins)))? {
-            return Ok(Final::Resumed(resumed));
-        }
-        let chosen = if defer {
-            pins.check(&hello::choose_key_exchange(config, hello)?.fixed())
-                .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
-            None
-        } else {
-            let chosen = hello::choose(config, hello, CertSource::Config)?;
-            pins.check(&KxFixed::of(&chosen))
-                .map_err(|()| PeerMisbehaved::RetryChangedHello)?;
-            Some(chosen)
-        };
-        let mut transcript = self.transcript;
-        transcript.add(input.message.encoded);
-        record_ends_here(input.followed)?;
-        Ok(match chosen {
-            Some(chosen) => Final::Chosen(Flight::after_retry(chosen, transcript, pins)),
-            None => Final::Deferred(Deferred {
-                transcript,
-                retry: Some(pins),
-            }),
-        })
-    }
-}
-
-impl RetryPins {
-    /// Whether a choice keeps the suite and group the retry asked for.
-    fn check(&self, kx: &KxFixed) -> Result<(), ()> {
-        if core::ptr::eq(kx.suite, self.suite) && kx.group == self.group {
-            Ok(())
-        } else {
-            Err(())
-        }
-    }
 }
 
 impl Deferred {
