@@ -438,6 +438,25 @@ fn cert_key_and_ocsp_must_pair_up() {
     assert!(parse(&two).is_ok());
 }
 
+/// Client staples are asked for only with `--client-staples`, and only
+/// where client certificates are.
+#[test]
+fn client_staples_are_asked_for_only_when_switched_on() {
+    let parse = |args: &[&str]| demo_server::parse_args(args.iter().map(|a| a.to_string()));
+    match parse(&["--client-staples"]) {
+        Err(e) => assert!(e.contains("--client-staples needs --client-ca"), "{e}"),
+        Ok(command) => panic!("accepted: {command:?}"),
+    }
+    let Ok(Command::Run(on)) = parse(&["--client-ca", "ca.pem", "--client-staples"]) else {
+        panic!("--client-staples with --client-ca was refused");
+    };
+    assert!(on.client_staples);
+    let Ok(Command::Run(off)) = parse(&["--client-ca", "ca.pem"]) else {
+        panic!("--client-ca was refused");
+    };
+    assert!(!off.client_staples);
+}
+
 /// `--groups` takes the groups stapler can exchange keys in, named as the
 /// IANA registry spells them in any case, in the order given.
 #[test]

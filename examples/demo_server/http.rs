@@ -139,7 +139,7 @@ fn page(log: &ConnLog, config: &ServerConfig, request_line: &[u8]) -> String {
         let _ = writeln!(page, "signature scheme: {scheme}");
         if config.client_auth() != stapler::ClientAuth::None {
             let _ = writeln!(page, "client:           {}", super::log::client_text(s));
-            if s.version == stapler::ProtocolVersion::Tls13 {
+            if !matches!(s.client_staple, stapler::server::ClientStaple::NotAsked) {
                 let _ = writeln!(page, "client staple:    {}", s.client_staple.name());
             }
         }

@@ -263,8 +263,9 @@ pub fn describe(log: &ConnLog, config: &ServerConfig) -> String {
             // Only when clients are asked for a certificate (--client-ca).
             if config.client_auth() != stapler::ClientAuth::None {
                 let _ = write!(line, " client={}", client_text(s));
-                // TLS 1.2 clients cannot staple: said only in TLS 1.3.
-                if s.version == stapler::ProtocolVersion::Tls13 {
+                // Said only when a staple was asked for (--client-staples,
+                // TLS 1.3: TLS 1.2 clients cannot staple).
+                if !matches!(s.client_staple, stapler::server::ClientStaple::NotAsked) {
                     let _ = write!(line, " client_staple={}", s.client_staple.name());
                 }
             }

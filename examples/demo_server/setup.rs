@@ -214,14 +214,22 @@ pub fn setup(options: &Options, port: u16) -> Result<Setup, String> {
             } else {
                 ClientAuth::Required
             };
+            let (staples, staples_note) = if options.client_staples {
+                (
+                    stapler::server::ClientStaplePolicy::Report,
+                    "; TLS 1.3 clients asked to staple (reported, not required)",
+                )
+            } else {
+                (stapler::server::ClientStaplePolicy::Off, "")
+            };
             notes.push(format!(
-                "client certificates: {mode:?}, chaining to {}; TLS 1.3 clients asked to staple (reported, not required)",
+                "client certificates: {mode:?}, chaining to {}{staples_note}",
                 path.display()
             ));
             builder
                 .client_auth(mode, &read(path)?)
                 .map_err(|e| format!("{}: {e}", path.display()))?
-                .client_staples(stapler::server::ClientStaplePolicy::Report)
+                .client_staples(staples)
         }
         None => builder,
     };

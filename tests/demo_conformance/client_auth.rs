@@ -12,7 +12,9 @@ pub(super) fn path(dir: &str, name: &str) -> String {
     format!("{}/tests/data/{dir}/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-pub(super) fn demo(optional: bool) -> Demo {
+/// The demo asking for client certificates (`--client-auth optional` if
+/// `optional`), and with `staples` for TLS 1.3 clients' OCSP staples too.
+pub(super) fn demo(optional: bool, staples: bool) -> Demo {
     let (cert, key, ca) = (
         path("pki", "leaf-ecdsa.crt"),
         path("pki", "leaf-ecdsa.key"),
@@ -31,6 +33,9 @@ pub(super) fn demo(optional: bool) -> Demo {
     if optional {
         args.extend(["--client-auth", "optional"]);
     }
+    if staples {
+        args.push("--client-staples");
+    }
     Demo::start(&args)
 }
 
@@ -39,7 +44,7 @@ fn real_clients_present_their_certificates() {
     if skip_unless_installed(&[OPENSSL, CURL, GNUTLS_CLI, NODE]) {
         return;
     }
-    let demo = demo(false);
+    let demo = demo(false, true);
     let root = path("pki", "root-ca.crt");
     let client = |name: &str| {
         (
@@ -145,7 +150,7 @@ fn without_a_certificate_required_refuses_and_optional_serves() {
     }
     let root = path("pki", "root-ca.crt");
     let args = ["-servername", "localhost", "-CAfile", root.as_str()];
-    let required = demo(false);
+    let required = demo(false, false);
     let refused = required.s_client(&args, b"GET / HTTP/1.0\r\n\r\n");
     assert!(
         refused.contains("alert certificate required") || refused.contains("alert number 116"),
@@ -159,7 +164,7 @@ fn without_a_certificate_required_refuses_and_optional_serves() {
         refused12.stdout
     );
 
-    let optional = demo(true);
+    let optional = demo(true, false);
     let served = optional.s_client(&args, b"GET / HTTP/1.0\r\n\r\n");
     served.assert_success();
     served.assert_contains("client:           none");

@@ -179,7 +179,9 @@ fn go_presents_client_certificates() {
     if skip_unless_installed(&[GO]) {
         return;
     }
-    let demo = client_auth_demo(false);
+    // No --client-staples: the CertificateRequest asks for no staple, and
+    // the log says nothing of one.
+    let demo = client_auth_demo(false, false);
     let addr = demo.addr.to_string();
     let root = path("pki", "root-ca.crt");
 
@@ -202,6 +204,7 @@ fn go_presents_client_certificates() {
         assert_eq!(go.get(0, "status_line"), "HTTP/1.1 200 OK");
         let line = demo.line_with(&format!(" client=\"{subject}\""));
         assert!(line.contains(v.log_name), "{line}");
+        assert!(!line.contains("client_staple="), "{line}");
     }
 
     for (v, alert) in [
