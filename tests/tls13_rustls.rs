@@ -13,6 +13,9 @@ mod common;
 mod hello_retry;
 #[path = "tls13_rustls/ocsp_event.rs"]
 mod ocsp_event;
+#[path = "../fuzz/src/lib.rs"]
+#[allow(dead_code)]
+mod targets;
 
 use std::sync::Arc;
 

@@ -241,3 +241,43 @@ fn second_hello_that_changed_anything_else_is_illegal_parameter() {
         assert_eq!(out, plaintext_alert(47), "{what}: illegal_parameter");
     }
 }
+
+/// The fuzz `server` target goes through a retry and past the second-hello
+/// check: a hello with an empty share list gets a HelloRetryRequest (no
+/// alert, the connection open), and the same hello with an x25519 share in
+/// its place gets the server flight. `STAPLER_FUZZ_SEEDS` names a
+/// directory to write the two hellos to as a seed, in the target's form,
+/// so that the fuzzer starts with both.
+#[test]
+fn the_fuzz_server_target_goes_through_a_seeded_retry() {
+    let second = good_hello();
+    let first = replaced(second.clone(), ExtensionModel::KeyShare(Vec::new()));
+    let mut input = vec![0, 0, 0];
+    input.extend(first.builder().record());
+    let retry_only = super::targets::server::server(&input);
+    assert!(
+        retry_only.output > 0 && !retry_only.closed,
+        "{retry_only:?}"
+    );
+    input.extend(second.builder().record());
+    let run = super::targets::server::server(&input);
+    assert!(
+        run.output > retry_only.output && !run.closed,
+        "the second hello is answered: {run:?}"
+    );
+    // The second hello changed (its random), and the run ends in an alert.
+    let mut changed_input = vec![0, 0, 0];
+    changed_input.extend(first.builder().record());
+    changed_input.extend(
+        HelloModel {
+            random: [8; 32],
+            ..second
+        }
+        .builder()
+        .record(),
+    );
+    assert!(super::targets::server::server(&changed_input).closed);
+    if let Some(dir) = std::env::var_os("STAPLER_FUZZ_SEEDS") {
+        std::fs::write(std::path::Path::new(&dir).join("hello-retry-tls13"), &input).unwrap();
+    }
+}
