@@ -205,6 +205,11 @@ pub enum PeerMisbehaved {
     /// A client's CertificateVerify with a scheme the CertificateRequest
     /// did not offer (RFC 8446 §4.4.3). Alert: illegal_parameter.
     UnofferedSignatureScheme(u16),
+    /// A client's CertificateVerify with an offered scheme that its
+    /// certificate's key cannot make: another algorithm, or in TLS 1.3 an
+    /// ECDSA scheme for another curve (RFC 8446 §4.4.3, §4.2.3). Alert:
+    /// illegal_parameter.
+    SchemeNotForClientKey(u16),
     /// A TLS 1.2 client sent no certificate where one is required (RFC
     /// 5246 §7.4.6; TLS 1.3 says certificate_required, see
     /// [`ClientChainError::Empty`](crate::pki::ClientChainError::Empty)).
@@ -242,6 +247,7 @@ impl PeerMisbehaved {
             | Self::BadCertificateRequestContext
             | Self::BadCertificateStatusType(_)
             | Self::UnofferedSignatureScheme(_)
+            | Self::SchemeNotForClientKey(_)
             | Self::RecordSizeLimitTooSmall(_) => AlertDescription::IllegalParameter,
             Self::UnsolicitedCertificateExtension(_) => AlertDescription::UnsupportedExtension,
             Self::ObsoleteLegacyVersion(_) => AlertDescription::ProtocolVersion,
@@ -325,6 +331,12 @@ impl fmt::Display for PeerMisbehaved {
                 write!(
                     f,
                     "client CertificateVerify uses scheme {s:#06x}, not offered"
+                )
+            }
+            Self::SchemeNotForClientKey(s) => {
+                write!(
+                    f,
+                    "client CertificateVerify uses scheme {s:#06x}, which its certificate's key cannot make"
                 )
             }
             Self::ResumptionWithoutExtendedMasterSecret => f.write_str(

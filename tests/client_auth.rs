@@ -322,6 +322,32 @@ fn a_certificate_verify_with_a_scheme_not_offered_is_illegal_parameter() {
 }
 
 #[test]
+fn a_certificate_verify_with_a_scheme_its_key_cannot_make_is_illegal_parameter() {
+    use common::tls13_wire::{rejects_protected, seal_record};
+    // The leaf's key is P-256. Each scheme was offered, but in TLS 1.3
+    // ecdsa_secp384r1_sha384 is for P-384 keys only (RFC 8446 §4.2.3), and
+    // ed25519 and rsa_pss_rsae_sha256 for other kinds of key (§4.4.3).
+    for scheme in [0x0503u16, 0x0807, 0x0804] {
+        let (mut pair, secret) = at_second_flight();
+        let certificate = handshake_message(11, &certificate_body(&[], &leaf_der(), &[]));
+        let [hi, lo] = scheme.to_be_bytes();
+        let verify = handshake_message(15, &[hi, lo, 0, 2, 0xde, 0xad]);
+        let input = [
+            seal_record(&secret, 0, 22, &certificate),
+            seal_record(&secret, 1, 22, &verify),
+        ]
+        .concat();
+        rejects_protected(
+            &mut pair,
+            &input,
+            Error::PeerMisbehaved(stapler::PeerMisbehaved::SchemeNotForClientKey(scheme)),
+            AlertDescription::IllegalParameter,
+            rustls::AlertDescription::IllegalParameter,
+        );
+    }
+}
+
+#[test]
 fn skipping_the_certificate_is_unexpected_message() {
     use common::tls13_wire::seal_record;
     for (typ, body) in [(20u8, vec![0; 32]), (15, vec![4, 3, 0, 2, 0xde, 0xad])] {
@@ -487,6 +513,59 @@ mod tls12 {
             client.read_server_finished(&conn.poll_transmit().unwrap());
             assert!(conn.is_handshake_complete());
         }
+    }
+
+    #[test]
+    fn an_ecdsa_key_signs_with_either_hash_but_not_as_another_algorithm() {
+        use super::common::peers::{skip_unless_installed, OPENSSL};
+        if skip_unless_installed(&[OPENSSL]) {
+            return;
+        }
+        // 0x0503 names ECDSA with SHA-384 and, in TLS 1.2, no curve (RFC
+        // 5246 §7.4.1.4.1): the P-256 key makes it. ring signs P-256 with
+        // SHA-256 only, so openssl signs.
+        let (mut client, mut conn) = at_client_flight();
+        let mut input = client.handshake_record(11, &certificate_body());
+        input.extend(client.client_key_exchange());
+        let signed = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("client-auth-p256-sha384-{}", std::process::id()));
+        std::fs::write(&signed, client.handshake_messages()).unwrap();
+        let key = format!(
+            "{}/tests/data/client_pki/client-ecdsa.key",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let out = std::process::Command::new("openssl")
+            .args(["dgst", "-sha384", "-binary", "-sign", &key])
+            .arg(&signed)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let signature = out.stdout;
+        let mut body = vec![5, 3];
+        body.extend((signature.len() as u16).to_be_bytes());
+        body.extend(&signature);
+        input.extend(client.handshake_record(15, &body));
+        conn.feed(&input).unwrap();
+        input = HandClient::change_cipher_spec();
+        let finished = client.finished_message();
+        input.extend(client.seal(22, &finished));
+        conn.feed(&input).unwrap();
+        client.read_server_finished(&conn.poll_transmit().unwrap());
+        assert!(conn.is_handshake_complete());
+
+        // ed25519, offered, which an ECDSA key cannot make (RFC 8446
+        // §4.4.3's rule, RFC 5246 §7.4.8's "MUST be one of those present"
+        // read with the key).
+        let (mut client, mut conn) = at_client_flight();
+        let mut input = client.handshake_record(11, &certificate_body());
+        input.extend(client.client_key_exchange());
+        input.extend(client.handshake_record(15, &[8, 7, 0, 2, 0xde, 0xad]));
+        rejects(
+            &mut conn,
+            &input,
+            Error::PeerMisbehaved(stapler::PeerMisbehaved::SchemeNotForClientKey(0x0807)),
+            47,
+        );
     }
 }
 

@@ -634,7 +634,5 @@ impl AsRef<[u8]> for CertificateVerifyMessage {
 
 mod verify;
 
-pub(crate) use verify::verify as verify_signature;
-
 #[cfg(test)]
 mod tests;

@@ -56,6 +56,7 @@ pub use client_chain::{
     ClientChainError, ClientRoots, VerifiedBy, VerifiedClient, MAX_CLIENT_CHAIN_LEN,
 };
 pub use issuer::{find_issuer, is_self_signed};
+pub(crate) use leaf_key::LeafKey;
 pub(crate) use names::DnsReference;
 pub use names::{dns_name_matches, is_valid_dns_reference};
 pub use oids::{Oid, ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};

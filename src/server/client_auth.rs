@@ -33,11 +33,15 @@
 //! plan to offer.
 
 use bytes::Bytes;
+use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 
 use crate::codec::{HandshakeType, Reader};
 use crate::crypto::signing::SignatureScheme;
-use crate::error::{Error, Field, PeerMisbehaved};
-use crate::pki::{Certificate, ClientChainError, ClientLeaf, ClientRoots, VerifiedClient};
+use crate::error::{Error, Field, InvalidMessage, PeerMisbehaved};
+use crate::pki::{
+    Certificate, ClientChainError, ClientLeaf, ClientRoots, LeafKey, PublicKeyAlgorithm,
+    VerifiedClient,
+};
 use crate::server::client_staple::{self, ClientStaple, ClientStaplePolicy, StapleSent};
 
 /// Whether the server asks clients for a certificate.
@@ -98,23 +102,66 @@ pub(crate) fn client_schemes(tls13: bool) -> &'static [SignatureScheme] {
     }
 }
 
-/// A client's CertificateVerify body, the same in both versions (RFC 8446
-/// §4.4.3, RFC 5246 §7.4.8 with §4.7's digitally-signed): the scheme,
-/// which must be one `offered`, and the signature.
-pub(crate) fn read_certificate_verify<'a>(
-    body: &'a [u8],
-    offered: &[SignatureScheme],
-) -> Result<(SignatureScheme, &'a [u8]), Error> {
+/// Checks a client's CertificateVerify, the same in both versions (RFC 8446
+/// §4.4.3, RFC 5246 §7.4.8 with §4.7's digitally-signed): its scheme must
+/// be one the version's CertificateRequest offered (else
+/// illegal_parameter) and one the leaf's `key` can make (else
+/// illegal_parameter), and its signature must be `key`'s over `signed`
+/// (else decrypt_error).
+pub(crate) fn check_certificate_verify(
+    body: &[u8],
+    tls13: bool,
+    key: &LeafKey,
+    signed: &[u8],
+) -> Result<(), Error> {
     let mut r = Reader::new(body, Field::Message(HandshakeType::CertificateVerify));
     let wire = r.u16()?;
     let signature = r.opaque_u16()?;
     r.finish()?;
-    let scheme = offered
+    let scheme = client_schemes(tls13)
         .iter()
         .copied()
         .find(|s| s.to_wire() == wire)
         .ok_or(PeerMisbehaved::UnofferedSignatureScheme(wire))?;
-    Ok((scheme, signature))
+    let verifier = client_verifier(scheme, &key.algorithm, tls13)
+        .ok_or(PeerMisbehaved::SchemeNotForClientKey(wire))?;
+    UnparsedPublicKey::new(verifier, &key.public_key)
+        .verify(signed, signature)
+        .map_err(|_| InvalidMessage::CertificateVerifyMismatch.into())
+}
+
+/// ring's verifier for `scheme` signatures by a key of `key`'s kind, or
+/// `None` if that key cannot make them: "the signature algorithm MUST be
+/// compatible with the key in the sender's end-entity certificate" (RFC
+/// 8446 §4.4.3).
+///
+/// An rsaEncryption key makes the rsa_pss_rsae and PKCS#1 schemes (2048 to
+/// 8192 bits, as ring verifies them), an Ed25519 key ed25519. In TLS 1.3 an
+/// ECDSA scheme names its curve (§4.2.3); in TLS 1.2 it names only the
+/// hash (RFC 5246 §7.4.1.4.1), so a P-384 key may sign with SHA-256 and a
+/// P-256 key with SHA-384. A key of any other kind (RSASSA-PSS, another
+/// curve) makes none of the schemes offered.
+fn client_verifier(
+    scheme: SignatureScheme,
+    key: &PublicKeyAlgorithm,
+    tls13: bool,
+) -> Option<&'static dyn VerificationAlgorithm> {
+    use PublicKeyAlgorithm as K;
+    use SignatureScheme as S;
+    Some(match (key, scheme) {
+        (K::EcP256, S::EcdsaSecp256r1Sha256) => &signature::ECDSA_P256_SHA256_ASN1,
+        (K::EcP384, S::EcdsaSecp384r1Sha384) => &signature::ECDSA_P384_SHA384_ASN1,
+        (K::EcP256, S::EcdsaSecp384r1Sha384) if !tls13 => &signature::ECDSA_P256_SHA384_ASN1,
+        (K::EcP384, S::EcdsaSecp256r1Sha256) if !tls13 => &signature::ECDSA_P384_SHA256_ASN1,
+        (K::Ed25519, S::Ed25519) => &signature::ED25519,
+        (K::Rsa { .. }, S::RsaPssRsaeSha256) => &signature::RSA_PSS_2048_8192_SHA256,
+        (K::Rsa { .. }, S::RsaPssRsaeSha384) => &signature::RSA_PSS_2048_8192_SHA384,
+        (K::Rsa { .. }, S::RsaPssRsaeSha512) => &signature::RSA_PSS_2048_8192_SHA512,
+        (K::Rsa { .. }, S::RsaPkcs1Sha256) => &signature::RSA_PKCS1_2048_8192_SHA256,
+        (K::Rsa { .. }, S::RsaPkcs1Sha384) => &signature::RSA_PKCS1_2048_8192_SHA384,
+        (K::Rsa { .. }, S::RsaPkcs1Sha512) => &signature::RSA_PKCS1_2048_8192_SHA512,
+        _ => return None,
+    })
 }
 
 /// What the built-in verification made of a client's chain, as

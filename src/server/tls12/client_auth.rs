@@ -23,11 +23,10 @@ use bytes::Bytes;
 use super::{ExpectChangeCipherSpec, ExpectClientKeyExchange, Stage};
 use crate::codec::writer::{put_handshake, put_opaque, put_u16, put_vec, Prefix};
 use crate::codec::{HandshakeMessage, HandshakeType, Reader};
-use crate::crypto::signing::verify_signature;
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
 use crate::pki::{ClientChainError, MAX_CLIENT_CHAIN_LEN};
 use crate::server::client_auth::{
-    client_schemes, read_certificate_verify, ClientAuthConfig, ClientToJudge, PresentedClient,
+    check_certificate_verify, client_schemes, ClientAuthConfig, ClientToJudge, PresentedClient,
 };
 use crate::server::client_staple::StapleSent;
 use crate::server::config::ServerConfig;
@@ -117,12 +116,10 @@ impl ExpectCertificateVerify {
         message: HandshakeMessage<'_>,
     ) -> Result<Stage, Error> {
         let ExpectCertificateVerify { mut next, client } = self;
-        let (scheme, signature) = read_certificate_verify(message.body, client_schemes(false))?;
         let signed = next.transcript.messages().ok_or(Error::Internal(
             "a client CertificateVerify without the messages",
         ))?;
-        verify_signature(scheme, &client.leaf.key().public_key, signed, signature)
-            .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
+        check_certificate_verify(message.body, false, client.leaf.key(), signed)?;
         next.transcript.add(message.encoded);
         next.client_finished_hash = next.transcript.current_hash();
         if config.client_certificate_events() {

@@ -22,12 +22,12 @@ use super::{ExpectFinished, State};
 use crate::codec::writer::{put_extension, put_handshake, put_opaque, put_u16, put_vec, Prefix};
 use crate::codec::{ExtensionType, HandshakeMessage, HandshakeType, Reader, STATUS_TYPE_OCSP};
 use crate::crypto::key_schedule::ApplicationSecrets;
-use crate::crypto::signing::{verify_signature, CertificateVerifyMessage};
+use crate::crypto::signing::CertificateVerifyMessage;
 use crate::crypto::transcript::Transcript;
 use crate::error::{Error, Field, InvalidMessage, LengthOverflow, PeerMisbehaved};
 use crate::pki::{ClientChainError, VerifiedClient, MAX_CLIENT_CHAIN_LEN};
 use crate::server::client_auth::{
-    client_schemes, read_certificate_verify, ClientAuthConfig, ClientToJudge, PresentedClient,
+    check_certificate_verify, client_schemes, ClientAuthConfig, ClientToJudge, PresentedClient,
 };
 use crate::server::client_staple::StapleSent;
 use crate::server::config::ServerConfig;
@@ -157,15 +157,8 @@ impl ExpectCertificateVerify {
             mut summary,
             client,
         } = *self;
-        let (scheme, signature) = read_certificate_verify(message.body, client_schemes(true))?;
         let signed = CertificateVerifyMessage::client(&transcript.current_hash());
-        verify_signature(
-            scheme,
-            &client.leaf.key().public_key,
-            signed.as_ref(),
-            signature,
-        )
-        .map_err(|_| InvalidMessage::CertificateVerifyMismatch)?;
+        check_certificate_verify(message.body, true, client.leaf.key(), signed.as_ref())?;
         transcript.add(message.encoded);
         if config.client_certificate_events() {
             summary.client_staple = client.staple.clone();
