@@ -53,6 +53,19 @@ pub(crate) enum KeyAlgorithm {
     },
 }
 
+impl KeyAlgorithm {
+    /// The schemes a key of this kind makes, in the server's order of
+    /// preference. For RSA the PKCS#1 v1.5 schemes are for TLS 1.2 only.
+    pub(crate) fn schemes(self) -> &'static [SignatureScheme] {
+        match self {
+            Self::EcdsaP256 => ECDSA_P256_SCHEMES,
+            Self::EcdsaP384 => ECDSA_P384_SCHEMES,
+            Self::Ed25519 => ED25519_SCHEMES,
+            Self::Rsa { .. } => RSA_SCHEMES,
+        }
+    }
+}
+
 impl fmt::Display for KeyAlgorithm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -433,14 +446,9 @@ impl SigningKey {
     }
 
     /// The schemes this key can sign with, in the server's order of
-    /// preference. For RSA the PKCS#1 v1.5 schemes are for TLS 1.2 only.
+    /// preference (see [`KeyAlgorithm::schemes`]).
     pub(crate) fn schemes(&self) -> &'static [SignatureScheme] {
-        match self.algorithm {
-            KeyAlgorithm::EcdsaP256 => ECDSA_P256_SCHEMES,
-            KeyAlgorithm::EcdsaP384 => ECDSA_P384_SCHEMES,
-            KeyAlgorithm::Ed25519 => ED25519_SCHEMES,
-            KeyAlgorithm::Rsa { .. } => RSA_SCHEMES,
-        }
+        self.algorithm.schemes()
     }
 
     /// The longest signature this key makes: a DER ECDSA signature is a
@@ -633,6 +641,8 @@ impl AsRef<[u8]> for CertificateVerifyMessage {
 }
 
 mod verify;
+
+pub(crate) use verify::algorithm as verifier;
 
 #[cfg(test)]
 mod tests;

@@ -149,7 +149,7 @@ impl CertifiedKey {
 }
 
 /// The smallest RSA modulus ring signs and verifies with.
-const MIN_RSA_BITS: u32 = 2048;
+const MIN_RSA_BITS: usize = 2048;
 
 /// A remote key this server cannot use.
 const KEY_UNSUPPORTED: ConfigError = ConfigError::Unsupported("remote key algorithm");
@@ -190,17 +190,30 @@ pub(crate) fn parse_remote_chain(
 ) -> Result<(Vec<Certificate>, SigningKey), ConfigError> {
     let certs = parse_certificates(pem::certificates_from_pem_or_der(chain)?)?;
     let leaf = certs.first().ok_or(ConfigError::EmptyChain)?;
-    let algorithm = match leaf.public_key_algorithm() {
-        PublicKeyAlgorithm::EcP256 => KeyAlgorithm::EcdsaP256,
-        PublicKeyAlgorithm::EcP384 => KeyAlgorithm::EcdsaP384,
-        PublicKeyAlgorithm::Ed25519 => KeyAlgorithm::Ed25519,
-        PublicKeyAlgorithm::Rsa { bits } if *bits >= MIN_RSA_BITS => KeyAlgorithm::Rsa {
-            modulus_bits: usize::try_from(*bits).map_err(|_| KEY_UNSUPPORTED)?,
-        },
-        _ => return Err(KEY_UNSUPPORTED),
+    let algorithm = match key_algorithm_of(leaf.public_key_algorithm()) {
+        Some(KeyAlgorithm::Rsa { modulus_bits }) if modulus_bits < MIN_RSA_BITS => {
+            return Err(KEY_UNSUPPORTED)
+        }
+        Some(algorithm) => algorithm,
+        None => return Err(KEY_UNSUPPORTED),
     };
     let key = SigningKey::remote(algorithm, Bytes::copy_from_slice(leaf.public_key()));
     Ok((certs, key))
+}
+
+/// The kind of signing key a certificate's public key is, whatever its
+/// size, if it is one stapler signs or verifies handshakes with: the
+/// schemes it makes are then [`KeyAlgorithm::schemes`].
+pub(crate) fn key_algorithm_of(public: &PublicKeyAlgorithm) -> Option<KeyAlgorithm> {
+    Some(match public {
+        PublicKeyAlgorithm::EcP256 => KeyAlgorithm::EcdsaP256,
+        PublicKeyAlgorithm::EcP384 => KeyAlgorithm::EcdsaP384,
+        PublicKeyAlgorithm::Ed25519 => KeyAlgorithm::Ed25519,
+        PublicKeyAlgorithm::Rsa { bits } => KeyAlgorithm::Rsa {
+            modulus_bits: usize::try_from(*bits).ok()?,
+        },
+        _ => return None,
+    })
 }
 
 /// Parses a DER chain (leaf first) and a DER key, and checks that the key

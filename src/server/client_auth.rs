@@ -36,12 +36,13 @@ use bytes::Bytes;
 use ring::signature::{self, UnparsedPublicKey, VerificationAlgorithm};
 
 use crate::codec::{HandshakeType, Reader};
-use crate::crypto::signing::SignatureScheme;
+use crate::crypto::signing::{verifier, KeyAlgorithm, SignatureScheme};
 use crate::error::{Error, Field, InvalidMessage, PeerMisbehaved};
 use crate::pki::{
     Certificate, ClientChainError, ClientLeaf, ClientRoots, LeafKey, PublicKeyAlgorithm,
     VerifiedClient,
 };
+use crate::server::certified_key::key_algorithm_of;
 use crate::server::client_staple::{self, ClientStaple, ClientStaplePolicy, StapleSent};
 
 /// Whether the server asks clients for a certificate.
@@ -135,33 +136,28 @@ pub(crate) fn check_certificate_verify(
 /// compatible with the key in the sender's end-entity certificate" (RFC
 /// 8446 §4.4.3).
 ///
-/// An rsaEncryption key makes the rsa_pss_rsae and PKCS#1 schemes (2048 to
-/// 8192 bits, as ring verifies them), an Ed25519 key ed25519. In TLS 1.3 an
-/// ECDSA scheme names its curve (§4.2.3); in TLS 1.2 it names only the
-/// hash (RFC 5246 §7.4.1.4.1), so a P-384 key may sign with SHA-256 and a
-/// P-256 key with SHA-384. A key of any other kind (RSASSA-PSS, another
-/// curve) makes none of the schemes offered.
+/// The schemes a key makes are those the server's own keys of its kind
+/// make ([`KeyAlgorithm::schemes`]): an rsaEncryption key the rsa_pss_rsae
+/// and PKCS#1 schemes, an Ed25519 key ed25519, an ECDSA key the scheme of
+/// its curve, which is all TLS 1.3 allows (§4.2.3). In TLS 1.2 an ECDSA
+/// scheme names only the hash (RFC 5246 §7.4.1.4.1), so a P-384 key may
+/// also sign with SHA-256 and a P-256 key with SHA-384. A key of any other
+/// kind (RSASSA-PSS, another curve) makes none of the schemes offered.
 fn client_verifier(
     scheme: SignatureScheme,
     key: &PublicKeyAlgorithm,
     tls13: bool,
 ) -> Option<&'static dyn VerificationAlgorithm> {
-    use PublicKeyAlgorithm as K;
-    use SignatureScheme as S;
-    Some(match (key, scheme) {
-        (K::EcP256, S::EcdsaSecp256r1Sha256) => &signature::ECDSA_P256_SHA256_ASN1,
-        (K::EcP384, S::EcdsaSecp384r1Sha384) => &signature::ECDSA_P384_SHA384_ASN1,
-        (K::EcP256, S::EcdsaSecp384r1Sha384) if !tls13 => &signature::ECDSA_P256_SHA384_ASN1,
-        (K::EcP384, S::EcdsaSecp256r1Sha256) if !tls13 => &signature::ECDSA_P384_SHA256_ASN1,
-        (K::Ed25519, S::Ed25519) => &signature::ED25519,
-        (K::Rsa { .. }, S::RsaPssRsaeSha256) => &signature::RSA_PSS_2048_8192_SHA256,
-        (K::Rsa { .. }, S::RsaPssRsaeSha384) => &signature::RSA_PSS_2048_8192_SHA384,
-        (K::Rsa { .. }, S::RsaPssRsaeSha512) => &signature::RSA_PSS_2048_8192_SHA512,
-        (K::Rsa { .. }, S::RsaPkcs1Sha256) => &signature::RSA_PKCS1_2048_8192_SHA256,
-        (K::Rsa { .. }, S::RsaPkcs1Sha384) => &signature::RSA_PKCS1_2048_8192_SHA384,
-        (K::Rsa { .. }, S::RsaPkcs1Sha512) => &signature::RSA_PKCS1_2048_8192_SHA512,
-        _ => return None,
-    })
+    let key = key_algorithm_of(key)?;
+    match (key, scheme) {
+        (KeyAlgorithm::EcdsaP256, SignatureScheme::EcdsaSecp384r1Sha384) if !tls13 => {
+            Some(&signature::ECDSA_P256_SHA384_ASN1)
+        }
+        (KeyAlgorithm::EcdsaP384, SignatureScheme::EcdsaSecp256r1Sha256) if !tls13 => {
+            Some(&signature::ECDSA_P384_SHA256_ASN1)
+        }
+        _ => key.schemes().contains(&scheme).then(|| verifier(scheme))?,
+    }
 }
 
 /// What the built-in verification made of a client's chain, as

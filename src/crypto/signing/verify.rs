@@ -10,7 +10,7 @@ use crate::error::{CryptoError, Error};
 
 /// ring's verifier for `scheme` (RFC 8446 §4.2.3): ECDSA signatures are
 /// DER, RSA keys from 2048 to 8192 bits.
-fn algorithm(scheme: SignatureScheme) -> Option<&'static dyn VerificationAlgorithm> {
+pub(crate) fn algorithm(scheme: SignatureScheme) -> Option<&'static dyn VerificationAlgorithm> {
     Some(match scheme {
         SignatureScheme::EcdsaSecp256r1Sha256 => &signature::ECDSA_P256_SHA256_ASN1,
         SignatureScheme::EcdsaSecp384r1Sha384 => &signature::ECDSA_P384_SHA384_ASN1,
