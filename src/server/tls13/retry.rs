@@ -106,17 +106,14 @@ impl ExpectRetryHello {
             return Err(PeerMisbehaved::EarlyDataAfterRetry.into());
         }
         // The second hello must answer the retry: exactly one share, for
-        // the requested group (§4.1.2, §4.2.8), and still offer TLS 1.3
-        // and the chosen suite.
+        // the requested group (§4.1.2, §4.2.8), and be the first hello
+        // otherwise, so it still offers TLS 1.3 and the chosen suite.
         let shares = hello.key_share();
         let one_share = shares.is_some_and(|s| s.iter().count() == 1);
         if !one_share || shares.and_then(|s| s.find(pins.group.to_wire())).is_none() {
             return Err(PeerMisbehaved::RetryWithoutRequestedShare.into());
         }
-        if !hello::offers_tls13(hello)
-            || !hello.offers_cipher_suite(pins.suite.suite.to_wire())
-            || HelloFingerprint::of(hello) != self.first_hello
-        {
+        if HelloFingerprint::of(hello) != self.first_hello {
             return Err(PeerMisbehaved::RetryChangedHello.into());
         }
         if let Some(resumed) = try_resume(config, hello, input, Some((&self.transcript, pins)))? {
