@@ -415,6 +415,25 @@ mod tls12 {
         assert_eq!(conn.poll_transmit().unwrap(), plaintext_alert(alert));
     }
 
+    /// A CertificateVerify body: the scheme's two bytes and the signature.
+    fn certificate_verify_body(scheme: [u8; 2], signature: &[u8]) -> Vec<u8> {
+        let len = (signature.len() as u16).to_be_bytes();
+        [&scheme[..], &len, signature].concat()
+    }
+
+    /// Feeds the client's flight up to its CertificateVerify (`input`),
+    /// then its change_cipher_spec and Finished, which covers the
+    /// CertificateVerify too, and checks the handshake completes.
+    fn completes(client: &mut HandClient, conn: &mut ServerConnection, input: &[u8]) {
+        conn.feed(input).unwrap();
+        let mut input = HandClient::change_cipher_spec();
+        let finished = client.finished_message();
+        input.extend(client.seal(22, &finished));
+        conn.feed(&input).unwrap();
+        client.read_server_finished(&conn.poll_transmit().unwrap());
+        assert!(conn.is_handshake_complete());
+    }
+
     #[test]
     fn the_request_asks_for_ecdsa_or_rsa_and_names_the_root() {
         let (client, _) = at_client_flight();
@@ -491,10 +510,7 @@ mod tls12 {
                 let last = signature.len() - 1;
                 signature[last] ^= 1;
             }
-            let mut body = vec![4, 3];
-            body.extend((signature.len() as u16).to_be_bytes());
-            body.extend(&signature);
-            input.extend(client.handshake_record(15, &body));
+            input.extend(client.handshake_record(15, &certificate_verify_body([4, 3], &signature)));
             if wrong {
                 rejects(
                     &mut conn,
@@ -504,14 +520,7 @@ mod tls12 {
                 );
                 continue;
             }
-            conn.feed(&input).unwrap();
-            // The Finished covers the CertificateVerify too.
-            input = HandClient::change_cipher_spec();
-            let finished = client.finished_message();
-            input.extend(client.seal(22, &finished));
-            conn.feed(&input).unwrap();
-            client.read_server_finished(&conn.poll_transmit().unwrap());
-            assert!(conn.is_handshake_complete());
+            completes(&mut client, &mut conn, &input);
         }
     }
 
@@ -540,18 +549,8 @@ mod tls12 {
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");
-        let signature = out.stdout;
-        let mut body = vec![5, 3];
-        body.extend((signature.len() as u16).to_be_bytes());
-        body.extend(&signature);
-        input.extend(client.handshake_record(15, &body));
-        conn.feed(&input).unwrap();
-        input = HandClient::change_cipher_spec();
-        let finished = client.finished_message();
-        input.extend(client.seal(22, &finished));
-        conn.feed(&input).unwrap();
-        client.read_server_finished(&conn.poll_transmit().unwrap());
-        assert!(conn.is_handshake_complete());
+        input.extend(client.handshake_record(15, &certificate_verify_body([5, 3], &out.stdout)));
+        completes(&mut client, &mut conn, &input);
 
         // ed25519, offered, which an ECDSA key cannot make (RFC 8446
         // §4.4.3's rule, RFC 5246 §7.4.8's "MUST be one of those present"

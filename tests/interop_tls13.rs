@@ -218,21 +218,25 @@ fn real_clients_complete_a_hello_retry_and_get_the_staple() {
         OcspPolicy::Respond(response.clone()),
     );
     let it = Interop::new(TLS13, pki, server);
+    // The server's record of the n-th connection: retried, into P-256.
+    let retried = |n: usize| {
+        let summary = it
+            .server
+            .wait_finished(n)
+            .remove(n - 1)
+            .summary
+            .expect("completed");
+        assert!(summary.hello_retry);
+        assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
+        summary
+    };
 
     let go = it.go(&[]);
     go.output.assert_success();
     assert_eq!(go.get(0, "version"), "TLSv1.3");
     assert_eq!(go.get(0, "ocsp"), peers::hex(&response));
     assert_eq!(go.get(0, "status_line"), "HTTP/1.1 200 OK");
-    let summary = it
-        .server
-        .wait_finished(1)
-        .remove(0)
-        .summary
-        .expect("completed");
-    assert!(summary.hello_retry);
-    assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
-    assert_eq!(summary.ocsp, OcspOutcome::Stapled(response.len()));
+    assert_eq!(retried(1).ocsp, OcspOutcome::Stapled(response.len()));
 
     let out = it.s_client(&["-status", "-groups", "X25519:P-256"]);
     out.assert_success();
@@ -242,14 +246,7 @@ fn real_clients_complete_a_hello_retry_and_get_the_staple() {
         Some(&response[..]),
         "s_client's staple"
     );
-    let summary = it
-        .server
-        .wait_finished(2)
-        .remove(1)
-        .summary
-        .expect("completed");
-    assert!(summary.hello_retry);
-    assert_eq!(summary.group, Some(NamedGroup::Secp256r1));
+    retried(2);
 }
 
 /// `openssl s_client`'s `K` command: a KeyUpdate with update_requested
