@@ -74,12 +74,22 @@ pub fn rustls_established(
     let mut client = client_hello(client, io);
     let mut conn = metered(&mut held, || {
         let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
-        rustls_exchange(&mut conn, io, "hello accepted");
+        rustls_exchange(
+            &mut conn,
+            &io.to_server,
+            &mut io.to_client,
+            "hello accepted",
+        );
         conn
     });
     client_answers(&mut client, io);
     metered(&mut held, || {
-        rustls_exchange(&mut conn, io, "Finished accepted")
+        rustls_exchange(
+            &mut conn,
+            &io.to_server,
+            &mut io.to_client,
+            "Finished accepted",
+        )
     });
     client_reads(&mut client, io);
     assert!(!conn.is_handshaking() && !client.is_handshaking());

@@ -123,13 +123,14 @@ pub fn stapler_mtls_handshake(
     m: &mut Meter,
 ) -> String {
     let client = mfx.client_hello(fx, io);
-    let conn = m.server(|| {
-        let mut conn = ServerConnection::new_at(mfx.stapler.clone(), MTLS_NOW);
+    m.server(|| {
+        let conn = io
+            .stapler
+            .insert(ServerConnection::new_at(mfx.stapler.clone(), MTLS_NOW));
         conn.feed(&io.to_server).expect("hello accepted");
         conn.write_tls_into(&mut io.to_client);
-        conn
     });
-    let outcome = finish(conn, client, io, m);
+    let outcome = finish(client, io, m);
     let client = outcome.client_certificate.expect("a verified client");
     client.common_name().unwrap_or_default().to_owned()
 }
@@ -138,17 +139,23 @@ pub fn stapler_mtls_handshake(
 /// presence as rustls saw a client certificate.
 pub fn rustls_mtls_handshake(fx: &Fixture, mfx: &MtlsFixture, io: &mut Io, m: &mut Meter) -> bool {
     let mut client = mfx.client_hello(fx, io);
-    let mut conn = m.server(|| {
-        let mut conn = rustls::ServerConnection::new(mfx.rustls.clone()).expect("server");
-        rustls_exchange(&mut conn, io, "hello accepted");
-        conn
+    m.server(|| {
+        let conn =
+            (io.rustls).insert(rustls::ServerConnection::new(mfx.rustls.clone()).expect("server"));
+        rustls_exchange(conn, &io.to_server, &mut io.to_client, "hello accepted");
     });
     client_answers(&mut client, io);
     let verified = m.server(|| {
-        rustls_exchange(&mut conn, io, "client flight accepted");
+        let conn = io.rustls.as_mut().expect("a connection in its slot");
+        rustls_exchange(
+            conn,
+            &io.to_server,
+            &mut io.to_client,
+            "client flight accepted",
+        );
         assert!(!conn.is_handshaking());
         let verified = conn.peer_certificates().is_some_and(|c| !c.is_empty());
-        drop(conn);
+        io.rustls = None;
         verified
     });
     client_completes(&mut client, io);

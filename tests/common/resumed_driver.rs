@@ -142,14 +142,15 @@ pub fn stapler_resumed_handshake(
 ) -> bool {
     let rf = &fx.resumed;
     let mut client = resuming_hello(rf.client(version, 0), fx, io);
-    let conn = m.server(|| {
-        let mut conn = ServerConnection::new_at(rf.stapler.clone(), RESUME_NOW);
+    m.server(|| {
+        let conn = io
+            .stapler
+            .insert(ServerConnection::new_at(rf.stapler.clone(), RESUME_NOW));
         conn.feed(&io.to_server).expect("hello accepted");
         conn.write_tls_into(&mut io.to_client);
-        conn
     });
     client_answers(&mut client, io);
-    let summary = m.server(|| finish(conn, io));
+    let summary = m.server(|| finish(io));
     client_reads(&mut client, io);
     assert!(!client.is_handshaking());
     summary.resumption.is_some()
@@ -168,15 +169,18 @@ pub fn rustls_resumed_handshake(
         Version::Tls12 => &rf.rustls12,
     };
     let mut client = resuming_hello(rf.client(version, 1), fx, io);
-    let mut conn = m.server(|| {
-        let mut conn = rustls::ServerConnection::new(config.clone()).expect("server");
-        rustls_exchange(&mut conn, io, "hello accepted");
-        conn
+    m.server(|| {
+        let conn =
+            (io.rustls).insert(rustls::ServerConnection::new(config.clone()).expect("server"));
+        rustls_exchange(conn, &io.to_server, &mut io.to_client, "hello accepted");
     });
     client_answers(&mut client, io);
     let resumed = m.server(|| {
-        rustls_exchange(&mut conn, io, "Finished accepted");
-        conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed)
+        let conn = io.rustls.as_mut().expect("a connection in its slot");
+        rustls_exchange(conn, &io.to_server, &mut io.to_client, "Finished accepted");
+        let resumed = conn.handshake_kind() == Some(rustls::HandshakeKind::Resumed);
+        io.rustls = None;
+        resumed
     });
     client_reads(&mut client, io);
     assert!(!client.is_handshaking());
@@ -192,29 +196,34 @@ pub fn stapler_psk_ke_handshake(fx: &Fixture, io: &mut Io, m: &mut Meter) -> boo
     io.to_client.clear();
     io.to_server
         .extend_from_slice(&client.hello(&rf.psk_ke_ticket, 0, &[0], false));
-    let conn = m.server(|| {
-        let mut conn = ServerConnection::new_at(rf.stapler_psk_ke.clone(), RESUME_NOW);
+    m.server(|| {
+        let conn = (io.stapler).insert(ServerConnection::new_at(
+            rf.stapler_psk_ke.clone(),
+            RESUME_NOW,
+        ));
         conn.feed(&io.to_server).expect("hello accepted");
         conn.write_tls_into(&mut io.to_client);
-        conn
     });
     let answer = client.read(&io.to_client);
     assert_eq!(answer.key_share_group, None, "psk_ke");
     io.to_server.clear();
     io.to_client.clear();
     io.to_server.extend_from_slice(&client.finished());
-    let summary = m.server(|| finish(conn, io));
+    let summary = m.server(|| finish(io));
     summary.resumption == Some(stapler::Resumption::Tls13PskKe)
 }
 
-/// stapler takes the client's last flight and writes what follows (the
-/// tickets); the connection is dropped, its summary returned.
-fn finish(mut conn: ServerConnection, io: &mut Io) -> stapler::HandshakeSummary {
+/// stapler (its connection in `io.stapler`) takes the client's last
+/// flight and writes what follows (the tickets); the connection is
+/// dropped in its slot, its summary returned.
+fn finish(io: &mut Io) -> stapler::HandshakeSummary {
+    let conn = io.stapler.as_mut().expect("a connection in its slot");
     conn.feed(&io.to_server).expect("Finished accepted");
     let Some(Event::HandshakeComplete(summary)) = conn.poll_event() else {
         panic!("handshake not complete");
     };
     conn.write_tls_into(&mut io.to_client);
+    io.stapler = None;
     summary
 }
 
