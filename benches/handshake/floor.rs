@@ -215,9 +215,20 @@ impl Floor {
         }
     }
 
-    /// The server's crypto from ClientHello to its flight, which is left in
-    /// [`Floor::record`].
+    /// The server's crypto from the ClientHello given to [`Floor::new`] to
+    /// its flight, which is left in [`Floor::record`].
     pub fn server_flight(&mut self, client_share: &[u8]) -> Pending {
+        let client_hello = core::mem::take(&mut self.client_hello);
+        let pending = self.answer(&client_hello, client_share);
+        self.client_hello = client_hello;
+        pending
+    }
+
+    /// The same for `client_hello`, a whole ClientHello message of the
+    /// length given to [`Floor::new`], and `client_share`, the share in it:
+    /// ServerHello echoes its legacy_session_id (RFC 8446 §4.1.3), so that
+    /// the client that sent it can read the flight.
+    pub fn answer(&mut self, client_hello: &[u8], client_share: &[u8]) -> Pending {
         let rng = &self.rng;
         let mut random = [0; 32];
         rng.fill(&mut random).expect("random");
@@ -246,6 +257,11 @@ impl Floor {
         // before the x25519 key for the hybrid.
         let sh = &mut self.server_hello;
         sh[6..38].copy_from_slice(&random);
+        // legacy_session_id_echo: after type, length, version and random in
+        // both hellos, with its length byte; the template's has the same
+        // length (rustls's client always sends 32 bytes).
+        let session_id = &client_hello[38..39 + usize::from(client_hello[38])];
+        sh[38..38 + session_id.len()].copy_from_slice(session_id);
         let share_at = sh.len() - 32;
         sh[share_at..].copy_from_slice(public.as_ref());
         let mut shared_hybrid = [0; 64];
@@ -268,7 +284,7 @@ impl Floor {
         };
 
         let mut transcript = digest::Context::new(&SHA256);
-        transcript.update(&self.client_hello);
+        transcript.update(client_hello);
         transcript.update(&self.server_hello);
         let hello_hash = transcript.clone().finish();
 
@@ -336,6 +352,11 @@ impl Floor {
             client_key: client_hs.key,
             transcript: kept,
         }
+    }
+
+    /// ServerHello as last sent.
+    pub fn server_hello(&self) -> &[u8] {
+        &self.server_hello
     }
 
     /// The sealed server flight.
