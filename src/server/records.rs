@@ -112,16 +112,17 @@ impl Core {
     /// dropped in the window RFC 8446 §5 allows (after the first
     /// ClientHello, before the client's Finished), or out of turn.
     fn change_cipher_spec(&mut self, joiner: &HandshakeJoiner) -> Result<(), Error> {
-        let state = match core::mem::replace(&mut self.state, State::Closed) {
-            State::Tls12(state) => {
+        // The state is only taken out (a copy of the whole enum, paused
+        // variant included) when it is TLS 1.2's; TLS 1.3's compatibility
+        // record leaves it where it is.
+        if matches!(self.state, State::Tls12(_)) {
+            if let State::Tls12(state) = core::mem::replace(&mut self.state, State::Closed) {
                 let partial = joiner.has_partial_message();
                 self.state =
                     State::Tls12(self.step(|_, out| state.change_cipher_spec(partial, out))?);
-                return Ok(());
             }
-            other => other,
-        };
-        self.state = state;
+            return Ok(());
+        }
         interleave_check(joiner, ContentType::ChangeCipherSpec)?;
         match self.state {
             State::ExpectRetryHello(_)
