@@ -21,19 +21,7 @@ use super::certificate::Certificate;
 /// (RFC 1035 §2.3.4: 255 octets on the wire).
 const MAX_NAME_LEN: usize = 253;
 /// The longest label (RFC 1035 §2.3.4).
-const MAX_LABEL_LEN: usize = 63;
-
-/// Whether `label` is a host name label: 1 to 63 letters, digits, hyphens
-/// or underscores (seen in real host names), neither starting nor ending
-/// with a hyphen.
-fn is_valid_label(label: &[u8]) -> bool {
-    (1..=MAX_LABEL_LEN).contains(&label.len())
-        && label
-            .iter()
-            .all(|&b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        && !label.starts_with(b"-")
-        && !label.ends_with(b"-")
-}
+pub(crate) const MAX_LABEL_LEN: usize = 63;
 
 /// Whether `name` is a syntactically valid host name to look up: labels of
 /// 1 to 63 letters, digits, hyphens or underscores (seen in real host
@@ -41,15 +29,66 @@ fn is_valid_label(label: &[u8]) -> bool {
 /// trailing dot; and not an IP literal (its last label is not all digits, as
 /// no top-level domain is; IPv6 literals fail on their `:`).
 pub fn is_valid_dns_reference(name: &[u8]) -> bool {
-    if name.is_empty() || name.len() > MAX_NAME_LEN {
+    if name.len() > MAX_NAME_LEN {
         return false;
     }
-    let mut labels = name.split(|&b| b == b'.');
-    if !labels.all(is_valid_label) {
-        return false;
+    // One pass over the bytes, a label at a time: this runs on every SNI
+    // and on the certificate names it is compared with.
+    let mut label = LabelScan::default();
+    for &b in name {
+        if b == b'.' {
+            if !label.is_complete() {
+                return false;
+            }
+            label = LabelScan::default();
+        } else if b.is_ascii_alphanumeric() || b == b'-' || b == b'_' {
+            if !label.push(b) {
+                return false;
+            }
+        } else {
+            return false;
+        }
     }
-    let last = name.rsplit(|&b| b == b'.').next().unwrap_or_default();
-    !last.iter().all(u8::is_ascii_digit)
+    label.is_complete() && !label.all_digits
+}
+
+/// One label of a host name, as far as it has been read: 1 to 63 bytes,
+/// neither starting nor ending with a hyphen (RFC 1123 §2.1, RFC 5890
+/// §2.3.1), the bytes themselves checked by the caller.
+pub(crate) struct LabelScan {
+    len: usize,
+    last: u8,
+    /// Whether every byte so far is a digit (vacuously, none).
+    pub(crate) all_digits: bool,
+}
+
+impl Default for LabelScan {
+    fn default() -> Self {
+        Self {
+            len: 0,
+            last: b'.',
+            all_digits: true,
+        }
+    }
+}
+
+impl LabelScan {
+    /// Takes the label's next byte; `false` if the label can no longer be
+    /// valid (a leading hyphen, or over 63 bytes).
+    pub(crate) fn push(&mut self, b: u8) -> bool {
+        if self.len == 0 && b == b'-' {
+            return false;
+        }
+        self.len = self.len.saturating_add(1);
+        self.last = b;
+        self.all_digits &= b.is_ascii_digit();
+        self.len <= MAX_LABEL_LEN
+    }
+
+    /// Whether the label read so far is a whole valid label.
+    pub(crate) fn is_complete(&self) -> bool {
+        self.len != 0 && self.last != b'-'
+    }
 }
 
 /// Whether the certificate name `pattern` (a dNSName, perhaps a wildcard)

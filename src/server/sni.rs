@@ -3,6 +3,7 @@
 
 use crate::codec::ClientHello;
 use crate::error::PeerMisbehaved;
+use crate::pki::LabelScan;
 
 /// The host name the client asked for (SNI), checked and lower-cased, or
 /// `None` when it sent none or sent an IP address.
@@ -17,9 +18,6 @@ pub(crate) fn server_name(hello: &ClientHello<'_>) -> Result<Option<Box<str>>, P
 /// (RFC 1035 §2.3.4 limits names to 255 octets on the wire, which is two
 /// more than the text).
 const MAX_HOST_NAME_LEN: usize = 253;
-
-/// The longest label of a host name (RFC 1035 §2.3.4).
-const MAX_LABEL_LEN: usize = 63;
 
 /// A host name from SNI, as text the application and its logs can take as
 /// it is.
@@ -44,28 +42,36 @@ pub(crate) fn host_name(name: &[u8]) -> Result<Option<Box<str>>, PeerMisbehaved>
     if is_ip_literal(name) {
         return Ok(None);
     }
-    if name.is_empty()
-        || name.len() > MAX_HOST_NAME_LEN
-        || !name.split(|&b| b == b'.').all(is_ldh_label)
-    {
+    if name.len() > MAX_HOST_NAME_LEN {
         return Err(PeerMisbehaved::BadServerName);
     }
-    // Every byte is ASCII now, so this never fails; the copy is lower-cased
-    // in one pass and allocated once, at its exact length.
-    core::str::from_utf8(name)
-        .map(|text| Some(text.to_ascii_lowercase().into_boxed_str()))
+    // Checked and lower-cased in one pass, into a copy allocated once at
+    // its exact length.
+    let mut lower = Vec::with_capacity(name.len());
+    let mut label = LabelScan::default();
+    for &b in name {
+        let fits = match b {
+            b'.' => {
+                let whole = label.is_complete();
+                label = LabelScan::default();
+                whole
+            }
+            // LDH: letters, digits, hyphens (RFC 5890 §2.3.1).
+            b'-' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z' => label.push(b),
+            _ => false,
+        };
+        if !fits {
+            return Err(PeerMisbehaved::BadServerName);
+        }
+        lower.push(b.to_ascii_lowercase());
+    }
+    if !label.is_complete() {
+        return Err(PeerMisbehaved::BadServerName);
+    }
+    // All ASCII by now, so never refused here.
+    String::from_utf8(lower)
+        .map(|text| Some(text.into_boxed_str()))
         .map_err(|_| PeerMisbehaved::BadServerName)
-}
-
-/// Whether `label` is an LDH label (RFC 5890 §2.3.1).
-fn is_ldh_label(label: &[u8]) -> bool {
-    let inner_ok = label
-        .iter()
-        .all(|b| b.is_ascii_alphanumeric() || *b == b'-');
-    inner_ok
-        && (1..=MAX_LABEL_LEN).contains(&label.len())
-        && label.first() != Some(&b'-')
-        && label.last() != Some(&b'-')
 }
 
 /// Whether `name` is an IPv4 address in dotted form or an IPv6 address,
@@ -92,6 +98,7 @@ fn is_ip_literal(name: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pki::MAX_LABEL_LEN;
 
     #[test]
     fn host_names_are_ldh_and_kept_lower_case() {
