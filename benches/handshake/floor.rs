@@ -176,7 +176,8 @@ pub struct Pending {
     pub server_finished_hash: digest::Digest,
     pub client_application: [u8; HASH_LEN],
     pub server_write: LessSafeKey,
-    /// The client's handshake key, for the harness to play the client.
+    /// The client's handshake key, for a harness that plays the client
+    /// (`floor_mtls.rs`).
     pub client_key: [u8; KEY_LEN],
     /// The transcript through the server's Finished, if kept.
     pub transcript: Option<digest::Context>,
@@ -362,26 +363,6 @@ impl Floor {
     /// The sealed server flight.
     pub fn record(&self) -> &[u8] {
         &self.record
-    }
-
-    /// Plays the client: its Finished, sealed under its handshake key.
-    pub fn client_finished_record(pending: &Pending, out: &mut Vec<u8>) {
-        let key = hmac::Key::new(HMAC_SHA256, &pending.client_finished_key);
-        let verify_data = hmac::sign(&key, pending.server_finished_hash.as_ref());
-        out.clear();
-        let header = record_header(4 + HASH_LEN + 1 + TAG_LEN);
-        out.extend_from_slice(&header);
-        out.extend_from_slice(&[20, 0, 0, HASH_LEN as u8]);
-        out.extend_from_slice(verify_data.as_ref());
-        out.push(22);
-        let tag = aead_key(&pending.client_key)
-            .seal_in_place_separate_tag(
-                first_nonce(&pending.client_iv),
-                Aad::from(header),
-                &mut out[5..],
-            )
-            .unwrap();
-        out.extend_from_slice(tag.as_ref());
     }
 
     /// The server's crypto for the client's Finished: open, check, and the

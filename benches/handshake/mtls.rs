@@ -82,7 +82,7 @@ impl MtlsRig {
         floor.server_flight(share.as_ref());
         let ours = 5 + server_hello.len() + 6 + floor.record().len();
         assert!(
-            flight.len().abs_diff(ours) <= 2,
+            flight.len().abs_diff(ours) <= crate::SIGNATURE_SLACK,
             "floor flight {ours} bytes, stapler's {}",
             flight.len()
         );
