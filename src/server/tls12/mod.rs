@@ -56,7 +56,7 @@ use crate::codec::{
 };
 use crate::crypto::key_exchange::KeyExchange;
 use crate::crypto::signing::SignatureScheme;
-use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
+use crate::crypto::tls12::prf::{KeyBlock, MasterSecret, RANDOM_LEN};
 use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
@@ -223,15 +223,17 @@ impl State {
             master,
             transcript,
             client_finished_hash,
-            decrypter,
+            keys,
             reply,
             summary,
         } = expecting;
+        let decrypter = Tls12Decrypter::new(master.suite(), keys.client()?)?;
         out.receiving_keys(decrypter.into());
         *stage = Stage::ExpectFinished(ExpectFinished {
             master,
             transcript,
             client_finished_hash,
+            keys,
             reply,
             summary,
         });
@@ -274,7 +276,12 @@ pub(crate) struct ExpectChangeCipherSpec {
     /// 7627 §3), through the server's Finished on a resumed one. Kept, not
     /// made again.
     client_finished_hash: Digest,
-    decrypter: Tls12Decrypter,
+    /// The key block (RFC 5246 §6.3), not the record keys expanded from
+    /// it: each is expanded when it is put in use, at the client's
+    /// change_cipher_spec and at the server's. The block is about 100
+    /// bytes, a pair of expanded AES-GCM keys about 1.2 KB, which every
+    /// step would copy from stage to stage.
+    keys: KeyBlock,
     reply: Reply,
     summary: HandshakeSummary,
 }
@@ -284,20 +291,17 @@ pub(crate) struct ExpectFinished {
     master: MasterSecret,
     transcript: Transcript,
     client_finished_hash: Digest,
+    /// For the server's keys, on a full handshake.
+    keys: KeyBlock,
     reply: Reply,
     summary: HandshakeSummary,
 }
 
 /// What the server sends once the client's Finished is in.
-// Moved from stage to stage inside the one boxed `Stage`.
-#[allow(clippy::large_enum_variant)]
 enum Reply {
     /// A full handshake: [NewSessionTicket], change_cipher_spec and
     /// Finished.
-    Finish {
-        encrypter: Tls12Encrypter,
-        tickets: Option<TicketPlan>,
-    },
+    Finish { tickets: Option<TicketPlan> },
     /// A resumed handshake: the server's Finished went first.
     Nothing,
 }
@@ -600,14 +604,12 @@ impl ExpectClientKeyExchange {
             MasterSecret::new(suite, shared.as_bytes(), &client_random, &server_random)
         };
         let keys = master.key_block(&client_random, &server_random);
-        let decrypter = Tls12Decrypter::new(suite, keys.client()?)?;
-        let encrypter = Tls12Encrypter::new(suite, keys.server()?)?;
         let next = ExpectChangeCipherSpec {
             master,
             transcript,
             client_finished_hash,
-            decrypter,
-            reply: Reply::Finish { encrypter, tickets },
+            keys,
+            reply: Reply::Finish { tickets },
             summary,
         };
         Ok(match client {
@@ -634,16 +636,18 @@ impl ExpectFinished {
             master,
             mut transcript,
             client_finished_hash,
+            keys,
             reply,
             summary,
         } = self;
         let verify_data = messages::parse_finished(message.body)?;
         master.check_client_finished(&client_finished_hash, verify_data)?;
-        if let Reply::Finish { encrypter, tickets } = reply {
+        if let Reply::Finish { tickets } = reply {
             transcript.add(message.encoded);
             if let Some(plan) = tickets {
                 plan.issue(config, &master, &summary, &mut transcript, out)?;
             }
+            let encrypter = Tls12Encrypter::new(master.suite(), keys.server()?)?;
             send_finished(&master, &mut transcript, encrypter, out)?;
         }
         out.event(Event::HandshakeComplete(summary));

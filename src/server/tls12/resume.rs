@@ -23,7 +23,7 @@ use super::tickets::TicketPlan;
 use super::{mark_downgrade, send_finished, ExpectChangeCipherSpec, Reply, Stage, State};
 use crate::codec::ClientHello;
 use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
-use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
+use crate::crypto::tls12::record_protection::Tls12Encrypter;
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
@@ -206,7 +206,6 @@ impl ResumedFlight {
             plan.issue(config, &master, &summary, &mut transcript, out)?;
         }
         let keys = master.key_block(&client_random, &server_random);
-        let decrypter = Tls12Decrypter::new(suite, keys.client()?)?;
         let encrypter = Tls12Encrypter::new(suite, keys.server()?)?;
         send_finished(&master, &mut transcript, encrypter, out)?;
         let client_finished_hash = transcript.current_hash();
@@ -214,7 +213,7 @@ impl ResumedFlight {
             master,
             transcript,
             client_finished_hash,
-            decrypter,
+            keys,
             reply: Reply::Nothing,
             summary,
         });
