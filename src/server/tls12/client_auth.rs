@@ -69,7 +69,7 @@ pub(crate) struct ExpectCertificate {
 /// change_cipher_spec.
 pub(crate) struct ExpectCertificateVerify {
     pub(super) next: ExpectChangeCipherSpec,
-    pub(super) client: PresentedClient,
+    pub(super) client: Box<PresentedClient>,
 }
 
 /// The client proved its key; the application's verdict on its
@@ -77,7 +77,7 @@ pub(crate) struct ExpectCertificateVerify {
 pub(crate) struct AwaitClientVerdict {
     pub(super) next: ExpectChangeCipherSpec,
     /// Lent to the request until the verdict.
-    pub(super) client: Option<ClientToJudge>,
+    pub(super) client: Option<Box<ClientToJudge>>,
 }
 
 impl ExpectCertificate {
@@ -101,7 +101,11 @@ impl ExpectCertificate {
             return Ok(next);
         }
         // TLS 1.2 gives a client no way to staple.
-        next.client = Some(auth.examine(chain, StapleSent::NotAsked, next.now)?);
+        next.client = Some(Box::new(auth.examine(
+            chain,
+            StapleSent::NotAsked,
+            next.now,
+        )?));
         Ok(next)
     }
 }
@@ -126,11 +130,11 @@ impl ExpectCertificateVerify {
             let summary = &mut next.summary;
             summary.client_staple = client.staple.clone();
             let server_name = summary.server_name.clone();
-            let client = Some(ClientToJudge::new(
-                client,
+            let client = Some(Box::new(ClientToJudge::new(
+                *client,
                 server_name,
                 summary.alpn_protocol.clone(),
-            )?);
+            )?));
             return Ok(Stage::AwaitClientVerdict(AwaitClientVerdict {
                 next,
                 client,

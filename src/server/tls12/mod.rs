@@ -85,7 +85,10 @@ pub(crate) enum State {
 
 /// The steps of the handshake after the server flight.
 // Always boxed, once per handshake: sized for the largest step on purpose,
-// so that the later, smaller steps reuse the allocation.
+// so that the later, smaller steps reuse the allocation. The client-auth
+// payloads are boxed on their own, which keeps the whole under 1 KiB:
+// glibc serves that from its per-thread cache, where a larger block takes
+// the slow path and first consolidates the freed small blocks.
 // The names are the states' own, as the RFC's diagrams name them.
 #[allow(clippy::large_enum_variant, clippy::enum_variant_names)]
 pub(crate) enum Stage {
@@ -128,7 +131,7 @@ impl State {
     pub(crate) fn take_client_to_judge(&mut self) -> Option<ClientToJudge> {
         match self {
             Self::Handshake(stage) => match &mut **stage {
-                Stage::AwaitClientVerdict(waiting) => waiting.client.take(),
+                Stage::AwaitClientVerdict(waiting) => waiting.client.take().map(|client| *client),
                 _ => None,
             },
             Self::Traffic => None,
@@ -260,8 +263,11 @@ pub(crate) struct ExpectClientKeyExchange {
     tickets: Option<TicketPlan>,
     summary: HandshakeSummary,
     /// The client's verified certificate, whose CertificateVerify follows
-    /// the ClientKeyExchange.
-    client: Option<crate::server::client_auth::PresentedClient>,
+    /// the ClientKeyExchange. Boxed, as in the client-auth stages: a
+    /// client certificate is the rare case, and inline it made every
+    /// handshake's boxed `Stage` too big for the allocator's per-thread
+    /// cache of small blocks (see `Stage`).
+    client: Option<Box<crate::server::client_auth::PresentedClient>>,
     /// When the connection started: what a client chain is judged at.
     now: Option<u64>,
 }
