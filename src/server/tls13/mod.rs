@@ -448,35 +448,25 @@ impl Flight {
         out.message(&mut transcript, |w| {
             messages::certificate(w, chosen.cert.chain(), staple)
         })?;
-        let scheme = chosen.scheme;
-        let cert = Arc::clone(&chosen.cert);
-        let tickets = (chosen.params.psk_modes, now);
-        if cert.key().is_remote() {
-            // Everything up to the certificate goes out now; the rest
-            // waits for the application's signature.
-            return Ok(Sent::Sign(Box::new(AwaitSignature {
-                scheme,
-                cert,
-                handshake,
-                transcript,
-                tickets,
-                summary: chosen.into_summary(ocsp),
-            })));
-        }
         let to_sign = CertificateVerifyMessage::new(&transcript.current_hash());
-        let signature = cert.key().sign(scheme, to_sign.as_ref(), rng)?;
-        // Made where `finish` takes it, not first in a local of its own
-        // and then copied (900 bytes) into the call.
-        AwaitSignature {
-            scheme,
-            cert,
+        let pending = AwaitSignature {
+            scheme: chosen.scheme,
+            cert: Arc::clone(&chosen.cert),
             handshake,
             transcript,
-            tickets,
+            tickets: (chosen.params.psk_modes, now),
             summary: chosen.into_summary(ocsp),
+        };
+        let key = pending.cert.key();
+        if key.is_remote() {
+            // Everything up to the certificate goes out now; the rest
+            // waits for the application's signature.
+            return Ok(Sent::Sign(Box::new(pending)));
         }
-        .finish(config, signature.as_ref(), out)
-        .map(Sent::Done)
+        let signature = key.sign(pending.scheme, to_sign.as_ref(), rng)?;
+        pending
+            .finish(config, signature.as_ref(), out)
+            .map(Sent::Done)
     }
 }
 
