@@ -60,7 +60,7 @@ pub(crate) use leaf_key::LeafKey;
 #[cfg(test)]
 pub(crate) use names::MAX_LABEL_LEN;
 pub use names::{dns_name_matches, is_valid_dns_reference};
-pub(crate) use names::{DnsReference, LabelScan};
+pub(crate) use names::{DnsReference, LabelScan, MAX_NAME_LEN};
 pub use oids::{Oid, ID_AD_CA_ISSUERS, ID_AD_OCSP, ID_KP_OCSP_SIGNING, ID_KP_SERVER_AUTH};
 pub use pem::{KeyFormat, PemError, PrivateKeyDer};
 pub(crate) use raw::share as shared_slice;

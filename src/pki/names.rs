@@ -18,8 +18,9 @@ use core::net::IpAddr;
 use super::certificate::Certificate;
 
 /// The longest DNS name, in its text form without a trailing dot
-/// (RFC 1035 §2.3.4: 255 octets on the wire).
-const MAX_NAME_LEN: usize = 253;
+/// (RFC 1035 §2.3.4: 255 octets on the wire). Also the bound on an SNI
+/// host name and on the one a session ticket keeps.
+pub(crate) const MAX_NAME_LEN: usize = 253;
 /// The longest label (RFC 1035 §2.3.4).
 pub(crate) const MAX_LABEL_LEN: usize = 63;
 

@@ -3,7 +3,7 @@
 
 use crate::codec::ClientHello;
 use crate::error::PeerMisbehaved;
-use crate::pki::LabelScan;
+use crate::pki::{LabelScan, MAX_NAME_LEN};
 
 /// The host name the client asked for (SNI), checked and lower-cased, or
 /// `None` when it sent none or sent an IP address.
@@ -13,11 +13,6 @@ pub(crate) fn server_name(hello: &ClientHello<'_>) -> Result<Option<Box<str>>, P
         None => Ok(None),
     }
 }
-
-/// The longest host name DNS can carry: 253 characters in dotted form
-/// (RFC 1035 §2.3.4 limits names to 255 octets on the wire, which is two
-/// more than the text).
-const MAX_HOST_NAME_LEN: usize = 253;
 
 /// A host name from SNI, as text the application and its logs can take as
 /// it is.
@@ -42,7 +37,7 @@ pub(crate) fn host_name(name: &[u8]) -> Result<Option<Box<str>>, PeerMisbehaved>
     if is_ip_literal(name) {
         return Ok(None);
     }
-    if name.len() > MAX_HOST_NAME_LEN {
+    if name.len() > MAX_NAME_LEN {
         return Err(PeerMisbehaved::BadServerName);
     }
     // Checked and lower-cased in one pass, into a copy allocated once at
@@ -141,7 +136,7 @@ mod tests {
         let mut longest = [[b'a'; MAX_LABEL_LEN]; 3].join(&b'.');
         longest.push(b'.');
         longest.extend([b'b'; 61]);
-        assert_eq!(ok(&longest).len(), MAX_HOST_NAME_LEN);
+        assert_eq!(ok(&longest).len(), MAX_NAME_LEN);
         longest.push(b'b');
         assert_eq!(host_name(&longest), Err(PeerMisbehaved::BadServerName));
     }

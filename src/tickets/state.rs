@@ -28,13 +28,12 @@ use zeroize::Zeroizing;
 
 use super::scratch::Scratch;
 use crate::enums::{CipherSuite, ProtocolVersion};
+use crate::pki::MAX_NAME_LEN;
 
 /// The layout this code writes and reads.
 const FORMAT: u8 = 1;
 /// The longest secret: a SHA-384 PSK, or TLS 1.2's 48-byte master secret.
 pub const MAX_SECRET_LEN: usize = 48;
-/// The longest host name DNS carries (RFC 1035 §2.3.4).
-const MAX_NAME_LEN: usize = 253;
 /// The flag bit for the extended master secret.
 const EMS: u8 = 1;
 /// The versions' wire values (RFC 8446 §4.2.1, RFC 5246 §6.2.1).
