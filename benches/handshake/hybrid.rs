@@ -107,13 +107,7 @@ impl HybridRig {
                 debug_assert_eq!(group, Some(rustls::NamedGroup::X25519MLKEM768));
             }
             Server::Floor => {
-                let mut client =
-                    rustls::ClientConnection::new(self.client.clone(), fx.server_name.clone())
-                        .unwrap();
-                io.to_server.clear();
-                while client.wants_write() {
-                    client.write_tls(&mut io.to_server).unwrap();
-                }
+                let client = fx.hello_of(&self.client, io);
                 let keys = floor_answers(&mut self.floor, client, X25519_MLKEM768, io, m);
                 black_box(keys);
             }

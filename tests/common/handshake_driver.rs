@@ -286,8 +286,14 @@ impl Fixture {
             Version::Tls13 => &self.client,
             Version::Tls12 => &self.client12,
         };
+        self.hello_of(config, io)
+    }
+
+    /// A new client made from `config`, for this fixture's server name,
+    /// and its ClientHello, in `io.to_server`.
+    pub fn hello_of(&self, config: &Arc<rustls::ClientConfig>, io: &mut Io) -> ClientConnection {
         let mut client =
-            ClientConnection::new(config.clone(), self.server_name.clone()).expect("client");
+            ClientConnection::new(Arc::clone(config), self.server_name.clone()).expect("client");
         io.to_server.clear();
         while client.wants_write() {
             client.write_tls(&mut io.to_server).unwrap();
@@ -438,12 +444,7 @@ pub fn stapler_handshake_of(
     io: &mut Io,
     m: &mut Meter,
 ) -> Outcome {
-    let mut conn_client =
-        ClientConnection::new(client.clone(), fx.server_name.clone()).expect("client");
-    io.to_server.clear();
-    while conn_client.wants_write() {
-        conn_client.write_tls(&mut io.to_server).unwrap();
-    }
+    let conn_client = fx.hello_of(client, io);
     m.server(|| {
         let conn = io
             .stapler
@@ -587,12 +588,7 @@ pub fn rustls_handshake_of(
     io: &mut Io,
     m: &mut Meter,
 ) -> Option<rustls::NamedGroup> {
-    let mut conn_client =
-        ClientConnection::new(client.clone(), fx.server_name.clone()).expect("client");
-    io.to_server.clear();
-    while conn_client.wants_write() {
-        conn_client.write_tls(&mut io.to_server).unwrap();
-    }
+    let mut conn_client = fx.hello_of(client, io);
     m.server(|| {
         let conn =
             (io.rustls).insert(rustls::ServerConnection::new(server.clone()).expect("server"));

@@ -105,13 +105,7 @@ impl MtlsFixture {
 
     /// A new client and its ClientHello, in `io.to_server`.
     pub fn client_hello(&self, fx: &Fixture, io: &mut Io) -> rustls::ClientConnection {
-        let mut client =
-            rustls::ClientConnection::new(self.client.clone(), fx.server_name.clone()).unwrap();
-        io.to_server.clear();
-        while client.wants_write() {
-            client.write_tls(&mut io.to_server).unwrap();
-        }
-        client
+        fx.hello_of(&self.client, io)
     }
 }
 

@@ -233,12 +233,6 @@ fn resuming_hello(
     fx: &Fixture,
     io: &mut Io,
 ) -> ClientConnection {
-    let mut client =
-        ClientConnection::new(Arc::clone(config), fx.server_name.clone()).expect("client");
-    io.to_server.clear();
     io.to_client.clear();
-    while client.wants_write() {
-        client.write_tls(&mut io.to_server).unwrap();
-    }
-    client
+    fx.hello_of(config, io)
 }
