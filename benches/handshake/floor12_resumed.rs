@@ -6,9 +6,11 @@
 //! Server flight ([`Floor12Resumed::server_flight`]):
 //! - the ticket opened (AES-256-GCM, its key made for the operation, as a
 //!   server that wipes its keys does), giving the 48-byte master secret;
-//! - 32 random bytes for ServerHello.random;
+//! - 32 random bytes for ServerHello.random and the new ticket's 12-byte
+//!   nonce, in one draw from the system RNG (one system call, as stapler
+//!   makes);
 //! - the key block (PRF, 40 bytes) and AES-128-GCM key setup both ways;
-//! - a new ticket: a 12-byte nonce, the state sealed (AES-256-GCM);
+//! - a new ticket: the state sealed (AES-256-GCM);
 //! - SHA-256 over ClientHello, ServerHello and NewSessionTicket, the
 //!   server's verify_data (PRF), and the seal of its Finished.
 //!
@@ -18,7 +20,7 @@
 //! Left out as not cryptography: parsing the hello, encoding the state and
 //! messages, and checking what the ticket binds.
 
-use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, AES_256_GCM};
+use ring::aead::{Aad, LessSafeKey, Nonce};
 use ring::digest::{self, SHA256};
 use ring::hmac::{self, HMAC_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -27,17 +29,13 @@ use super::floor12::{
     aad, aes_key, key_block, nonce, prf, EXPLICIT_NONCE_LEN, FINISHED_LEN, KEY_LEN,
     MASTER_SECRET_LEN, RANDOM_LEN, SALT_LEN, TAG_LEN, VERIFY_DATA_LEN,
 };
-use super::floor_resumed::seal_ticket;
+use super::floor_resumed::{seal_ticket, ticket_key};
 
 /// The sealed state: what stapler seals for a TLS 1.2 session to
 /// "localhost" without ALPN (the fixed part, 105 bytes, and the name).
 const STATE_LEN: usize = 105 + 9;
 /// Key name, nonce, tag.
 const TICKET_OVERHEAD: usize = 16 + 12 + 16;
-
-fn ticket_key(key: &[u8; 32]) -> LessSafeKey {
-    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("AES-256 key"))
-}
 
 /// The handshake's buffers and long-lived keys.
 pub struct Floor12Resumed {
@@ -70,7 +68,7 @@ impl Floor12Resumed {
         let mut state = [1; STATE_LEN];
         state[..MASTER_SECRET_LEN].copy_from_slice(&master);
         let mut ticket = Vec::new();
-        seal_ticket(&ticket_key, &rng, &state, &mut ticket);
+        seal_ticket(&self::ticket_key(&ticket_key), [4; 12], &state, &mut ticket);
         Self {
             rng,
             ticket_key,
@@ -100,8 +98,12 @@ impl Floor12Resumed {
         let client_random: [u8; RANDOM_LEN] =
             self.client_hello[6..6 + RANDOM_LEN].try_into().unwrap();
 
-        let mut server_random = [0; RANDOM_LEN];
-        self.rng.fill(&mut server_random).expect("random");
+        // ServerHello.random and the new ticket's nonce in one draw, as
+        // stapler does.
+        let mut drawn = [0; RANDOM_LEN + 12];
+        self.rng.fill(&mut drawn).expect("random");
+        let (server_random, ticket_nonce) = drawn.split_at(RANDOM_LEN);
+        let server_random: [u8; RANDOM_LEN] = server_random.try_into().unwrap();
         let block = key_block(&master, &server_random, &client_random);
         let (client_write, rest) = block.split_at(KEY_LEN);
         let (server_write, rest) = rest.split_at(KEY_LEN);
@@ -122,7 +124,12 @@ impl Floor12Resumed {
         let [_, _, hi, lo] = ((4 + 2 + ticket_len) as u32).to_be_bytes();
         out.extend_from_slice(&[4, 0, hi, lo, 0, 0, 0xa8, 0xc0]);
         out.extend_from_slice(&(ticket_len as u16).to_be_bytes());
-        seal_ticket(&self.ticket_key, &self.rng, &opened[..STATE_LEN], out);
+        seal_ticket(
+            &ticket_key(&self.ticket_key),
+            ticket_nonce.try_into().unwrap(),
+            &opened[..STATE_LEN],
+            out,
+        );
         let [hi, lo] = ((out.len() - flight) as u16).to_be_bytes();
         out[3] = hi;
         out[4] = lo;

@@ -16,10 +16,11 @@
 //!
 //! Client Finished ([`FloorResumed::client_finished`]): the open and check
 //! of its Finished, the client's application key, the resumption master
-//! secret, and two tickets: each a PSK, 4 random bytes of age_add, a
-//! 12-byte nonce, the state sealed (AES-256-GCM, key made for the
-//! operation), and the NewSessionTicket sealed under the server's
-//! application key.
+//! secret, and two tickets: the two tickets' age_add (4 bytes) and
+//! sealing nonces (12) in one draw from the system RNG, the ticket key
+//! expanded once for both (as stapler does both), and for each a PSK, the
+//! state sealed (AES-256-GCM), and the NewSessionTicket sealed under the
+//! server's application key.
 //!
 //! Left out, as not cryptography: parsing the hello, encoding the state
 //! and messages, and checking what the ticket binds.
@@ -38,16 +39,18 @@ use super::floor::{
 /// The ticket's sealed state: about what stapler seals (no name, no ALPN).
 const STATE_LEN: usize = 110;
 
+/// The ticket key, expanded for one step's seals or its open.
+pub fn ticket_key(key: &[u8; 32]) -> LessSafeKey {
+    LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("AES-256 key"))
+}
+
 /// A sealed ticket appended to `out`: name, nonce, state, tag.
-pub fn seal_ticket(key: &[u8; 32], rng: &SystemRandom, state: &[u8], out: &mut Vec<u8>) {
-    let mut nonce = [0; 12];
-    rng.fill(&mut nonce).expect("nonce");
-    let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, key).expect("AES-256 key"));
+pub fn seal_ticket(key: &LessSafeKey, nonce: [u8; 12], state: &[u8], out: &mut Vec<u8>) {
     out.extend_from_slice(&[0x5a; 16]);
     out.extend_from_slice(&nonce);
     let at = out.len();
     out.extend_from_slice(state);
-    let tag = aead
+    let tag = key
         .seal_in_place_separate_tag(
             Nonce::assume_unique_for_key(nonce),
             Aad::from(&[0x5a; 16]),
@@ -95,7 +98,7 @@ impl FloorResumed {
         let mut state = vec![1; STATE_LEN];
         state[..HASH_LEN].copy_from_slice(&psk);
         let mut ticket = Vec::new();
-        seal_ticket(&ticket_key, &rng, &state, &mut ticket);
+        seal_ticket(&self::ticket_key(&ticket_key), [4; 12], &state, &mut ticket);
         let empty = digest::digest(&SHA256, b"");
         let mut empty_hash = [0; HASH_LEN];
         empty_hash.copy_from_slice(empty.as_ref());
@@ -142,7 +145,7 @@ impl FloorResumed {
         let mut state = [0; 256];
         let sealed = &self.ticket[28..];
         state[..sealed.len()].copy_from_slice(sealed);
-        let aead = LessSafeKey::new(UnboundKey::new(&AES_256_GCM, &self.ticket_key).unwrap());
+        let aead = ticket_key(&self.ticket_key);
         let nonce: [u8; 12] = self.ticket[16..28].try_into().unwrap();
         let opened = aead
             .open_in_place(
@@ -291,15 +294,26 @@ impl FloorResumed {
         );
         let rms = Prk::new_less_safe(HKDF_SHA256, &rms);
         self.tickets.clear();
+        // Each ticket's age_add and sealing nonce in one draw, and the
+        // ticket key expanded once, as stapler does.
+        let mut drawn = [0; 2 * (4 + 12)];
+        self.rng.fill(&mut drawn).expect("age_add and nonces");
+        let sealing = ticket_key(&self.ticket_key);
         for (index, seq) in [(0u8, 0u64), (1, 1)] {
             let psk = expand32(&rms, b"resumption", &[index]);
-            let mut age_add = [0; 4];
-            self.rng.fill(&mut age_add).expect("age_add");
+            // The first 4 bytes are the age_add, which the message's
+            // bytes (not their values) stand for here.
+            let one = &drawn[usize::from(index) * 16..][..16];
             let mut state = [1; STATE_LEN];
             state[..HASH_LEN].copy_from_slice(&psk);
             let at = self.tickets.len();
             self.tickets.extend_from_slice(&[0; 5 + 4 + 8 + 2 + 2]);
-            seal_ticket(&self.ticket_key, &self.rng, &state, &mut self.tickets);
+            seal_ticket(
+                &sealing,
+                one[4..].try_into().unwrap(),
+                &state,
+                &mut self.tickets,
+            );
             self.tickets.extend_from_slice(&[0, 0, 22]);
             let mut nonce = pending.server_iv;
             for (b, s) in nonce[4..].iter_mut().zip(seq.to_be_bytes()) {

@@ -1,6 +1,9 @@
 //! What both versions' ticket issuing share: how long a ticket lives, and
 //! sealing a state where the ticket is written, with no allocation.
 
+use ring::aead::NONCE_LEN;
+
+use super::keys::Sealer;
 use super::scratch::Scratch;
 use super::state::{StateView, MAX_STATE_LEN};
 use super::TicketKeys;
@@ -24,10 +27,11 @@ pub(crate) fn lifetime(keys: &TicketKeys) -> u32 {
     u32::try_from(seconds).unwrap_or(u32::MAX)
 }
 
-/// Encodes `state` on the stack (wiped after) and seals it onto the end of
-/// `out`, where the ticket goes.
+/// Encodes `state` on the stack (wiped after) and seals it with `nonce`
+/// onto the end of `out`, where the ticket goes.
 pub(crate) fn seal_state(
-    keys: &TicketKeys,
+    sealer: &Sealer,
+    nonce: [u8; NONCE_LEN],
     state: &StateView<'_>,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
@@ -38,6 +42,13 @@ pub(crate) fn seal_state(
     let plain = encoded
         .take(len)
         .ok_or(Error::Internal("a resumption state longer than its layout"))?;
-    keys.seal_into(plain, out)
+    sealer
+        .seal_into(nonce, plain, out)
         .map_err(|_| Error::Internal("a ticket could not be sealed"))
+}
+
+/// The current key of `keys`, ready for a step's tickets.
+pub(crate) fn sealer(keys: &TicketKeys) -> Result<Sealer, Error> {
+    keys.sealer()
+        .map_err(|_| Error::Internal("no ticket key could seal"))
 }

@@ -167,6 +167,55 @@ impl TicketKey {
     }
 }
 
+/// The current key, expanded for the tickets one handshake step seals:
+/// each ticket would otherwise expand it again (AES-256's key schedule
+/// and GCM's table). It lives on the stack and goes with the step.
+pub(crate) struct Sealer {
+    name: [u8; NAME_LEN],
+    aead: LessSafeKey,
+}
+
+impl Sealer {
+    /// Seals `state` onto the end of `out` (nothing on error) with
+    /// `nonce`, which the caller draws from the system RNG together with
+    /// the rest of its step's randomness: one system call for all of it.
+    /// Random nonces, not a counter, because servers sharing a key cannot
+    /// coordinate one (see the module docs).
+    pub(crate) fn seal_into(
+        &self,
+        nonce: [u8; NONCE_LEN],
+        state: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Result<(), TicketKeyError> {
+        if state.len() + OVERHEAD > MAX_TICKET_LEN {
+            return Err(TicketKeyError::TooLong);
+        }
+        let start = out.len();
+        out.reserve(state.len() + OVERHEAD);
+        out.extend_from_slice(&self.name);
+        out.extend_from_slice(&nonce);
+        let body_at = out.len();
+        out.extend_from_slice(state);
+        let sealed = match out.get_mut(body_at..) {
+            Some(body) => self
+                .aead
+                .seal_in_place_separate_tag(
+                    Nonce::assume_unique_for_key(nonce),
+                    Aad::from(&self.name),
+                    body,
+                )
+                .ok(),
+            None => None,
+        };
+        let Some(tag) = sealed else {
+            out.truncate(start);
+            return Err(TicketKeyError::TooLong);
+        };
+        out.extend_from_slice(tag.as_ref());
+        Ok(())
+    }
+}
+
 /// The current ticket key and the ones still accepted. See the module
 /// docs.
 ///
@@ -320,38 +369,22 @@ impl TicketKeys {
 
     /// [`Self::seal`], appending the ticket to `out` (nothing on error).
     pub fn seal_into(&self, state: &[u8], out: &mut Vec<u8>) -> Result<(), TicketKeyError> {
-        if state.len() + OVERHEAD > MAX_TICKET_LEN {
-            return Err(TicketKeyError::TooLong);
-        }
-        let keys = self.read();
-        let key = keys.first().ok_or(TicketKeyError::NoCurrentKey)?;
         let mut nonce = [0; NONCE_LEN];
         self.rng
             .fill(&mut nonce)
             .map_err(|_| TicketKeyError::Random)?;
-        let aead = key.aead().ok_or(TicketKeyError::Random)?;
-        let start = out.len();
-        out.reserve(state.len() + OVERHEAD);
-        out.extend_from_slice(&key.name);
-        out.extend_from_slice(&nonce);
-        let body_at = out.len();
-        out.extend_from_slice(state);
-        let sealed = match out.get_mut(body_at..) {
-            Some(body) => aead
-                .seal_in_place_separate_tag(
-                    Nonce::assume_unique_for_key(nonce),
-                    Aad::from(&key.name),
-                    body,
-                )
-                .ok(),
-            None => None,
-        };
-        let Some(tag) = sealed else {
-            out.truncate(start);
-            return Err(TicketKeyError::TooLong);
-        };
-        out.extend_from_slice(tag.as_ref());
-        Ok(())
+        self.sealer()?.seal_into(nonce, state, out)
+    }
+
+    /// The current key, expanded once for the tickets of one handshake
+    /// step.
+    pub(crate) fn sealer(&self) -> Result<Sealer, TicketKeyError> {
+        let keys = self.read();
+        let key = keys.first().ok_or(TicketKeyError::NoCurrentKey)?;
+        Ok(Sealer {
+            name: key.name,
+            aead: key.aead().ok_or(TicketKeyError::Random)?,
+        })
     }
 
     /// Opens a ticket sealed by a key of this set that is still accepted

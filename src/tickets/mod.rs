@@ -21,8 +21,8 @@
 //! open every ticket they sealed.
 //!
 //! Key material is wiped when dropped (`zeroize`): the raw keys, and the
-//! exported bytes. ring's expanded form of a key exists only on the stack
-//! for the one seal or open that needs it.
+//! exported bytes. ring's expanded form of a key exists only on the stack,
+//! for the one open or the one step's seals that need it.
 
 mod export;
 pub(crate) mod issue;

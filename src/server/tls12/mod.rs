@@ -47,7 +47,9 @@ pub(crate) use resume::ResumedFlight;
 
 use std::sync::Arc;
 
+use ring::aead::NONCE_LEN;
 use ring::digest::Digest;
+use ring::rand::SecureRandom;
 
 use self::hello::Tls12Params;
 use self::messages::{EcdhParams, SignedParams, DOWNGRADE_TLS12};
@@ -61,7 +63,7 @@ use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
-use crate::error::{Error, PeerMisbehaved};
+use crate::error::{CryptoError, Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::pki::VerifiedClient;
 use crate::server::client_auth::ClientToJudge;
@@ -651,7 +653,12 @@ impl ExpectFinished {
         if let Reply::Finish { tickets } = reply {
             transcript.add(message.encoded);
             if let Some(plan) = tickets {
-                plan.issue(config, &master, &summary, &mut transcript, out)?;
+                let mut nonce = [0; NONCE_LEN];
+                config
+                    .rng
+                    .fill(&mut nonce)
+                    .map_err(|_| CryptoError::Random)?;
+                plan.issue(nonce, config, &master, &summary, &mut transcript, out)?;
             }
             let encrypter = Tls12Encrypter::new(master.suite(), keys.server()?)?;
             send_finished(&master, &mut transcript, encrypter, out)?;

@@ -15,6 +15,7 @@
 //! without it, which is refused; a session made without it is not resumed
 //! by a hello with it, which gets a full handshake.
 
+use ring::aead::NONCE_LEN;
 use ring::rand::SecureRandom;
 
 use super::hello::offers_renegotiation;
@@ -162,13 +163,26 @@ impl ResumedFlight {
             mut transcript,
             now,
         } = self;
-        let mut server_random = [0; RANDOM_LEN];
-        config
-            .rng
-            .fill(&mut server_random)
-            .map_err(|_| CryptoError::Random)?;
-        mark_downgrade(config, &mut server_random);
         let plan = TicketPlan::new(config, Some(now), &certificate_hash);
+        // ServerHello.random and the new ticket's nonce in one draw: each
+        // draw is a system call.
+        let mut drawn = [0; RANDOM_LEN + NONCE_LEN];
+        let wanted = drawn
+            .get_mut(
+                ..if plan.is_some() {
+                    RANDOM_LEN + NONCE_LEN
+                } else {
+                    RANDOM_LEN
+                },
+            )
+            .ok_or(Error::Internal("a draw larger than its buffer"))?;
+        config.rng.fill(wanted).map_err(|_| CryptoError::Random)?;
+        let (random_drawn, nonce_drawn) = drawn.split_at(RANDOM_LEN);
+        let mut server_random = [0; RANDOM_LEN];
+        server_random.copy_from_slice(random_drawn);
+        let mut nonce = [0; NONCE_LEN];
+        nonce.copy_from_slice(nonce_drawn);
+        mark_downgrade(config, &mut server_random);
         let alpn = session.alpn.as_deref();
         let session_id = session_id.as_bytes()?;
         let name_len = session.server_name.as_deref().map_or(0, str::len);
@@ -203,7 +217,7 @@ impl ResumedFlight {
             Resumption::Tls12Ticket,
         );
         if let Some(plan) = plan {
-            plan.issue(config, &master, &summary, &mut transcript, out)?;
+            plan.issue(nonce, config, &master, &summary, &mut transcript, out)?;
         }
         let keys = master.key_block(&client_random, &server_random);
         let encrypter = Tls12Encrypter::new(suite, keys.server()?)?;

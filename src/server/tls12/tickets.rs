@@ -7,6 +7,8 @@
 //! [`TicketKeys`](crate::tickets::TicketKeys), in the same layout as TLS 1.3's
 //! tickets: the server keeps nothing per session.
 
+use ring::aead::NONCE_LEN;
+
 use super::messages;
 use crate::crypto::tls12::prf::MasterSecret;
 use crate::crypto::transcript::Transcript;
@@ -15,7 +17,7 @@ use crate::error::Error;
 use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
 use crate::server::output::Output;
-use crate::tickets::issue::{lifetime, seal_state, STATE_FIXED_LEN};
+use crate::tickets::issue::{lifetime, seal_state, sealer, STATE_FIXED_LEN};
 use crate::tickets::state::StateView;
 
 /// What a NewSessionTicket adds around its state: the message header (4),
@@ -55,9 +57,12 @@ impl TicketPlan {
     }
 
     /// The NewSessionTicket, hashed into `transcript`: the Finished
-    /// messages cover it (RFC 5077 §3.3).
+    /// messages cover it (RFC 5077 §3.3). Its state is sealed with
+    /// `nonce`, which the caller draws with the rest of its step's
+    /// randomness.
     pub(crate) fn issue(
         self,
+        nonce: [u8; NONCE_LEN],
         config: &ServerConfig,
         master: &MasterSecret,
         summary: &HandshakeSummary,
@@ -84,10 +89,11 @@ impl TicketPlan {
             alpn_protocol: alpn,
         };
         out.reserve(NST_OVERHEAD + STATE_FIXED_LEN + server_name.len() + alpn.len());
+        let sealer = sealer(keys)?;
         let mut sealed = Ok(());
         out.message(transcript, |w| {
             messages::new_session_ticket(w, lifetime, |w| {
-                sealed = seal_state(keys, &state, w);
+                sealed = seal_state(&sealer, nonce, &state, w);
             })
         })?;
         // A ticket that could not be sealed fails the step, which takes

@@ -17,7 +17,7 @@ use crate::server::config::ServerConfig;
 use crate::server::events::HandshakeSummary;
 use crate::server::hello::PskModes;
 use crate::server::output::Output;
-use crate::tickets::issue::{lifetime, seal_state, STATE_FIXED_LEN};
+use crate::tickets::issue::{lifetime, seal_state, sealer, STATE_FIXED_LEN};
 use crate::tickets::state::StateView;
 
 /// What a handshake keeps from its server flight to issue tickets after
@@ -112,40 +112,62 @@ impl TicketPlan {
         // the output's, reserved once for all the tickets (usually by the
         // server flight already, see `reserve_flight`).
         out.reserve(issued_len(config, server_name, alpn));
-        for index in 0..config.resumption.tickets {
-            let nonce = [index];
-            let psk = psks.psk(&nonce)?;
-            let mut age_add = [0; 4];
-            config
-                .rng
-                .fill(&mut age_add)
-                .map_err(|_| CryptoError::Random)?;
-            let age_add = u32::from_be_bytes(age_add);
-            let state = StateView {
-                version: ProtocolVersion::Tls13,
-                cipher_suite: self.suite.suite,
-                extended_master_secret: true,
-                issued: self.now,
-                lifetime,
-                age_add,
-                secret: psk.as_bytes(),
-                certificate_hash: self.certificate_hash,
-                server_name: server_name.as_bytes(),
-                alpn_protocol: alpn,
-            };
-            let mut sealed = Ok(());
-            out.unhashed_message(|w| {
-                messages::new_session_ticket(w, lifetime, age_add, &nonce, |w| {
-                    sealed = seal_state(keys, &state, w);
-                })
-            })?;
-            // A ticket that could not be sealed fails the step, which
-            // takes its message back.
-            sealed?;
+        let sealer = sealer(keys)?;
+        let count = config.resumption.tickets;
+        let mut index = 0;
+        while index < count {
+            // Each ticket's age_add and sealing nonce, for a batch of
+            // tickets in one draw: each draw is a system call.
+            let batch = usize::from(count - index).min(TICKETS_PER_DRAW);
+            let mut drawn = [0; TICKETS_PER_DRAW * DRAWN_PER_TICKET];
+            let drawn = drawn
+                .get_mut(..batch * DRAWN_PER_TICKET)
+                .ok_or(Error::Internal("a batch of tickets larger than its draw"))?;
+            config.rng.fill(drawn).map_err(|_| CryptoError::Random)?;
+            for one in drawn.chunks_exact(DRAWN_PER_TICKET) {
+                let (age_add, seal_nonce) = one
+                    .split_first_chunk::<4>()
+                    .and_then(|(age_add, rest)| Some((*age_add, rest.try_into().ok()?)))
+                    .ok_or(Error::Internal("a ticket's draw shorter than its layout"))?;
+                let nonce = [index];
+                let psk = psks.psk(&nonce)?;
+                let age_add = u32::from_be_bytes(age_add);
+                let state = StateView {
+                    version: ProtocolVersion::Tls13,
+                    cipher_suite: self.suite.suite,
+                    extended_master_secret: true,
+                    issued: self.now,
+                    lifetime,
+                    age_add,
+                    secret: psk.as_bytes(),
+                    certificate_hash: self.certificate_hash,
+                    server_name: server_name.as_bytes(),
+                    alpn_protocol: alpn,
+                };
+                let mut sealed = Ok(());
+                out.unhashed_message(|w| {
+                    messages::new_session_ticket(w, lifetime, age_add, &nonce, |w| {
+                        sealed = seal_state(&sealer, seal_nonce, &state, w);
+                    })
+                })?;
+                // A ticket that could not be sealed fails the step, which
+                // takes its message back.
+                sealed?;
+                index += 1;
+            }
         }
         Ok(())
     }
 }
+
+/// How many tickets' randomness one draw from the system RNG takes: the
+/// default two, and the few more a config may ask for, in one system call,
+/// with a bounded buffer on the stack for any count.
+const TICKETS_PER_DRAW: usize = 8;
+
+/// The random bytes each ticket takes: its ticket_age_add (4) and the
+/// nonce its state is sealed with (12).
+const DRAWN_PER_TICKET: usize = 4 + ring::aead::NONCE_LEN;
 
 /// What a NewSessionTicket adds around its state: the record (header 5,
 /// type and tag 17), the message header (4), lifetime and age_add (8), the
