@@ -224,33 +224,53 @@ fn floor_answers(
 /// sends it (RFC 8446 Appendix D.4).
 const CCS_RECORD: [u8; 6] = [20, 3, 3, 0, 1, 1];
 
-/// The share of `group` in a ClientHello message (RFC 8446 §4.2.8).
-fn key_share(hello: &[u8], group: u16) -> &[u8] {
-    let skip = |at: usize, len_bytes: usize| {
-        let len = hello[at..at + len_bytes]
-            .iter()
-            .fold(0, |n, b| n << 8 | usize::from(*b));
-        at + len_bytes + len
+/// A u16 length at `at` in `bytes`.
+fn u16_at(bytes: &[u8], at: usize) -> usize {
+    usize::from(u16::from_be_bytes([bytes[at], bytes[at + 1]]))
+}
+
+/// The body of extension `typ` in a ClientHello or ServerHello message:
+/// the benchmark's floors find what they answer (a share, a ticket) the
+/// way a server does, outside the meter (parsing is not the floors' work).
+fn extension(hello: &[u8], typ: u16) -> Option<&[u8]> {
+    // Type and length, legacy_version, random, session id; then a
+    // ClientHello's suites and compression methods, or a ServerHello's one
+    // suite and compression method.
+    let after_id = 4 + 2 + 32 + 1 + usize::from(hello[38]);
+    let at = if hello[0] == 1 {
+        let after_suites = after_id + 2 + u16_at(hello, after_id);
+        after_suites + 1 + usize::from(hello[after_suites])
+    } else {
+        after_id + 3
     };
-    // Type and length, legacy_version, random; then session id, suites,
-    // compression methods.
-    let at = skip(skip(skip(4 + 2 + 32, 1), 2), 1);
-    let end = at + 2 + usize::from(u16::from_be_bytes([hello[at], hello[at + 1]]));
+    let end = at + 2 + u16_at(hello, at);
     let mut at = at + 2;
     while at < end {
-        let typ = u16::from_be_bytes([hello[at], hello[at + 1]]);
-        let body_end = skip(at + 2, 2);
-        if typ == 51 {
-            let mut entry = at + 4 + 2;
-            while entry < body_end {
-                let next = skip(entry + 2, 2);
-                if u16::from_be_bytes([hello[entry], hello[entry + 1]]) == group {
-                    return &hello[entry + 4..next];
-                }
-                entry = next;
-            }
+        let body = at + 4..at + 4 + u16_at(hello, at + 2);
+        if u16_at(hello, at) == usize::from(typ) {
+            return Some(&hello[body]);
         }
-        at = body_end;
+        at = body.end;
+    }
+    None
+}
+
+/// Where extension `typ`'s body starts in `hello`.
+fn extension_at(hello: &[u8], typ: u16) -> Option<usize> {
+    let body = extension(hello, typ)?;
+    Some(body.as_ptr() as usize - hello.as_ptr() as usize)
+}
+
+/// The share of `group` in a ClientHello message (RFC 8446 §4.2.8).
+fn key_share(hello: &[u8], group: u16) -> &[u8] {
+    let shares = extension(hello, 51).expect("a key_share extension");
+    let mut entry = 2;
+    while entry < shares.len() {
+        let next = entry + 4 + u16_at(shares, entry + 2);
+        if u16_at(shares, entry) == usize::from(group) {
+            return &shares[entry + 4..next];
+        }
+        entry = next;
     }
     panic!("no share of group {group:#06x} in the ClientHello");
 }

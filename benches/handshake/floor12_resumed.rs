@@ -1,11 +1,15 @@
 //! The floor of a resumed TLS 1.2 handshake (RFC 5077 §3.1: a session
 //! ticket, TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, a new ticket issued):
 //! exactly the cryptography a stateless-ticket server must do, with ring
-//! alone, on buffers of the real handshake's sizes.
+//! alone, on the real handshake's messages. It answers the rustls client
+//! the servers answer: its hello, its flight read and checked by that
+//! client, the client's Finished checked by it, and its new ticket kept by
+//! the client for the next resumption.
 //!
-//! Server flight ([`Floor12Resumed::server_flight`]):
-//! - the ticket opened (AES-256-GCM, its key made for the operation, as a
-//!   server that wipes its keys does), giving the 48-byte master secret;
+//! Server flight ([`Floor12Resumed::answer`]):
+//! - the ticket the client offers opened (AES-256-GCM, its key made for
+//!   the operation, as a server that wipes its keys does), giving the
+//!   48-byte master secret;
 //! - 32 random bytes for ServerHello.random and the new ticket's 12-byte
 //!   nonce, in one draw from the system RNG (one system call, as stapler
 //!   makes);
@@ -17,10 +21,13 @@
 //! Client Finished ([`Floor12Resumed::client_finished`]): the open of the
 //! client's Finished and the check of its verify_data (PRF).
 //!
-//! Left out as not cryptography: parsing the hello, encoding the state and
-//! messages, and checking what the ticket binds.
+//! Left out as not cryptography: parsing the hello (what the floor answers
+//! is found outside the meter), encoding the state and messages
+//! (ServerHello is stapler's, with the random and session id written in;
+//! the new ticket's state is the opened one), and checking what the
+//! ticket binds.
 
-use ring::aead::{Aad, LessSafeKey, Nonce};
+use ring::aead::LessSafeKey;
 use ring::digest::{self, SHA256};
 use ring::hmac::{self, HMAC_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
@@ -29,11 +36,8 @@ use super::floor12::{
     aad, aes_key, key_block, nonce, prf, EXPLICIT_NONCE_LEN, FINISHED_LEN, KEY_LEN,
     MASTER_SECRET_LEN, RANDOM_LEN, SALT_LEN, TAG_LEN, VERIFY_DATA_LEN,
 };
-use super::floor_resumed::{seal_ticket, ticket_key};
+use super::floor_resumed::{open_ticket, seal_ticket, ticket_key, STATE_ROOM, STATE_SECRET_AT};
 
-/// The sealed state: what stapler seals for a TLS 1.2 session to
-/// "localhost" without ALPN (the fixed part, 105 bytes, and the name).
-const STATE_LEN: usize = 105 + 9;
 /// Key name, nonce, tag.
 const TICKET_OVERHEAD: usize = 16 + 12 + 16;
 
@@ -41,10 +45,10 @@ const TICKET_OVERHEAD: usize = 16 + 12 + 16;
 pub struct Floor12Resumed {
     rng: SystemRandom,
     ticket_key: [u8; 32],
-    ticket: Vec<u8>,
-    master: [u8; MASTER_SECRET_LEN],
-    client_hello: Vec<u8>,
+    /// ServerHello as stapler sent it when it resumed, the floor's random
+    /// and session id echo written in.
     server_hello: Vec<u8>,
+    state: [u8; STATE_ROOM],
     out: Vec<u8>,
 }
 
@@ -54,49 +58,32 @@ pub struct Pending12Resumed {
     client_salt: [u8; SALT_LEN],
     master: hmac::Key,
     finished_hash: digest::Digest,
-    /// For the client's part, played outside the meter.
-    client_write_key: [u8; KEY_LEN],
 }
 
 impl Floor12Resumed {
-    /// `client_hello_len` and `server_hello_len` are the real messages'
-    /// lengths.
-    pub fn new(client_hello_len: usize, server_hello_len: usize) -> Self {
-        let rng = SystemRandom::new();
-        let ticket_key = [7; 32];
-        let master = [5; MASTER_SECRET_LEN];
-        let mut state = [1; STATE_LEN];
-        state[..MASTER_SECRET_LEN].copy_from_slice(&master);
-        let mut ticket = Vec::new();
-        seal_ticket(&self::ticket_key(&ticket_key), [4; 12], &state, &mut ticket);
+    /// `ticket_key` is the key the client's tickets are sealed with;
+    /// `server_hello` the ServerHello stapler sends when it resumes (with
+    /// a 32-byte session id echo, as the rustls client sends).
+    pub fn new(ticket_key: [u8; 32], server_hello: Vec<u8>) -> Self {
         Self {
-            rng,
+            rng: SystemRandom::new(),
             ticket_key,
-            ticket,
-            master,
-            client_hello: vec![1; client_hello_len],
-            server_hello: vec![2; server_hello_len],
+            server_hello,
+            state: [0; STATE_ROOM],
             out: Vec::with_capacity(512),
         }
     }
 
-    pub fn server_flight(&mut self) -> Pending12Resumed {
-        // The ticket, opened on the stack.
-        let mut state = [0; STATE_LEN + TAG_LEN];
-        let sealed = &self.ticket[28..];
-        state[..sealed.len()].copy_from_slice(sealed);
-        let nonce12: [u8; 12] = self.ticket[16..28].try_into().unwrap();
-        let opened = ticket_key(&self.ticket_key)
-            .open_in_place(
-                Nonce::assume_unique_for_key(nonce12),
-                Aad::from(&[0x5a; 16]),
-                &mut state[..sealed.len()],
-            )
-            .expect("ticket opens");
-        assert_eq!(opened[..MASTER_SECRET_LEN], self.master);
-        let master = hmac::Key::new(HMAC_SHA256, &opened[..MASTER_SECRET_LEN]);
-        let client_random: [u8; RANDOM_LEN] =
-            self.client_hello[6..6 + RANDOM_LEN].try_into().unwrap();
+    /// The server's crypto from `client_hello` (the whole message), which
+    /// offers `ticket`, to its flight ([`Self::flight`]: ServerHello and
+    /// NewSessionTicket in one record, change_cipher_spec, Finished).
+    pub fn answer(&mut self, client_hello: &[u8], ticket: &[u8]) -> Pending12Resumed {
+        let state_len = open_ticket(&self.ticket_key, ticket, &mut self.state);
+        let master = hmac::Key::new(
+            HMAC_SHA256,
+            &self.state[STATE_SECRET_AT..][..MASTER_SECRET_LEN],
+        );
+        let client_random: [u8; RANDOM_LEN] = client_hello[6..6 + RANDOM_LEN].try_into().unwrap();
 
         // ServerHello.random and the new ticket's nonce in one draw, as
         // stapler does.
@@ -112,29 +99,33 @@ impl Floor12Resumed {
         let server_write = aes_key(server_write);
 
         // ServerHello and NewSessionTicket in one plaintext record; the
-        // new ticket's state is the old one's (its bytes, not its
-        // encoding, are what costs).
+        // new ticket's state is the old one's, master secret and all (RFC
+        // 5077 §3.4: the session resumed is the same session).
         let out = &mut self.out;
         out.clear();
         out.extend_from_slice(&[22, 3, 3, 0, 0]);
         let flight = out.len();
         out.extend_from_slice(&self.server_hello);
         out[flight + 6..flight + 6 + RANDOM_LEN].copy_from_slice(&server_random);
-        let ticket_len = STATE_LEN + TICKET_OVERHEAD;
+        // The session id echoed (RFC 5077 §3.4), as long as the
+        // template's.
+        let session_id = &client_hello[38..39 + usize::from(client_hello[38])];
+        out[flight + 38..flight + 38 + session_id.len()].copy_from_slice(session_id);
+        let ticket_len = state_len + TICKET_OVERHEAD;
         let [_, _, hi, lo] = ((4 + 2 + ticket_len) as u32).to_be_bytes();
         out.extend_from_slice(&[4, 0, hi, lo, 0, 0, 0xa8, 0xc0]);
         out.extend_from_slice(&(ticket_len as u16).to_be_bytes());
         seal_ticket(
             &ticket_key(&self.ticket_key),
             ticket_nonce.try_into().unwrap(),
-            &opened[..STATE_LEN],
+            &self.state[..state_len],
             out,
         );
         let [hi, lo] = ((out.len() - flight) as u16).to_be_bytes();
         out[3] = hi;
         out[4] = lo;
         let mut transcript = digest::Context::new(&SHA256);
-        transcript.update(&self.client_hello);
+        transcript.update(client_hello);
         transcript.update(&out[flight..]);
         let hash = transcript.clone().finish();
         let mut verify_data = [0; VERIFY_DATA_LEN];
@@ -144,7 +135,6 @@ impl Floor12Resumed {
             &[hash.as_ref()],
             &mut verify_data,
         );
-
         // change_cipher_spec, then the Finished under the new key.
         out.extend_from_slice(&[20, 3, 3, 0, 1, 1]);
         let [hi, lo] = ((EXPLICIT_NONCE_LEN + FINISHED_LEN + TAG_LEN) as u16).to_be_bytes();
@@ -167,32 +157,12 @@ impl Floor12Resumed {
             client_salt: client_salt.try_into().unwrap(),
             master,
             finished_hash: transcript.finish(),
-            client_write_key: client_write.try_into().unwrap(),
         }
     }
 
-    /// Plays the client: its Finished record, sealed under its key.
-    pub fn client_finished_record(pending: &Pending12Resumed, out: &mut Vec<u8>) {
-        let mut verify_data = [0; VERIFY_DATA_LEN];
-        prf(
-            &pending.master,
-            b"client finished",
-            &[pending.finished_hash.as_ref()],
-            &mut verify_data,
-        );
-        out.clear();
-        out.extend_from_slice(&[0; EXPLICIT_NONCE_LEN]);
-        let at = out.len();
-        out.extend_from_slice(&[20, 0, 0, VERIFY_DATA_LEN as u8]);
-        out.extend_from_slice(&verify_data);
-        let tag = aes_key(&pending.client_write_key)
-            .seal_in_place_separate_tag(
-                nonce(&pending.client_salt, &[0; EXPLICIT_NONCE_LEN]),
-                aad(22, FINISHED_LEN),
-                &mut out[at..],
-            )
-            .unwrap();
-        out.extend_from_slice(tag.as_ref());
+    /// The last flight's records.
+    pub fn flight(&self) -> &[u8] {
+        &self.out
     }
 
     /// The client's Finished (its record's fragment) opened and checked.

@@ -5,84 +5,156 @@
 
 use std::hint::black_box;
 
-use ring::agreement::{EphemeralPrivateKey, X25519};
-use ring::rand::SystemRandom;
-
-use crate::floor12_resumed::{Floor12Resumed, Pending12Resumed};
+use crate::floor12_resumed::Floor12Resumed;
 use crate::floor_resumed::FloorResumed;
 use crate::handshake_driver::resumed::{
-    psk_client::PskClient, rustls_resumed_handshake, stapler_psk_ke_handshake,
-    stapler_resumed_handshake, Resumed,
+    first_message, psk_client::PskClient, rustls_resumed_handshake, stapler_psk_ke_handshake,
+    stapler_resumed_handshake, stapler_serves, Resumed, FLOOR,
 };
-use crate::handshake_driver::{Fixture, Io, Meter, Version};
-use crate::Server;
+use crate::handshake_driver::{client_answers, client_reads, Fixture, Io, Meter, Version};
+use crate::{extension, first_record, key_share, u16_at, Server, CCS_RECORD};
 
-/// The floors, sized as the real handshakes' messages.
+/// x25519's code point (RFC 8446 §4.2.7).
+const X25519: u16 = 0x001d;
+
+/// The floors, answering the clients the servers answer.
 pub struct ResumedFloors {
     dhe: FloorResumed,
     ke: FloorResumed,
     tls12: Floor12Resumed,
-    rng: SystemRandom,
-    client_finished: Vec<u8>,
+    finished: Vec<u8>,
 }
 
 impl ResumedFloors {
+    /// The floor's own rustls clients get their first tickets from stapler,
+    /// sealing with the fixture's keys (which the floors hold too), in a
+    /// full handshake and a resumed one; the ServerHello stapler resumes
+    /// with is the floor's. The floor then issues the tickets those
+    /// clients resume with.
     pub fn new(fx: &Fixture, io: &mut Io) -> Self {
-        let mut hello_len = |version| {
-            let config = match version {
-                Version::Tls13 => &fx.resumed.clients13[0],
-                Version::Tls12 => &fx.resumed.clients12[0],
-            };
-            // A session first, so that the hello offers a ticket.
-            stapler_resumed_handshake(fx, version, io, &mut Meter::default());
-            let mut client =
-                rustls::ClientConnection::new(config.clone(), fx.server_name.clone()).unwrap();
-            let mut bytes = Vec::new();
-            client.write_tls(&mut bytes).unwrap();
-            bytes.len() - 5
+        let rf = &fx.resumed;
+        let mut server_hello = |version| {
+            let client = rf.client(version, FLOOR);
+            let mut m = Meter::default();
+            let full = stapler_serves(fx, client, &rf.stapler_psk_ke, io, &mut m, None);
+            assert!(full.resumption.is_none());
+            let mut server_hello = Vec::new();
+            let resumed = stapler_serves(
+                fx,
+                client,
+                &rf.stapler_psk_ke,
+                io,
+                &mut m,
+                Some(&mut server_hello),
+            );
+            assert!(
+                resumed.resumption.is_some(),
+                "stapler resumes the floor's client"
+            );
+            server_hello
         };
-        let psk_hello_len = PskClient::new(&fx.resumed.psk)
-            .hello(&fx.resumed.psk_ke_ticket, 0, &[0], false)
-            .len()
-            - 5;
-        // TLS 1.3 ServerHello: version, random, a 32-byte session id, suite,
-        // compression; supported_versions, pre_shared_key, and for
-        // psk_dhe_ke key_share (x25519).
-        let sh13 = 4 + 2 + 32 + 33 + 2 + 1 + 2 + 6 + 6;
-        // TLS 1.2 ServerHello: version, random, the client's 32-byte
-        // session id echoed, suite, compression; renegotiation_info,
-        // extended_master_secret, ec_point_formats, session_ticket.
-        let sh12 = 4 + 2 + 32 + 33 + 2 + 1 + 2 + 5 + 4 + 6 + 4;
+        let dhe = FloorResumed::new(rf.ticket_secret, server_hello(Version::Tls13));
+        let tls12 = Floor12Resumed::new(rf.ticket_secret, server_hello(Version::Tls12));
+        // psk_ke: the ServerHello stapler answers the PSK client with.
+        let mut client = PskClient::new(&rf.psk);
+        let hello = client.hello(&rf.psk_ke_ticket, 0, &[0], false);
+        let mut conn = stapler::ServerConnection::new_at(
+            rf.stapler_psk_ke.clone(),
+            crate::handshake_driver::resumed::RESUME_NOW,
+        );
+        conn.feed(&hello).expect("hello accepted");
+        let mut flight = Vec::new();
+        conn.write_tls_into(&mut flight);
+        let ke = FloorResumed::new(rf.ticket_secret, first_message(&flight).to_vec());
         Self {
-            dhe: FloorResumed::new(hello_len(Version::Tls13), sh13 + 40),
-            ke: FloorResumed::new(psk_hello_len, sh13),
-            tls12: Floor12Resumed::new(hello_len(Version::Tls12), sh12),
-            rng: SystemRandom::new(),
-            client_finished: Vec::new(),
+            dhe,
+            ke,
+            tls12,
+            finished: Vec::new(),
         }
     }
 
-    fn handshake(&mut self, kind: Resumed, m: &mut Meter) {
+    fn handshake(&mut self, fx: &Fixture, io: &mut Io, kind: Resumed, m: &mut Meter) {
+        let rf = &fx.resumed;
         match kind {
-            Resumed::Tls13PskDheKe | Resumed::Tls13PskKe => {
-                let dhe = kind == Resumed::Tls13PskDheKe;
-                let client = EphemeralPrivateKey::generate(&X25519, &self.rng).unwrap();
-                let share = client.compute_public_key().unwrap();
-                let floor = if dhe { &mut self.dhe } else { &mut self.ke };
-                let pending = m.server(|| floor.server_flight(dhe.then_some(share.as_ref())));
-                FloorResumed::client_finished_record(&pending, &mut self.client_finished);
-                let key = m.server(|| floor.client_finished(pending, &mut self.client_finished));
+            Resumed::Tls13PskDheKe => {
+                io.to_client.clear();
+                let mut client = fx.hello_of(rf.client(Version::Tls13, FLOOR), io);
+                let hello = first_record(&io.to_server);
+                let ticket = psk_identity(hello);
+                let share = key_share(hello, X25519);
+                let floor = &mut self.dhe;
+                let pending = m.server(|| floor.answer(hello, ticket, Some(share)));
+                // The floor's records, as stapler frames them: ServerHello,
+                // the compatibility change_cipher_spec, the protected
+                // flight.
+                put_record(&mut io.to_client, floor.server_hello());
+                io.to_client.extend_from_slice(&CCS_RECORD);
+                io.to_client.extend_from_slice(floor.record());
+                client_answers(&mut client, io);
+                let finished = io.to_server.strip_prefix(&CCS_RECORD[..]);
+                self.finished.clear();
+                self.finished.extend_from_slice(
+                    finished.expect("the client's change_cipher_spec, then its Finished"),
+                );
+                let key = m.server(|| floor.client_finished(pending, &mut self.finished));
+                black_box(key);
+                // The client keeps the tickets for its next resumption.
+                io.to_client.extend_from_slice(floor.tickets());
+                client_reads(&mut client, io);
+            }
+            Resumed::Tls13PskKe => {
+                let mut client = PskClient::new(&rf.psk);
+                let hello_record = client.hello(&rf.psk_ke_ticket, 0, &[0], false);
+                let hello = first_record(&hello_record);
+                let floor = &mut self.ke;
+                let pending = m.server(|| floor.answer(hello, &rf.psk_ke_ticket, None));
+                io.to_client.clear();
+                put_record(&mut io.to_client, floor.server_hello());
+                io.to_client.extend_from_slice(floor.record());
+                let answer = client.read(&io.to_client);
+                assert_eq!(answer.selected, Some(0), "the floor resumed");
+                self.finished = client.finished();
+                let key = m.server(|| floor.client_finished(pending, &mut self.finished));
                 black_box(key);
             }
             Resumed::Tls12Ticket => {
-                let pending: Pending12Resumed = m.server(|| self.tls12.server_flight());
-                Floor12Resumed::client_finished_record(&pending, &mut self.client_finished);
-                let key = m
-                    .server(|| Floor12Resumed::client_finished(pending, &mut self.client_finished));
+                io.to_client.clear();
+                let mut client = fx.hello_of(rf.client(Version::Tls12, FLOOR), io);
+                let hello = first_record(&io.to_server);
+                let ticket = extension(hello, 35).expect("a session ticket");
+                let floor = &mut self.tls12;
+                let pending = m.server(|| floor.answer(hello, ticket));
+                io.to_client.extend_from_slice(floor.flight());
+                client_answers(&mut client, io);
+                let finished = io.to_server.strip_prefix(&CCS_RECORD[..]);
+                self.finished.clear();
+                self.finished.extend_from_slice(
+                    &finished.expect("the client's change_cipher_spec, then its Finished")[5..],
+                );
+                let key = m.server(|| Floor12Resumed::client_finished(pending, &mut self.finished));
                 black_box(key);
+                assert!(
+                    !client.is_handshaking(),
+                    "the client resumed with the floor"
+                );
             }
         }
     }
+}
+
+/// The first identity a ClientHello's pre_shared_key offers (RFC 8446
+/// §4.2.11).
+fn psk_identity(hello: &[u8]) -> &[u8] {
+    let offer = extension(hello, 41).expect("a pre_shared_key offer");
+    &offer[4..4 + u16_at(offer, 2)]
+}
+
+/// `message` in a handshake record of its own.
+fn put_record(out: &mut Vec<u8>, message: &[u8]) {
+    out.extend_from_slice(&[22, 3, 3]);
+    out.extend_from_slice(&(message.len() as u16).to_be_bytes());
+    out.extend_from_slice(message);
 }
 
 /// One resumed handshake by `server`, metered; `false` for a server that
@@ -110,7 +182,7 @@ pub fn handshake(
         (Server::Rustls, _) => {
             assert!(rustls_resumed_handshake(fx, version, io, m), "resumed");
         }
-        (Server::Floor, _) => floors.handshake(kind, m),
+        (Server::Floor, _) => floors.handshake(fx, io, kind, m),
     }
     true
 }

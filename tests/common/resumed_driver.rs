@@ -50,9 +50,9 @@ impl Resumed {
 pub struct ResumedFixture {
     /// Clients that keep tickets, one per server and version (a client
     /// offers a server the tickets it got for that name, whoever issued
-    /// them): `[stapler, rustls]`.
-    pub clients13: [Arc<rustls::ClientConfig>; 2],
-    pub clients12: [Arc<rustls::ClientConfig>; 2],
+    /// them), indexed by [`STAPLER`], [`RUSTLS`] and [`FLOOR`].
+    pub clients13: [Arc<rustls::ClientConfig>; 3],
+    pub clients12: [Arc<rustls::ClientConfig>; 3],
     /// stapler with its defaults (tickets on).
     pub stapler: Arc<stapler::ServerConfig>,
     /// rustls with its ticketer, each version its own config.
@@ -63,7 +63,15 @@ pub struct ResumedFixture {
     pub stapler_psk_ke: Arc<stapler::ServerConfig>,
     pub psk_ke_ticket: Vec<u8>,
     pub psk: Vec<u8>,
+    /// The secret of the key `stapler_psk_ke` seals with, for the
+    /// benchmark's floor, which opens and seals tickets with ring alone.
+    pub ticket_secret: [u8; 32],
 }
+
+/// Which client of [`ResumedFixture`]'s is whose.
+pub const STAPLER: usize = 0;
+pub const RUSTLS: usize = 1;
+pub const FLOOR: usize = 2;
 
 impl ResumedFixture {
     pub fn new(
@@ -102,9 +110,13 @@ impl ResumedFixture {
             alpn_protocol: None,
         };
         let psk_ke_ticket = keys.seal(&state.encode().unwrap()).unwrap();
+        // The export's layout (src/tickets/export.rs): a 21-byte tag, the
+        // count, then each key's name (16), creation time (8) and secret.
+        let exported = keys.export();
+        let ticket_secret = exported[21 + 1 + 16 + 8..][..32].try_into().unwrap();
         Self {
-            clients13: [resuming(Version::Tls13), resuming(Version::Tls13)],
-            clients12: [resuming(Version::Tls12), resuming(Version::Tls12)],
+            clients13: [(); 3].map(|_| resuming(Version::Tls13)),
+            clients12: [(); 3].map(|_| resuming(Version::Tls12)),
             stapler: Arc::clone(stapler),
             rustls13: with_tickets(Version::Tls13),
             rustls12: with_tickets(Version::Tls12),
@@ -119,10 +131,13 @@ impl ResumedFixture {
             ),
             psk_ke_ticket,
             psk,
+            ticket_secret,
         }
     }
 
-    fn client(&self, version: Version, server: usize) -> &Arc<rustls::ClientConfig> {
+    /// The client of `version` that `server` ([`STAPLER`], [`RUSTLS`],
+    /// [`FLOOR`]) serves.
+    pub fn client(&self, version: Version, server: usize) -> &Arc<rustls::ClientConfig> {
         match version {
             Version::Tls13 => &self.clients13[server],
             Version::Tls12 => &self.clients12[server],
@@ -141,19 +156,46 @@ pub fn stapler_resumed_handshake(
     m: &mut Meter,
 ) -> bool {
     let rf = &fx.resumed;
-    let mut client = resuming_hello(rf.client(version, 0), fx, io);
+    let client = rf.client(version, STAPLER);
+    let summary = stapler_serves(fx, client, &rf.stapler, io, m, None);
+    summary.resumption.is_some()
+}
+
+/// One handshake of `client`'s client with `server` started at
+/// [`RESUME_NOW`], the server's part metered; the client keeps the
+/// tickets. `server_hello`, if given, receives the ServerHello message.
+pub fn stapler_serves(
+    fx: &Fixture,
+    client: &Arc<rustls::ClientConfig>,
+    server: &Arc<stapler::ServerConfig>,
+    io: &mut Io,
+    m: &mut Meter,
+    server_hello: Option<&mut Vec<u8>>,
+) -> stapler::HandshakeSummary {
+    let mut client = resuming_hello(client, fx, io);
     m.server(|| {
         let conn = io
             .stapler
-            .insert(ServerConnection::new_at(rf.stapler.clone(), RESUME_NOW));
+            .insert(ServerConnection::new_at(server.clone(), RESUME_NOW));
         conn.feed(&io.to_server).expect("hello accepted");
         conn.write_tls_into(&mut io.to_client);
     });
+    if let Some(out) = server_hello {
+        *out = first_message(&io.to_client).to_vec();
+    }
     client_answers(&mut client, io);
     let summary = m.server(|| finish(io));
     client_reads(&mut client, io);
     assert!(!client.is_handshaking());
-    summary.resumption.is_some()
+    summary
+}
+
+/// The first handshake message in the first record of `records`.
+pub fn first_message(records: &[u8]) -> &[u8] {
+    let message = &records[5..];
+    let len =
+        usize::from(message[1]) << 16 | usize::from(message[2]) << 8 | usize::from(message[3]);
+    &message[..4 + len]
 }
 
 /// The same with rustls's server.
@@ -168,7 +210,7 @@ pub fn rustls_resumed_handshake(
         Version::Tls13 => &rf.rustls13,
         Version::Tls12 => &rf.rustls12,
     };
-    let mut client = resuming_hello(rf.client(version, 1), fx, io);
+    let mut client = resuming_hello(rf.client(version, RUSTLS), fx, io);
     m.server(|| {
         let conn =
             (io.rustls).insert(rustls::ServerConnection::new(config.clone()).expect("server"));
