@@ -192,32 +192,48 @@ const X25519_GROUP: u16 = 0x001d;
 /// hot, no client code in between). Returns the floor's application keys.
 fn floor_answers(
     floor: &mut Floor,
-    mut client: rustls::ClientConnection,
+    client: rustls::ClientConnection,
     group: u16,
     io: &mut Io,
     m: &mut Meter,
 ) -> (ring::aead::LessSafeKey, ring::aead::LessSafeKey) {
+    floor_answers_with(floor, client, group, io, m, Floor::client_finished)
+}
+
+/// [`floor_answers`] with `second` as the floor's second step, given the
+/// client's flight after its change_cipher_spec.
+fn floor_answers_with<K>(
+    floor: &mut Floor,
+    mut client: rustls::ClientConnection,
+    group: u16,
+    io: &mut Io,
+    m: &mut Meter,
+    second: impl FnOnce(floor::Pending, &mut [u8]) -> K,
+) -> K {
     let hello = first_record(&io.to_server);
     let share = key_share(hello, group);
     let pending = m.server(|| floor.answer(hello, share));
     // The floor's records, as stapler frames them: ServerHello, the
     // compatibility change_cipher_spec, the protected flight.
     io.to_client.clear();
-    let server_hello = floor.server_hello();
-    io.to_client.extend_from_slice(&[22, 3, 3]);
-    io.to_client
-        .extend_from_slice(&(server_hello.len() as u16).to_be_bytes());
-    io.to_client.extend_from_slice(server_hello);
+    put_record(&mut io.to_client, floor.server_hello());
     io.to_client.extend_from_slice(&CCS_RECORD);
     io.to_client.extend_from_slice(floor.record());
     client_answers(&mut client, io);
-    let finished = io.to_server.strip_prefix(&CCS_RECORD[..]);
-    let mut finished = finished
-        .expect("the client's change_cipher_spec, then its Finished")
+    let flight = io.to_server.strip_prefix(&CCS_RECORD[..]);
+    let mut flight = flight
+        .expect("the client's change_cipher_spec, then its flight")
         .to_vec();
-    let keys = m.server(|| Floor::client_finished(pending, &mut finished));
+    let keys = m.server(|| second(pending, &mut flight));
     client_completes(&mut client, io);
     keys
+}
+
+/// `message` in a handshake record of its own.
+fn put_record(out: &mut Vec<u8>, message: &[u8]) {
+    out.extend_from_slice(&[22, 3, 3]);
+    out.extend_from_slice(&(message.len() as u16).to_be_bytes());
+    out.extend_from_slice(message);
 }
 
 /// A change_cipher_spec record, as TLS 1.3's middlebox compatibility mode

@@ -176,9 +176,6 @@ pub struct Pending {
     pub server_finished_hash: digest::Digest,
     pub client_application: [u8; HASH_LEN],
     pub server_write: LessSafeKey,
-    /// The client's handshake key, for a harness that plays the client
-    /// (`floor_mtls.rs`).
-    pub client_key: [u8; KEY_LEN],
     /// The transcript through the server's Finished, if kept.
     pub transcript: Option<digest::Context>,
 }
@@ -350,7 +347,6 @@ impl Floor {
             server_finished_hash,
             client_application: client_ap,
             server_write: aead_key(&server_app.key),
-            client_key: client_hs.key,
             transcript: kept,
         }
     }
@@ -465,7 +461,6 @@ pub fn check_against_rfc8448() {
         server_finished_hash,
         client_application: client_ap,
         server_write: aead_key(&server_app.key),
-        client_key: client_hs.key,
         transcript: None,
     };
     Floor::client_finished(pending, &mut client_record);

@@ -14,14 +14,13 @@ use crate::handshake_driver::mtls::{
     rustls_mtls_handshake, stapler_mtls_handshake, MtlsFixture, MTLS_NOW,
 };
 use crate::handshake_driver::{pki, Fixture, Io, Meter};
-use crate::{ee_and_certificate, first_record, Server};
+use crate::{ee_and_certificate, first_record, floor_answers_with, Server, X25519_GROUP};
 
 /// The mTLS fixture and its floor.
 pub struct MtlsRig {
     pub fx: MtlsFixture,
     floor: Floor,
     client: FloorMtls,
-    rng: SystemRandom,
 }
 
 /// CertificateRequest as stapler sends it (RFC 8446 §4.3.2): an empty
@@ -86,12 +85,11 @@ impl MtlsRig {
             "floor flight {ours} bytes, stapler's {}",
             flight.len()
         );
-        let client = FloorMtls::new(&mfx.client_cert, &mfx.client_key, &mfx.ca_cert);
+        let client = FloorMtls::new(&mfx.client_cert, &mfx.ca_cert);
         Self {
             fx: mfx,
             floor,
             client,
-            rng,
         }
     }
 
@@ -106,11 +104,18 @@ impl MtlsRig {
                 assert!(rustls_mtls_handshake(fx, &self.fx, io, m));
             }
             Server::Floor => {
-                let client = EphemeralPrivateKey::generate(&X25519, &self.rng).unwrap();
-                let share = client.compute_public_key().unwrap();
-                let pending = m.server(|| self.floor.server_flight(share.as_ref()));
-                self.client.client_flight_record(&pending);
-                let keys = m.server(|| self.client.client_flight(pending));
+                // The rustls client the servers answer, its certificate
+                // and all.
+                let client = self.fx.client_hello(fx, io);
+                let floor_mtls = &self.client;
+                let keys = floor_answers_with(
+                    &mut self.floor,
+                    client,
+                    X25519_GROUP,
+                    io,
+                    m,
+                    |pending, flight| floor_mtls.client_flight(pending, flight),
+                );
                 black_box(keys);
             }
         }

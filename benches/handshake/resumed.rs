@@ -12,7 +12,7 @@ use crate::handshake_driver::resumed::{
     stapler_resumed_handshake, stapler_serves, Resumed, FLOOR,
 };
 use crate::handshake_driver::{client_answers, client_reads, Fixture, Io, Meter, Version};
-use crate::{extension, first_record, key_share, u16_at, Server, CCS_RECORD};
+use crate::{extension, first_record, key_share, put_record, u16_at, Server, CCS_RECORD};
 
 /// x25519's code point (RFC 8446 §4.2.7).
 const X25519: u16 = 0x001d;
@@ -148,13 +148,6 @@ impl ResumedFloors {
 fn psk_identity(hello: &[u8]) -> &[u8] {
     let offer = extension(hello, 41).expect("a pre_shared_key offer");
     &offer[4..4 + u16_at(offer, 2)]
-}
-
-/// `message` in a handshake record of its own.
-fn put_record(out: &mut Vec<u8>, message: &[u8]) {
-    out.extend_from_slice(&[22, 3, 3]);
-    out.extend_from_slice(&(message.len() as u16).to_be_bytes());
-    out.extend_from_slice(message);
 }
 
 /// One resumed handshake by `server`, metered; `false` for a server that
