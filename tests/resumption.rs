@@ -334,3 +334,82 @@ fn a_ticket_age_far_from_the_servers_is_not_resumed() {
         NOW + skew + 60
     )));
 }
+
+#[test]
+fn each_of_many_tickets_has_its_own_age_add_and_sealing_nonce() {
+    use common::recording_verifier::RecordingVerifier;
+    use common::rustls_pair::{client_config_with, pinned_provider, SecretLog};
+    use common::tls13_wire::open_record;
+    use rustls::crypto::ring::{cipher_suite, kx_group};
+    use std::collections::HashSet;
+
+    // More tickets than one draw from the system RNG serves (8 per draw,
+    // `tls13/tickets.rs`): a second draw must not repeat the first, or two
+    // tickets would be sealed under one key with one GCM nonce.
+    const COUNT: usize = 11;
+    let provider = pinned_provider(
+        &[cipher_suite::TLS13_AES_128_GCM_SHA256],
+        &[kx_group::X25519],
+    );
+    let mut client = client_config_with(RecordingVerifier::new(), provider);
+    let log = Arc::new(SecretLog::default());
+    client.key_log = log.clone();
+    let server = Arc::new(
+        stapler::ServerConfig::builder()
+            .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))
+            .unwrap()
+            .tickets(COUNT as u8)
+            .build()
+            .unwrap(),
+    );
+    let mut pair = Pair::at(Arc::new(client), Arc::clone(&server), "localhost", NOW);
+    // Up to the client's Finished taken: the tickets wait, unread.
+    while !pair.server.is_handshake_complete() {
+        pair.server_to_client().unwrap();
+        pair.client_to_server().unwrap();
+    }
+    let secret = log.get("SERVER_TRAFFIC_SECRET_0").unwrap();
+    let keys = server.ticket_keys().unwrap();
+
+    // The tickets' records, opened; their messages, in order.
+    let mut records = &pair.to_client[..];
+    let mut messages = Vec::new();
+    let mut seq = 0;
+    while !records.is_empty() {
+        let len = 5 + usize::from(u16::from_be_bytes([records[3], records[4]]));
+        let (typ, plain) = open_record(&secret, seq, &records[..len]);
+        assert_eq!(typ, 22, "handshake records");
+        messages.extend_from_slice(&plain);
+        records = &records[len..];
+        seq += 1;
+    }
+    let (mut age_adds, mut nonces, mut tickets) = (HashSet::new(), HashSet::new(), HashSet::new());
+    let mut messages = &messages[..];
+    for index in 0..COUNT {
+        let len = 4 + usize::from(u16::from_be_bytes([messages[2], messages[3]]));
+        let (message, rest) = messages.split_at(len);
+        messages = rest;
+        // NewSessionTicket (RFC 8446 §4.6.1): lifetime, age_add, a
+        // one-byte nonce (the ticket's index), the ticket, extensions.
+        assert_eq!(message[0], 4, "message {index} is a NewSessionTicket");
+        let body = &message[4..];
+        age_adds.insert(body[4..8].to_vec());
+        assert_eq!(&body[8..10], &[1, index as u8]);
+        let ticket_len = usize::from(u16::from_be_bytes([body[10], body[11]]));
+        let ticket = &body[12..12 + ticket_len];
+        // Name (16), then the nonce the state is sealed with (12).
+        nonces.insert(ticket[16..28].to_vec());
+        tickets.insert(ticket.to_vec());
+        let state = keys.open(ticket, NOW).expect("each ticket opens");
+        let state = stapler::tickets::ResumptionState::decode(&state).unwrap();
+        assert_eq!(
+            u32::from_be_bytes(body[4..8].try_into().unwrap()),
+            state.age_add
+        );
+    }
+    assert!(messages.is_empty(), "{COUNT} tickets, no more");
+    assert_eq!(
+        (age_adds.len(), nonces.len(), tickets.len()),
+        (COUNT, COUNT, COUNT)
+    );
+}

@@ -281,7 +281,7 @@ impl Pair {
     }
 
     /// A whole handshake to "localhost" with the server started at `now`,
-    /// which must complete (the tickets that follow are left unread).
+    /// which must complete; the client takes the tickets that follow.
     pub fn completed_at(
         client_config: &Arc<ClientConfig>,
         server_config: &Arc<ServerConfig>,
