@@ -650,10 +650,7 @@ fn tls12_only_extensions_are_judged_once_tls12_is_chosen() {
 fn encrypted_extensions_for(
     groups: &[&'static dyn rustls::crypto::SupportedKxGroup],
 ) -> (Vec<u16>, Option<Vec<u8>>) {
-    let provider = pinned_provider(&[cipher_suite::TLS13_AES_128_GCM_SHA256], groups);
-    let mut config = common::rustls_pair::client_config_with(RecordingVerifier::new(), provider);
-    let log = Arc::new(common::rustls_pair::SecretLog::default());
-    config.key_log = log.clone();
+    let (config, log) = common::rustls_pair::logging_client_config(groups);
     let mut pair = Pair::new(config, Arc::new(ecdsa_server_config(false)));
     pair.client_to_server().unwrap();
     pair.drain_server();

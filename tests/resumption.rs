@@ -337,23 +337,16 @@ fn a_ticket_age_far_from_the_servers_is_not_resumed() {
 
 #[test]
 fn each_of_many_tickets_has_its_own_age_add_and_sealing_nonce() {
-    use common::recording_verifier::RecordingVerifier;
-    use common::rustls_pair::{client_config_with, pinned_provider, SecretLog};
+    use common::rustls_pair::logging_client_config;
     use common::tls13_wire::open_record;
-    use rustls::crypto::ring::{cipher_suite, kx_group};
+    use rustls::crypto::ring::kx_group;
     use std::collections::HashSet;
 
     // More tickets than one draw from the system RNG serves (8 per draw,
     // `tls13/tickets.rs`): a second draw must not repeat the first, or two
     // tickets would be sealed under one key with one GCM nonce.
     const COUNT: usize = 11;
-    let provider = pinned_provider(
-        &[cipher_suite::TLS13_AES_128_GCM_SHA256],
-        &[kx_group::X25519],
-    );
-    let mut client = client_config_with(RecordingVerifier::new(), provider);
-    let log = Arc::new(SecretLog::default());
-    client.key_log = log.clone();
+    let (client, log) = logging_client_config(&[kx_group::X25519]);
     let server = Arc::new(
         stapler::ServerConfig::builder()
             .certificate_chain(&pki("leaf-ecdsa.crt"), &pki("leaf-ecdsa.key"))

@@ -21,14 +21,14 @@ mod common;
 use std::sync::Arc;
 
 use common::rustls_pair::{
-    client_config, client_config_with, pinned_provider, pki, pki_der, tls12_client_config, Pair,
-    RecordingVerifier, SecretLog,
+    client_config, logging_client_config, pki, pki_der, tls12_client_config, Pair,
+    RecordingVerifier,
 };
 use common::tls12_client::{
     split_messages, split_records, tls12_extensions, tls12_hello, HandClient, HANDSHAKE,
 };
 use common::wire::{feed_all, plaintext_alert};
-use rustls::crypto::ring::{cipher_suite, kx_group};
+use rustls::crypto::ring::kx_group;
 use stapler::codec::AlertDescription;
 use stapler::ocsp::{
     OnBadStaple, StaplePolicy, VerifyOptions, MAX_STAPLE_LEN_TLS12, MAX_STAPLE_LEN_TLS13,
@@ -188,13 +188,7 @@ fn be(bytes: &[u8]) -> usize {
 fn tls13_staples_a_response_of_exactly_the_limit_byte_for_byte() {
     // AES-128-GCM, so that the records can be opened here with the secret
     // rustls logs.
-    let provider = pinned_provider(
-        &[cipher_suite::TLS13_AES_128_GCM_SHA256],
-        &[kx_group::X25519],
-    );
-    let mut client = client_config_with(RecordingVerifier::new(), provider);
-    let log = Arc::new(SecretLog::default());
-    client.key_log = log.clone();
+    let (client, log) = logging_client_config(&[kx_group::X25519]);
     let mut pair = Pair::new(client, config(StaplePolicy::Trust));
     let request = paused(&mut pair);
     let staple = response(MAX_STAPLE_LEN_TLS13);

@@ -159,6 +159,22 @@ pub fn ecdsa_server_config(ocsp_events: bool) -> ServerConfig {
     server_config("leaf-ecdsa.crt", "leaf-ecdsa.key", ocsp_events)
 }
 
+/// A rustls client pinned to TLS_AES_128_GCM_SHA256 (the suite tests open
+/// the server's records with) and `groups`, logging its secrets into the
+/// log returned.
+pub fn logging_client_config(
+    groups: &[&'static dyn rustls::crypto::SupportedKxGroup],
+) -> (ClientConfig, Arc<SecretLog>) {
+    let provider = pinned_provider(
+        &[rustls::crypto::ring::cipher_suite::TLS13_AES_128_GCM_SHA256],
+        groups,
+    );
+    let mut config = client_config_with(RecordingVerifier::new(), provider);
+    let log = Arc::new(SecretLog::default());
+    config.key_log = log.clone();
+    (config, log)
+}
+
 /// Records the secrets a rustls client derives (its `KeyLog`), so a test can
 /// protect records of its own making as that client would.
 #[derive(Debug, Default)]

@@ -4,14 +4,12 @@
 
 use std::sync::Arc;
 
-use rustls::crypto::ring::{cipher_suite, kx_group};
+use rustls::crypto::ring::kx_group;
 use stapler::codec::{AlertDescription, ExtensionType};
 use stapler::{CloseReason, Error, ServerConnection};
 
 use super::hello_encoder::{ExtensionModel, HelloModel};
-use super::rustls_pair::{
-    client_config_with, ecdsa_server_config, pinned_provider, Pair, RecordingVerifier, SecretLog,
-};
+use super::rustls_pair::{ecdsa_server_config, logging_client_config, Pair, SecretLog};
 use super::wire::rejects_with;
 
 /// A fresh default server (ECDSA leaf, no OCSP events).
@@ -130,13 +128,7 @@ pub fn open_record(secret: &[u8], seq: u64, record: &[u8]) -> (u8, Vec<u8>) {
 /// the server's whole flight; what it would send next is returned, not
 /// delivered.
 pub fn at_client_finished() -> (Pair, Arc<SecretLog>, Vec<u8>) {
-    let provider = pinned_provider(
-        &[cipher_suite::TLS13_AES_128_GCM_SHA256],
-        &[kx_group::X25519],
-    );
-    let mut config = client_config_with(RecordingVerifier::new(), provider);
-    let log = Arc::new(SecretLog::default());
-    config.key_log = log.clone();
+    let (config, log) = logging_client_config(&[kx_group::X25519]);
     let mut pair = Pair::new(config, Arc::new(ecdsa_server_config(false)));
     pair.client_to_server().unwrap();
     pair.server_to_client().unwrap();
