@@ -41,8 +41,9 @@ pub(crate) fn host_name(name: &[u8]) -> Result<Option<Box<str>>, PeerMisbehaved>
         return Err(PeerMisbehaved::BadServerName);
     }
     // Checked and lower-cased in one pass, into a copy allocated once at
-    // its exact length.
-    let mut lower = Vec::with_capacity(name.len());
+    // its exact length. Each byte is ASCII once it fits, so it goes in as
+    // the one-byte char it is, with no UTF-8 check of the whole after.
+    let mut lower = String::with_capacity(name.len());
     let mut label = LabelScan::default();
     for &b in name {
         let fits = match b {
@@ -58,15 +59,12 @@ pub(crate) fn host_name(name: &[u8]) -> Result<Option<Box<str>>, PeerMisbehaved>
         if !fits {
             return Err(PeerMisbehaved::BadServerName);
         }
-        lower.push(b.to_ascii_lowercase());
+        lower.push(char::from(b.to_ascii_lowercase()));
     }
     if !label.is_complete() {
         return Err(PeerMisbehaved::BadServerName);
     }
-    // All ASCII by now, so never refused here.
-    String::from_utf8(lower)
-        .map(|text| Some(text.into_boxed_str()))
-        .map_err(|_| PeerMisbehaved::BadServerName)
+    Ok(Some(lower.into_boxed_str()))
 }
 
 /// Whether `name` is an IPv4 address in dotted form or an IPv6 address,
