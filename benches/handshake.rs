@@ -12,7 +12,10 @@
 //! - `rustls`: rustls's server with the same certificate, key, suite and
 //!   group, no tickets, no session cache, the staple in its certified key;
 //! - `floor`: the cryptography alone, with ring (see `handshake/floor.rs`
-//!   and `handshake/floor12.rs`).
+//!   and `handshake/floor12.rs`), answering the same client the servers
+//!   answer, so that every server's metered steps start from the caches
+//!   that client's work leaves (so do the resumed, mTLS and hybrid
+//!   floors).
 //!
 //! Only the server's work is timed (`iter_custom`, accumulating the time
 //! spent inside the server's calls); the client's is not. Before criterion
