@@ -164,8 +164,7 @@ pub(crate) fn respond(
         (ecdh, ek)
     };
 
-    let mut randomness = [0; 32];
-    rng.fill(&mut randomness).map_err(|_| CryptoError::Random)?;
+    let randomness = super::random::draw::<32>(rng)?;
     let mut ct = [0; MLKEM1024_CT_LEN];
     let (ct_len, kem_secret) = layout
         .kem

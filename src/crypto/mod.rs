@@ -21,6 +21,7 @@ pub(crate) use hybrid::share_len as hybrid_share_len;
 pub(crate) mod key_exchange;
 pub(crate) mod key_schedule;
 pub(crate) mod key_share;
+pub(crate) mod random;
 pub(crate) mod record_key;
 pub(crate) mod record_protection;
 pub(crate) mod signing;

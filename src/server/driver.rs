@@ -10,13 +10,13 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use ring::rand::SecureRandom;
 
 use crate::codec::{
     Alert, AlertDescription, ClientHello, HandshakeMessage, HandshakeType, HANDSHAKE_HEADER_LEN,
 };
+use crate::crypto::random::{draw, draw_pair};
 use crate::enums::ProtocolVersion;
-use crate::error::{CryptoError, Error};
+use crate::error::Error;
 use crate::ocsp::OcspOutcome;
 use crate::server::client_auth::ClientToJudge;
 use crate::server::config::ServerConfig;
@@ -326,11 +326,7 @@ impl Core {
     /// and no event before it (Node's rule: a resumed session raises no
     /// OCSPRequest).
     fn send_resumed(&mut self, flight: tls13::ResumedFlight) -> Result<(), Error> {
-        let mut random = [0; 32];
-        self.config
-            .rng
-            .fill(&mut random)
-            .map_err(|_| CryptoError::Random)?;
+        let random = draw(&self.config.rng)?;
         let now = self.now;
         self.state = State::Tls13(self.step(|config, out| flight.send(config, &random, now, out))?);
         Ok(())
@@ -340,11 +336,7 @@ impl Core {
     /// paused handshake: one allocation per connection, whatever the
     /// number of pauses, since each completion hands it back.
     fn ticket(&mut self) -> Result<Ticket, Error> {
-        let mut id = [0; 16];
-        self.config
-            .rng
-            .fill(&mut id)
-            .map_err(|_| CryptoError::Random)?;
+        let id = draw(&self.config.rng)?;
         let alive = self.spare_liveness.take().unwrap_or_default();
         Ok(Ticket {
             id: RequestId(id),
@@ -367,22 +359,9 @@ impl Core {
     fn after_hello(&mut self, hello: &ClientHello<'_>, flight: VersionFlight) -> Result<(), Error> {
         let ocsp = hello.status_request().and_then(|sr| sr.ocsp());
         let raise = ocsp.is_some() && self.config.ocsp_events;
-        // ServerHello.random and the request's id, in one call to the
-        // system RNG: each call is a system call, and the handshake's cost
-        // is measured against a floor that makes no more of them.
-        let mut drawn = [0; 32 + 16];
-        let wanted = drawn
-            .get_mut(..if raise { 48 } else { 32 })
-            .ok_or(Error::Internal("48 bytes drawn into 48"))?;
-        self.config
-            .rng
-            .fill(wanted)
-            .map_err(|_| CryptoError::Random)?;
-        let (random_drawn, id_drawn) = drawn.split_at(32);
-        let mut random = [0; 32];
-        let mut id = [0; 16];
-        random.copy_from_slice(random_drawn);
-        id.copy_from_slice(id_drawn);
+        // ServerHello.random and the request's id (if an event is raised),
+        // in one call to the system RNG.
+        let (random, id) = draw_pair::<32, 16>(&self.config.rng)?;
         let mut pending = Pending { random, flight };
         match ocsp {
             Some(request) if raise => {

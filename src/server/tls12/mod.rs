@@ -47,9 +47,7 @@ pub(crate) use resume::ResumedFlight;
 
 use std::sync::Arc;
 
-use ring::aead::NONCE_LEN;
 use ring::digest::Digest;
-use ring::rand::SecureRandom;
 
 use self::hello::Tls12Params;
 use self::messages::{EcdhParams, SignedParams, DOWNGRADE_TLS12};
@@ -57,13 +55,14 @@ use crate::codec::{
     Alert, AlertDescription, AlertLevel, ClientHello, HandshakeMessage, HandshakeType,
 };
 use crate::crypto::key_exchange::KeyExchange;
+use crate::crypto::random::draw;
 use crate::crypto::signing::SignatureScheme;
 use crate::crypto::tls12::prf::{KeyBlock, MasterSecret, RANDOM_LEN};
 use crate::crypto::tls12::record_protection::{Tls12Decrypter, Tls12Encrypter};
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
-use crate::error::{CryptoError, Error, PeerMisbehaved};
+use crate::error::{Error, PeerMisbehaved};
 use crate::ocsp::OcspOutcome;
 use crate::pki::VerifiedClient;
 use crate::server::client_auth::ClientToJudge;
@@ -653,12 +652,14 @@ impl ExpectFinished {
         if let Reply::Finish { tickets } = reply {
             transcript.add(message.encoded);
             if let Some(plan) = tickets {
-                let mut nonce = [0; NONCE_LEN];
-                config
-                    .rng
-                    .fill(&mut nonce)
-                    .map_err(|_| CryptoError::Random)?;
-                plan.issue(nonce, config, &master, &summary, &mut transcript, out)?;
+                plan.issue(
+                    draw(&config.rng)?,
+                    config,
+                    &master,
+                    &summary,
+                    &mut transcript,
+                    out,
+                )?;
             }
             let encrypter = Tls12Encrypter::new(master.suite(), keys.server()?)?;
             send_finished(&master, &mut transcript, encrypter, out)?;

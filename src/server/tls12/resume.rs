@@ -16,19 +16,19 @@
 //! by a hello with it, which gets a full handshake.
 
 use ring::aead::NONCE_LEN;
-use ring::rand::SecureRandom;
 
 use super::hello::offers_renegotiation;
 use super::messages;
 use super::tickets::TicketPlan;
 use super::{mark_downgrade, send_finished, ExpectChangeCipherSpec, Reply, Stage, State};
 use crate::codec::ClientHello;
+use crate::crypto::random::draw_pair;
 use crate::crypto::tls12::prf::{MasterSecret, RANDOM_LEN};
 use crate::crypto::tls12::record_protection::Tls12Encrypter;
 use crate::crypto::tls12::suites::Tls12Suite;
 use crate::crypto::transcript::Transcript;
 use crate::enums::ProtocolVersion;
-use crate::error::{CryptoError, Error, PeerMisbehaved};
+use crate::error::{Error, PeerMisbehaved};
 use crate::server::config::ServerConfig;
 use crate::server::events::Resumption;
 use crate::server::hello::{self, ResumedSession, SessionId};
@@ -164,24 +164,9 @@ impl ResumedFlight {
             now,
         } = self;
         let plan = TicketPlan::new(config, Some(now), &certificate_hash);
-        // ServerHello.random and the new ticket's nonce in one draw: each
-        // draw is a system call.
-        let mut drawn = [0; RANDOM_LEN + NONCE_LEN];
-        let wanted = drawn
-            .get_mut(
-                ..if plan.is_some() {
-                    RANDOM_LEN + NONCE_LEN
-                } else {
-                    RANDOM_LEN
-                },
-            )
-            .ok_or(Error::Internal("a draw larger than its buffer"))?;
-        config.rng.fill(wanted).map_err(|_| CryptoError::Random)?;
-        let (random_drawn, nonce_drawn) = drawn.split_at(RANDOM_LEN);
-        let mut server_random = [0; RANDOM_LEN];
-        server_random.copy_from_slice(random_drawn);
-        let mut nonce = [0; NONCE_LEN];
-        nonce.copy_from_slice(nonce_drawn);
+        // ServerHello.random and the new ticket's nonce (if one is
+        // issued), in one call to the system RNG.
+        let (mut server_random, nonce) = draw_pair::<RANDOM_LEN, NONCE_LEN>(&config.rng)?;
         mark_downgrade(config, &mut server_random);
         let alpn = session.alpn.as_deref();
         let session_id = session_id.as_bytes()?;
