@@ -216,20 +216,30 @@ fn floor_answers_with<K>(
     let hello = first_record(&io.to_server);
     let share = key_share(hello, group);
     let pending = m.server(|| floor.answer(hello, share));
-    // The floor's records, as stapler frames them: ServerHello, the
-    // compatibility change_cipher_spec, the protected flight.
     io.to_client.clear();
-    put_record(&mut io.to_client, floor.server_hello());
-    io.to_client.extend_from_slice(&CCS_RECORD);
-    io.to_client.extend_from_slice(floor.record());
+    put_tls13_flight(&mut io.to_client, floor.server_hello(), floor.record());
     client_answers(&mut client, io);
-    let flight = io.to_server.strip_prefix(&CCS_RECORD[..]);
-    let mut flight = flight
-        .expect("the client's change_cipher_spec, then its flight")
-        .to_vec();
+    let mut flight = after_ccs(&io.to_server).to_vec();
     let keys = m.server(|| second(pending, &mut flight));
     client_completes(&mut client, io);
     keys
+}
+
+/// A TLS 1.3 floor's records, as stapler frames them: ServerHello, the
+/// compatibility change_cipher_spec (RFC 8446 Appendix D.4), the protected
+/// flight.
+fn put_tls13_flight(out: &mut Vec<u8>, server_hello: &[u8], record: &[u8]) {
+    put_record(out, server_hello);
+    out.extend_from_slice(&CCS_RECORD);
+    out.extend_from_slice(record);
+}
+
+/// A client's flight after its change_cipher_spec, which it must start
+/// with.
+fn after_ccs(flight: &[u8]) -> &[u8] {
+    flight
+        .strip_prefix(&CCS_RECORD[..])
+        .expect("the client's change_cipher_spec, then its flight")
 }
 
 /// `message` in a handshake record of its own.

@@ -12,10 +12,10 @@ use crate::handshake_driver::resumed::{
     stapler_resumed_handshake, stapler_serves, Resumed, FLOOR,
 };
 use crate::handshake_driver::{client_answers, client_reads, Fixture, Io, Meter, Version};
-use crate::{extension, first_record, key_share, put_record, u16_at, Server, CCS_RECORD};
-
-/// x25519's code point (RFC 8446 §4.2.7).
-const X25519: u16 = 0x001d;
+use crate::{
+    after_ccs, extension, first_record, key_share, put_record, put_tls13_flight, u16_at, Server,
+    X25519_GROUP,
+};
 
 /// The floors, answering the clients the servers answer.
 pub struct ResumedFloors {
@@ -82,21 +82,13 @@ impl ResumedFloors {
                 let mut client = fx.hello_of(rf.client(Version::Tls13, FLOOR), io);
                 let hello = first_record(&io.to_server);
                 let ticket = psk_identity(hello);
-                let share = key_share(hello, X25519);
+                let share = key_share(hello, X25519_GROUP);
                 let floor = &mut self.dhe;
                 let pending = m.server(|| floor.answer(hello, ticket, Some(share)));
-                // The floor's records, as stapler frames them: ServerHello,
-                // the compatibility change_cipher_spec, the protected
-                // flight.
-                put_record(&mut io.to_client, floor.server_hello());
-                io.to_client.extend_from_slice(&CCS_RECORD);
-                io.to_client.extend_from_slice(floor.record());
+                put_tls13_flight(&mut io.to_client, floor.server_hello(), floor.record());
                 client_answers(&mut client, io);
-                let finished = io.to_server.strip_prefix(&CCS_RECORD[..]);
                 self.finished.clear();
-                self.finished.extend_from_slice(
-                    finished.expect("the client's change_cipher_spec, then its Finished"),
-                );
+                self.finished.extend_from_slice(after_ccs(&io.to_server));
                 let key = m.server(|| floor.client_finished(pending, &mut self.finished));
                 black_box(key);
                 // The client keeps the tickets for its next resumption.
@@ -127,11 +119,10 @@ impl ResumedFloors {
                 let pending = m.server(|| floor.answer(hello, ticket));
                 io.to_client.extend_from_slice(floor.flight());
                 client_answers(&mut client, io);
-                let finished = io.to_server.strip_prefix(&CCS_RECORD[..]);
+                // The Finished record's fragment.
                 self.finished.clear();
-                self.finished.extend_from_slice(
-                    &finished.expect("the client's change_cipher_spec, then its Finished")[5..],
-                );
+                self.finished
+                    .extend_from_slice(&after_ccs(&io.to_server)[5..]);
                 let key = m.server(|| Floor12Resumed::client_finished(pending, &mut self.finished));
                 black_box(key);
                 assert!(
