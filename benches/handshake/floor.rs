@@ -138,6 +138,17 @@ pub fn first_nonce(iv: &[u8; IV_LEN]) -> Nonce {
 }
 
 /// An application_data record header for `len` protected bytes (§5.2).
+/// Writes `random` into a ServerHello template (after its type, length and
+/// version) and echoes `client_hello`'s session id after it (TLS 1.3's
+/// legacy_session_id_echo, RFC 8446 §4.1.3; TLS 1.2's resumed session id,
+/// RFC 5077 §3.4), with its length byte: the template's id has the same
+/// length (the clients benched always send 32 bytes).
+pub fn write_random_and_echo(server_hello: &mut [u8], random: &[u8; 32], client_hello: &[u8]) {
+    server_hello[6..38].copy_from_slice(random);
+    let session_id = &client_hello[38..39 + usize::from(client_hello[38])];
+    server_hello[38..38 + session_id.len()].copy_from_slice(session_id);
+}
+
 pub fn record_header(len: usize) -> [u8; 5] {
     let [hi, lo] = (len as u16).to_be_bytes();
     [23, 3, 3, hi, lo]
@@ -254,12 +265,7 @@ impl Floor {
         // ends the message (stapler's extension order), the ciphertext
         // before the x25519 key for the hybrid.
         let sh = &mut self.server_hello;
-        sh[6..38].copy_from_slice(&random);
-        // legacy_session_id_echo: after type, length, version and random in
-        // both hellos, with its length byte; the template's has the same
-        // length (rustls's client always sends 32 bytes).
-        let session_id = &client_hello[38..39 + usize::from(client_hello[38])];
-        sh[38..38 + session_id.len()].copy_from_slice(session_id);
+        write_random_and_echo(sh, &random, client_hello);
         let share_at = sh.len() - 32;
         sh[share_at..].copy_from_slice(public.as_ref());
         let mut shared_hybrid = [0; 64];

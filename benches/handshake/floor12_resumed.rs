@@ -32,6 +32,7 @@ use ring::digest::{self, SHA256};
 use ring::hmac::{self, HMAC_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 
+use super::floor::write_random_and_echo;
 use super::floor12::{
     aad, aes_key, key_block, nonce, prf, EXPLICIT_NONCE_LEN, FINISHED_LEN, KEY_LEN,
     MASTER_SECRET_LEN, RANDOM_LEN, SALT_LEN, TAG_LEN, VERIFY_DATA_LEN,
@@ -106,11 +107,7 @@ impl Floor12Resumed {
         out.extend_from_slice(&[22, 3, 3, 0, 0]);
         let flight = out.len();
         out.extend_from_slice(&self.server_hello);
-        out[flight + 6..flight + 6 + RANDOM_LEN].copy_from_slice(&server_random);
-        // The session id echoed (RFC 5077 §3.4), as long as the
-        // template's.
-        let session_id = &client_hello[38..39 + usize::from(client_hello[38])];
-        out[flight + 38..flight + 38 + session_id.len()].copy_from_slice(session_id);
+        write_random_and_echo(&mut out[flight..], &server_random, client_hello);
         let ticket_len = state_len + TICKET_OVERHEAD;
         let [_, _, hi, lo] = ((4 + 2 + ticket_len) as u32).to_be_bytes();
         out.extend_from_slice(&[4, 0, hi, lo, 0, 0, 0xa8, 0xc0]);

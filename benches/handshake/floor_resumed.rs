@@ -40,7 +40,8 @@ use ring::hmac::{self, HMAC_SHA256};
 use ring::rand::{SecureRandom, SystemRandom};
 
 use super::floor::{
-    aead_key, expand32, first_nonce, record_header, traffic, HASH_LEN, IV_LEN, TAG_LEN,
+    aead_key, expand32, first_nonce, record_header, traffic, write_random_and_echo, HASH_LEN,
+    IV_LEN, TAG_LEN,
 };
 
 /// Where a resumption state keeps its secret, in stapler's layout
@@ -186,11 +187,7 @@ impl FloorResumed {
         rng.fill(&mut random).expect("random");
         let mut shared = [0; 32];
         let sh = &mut self.server_hello;
-        sh[6..38].copy_from_slice(&random);
-        // legacy_session_id_echo, as long as the template's (RFC 8446
-        // §4.1.3).
-        let session_id = &client_hello[38..39 + usize::from(client_hello[38])];
-        sh[38..38 + session_id.len()].copy_from_slice(session_id);
+        write_random_and_echo(sh, &random, client_hello);
         if let (Some(client_share), Some(share_at)) = (client_share, self.share_at) {
             let private = EphemeralPrivateKey::generate(&X25519, rng).expect("x25519 key");
             let public = private.compute_public_key().expect("x25519 public key");
