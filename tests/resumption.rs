@@ -338,6 +338,7 @@ fn a_ticket_age_far_from_the_servers_is_not_resumed() {
 #[test]
 fn each_of_many_tickets_has_its_own_age_add_and_sealing_nonce() {
     use common::rustls_pair::logging_client_config;
+    use common::tls12_client::split_messages;
     use common::tls13_wire::open_record;
     use rustls::crypto::ring::kx_group;
     use std::collections::HashSet;
@@ -376,15 +377,13 @@ fn each_of_many_tickets_has_its_own_age_add_and_sealing_nonce() {
         records = &records[len..];
         seq += 1;
     }
+    let messages = split_messages(&messages);
+    assert_eq!(messages.len(), COUNT, "{COUNT} tickets, no more");
     let (mut age_adds, mut nonces, mut tickets) = (HashSet::new(), HashSet::new(), HashSet::new());
-    let mut messages = &messages[..];
-    for index in 0..COUNT {
-        let len = 4 + usize::from(u16::from_be_bytes([messages[2], messages[3]]));
-        let (message, rest) = messages.split_at(len);
-        messages = rest;
+    for (index, (typ, message)) in messages.iter().enumerate() {
         // NewSessionTicket (RFC 8446 §4.6.1): lifetime, age_add, a
         // one-byte nonce (the ticket's index), the ticket, extensions.
-        assert_eq!(message[0], 4, "message {index} is a NewSessionTicket");
+        assert_eq!(*typ, 4, "message {index} is a NewSessionTicket");
         let body = &message[4..];
         age_adds.insert(body[4..8].to_vec());
         assert_eq!(&body[8..10], &[1, index as u8]);
@@ -400,7 +399,6 @@ fn each_of_many_tickets_has_its_own_age_add_and_sealing_nonce() {
             state.age_add
         );
     }
-    assert!(messages.is_empty(), "{COUNT} tickets, no more");
     assert_eq!(
         (age_adds.len(), nonces.len(), tickets.len()),
         (COUNT, COUNT, COUNT)
